@@ -1,0 +1,52 @@
+#pragma once
+// Shared state of one `needlework` invocation: global options and the output helpers every subcommand uses.
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <filesystem>
+#include <string>
+
+#include "needlework/error.hpp"
+
+namespace needlework::cli {
+
+/// Exit codes, documented in docs/cli.md.
+enum ExitCode : int {
+  exit_ok = 0,
+  exit_internal = 1,  ///< a bug or broken infrastructure
+  exit_usage = 2,     ///< bad command line
+  exit_input = 3,     ///< bad input file (JSON, field, value, unknown id)
+  exit_pack = 4,      ///< a knowledge pack or data file failed to load or validate
+  exit_attention = 5, ///< the command ran and the answer needs a person: not cleared, refused, see a doctor
+};
+
+struct Context {
+  std::filesystem::path data_dir;  ///< --data, else $NEEDLEWORK_DATA, else the build's data directory
+  std::string pack_id = "seed";    ///< --pack
+  bool json = false;               ///< --json
+  int exit_code = exit_ok;
+};
+
+/// Exit code for an error from the engines.
+int exit_code_for(const Error& e);
+
+/// Prints an error on stderr (or as JSON on stdout with --json) and returns its exit code.
+int report(const Context& ctx, const Error& e);
+
+/// Reads a whole file, or stdin when path is "-".
+Result<std::string> read_input(const std::string& path);
+
+/// Parses JSON text; a syntax error names the byte offset, line and column.
+Result<nlohmann::json> parse_json(const std::string& text, const std::string& source_name);
+
+/// Prints JSON (pretty, two spaces) on stdout.
+void print_json(const nlohmann::json& j);
+
+/// Registration of each group of subcommands (one file each).
+void add_pack_commands(CLI::App& app, Context& ctx);
+void add_clinic_commands(CLI::App& app, Context& ctx);
+#ifdef NEEDLEWORK_HAVE_PHYSICS
+void add_physics_commands(CLI::App& app, Context& ctx);
+#endif
+
+}  // namespace needlework::cli
