@@ -1,0 +1,197 @@
+#pragma once
+/// The clinical engine: pure functions of their inputs and a knowledge pack. No I/O, no clock, no storage.
+///   screen(intake)            → a decision per client and per area, every reason naming its rule and source
+///   plan(intake, start)       → per area: needle band and device, the dated course, home maintenance, warnings
+///   protocol(session)         → the timed checklist of the procedure
+///   aftercare(session)        → the instruction sheet, with its time windows
+///   followup(observations, t) → normal / see a doctor, with reasons
+/// Safety rules live here, below every face: a face cannot get a plan the rules refuse.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "needlework/clinic/intake.hpp"
+#include "needlework/units/money.hpp"
+
+namespace needlework::clinic {
+
+using knowledge::Decision;
+using knowledge::LengthRange;
+using knowledge::Triage;
+
+/// Why a rule fired: the rule, its source, what it decided, and a sentence for the person.
+struct Reason {
+  std::string rule;
+  std::string source;
+  std::string origin;  ///< pack layer of the rule
+  Decision decision = Decision::cleared;
+  std::string condition;            ///< the reported condition, if any
+  std::vector<std::string> areas;   ///< areas the reason concerns (empty = the whole client)
+  std::string message;
+};
+
+struct AreaDecision {
+  std::string area;
+  Decision decision = Decision::cleared;
+  std::vector<Reason> reasons;
+};
+
+struct Screening {
+  std::string pack;                      ///< "seed@1.0.0"
+  Decision decision = Decision::cleared; ///< the most severe over every rule
+  std::vector<Reason> reasons;           ///< every rule that bears on the decision
+  std::vector<AreaDecision> areas;       ///< one per requested area
+  std::vector<Reason> cautions;          ///< cleared, but expect more pain, bleeding, …
+  std::vector<std::string> expected;     ///< expected reactions (S11, S14)
+  std::optional<Date> rescreen_from;     ///< for dated deferrals: the first date screening may clear
+  [[nodiscard]] bool cleared() const { return decision == Decision::cleared; }
+};
+
+[[nodiscard]] Screening screen(const Intake& intake, const Pack& pack);
+
+struct Visit {
+  int number = 0;
+  Date date;
+  bool review = false;       ///< the course's minimum length is reached: stop if the problem is solved
+  bool conditional = false;  ///< only if the problem is not yet solved
+};
+
+struct AreaPlan {
+  std::string area;
+  std::vector<std::string> concerns;
+  bool refused = false;
+  std::vector<Reason> refusals;     ///< why (when refused)
+  std::string band;                 ///< band name
+  std::string band_rule;
+  LengthRange length;               ///< allowed needle length here: band ∩ area limits ∩ device
+  std::vector<std::string> limit_rules;
+  std::string device;
+  std::string course_rule;
+  int sessions_per_week = 0;
+  std::chrono::days interval{0};
+  Date review_date;
+  Date end_date;
+  std::vector<Visit> visits;
+  std::vector<std::string> untreated_concerns;
+  std::vector<std::string> warnings;
+};
+
+struct Maintenance {
+  std::string rule;
+  std::string device;
+  int sessions_per_week = 0;
+  Date start;
+  std::vector<Date> first_month;
+  std::string note;
+};
+
+/// A clinic day with every area treated on it.
+struct CalendarDay {
+  Date date;
+  std::vector<std::string> areas;
+};
+
+struct PlanOptions {
+  std::optional<int> sessions_per_week;       ///< a lower cadence than the pack's maximum
+  std::optional<units::Money> session_price;  ///< the clinic's price per visit, for the course cost
+};
+
+struct Plan {
+  std::string pack;
+  Screening screening;
+  Date start;
+  std::vector<AreaPlan> areas;
+  std::vector<CalendarDay> calendar;
+  std::optional<Maintenance> maintenance;
+  std::vector<std::string> warnings;
+  std::optional<units::Money> home_device_price;
+  std::optional<units::Money> course_cost_min;  ///< visits up to the review date × price
+  std::optional<units::Money> course_cost_max;  ///< every visit × price
+};
+
+/// Plans the course. Refuses (ErrorCode::refused, naming the screening decision) a client that screening does
+/// not clear for any requested area; areas the rules refuse are kept in the plan, marked refused with reasons.
+[[nodiscard]] Result<Plan> plan(const Intake& intake, const Pack& pack, Date start, const PlanOptions& options = {});
+
+/// Checks a proposed session date against earlier ones under the course rule: minimum gap and per-week maximum.
+[[nodiscard]] Result<void> check_interval(const std::vector<Date>& earlier, Date proposed,
+                                          const knowledge::CourseRule& rule);
+
+/// The course rule that governs a band: a rule naming the band wins over a general one.
+[[nodiscard]] const knowledge::CourseRule* course_rule_for(const Pack& pack, std::string_view band);
+
+/// Bands whose range contains a needle length (0.5 mm lies in both short and medium).
+[[nodiscard]] std::vector<const knowledge::Band*> bands_for_length(const Pack& pack, units::Length length);
+
+/// The needle lengths the pack allows in an area: the intersection of every area limit on it or its ancestors,
+/// with the rules that set it. Empty rules: no limit.
+struct AreaAllowance {
+  LengthRange length;
+  std::vector<std::string> rules;
+  bool empty = false;
+};
+[[nodiscard]] AreaAllowance allowance_for_area(const Pack& pack, std::string_view area);
+
+struct ChecklistItem {
+  int order = 0;
+  std::string step;
+  std::string title;
+  std::string instruction;
+  bool check = false;
+  std::optional<knowledge::MinuteRange> duration;
+  std::chrono::minutes starts_after_min{0};  ///< earliest start, from the session start
+  std::chrono::minutes starts_after_max{0};  ///< latest start if every earlier step takes its longest
+  std::string source;
+};
+
+struct Protocol {
+  SessionInput session;
+  std::string band;
+  std::vector<ChecklistItem> items;
+  std::chrono::minutes timed_min{0};
+  std::chrono::minutes timed_max{0};
+  std::vector<std::string> hygiene;   ///< hygiene requirements to confirm, with sources
+  std::vector<Reason> cautions;
+  std::vector<std::string> expected;
+  std::vector<std::string> warnings;
+};
+
+[[nodiscard]] Result<Protocol> protocol(const SessionInput& session, const Pack& pack);
+
+struct AftercarePhaseSheet {
+  knowledge::AftercarePhase phase;
+  std::optional<DateTime> until;  ///< end of the phase when known
+  std::string until_text;         ///< "24 h after the session", "2–3 days (short needles)"
+  std::vector<std::string> avoid;
+  std::vector<std::string> allow;
+  std::vector<std::string> instructions;
+  std::optional<int> spf;
+  std::vector<std::string> rules;
+};
+
+struct AftercareSheet {
+  SessionInput session;
+  DateTime session_end;
+  std::vector<AftercarePhaseSheet> phases;
+  std::vector<std::string> expected;     ///< normal reactions
+  std::vector<std::string> see_doctor;   ///< when to see a doctor
+  std::vector<std::string> sources;
+};
+
+/// The sheet for a session that ended at `session_end`.
+[[nodiscard]] Result<AftercareSheet> aftercare(const SessionInput& session, DateTime session_end, const Pack& pack);
+[[nodiscard]] std::string render_markdown(const AftercareSheet& sheet, const Pack& pack);
+[[nodiscard]] std::string render_text(const AftercareSheet& sheet, const Pack& pack);
+
+struct FollowupResult {
+  Triage triage = Triage::normal;
+  std::chrono::minutes since_session{0};
+  std::vector<Reason> reasons;           ///< one per observation (decision field unused)
+  std::vector<Triage> triages;           ///< parallel to reasons
+  std::vector<std::string> recheck;      ///< what to look at again later, and when
+};
+
+[[nodiscard]] FollowupResult followup(const FollowupInput& input, const Pack& pack);
+
+}  // namespace needlework::clinic

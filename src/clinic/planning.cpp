@@ -1,0 +1,351 @@
+#include <algorithm>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <map>
+
+#include "needlework/clinic/engine.hpp"
+#include "try.hpp"
+
+namespace needlework::clinic {
+namespace {
+
+using knowledge::Band;
+using knowledge::CourseRule;
+using knowledge::Setting;
+using units::Days;
+
+std::string mm_range(const LengthRange& r) {
+  return fmt::format("{:g}–{:g} mm", units::in_mm(r.lo), units::in_mm(r.hi));
+}
+
+bool band_treats(const Pack& pack, const Band& band, std::string_view concern, std::string_view area) {
+  return std::any_of(band.indications.begin(), band.indications.end(), [&](const auto& ind) {
+    return ind.concern == concern && std::any_of(ind.areas.begin(), ind.areas.end(),
+                                                 [&](const auto& a) { return pack.area_within(area, a); });
+  });
+}
+
+std::optional<LengthRange> intersect(const LengthRange& a, const LengthRange& b) {
+  LengthRange r{std::max(a.lo, b.lo), std::min(a.hi, b.hi)};
+  if (r.lo > r.hi) return std::nullopt;
+  return r;
+}
+
+/// How many ancestors an area has (face: 0, cheek: 1); a device naming a deeper area is more specific.
+int area_depth(const Pack& pack, std::string_view area) {
+  int depth = 0;
+  for (const auto* a = pack.find_area(area); a != nullptr && !a->parent.empty(); a = pack.find_area(a->parent)) {
+    ++depth;
+  }
+  return depth;
+}
+
+/// The device for an area in a setting: the one naming the most specific area that contains this one
+/// (scalproller for the scalp), else a device with no areas; a mesoroller only when a cocktail is planned; its
+/// needle range must meet the allowed range.
+const knowledge::Device* pick_device(const Pack& pack, std::string_view area, Setting setting, const LengthRange& r) {
+  const knowledge::Device* best = nullptr;
+  int best_rank = -1;
+  for (const auto& d : pack.devices) {
+    if (d.setting != setting || d.for_cocktail || !intersect(d.needle_length, r)) continue;
+    int rank = d.areas.empty() ? 0 : -1;
+    for (const auto& a : d.areas) {
+      if (pack.area_within(area, a)) rank = std::max(rank, 1 + area_depth(pack, a));
+    }
+    if (rank > best_rank) {
+      best = &d;
+      best_rank = rank;
+    }
+  }
+  return best;
+}
+
+/// Dates of a course: as many a week as allowed, never closer than the minimum interval, from start until the
+/// end date (exclusive). Two a week with a 3-day minimum alternates 3 and 4 days.
+std::vector<Date> course_dates(Date start, Date end, int per_week, Days min_interval) {
+  std::vector<Date> out;
+  std::vector<Days> gaps;
+  if (per_week <= 1 || min_interval.count() * per_week >= 7) {
+    gaps.push_back(std::max(Days{7 / per_week}, min_interval));
+  } else {
+    // Spread per_week sessions over 7 days, each gap at least the minimum.
+    int left = 7;
+    for (int i = per_week; i > 0; --i) {
+      const int g = std::max<int>(static_cast<int>(min_interval.count()), left / i);
+      gaps.push_back(Days{g});
+      left -= g;
+    }
+  }
+  std::size_t k = 0;
+  for (Date d = start; d < end; d += gaps[k++ % gaps.size()]) out.push_back(d);
+  return out;
+}
+
+}  // namespace
+
+const CourseRule* course_rule_for(const Pack& pack, std::string_view band) {
+  const CourseRule* general = nullptr;
+  for (const auto& c : pack.courses) {
+    if (std::find(c.bands.begin(), c.bands.end(), band) != c.bands.end()) return &c;
+    if (c.bands.empty() && general == nullptr) general = &c;
+  }
+  return general;
+}
+
+std::vector<const Band*> bands_for_length(const Pack& pack, units::Length length) {
+  std::vector<const Band*> out;
+  for (const auto& b : pack.bands) {
+    if (b.length.contains(length)) out.push_back(&b);
+  }
+  return out;
+}
+
+AreaAllowance allowance_for_area(const Pack& pack, std::string_view area) {
+  AreaAllowance a{{units::millimetres(0), units::millimetres(1e9)}, {}, false};
+  for (const auto& l : pack.area_limits) {
+    if (!pack.area_within(area, l.area)) continue;
+    a.rules.push_back(l.id);
+    a.length.lo = std::max(a.length.lo, l.length.lo);
+    a.length.hi = std::min(a.length.hi, l.length.hi);
+  }
+  a.empty = a.length.lo > a.length.hi;
+  return a;
+}
+
+Result<void> check_interval(const std::vector<Date>& earlier, Date proposed, const CourseRule& rule) {
+  for (const auto& d : earlier) {
+    const auto gap = proposed > d ? proposed - d : d - proposed;
+    if (gap < rule.min_interval) {
+      return fail(ErrorCode::refused,
+                  fmt::format("{} is {} days from the session on {}; {} requires at least {} days ({})",
+                              units::format_date(proposed), gap.count(), units::format_date(d), rule.id,
+                              rule.min_interval.count(), rule.source),
+                  "date");
+    }
+  }
+  // Any 7-day window holding the proposed date: count sessions in each window that contains it.
+  for (int offset = 0; offset < 7; ++offset) {
+    const Date from = proposed - Days{offset};
+    const Date to = from + Days{7};
+    int n = 1;
+    for (const auto& d : earlier) n += (d >= from && d < to) ? 1 : 0;
+    if (n > rule.sessions_per_week_max) {
+      return fail(ErrorCode::refused,
+                  fmt::format("{} would make {} sessions in the week from {}; {} allows at most {} a week ({})",
+                              units::format_date(proposed), n, units::format_date(from), rule.id,
+                              rule.sessions_per_week_max, rule.source),
+                  "date");
+    }
+  }
+  return {};
+}
+
+Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOptions& options) {
+  Plan p;
+  p.pack = pack.label();
+  p.start = start;
+  p.screening = screen(in, pack);
+  if (start < in.date) {
+    return fail(ErrorCode::invalid_value,
+                fmt::format("the course cannot start ({}) before the intake ({})", units::format_date(start),
+                            units::format_date(in.date)),
+                "start");
+  }
+  const bool any_area_cleared = std::any_of(p.screening.areas.begin(), p.screening.areas.end(),
+                                            [](const auto& a) { return a.decision == Decision::cleared; });
+  if (!any_area_cleared) {
+    std::vector<std::string> why;
+    for (const auto& r : p.screening.reasons) why.push_back(fmt::format("{} ({}, {})", r.message, r.rule, r.source));
+    return fail(ErrorCode::refused,
+                fmt::format("screening decision is '{}', no requested area is cleared: {}",
+                            knowledge::to_string(p.screening.decision), fmt::join(why, " ")),
+                "screening");
+  }
+  if (options.sessions_per_week && (*options.sessions_per_week < 1 || *options.sessions_per_week > 7)) {
+    return fail(ErrorCode::out_of_range, "must be between 1 and 7", "sessions_per_week");
+  }
+
+  const knowledge::Device* home_device = nullptr;
+  for (const auto& m : pack.maintenance) home_device = pack.find_device(m.device);
+
+  std::map<Date, std::vector<std::string>> calendar;
+  for (const auto& req : in.areas) {
+    AreaPlan ap;
+    ap.area = req.area;
+    ap.concerns = req.concerns;
+    const auto& decided = *std::find_if(p.screening.areas.begin(), p.screening.areas.end(),
+                                        [&](const auto& a) { return a.area == req.area; });
+    auto refuse = [&](Reason r) {
+      ap.refused = true;
+      ap.refusals.push_back(std::move(r));
+    };
+    if (decided.decision != Decision::cleared) {
+      for (const auto& r : decided.reasons) refuse(r);
+      p.areas.push_back(std::move(ap));
+      continue;
+    }
+    if (req.concerns.empty()) {
+      return fail(ErrorCode::missing_field, "planning needs at least one concern for each area",
+                  fmt::format("areas[{}].concerns", &req - in.areas.data()));
+    }
+
+    // The shallowest band that treats every concern here; else the one treating most, the rest listed.
+    const Band* chosen = nullptr;
+    std::size_t best = 0;
+    std::vector<const Band*> ordered;
+    for (const auto& b : pack.bands) ordered.push_back(&b);
+    std::stable_sort(ordered.begin(), ordered.end(), [](auto* a, auto* b) { return a->length.lo < b->length.lo; });
+    const auto allowance = allowance_for_area(pack, req.area);
+    std::vector<Reason> limit_refusals;
+    for (const Band* b : ordered) {
+      std::size_t n = 0;
+      for (const auto& c : req.concerns) n += band_treats(pack, *b, c, req.area) ? 1 : 0;
+      if (n == 0) continue;
+      if (!allowance.rules.empty() && !intersect(b->length, allowance.length)) {
+        limit_refusals.push_back(Reason{fmt::format("{}", fmt::join(allowance.rules, "+")), b->source, b->origin,
+                                        Decision::cleared, "", {req.area},
+                                        fmt::format("{} needles ({}) are not allowed on {}: the pack allows {} there "
+                                                    "({}).",
+                                                    b->name, mm_range(b->length), req.area,
+                                                    mm_range(allowance.length), fmt::join(allowance.rules, ", "))});
+        continue;
+      }
+      if (n > best) {
+        best = n;
+        chosen = b;
+      }
+    }
+    if (chosen == nullptr) {
+      if (limit_refusals.empty()) {
+        refuse(Reason{"BAND", "", "", Decision::cleared, "", {req.area},
+                      fmt::format("No needle band of pack {} treats {} on {}.", p.pack, fmt::join(req.concerns, ", "),
+                                  req.area)});
+      }
+      for (auto& r : limit_refusals) refuse(std::move(r));
+      p.areas.push_back(std::move(ap));
+      continue;
+    }
+    for (auto& r : limit_refusals) ap.warnings.push_back(r.message);
+    ap.band = chosen->name;
+    ap.band_rule = chosen->id;
+    ap.length = chosen->length;
+    if (!allowance.rules.empty()) {
+      ap.length = *intersect(chosen->length, allowance.length);
+      ap.limit_rules = allowance.rules;
+    }
+    for (const auto& c : req.concerns) {
+      if (!band_treats(pack, *chosen, c, req.area)) ap.untreated_concerns.push_back(c);
+    }
+    if (!ap.untreated_concerns.empty()) {
+      ap.warnings.push_back(fmt::format("{} needles do not treat {} on {}; plan it as a separate course.",
+                                        chosen->name, fmt::join(ap.untreated_concerns, ", "), req.area));
+    }
+    // Narrower areas inside this one with stricter limits (the eyes inside the face).
+    for (const auto& l : pack.area_limits) {
+      if (l.area != req.area && pack.area_within(l.area, req.area) && l.length.hi < ap.length.hi) {
+        ap.warnings.push_back(fmt::format("{} includes {}, where only {} is allowed ({}, {}): keep longer needles "
+                                          "away from it.",
+                                          req.area, l.area, mm_range(l.length), l.id, l.source));
+      }
+    }
+
+    if (in.setting == Setting::home) {
+      if (home_device == nullptr || !intersect(home_device->needle_length, ap.length)) {
+        refuse(Reason{chosen->id, chosen->source, chosen->origin, Decision::cleared, "", {req.area},
+                      fmt::format("{} needles ({}) need a professional device; the home roller is {} ({}).",
+                                  chosen->name, mm_range(chosen->length),
+                                  home_device ? mm_range(home_device->needle_length) : "not in this pack",
+                                  home_device ? home_device->source : "")});
+        p.areas.push_back(std::move(ap));
+        continue;
+      }
+      ap.device = home_device->id;
+    } else {
+      const auto* device = pick_device(pack, req.area, Setting::clinic, ap.length);
+      if (device == nullptr) {
+        refuse(Reason{chosen->id, chosen->source, chosen->origin, Decision::cleared, "", {req.area},
+                      fmt::format("No clinic device of pack {} has needles of {} for {}.", p.pack,
+                                  mm_range(ap.length), req.area)});
+        p.areas.push_back(std::move(ap));
+        continue;
+      }
+      ap.device = device->id;
+      ap.length = *intersect(ap.length, device->needle_length);
+    }
+
+    const CourseRule* rule = course_rule_for(pack, chosen->name);
+    if (rule == nullptr) {
+      return fail(ErrorCode::pack_error, fmt::format("pack {} has no course rule for {} needles", p.pack, chosen->name),
+                  "course");
+    }
+    ap.course_rule = rule->id;
+    int per_week = rule->sessions_per_week_max;
+    if (options.sessions_per_week) {
+      if (*options.sessions_per_week > rule->sessions_per_week_max) {
+        return fail(ErrorCode::refused,
+                    fmt::format("{} sessions a week is more than {} allows for {} needles ({} a week, {})",
+                                *options.sessions_per_week, rule->id, chosen->name, rule->sessions_per_week_max,
+                                rule->source),
+                    "sessions_per_week");
+      }
+      per_week = std::max(*options.sessions_per_week, rule->sessions_per_week_min);
+    }
+    ap.sessions_per_week = per_week;
+    ap.interval = rule->min_interval;
+    ap.review_date = units::add_months(start, rule->duration_months_min);
+    ap.end_date = units::add_months(start, rule->duration_months_max);
+    const auto dates = course_dates(start, ap.end_date, per_week, rule->min_interval);
+    for (std::size_t i = 0; i < dates.size(); ++i) {
+      // Every date is checked against the rule it came from: the planner cannot emit what the rules refuse.
+      std::vector<Date> earlier(dates.begin(), dates.begin() + static_cast<long>(i));
+      NW_CHECK(check_interval(earlier, dates[i], *rule));
+      Visit v{static_cast<int>(i + 1), dates[i], false, rule->until_resolved && dates[i] >= ap.review_date};
+      v.review = i + 1 < dates.size() ? (dates[i] < ap.review_date && dates[i + 1] >= ap.review_date) : false;
+      ap.visits.push_back(v);
+      calendar[dates[i]].push_back(req.area);
+    }
+    p.areas.push_back(std::move(ap));
+  }
+
+  for (auto& [date, areas] : calendar) p.calendar.push_back(CalendarDay{date, areas});
+
+  // Home maintenance after the professional course (S2), or the whole plan for a home user.
+  if (!pack.maintenance.empty() && in.setting == Setting::clinic && !p.calendar.empty()) {
+    const auto& m = pack.maintenance.front();
+    Maintenance mt{m.id, m.device, m.sessions_per_week, {}, {}, m.note};
+    Date last = p.calendar.back().date;
+    Days gap{7 / m.sessions_per_week};
+    for (const auto& a : p.areas) {
+      if (!a.refused) gap = std::max(gap, a.interval);
+    }
+    mt.start = last + gap;
+    for (Date d = mt.start; d < units::add_months(mt.start, 1); d += Days{7 / m.sessions_per_week}) {
+      mt.first_month.push_back(d);
+    }
+    p.maintenance = std::move(mt);
+  }
+  if (home_device != nullptr) p.home_device_price = home_device->price;
+
+  if (options.session_price && in.setting == Setting::clinic) {
+    std::int64_t all = 0, to_review = 0;
+    for (const auto& day : p.calendar) {
+      ++all;
+      bool before_review = std::any_of(p.areas.begin(), p.areas.end(), [&](const AreaPlan& a) {
+        return !a.refused && day.date < a.review_date &&
+               std::find(day.areas.begin(), day.areas.end(), a.area) != day.areas.end();
+      });
+      to_review += before_review ? 1 : 0;
+    }
+    p.course_cost_min = units::Money{options.session_price->cents * to_review, options.session_price->currency};
+    p.course_cost_max = units::Money{options.session_price->cents * all, options.session_price->currency};
+  }
+
+  for (const auto& c : p.screening.cautions) p.warnings.push_back(c.message);
+  if (p.screening.decision != Decision::cleared) {
+    p.warnings.push_back(fmt::format("Screening decision for the client is '{}': only the cleared areas are planned.",
+                                     knowledge::to_string(p.screening.decision)));
+  }
+  return p;
+}
+
+}  // namespace needlework::clinic

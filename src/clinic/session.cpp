@@ -1,0 +1,308 @@
+#include <algorithm>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <set>
+
+#include "needlework/clinic/engine.hpp"
+
+namespace needlework::clinic {
+namespace {
+
+using knowledge::AftercarePhase;
+
+std::string mm_range(const LengthRange& r) {
+  return fmt::format("{:g}–{:g} mm", units::in_mm(r.lo), units::in_mm(r.hi));
+}
+
+/// Refuses a needle the pack does not allow for this area or device; returns the band names it falls in.
+Result<std::vector<const knowledge::Band*>> check_needle(const SessionInput& s, const Pack& pack) {
+  const auto* device = pack.find_device(s.device);
+  if (!device->needle_length.contains(s.needle_length)) {
+    return fail(ErrorCode::refused,
+                fmt::format("{} has needles of {}, not {:g} mm ({}, {})", device->label,
+                            mm_range(device->needle_length), units::in_mm(s.needle_length), device->id,
+                            device->source),
+                "needle_length_mm");
+  }
+  const auto allowance = allowance_for_area(pack, s.area);
+  if (!allowance.rules.empty() && !allowance.length.contains(s.needle_length)) {
+    return fail(ErrorCode::refused,
+                fmt::format("{:g} mm needles are not allowed on {}: the pack allows {} there ({})",
+                            units::in_mm(s.needle_length), s.area, mm_range(allowance.length),
+                            fmt::join(allowance.rules, ", ")),
+                "needle_length_mm");
+  }
+  auto bands = bands_for_length(pack, s.needle_length);
+  if (bands.empty()) {
+    return fail(ErrorCode::refused,
+                fmt::format("{:g} mm is in no needle band of the pack", units::in_mm(s.needle_length)),
+                "needle_length_mm");
+  }
+  // The band must be indicated for some concern on this area.
+  const bool indicated = std::any_of(bands.begin(), bands.end(), [&](const knowledge::Band* b) {
+    return std::any_of(b->indications.begin(), b->indications.end(), [&](const auto& ind) {
+      return std::any_of(ind.areas.begin(), ind.areas.end(),
+                         [&](const auto& a) { return pack.area_within(s.area, a); });
+    });
+  });
+  if (!indicated) {
+    return fail(ErrorCode::refused,
+                fmt::format("no band containing {:g} mm is indicated for {} in this pack",
+                            units::in_mm(s.needle_length), s.area),
+                "needle_length_mm");
+  }
+  return bands;
+}
+
+std::string band_names(const std::vector<const knowledge::Band*>& bands) {
+  std::vector<std::string> names;
+  for (const auto* b : bands) names.push_back(b->name);
+  return fmt::format("{}", fmt::join(names, "/"));
+}
+
+std::vector<Reason> session_cautions(const SessionInput& s, const Pack& pack) {
+  std::vector<Reason> out;
+  for (const auto& c : pack.cautions) {
+    if (std::find(s.conditions.begin(), s.conditions.end(), c.condition) == s.conditions.end()) continue;
+    out.push_back(Reason{c.id, c.source, c.origin, Decision::cleared, c.condition, {s.area},
+                         fmt::format("{}: {}", pack.find_condition(c.condition)->label, c.note)});
+  }
+  return out;
+}
+
+std::vector<std::string> expected_reactions(const std::vector<std::string>& conditions, const Pack& pack) {
+  std::vector<std::string> out;
+  for (const auto& rx : pack.reactions) {
+    if (rx.when.empty() || std::find(conditions.begin(), conditions.end(), rx.when) != conditions.end()) {
+      out.push_back(fmt::format("{} ({})", rx.label, rx.source));
+    }
+  }
+  return out;
+}
+
+std::string hours_text(std::chrono::minutes m) {
+  if (m.count() % 60 == 0) return fmt::format("{} h", m.count() / 60);
+  return fmt::format("{:.1f} h", static_cast<double>(m.count()) / 60.0);
+}
+
+}  // namespace
+
+Result<Protocol> protocol(const SessionInput& s, const Pack& pack) {
+  auto bands = check_needle(s, pack);
+  if (!bands) return std::unexpected(bands.error());
+  Protocol p;
+  p.session = s;
+  p.band = band_names(*bands);
+  const auto* device = pack.find_device(s.device);
+  if (s.cocktail && !device->for_cocktail) {
+    for (const auto& d : pack.devices) {
+      if (d.for_cocktail) {
+        p.warnings.push_back(fmt::format("A mesotherapy cocktail is planned: the pack's device for it is {} ({}).",
+                                         d.label, d.source));
+      }
+    }
+  }
+  if (!device->areas.empty() &&
+      std::none_of(device->areas.begin(), device->areas.end(), [&](const auto& a) { return pack.area_within(s.area, a); })) {
+    p.warnings.push_back(fmt::format("{} is meant for {}, not {}.", device->label, fmt::join(device->areas, ", "),
+                                     s.area));
+  }
+
+  std::vector<const knowledge::Step*> steps;
+  for (const auto& st : pack.steps) {
+    if (st.optional && !(st.when == "cocktail" && s.cocktail)) continue;
+    steps.push_back(&st);
+  }
+  std::sort(steps.begin(), steps.end(), [](auto* a, auto* b) { return a->order < b->order; });
+  std::chrono::minutes lo{0}, hi{0};
+  for (const auto* st : steps) {
+    ChecklistItem item{st->order, st->id, st->title, st->instruction, st->check, st->duration, lo, hi, st->source};
+    if (st->duration) {
+      lo += st->duration->lo;
+      hi += st->duration->hi;
+    }
+    p.items.push_back(std::move(item));
+  }
+  p.timed_min = lo;
+  p.timed_max = hi;
+  for (const auto& h : pack.hygiene) p.hygiene.push_back(fmt::format("{} ({}, {})", h.text, h.id, h.source));
+  p.cautions = session_cautions(s, pack);
+  p.expected = expected_reactions(s.conditions, pack);
+  return p;
+}
+
+Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, const Pack& pack) {
+  auto bands = check_needle(s, pack);
+  if (!bands) return std::unexpected(bands.error());
+  if (session_end < s.start) {
+    return fail(ErrorCode::out_of_range, "the session cannot end before it starts", "session_end");
+  }
+  AftercareSheet sheet;
+  sheet.session = s;
+  sheet.session_end = session_end;
+  std::set<std::string> sources;
+
+  // The healing window: the longest of the bands this needle length falls in (0.5 mm is short and medium).
+  const knowledge::Healing* healing = nullptr;
+  for (const auto* b : *bands) {
+    for (const auto& h : pack.healing) {
+      if (h.band == b->name && (healing == nullptr || h.days_max > healing->days_max)) healing = &h;
+    }
+  }
+  for (auto phase : {AftercarePhase::first_day, AftercarePhase::while_healing, AftercarePhase::always}) {
+    AftercarePhaseSheet ps{phase, {}, {}, {}, {}, {}, {}, {}};
+    for (const auto& rule : pack.aftercare) {
+      if (rule.phase != phase) continue;
+      if (phase == AftercarePhase::first_day) {
+        const auto until = session_end + std::chrono::duration_cast<std::chrono::seconds>(rule.duration);
+        ps.until = ps.until ? std::max(*ps.until, until) : until;
+        ps.until_text = fmt::format("for {} h after the session, until {}", rule.duration.count(),
+                                    units::format_date_time(*ps.until));
+      }
+      ps.avoid.insert(ps.avoid.end(), rule.avoid.begin(), rule.avoid.end());
+      ps.allow.insert(ps.allow.end(), rule.allow.begin(), rule.allow.end());
+      if (!rule.instruction.empty()) ps.instructions.push_back(rule.instruction);
+      if (rule.spf) ps.spf = std::max(ps.spf.value_or(0), *rule.spf);
+      ps.rules.push_back(rule.id);
+      sources.insert(rule.source);
+    }
+    if (ps.rules.empty()) continue;
+    if (phase == AftercarePhase::while_healing) {
+      if (healing != nullptr) {
+        ps.until = session_end + std::chrono::duration_cast<std::chrono::seconds>(std::chrono::days{healing->days_max});
+        ps.until_text = fmt::format("until the micro-wounds have healed: {}–{} days for {} needles ({}, {}), so until "
+                                    "about {}",
+                                    healing->days_min, healing->days_max, healing->band, healing->id, healing->source,
+                                    units::format_date(std::chrono::floor<std::chrono::days>(*ps.until)));
+        sources.insert(healing->source);
+      } else {
+        ps.until_text = "until the micro-wounds have healed";
+      }
+    }
+    sheet.phases.push_back(std::move(ps));
+  }
+  sheet.expected = expected_reactions(s.conditions, pack);
+  for (const auto& f : pack.followups) {
+    if (f.triage != Triage::see_doctor) continue;
+    const auto* obs = pack.find_observation(f.observation);
+    std::string when = f.from ? fmt::format(" {} h or more after the session", f.from->count()) : "";
+    if (f.from) {
+      const auto at = session_end + std::chrono::duration_cast<std::chrono::seconds>(*f.from);
+      when += fmt::format(" (from {})", units::format_date_time(at));
+    }
+    sheet.see_doctor.push_back(fmt::format("{}{} ({}, {})", obs->label, when, f.id, f.source));
+    sources.insert(f.source);
+  }
+  for (const auto& src : sources) {
+    if (const auto* def = pack.find_source(src)) sheet.sources.push_back(fmt::format("{}: {}", def->id, def->citation));
+  }
+  return sheet;
+}
+
+namespace {
+
+std::string phase_heading(AftercarePhase p) {
+  switch (p) {
+    case AftercarePhase::first_day: return "The first day";
+    case AftercarePhase::while_healing: return "While the micro-wounds heal";
+    case AftercarePhase::always: return "Always";
+  }
+  return "";
+}
+
+template <class Out>
+void render(Out& out, const AftercareSheet& sheet, const Pack& pack, bool markdown) {
+  const auto h1 = markdown ? "# " : "";
+  const auto h2 = markdown ? "## " : "";
+  const auto bullet = markdown ? "- " : "  * ";
+  auto line = [&](std::string_view text) { fmt::format_to(std::back_inserter(out), "{}\n", text); };
+  line(fmt::format("{}Aftercare after micro-needling", h1));
+  if (!markdown) line("==============================");
+  line("");
+  const auto* area = pack.find_area(sheet.session.area);
+  line(fmt::format("Client {} · {} · {:g} mm needles · session ended {}", sheet.session.client_id,
+                   area ? area->label : sheet.session.area, units::in_mm(sheet.session.needle_length),
+                   units::format_date_time(sheet.session_end)));
+  for (const auto& ps : sheet.phases) {
+    line("");
+    line(fmt::format("{}{} — {}", h2, phase_heading(ps.phase), ps.until_text.empty() ? "always" : ps.until_text));
+    for (const auto& i : ps.instructions) line(fmt::format("{}{}", bullet, i));
+    if (!ps.avoid.empty()) line(fmt::format("{}Avoid: {}.", bullet, fmt::join(ps.avoid, ", ")));
+    if (!ps.allow.empty()) line(fmt::format("{}Allowed: {}.", bullet, fmt::join(ps.allow, ", ")));
+    if (ps.spf) line(fmt::format("{}Protect the skin from the sun with sunscreen of at least SPF {}.", bullet, *ps.spf));
+    line(fmt::format("{}(rules: {})", bullet, fmt::join(ps.rules, ", ")));
+  }
+  if (!sheet.expected.empty()) {
+    line("");
+    line(fmt::format("{}What is normal", h2));
+    for (const auto& e : sheet.expected) line(fmt::format("{}{}", bullet, e));
+  }
+  if (!sheet.see_doctor.empty()) {
+    line("");
+    line(fmt::format("{}See a doctor if", h2));
+    for (const auto& e : sheet.see_doctor) line(fmt::format("{}{}", bullet, e));
+  }
+  line("");
+  line(fmt::format("{}Sources ({})", h2, pack.label()));
+  for (const auto& s : sheet.sources) line(fmt::format("{}{}", bullet, s));
+}
+
+}  // namespace
+
+std::string render_markdown(const AftercareSheet& sheet, const Pack& pack) {
+  std::string out;
+  render(out, sheet, pack, true);
+  return out;
+}
+
+std::string render_text(const AftercareSheet& sheet, const Pack& pack) {
+  std::string out;
+  render(out, sheet, pack, false);
+  return out;
+}
+
+FollowupResult followup(const FollowupInput& in, const Pack& pack) {
+  FollowupResult r;
+  r.since_session = in.since_session;
+  const auto t = in.since_session;
+  for (const auto& obs_id : in.observations) {
+    const auto* obs = pack.find_observation(obs_id);
+    const knowledge::FollowupRule* match = nullptr;
+    for (const auto& f : pack.followups) {
+      if (f.observation != obs_id) continue;
+      if (f.from && t < *f.from) continue;
+      if (f.until && t >= *f.until) continue;
+      // The more severe rule wins when two apply.
+      if (match == nullptr || f.triage == Triage::see_doctor) match = &f;
+    }
+    if (match == nullptr) {
+      r.triage = Triage::see_doctor;
+      r.triages.push_back(Triage::see_doctor);
+      r.reasons.push_back(Reason{"GAP." + obs_id, obs->source, obs->origin, Decision::cleared, "", {},
+                                 fmt::format("{} at {}: no rule of pack {} covers it, so see a doctor.", obs->label,
+                                             hours_text(t), pack.label())});
+      continue;
+    }
+    r.triages.push_back(match->triage);
+    if (match->triage == Triage::see_doctor) r.triage = Triage::see_doctor;
+    std::string msg = fmt::format("{} at {}: {}.", obs->label, hours_text(t),
+                                  match->triage == Triage::normal ? "normal" : "see a doctor");
+    if (!match->note.empty()) msg += " " + match->note;
+    r.reasons.push_back(Reason{match->id, match->source, match->origin, Decision::cleared, "", {}, msg});
+    // A normal finding that a later rule would escalate: say when to look again.
+    if (match->triage == Triage::normal && match->until) {
+      for (const auto& f : pack.followups) {
+        if (f.observation == obs_id && f.triage == Triage::see_doctor && f.from && *f.from >= *match->until) {
+          r.recheck.push_back(fmt::format("Look again at {} h after the session: if the {} has not gone, see a "
+                                          "doctor ({}, {}).",
+                                          f.from->count(), obs->label, f.id, f.source));
+          break;
+        }
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace needlework::clinic
