@@ -7,6 +7,7 @@
 #include <string>
 
 #include "needlework/error.hpp"
+#include "needlework/knowledge/pack.hpp"
 
 namespace needlework::cli {
 
@@ -21,10 +22,14 @@ enum ExitCode : int {
 };
 
 struct Context {
-  std::filesystem::path data_dir;  ///< --data, else $NEEDLEWORK_DATA, else the build's data directory
+  std::string data_option;         ///< --data
   std::string pack_id = "seed";    ///< --pack
   bool json = false;               ///< --json
   int exit_code = exit_ok;
+
+  /// --data, else $NEEDLEWORK_DATA, else the data directory of the source tree this binary was built from.
+  [[nodiscard]] std::filesystem::path data_dir() const;
+  [[nodiscard]] std::filesystem::path packs_dir() const { return data_dir() / "packs"; }
 };
 
 /// Exit code for an error from the engines.
@@ -38,6 +43,9 @@ Result<std::string> read_input(const std::string& path);
 
 /// Parses JSON text; a syntax error names the byte offset, line and column.
 Result<nlohmann::json> parse_json(const std::string& text, const std::string& source_name);
+
+/// Loads the pack chosen with --pack from the data directory.
+Result<knowledge::Pack> load_selected_pack(const Context& ctx);
 
 /// Prints JSON (pretty, two spaces) on stdout.
 void print_json(const nlohmann::json& j);

@@ -1,0 +1,363 @@
+// `needlework screen|plan|protocol|aftercare|followup`: the clinical engine on an input file or stdin.
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "context.hpp"
+#include "needlework/clinic/engine.hpp"
+#include "needlework/clinic/json.hpp"
+
+namespace needlework::cli {
+namespace {
+
+using clinic::Reason;
+using knowledge::Decision;
+using knowledge::Pack;
+using units::Date;
+
+/// Reads, parses and converts an input document with the selected pack; on failure reports and sets exit.
+template <class T, class Parse>
+std::optional<std::pair<Pack, T>> load_input(Context& ctx, const std::string& path, Parse&& parse) {
+  auto pack = load_selected_pack(ctx);
+  if (!pack) {
+    ctx.exit_code = report(ctx, pack.error());
+    return std::nullopt;
+  }
+  auto text = read_input(path);
+  if (!text) {
+    ctx.exit_code = report(ctx, text.error());
+    return std::nullopt;
+  }
+  auto doc = parse_json(*text, path);
+  if (!doc) {
+    ctx.exit_code = report(ctx, doc.error());
+    return std::nullopt;
+  }
+  auto value = parse(*doc, *pack);
+  if (!value) {
+    auto e = value.error();
+    e.where = fmt::format("{}: {}", path == "-" ? "<stdin>" : path, e.where);
+    ctx.exit_code = report(ctx, e);
+    return std::nullopt;
+  }
+  return std::pair<Pack, T>{std::move(*pack), std::move(*value)};
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string cite(const Reason& r) { return r.source.empty() ? r.rule : fmt::format("{} · {}", r.rule, r.source); }
+
+void print_reasons(std::string_view title, const std::vector<Reason>& reasons, bool with_decision) {
+  if (reasons.empty()) return;
+  fmt::print("\n  {}\n", title);
+  for (const auto& r : reasons) {
+    if (with_decision) {
+      fmt::print("    {:<16} {}  [{}]\n", knowledge::to_string(r.decision), r.message, cite(r));
+    } else {
+      fmt::print("    - {}  [{}]\n", r.message, cite(r));
+    }
+  }
+}
+
+void print_screening(const clinic::Intake& in, const clinic::Screening& s) {
+  fmt::print("Screening of {} ({}) on {} — pack {}\n\n  Decision: {}\n", in.client.id, in.client.name,
+             units::format_date(in.date), s.pack, upper(knowledge::to_string(s.decision)));
+  print_reasons("Reasons", s.reasons, true);
+  fmt::print("\n  Requested areas\n");
+  for (const auto& a : s.areas) fmt::print("    {:<16} {}\n", a.area, knowledge::to_string(a.decision));
+  print_reasons("Cautions", s.cautions, false);
+  if (!s.expected.empty()) {
+    fmt::print("\n  Expected reactions\n");
+    for (const auto& e : s.expected) fmt::print("    - {}\n", e);
+  }
+  if (s.rescreen_from) fmt::print("\n  Screen again from {}.\n", units::format_date(*s.rescreen_from));
+}
+
+/// Month grids with the course marked: `*` a clinic visit, `R` the review visit, `?` only if unresolved,
+/// `h` home maintenance.
+void print_calendar(const clinic::Plan& p) {
+  std::map<Date, char> marks;
+  for (const auto& a : p.areas) {
+    for (const auto& v : a.visits) {
+      char m = v.review ? 'R' : (v.conditional ? '?' : '*');
+      auto [it, inserted] = marks.emplace(v.date, m);
+      if (!inserted && (m == 'R' || (m == '*' && it->second == '?'))) it->second = m;
+    }
+  }
+  if (p.maintenance) {
+    for (const auto& d : p.maintenance->first_month) marks.emplace(d, 'h');
+  }
+  if (marks.empty()) return;
+  using namespace std::chrono;
+  const year_month first{year_month_day{marks.begin()->first}.year(), year_month_day{marks.begin()->first}.month()};
+  const year_month last{year_month_day{marks.rbegin()->first}.year(), year_month_day{marks.rbegin()->first}.month()};
+  static constexpr const char* month_names[] = {"January", "February", "March",     "April",   "May",      "June",
+                                           "July",    "August",   "September", "October", "November", "December"};
+  fmt::print("\n  Calendar  (* visit, R review visit, ? only if not yet resolved, h home maintenance)\n");
+  for (year_month ym = first; ym <= last; ym += std::chrono::months{1}) {
+    fmt::print("\n    {} {}\n    Mo  Tu  We  Th  Fr  Sa  Su\n    ", month_names[static_cast<unsigned>(ym.month()) - 1],
+               static_cast<int>(ym.year()));
+    const sys_days day1{ym / 1};
+    const unsigned lead = (weekday{day1}.iso_encoding() - 1);
+    for (unsigned i = 0; i < lead; ++i) fmt::print("    ");
+    const unsigned ndays = static_cast<unsigned>(year_month_day_last{ym.year(), month_day_last{ym.month()}}.day());
+    for (unsigned d = 1; d <= ndays; ++d) {
+      const sys_days date = day1 + days{d - 1};
+      auto it = marks.find(date);
+      fmt::print("{:>2}{:<2}", d, it == marks.end() ? ' ' : it->second);
+      if (weekday{date}.iso_encoding() == 7 && d != ndays) fmt::print("\n    ");
+    }
+    fmt::print("\n");
+  }
+}
+
+void print_plan(const clinic::Intake& in, const clinic::Plan& p) {
+  fmt::print("Course plan for {} ({}) from {} — pack {}\n", in.client.id, in.client.name, units::format_date(p.start),
+             p.pack);
+  fmt::print("Screening: {}\n", knowledge::to_string(p.screening.decision));
+  for (const auto& a : p.areas) {
+    fmt::print("\n  {} — {}\n", a.area, fmt::join(a.concerns, ", "));
+    if (a.refused) {
+      fmt::print("    REFUSED\n");
+      for (const auto& r : a.refusals) fmt::print("    - {}  [{}]\n", r.message, cite(r));
+      for (const auto& w : a.warnings) fmt::print("    note: {}\n", w);
+      continue;
+    }
+    fmt::print("    needles   {} band, {:g}–{:g} mm  [{}{}]\n", a.band, units::in_mm(a.length.lo),
+               units::in_mm(a.length.hi), a.band_rule,
+               a.limit_rules.empty() ? "" : fmt::format(", limited by {}", fmt::join(a.limit_rules, ", ")));
+    fmt::print("    device    {}\n", a.device);
+    fmt::print("    course    {} a week, at least {} days apart, review on {}, at most until {}  [{}]\n",
+               a.sessions_per_week, a.interval.count(), units::format_date(a.review_date),
+               units::format_date(a.end_date), a.course_rule);
+    std::vector<std::string> dates;
+    for (const auto& v : a.visits) dates.push_back(units::format_date(v.date));
+    fmt::print("    visits    {}: {}\n", a.visits.size(), fmt::join(dates, " "));
+    for (const auto& w : a.warnings) fmt::print("    warning: {}\n", w);
+  }
+  if (p.maintenance) {
+    fmt::print("\n  Home maintenance: {} {} a week from {}  [{}]\n", p.maintenance->device,
+               p.maintenance->sessions_per_week, units::format_date(p.maintenance->start), p.maintenance->rule);
+    if (!p.maintenance->note.empty()) fmt::print("    {}\n", p.maintenance->note);
+  }
+  if (p.home_device_price) fmt::print("  Home roller price: {}\n", units::format_money(*p.home_device_price));
+  if (p.course_cost_max) {
+    fmt::print("  Course cost: {} to the review, {} if every visit is needed\n", units::format_money(*p.course_cost_min),
+               units::format_money(*p.course_cost_max));
+  }
+  for (const auto& w : p.warnings) fmt::print("  warning: {}\n", w);
+  print_calendar(p);
+}
+
+std::string clock(units::DateTime start, std::chrono::minutes offset) {
+  const auto t = start + offset;
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::hh_mm_ss hms{t - day};
+  return fmt::format("{:02}:{:02}", hms.hours().count(), hms.minutes().count());
+}
+
+void print_protocol(const clinic::Protocol& p) {
+  fmt::print("Procedure for {} — {}, {:g} mm ({} needles), {}, cocktail: {}, start {}\n", p.session.client_id,
+             p.session.area, units::in_mm(p.session.needle_length), p.band, p.session.device,
+             p.session.cocktail ? "yes" : "no", units::format_date_time(p.session.start));
+  fmt::print("\n  Confirm before starting\n");
+  for (const auto& h : p.hygiene) fmt::print("    [ ] {}\n", h);
+  fmt::print("\n  {:<4} {:<13} {:<44} {:<11} {}\n", "", "clock", "step", "duration", "source");
+  for (const auto& i : p.items) {
+    const auto at = i.check ? std::string("check")
+                            : (i.starts_after_min == i.starts_after_max
+                                   ? clock(p.session.start, i.starts_after_min)
+                                   : fmt::format("{}–{}", clock(p.session.start, i.starts_after_min),
+                                                 clock(p.session.start, i.starts_after_max)));
+    const auto dur = i.duration ? fmt::format("{}–{} min", i.duration->lo.count(), i.duration->hi.count()) : "";
+    fmt::print("  [ ] {:<13} {:<44} {:<11} {} ({})\n", at, i.title, dur, i.source, i.step);
+    if (!i.instruction.empty()) fmt::print("      {:<13} {}\n", "", i.instruction);
+  }
+  fmt::print("\n  Timed steps take {}–{} min.\n", p.timed_min.count(), p.timed_max.count());
+  print_reasons("Cautions", p.cautions, false);
+  if (!p.expected.empty()) {
+    fmt::print("\n  Expected reactions\n");
+    for (const auto& e : p.expected) fmt::print("    - {}\n", e);
+  }
+  for (const auto& w : p.warnings) fmt::print("\n  warning: {}\n", w);
+}
+
+void print_followup(const clinic::FollowupResult& f) {
+  fmt::print("Follow-up {:.1f} h after the session — {}\n", static_cast<double>(f.since_session.count()) / 60.0,
+             f.triage == knowledge::Triage::normal ? "NORMAL" : "SEE A DOCTOR");
+  if (f.reasons.empty()) fmt::print("\n  Nothing observed.\n");
+  for (std::size_t i = 0; i < f.reasons.size(); ++i) {
+    fmt::print("  {:<11} {}  [{}]\n", knowledge::to_string(f.triages[i]), f.reasons[i].message, cite(f.reasons[i]));
+  }
+  for (const auto& r : f.recheck) fmt::print("\n  {}\n", r);
+}
+
+}  // namespace
+
+void add_clinic_commands(CLI::App& app, Context& ctx) {
+  // screen
+  {
+    auto path = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("screen", "Screen an intake for contraindications (exit 5 if not cleared)");
+    cmd->add_option("intake", *path, "Intake JSON file, or - for stdin")->required();
+    cmd->footer("Example: needlework screen examples/intake-local.json");
+    cmd->callback([&ctx, path] {
+      auto in = load_input<clinic::Intake>(ctx, *path, clinic::parse_intake);
+      if (!in) return;
+      const auto s = clinic::screen(in->second, in->first);
+      if (ctx.json) {
+        print_json(clinic::to_json(s));
+      } else {
+        print_screening(in->second, s);
+      }
+      ctx.exit_code = s.cleared() ? exit_ok : exit_attention;
+    });
+  }
+  // plan
+  {
+    struct Options {
+      std::string path, start, price, currency = "USD";
+      int per_week = 0;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("plan", "Plan the course: needle band and device per area, dated visits, home "
+                                           "maintenance (exit 5 if refused)");
+    cmd->add_option("intake", o->path, "Intake JSON file (with concerns per area), or - for stdin")->required();
+    cmd->add_option("--start", o->start, "First session date YYYY-MM-DD (default: the intake date)");
+    cmd->add_option("--sessions-per-week", o->per_week, "A lower cadence than the pack's maximum");
+    cmd->add_option("--session-price", o->price, "Price of one clinic visit, e.g. 120.00, for the course cost");
+    cmd->add_option("--currency", o->currency, "Currency of --session-price (default USD)");
+    cmd->footer("Example: needlework plan examples/intake-cleared.json --start 2026-11-30 --session-price 120");
+    cmd->callback([&ctx, o] {
+      auto in = load_input<clinic::Intake>(ctx, o->path, clinic::parse_intake);
+      if (!in) return;
+      const auto& [pack, intake] = *in;
+      Date start = intake.date;
+      if (!o->start.empty()) {
+        auto d = units::parse_date(o->start);
+        if (!d) {
+          ctx.exit_code = report(ctx, Error{d.error().code, d.error().message, "--start"});
+          return;
+        }
+        start = *d;
+      }
+      clinic::PlanOptions options;
+      if (o->per_week != 0) options.sessions_per_week = o->per_week;
+      if (!o->price.empty()) {
+        char* end = nullptr;
+        const double amount = std::strtod(o->price.c_str(), &end);
+        if (end == o->price.c_str() || *end != '\0' || !(amount >= 0) || amount > 1e7) {
+          ctx.exit_code = report(ctx, Error{ErrorCode::invalid_value, "must be an amount such as 120.00",
+                                            "--session-price"});
+          return;
+        }
+        if (o->currency.size() != 3) {
+          ctx.exit_code = report(ctx, Error{ErrorCode::invalid_value, "must be a 3-letter currency code",
+                                            "--currency"});
+          return;
+        }
+        options.session_price = units::Money{static_cast<std::int64_t>(amount * 100.0 + 0.5), o->currency};
+      }
+      auto p = clinic::plan(intake, pack, start, options);
+      if (!p) {
+        ctx.exit_code = report(ctx, p.error());
+        return;
+      }
+      if (ctx.json) {
+        print_json(clinic::to_json(*p));
+      } else {
+        print_plan(intake, *p);
+      }
+      const bool any_refused = std::any_of(p->areas.begin(), p->areas.end(), [](const auto& a) { return a.refused; });
+      ctx.exit_code = any_refused ? exit_attention : exit_ok;
+    });
+  }
+  // protocol
+  {
+    auto path = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("protocol", "The timed checklist for a session (exit 5 if the needle is refused)");
+    cmd->add_option("session", *path, "Session JSON file, or - for stdin")->required();
+    cmd->footer("Example: needlework protocol examples/session.json");
+    cmd->callback([&ctx, path] {
+      auto in = load_input<clinic::SessionInput>(ctx, *path, clinic::parse_session);
+      if (!in) return;
+      auto p = clinic::protocol(in->second, in->first);
+      if (!p) {
+        ctx.exit_code = report(ctx, p.error());
+        return;
+      }
+      if (ctx.json) {
+        print_json(clinic::to_json(*p));
+      } else {
+        print_protocol(*p);
+      }
+    });
+  }
+  // aftercare
+  {
+    struct Options {
+      std::string path, end;
+      bool markdown = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("aftercare", "The aftercare sheet for a session (text, --markdown or --json)");
+    cmd->add_option("session", o->path, "Session JSON file, or - for stdin")->required();
+    cmd->add_option("--end", o->end, "When the session ended, YYYY-MM-DDTHH:MM:SSZ (default: start + the longest "
+                                     "timed steps)");
+    cmd->add_flag("--markdown", o->markdown, "Print the sheet as Markdown");
+    cmd->footer("Example: needlework aftercare examples/session.json --markdown > aftercare.md");
+    cmd->callback([&ctx, o] {
+      auto in = load_input<clinic::SessionInput>(ctx, o->path, clinic::parse_session);
+      if (!in) return;
+      const auto& [pack, session] = *in;
+      units::DateTime end = session.start;
+      if (!o->end.empty()) {
+        auto t = units::parse_date_time(o->end);
+        if (!t) {
+          ctx.exit_code = report(ctx, Error{t.error().code, t.error().message, "--end"});
+          return;
+        }
+        end = *t;
+      } else if (auto p = clinic::protocol(session, pack)) {
+        end = session.start + std::chrono::duration_cast<std::chrono::seconds>(p->timed_max);
+      }
+      auto sheet = clinic::aftercare(session, end, pack);
+      if (!sheet) {
+        ctx.exit_code = report(ctx, sheet.error());
+        return;
+      }
+      if (ctx.json) {
+        print_json(clinic::to_json(*sheet));
+      } else {
+        std::cout << (o->markdown ? clinic::render_markdown(*sheet, pack) : clinic::render_text(*sheet, pack));
+      }
+    });
+  }
+  // followup
+  {
+    auto path = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("followup", "Triage observations after a session: normal or see a doctor (exit 5)");
+    cmd->add_option("observations", *path, "Follow-up JSON file, or - for stdin")->required();
+    cmd->footer("Example: needlework followup examples/followup-see-doctor.json");
+    cmd->callback([&ctx, path] {
+      auto in = load_input<clinic::FollowupInput>(ctx, *path, clinic::parse_followup);
+      if (!in) return;
+      const auto f = clinic::followup(in->second, in->first);
+      if (ctx.json) {
+        print_json(clinic::to_json(f));
+      } else {
+        print_followup(f);
+      }
+      ctx.exit_code = f.triage == knowledge::Triage::normal ? exit_ok : exit_attention;
+    });
+  }
+}
+
+}  // namespace needlework::cli

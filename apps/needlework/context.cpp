@@ -1,0 +1,78 @@
+#include "context.hpp"
+
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "needlework/clinic/json.hpp"
+#include "needlework/knowledge/loader.hpp"
+
+namespace needlework::cli {
+
+std::filesystem::path Context::data_dir() const {
+  if (!data_option.empty()) return data_option;
+  if (const char* env = std::getenv("NEEDLEWORK_DATA"); env != nullptr && *env != '\0') return env;
+  return NEEDLEWORK_DATA_DIR;
+}
+
+int exit_code_for(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::pack_error: return exit_pack;
+    case ErrorCode::refused: return exit_attention;
+    case ErrorCode::io_error: return exit_internal;
+    default: return exit_input;
+  }
+}
+
+int report(const Context& ctx, const Error& e) {
+  if (ctx.json) {
+    print_json(clinic::to_json(e));
+  } else {
+    std::cerr << fmt::format("needlework: {}: {}\n", to_string(e.code), e.describe());
+  }
+  return exit_code_for(e);
+}
+
+Result<std::string> read_input(const std::string& path) {
+  std::ostringstream buffer;
+  if (path == "-") {
+    buffer << std::cin.rdbuf();
+    return buffer.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::not_found, "cannot open the file", path);
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+Result<nlohmann::json> parse_json(const std::string& text, const std::string& source_name) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // Turn the byte offset into line and column for people.
+    std::size_t line = 1, column = 1;
+    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    for (std::size_t i = 0; i < upto; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    if (auto pos = what.find("syntax error while parsing"); pos != std::string::npos) what = what.substr(pos);
+    return fail(ErrorCode::parse_error, fmt::format("invalid JSON at byte {}: {}", e.byte, what),
+                fmt::format("{}:{}:{}", source_name == "-" ? "<stdin>" : source_name, line, column));
+  }
+}
+
+Result<knowledge::Pack> load_selected_pack(const Context& ctx) {
+  return knowledge::load_pack(ctx.packs_dir(), ctx.pack_id);
+}
+
+void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+
+}  // namespace needlework::cli
