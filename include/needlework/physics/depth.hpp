@@ -1,0 +1,94 @@
+#pragma once
+/// How deep a needle really goes, and which skin layer each puncture ends in.
+///
+/// Effective depth: `L_eff = η · L` for nominal length L. η is drawn per puncture from a triangular distribution
+/// of half-width 0.10 around a mean that rises linearly with hand pressure, clamped to the published bracket
+/// [0.20, 0.77] (FACTS §5: 20 % for a roller needle in rat skin, Kalluri 2011; 77 % for a stiff needle in human
+/// skin in vivo, Donnelly 2011):
+///   roller: η̄ = 0.20 + 0.40 · pressure   (light 0.20 … firm 0.60; a drum spreads the load over many needles)
+///   pen:    η̄ = 0.50 + 0.27 · pressure   (moderate 0.635 … firm 0.77; perpendicular, motor-driven)
+/// The layer shares of a session are computed exactly from this distribution (no sampling), so a safety
+/// refusal does not depend on a seed.
+
+#include <array>
+#include <string_view>
+
+#include "needlework/error.hpp"
+#include "needlework/physics/skin.hpp"
+#include "needlework/physics/types.hpp"
+
+namespace needlework::physics {
+
+/// Published bracket of effective/nominal depth (FACTS §5).
+inline constexpr double eta_floor = 0.20;
+inline constexpr double eta_ceiling = 0.77;
+/// Half-width of the per-puncture spread of η (an assumption: the FACTS §5 roller figure is 152.5 ± 9.6 µm of
+/// 770 µm, i.e. η = 0.198 ± 0.012 at one pressure; we widen it to ±0.10 to cover hand-to-hand variation).
+inline constexpr double eta_half_width = 0.10;
+
+/// The two classes of device whose needles behave differently in the skin.
+enum class DeviceClass { roller, pen };
+
+/// Where a puncture ends.
+enum class Layer : int { epidermis = 0, papillary_dermis = 1, reticular_dermis = 2, beyond_dermis = 3 };
+
+/// Stable text for a layer ("papillary_dermis").
+[[nodiscard]] std::string_view to_string(Layer layer) noexcept;
+
+/// The per-puncture distribution of η for a device class and pressure.
+struct DepthModel {
+  double eta_mean = 0.4;
+  double eta_half_width = physics::eta_half_width;
+
+  /// Lowest and highest η the model can produce (after clamping to the bracket).
+  [[nodiscard]] double eta_low() const noexcept;
+  [[nodiscard]] double eta_high() const noexcept;
+  /// η for two uniforms u1, u2 in [0, 1): triangular around the mean, clamped to the bracket.
+  [[nodiscard]] double eta_from_uniforms(double u1, double u2) const noexcept;
+  /// P(η ≤ x) of the clamped triangular distribution.
+  [[nodiscard]] double eta_cdf(double x) const noexcept;
+};
+
+/// Builds the depth model; refuses a pressure outside [0, 1].
+[[nodiscard]] Result<DepthModel> make_depth_model(DeviceClass device_class, HandPressure pressure);
+
+/// Mean effective depth of a needle of nominal length L (η̄ · L).
+[[nodiscard]] Length mean_effective_depth(const DepthModel& model, Length nominal_length) noexcept;
+
+/// The layer a puncture ending at `depth` lies in (a puncture exactly at a boundary belongs to the upper layer).
+[[nodiscard]] Layer classify_depth(Length depth, const Region& region) noexcept;
+
+/// Shares of punctures ending in each layer; they sum to 1.
+struct LayerFractions {
+  double epidermis = 0.0;
+  double papillary_dermis = 0.0;  ///< pinpoint bleeding expected (papillary capillary loops, FACTS §5)
+  double reticular_dermis = 0.0;
+  double beyond_dermis = 0.0;     ///< into the subcutis: a safety refusal
+
+  [[nodiscard]] double share(Layer layer) const noexcept;
+};
+
+/// Exact layer shares for a needle of nominal length L at this pressure on this region.
+[[nodiscard]] LayerFractions calc_layer_fractions(const Region& region, const DepthModel& model,
+                                                  Length nominal_length) noexcept;
+
+/// The clinic's seam (DESIGN "clinic may ask physics for depth-by-layer"): layer shares for region + device
+/// class + nominal needle length + pressure. Errors: unknown region (`unknown_id`), pressure outside [0, 1] or a
+/// length that is not positive (`out_of_range`). Does not refuse; see `check_within_dermis`.
+[[nodiscard]] Result<LayerFractions> depth_by_layer(const RegionCatalog& regions, std::string_view region_id,
+                                                    DeviceClass device_class, Length nominal_length,
+                                                    HandPressure pressure);
+
+/// Like `depth_by_layer`, but returns a `refused` error when any puncture can end beyond the dermis (the share
+/// exceeds `tolerated_beyond_share`, default 0). The message names the region, the length, the deepest
+/// effective depth and the dermis floor, so a person can pick a shorter needle.
+[[nodiscard]] Result<LayerFractions> check_within_dermis(const RegionCatalog& regions, std::string_view region_id,
+                                                         DeviceClass device_class, Length nominal_length,
+                                                         HandPressure pressure,
+                                                         double tolerated_beyond_share = 0.0);
+
+/// The longest nominal needle that never ends beyond the dermis on this region at this pressure.
+[[nodiscard]] Result<Length> max_safe_length(const RegionCatalog& regions, std::string_view region_id,
+                                             DeviceClass device_class, HandPressure pressure);
+
+}  // namespace needlework::physics

@@ -1,0 +1,41 @@
+#pragma once
+/// One simulated session from end to end: strokes → punctures → density grid and statistics → layer shares →
+/// resealing. This is what `needlework simulate` shows and what the benchmark "full-face session" measures.
+
+#include "needlework/error.hpp"
+#include "needlework/physics/density.hpp"
+#include "needlework/physics/depth.hpp"
+#include "needlework/physics/device.hpp"
+#include "needlework/physics/resealing.hpp"
+#include "needlework/physics/skin.hpp"
+#include "needlework/physics/strokes.hpp"
+#include "needlework/physics/zone.hpp"
+
+namespace needlework::physics {
+
+/// Inputs besides device, region, zone and plan.
+struct SimulationOptions {
+  Length grid_cell = units::millimetres(2.0);
+  ArealDensity target = units::per_square_centimetre(250.0);  ///< FACTS §2: pen target 250–300 /cm²
+  Occlusion occlusion = Occlusion::open;
+};
+
+/// Everything a session report needs.
+struct SimulationResult {
+  Session session;
+  DensityGrid grid;
+  DensityStats density;
+  LayerFractions layers_sampled;  ///< from the punctures of this run
+  LayerFractions layers_exact;    ///< from the depth distribution (what the safety refusal uses)
+  Length mean_depth;
+  Length slit;                    ///< surface wound length of every puncture of this device and compliance
+  ResealingModel resealing;
+  bool beyond_dermis = false;     ///< true when any puncture can end beyond the dermis: refuse the plan
+};
+
+/// Runs the whole pipeline. Errors: plan validation, grid size. A plan that reaches beyond the dermis is not an
+/// error here (the simulation is still shown); `beyond_dermis` flags it and the CLI exits with "needs attention".
+[[nodiscard]] Result<SimulationResult> simulate_session(const Device& device, const Region& region, const Zone& zone,
+                                                        const StrokePlan& plan, const SimulationOptions& options = {});
+
+}  // namespace needlework::physics

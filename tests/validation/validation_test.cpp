@@ -1,0 +1,197 @@
+// Validation of the physics engine against the published figures of FACTS.md ("Validation targets").
+// Each test names the figure, the source and the tolerance.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "needlework/physics/depth.hpp"
+#include "needlework/physics/kinematics.hpp"
+#include "needlework/physics/resealing.hpp"
+#include "needlework/physics/simulation.hpp"
+#include "test_data.hpp"
+
+namespace needlework::physics {
+namespace {
+
+using units::in_mm;
+using units::millimetres;
+
+double hours(Time t) { return units::in_s(t) / 3600.0; }
+
+StrokePlan fifteen_passes() {
+  StrokePlan plan;  // horizontal, vertical, diagonal × 5 = 15 passes (FACTS §2 stroke pattern)
+  plan.passes_per_direction = 5;
+  plan.hand_jitter = millimetres(0.0);
+  return plan;
+}
+
+// Target 1: 192 needles, 2 × 2 cm drum, 15 passes: 229 holes/cm² if no hole is hit twice (DERIVED, FACTS §2).
+TEST(Validation, StandardRollerFifteenPassesLays229PerSquareCentimetre) {
+  const Device roller = testing::load_device("roller-192");
+  const RegionCatalog regions = testing::load_regions();
+  const Region& cheek = **regions.find("cheek");
+  const Zone zone = *make_rectangle_zone(millimetres(100), millimetres(100));
+  double mean = 0;
+  const int runs = 5;
+  for (int s = 0; s < runs; ++s) {
+    StrokePlan plan = fifteen_passes();
+    plan.seed = Seed{1000u + s};
+    auto r = simulate_session(roller, cheek, zone, plan);
+    ASSERT_TRUE(r) << r.error().describe();
+    mean += units::in_per_cm2(r->density.mean) / runs;
+  }
+  const double expected = 15 * 192 / (std::numbers::pi * 2.0 * 2.0);
+  EXPECT_NEAR(expected, 229.2, 0.05);
+  EXPECT_NEAR(mean, expected, 0.01 * expected);  // within 1 %: lanes tile the zone, phases are random
+}
+
+// The reported ~250 (Doddaballapur 2009, no protocol given) is 9 % above 229. The model reproduces it when
+// adjacent lanes share 8.4 % of the drum width (229 / 250 = 1 − 0.084), a normal hand overlap; re-hits of a
+// 0.07 mm needle at this density are ~3 % and lower the count of distinct holes, they cannot raise it.
+TEST(Validation, ReportedAbout250CorrespondsToEightPercentLaneOverlap) {
+  const Device roller = testing::load_device("roller-162-home");  // 0.2 mm × 70 µm needles...
+  Device standard = testing::load_device("roller-192");           // ...on the standard 192-needle drum
+  auto& g = std::get<RollerGeometry>(standard.geometry);
+  g.needle = roller.needle();
+  const RegionCatalog regions = testing::load_regions();
+  const Region& cheek = **regions.find("cheek");
+  const Zone zone = *make_rectangle_zone(millimetres(100), millimetres(100));
+  StrokePlan plan = fifteen_passes();
+  plan.lane_overlap = 1.0 - 229.2 / 250.0;
+  plan.seed = Seed{7};
+  auto r = simulate_session(standard, cheek, zone, plan);
+  ASSERT_TRUE(r);
+  EXPECT_NEAR(units::in_per_cm2(r->density.mean), 250.0, 0.02 * 250.0);
+  // Distinct holes (punctures that are not re-hits) stay below 250.
+  EXPECT_GT(r->density.rehit_fraction, 0.01);
+  EXPECT_LT(r->density.rehit_fraction, 0.06);
+  EXPECT_LT(units::in_per_cm2(r->density.mean) * (1 - r->density.rehit_fraction), 250.0);
+}
+
+// Target 2: rigid-skin slit for R = 10 mm (FACTS §3): 0.21 / 0.57 / 1.03 / 1.55 mm.
+TEST(Validation, RigidSkinSlitLengths) {
+  const std::pair<double, double> cases[] = {{0.5, 0.21}, {1.0, 0.57}, {1.5, 1.03}, {2.0, 1.55}};
+  for (auto [length, slit] : cases) {
+    const auto p = calc_penetration(millimetres(10), millimetres(length));
+    EXPECT_NEAR(in_mm(p.slit_rigid), slit, 0.005) << "L = " << length;
+  }
+}
+
+// Puncture count equals needles × revolutions (rolling without slip, one touch per needle per revolution).
+TEST(Validation, PunctureCountEqualsNeedlesTimesRevolutions) {
+  const Device roller = testing::load_device("roller-192");
+  const double circumference = 2 * std::numbers::pi * 10.0;
+  const Zone zone = *make_rectangle_zone(millimetres(3 * circumference - 1e-6), millimetres(20));
+  StrokePlan plan;
+  plan.directions = {StrokeDirection::horizontal};
+  plan.passes_per_direction = 1;
+  plan.random_phase = false;
+  auto s = simulate_strokes(roller, zone, plan);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->strokes, 1);
+  EXPECT_NEAR(s->revolutions, 3.0, 1e-6);
+  EXPECT_EQ(s->punctures.size(), 192u * 3u);
+
+  // With random phases and any zone, each lane gives N × revolutions to within one puncture per needle.
+  StrokePlan random = fifteen_passes();
+  random.seed = Seed{5};
+  const Zone face = *make_zone({{millimetres(0), millimetres(0)}, {millimetres(80), millimetres(10)},
+                                {millimetres(60), millimetres(70)}, {millimetres(-10), millimetres(50)}});
+  auto r = simulate_strokes(roller, face, random);
+  ASSERT_TRUE(r);
+  EXPECT_NEAR(static_cast<double>(r->punctures.size()), 192 * r->revolutions, 192.0 * r->strokes / 2);
+  EXPECT_NEAR(static_cast<double>(r->punctures.size()) / (192 * r->revolutions), 1.0, 0.02);
+}
+
+// Target 3: effective depth between ~20 % (roller, rat; Kalluri 2011) and ~77 % (stiff needle, human in vivo;
+// Donnelly 2011) of the nominal length, for every puncture, device class and pressure.
+TEST(Validation, EveryPunctureDepthLiesInThePublishedBracket) {
+  const RegionCatalog regions = testing::load_regions();
+  const Region& cheek = **regions.find("cheek");
+  const Zone zone = *make_rectangle_zone(millimetres(40), millimetres(40));
+  for (const char* id : {"roller-192", "pen-12"}) {
+    const Device d = testing::load_device(id);
+    for (double p : {0.0, 0.5, 1.0}) {
+      StrokePlan plan;
+      plan.pressure = HandPressure{p};
+      plan.speed = units::millimetres_per_second(300);
+      auto r = simulate_session(d, cheek, zone, plan);
+      ASSERT_TRUE(r);
+      for (const auto& pu : r->session.punctures) {
+        const double eta = pu.depth / d.needle().length;
+        ASSERT_GE(eta, eta_floor - 1e-12);
+        ASSERT_LE(eta, eta_ceiling + 1e-12);
+      }
+    }
+  }
+}
+
+// The ends of the bracket: a 770 µm roller needle at light pressure reaches 152.5 ± 9.6 µm (Kalluri 2011); a
+// 600 µm stiff needle pressed firmly reaches ~460 µm (Donnelly 2011). Sampled means, tolerance 2 SD / 3 %.
+TEST(Validation, BracketEndsMatchKalluriAndDonnelly) {
+  auto sampled_mean = [](DeviceClass cls, double pressure, double length_mm) {
+    const DepthModel m = *make_depth_model(cls, HandPressure{pressure});
+    double sum = 0;
+    const int n = 200;
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) sum += m.eta_from_uniforms((i + 0.5) / n, (j + 0.5) / n);
+    return sum / (n * n) * length_mm;
+  };
+  EXPECT_NEAR(sampled_mean(DeviceClass::roller, 0.0, 0.770), 0.1525, 2 * 0.0096);
+  EXPECT_NEAR(sampled_mean(DeviceClass::pen, 1.0, 0.600), 0.460, 0.03 * 0.460);
+}
+
+// Target 4: 0.5 mm reaches the papillary dermis (pinpoint bleeding) on the cheek; 1.0–1.5 mm the reticular
+// dermis (Lima 2013, live pig histology), at moderate pressure.
+TEST(Validation, HalfMillimetreReachesPapillaryDermisOnTheCheek) {
+  const RegionCatalog regions = testing::load_regions();
+  auto half = depth_by_layer(regions, "cheek", DeviceClass::roller, millimetres(0.5), HandPressure{0.5});
+  ASSERT_TRUE(half);
+  EXPECT_GT(half->papillary_dermis, 0.9);
+  EXPECT_EQ(half->beyond_dermis, 0.0);
+  for (double l : {1.0, 1.5}) {
+    auto f = depth_by_layer(regions, "cheek", DeviceClass::roller, millimetres(l), HandPressure{0.5});
+    ASSERT_TRUE(f);
+    EXPECT_GT(f->reticular_dermis, 0.9) << l;
+    EXPECT_EQ(f->beyond_dermis, 0.0) << l;
+    EXPECT_TRUE(check_within_dermis(regions, "cheek", DeviceClass::roller, millimetres(l), HandPressure{0.5}));
+  }
+}
+
+// Target 4, eyelid: dermis 0.58–0.67 mm (FACTS §4): a 1.5 mm needle is refused, 0.5 mm is not.
+TEST(Validation, OnePointFiveMillimetresOnTheEyelidIsRefused) {
+  const RegionCatalog regions = testing::load_regions();
+  auto r = check_within_dermis(regions, "periorbital", DeviceClass::roller, millimetres(1.5), HandPressure{0.5});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::refused);
+  EXPECT_TRUE(check_within_dermis(regions, "periorbital", DeviceClass::roller, millimetres(0.5), HandPressure{0.5}));
+  // Even at firm pressure, 0.5 mm stays inside the eyelid dermis (FACTS §8 chart: eyes 0.25–0.5 mm).
+  EXPECT_TRUE(check_within_dermis(regions, "periorbital", DeviceClass::roller, millimetres(0.5), HandPressure{1.0}));
+  // The session simulation flags the same plan.
+  const Device d = *with_needle_length(testing::load_device("roller-192"), millimetres(1.5));
+  auto s = simulate_session(d, **regions.find("periorbital"), *make_rectangle_zone(millimetres(30), millimetres(15)),
+                            StrokePlan{});
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->beyond_dermis);
+  EXPECT_GT(s->layers_sampled.beyond_dermis, 0.0);
+}
+
+// Target 5: resealing within ~2 h not occluded (Gupta 2011, human), for every clinical length up to 1.5 mm;
+// occluded 3–40 h (Gupta 2011); deeper channels close later (Kalluri 2011).
+TEST(Validation, ChannelsResealWithinTwoHoursWhenNotOccluded) {
+  for (double l : {0.25, 0.5, 1.0, 1.5}) {
+    const auto open = *make_resealing_model(millimetres(l), Occlusion::open);
+    EXPECT_LE(hours(open.time_to_closed(0.95)), 2.0 + 1e-9) << l;
+    const auto occluded = *make_resealing_model(millimetres(l), Occlusion::occluded);
+    if (l >= 0.5) {
+      EXPECT_GE(hours(occluded.time_to_closed(0.95)), 3.0) << l;
+      EXPECT_LE(hours(occluded.time_to_closed(0.95)), 40.0) << l;
+    }
+  }
+  EXPECT_NEAR(hours(make_resealing_model(millimetres(1.5), Occlusion::open)->time_to_closed(0.95)), 2.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace needlework::physics
