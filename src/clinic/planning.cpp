@@ -260,6 +260,7 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
         continue;
       }
       ap.device = home_device->id;
+      ap.length = *intersect(ap.length, home_device->needle_length);
     } else {
       const auto* device = pick_device(pack, req.area, Setting::clinic, ap.length);
       if (device == nullptr) {

@@ -15,8 +15,8 @@ std::string decision_phrase(const knowledge::Contraindication& rule) {
   switch (rule.decision) {
     case Decision::contraindicated: return "contraindicated: do not treat";
     case Decision::refer: return fmt::format("refer to a {} before any treatment", rule.refer_to);
-    case Decision::defer: return "defer treatment until it has resolved";
-    case Decision::exclude_area: return "never treat the area where it is present";
+    case Decision::defer: return "defer, do not treat now";
+    case Decision::exclude_area: return "exclude, never treat the area where it is present";
     case Decision::cleared: break;
   }
   return "cleared";
@@ -126,7 +126,7 @@ Screening screen(const Intake& in, const Pack& pack) {
       if (rule.condition != report.id) continue;
       any_rule = true;
       s.cautions.push_back(Reason{rule.id, rule.source, rule.origin, Decision::cleared, report.id, requests,
-                                  fmt::format("{}: {}", def->label, rule.note)});
+                                  rule.note.empty() ? def->label : rule.note});
     }
 
     if (!any_rule) {

@@ -66,7 +66,7 @@ std::vector<Reason> session_cautions(const SessionInput& s, const Pack& pack) {
   for (const auto& c : pack.cautions) {
     if (std::find(s.conditions.begin(), s.conditions.end(), c.condition) == s.conditions.end()) continue;
     out.push_back(Reason{c.id, c.source, c.origin, Decision::cleared, c.condition, {s.area},
-                         fmt::format("{}: {}", pack.find_condition(c.condition)->label, c.note)});
+                         c.note.empty() ? pack.find_condition(c.condition)->label : c.note});
   }
   return out;
 }
