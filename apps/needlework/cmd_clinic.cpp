@@ -199,165 +199,152 @@ void print_followup(const clinic::FollowupResult& f) {
   for (const auto& r : f.recheck) fmt::print("\n  {}\n", r);
 }
 
+/// Registers a subcommand that reads one JSON input (file or stdin), parses it with the selected pack, and hands
+/// the pack and the parsed input to `handle`. Returns the subcommand so callers can add options.
+template <class Input, class Parse, class Handle>
+CLI::App* add_input_command(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
+                            const std::string& input_name, const std::string& example, Parse parse, Handle handle) {
+  auto path = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->add_option(input_name, *path, "JSON file, or - for stdin")->required();
+  cmd->footer("Example: " + example);
+  cmd->callback([&ctx, path, parse, handle] {
+    auto in = load_input<Input>(ctx, *path, parse);
+    if (in) handle(in->first, in->second);
+  });
+  return cmd;
+}
+
 }  // namespace
 
 void add_clinic_commands(CLI::App& app, Context& ctx) {
-  // screen
-  {
-    auto path = std::make_shared<std::string>();
-    auto* cmd = app.add_subcommand("screen", "Screen an intake for contraindications (exit 5 if not cleared)");
-    cmd->add_option("intake", *path, "Intake JSON file, or - for stdin")->required();
-    cmd->footer("Example: needlework screen examples/intake-local.json");
-    cmd->callback([&ctx, path] {
-      auto in = load_input<clinic::Intake>(ctx, *path, clinic::parse_intake);
-      if (!in) return;
-      const auto s = clinic::screen(in->second, in->first);
-      if (ctx.json) {
-        print_json(clinic::to_json(s));
-      } else {
-        print_screening(in->second, s);
-      }
-      ctx.exit_code = s.cleared() ? exit_ok : exit_attention;
-    });
-  }
-  // plan
-  {
-    struct Options {
-      std::string path, start, price, currency = "USD";
-      int per_week = 0;
-    };
-    auto o = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("plan", "Plan the course: needle band and device per area, dated visits, home "
-                                           "maintenance (exit 5 if refused)");
-    cmd->add_option("intake", o->path, "Intake JSON file (with concerns per area), or - for stdin")->required();
-    cmd->add_option("--start", o->start, "First session date YYYY-MM-DD (default: the intake date)");
-    cmd->add_option("--sessions-per-week", o->per_week, "A lower cadence than the pack's maximum");
-    cmd->add_option("--session-price", o->price, "Price of one clinic visit, e.g. 120.00, for the course cost");
-    cmd->add_option("--currency", o->currency, "Currency of --session-price (default USD)");
-    cmd->footer("Example: needlework plan examples/intake-cleared.json --start 2026-11-30 --session-price 120");
-    cmd->callback([&ctx, o] {
-      auto in = load_input<clinic::Intake>(ctx, o->path, clinic::parse_intake);
-      if (!in) return;
-      const auto& [pack, intake] = *in;
-      Date start = intake.date;
-      if (!o->start.empty()) {
-        auto d = units::parse_date(o->start);
-        if (!d) {
-          ctx.exit_code = report(ctx, Error{d.error().code, d.error().message, "--start"});
+  add_input_command<clinic::Intake>(
+      app, ctx, "screen", "Screen an intake for contraindications (exit 5 if not cleared)", "intake",
+      "needlework screen examples/intake-local.json", clinic::parse_intake,
+      [&ctx](const Pack& pack, const clinic::Intake& intake) {
+        const auto s = clinic::screen(intake, pack);
+        if (ctx.json) {
+          print_json(clinic::to_json(s));
+        } else {
+          print_screening(intake, s);
+        }
+        ctx.exit_code = s.cleared() ? exit_ok : exit_attention;
+      });
+
+  struct PlanOptions {
+    std::string start, price, currency = "USD";
+    int per_week = 0;
+  };
+  auto po = std::make_shared<PlanOptions>();
+  auto* plan_cmd = add_input_command<clinic::Intake>(
+      app, ctx, "plan",
+      "Plan the course: needle band and device per area, dated visits, home maintenance (exit 5 if refused)",
+      "intake", "needlework plan examples/intake-cleared.json --start 2026-11-30 --session-price 120",
+      clinic::parse_intake, [&ctx, po](const Pack& pack, const clinic::Intake& intake) {
+        Date start = intake.date;
+        if (!po->start.empty()) {
+          auto d = units::parse_date(po->start);
+          if (!d) {
+            ctx.exit_code = report(ctx, Error{d.error().code, d.error().message, "--start"});
+            return;
+          }
+          start = *d;
+        }
+        clinic::PlanOptions options;
+        if (po->per_week != 0) options.sessions_per_week = po->per_week;
+        if (!po->price.empty()) {
+          char* end = nullptr;
+          const double amount = std::strtod(po->price.c_str(), &end);
+          if (end == po->price.c_str() || *end != '\0' || !(amount >= 0) || amount > 1e7) {
+            ctx.exit_code =
+                report(ctx, Error{ErrorCode::invalid_value, "must be an amount such as 120.00", "--session-price"});
+            return;
+          }
+          if (po->currency.size() != 3) {
+            ctx.exit_code =
+                report(ctx, Error{ErrorCode::invalid_value, "must be a 3-letter currency code", "--currency"});
+            return;
+          }
+          options.session_price = units::Money{static_cast<std::int64_t>(amount * 100.0 + 0.5), po->currency};
+        }
+        auto p = clinic::plan(intake, pack, start, options);
+        if (!p) {
+          ctx.exit_code = report(ctx, p.error());
           return;
         }
-        start = *d;
-      }
-      clinic::PlanOptions options;
-      if (o->per_week != 0) options.sessions_per_week = o->per_week;
-      if (!o->price.empty()) {
-        char* end = nullptr;
-        const double amount = std::strtod(o->price.c_str(), &end);
-        if (end == o->price.c_str() || *end != '\0' || !(amount >= 0) || amount > 1e7) {
-          ctx.exit_code = report(ctx, Error{ErrorCode::invalid_value, "must be an amount such as 120.00",
-                                            "--session-price"});
-          return;
+        if (ctx.json) {
+          print_json(clinic::to_json(*p));
+        } else {
+          print_plan(intake, *p);
         }
-        if (o->currency.size() != 3) {
-          ctx.exit_code = report(ctx, Error{ErrorCode::invalid_value, "must be a 3-letter currency code",
-                                            "--currency"});
-          return;
+        const bool any_refused =
+            std::any_of(p->areas.begin(), p->areas.end(), [](const auto& a) { return a.refused; });
+        ctx.exit_code = any_refused ? exit_attention : exit_ok;
+      });
+  plan_cmd->add_option("--start", po->start, "First session date YYYY-MM-DD (default: the intake date)");
+  plan_cmd->add_option("--sessions-per-week", po->per_week, "A lower cadence than the pack's maximum");
+  plan_cmd->add_option("--session-price", po->price, "Price of one clinic visit, e.g. 120.00, for the course cost");
+  plan_cmd->add_option("--currency", po->currency, "Currency of --session-price (default USD)");
+
+  add_input_command<clinic::SessionInput>(
+      app, ctx, "protocol", "The timed checklist for a session (exit 5 if the needle is refused)", "session",
+      "needlework protocol examples/session.json", clinic::parse_session,
+      [&ctx](const Pack& pack, const clinic::SessionInput& session) {
+        auto p = clinic::protocol(session, pack);
+        if (!p) {
+          ctx.exit_code = report(ctx, p.error());
+        } else if (ctx.json) {
+          print_json(clinic::to_json(*p));
+        } else {
+          print_protocol(*p);
         }
-        options.session_price = units::Money{static_cast<std::int64_t>(amount * 100.0 + 0.5), o->currency};
-      }
-      auto p = clinic::plan(intake, pack, start, options);
-      if (!p) {
-        ctx.exit_code = report(ctx, p.error());
-        return;
-      }
-      if (ctx.json) {
-        print_json(clinic::to_json(*p));
-      } else {
-        print_plan(intake, *p);
-      }
-      const bool any_refused = std::any_of(p->areas.begin(), p->areas.end(), [](const auto& a) { return a.refused; });
-      ctx.exit_code = any_refused ? exit_attention : exit_ok;
-    });
-  }
-  // protocol
-  {
-    auto path = std::make_shared<std::string>();
-    auto* cmd = app.add_subcommand("protocol", "The timed checklist for a session (exit 5 if the needle is refused)");
-    cmd->add_option("session", *path, "Session JSON file, or - for stdin")->required();
-    cmd->footer("Example: needlework protocol examples/session.json");
-    cmd->callback([&ctx, path] {
-      auto in = load_input<clinic::SessionInput>(ctx, *path, clinic::parse_session);
-      if (!in) return;
-      auto p = clinic::protocol(in->second, in->first);
-      if (!p) {
-        ctx.exit_code = report(ctx, p.error());
-        return;
-      }
-      if (ctx.json) {
-        print_json(clinic::to_json(*p));
-      } else {
-        print_protocol(*p);
-      }
-    });
-  }
-  // aftercare
-  {
-    struct Options {
-      std::string path, end;
-      bool markdown = false;
-    };
-    auto o = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("aftercare", "The aftercare sheet for a session (text, --markdown or --json)");
-    cmd->add_option("session", o->path, "Session JSON file, or - for stdin")->required();
-    cmd->add_option("--end", o->end, "When the session ended, YYYY-MM-DDTHH:MM:SSZ (default: start + the longest "
-                                     "timed steps)");
-    cmd->add_flag("--markdown", o->markdown, "Print the sheet as Markdown");
-    cmd->footer("Example: needlework aftercare examples/session.json --markdown > aftercare.md");
-    cmd->callback([&ctx, o] {
-      auto in = load_input<clinic::SessionInput>(ctx, o->path, clinic::parse_session);
-      if (!in) return;
-      const auto& [pack, session] = *in;
-      units::DateTime end = session.start;
-      if (!o->end.empty()) {
-        auto t = units::parse_date_time(o->end);
-        if (!t) {
-          ctx.exit_code = report(ctx, Error{t.error().code, t.error().message, "--end"});
-          return;
+      });
+
+  struct AftercareOptions {
+    std::string end;
+    bool markdown = false;
+  };
+  auto ao = std::make_shared<AftercareOptions>();
+  auto* aftercare_cmd = add_input_command<clinic::SessionInput>(
+      app, ctx, "aftercare", "The aftercare sheet for a session (text, --markdown or --json)", "session",
+      "needlework aftercare examples/session.json --markdown > aftercare.md", clinic::parse_session,
+      [&ctx, ao](const Pack& pack, const clinic::SessionInput& session) {
+        units::DateTime end = session.start;
+        if (!ao->end.empty()) {
+          auto t = units::parse_date_time(ao->end);
+          if (!t) {
+            ctx.exit_code = report(ctx, Error{t.error().code, t.error().message, "--end"});
+            return;
+          }
+          end = *t;
+        } else if (auto p = clinic::protocol(session, pack)) {
+          end = session.start + std::chrono::duration_cast<std::chrono::seconds>(p->timed_max);
         }
-        end = *t;
-      } else if (auto p = clinic::protocol(session, pack)) {
-        end = session.start + std::chrono::duration_cast<std::chrono::seconds>(p->timed_max);
-      }
-      auto sheet = clinic::aftercare(session, end, pack);
-      if (!sheet) {
-        ctx.exit_code = report(ctx, sheet.error());
-        return;
-      }
-      if (ctx.json) {
-        print_json(clinic::to_json(*sheet));
-      } else {
-        std::cout << (o->markdown ? clinic::render_markdown(*sheet, pack) : clinic::render_text(*sheet, pack));
-      }
-    });
-  }
-  // followup
-  {
-    auto path = std::make_shared<std::string>();
-    auto* cmd = app.add_subcommand("followup", "Triage observations after a session: normal or see a doctor (exit 5)");
-    cmd->add_option("observations", *path, "Follow-up JSON file, or - for stdin")->required();
-    cmd->footer("Example: needlework followup examples/followup-see-doctor.json");
-    cmd->callback([&ctx, path] {
-      auto in = load_input<clinic::FollowupInput>(ctx, *path, clinic::parse_followup);
-      if (!in) return;
-      const auto f = clinic::followup(in->second, in->first);
-      if (ctx.json) {
-        print_json(clinic::to_json(f));
-      } else {
-        print_followup(f);
-      }
-      ctx.exit_code = f.triage == knowledge::Triage::normal ? exit_ok : exit_attention;
-    });
-  }
+        auto sheet = clinic::aftercare(session, end, pack);
+        if (!sheet) {
+          ctx.exit_code = report(ctx, sheet.error());
+        } else if (ctx.json) {
+          print_json(clinic::to_json(*sheet));
+        } else {
+          std::cout << (ao->markdown ? clinic::render_markdown(*sheet, pack) : clinic::render_text(*sheet, pack));
+        }
+      });
+  aftercare_cmd->add_option("--end", ao->end,
+                            "When the session ended, YYYY-MM-DDTHH:MM:SSZ (default: start + the longest timed steps)");
+  aftercare_cmd->add_flag("--markdown", ao->markdown, "Print the sheet as Markdown");
+
+  add_input_command<clinic::FollowupInput>(
+      app, ctx, "followup", "Triage observations after a session: normal or see a doctor (exit 5)", "observations",
+      "needlework followup examples/followup-see-doctor.json", clinic::parse_followup,
+      [&ctx](const Pack& pack, const clinic::FollowupInput& in) {
+        const auto f = clinic::followup(in, pack);
+        if (ctx.json) {
+          print_json(clinic::to_json(f));
+        } else {
+          print_followup(f);
+        }
+        ctx.exit_code = f.triage == knowledge::Triage::normal ? exit_ok : exit_attention;
+      });
 }
 
 }  // namespace needlework::cli
