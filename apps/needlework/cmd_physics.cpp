@@ -1,0 +1,808 @@
+// `needlework simulate` and `needlework devices`: the physics engine's faces. Files are read and written here;
+// the engine itself (needlework/physics) takes text and returns values and bytes.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <numbers>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "context.hpp"
+#include "needlework/physics/density.hpp"
+#include "needlework/physics/depth.hpp"
+#include "needlework/physics/device.hpp"
+#include "needlework/physics/ensemble.hpp"
+#include "needlework/physics/kinematics.hpp"
+#include "needlework/physics/render.hpp"
+#include "needlework/physics/resealing.hpp"
+#include "needlework/physics/simulation.hpp"
+#include "needlework/physics/skin.hpp"
+
+namespace needlework::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace ph = needlework::physics;
+using json = nlohmann::json;
+using units::in_mm;
+using units::millimetres;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data files (the edge: read text, hand it to the engine's parsers)
+
+/// A data file that does not load is a data error (exit 4), whatever the parser's own code.
+Error as_data_error(Error e) {
+  e.message = fmt::format("{} [{}]", e.message, to_string(e.code));
+  e.code = ErrorCode::pack_error;
+  return e;
+}
+
+Result<std::string> read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::pack_error, "cannot open the data file", path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<std::vector<ph::Device>> load_devices(const fs::path& data_dir) {
+  const fs::path dir = data_dir / "devices";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return fail(ErrorCode::pack_error, "the device catalog directory does not exist (set --data)", dir.string());
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".toml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<ph::Device> devices;
+  for (const auto& f : files) {
+    auto text = read_text(f);
+    if (!text) return std::unexpected(text.error());
+    auto d = ph::parse_device(*text, f.string());
+    if (!d) return std::unexpected(as_data_error(d.error()));
+    devices.push_back(std::move(*d));
+  }
+  if (devices.empty()) return fail(ErrorCode::pack_error, "no device files (*.toml)", dir.string());
+  return devices;
+}
+
+Result<ph::RegionCatalog> load_regions(const fs::path& data_dir) {
+  const fs::path file = data_dir / "skin" / "regions.toml";
+  auto text = read_text(file);
+  if (!text) return std::unexpected(text.error());
+  auto r = ph::parse_regions(*text, file.string());
+  if (!r) return std::unexpected(as_data_error(r.error()));
+  return r;
+}
+
+Result<const ph::Device*> find_device(const std::vector<ph::Device>& devices, const std::string& id) {
+  for (const auto& d : devices) {
+    if (d.id == id) return &d;
+  }
+  std::string known;
+  for (const auto& d : devices) known += (known.empty() ? "" : ", ") + d.id;
+  return fail(ErrorCode::unknown_id, fmt::format("unknown device `{}`; known devices: {}", id, known), "device");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
+
+/// Everything one simulation needs, gathered from defaults, an input document and the command line.
+struct SimInput {
+  std::string label;  // what is simulated (a clinic area, or empty)
+  std::string device = "roller-192";
+  std::string region = "cheek";
+  std::optional<double> length_mm;
+  std::vector<ph::SurfacePoint> zone;  // empty: the default 40 × 30 mm rectangle
+  ph::StrokePlan plan;
+  ph::SimulationOptions options;
+};
+
+Result<double> number_at(const json& j, const char* key, const std::string& where) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) {
+    return fail(ErrorCode::invalid_value, "must be a number", where.empty() ? key : where + "." + key);
+  }
+  return it->get<double>();
+}
+
+Result<std::vector<ph::SurfacePoint>> parse_zone_json(const json& j, const std::string& where) {
+  if (!j.is_array()) return fail(ErrorCode::invalid_value, "must be an array of [x_mm, y_mm] pairs", where);
+  std::vector<ph::SurfacePoint> pts;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const auto& p = j[i];
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number()) {
+      return fail(ErrorCode::invalid_value, "must be a pair [x_mm, y_mm] of numbers", fmt::format("{}[{}]", where, i));
+    }
+    pts.push_back({millimetres(p[0].get<double>()), millimetres(p[1].get<double>())});
+  }
+  return pts;
+}
+
+/// "0,0 40,0 40,30 0,30" (mm), or "WxH" for a rectangle.
+Result<std::vector<ph::SurfacePoint>> parse_zone_text(const std::string& text) {
+  std::vector<ph::SurfacePoint> pts;
+  double w = 0, h = 0;
+  char x = 0;
+  std::istringstream rect(text);
+  if ((rect >> w >> x >> h) && (x == 'x' || x == 'X') && rect.eof()) {
+    return std::vector<ph::SurfacePoint>{
+        {millimetres(0), millimetres(0)}, {millimetres(w), millimetres(0)}, {millimetres(w), millimetres(h)},
+        {millimetres(0), millimetres(h)}};
+  }
+  std::istringstream in(text);
+  std::string token;
+  while (in >> token) {
+    const auto comma = token.find(',');
+    try {
+      if (comma == std::string::npos) throw std::invalid_argument("no comma");
+      std::size_t used_x = 0, used_y = 0;
+      const double px = std::stod(token.substr(0, comma), &used_x);
+      const double py = std::stod(token.substr(comma + 1), &used_y);
+      if (used_x != comma || used_y != token.size() - comma - 1) throw std::invalid_argument("trailing");
+      pts.push_back({millimetres(px), millimetres(py)});
+    } catch (const std::exception&) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("`{}` is not a vertex `x,y` in mm (write the zone as \"0,0 40,0 40,30\" or \"40x30\")",
+                              token),
+                  fmt::format("--zone[{}]", pts.size()));
+    }
+  }
+  return pts;
+}
+
+Result<void> apply_plan_json(const json& j, ph::StrokePlan& plan, const std::string& where) {
+  if (!j.is_object()) return fail(ErrorCode::invalid_value, "must be an object", where);
+  if (auto it = j.find("directions"); it != j.end()) {
+    if (!it->is_array()) return fail(ErrorCode::invalid_value, "must be an array of names", where + ".directions");
+    plan.directions.clear();
+    for (const auto& d : *it) {
+      if (!d.is_string()) return fail(ErrorCode::invalid_value, "must be a name", where + ".directions");
+      auto dir = ph::parse_stroke_direction(d.get<std::string>());
+      if (!dir) return fail(ErrorCode::invalid_value, dir.error().message, where + ".directions");
+      plan.directions.push_back(*dir);
+    }
+  }
+  auto num = [&](const char* key, auto&& set) -> Result<void> {
+    if (!j.contains(key)) return {};
+    auto v = number_at(j, key, where);
+    if (!v) return std::unexpected(v.error());
+    set(*v);
+    return {};
+  };
+  Result<void> r;
+  if (r = num("passes_per_direction", [&](double v) { plan.passes_per_direction = static_cast<int>(v); }); !r) return r;
+  if (r = num("lane_overlap", [&](double v) { plan.lane_overlap = v; }); !r) return r;
+  if (r = num("hand_jitter_mm", [&](double v) { plan.hand_jitter = millimetres(v); }); !r) return r;
+  if (r = num("speed_mm_per_s", [&](double v) { plan.speed = units::millimetres_per_second(v); }); !r) return r;
+  if (r = num("pressure", [&](double v) { plan.pressure = ph::HandPressure{v}; }); !r) return r;
+  if (r = num("compliance", [&](double v) { plan.compliance = ph::SkinCompliance{v}; }); !r) return r;
+  if (auto it = j.find("random_phase"); it != j.end()) {
+    if (!it->is_boolean()) return fail(ErrorCode::invalid_value, "must be true or false", where + ".random_phase");
+    plan.random_phase = it->get<bool>();
+  }
+  return {};
+}
+
+// The clinic's words for areas and devices (data/packs/*) mapped to the physics catalog (docs/physics.md).
+struct AreaDefaults {
+  const char* area;
+  const char* region;
+  double width_mm, height_mm;
+};
+constexpr AreaDefaults area_defaults[] = {
+    {"face", "cheek", 150, 200},  // a full face: 300 cm²
+    {"periorbital", "periorbital", 40, 20}, {"neck", "neck", 100, 80}, {"scalp", "scalp", 100, 100},
+    {"body", "thigh", 150, 150},  // the thinnest body dermis of the catalog
+};
+std::string device_for_clinic(const std::string& name) {
+  if (name == "scalproller") return "roller-scalp";
+  if (name == "mesoroller") return "roller-540";
+  if (name.find("pen") != std::string::npos) return "pen-12";
+  if (name.find("home") != std::string::npos) return "roller-162-home";
+  return "roller-192";
+}
+
+Result<SimInput> from_clinic_area(const std::string& area, double length_mm, const std::string& device,
+                                  const std::string& where) {
+  for (const auto& a : area_defaults) {
+    if (area == a.area) {
+      SimInput in;
+      in.label = area;
+      in.region = a.region;
+      in.length_mm = length_mm;
+      in.device = device_for_clinic(device);
+      in.zone = {{millimetres(0), millimetres(0)}, {millimetres(a.width_mm), millimetres(0)},
+                 {millimetres(a.width_mm), millimetres(a.height_mm)}, {millimetres(0), millimetres(a.height_mm)}};
+      return in;
+    }
+  }
+  return fail(ErrorCode::unknown_id,
+              fmt::format("no skin region for the clinic area `{}` (face, periorbital, neck, scalp, body)", area),
+              where + ".area");
+}
+
+/// Reads an input document: a simulate document, a clinic session, or a clinic plan (one input per area).
+Result<std::vector<SimInput>> parse_input_document(const json& j, const std::string& source) {
+  if (!j.is_object()) return fail(ErrorCode::invalid_value, "must be a JSON object", source);
+  // A clinic plan: every area that is not refused, at the longest needle the plan allows there.
+  if (auto areas = j.find("areas"); areas != j.end() && areas->is_array()) {
+    std::vector<SimInput> out;
+    for (std::size_t i = 0; i < areas->size(); ++i) {
+      const auto& a = (*areas)[i];
+      const std::string where = fmt::format("{}: areas[{}]", source, i);
+      if (a.value("refused", false)) continue;
+      const auto range = a.find("needle_length_mm");
+      if (range == a.end() || !range->is_array() || range->size() != 2 || !(*range)[1].is_number()) {
+        return fail(ErrorCode::invalid_value, "must be a [min, max] pair of mm", where + ".needle_length_mm");
+      }
+      auto in = from_clinic_area(a.value("area", ""), (*range)[1].get<double>(), a.value("device", ""), where);
+      if (!in) return std::unexpected(in.error());
+      out.push_back(std::move(*in));
+    }
+    if (out.empty()) return fail(ErrorCode::invalid_value, "the plan has no area that is not refused", source + ": areas");
+    return out;
+  }
+  // A clinic session: one area, one needle.
+  if (auto area = j.find("area"); area != j.end() && area->is_string()) {
+    auto length = number_at(j, "needle_length_mm", source);
+    if (!length) return std::unexpected(length.error());
+    auto in = from_clinic_area(area->get<std::string>(), *length, j.value("device", ""), source);
+    if (!in) return std::unexpected(in.error());
+    return std::vector<SimInput>{std::move(*in)};
+  }
+  // A simulate document (docs/physics.md).
+  SimInput in;
+  if (auto it = j.find("device"); it != j.end()) {
+    if (!it->is_string()) return fail(ErrorCode::invalid_value, "must be a device id", source + ": device");
+    in.device = it->get<std::string>();
+  }
+  if (auto it = j.find("region"); it != j.end()) {
+    if (!it->is_string()) return fail(ErrorCode::invalid_value, "must be a region id", source + ": region");
+    in.region = it->get<std::string>();
+  }
+  if (j.contains("needle_length_mm")) {
+    auto v = number_at(j, "needle_length_mm", source + ":");
+    if (!v) return std::unexpected(v.error());
+    in.length_mm = *v;
+  }
+  if (auto it = j.find("zone_mm"); it != j.end()) {
+    auto z = parse_zone_json(*it, source + ": zone_mm");
+    if (!z) return std::unexpected(z.error());
+    in.zone = std::move(*z);
+  }
+  if (auto it = j.find("plan"); it != j.end()) {
+    if (auto r = apply_plan_json(*it, in.plan, source + ": plan"); !r) return std::unexpected(r.error());
+  }
+  if (auto it = j.find("seed"); it != j.end()) {
+    if (!it->is_number_unsigned()) return fail(ErrorCode::invalid_value, "must be a whole number ≥ 0", source + ": seed");
+    in.plan.seed = ph::Seed{it->get<std::uint64_t>()};
+  }
+  if (j.contains("grid_cell_mm")) {
+    auto v = number_at(j, "grid_cell_mm", source + ":");
+    if (!v) return std::unexpected(v.error());
+    in.options.grid_cell = millimetres(*v);
+  }
+  if (j.contains("target_per_cm2")) {
+    auto v = number_at(j, "target_per_cm2", source + ":");
+    if (!v) return std::unexpected(v.error());
+    in.options.target = units::per_square_centimetre(*v);
+  }
+  if (auto it = j.find("occluded"); it != j.end() && it->is_boolean()) {
+    in.options.occlusion = it->get<bool>() ? ph::Occlusion::occluded : ph::Occlusion::open;
+  }
+  return std::vector<SimInput>{std::move(in)};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Output
+
+std::string percent(double share) { return fmt::format("{:.1f} %", 100.0 * share); }
+
+json layers_json(const ph::LayerFractions& f) {
+  return json{{"epidermis", f.epidermis},
+              {"papillary_dermis", f.papillary_dermis},
+              {"reticular_dermis", f.reticular_dermis},
+              {"beyond_dermis", f.beyond_dermis}};
+}
+
+std::string layers_text(const ph::LayerFractions& f) {
+  return fmt::format("epidermis {}, papillary dermis {}, reticular dermis {}, beyond the dermis {}", percent(f.epidermis),
+                     percent(f.papillary_dermis), percent(f.reticular_dermis), percent(f.beyond_dermis));
+}
+
+std::string directions_text(const ph::StrokePlan& plan) {
+  std::string s;
+  for (auto d : plan.directions) s += (s.empty() ? "" : ", ") + std::string(ph::to_string(d));
+  return s;
+}
+
+Result<void> write_file(const std::string& path, const void* data, std::size_t size) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) return fail(ErrorCode::invalid_value, "cannot write the output file (check the directory)", path);
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+  if (!out) return fail(ErrorCode::io_error, "writing the output file failed", path);
+  return {};
+}
+
+/// A progress bar on stderr for ensembles (only on a terminal, never with --json).
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) != 0) {}
+  void update(int done, int total) {
+    if (!enabled_) return;
+    const int width = 40;
+    const int filled = total > 0 ? done * width / total : width;
+    std::fprintf(stderr, "\r  [%s%s] %d/%d runs", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(width - filled), '.').c_str(), done, total);
+    if (done == total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  bool enabled_;
+};
+
+struct Outputs {
+  std::string heatmap, svg, resealing;
+  double heatmap_max_per_cm2 = 0;  // 0: twice the target
+  int runs = 1;
+};
+
+/// Runs one input and prints or collects its report; returns the exit code it deserves.
+int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Device>& devices,
+                   const ph::RegionCatalog& regions, const Outputs& out, json& collected) {
+  auto device_ptr = find_device(devices, in.device);
+  if (!device_ptr) return report(ctx, device_ptr.error());
+  ph::Device device = **device_ptr;
+  if (in.length_mm) {
+    auto d = ph::with_needle_length(device, millimetres(*in.length_mm));
+    if (!d) return report(ctx, d.error());
+    device = std::move(*d);
+  }
+  auto region = regions.find(in.region);
+  if (!region) return report(ctx, region.error());
+  std::vector<ph::SurfacePoint> vertices = in.zone;
+  if (vertices.empty()) {
+    vertices = {{millimetres(0), millimetres(0)}, {millimetres(40), millimetres(0)}, {millimetres(40), millimetres(30)},
+                {millimetres(0), millimetres(30)}};
+  }
+  auto zone = ph::make_zone(vertices);
+  if (!zone) return report(ctx, zone.error());
+  if (auto ok = ph::validate(in.plan); !ok) return report(ctx, ok.error());
+  if (out.runs < 1) return report(ctx, Error{ErrorCode::out_of_range, "must be at least 1", "--runs"});
+
+  auto sim = ph::simulate_session(device, **region, *zone, in.plan, in.options);
+  if (!sim) return report(ctx, sim.error());
+  const ph::DeviceClass cls = ph::device_class_of(device);
+  auto safety = ph::check_within_dermis(regions, in.region, cls, device.needle().length, in.plan.pressure);
+  auto max_safe = ph::max_safe_length(regions, in.region, cls, in.plan.pressure);
+
+  std::optional<ph::EnsembleResult> ensemble;
+  if (out.runs > 1) {
+    if (!device.is_roller()) {
+      return report(ctx, Error{ErrorCode::invalid_value, "Monte-Carlo ensembles (--runs) are implemented for rollers",
+                               "--runs"});
+    }
+    ProgressBar bar(!ctx.json);
+    ph::EnsembleOptions eo;
+    eo.members = out.runs;
+    eo.grid_cell = in.options.grid_cell;
+    eo.target = in.options.target;
+    eo.progress = [&bar](int done, int total) { bar.update(done, total); };
+    auto e = ph::run_ensemble(device, **region, *zone, in.plan, eo);
+    if (!e) return report(ctx, e.error());
+    ensemble = std::move(*e);
+  }
+
+  // Files the user asked for.
+  if (!out.heatmap.empty()) {
+    ph::DensityGrid grid = sim->grid;
+    if (ensemble) {  // the ensemble mean per cell
+      grid = ensemble->summed_grid;
+      for (auto& c : grid.counts) c = static_cast<std::uint32_t>(std::lround(static_cast<double>(c) / out.runs));
+    }
+    const double max_cm2 = out.heatmap_max_per_cm2 > 0 ? out.heatmap_max_per_cm2 : 2 * units::in_per_cm2(in.options.target);
+    const auto png = ph::render_density_png(grid, units::per_square_centimetre(max_cm2));
+    if (png.empty()) return report(ctx, Error{ErrorCode::io_error, "the PNG encoder failed", out.heatmap});
+    if (auto w = write_file(out.heatmap, png.data(), png.size()); !w) return report(ctx, w.error());
+  }
+  if (!out.svg.empty()) {
+    const std::string svg = ph::render_tip_path_svg(device, in.plan.compliance);
+    if (auto w = write_file(out.svg, svg.data(), svg.size()); !w) return report(ctx, w.error());
+  }
+  const auto open = ph::make_resealing_model(device.needle().length, ph::Occlusion::open);
+  const auto occluded = ph::make_resealing_model(device.needle().length, ph::Occlusion::occluded);
+  if (!out.resealing.empty() && open && occluded) {
+    const std::vector<std::pair<std::string, ph::ResealingModel>> curves{{"not occluded", *open},
+                                                                         {"occluded", *occluded}};
+    const units::Time until = occluded->time_to_closed(0.99);
+    const bool csv = out.resealing.size() >= 4 && out.resealing.substr(out.resealing.size() - 4) == ".csv";
+    const std::string text = csv ? ph::render_resealing_csv(curves, until) : ph::render_resealing_svg(curves, until);
+    if (auto w = write_file(out.resealing, text.data(), text.size()); !w) return report(ctx, w.error());
+  }
+
+  const auto& s = sim->session;
+  const auto& d = sim->density;
+  const auto& needle = device.needle();
+  const double hours_open = units::in_s(sim->resealing.time_to_closed(0.95)) / 3600.0;
+  json j{{"device", device.id},
+         {"region", in.region},
+         {"needle_length_mm", in_mm(needle.length)},
+         {"needle_diameter_mm", in_mm(needle.diameter)},
+         {"zone_area_cm2", units::in_cm2(zone->area())},
+         {"seed", in.plan.seed.value},
+         {"plan",
+          {{"directions", json::array()},
+           {"passes_per_direction", in.plan.passes_per_direction},
+           {"passes", s.passes},
+           {"lane_overlap", in.plan.lane_overlap},
+           {"hand_jitter_mm", in_mm(in.plan.hand_jitter)},
+           {"speed_mm_per_s", units::in_mm_per_s(in.plan.speed)},
+           {"pressure", in.plan.pressure.level},
+           {"compliance", in.plan.compliance.value},
+           {"random_phase", in.plan.random_phase}}},
+         {"strokes", s.strokes},
+         {"revolutions", s.revolutions},
+         {"stamps", s.stamps},
+         {"duration_s", units::in_s(s.duration)},
+         {"punctures", s.punctures.size()},
+         {"punctures_in_zone", d.punctures_in_zone},
+         {"density",
+          {{"grid_cell_mm", in_mm(in.options.grid_cell)},
+           {"mean_per_cm2", units::in_per_cm2(d.mean)},
+           {"coefficient_of_variation", d.coefficient_of_variation},
+           {"target_per_cm2", units::in_per_cm2(d.target)},
+           {"share_at_or_above_target", d.share_at_or_above_target},
+           {"rehit_fraction", d.rehit_fraction},
+           {"damaged_fraction", d.damaged_fraction}}},
+         {"slit_mm", in_mm(sim->slit)},
+         {"mean_effective_depth_mm", in_mm(sim->mean_depth)},
+         {"layers_exact", layers_json(sim->layers_exact)},
+         {"layers_sampled", layers_json(sim->layers_sampled)},
+         {"beyond_dermis", sim->beyond_dermis},
+         {"resealing",
+          {{"occlusion", in.options.occlusion == ph::Occlusion::open ? "open" : "occluded"},
+           {"tau_h", units::in_s(sim->resealing.tau) / 3600.0},
+           {"closed_95_h", hours_open}}}};
+  for (auto dir : in.plan.directions) j["plan"]["directions"].push_back(ph::to_string(dir));
+  if (!in.label.empty()) j["clinic_area"] = in.label;
+  if (device.is_roller()) {
+    const auto pen = ph::calc_penetration(device.roller()->drum_radius, needle.length);
+    j["slit_rigid_mm"] = in_mm(pen.slit_rigid);
+    j["entry_angle_deg"] = pen.entry_angle_rad * 180.0 / std::numbers::pi;
+  }
+  if (max_safe) j["max_safe_needle_length_mm"] = in_mm(*max_safe);
+  if (!safety) j["refusal"] = {{"code", to_string(safety.error().code)}, {"message", safety.error().message}};
+  if (ensemble) {
+    const double n = static_cast<double>(ensemble->members.size());
+    double mean = 0, mean_sq = 0, cv = 0, share = 0;
+    for (const auto& m : ensemble->members) {
+      const double v = units::in_per_cm2(m.mean);
+      mean += v / n;
+      mean_sq += v * v / n;
+      cv += m.coefficient_of_variation / n;
+      share += m.share_at_or_above_target / n;
+    }
+    j["ensemble"] = {{"runs", ensemble->members.size()},
+                     {"punctures", ensemble->total_punctures},
+                     {"mean_per_cm2", mean},
+                     {"mean_per_cm2_sd", std::sqrt(std::max(0.0, mean_sq - mean * mean))},
+                     {"coefficient_of_variation", cv},
+                     {"share_at_or_above_target", share}};
+  }
+
+  if (ctx.json) {
+    collected.push_back(j);
+  } else {
+    const std::string title = in.label.empty() ? "" : fmt::format(" (clinic area: {})", in.label);
+    fmt::print("Simulation{}: {} — {} on the {}\n", title, device.name,
+               fmt::format("{} mm needles", in_mm(needle.length)), (*region)->name);
+    fmt::print("  {:<24} {:.1f} cm², seed {}\n", "zone", units::in_cm2(zone->area()), in.plan.seed.value);
+    fmt::print("  {:<24} {} × {} = {} passes, {} strokes, {:.1f} s at {} mm/s\n", "plan", directions_text(in.plan),
+               in.plan.passes_per_direction, s.passes, s.strokes, units::in_s(s.duration), units::in_mm_per_s(in.plan.speed));
+    if (device.is_roller()) fmt::print("  {:<24} {:.1f}\n", "drum revolutions", s.revolutions);
+    else fmt::print("  {:<24} {}\n", "stamps", s.stamps);
+    fmt::print("  {:<24} {} ({} in the zone)\n", "punctures", s.punctures.size(), d.punctures_in_zone);
+    fmt::print("  {:<24} {:.1f} /cm²\n", "mean density", units::in_per_cm2(d.mean));
+    fmt::print("  {:<24} {:.2f} ({} mm cells)\n", "coefficient of variation", d.coefficient_of_variation,
+               in_mm(in.options.grid_cell));
+    fmt::print("  {:<24} {} of the zone at ≥ {:.0f} /cm²\n", "at target", percent(d.share_at_or_above_target),
+               units::in_per_cm2(d.target));
+    fmt::print("  {:<24} {}\n", "re-hits", percent(d.rehit_fraction));
+    fmt::print("  {:<24} {}\n", "damaged surface", percent(d.damaged_fraction));
+    if (device.is_roller()) {
+      fmt::print("  {:<24} {:.3f} mm (rigid skin {:.3f} mm, compliance {:.2f}); entry angle {:.1f}°\n", "slit",
+                 in_mm(sim->slit), j["slit_rigid_mm"].get<double>(), in.plan.compliance.value,
+                 j["entry_angle_deg"].get<double>());
+    } else {
+      fmt::print("  {:<24} {:.3f} mm round holes (perpendicular entry)\n", "wound", in_mm(sim->slit));
+    }
+    fmt::print("  {:<24} {:.3f} mm (pressure {:.2f})\n", "mean effective depth", in_mm(sim->mean_depth),
+               in.plan.pressure.level);
+    fmt::print("  {:<24} {}\n", "layers", layers_text(sim->layers_exact));
+    fmt::print("  {:<24} {}\n", "layers (this run)", layers_text(sim->layers_sampled));
+    fmt::print("  {:<24} 95 % closed after {:.1f} h ({})\n", "resealing", hours_open,
+               in.options.occlusion == ph::Occlusion::open ? "not occluded" : "occluded");
+    if (ensemble) {
+      fmt::print("  {:<24} {} runs, {} punctures: mean {:.1f} ± {:.1f} /cm², CV {:.2f}, {} at target\n", "ensemble",
+                 ensemble->members.size(), ensemble->total_punctures, j["ensemble"]["mean_per_cm2"].get<double>(),
+                 j["ensemble"]["mean_per_cm2_sd"].get<double>(), j["ensemble"]["coefficient_of_variation"].get<double>(),
+                 percent(j["ensemble"]["share_at_or_above_target"].get<double>()));
+    }
+    if (!safety) fmt::print("\n  REFUSED: {}\n", safety.error().message);
+    else if (max_safe) fmt::print("  {:<24} {:.2f} mm on this region at this pressure\n", "longest safe needle", in_mm(*max_safe));
+    fmt::print("\n");
+  }
+  return safety ? exit_ok : exit_attention;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// devices
+
+void print_devices(Context& ctx, const std::vector<const ph::Device*>& list, ph::SkinCompliance compliance) {
+  json all = json::array();
+  std::vector<std::vector<std::string>> rows;
+  const std::vector<std::string> labels{"kind",           "use",          "needles",       "drum D × W mm",
+                                        "rings × per ring", "needle mm",  "max length mm", "diameter mm",
+                                        "per pass /cm²",  "passes → 250/cm²", "rigid slit mm", "slit mm (compl.)",
+                                        "entry angle °",  "stamps/s",     "sources"};
+  for (const auto* d : list) {
+    const auto& n = d->needle();
+    json j{{"id", d->id}, {"name", d->name}, {"use", d->use}, {"sources", d->sources},
+           {"needle_length_mm", in_mm(n.length)}, {"needle_diameter_mm", in_mm(n.diameter)}};
+    std::vector<std::string> col;
+    if (const auto* r = d->roller()) {
+      const auto pen = ph::calc_penetration(r->drum_radius, n.length);
+      const double per_pass = units::in_per_cm2(r->density_per_pass());
+      const double slit = in_mm(ph::calc_slit_length(r->drum_radius, n.length, n.diameter, compliance));
+      j.update({{"kind", "roller"},
+                {"needles", r->needle_count()},
+                {"drum_diameter_mm", 2 * in_mm(r->drum_radius)},
+                {"drum_width_mm", in_mm(r->drum_width)},
+                {"rings", r->rings},
+                {"needles_per_ring", r->needles_per_ring},
+                {"max_needle_length_mm", in_mm(r->max_needle_length)},
+                {"density_per_pass_per_cm2", per_pass},
+                {"slit_rigid_mm", in_mm(pen.slit_rigid)},
+                {"slit_mm", slit},
+                {"entry_angle_deg", pen.entry_angle_rad * 180 / std::numbers::pi}});
+      col = {"roller", d->use, fmt::format("{}", r->needle_count()),
+             fmt::format("{:g} × {:g}", 2 * in_mm(r->drum_radius), in_mm(r->drum_width)),
+             r->rings > 0 ? fmt::format("{} × {}", r->rings, r->needles_per_ring) : "explicit",
+             fmt::format("{:g}", in_mm(n.length)), fmt::format("{:g}", in_mm(r->max_needle_length)),
+             fmt::format("{:g}", in_mm(n.diameter)), fmt::format("{:.1f}", per_pass),
+             fmt::format("{:.1f}", 250.0 / per_pass), fmt::format("{:.3f}", in_mm(pen.slit_rigid)),
+             fmt::format("{:.3f}", slit), fmt::format("{:.1f}", pen.entry_angle_rad * 180 / std::numbers::pi), "—",
+             fmt::format("{}", d->sources.size())};
+    } else {
+      const auto* p = d->pen();
+      j.update({{"kind", "pen"},
+                {"needles", p->needles_per_cartridge},
+                {"cartridge_diameter_mm", in_mm(p->cartridge_diameter)},
+                {"stamp_rate_hz", units::in_hz(p->stamp_rate)},
+                {"min_depth_mm", in_mm(p->min_depth)},
+                {"max_depth_mm", in_mm(p->max_depth)}});
+      col = {"pen", d->use, fmt::format("{}", p->needles_per_cartridge),
+             fmt::format("cartridge {:g}", in_mm(p->cartridge_diameter)), "—", fmt::format("{:g}", in_mm(n.length)),
+             fmt::format("{:g}", in_mm(p->max_depth)), fmt::format("{:g}", in_mm(n.diameter)), "speed-dependent", "—",
+             "0 (perpendicular)", fmt::format("{:g}", in_mm(n.diameter)), "0", fmt::format("{:g}", units::in_hz(p->stamp_rate)),
+             fmt::format("{}", d->sources.size())};
+    }
+    all.push_back(j);
+    rows.push_back(col);
+  }
+  if (ctx.json) {
+    print_json(all);
+    return;
+  }
+  std::size_t label_width = 0;
+  for (const auto& l : labels) label_width = std::max(label_width, l.size());
+  std::vector<std::size_t> widths;
+  for (std::size_t c = 0; c < list.size(); ++c) {
+    std::size_t w = list[c]->id.size();
+    for (const auto& cell : rows[c]) w = std::max(w, cell.size());
+    widths.push_back(w);
+  }
+  // Labels and cells contain multi-byte characters (×, →, °): pad by code points, not bytes.
+  auto pad = [](const std::string& s, std::size_t width) {
+    std::size_t points = 0;
+    for (unsigned char ch : s) points += (ch & 0xC0) != 0x80 ? 1 : 0;
+    return s + std::string(width > points ? width - points : 0, ' ');
+  };
+  std::string header = pad("", label_width);
+  for (std::size_t c = 0; c < list.size(); ++c) header += "  " + pad(list[c]->id, widths[c]);
+  fmt::print("{}\n", header);
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    std::string line = pad(labels[r], label_width);
+    for (std::size_t c = 0; c < list.size(); ++c) line += "  " + pad(rows[c][r], widths[c]);
+    fmt::print("{}\n", line);
+  }
+  fmt::print("\nSlit at compliance {:.2f}; densities for abutting lanes. Sources: `needlework devices --json`.\n",
+             compliance.value);
+}
+
+}  // namespace
+
+void add_physics_commands(CLI::App& app, Context& ctx) {
+  // simulate
+  struct SimulateArgs {
+    std::string input, device, region, zone, directions, heatmap, svg, resealing;
+    double length_mm = 0, overlap = 0, jitter_mm = 0, speed = 0, pressure = 0, compliance = 0, cell_mm = 0,
+           target = 0, heatmap_max = 0;
+    int passes = 0, runs = 1;
+    std::uint64_t seed = 1;
+    bool no_random_phase = false, occluded = false;
+  };
+  auto args = std::make_shared<SimulateArgs>();
+  auto* sim = app.add_subcommand("simulate",
+                                 "Simulate a micro-needling session: punctures, density, depth by layer, resealing.\n"
+                                 "Examples:\n"
+                                 "  needlework simulate --device roller-192 --region cheek --zone 40x30\n"
+                                 "  needlework simulate --length-mm 1.5 --region periorbital   (refused: exit 5)\n"
+                                 "  needlework simulate examples/session.json --heatmap d.png --svg tip.svg\n"
+                                 "  needlework simulate --runs 1000 --zone 150x200 --json");
+  sim->add_option("input", args->input,
+                  "JSON input (- for stdin): a simulate document, a clinic session or a clinic plan (docs/physics.md)");
+  auto* o_device = sim->add_option("--device", args->device, "Device id (see `needlework devices`; default roller-192)");
+  auto* o_region = sim->add_option("--region", args->region, "Skin region id from data/skin/regions.toml (default cheek)");
+  auto* o_length = sim->add_option("--length-mm", args->length_mm, "Needle length (roller) or depth setting (pen), mm");
+  auto* o_zone = sim->add_option("--zone", args->zone, "Zone polygon in mm: \"0,0 40,0 40,30 0,30\" or \"40x30\"");
+  auto* o_dirs = sim->add_option("--directions", args->directions,
+                                 "Comma-separated: horizontal,vertical,diagonal,anti_diagonal");
+  auto* o_passes = sim->add_option("--passes", args->passes, "Passes per direction (default 5)");
+  auto* o_overlap = sim->add_option("--overlap", args->overlap, "Share of the drum width adjacent lanes overlap, 0–0.9");
+  auto* o_jitter = sim->add_option("--jitter-mm", args->jitter_mm, "Hand jitter: lateral SD of each lane, mm");
+  auto* o_speed = sim->add_option("--speed-mm-s", args->speed, "Hand speed along a lane, mm/s (default 30)");
+  auto* o_pressure = sim->add_option("--pressure", args->pressure, "Hand pressure 0 (light) – 1 (firm), default 0.5");
+  auto* o_compliance = sim->add_option("--compliance", args->compliance,
+                                       "Skin compliance 0 (rigid, cycloid slit) – 1 (round hole), default 0.75");
+  auto* o_seed = sim->add_option("--seed", args->seed, "Random seed (default 1)");
+  sim->add_flag("--no-random-phase", args->no_random_phase, "Start every lane at drum angle 0, lanes flush with the edge");
+  auto* o_cell = sim->add_option("--cell-mm", args->cell_mm, "Density grid cell, mm (default 2)");
+  auto* o_target = sim->add_option("--target", args->target, "Target density, punctures/cm² (default 250)");
+  sim->add_flag("--occluded", args->occluded, "The skin is covered after the session (slower resealing)");
+  sim->add_option("--heatmap", args->heatmap, "Write a PNG density heatmap here");
+  sim->add_option("--heatmap-max", args->heatmap_max, "Top of the heatmap colour scale, /cm² (default 2 × target)");
+  sim->add_option("--svg", args->svg, "Write an SVG of the needle tip path and slit here");
+  sim->add_option("--resealing", args->resealing, "Write the resealing curve here (.svg, or .csv)");
+  sim->add_option("--runs", args->runs, "Monte-Carlo ensemble of this many sessions (rollers; default 1)");
+
+  sim->callback([&ctx, args, o_device, o_region, o_length, o_zone, o_dirs, o_passes, o_overlap, o_jitter, o_speed,
+                 o_pressure, o_compliance, o_seed, o_cell, o_target]() {
+    const fs::path data = ctx.data_dir();
+    auto devices = load_devices(data);
+    if (!devices) {
+      ctx.exit_code = report(ctx, devices.error());
+      return;
+    }
+    auto regions = load_regions(data);
+    if (!regions) {
+      ctx.exit_code = report(ctx, regions.error());
+      return;
+    }
+    std::vector<SimInput> inputs{SimInput{}};
+    if (!args->input.empty()) {
+      auto text = read_input(args->input);
+      if (!text) {
+        ctx.exit_code = report(ctx, text.error());
+        return;
+      }
+      auto doc = parse_json(*text, args->input);
+      if (!doc) {
+        ctx.exit_code = report(ctx, doc.error());
+        return;
+      }
+      auto parsed = parse_input_document(*doc, args->input == "-" ? "<stdin>" : args->input);
+      if (!parsed) {
+        ctx.exit_code = report(ctx, parsed.error());
+        return;
+      }
+      inputs = std::move(*parsed);
+    }
+    // Command-line options override the document.
+    for (auto& in : inputs) {
+      if (o_device->count()) in.device = args->device;
+      if (o_region->count()) in.region = args->region;
+      if (o_length->count()) in.length_mm = args->length_mm;
+      if (o_zone->count()) {
+        auto z = parse_zone_text(args->zone);
+        if (!z) {
+          ctx.exit_code = report(ctx, z.error());
+          return;
+        }
+        in.zone = std::move(*z);
+      }
+      if (o_dirs->count()) {
+        in.plan.directions.clear();
+        std::istringstream ss(args->directions);
+        std::string name;
+        while (std::getline(ss, name, ',')) {
+          auto d = ph::parse_stroke_direction(name);
+          if (!d) {
+            Error e = d.error();
+            e.where = "--directions";
+            ctx.exit_code = report(ctx, e);
+            return;
+          }
+          in.plan.directions.push_back(*d);
+        }
+      }
+      if (o_passes->count()) in.plan.passes_per_direction = args->passes;
+      if (o_overlap->count()) in.plan.lane_overlap = args->overlap;
+      if (o_jitter->count()) in.plan.hand_jitter = millimetres(args->jitter_mm);
+      if (o_speed->count()) in.plan.speed = units::millimetres_per_second(args->speed);
+      if (o_pressure->count()) in.plan.pressure = ph::HandPressure{args->pressure};
+      if (o_compliance->count()) in.plan.compliance = ph::SkinCompliance{args->compliance};
+      if (o_seed->count()) in.plan.seed = ph::Seed{args->seed};
+      if (args->no_random_phase) in.plan.random_phase = false;
+      if (o_cell->count()) in.options.grid_cell = millimetres(args->cell_mm);
+      if (o_target->count()) in.options.target = units::per_square_centimetre(args->target);
+      if (args->occluded) in.options.occlusion = ph::Occlusion::occluded;
+    }
+    Outputs out{args->heatmap, args->svg, args->resealing, args->heatmap_max, args->runs};
+    json collected = json::array();
+    int worst = exit_ok;
+    for (const auto& in : inputs) {
+      const int code = run_simulation(ctx, in, *devices, *regions, out, collected);
+      if (code != exit_ok && code != exit_attention) {
+        ctx.exit_code = code;
+        return;
+      }
+      worst = std::max(worst, code);
+    }
+    if (ctx.json) print_json(collected.size() == 1 ? collected[0] : collected);
+    ctx.exit_code = worst;
+  });
+
+  // devices
+  struct DevicesArgs {
+    std::vector<std::string> ids;
+    double compliance = 0.75;
+  };
+  auto dargs = std::make_shared<DevicesArgs>();
+  auto* dev = app.add_subcommand("devices", "List the device catalog and compare devices side by side.\n"
+                                            "Examples:\n  needlework devices\n  needlework devices roller-192 pen-12 --json");
+  dev->add_option("ids", dargs->ids, "Devices to compare (default: all)");
+  dev->add_option("--compliance", dargs->compliance, "Skin compliance for the slit column, 0–1 (default 0.75)");
+  dev->callback([&ctx, dargs]() {
+    auto devices = load_devices(ctx.data_dir());
+    if (!devices) {
+      ctx.exit_code = report(ctx, devices.error());
+      return;
+    }
+    auto compliance = ph::make_compliance(dargs->compliance);
+    if (!compliance) {
+      Error e = compliance.error();
+      e.where = "--compliance";
+      ctx.exit_code = report(ctx, e);
+      return;
+    }
+    std::vector<const ph::Device*> list;
+    if (dargs->ids.empty()) {
+      for (const auto& d : *devices) list.push_back(&d);
+    } else {
+      for (const auto& id : dargs->ids) {
+        auto d = find_device(*devices, id);
+        if (!d) {
+          ctx.exit_code = report(ctx, d.error());
+          return;
+        }
+        list.push_back(*d);
+      }
+    }
+    print_devices(ctx, list, *compliance);
+  });
+}
+
+}  // namespace needlework::cli

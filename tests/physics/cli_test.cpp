@@ -1,0 +1,149 @@
+// End-to-end: runs the `needlework` binary and checks exit codes, JSON and the files it writes.
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+};
+
+CliRun run(const std::string& args) {
+  const std::string cmd = std::string(NEEDLEWORK_BIN) + " --data " + NEEDLEWORK_DATA_DIR + " " + args + " 2>/dev/null";
+  CliRun r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+nlohmann::json json_of(const CliRun& r) { return nlohmann::json::parse(r.out, nullptr, false); }
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("needlework-physics-cli-" + name + "-" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+TEST(SimulateCli, DefaultSessionIsSummarisedAsJson) {
+  const CliRun r = run("--json simulate --zone 100x100 --seed 3");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = json_of(r);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["device"], "roller-192");
+  EXPECT_NEAR(j["density"]["mean_per_cm2"].get<double>(), 229.2, 0.03 * 229.2);
+  EXPECT_NEAR(j["slit_rigid_mm"].get<double>(), 0.21, 0.005);
+  EXPECT_FALSE(j["beyond_dermis"].get<bool>());
+}
+
+TEST(SimulateCli, SameSeedSameOutput) {
+  EXPECT_EQ(run("--json simulate --seed 9").out, run("--json simulate --seed 9").out);
+}
+
+TEST(SimulateCli, EyelidWithOnePointFiveMillimetresIsRefusedWithExitFive) {
+  const CliRun r = run("--json simulate --region periorbital --length-mm 1.5 --zone 40x20");
+  EXPECT_EQ(r.exit_code, 5);
+  const auto j = json_of(r);
+  EXPECT_EQ(j["refusal"]["code"], "refused");
+  EXPECT_GT(j["layers_exact"]["beyond_dermis"].get<double>(), 0.0);
+}
+
+TEST(SimulateCli, BadInputsNameTheFieldAndExitThree) {
+  CliRun r = run("--json simulate --device roller-999");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(json_of(r)["error"]["where"], "device");
+  r = run("--json simulate --region elbow");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(json_of(r)["error"]["code"], "unknown_id");
+  r = run("--json simulate --zone \"0,0 10,10\"");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(json_of(r)["error"]["where"], "zone");
+  r = run("--json simulate --zone \"0,0 10,x 3,3\"");
+  EXPECT_EQ(r.exit_code, 3);
+  r = run("--json simulate --overlap 2");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(json_of(r)["error"]["where"], "plan.lane_overlap");
+  r = run("--json simulate --length-mm 9");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(json_of(r)["error"]["where"], "needle.length_mm");
+}
+
+TEST(SimulateCli, BrokenDataFilesExitFour) {
+  const fs::path d = temp_dir("data");
+  fs::create_directories(d / "devices");
+  fs::create_directories(d / "skin");
+  fs::copy_file(fs::path(NEEDLEWORK_DATA_DIR) / "skin" / "regions.toml", d / "skin" / "regions.toml",
+                fs::copy_options::overwrite_existing);
+  std::ofstream(d / "devices" / "bad.toml") << "id = \"bad\"\nname = \"Bad\"\nkind = \"roller\"\nsources = [\"x\"]\n"
+                                               "[drum]\ndiameter_mm = -20\ndiameter_mm_source = \"x\"\n";
+  const std::string cmd = std::string(NEEDLEWORK_BIN) + " --json --data " + d.string() + " simulate >/dev/null 2>&1";
+  const int status = std::system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 4);
+  fs::remove_all(d);
+}
+
+TEST(SimulateCli, WritesHeatmapTipPathAndResealingFiles) {
+  const fs::path d = temp_dir("out");
+  const CliRun r = run("simulate --length-mm 1.0 --heatmap " + (d / "h.png").string() + " --svg " + (d / "t.svg").string() +
+                    " --resealing " + (d / "r.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::ifstream png(d / "h.png", std::ios::binary);
+  char sig[8] = {};
+  png.read(sig, 8);
+  EXPECT_EQ(std::string(sig + 1, 3), "PNG");
+  std::ifstream svg(d / "t.svg");
+  std::string first;
+  std::getline(svg, first);
+  EXPECT_EQ(first.rfind("<svg", 0), 0u);
+  std::ifstream csv(d / "r.csv");
+  std::getline(csv, first);
+  EXPECT_EQ(first, "t_h,not occluded,occluded");
+  EXPECT_NE(r.out.find("mean density"), std::string::npos);
+  fs::remove_all(d);
+}
+
+TEST(SimulateCli, AcceptsAClinicSessionDocument) {
+  const CliRun r = run(std::string("--json simulate ") + NEEDLEWORK_SOURCE_DIR + "/examples/session.json");
+  if (!fs::exists(fs::path(NEEDLEWORK_SOURCE_DIR) / "examples" / "session.json")) GTEST_SKIP();
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = json_of(r);
+  EXPECT_EQ(j["clinic_area"], "face");
+  EXPECT_EQ(j["region"], "cheek");
+}
+
+TEST(SimulateCli, EnsembleReportsMembers) {
+  const CliRun r = run("--json simulate --runs 4 --zone 60x60");
+  ASSERT_EQ(r.exit_code, 0);
+  const auto j = json_of(r);
+  EXPECT_EQ(j["ensemble"]["runs"], 4);
+  EXPECT_NEAR(j["ensemble"]["mean_per_cm2"].get<double>(), 229.2, 0.05 * 229.2);
+}
+
+TEST(DevicesCli, ListsTheCatalogAndRefusesUnknownIds) {
+  CliRun r = run("--json devices");
+  ASSERT_EQ(r.exit_code, 0);
+  const auto j = json_of(r);
+  ASSERT_EQ(j.size(), 7u);
+  r = run("devices roller-192 pen-12");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("15.3"), std::string::npos);
+  EXPECT_EQ(run("devices nope").exit_code, 3);
+}
+
+}  // namespace
