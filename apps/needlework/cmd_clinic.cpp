@@ -181,6 +181,17 @@ void print_protocol(const clinic::Protocol& p) {
     if (!i.instruction.empty()) fmt::print("      {:<13} {}\n", "", i.instruction);
   }
   fmt::print("\n  Timed steps take {}–{} min.\n", p.timed_min.count(), p.timed_max.count());
+  if (p.layers) {
+    fmt::print("\n  Where the punctures end (physics depth model, {})\n", p.depth_rule);
+    const std::pair<const char*, double> rows[] = {{"epidermis", p.layers->epidermis},
+                                                   {"papillary dermis (pinpoint bleeding)", p.layers->papillary_dermis},
+                                                   {"reticular dermis", p.layers->reticular_dermis},
+                                                   {"beyond the dermis", p.layers->beyond_dermis}};
+    for (const auto& [name, share] : rows) {
+      fmt::print("    {:<38} {:>5.1f} %  {}\n", name, share * 100.0,
+                 std::string(static_cast<std::size_t>(share * 40.0 + 0.5), '#'));
+    }
+  }
   print_reasons("Cautions", p.cautions, false);
   if (!p.expected.empty()) {
     fmt::print("\n  Expected reactions\n");
@@ -251,6 +262,12 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
           start = *d;
         }
         clinic::PlanOptions options;
+        auto regions = load_skin_regions(ctx);
+        if (!regions) {
+          ctx.exit_code = report(ctx, regions.error());
+          return;
+        }
+        options.regions = &*regions;
         if (po->per_week != 0) options.sessions_per_week = po->per_week;
         if (!po->price.empty()) {
           char* end = nullptr;
@@ -290,7 +307,12 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
       app, ctx, "protocol", "The timed checklist for a session (exit 5 if the needle is refused)", "session",
       "needlework protocol examples/session.json", clinic::parse_session,
       [&ctx](const Pack& pack, const clinic::SessionInput& session) {
-        auto p = clinic::protocol(session, pack);
+        auto regions = load_skin_regions(ctx);
+        if (!regions) {
+          ctx.exit_code = report(ctx, regions.error());
+          return;
+        }
+        auto p = clinic::protocol(session, pack, &*regions);
         if (!p) {
           ctx.exit_code = report(ctx, p.error());
         } else if (ctx.json) {
@@ -309,7 +331,17 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
       app, ctx, "aftercare", "The aftercare sheet for a session (text, --markdown or --json)", "session",
       "needlework aftercare examples/session.json --markdown > aftercare.md", clinic::parse_session,
       [&ctx, ao](const Pack& pack, const clinic::SessionInput& session) {
-        units::DateTime end = session.start;
+        auto regions = load_skin_regions(ctx);
+        if (!regions) {
+          ctx.exit_code = report(ctx, regions.error());
+          return;
+        }
+        auto checklist = clinic::protocol(session, pack, &*regions);
+        if (!checklist) {
+          ctx.exit_code = report(ctx, checklist.error());
+          return;
+        }
+        units::DateTime end = session.start + std::chrono::duration_cast<std::chrono::seconds>(checklist->timed_max);
         if (!ao->end.empty()) {
           auto t = units::parse_date_time(ao->end);
           if (!t) {
@@ -317,8 +349,6 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
             return;
           }
           end = *t;
-        } else if (auto p = clinic::protocol(session, pack)) {
-          end = session.start + std::chrono::duration_cast<std::chrono::seconds>(p->timed_max);
         }
         auto sheet = clinic::aftercare(session, end, pack);
         if (!sheet) {

@@ -73,6 +73,19 @@ Result<knowledge::Pack> load_selected_pack(const Context& ctx) {
   return knowledge::load_pack(ctx.packs_dir(), ctx.pack_id);
 }
 
+Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
+  const auto path = ctx.data_dir() / "skin" / "regions.toml";
+  auto text = read_input(path.string());
+  if (!text) return fail(ErrorCode::pack_error, "cannot read the skin regions file", path.string());
+  auto regions = physics::parse_regions(*text, path.string());
+  if (!regions) {
+    auto e = regions.error();
+    e.code = ErrorCode::pack_error;
+    return std::unexpected(e);
+  }
+  return regions;
+}
+
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
 
 }  // namespace needlework::cli

@@ -8,6 +8,7 @@
 
 #include "needlework/error.hpp"
 #include "needlework/knowledge/pack.hpp"
+#include "needlework/physics/skin.hpp"
 
 namespace needlework::cli {
 
@@ -46,6 +47,9 @@ Result<nlohmann::json> parse_json(const std::string& text, const std::string& so
 
 /// Loads the pack chosen with --pack from the data directory.
 Result<knowledge::Pack> load_selected_pack(const Context& ctx);
+
+/// Loads data/skin/regions.toml from the data directory (skin thickness per region for the depth guard).
+Result<physics::RegionCatalog> load_skin_regions(const Context& ctx);
 
 /// Prints JSON (pretty, two spaces) on stdout.
 void print_json(const nlohmann::json& j);

@@ -14,6 +14,12 @@ json array_of(const std::vector<T>& v) {
   return out;
 }
 
+json layers_json(const std::optional<physics::LayerFractions>& l) {
+  if (!l) return nullptr;
+  return json{{"epidermis", l->epidermis}, {"papillary_dermis", l->papillary_dermis},
+              {"reticular_dermis", l->reticular_dermis}, {"beyond_dermis", l->beyond_dermis}};
+}
+
 json money(const std::optional<units::Money>& m) {
   if (!m) return nullptr;
   return json{{"cents", m->cents}, {"currency", m->currency}};
@@ -64,6 +70,9 @@ json to_json(const Plan& p) {
                  {"end_date", units::format_date(a.end_date)},
                  {"untreated_concerns", a.untreated_concerns},
                  {"visits", visits}});
+      ja["depth_rule"] = a.depth_rule.empty() ? json(nullptr) : json(a.depth_rule);
+      ja["skin_region"] = a.skin_region.empty() ? json(nullptr) : json(a.skin_region);
+      ja["max_safe_length_mm"] = a.max_safe_length ? json(units::in_mm(*a.max_safe_length)) : json(nullptr);
     }
     areas.push_back(std::move(ja));
   }
@@ -109,7 +118,9 @@ json to_json(const Protocol& p) {
               {"hygiene", p.hygiene},
               {"cautions", array_of(p.cautions)},
               {"expected_reactions", p.expected},
-              {"warnings", p.warnings}};
+              {"warnings", p.warnings},
+              {"depth_rule", p.depth_rule.empty() ? json(nullptr) : json(p.depth_rule)},
+              {"layers", layers_json(p.layers)}};
 }
 
 json to_json(const AftercareSheet& a) {
@@ -128,7 +139,7 @@ json to_json(const AftercareSheet& a) {
               {"needle_length_mm", units::in_mm(a.session.needle_length)},
               {"session_end", units::format_date_time(a.session_end)},
               {"phases", phases}, {"expected_reactions", a.expected}, {"see_doctor_if", a.see_doctor},
-              {"sources", a.sources}};
+              {"channels", a.channels}, {"sources", a.sources}};
 }
 
 json to_json(const FollowupResult& f) {

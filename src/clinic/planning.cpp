@@ -274,6 +274,40 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       ap.length = *intersect(ap.length, device->needle_length);
     }
 
+    // Depth guard: narrow to needles that end inside the dermis of this area's skin (physics engine).
+    if (!pack.depth_guards.empty()) {
+      const auto& guard = pack.depth_guards.front();
+      const auto* area_def = pack.find_area(req.area);
+      if (area_def->skin_region.empty() || options.regions == nullptr) {
+        ap.warnings.push_back(fmt::format("No skin thickness data for {}: needle depth is not checked against its "
+                                          "dermis ({}).",
+                                          req.area, guard.id));
+      } else {
+        const auto* device = pack.find_device(ap.device);
+        const auto cls = device->kind == "pen" ? physics::DeviceClass::pen : physics::DeviceClass::roller;
+        auto safe = physics::max_safe_length(*options.regions, area_def->skin_region, cls,
+                                             physics::HandPressure{guard.pressure});
+        if (!safe) return std::unexpected(safe.error());
+        ap.skin_region = area_def->skin_region;
+        ap.depth_rule = guard.id;
+        ap.max_safe_length = *safe;
+        if (*safe < ap.length.lo) {
+          refuse(Reason{guard.id, guard.source, guard.origin, Decision::cleared, "", {req.area},
+                        fmt::format("{} needles ({}) could end beyond the dermis of {} (skin region {}): the longest "
+                                    "needle that stays inside it is {:.2f} mm.",
+                                    chosen->name, mm_range(ap.length), req.area, area_def->skin_region,
+                                    units::in_mm(*safe))});
+          p.areas.push_back(std::move(ap));
+          continue;
+        }
+        if (*safe < ap.length.hi) {
+          ap.warnings.push_back(fmt::format("Needles longer than {:.2f} mm could end beyond the dermis of {} ({}, {}).",
+                                            units::in_mm(*safe), req.area, guard.id, guard.source));
+          ap.length.hi = *safe;
+        }
+      }
+    }
+
     const CourseRule* rule = course_rule_for(pack, chosen->name);
     if (rule == nullptr) {
       return fail(ErrorCode::pack_error, fmt::format("pack {} has no course rule for {} needles", p.pack, chosen->name),

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "needlework/clinic/engine.hpp"
+#include "needlework/physics/resealing.hpp"
 
 namespace needlework::clinic {
 namespace {
@@ -88,10 +89,14 @@ std::string hours_text(std::chrono::minutes m) {
 
 }  // namespace
 
-Result<Protocol> protocol(const SessionInput& s, const Pack& pack) {
+Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics::RegionCatalog* regions) {
   auto bands = check_needle(s, pack);
   if (!bands) return std::unexpected(bands.error());
+  auto layers = check_depth(pack, regions, s.area, *pack.find_device(s.device), s.needle_length);
+  if (!layers) return std::unexpected(layers.error());
   Protocol p;
+  p.layers = *layers;
+  if (p.layers) p.depth_rule = pack.depth_guards.front().id;
   p.session = s;
   p.band = band_names(*bands);
   const auto* device = pack.find_device(s.device);
@@ -194,6 +199,17 @@ Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, co
     sheet.see_doctor.push_back(fmt::format("{}{} ({}, {})", obs->label, when, f.id, f.source));
     sources.insert(f.source);
   }
+  // Why the windows: how fast the micro-channels close, from the physics resealing model (FACTS §6).
+  for (auto occlusion : {physics::Occlusion::open, physics::Occlusion::occluded}) {
+    auto model = physics::make_resealing_model(s.needle_length, occlusion);
+    if (!model) continue;
+    const auto t95 = units::in_s(model->time_to_closed(0.95)) / 3600.0;
+    sheet.channels.push_back(fmt::format(
+        "{} skin: 95 % of the micro-channels of a {:g} mm needle close about {} after the session (resealing model "
+        "calibrated to Gupta 2011 and Kalluri 2011, FACTS §6).",
+        occlusion == physics::Occlusion::open ? "Uncovered" : "Covered (occluded)", units::in_mm(s.needle_length),
+        t95 < 1.0 ? fmt::format("{:.0f} min", t95 * 60.0) : fmt::format("{:.1f} h", t95)));
+  }
   for (const auto& src : sources) {
     if (const auto* def = pack.find_source(src)) sheet.sources.push_back(fmt::format("{}: {}", def->id, def->citation));
   }
@@ -242,6 +258,13 @@ void render(Out& out, const AftercareSheet& sheet, const Pack& pack, bool markdo
     line("");
     line(fmt::format("{}See a doctor if", h2));
     for (const auto& e : sheet.see_doctor) line(fmt::format("{}{}", bullet, e));
+  }
+  if (!sheet.channels.empty()) {
+    line("");
+    line(fmt::format("{}Why these windows", h2));
+    line(fmt::format("{}The punctures are open channels into the skin; the first day's rules keep them clean until "
+                     "they close, and the skin stays vulnerable (to UV too) while the wounds heal.", bullet));
+    for (const auto& c : sheet.channels) line(fmt::format("{}{}", bullet, c));
   }
   line("");
   line(fmt::format("{}Sources ({})", h2, pack.label()));

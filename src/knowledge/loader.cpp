@@ -311,6 +311,11 @@ void read_rule(Reader& r, Consultation& c) {
   c.when_missing = decision(r, "when_missing", "refer");
 }
 
+void read_rule(Reader& r, DepthGuard& g) {
+  g.pressure = r.number("pressure", 0.0, 1.0);
+  g.tolerated_beyond_share = r.opt_number("tolerated_beyond_share", 0.0, 0.5).value_or(0.0);
+}
+
 void read_rule(Reader& r, CourseRule& c) {
   c.bands = r.strings("bands");
   std::tie(c.sessions_per_week_min, c.sessions_per_week_max) = r.int_range("sessions_per_week", 1, 7);

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "needlework/clinic/intake.hpp"
+#include "needlework/physics/depth.hpp"
+#include "needlework/physics/skin.hpp"
 #include "needlework/units/money.hpp"
 
 namespace needlework::clinic {
@@ -75,6 +77,9 @@ struct AreaPlan {
   std::vector<Visit> visits;
   std::vector<std::string> untreated_concerns;
   std::vector<std::string> warnings;
+  std::string skin_region;                    ///< the physics region the depth guard used, if any
+  std::string depth_rule;                     ///< the depth guard rule applied, if any
+  std::optional<units::Length> max_safe_length;  ///< longest needle ending inside the dermis here
 };
 
 struct Maintenance {
@@ -95,6 +100,7 @@ struct CalendarDay {
 struct PlanOptions {
   std::optional<int> sessions_per_week;       ///< a lower cadence than the pack's maximum
   std::optional<units::Money> session_price;  ///< the clinic's price per visit, for the course cost
+  const physics::RegionCatalog* regions = nullptr;  ///< skin data for the pack's depth guard (data/skin)
 };
 
 struct Plan {
@@ -155,9 +161,22 @@ struct Protocol {
   std::vector<Reason> cautions;
   std::vector<std::string> expected;
   std::vector<std::string> warnings;
+  std::optional<physics::LayerFractions> layers;  ///< where the punctures end, when the depth guard ran
+  std::string depth_rule;
 };
 
-[[nodiscard]] Result<Protocol> protocol(const SessionInput& session, const Pack& pack);
+/// The checklist; refuses a needle the pack does not allow here, or (with `regions`) one that could end beyond
+/// the dermis of the area's skin region.
+[[nodiscard]] Result<Protocol> protocol(const SessionInput& session, const Pack& pack,
+                                        const physics::RegionCatalog* regions = nullptr);
+
+/// The depth guard for a needle on an area: refuses (ErrorCode::refused) a needle that could end beyond the
+/// dermis; returns the layer shares, or nothing when the pack has no guard or the area no skin region.
+[[nodiscard]] Result<std::optional<physics::LayerFractions>> check_depth(const Pack& pack,
+                                                                        const physics::RegionCatalog* regions,
+                                                                        std::string_view area,
+                                                                        const knowledge::Device& device,
+                                                                        units::Length needle_length);
 
 struct AftercarePhaseSheet {
   knowledge::AftercarePhase phase;
@@ -176,6 +195,7 @@ struct AftercareSheet {
   std::vector<AftercarePhaseSheet> phases;
   std::vector<std::string> expected;     ///< normal reactions
   std::vector<std::string> see_doctor;   ///< when to see a doctor
+  std::vector<std::string> channels;     ///< how fast the micro-channels close (physics resealing model)
   std::vector<std::string> sources;
 };
 

@@ -135,6 +135,13 @@ struct Consultation : RuleBase {
   Decision when_missing = Decision::refer;
 };
 
+/// The depth guardrail: needles that could end beyond the dermis of an area's skin region are refused. The
+/// physics engine computes the depth; the pack says how hard the hand presses (on the engine's 0–1 scale).
+struct DepthGuard : RuleBase {
+  double pressure = 0.5;                 ///< 0 light contact, 0.5 moderate, 1 firm (docs/physics.md)
+  double tolerated_beyond_share = 0.0;   ///< share of punctures allowed past the dermis (0: none)
+};
+
 // ---- course, procedure, hygiene ------------------------------------------------------------------------
 
 struct CourseRule : RuleBase {
@@ -247,6 +254,7 @@ struct Pack {
   std::vector<Contraindication> contraindications;
   std::vector<Caution> cautions;
   std::vector<Consultation> consultations;
+  std::vector<DepthGuard> depth_guards;
   std::vector<CourseRule> courses;
   std::vector<Maintenance> maintenance;
   std::vector<Step> steps;
