@@ -22,38 +22,48 @@ namespace {
 constexpr double two_pi = 2.0 * std::numbers::pi;
 constexpr int rng_lanes = 8;
 
-// Eight xoshiro128+ streams side by side (structure of arrays) so the compiler turns one step of all eight into a
-// few SIMD instructions. One 32-bit word per puncture: its two 16-bit halves are the two uniforms of the
-// triangular depth distribution (16 bits resolve η to 1.5e-6, far below the model's spread).
+// Eight xoshiro128+ streams side by side, stepped together with GCC/Clang vector extensions (two 4 × 32-bit
+// vectors per state word; SSE2 is enough). One 32-bit word per puncture: its two 16-bit halves are the two
+// uniforms of the triangular depth distribution (16 bits resolve η to 1.5e-6, far below the model's spread).
+using u32x4 = std::uint32_t __attribute__((vector_size(16)));
+
 struct alignas(64) StreamsX8 {
-  std::uint32_t s0[rng_lanes], s1[rng_lanes], s2[rng_lanes], s3[rng_lanes];
+  u32x4 s0[2]{}, s1[2]{}, s2[2]{}, s3[2]{};
 
   explicit StreamsX8(std::uint64_t seed) {
     SplitMix64 sm(seed);
+    std::uint32_t words[4][rng_lanes];
     for (int l = 0; l < rng_lanes; ++l) {
       const std::uint64_t a = sm.next(), b = sm.next();
-      s0[l] = static_cast<std::uint32_t>(a);
-      s1[l] = static_cast<std::uint32_t>(a >> 32);
-      s2[l] = static_cast<std::uint32_t>(b);
-      s3[l] = static_cast<std::uint32_t>(b >> 32) | 1u;  // never all zero
+      words[0][l] = static_cast<std::uint32_t>(a);
+      words[1][l] = static_cast<std::uint32_t>(a >> 32);
+      words[2][l] = static_cast<std::uint32_t>(b);
+      words[3][l] = static_cast<std::uint32_t>(b >> 32) | 1u;  // never all zero
     }
+    __builtin_memcpy(s0, words[0], sizeof s0);
+    __builtin_memcpy(s1, words[1], sizeof s1);
+    __builtin_memcpy(s2, words[2], sizeof s2);
+    __builtin_memcpy(s3, words[3], sizeof s3);
   }
 
   // n must be a multiple of rng_lanes.
   void fill(std::uint32_t* __restrict out, std::size_t n) noexcept {
+    u32x4 a0 = s0[0], a1 = s1[0], a2 = s2[0], a3 = s3[0];
+    u32x4 b0 = s0[1], b1 = s1[1], b2 = s2[1], b3 = s3[1];
     for (std::size_t i = 0; i < n; i += rng_lanes) {
-      for (int l = 0; l < rng_lanes; ++l) {
-        const std::uint32_t result = s0[l] + s3[l];
-        const std::uint32_t t = s1[l] << 9;
-        s2[l] ^= s0[l];
-        s3[l] ^= s1[l];
-        s1[l] ^= s2[l];
-        s0[l] ^= s3[l];
-        s2[l] ^= t;
-        s3[l] = (s3[l] << 11) | (s3[l] >> 21);
-        out[i + l] = result;
-      }
+      const u32x4 ra = a0 + a3, rb = b0 + b3;
+      __builtin_memcpy(out + i, &ra, sizeof ra);
+      __builtin_memcpy(out + i + 4, &rb, sizeof rb);
+      const u32x4 ta = a1 << 9, tb = b1 << 9;
+      a2 ^= a0, b2 ^= b0;
+      a3 ^= a1, b3 ^= b1;
+      a1 ^= a2, b1 ^= b2;
+      a0 ^= a3, b0 ^= b3;
+      a2 ^= ta, b2 ^= tb;
+      a3 = (a3 << 11) | (a3 >> 21), b3 = (b3 << 11) | (b3 >> 21);
     }
+    s0[0] = a0, s1[0] = a1, s2[0] = a2, s3[0] = a3;
+    s0[1] = b0, s1[1] = b1, s2[1] = b2, s3[1] = b3;
   }
 };
 
@@ -64,13 +74,23 @@ struct Kernel {
   std::vector<float> theta;        // slot angle in [0, 2π)
   std::vector<float> axial;        // slot axial position, mm
   double radius_mm = 0;
-  float length_mm = 0;
-  float eta_mean = 0, eta_half = 0;
-  float epi_mm = 0, pap_mm = 0, derm_mm = 0;
+  // Layer boundaries as thresholds on s = lo16 + hi16 of the puncture's random word (0 … 131070): the puncture
+  // ends deeper than a boundary exactly when s > threshold (see depth_threshold), so classification is integer.
+  std::int32_t deeper_than_epi = 0, deeper_than_pap = 0, deeper_than_derm = 0;
   float x0 = 0, y0 = 0, inv_cell = 0;
   int nx = 0, ny = 0;
   double drum_width_mm = 0;
 };
+
+// η = clamp(μ + h·(s/65536 − 1), floor, ceiling) and the puncture is deeper than `boundary` when η·L > boundary.
+// Clamping is monotone, so that is s > S for the S below (−1: always deeper; 131070: never).
+std::int32_t depth_threshold(const DepthModel& m, double length_mm, double boundary_mm) {
+  const double t = boundary_mm / length_mm;
+  if (t < eta_floor) return -1;
+  if (t >= eta_ceiling) return 131070;
+  const double s = 65536.0 * ((t - m.eta_mean) / m.eta_half_width + 1.0);
+  return static_cast<std::int32_t>(std::clamp(std::floor(s), -1.0, 131070.0));
+}
 
 struct Scratch {
   std::vector<float> bx, by, psi0;
@@ -105,9 +125,7 @@ void run_lane(const Kernel& k, const detail::Lane& lane, double phase, StreamsX8
   const float dx = step_cells * cu, dy = step_cells * su;
   const float fnx = static_cast<float>(k.nx), fny = static_cast<float>(k.ny);
   const std::uint32_t dummy = static_cast<std::uint32_t>(k.nx * k.ny);
-  const float mu = k.eta_mean, h = k.eta_half, lmm = k.length_mm;
-  const float e = k.epi_mm, p = k.pap_mm, d = k.derm_mm;
-  constexpr float inv16 = 1.0f / 65536.0f;
+  const std::int32_t te = k.deeper_than_epi, tp = k.deeper_than_pap, td = k.deeper_than_derm;
   const int revolutions = static_cast<int>(std::ceil(lane_psi / static_cast<float>(two_pi)));
   for (int rev = 0; rev < revolutions; ++rev) {
     streams.fill(s.random.data(), k.padded);
@@ -121,14 +139,11 @@ void run_lane(const Kernel& k, const detail::Lane& lane, double phase, StreamsX8
       const std::uint32_t idx = static_cast<std::uint32_t>(static_cast<int>(fy) * k.nx + static_cast<int>(fx));
       s.cell[j] = in ? idx : dummy;
       const std::uint32_t w = s.random[j];
-      const float u1 = static_cast<float>(w & 0xffffu) * inv16, u2 = static_cast<float>(w >> 16) * inv16;
-      const float eta = std::clamp(mu + h * (u1 + u2 - 1.0f), static_cast<float>(eta_floor),
-                                   static_cast<float>(eta_ceiling));
-      const float depth = eta * lmm;
+      const std::int32_t sum = static_cast<std::int32_t>((w & 0xffffu) + (w >> 16));
       n_valid += valid;
-      n_e += valid & (depth > e);
-      n_p += valid & (depth > p);
-      n_d += valid & (depth > d);
+      n_e += valid & (sum > te);
+      n_p += valid & (sum > tp);
+      n_d += valid & (sum > td);
     }
     for (int j = 0; j < n; ++j) ++counts[s.cell[j]];
     tally.punctures += n_valid;
@@ -204,12 +219,10 @@ Result<EnsembleResult> run_ensemble(const Device& device, const Region& region, 
   }
   k.radius_mm = in_mm(roller->drum_radius);
   k.drum_width_mm = in_mm(roller->drum_width);
-  k.length_mm = static_cast<float>(in_mm(roller->needle.length));
-  k.eta_mean = static_cast<float>(model->eta_mean);
-  k.eta_half = static_cast<float>(model->eta_half_width);
-  k.epi_mm = static_cast<float>(in_mm(region.epidermis));
-  k.pap_mm = static_cast<float>(in_mm(region.papillary_floor()));
-  k.derm_mm = static_cast<float>(in_mm(region.dermis_floor()));
+  const double length_mm = in_mm(roller->needle.length);
+  k.deeper_than_epi = depth_threshold(*model, length_mm, in_mm(region.epidermis));
+  k.deeper_than_pap = depth_threshold(*model, length_mm, in_mm(region.papillary_floor()));
+  k.deeper_than_derm = depth_threshold(*model, length_mm, in_mm(region.dermis_floor()));
   k.x0 = static_cast<float>(in_mm(shape->origin.x));
   k.y0 = static_cast<float>(in_mm(shape->origin.y));
   k.inv_cell = static_cast<float>(1.0 / in_mm(shape->cell));

@@ -26,9 +26,9 @@ struct Uv {
   double u, v;
 };
 
-// Keeps the part of a polygon with sign·(v − limit) ≥ 0 (one Sutherland–Hodgman step).
-inline std::vector<Uv> clip_polygon(const std::vector<Uv>& poly, double limit, double sign) {
-  std::vector<Uv> out;
+// Keeps the part of a polygon with sign·(v − limit) ≥ 0 (one Sutherland–Hodgman step), into `out`.
+inline void clip_polygon(const std::vector<Uv>& poly, double limit, double sign, std::vector<Uv>& out) {
+  out.clear();
   const std::size_t n = poly.size();
   for (std::size_t i = 0; i < n; ++i) {
     const Uv& a = poly[i];
@@ -41,12 +41,19 @@ inline std::vector<Uv> clip_polygon(const std::vector<Uv>& poly, double limit, d
       out.push_back({a.u + t * (b.u - a.u), a.v + t * (b.v - a.v)});
     }
   }
-  return out;
 }
 
+/// Scratch polygons reused from lane to lane (the ensemble kernel clips hundreds of lanes per member).
+struct ClipBuffers {
+  std::vector<Uv> once, twice;
+};
+
 /// u-extent of the zone inside the strip v ∈ [v_lo, v_hi], or nothing when the strip misses the zone.
-inline std::optional<std::pair<double, double>> strip_extent(const std::vector<Uv>& poly, double v_lo, double v_hi) {
-  auto part = clip_polygon(clip_polygon(poly, v_lo, 1.0), v_hi, -1.0);
+inline std::optional<std::pair<double, double>> strip_extent(const std::vector<Uv>& poly, double v_lo, double v_hi,
+                                                             ClipBuffers& buffers) {
+  clip_polygon(poly, v_lo, 1.0, buffers.once);
+  clip_polygon(buffers.once, v_hi, -1.0, buffers.twice);
+  const std::vector<Uv>& part = buffers.twice;
   if (part.size() < 3) return std::nullopt;
   double twice_area = 0.0;
   for (std::size_t i = 0; i < part.size(); ++i) {
@@ -72,6 +79,7 @@ void for_each_lane(const Zone& zone, const StrokePlan& plan, double width_mm, Xo
   const double step = width_mm * (1.0 - plan.lane_overlap);
   const double jitter_sd = units::in_mm(plan.hand_jitter);
   std::uint32_t pass_index = 0;
+  ClipBuffers buffers;
   for (const StrokeDirection dir : plan.directions) {
     Lane lane;
     lane.alpha = direction_angle_rad(dir);
@@ -93,7 +101,7 @@ void for_each_lane(const Zone& zone, const StrokePlan& plan, double width_mm, Xo
       const double offset = plan.random_phase ? rng.uniform(0.0, step) : width_mm;
       for (double v_c = v_min - width_mm / 2 + offset; v_c - width_mm / 2 < v_max; v_c += step) {
         lane.v_centre = v_c + (jitter_sd > 0 ? jitter_sd * rng.normal_approx() : 0.0);
-        const auto extent = strip_extent(poly, lane.v_centre - width_mm / 2, lane.v_centre + width_mm / 2);
+        const auto extent = strip_extent(poly, lane.v_centre - width_mm / 2, lane.v_centre + width_mm / 2, buffers);
         if (!extent) continue;
         lane.u_start = extent->first;
         lane.u_end = extent->second;

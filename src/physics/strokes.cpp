@@ -135,7 +135,10 @@ Result<Session> simulate_strokes(const Device& device, const Zone& zone, const S
     travel_mm += lane_length;
     const std::uint32_t stroke = stroke_index++;
     auto emit = [&](double u, double v) {
-      const double eta = depth_model->eta_from_uniforms(rng.uniform(), rng.uniform());
+      // One 64-bit draw gives both uniforms of the triangular depth distribution (32 bits each).
+      const std::uint64_t w = rng.next();
+      const double eta = depth_model->eta_from_uniforms(static_cast<double>(w >> 32) * 0x1.0p-32,
+                                                        static_cast<double>(w & 0xffffffffu) * 0x1.0p-32);
       Puncture p;
       p.position = {millimetres(u * lane.cos_a - v * lane.sin_a), millimetres(u * lane.sin_a + v * lane.cos_a)};
       p.depth = millimetres(eta * length_mm);
