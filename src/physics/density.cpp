@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "density_detail.hpp"
+
 namespace needlework::physics {
 
 using units::in_mm;
@@ -55,66 +57,60 @@ void bin_punctures(DensityGrid& grid, std::span<const Puncture> punctures) noexc
   }
 }
 
-std::int64_t count_rehits(const Zone& zone, std::span<const Puncture> punctures, Length radius) {
-  const double r = in_mm(radius);
-  if (!(r > 0.0) || punctures.empty()) return 0;
-  // Hash cells of side h ≥ r (at least 1 mm, so that the table of a full face fits in L2 cache): a neighbour within r lies in a cell
-  // that the disc of radius r around the puncture touches, at most the 3 × 3 block around its own cell.
+namespace detail {
+
+std::int64_t count_rehits_xy(const float* xs, const float* ys, std::size_t n, double width_mm, double height_mm,
+                             double r) {
+  if (!(r > 0.0) || n == 0) return 0;
+  // One pass in puncture order over a hash of cells of side h ≥ r (at least 1 mm, so that the table of a full
+  // face fits in L2 cache). Each cell keeps a list of the punctures already in it (head + next links), so
+  // everything a puncture is compared with is earlier by construction; a neighbour within r lies in a cell
+  // that the disc of radius r around the puncture touches, usually only its own (r ≪ h).
+  //
+  // The walk is bound by memory latency (a full face: 85 000 punctures, each list step a likely cache miss), so
+  // the rows of cells are split into bands, one per thread: a thread answers for the punctures of its band and
+  // also files those of the row just below it, the only other row its discs can reach. The count is the same
+  // for any number of bands.
   const double h = std::max(r, 1.0);
-  const double x0 = in_mm(zone.min_corner().x), y0 = in_mm(zone.min_corner().y);
-  const int nx = static_cast<int>(std::ceil(in_mm(zone.max_corner().x - zone.min_corner().x) / h)) + 1;
-  const int ny = static_cast<int>(std::ceil(in_mm(zone.max_corner().y - zone.min_corner().y) / h)) + 1;
-  const std::size_t n_cells = static_cast<std::size_t>(nx) * ny;
-  constexpr std::uint32_t outside = ~0u;
-  std::vector<std::uint32_t> key(punctures.size());
-  std::vector<std::uint32_t> start(n_cells + 1, 0);
-  for (std::size_t i = 0; i < punctures.size(); ++i) {
-    const double fx = (in_mm(punctures[i].position.x) - x0) / h;
-    const double fy = (in_mm(punctures[i].position.y) - y0) / h;
-    if (!(fx >= 0 && fy >= 0 && fx < nx && fy < ny)) {
-      key[i] = outside;
-      continue;
-    }
-    key[i] = static_cast<std::uint32_t>(static_cast<int>(fy) * nx + static_cast<int>(fx));
-    ++start[key[i] + 1];
-  }
-  for (std::size_t c = 0; c < n_cells; ++c) start[c + 1] += start[c];
-  // Counting sort keeps the original order inside each cell, so "earlier" is a smaller index. Coordinates are
-  // copied in cell order so that the neighbour scan below reads contiguous memory (random access into the
-  // punctures themselves cost ten times more on a full face).
-  const std::size_t n_hashed = start[n_cells];
-  std::vector<std::uint32_t> order(n_hashed);
-  std::vector<float> sx(n_hashed), sy(n_hashed);  // relative to the zone's corner: float is exact to 1e-5 mm
-  {
-    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < punctures.size(); ++i) {
-      if (key[i] == outside) continue;
-      const std::uint32_t slot = fill[key[i]]++;
-      order[slot] = static_cast<std::uint32_t>(i);
-      sx[slot] = static_cast<float>(in_mm(punctures[i].position.x) - x0);
-      sy[slot] = static_cast<float>(in_mm(punctures[i].position.y) - y0);
-    }
-  }
-  const double r2 = r * r;
+  const float inv_h = static_cast<float>(1.0 / h);
+  const int nx = static_cast<int>(std::ceil(width_mm / h)) + 1;
+  const int ny = static_cast<int>(std::ceil(height_mm / h)) + 1;
+  constexpr std::uint32_t none = ~0u;
+  const float fnx = static_cast<float>(nx), fny = static_cast<float>(ny);
+  const float r2 = static_cast<float>(r * r);
+  const float rf = static_cast<float>(r);
+  struct Node {
+    float x, y;
+    std::uint32_t next;
+  };
+  const int bands = (n > 20000 && ny >= 8) ? 2 : 1;
   std::int64_t rehits = 0;
-  for (int cy = 0; cy < ny; ++cy) {
-    for (int cx = 0; cx < nx; ++cx) {
-      const std::size_t cell = static_cast<std::size_t>(cy) * nx + cx;
-      for (std::uint32_t a = start[cell]; a < start[cell + 1]; ++a) {
-        const std::uint32_t i = order[a];
-        const double px = sx[a], py = sy[a];  // relative to (x0, y0)
+#pragma omp parallel for num_threads(bands) reduction(+ : rehits) schedule(static, 1) if (bands > 1)
+  for (int band = 0; band < bands; ++band) {
+    const int row_lo = band * ny / bands, row_hi = (band + 1) * ny / bands;  // rows this band answers for
+    const int file_lo = std::max(row_lo - 1, 0), file_hi = std::min(row_hi + 1, ny);  // rows it files
+    std::vector<std::uint32_t> head(static_cast<std::size_t>(nx) * (file_hi - file_lo), none);
+    std::vector<Node> nodes;
+    nodes.reserve(n / bands + n / 16);
+    std::int64_t found = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const float px = xs[i], py = ys[i];
+      const float fx = px * inv_h, fy = py * inv_h;
+      if (!(fx >= 0.0f && fy >= 0.0f && fx < fnx && fy < fny)) continue;
+      const int row = static_cast<int>(fy);
+      if (row < file_lo || row >= file_hi) continue;
+      if (row >= row_lo && row < row_hi) {
+        // floor((p ± r)/h) for values ≥ −1, clamped to the table.
+        const int qx0 = std::max(static_cast<int>((px - rf) * inv_h + 1.0f) - 1, 0);
+        const int qx1 = std::min(static_cast<int>((px + rf) * inv_h), nx - 1);
+        const int qy0 = std::max(static_cast<int>((py - rf) * inv_h + 1.0f) - 1, file_lo);
+        const int qy1 = std::min(static_cast<int>((py + rf) * inv_h), file_hi - 1);
         bool hit = false;
-        // Only the cells the disc of radius r around the puncture touches: usually just its own (r ≪ h).
-        const int qx0 = std::max(static_cast<int>(std::floor((px - r) / h)), 0);
-        const int qx1 = std::min(static_cast<int>(std::floor((px + r) / h)), nx - 1);
-        const int qy0 = std::max(static_cast<int>(std::floor((py - r) / h)), 0);
-        const int qy1 = std::min(static_cast<int>(std::floor((py + r) / h)), ny - 1);
         for (int qy = qy0; qy <= qy1 && !hit; ++qy) {
           for (int qx = qx0; qx <= qx1 && !hit; ++qx) {
-            const std::size_t c = static_cast<std::size_t>(qy) * nx + qx;
-            for (std::uint32_t b = start[c]; b < start[c + 1]; ++b) {
-              if (order[b] >= i) break;  // sorted by index within a cell
-              const double ex = double(sx[b]) - px, ey = double(sy[b]) - py;
+            for (std::uint32_t j = head[static_cast<std::size_t>(qy - file_lo) * nx + qx]; j != none;
+                 j = nodes[j].next) {
+              const float ex = nodes[j].x - px, ey = nodes[j].y - py;
               if (ex * ex + ey * ey < r2) {
                 hit = true;
                 break;
@@ -122,20 +118,47 @@ std::int64_t count_rehits(const Zone& zone, std::span<const Puncture> punctures,
             }
           }
         }
-        rehits += hit ? 1 : 0;
+        found += hit ? 1 : 0;
       }
+      const std::size_t own = static_cast<std::size_t>(row - file_lo) * nx + static_cast<int>(fx);
+      nodes.push_back({px, py, head[own]});
+      head[own] = static_cast<std::uint32_t>(nodes.size() - 1);
     }
+    rehits += found;
   }
   return rehits;
 }
 
-DensityStats calc_density_stats(const DensityGrid& grid, std::span<const Puncture> punctures, ArealDensity target,
-                                Length needle_diameter) {
+}  // namespace detail
+
+std::int64_t count_rehits(const Zone& zone, std::span<const Puncture> punctures, Length radius) {
+  const double x0 = in_mm(zone.min_corner().x), y0 = in_mm(zone.min_corner().y);
+  std::vector<float> xs(punctures.size()), ys(punctures.size());
+  for (std::size_t i = 0; i < punctures.size(); ++i) {
+    xs[i] = static_cast<float>(in_mm(punctures[i].position.x) - x0);
+    ys[i] = static_cast<float>(in_mm(punctures[i].position.y) - y0);
+  }
+  return detail::count_rehits_xy(xs.data(), ys.data(), punctures.size(),
+                                 in_mm(zone.max_corner().x - zone.min_corner().x),
+                                 in_mm(zone.max_corner().y - zone.min_corner().y), in_mm(radius));
+}
+
+namespace detail {
+
+double wound_area_mm2(Length slit, Length diameter) noexcept {
+  // A wound is a stadium of width d and length = slit (≥ d).
+  const double d = in_mm(diameter);
+  const double l = std::max(in_mm(slit), d);
+  return d * (l - d) + std::numbers::pi * d * d / 4;
+}
+
+DensityStats stats_from_grid(const DensityGrid& grid, ArealDensity target, std::int64_t rehits,
+                             std::size_t n_punctures, double mean_wound_mm2) {
   DensityStats s;
   s.target = target;
   const double cell_mm2 = units::in_mm2(grid.cell_area());
   std::int64_t cells = 0, total = 0, at_target = 0;
-  double sum_sq = 0.0;
+  double sum_sq = 0.0, damaged = 0.0;
   const double target_count = units::in_per_mm2(target) * cell_mm2;
   for (std::size_t c = 0; c < grid.counts.size(); ++c) {
     if (!grid.inside[c]) continue;
@@ -144,7 +167,11 @@ DensityStats calc_density_stats(const DensityGrid& grid, std::span<const Punctur
     total += grid.counts[c];
     sum_sq += n * n;
     at_target += n >= target_count - 1e-9 ? 1 : 0;
+    // Inside a cell the wounds are taken as placed independently (a Boolean model): the covered share of a cell
+    // with n wounds of mean area a is 1 − exp(−n·a / cell area).
+    damaged += 1.0 - std::exp(-n * mean_wound_mm2 / cell_mm2);
   }
+  s.rehit_fraction = n_punctures == 0 ? 0.0 : static_cast<double>(rehits) / static_cast<double>(n_punctures);
   if (cells == 0) return s;
   const double n_cells = static_cast<double>(cells);
   const double mean_count = static_cast<double>(total) / n_cells;
@@ -153,31 +180,28 @@ DensityStats calc_density_stats(const DensityGrid& grid, std::span<const Punctur
   const double var = std::max(0.0, sum_sq / n_cells - mean_count * mean_count);
   s.coefficient_of_variation = mean_count > 0 ? std::sqrt(var) / mean_count : 0.0;
   s.share_at_or_above_target = static_cast<double>(at_target) / n_cells;
-
-  // Re-hits: among the binned punctures in the zone's bounding box (a close stand-in for the zone itself).
-  Zone bounds_zone = *make_zone({grid.origin,
-                                 {grid.origin.x + grid.nx * grid.cell, grid.origin.y},
-                                 {grid.origin.x + grid.nx * grid.cell, grid.origin.y + grid.ny * grid.cell},
-                                 {grid.origin.x, grid.origin.y + grid.ny * grid.cell}});
-  const std::int64_t rehits = count_rehits(bounds_zone, punctures, needle_diameter);
-  s.rehit_fraction = punctures.empty() ? 0.0 : static_cast<double>(rehits) / static_cast<double>(punctures.size());
-
-  // Damaged surface: a wound is a stadium of width d and length = slit (≥ d). Inside each cell the wounds are
-  // taken as placed independently (a Boolean model), so the covered share of a cell with n wounds of mean area a
-  // is 1 − exp(−n·a / cell area); the zone figure is the mean over its cells.
-  double wound_area_sum = 0.0;
-  const double d = in_mm(needle_diameter);
-  for (const auto& p : punctures) {
-    const double slit = std::max(in_mm(p.slit), d);
-    wound_area_sum += d * (slit - d) + std::numbers::pi * d * d / 4;
-  }
-  const double mean_wound_mm2 = punctures.empty() ? 0.0 : wound_area_sum / static_cast<double>(punctures.size());
-  double damaged = 0.0;
-  for (std::size_t c = 0; c < grid.counts.size(); ++c) {
-    if (grid.inside[c]) damaged += 1.0 - std::exp(-static_cast<double>(grid.counts[c]) * mean_wound_mm2 / cell_mm2);
-  }
   s.damaged_fraction = damaged / n_cells;
   return s;
+}
+
+}  // namespace detail
+
+DensityStats calc_density_stats(const DensityGrid& grid, std::span<const Puncture> punctures, ArealDensity target,
+                                Length needle_diameter) {
+  // Re-hits among the punctures inside the grid's bounds (the zone's bounding box).
+  const double x0 = in_mm(grid.origin.x), y0 = in_mm(grid.origin.y);
+  std::vector<float> xs(punctures.size()), ys(punctures.size());
+  double wound_sum = 0.0;
+  for (std::size_t i = 0; i < punctures.size(); ++i) {
+    xs[i] = static_cast<float>(in_mm(punctures[i].position.x) - x0);
+    ys[i] = static_cast<float>(in_mm(punctures[i].position.y) - y0);
+    wound_sum += detail::wound_area_mm2(punctures[i].slit, needle_diameter);
+  }
+  const std::int64_t rehits =
+      detail::count_rehits_xy(xs.data(), ys.data(), punctures.size(), grid.nx * in_mm(grid.cell),
+                              grid.ny * in_mm(grid.cell), in_mm(needle_diameter));
+  const double mean_wound = punctures.empty() ? 0.0 : wound_sum / static_cast<double>(punctures.size());
+  return detail::stats_from_grid(grid, target, rehits, punctures.size(), mean_wound);
 }
 
 LayerFractions tally_layers(std::span<const Puncture> punctures, const Region& region) noexcept {

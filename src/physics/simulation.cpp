@@ -2,6 +2,8 @@
 
 #include "needlework/physics/kinematics.hpp"
 
+#include "density_detail.hpp"
+
 namespace needlework::physics {
 
 Result<SimulationResult> simulate_session(const Device& device, const Region& region, const Zone& zone,
@@ -19,9 +21,36 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   SimulationResult r;
   r.session = std::move(*session);
   r.grid = std::move(*grid);
-  bin_punctures(r.grid, r.session.punctures);
-  r.density = calc_density_stats(r.grid, r.session.punctures, options.target, needle.diameter);
-  r.layers_sampled = tally_layers(r.session.punctures, region);
+
+  // One pass over the punctures (a full face is ~85 000 of them, 4 MB): bin, classify by layer, sum wound areas
+  // and keep compact float coordinates for the re-hit search. Same results as bin_punctures +
+  // calc_density_stats + tally_layers, without streaming the session through memory four times.
+  const auto& punctures = r.session.punctures;
+  const std::size_t n = punctures.size();
+  const double x0 = units::in_mm(r.grid.origin.x), y0 = units::in_mm(r.grid.origin.y);
+  const double inv_cell = 1.0 / units::in_mm(r.grid.cell);
+  const int nx = r.grid.nx, ny = r.grid.ny;
+  std::vector<float> xs(n), ys(n);
+  std::int64_t layer_counts[4] = {0, 0, 0, 0};
+  const double wound_mm2 = detail::wound_area_mm2(n == 0 ? needle.diameter : punctures[0].slit, needle.diameter);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Puncture& p = punctures[i];
+    const double x = units::in_mm(p.position.x) - x0, y = units::in_mm(p.position.y) - y0;
+    xs[i] = static_cast<float>(x);
+    ys[i] = static_cast<float>(y);
+    const double fx = x * inv_cell, fy = y * inv_cell;
+    if (fx >= 0.0 && fy >= 0.0 && fx < nx && fy < ny) {
+      ++r.grid.counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
+    }
+    ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
+  }
+  const std::int64_t rehits = detail::count_rehits_xy(xs.data(), ys.data(), n, nx * units::in_mm(r.grid.cell),
+                                                      ny * units::in_mm(r.grid.cell), units::in_mm(needle.diameter));
+  // Every puncture of a session has the same slit (device and compliance are fixed), so one wound area serves.
+  r.density = detail::stats_from_grid(r.grid, options.target, rehits, n, wound_mm2);
+  const double total = n == 0 ? 1.0 : static_cast<double>(n);
+  auto share = [&](int k) { return static_cast<double>(layer_counts[k]) / total; };
+  r.layers_sampled = {share(0), share(1), share(2), share(3)};
   r.layers_exact = calc_layer_fractions(region, *model, needle.length);
   r.mean_depth = mean_effective_depth(*model, needle.length);
   r.slit = device.is_roller()

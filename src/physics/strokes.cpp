@@ -143,8 +143,8 @@ Result<Session> simulate_strokes(const Device& device, const Zone& zone, const S
       p.position = {millimetres(u * lane.cos_a - v * lane.sin_a), millimetres(u * lane.sin_a + v * lane.cos_a)};
       p.depth = millimetres(eta * length_mm);
       p.slit = millimetres(slit_mm);
-      p.entry_angle_rad = entry_angle;
-      p.stroke_angle_rad = lane.alpha;
+      p.entry_angle_rad = static_cast<float>(entry_angle);
+      p.stroke_angle_rad = static_cast<float>(lane.alpha);
       p.stroke = stroke;
       p.pass = lane.pass;
       session.punctures.push_back(p);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "needlework/physics/density.hpp"
@@ -62,6 +63,30 @@ TEST(Density, RehitsMatchBruteForce) {
   }
   EXPECT_GT(brute, 0);
   EXPECT_EQ(count_rehits(z, ps, millimetres(r)), brute);
+}
+
+TEST(Density, RehitsOnLargeSessionsMatchASweepReference) {
+  // Large enough for the banded (two-thread) search; the reference sweeps over points sorted by x.
+  const Zone z = *make_rectangle_zone(millimetres(60), millimetres(60));
+  Xoshiro256pp rng(11);
+  std::vector<Puncture> ps;
+  for (int i = 0; i < 40000; ++i) ps.push_back(at(rng.uniform(0, 60), rng.uniform(0, 60)));
+  const double r = 0.1;
+  std::vector<std::size_t> by_x(ps.size());
+  for (std::size_t i = 0; i < ps.size(); ++i) by_x[i] = i;
+  std::sort(by_x.begin(), by_x.end(), [&](auto a, auto b) { return in_mm(ps[a].position.x) < in_mm(ps[b].position.x); });
+  std::vector<bool> hit(ps.size(), false);
+  for (std::size_t a = 0; a < by_x.size(); ++a) {
+    for (std::size_t b = a + 1; b < by_x.size(); ++b) {
+      const auto i = by_x[a], j = by_x[b];
+      const double dx = in_mm(ps[j].position.x - ps[i].position.x);
+      if (dx >= r) break;
+      if (std::hypot(dx, in_mm(ps[j].position.y - ps[i].position.y)) < r) hit[std::max(i, j)] = true;
+    }
+  }
+  const auto expected = std::count(hit.begin(), hit.end(), true);
+  EXPECT_GT(expected, 100);
+  EXPECT_EQ(count_rehits(z, ps, millimetres(r)), expected);
 }
 
 TEST(Density, DamagedFractionGrowsWithSlitAndStaysBelowOne) {

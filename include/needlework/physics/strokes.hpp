@@ -49,8 +49,9 @@ struct Puncture {
   SurfacePoint position;        ///< centre of the surface wound, skin frame
   Length depth;                 ///< effective depth (depth.hpp)
   Length slit;                  ///< surface wound length along the stroke (kinematics.hpp)
-  double entry_angle_rad = 0.0; ///< needle tilt from the skin normal at entry (0 for a pen)
-  double stroke_angle_rad = 0.0;  ///< direction of the stroke that made it
+  float entry_angle_rad = 0.0f;   ///< needle tilt from the skin normal at entry (0 for a pen); float keeps
+                                  ///< the struct at 48 bytes (a session is streamed through memory several times)
+  float stroke_angle_rad = 0.0f;  ///< direction of the stroke that made it
   std::uint32_t stroke = 0;     ///< index of the lane (stroke) in the session, in order
   std::uint32_t pass = 0;       ///< index of the pass
 };
