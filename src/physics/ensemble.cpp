@@ -127,11 +127,42 @@ void run_lane(const Kernel& k, const detail::Lane& lane, double phase, StreamsX8
   const std::uint32_t dummy = static_cast<std::uint32_t>(k.nx * k.ny);
   const std::int32_t te = k.deeper_than_epi, tp = k.deeper_than_pap, td = k.deeper_than_derm;
   const int revolutions = static_cast<int>(std::ceil(lane_psi / static_cast<float>(two_pi)));
+  // Fast path: every revolution but the last is complete (each needle touches down once, psi0 < 2π), and when
+  // the whole lane lies inside the grid no puncture needs a bounds check. Most lanes of a zone are like that.
+  const int full_revolutions = static_cast<int>(lane_psi / static_cast<float>(two_pi));
+  float min_x = s.bx[0], max_x = s.bx[0], min_y = s.by[0], max_y = s.by[0];
+  for (int j = 1; j < n; ++j) {
+    min_x = std::min(min_x, s.bx[j]);
+    max_x = std::max(max_x, s.bx[j]);
+    min_y = std::min(min_y, s.by[j]);
+    max_y = std::max(max_y, s.by[j]);
+  }
+  const float span = static_cast<float>(std::max(revolutions - 1, 0));
+  const bool inside_grid = min_x + std::min(0.0f, span * dx) >= 0.0f && min_y + std::min(0.0f, span * dy) >= 0.0f &&
+                           max_x + std::max(0.0f, span * dx) < fnx - 1e-3f &&
+                           max_y + std::max(0.0f, span * dy) < fny - 1e-3f;
   for (int rev = 0; rev < revolutions; ++rev) {
     streams.fill(s.random.data(), k.padded);
     const float psi_off = static_cast<float>(two_pi) * static_cast<float>(rev);
     const float ox = dx * static_cast<float>(rev), oy = dy * static_cast<float>(rev);
     int n_valid = 0, n_e = 0, n_p = 0, n_d = 0;
+    if (inside_grid && rev < full_revolutions) {
+      for (int j = 0; j < n; ++j) {
+        const float fx = s.bx[j] + ox, fy = s.by[j] + oy;
+        s.cell[j] = static_cast<std::uint32_t>(static_cast<int>(fy) * k.nx + static_cast<int>(fx));
+        const std::uint32_t w = s.random[j];
+        const std::int32_t sum = static_cast<std::int32_t>((w & 0xffffu) + (w >> 16));
+        n_e += sum > te;
+        n_p += sum > tp;
+        n_d += sum > td;
+      }
+      for (int j = 0; j < n; ++j) ++counts[s.cell[j]];
+      tally.punctures += n;
+      tally.deeper_than_epi += n_e;
+      tally.deeper_than_pap += n_p;
+      tally.deeper_than_derm += n_d;
+      continue;
+    }
     for (int j = 0; j < n; ++j) {
       const int valid = (s.psi0[j] + psi_off) < lane_psi;
       const float fx = s.bx[j] + ox, fy = s.by[j] + oy;
