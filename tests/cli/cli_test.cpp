@@ -312,6 +312,23 @@ TEST_P(CliCase, Run) {
   }
 }
 
+// A golden no case refers to is left over from a renamed or removed case.
+TEST(CliGoldens, EveryGoldenFileBelongsToACase) {
+  std::set<std::string> used;
+  for (const auto& c : load_cases()) {
+    ASSERT_TRUE(c.load_error.empty()) << c.load_error;
+    if (!c.golden.empty()) used.insert(c.golden);
+  }
+  for (const auto& entry : fs::directory_iterator(golden_dir)) {
+    const auto name = entry.path().filename().string();
+    EXPECT_TRUE(used.contains(name)) << "tests/cli/golden/" << name << " is not the golden of any case in cases.json";
+  }
+  for (const auto& name : used) {
+    EXPECT_TRUE(fs::exists(golden_dir / name) || update_golden())
+        << "tests/cli/golden/" << name << " is missing; run with NEEDLEWORK_UPDATE_GOLDEN=1";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Cases, CliCase, ::testing::ValuesIn(load_cases()),
                          [](const ::testing::TestParamInfo<Case>& param_info) { return param_info.param.name; });
 
