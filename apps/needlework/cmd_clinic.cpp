@@ -1,5 +1,6 @@
 // `needlework screen|plan|protocol|aftercare|followup`: the clinical engine on an input file or stdin.
 
+#include <charconv>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <iostream>
@@ -23,7 +24,7 @@ template <class T, class Parse>
 std::optional<std::pair<Pack, T>> load_input(Context& ctx, const std::string& path, Parse&& parse) {
   auto pack = load_selected_pack(ctx);
   if (!pack) {
-    ctx.exit_code = report(ctx, pack.error());
+    ctx.exit_code = report_data_error(ctx, pack.error());
     return std::nullopt;
   }
   auto text = read_input(path);
@@ -218,7 +219,7 @@ CLI::App* add_input_command(CLI::App& app, Context& ctx, const std::string& name
   auto path = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_option(input_name, *path, "JSON file, or - for stdin")->required();
-  cmd->footer("Example: " + example);
+  cmd->footer("Example: " + example + "\n\n" + exit_codes_help);
   cmd->callback([&ctx, path, parse, handle] {
     auto in = load_input<Input>(ctx, *path, parse);
     if (in) handle(in->first, in->second);
@@ -245,6 +246,7 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
   struct PlanOptions {
     std::string start, price, currency = "USD";
     int per_week = 0;
+    bool per_week_given = false;
   };
   auto po = std::make_shared<PlanOptions>();
   auto* plan_cmd = add_input_command<clinic::Intake>(
@@ -262,17 +264,19 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
           start = *d;
         }
         clinic::PlanOptions options;
+        if (po->per_week_given) options.sessions_per_week = po->per_week;
         auto regions = load_skin_regions(ctx);
         if (!regions) {
-          ctx.exit_code = report(ctx, regions.error());
+          ctx.exit_code = report_data_error(ctx, regions.error());
           return;
         }
         options.regions = &*regions;
-        if (po->per_week != 0) options.sessions_per_week = po->per_week;
         if (!po->price.empty()) {
-          char* end = nullptr;
-          const double amount = std::strtod(po->price.c_str(), &end);
-          if (end == po->price.c_str() || *end != '\0' || !(amount >= 0) || amount > 1e7) {
+          double amount = -1;
+          const auto* first = po->price.data();
+          const auto* last = first + po->price.size();
+          const auto [ptr, ec] = std::from_chars(first, last, amount, std::chars_format::fixed);
+          if (ec != std::errc{} || ptr != last || !(amount >= 0) || amount > 1e7) {
             ctx.exit_code =
                 report(ctx, Error{ErrorCode::invalid_value, "must be an amount such as 120.00", "--session-price"});
             return;
@@ -286,7 +290,11 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
         }
         auto p = clinic::plan(intake, pack, start, options);
         if (!p) {
-          ctx.exit_code = report(ctx, p.error());
+          // Name the command-line option the person typed, not the engine's field.
+          auto e = p.error();
+          if (e.where == "start") e.where = "--start";
+          if (e.where == "sessions_per_week") e.where = "--sessions-per-week";
+          ctx.exit_code = report(ctx, e);
           return;
         }
         if (ctx.json) {
@@ -299,7 +307,8 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
         ctx.exit_code = any_refused ? exit_attention : exit_ok;
       });
   plan_cmd->add_option("--start", po->start, "First session date YYYY-MM-DD (default: the intake date)");
-  plan_cmd->add_option("--sessions-per-week", po->per_week, "A lower cadence than the pack's maximum");
+  plan_cmd->add_option("--sessions-per-week", po->per_week, "A lower cadence than the pack's maximum")
+      ->each([po](const std::string&) { po->per_week_given = true; });
   plan_cmd->add_option("--session-price", po->price, "Price of one clinic visit, e.g. 120.00, for the course cost");
   plan_cmd->add_option("--currency", po->currency, "Currency of --session-price (default USD)");
 
@@ -309,7 +318,7 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
       [&ctx](const Pack& pack, const clinic::SessionInput& session) {
         auto regions = load_skin_regions(ctx);
         if (!regions) {
-          ctx.exit_code = report(ctx, regions.error());
+          ctx.exit_code = report_data_error(ctx, regions.error());
           return;
         }
         auto p = clinic::protocol(session, pack, &*regions);
@@ -333,7 +342,7 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
       [&ctx, ao](const Pack& pack, const clinic::SessionInput& session) {
         auto regions = load_skin_regions(ctx);
         if (!regions) {
-          ctx.exit_code = report(ctx, regions.error());
+          ctx.exit_code = report_data_error(ctx, regions.error());
           return;
         }
         auto checklist = clinic::protocol(session, pack, &*regions);
@@ -352,7 +361,9 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
         }
         auto sheet = clinic::aftercare(session, end, pack);
         if (!sheet) {
-          ctx.exit_code = report(ctx, sheet.error());
+          auto e = sheet.error();
+          if (e.where == "session_end") e.where = "--end";
+          ctx.exit_code = report(ctx, e);
         } else if (ctx.json) {
           print_json(clinic::to_json(*sheet));
         } else {

@@ -37,7 +37,7 @@ json overrides_json(const Pack& p) {
 
 int list(Context& ctx) {
   auto packs = knowledge::list_packs(ctx.packs_dir());
-  if (!packs) return report(ctx, packs.error());
+  if (!packs) return report_data_error(ctx, packs.error());
   if (ctx.json) {
     json out = json::array();
     for (const auto& p : *packs) {
@@ -57,7 +57,7 @@ int list(Context& ctx) {
 
 int show(Context& ctx, const std::string& id) {
   auto pack = knowledge::load_pack(ctx.packs_dir(), id.empty() ? ctx.pack_id : id);
-  if (!pack) return report(ctx, pack.error());
+  if (!pack) return report_data_error(ctx, pack.error());
   const Pack& p = *pack;
   if (ctx.json) {
     json rules = json::array();
@@ -137,10 +137,12 @@ int show(Context& ctx, const std::string& id) {
 int validate(Context& ctx, const std::string& target) {
   std::filesystem::path as_dir = target;
   std::error_code ec;
-  auto pack = (!target.empty() && std::filesystem::is_directory(as_dir, ec))
+  // A path (anything with a slash, or an existing folder) is validated as a folder; otherwise it is a pack id.
+  const bool is_path = target.find('/') != std::string::npos || target == "." || target == "..";
+  auto pack = (!target.empty() && (is_path || std::filesystem::is_directory(as_dir, ec)))
                   ? knowledge::load_pack_dir(as_dir)
                   : knowledge::load_pack(ctx.packs_dir(), target.empty() ? ctx.pack_id : target);
-  if (!pack) return report(ctx, pack.error());
+  if (!pack) return report_data_error(ctx, pack.error());
   const auto warnings = knowledge::lint(*pack);
   if (ctx.json) {
     print_json({{"pack", pack->label()}, {"valid", true}, {"rules", pack->rule_index().size()},
@@ -155,7 +157,7 @@ int validate(Context& ctx, const std::string& target) {
 
 int vocabulary(Context& ctx, const std::string& kind) {
   auto pack = load_selected_pack(ctx);
-  if (!pack) return report(ctx, pack.error());
+  if (!pack) return report_data_error(ctx, pack.error());
   const Pack& p = *pack;
   static const std::vector<std::string> kinds{"areas", "conditions", "concerns", "observations", "devices"};
   if (!kind.empty() && std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {

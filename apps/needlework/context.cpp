@@ -35,12 +35,20 @@ int report(const Context& ctx, const Error& e) {
   return exit_code_for(e);
 }
 
+int report_data_error(const Context& ctx, const Error& e) {
+  const int code = report(ctx, e);
+  const bool named_by_user = e.where == "--pack" || e.where == "--data" || e.where == "pack";
+  return named_by_user || code == exit_attention ? code : exit_pack;
+}
+
 Result<std::string> read_input(const std::string& path) {
   std::ostringstream buffer;
   if (path == "-") {
     buffer << std::cin.rdbuf();
     return buffer.str();
   }
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fail(ErrorCode::invalid_value, "is a folder, not a file", path);
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(ErrorCode::not_found, "cannot open the file", path);
   buffer << in.rdbuf();
@@ -50,6 +58,8 @@ Result<std::string> read_input(const std::string& path) {
 Result<nlohmann::json> parse_json(const std::string& text, const std::string& source_name) {
   try {
     return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::out_of_range& e) {
+    return fail(ErrorCode::out_of_range, "a number is too large to represent", source_name == "-" ? "<stdin>" : source_name);
   } catch (const nlohmann::json::parse_error& e) {
     // Turn the byte offset into line and column for people.
     std::size_t line = 1, column = 1;
@@ -77,6 +87,7 @@ Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
   const auto path = ctx.data_dir() / "skin" / "regions.toml";
   auto text = read_input(path.string());
   if (!text) return fail(ErrorCode::pack_error, "cannot read the skin regions file", path.string());
+  // (parse errors below name the file, line and column)
   auto regions = physics::parse_regions(*text, path.string());
   if (!regions) {
     auto e = regions.error();
@@ -86,6 +97,9 @@ Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
   return regions;
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+void print_json(const nlohmann::json& j) {
+  // Input that is not UTF-8 can reach messages; replace such bytes rather than fail.
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
 
 }  // namespace needlework::cli

@@ -33,8 +33,17 @@ struct Context {
   [[nodiscard]] std::filesystem::path packs_dir() const { return data_dir() / "packs"; }
 };
 
+/// The exit-code table, shown in every --help.
+inline constexpr const char* exit_codes_help =
+    "Exit codes: 0 ok; 2 bad command line; 3 bad input; 4 bad knowledge pack or data file; "
+    "5 needs a person (not cleared, refused, see a doctor); 1 internal error.";
+
 /// Exit code for an error from the engines.
 int exit_code_for(const Error& e);
+
+/// Reports an error from loading packs or data files: exit 4, except when the user named a pack or data
+/// directory that does not exist (exit 3, bad input).
+int report_data_error(const Context& ctx, const Error& e);
 
 /// Prints an error on stderr (or as JSON on stdout with --json) and returns its exit code.
 int report(const Context& ctx, const Error& e);

@@ -3,8 +3,44 @@
 
 #include <exception>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "context.hpp"
+
+namespace {
+
+/// Walks the command line as CLI11 will, and returns the first word that should name a subcommand but does
+/// not, so the error names it instead of CLI11's "A subcommand is required".
+std::optional<std::string> find_unknown_command(CLI::App& top, int argc, char** argv) {
+  CLI::App* app = &top;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") return std::nullopt;
+    if (arg.size() > 1 && arg[0] == '-') {
+      if (arg.find('=') != std::string::npos) continue;
+      // An option that takes a value consumes the next word; look it up here and in the parents.
+      for (CLI::App* a = app; a != nullptr; a = a->get_parent()) {
+        const auto* opt = a->get_option_no_throw(arg);
+        if (opt != nullptr) {
+          if (opt->get_items_expected_min() > 0) ++i;
+          break;
+        }
+      }
+      continue;
+    }
+    if (app->get_subcommands({}).empty()) return std::nullopt;  // a positional argument of a leaf command
+    CLI::App* sub = nullptr;
+    for (auto* s : app->get_subcommands({})) {
+      if (s->check_name(arg)) sub = s;
+    }
+    if (sub == nullptr) return app->get_require_subcommand_min() > 0 ? std::optional<std::string>(arg) : std::nullopt;
+    app = sub;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace needlework::cli;
@@ -20,12 +56,14 @@ int main(int argc, char** argv) {
                "  needlework pack vocabulary\n",
                "needlework"};
   app.require_subcommand(1);
+  // Global options may also follow the subcommand (`needlework screen x.json --json`); set before the
+  // subcommands are added, which inherit it.
+  app.fallthrough();
   app.add_option("--data", ctx.data_option, "Data directory holding packs/ (default: $NEEDLEWORK_DATA, else the build's)");
   app.add_option("--pack", ctx.pack_id, "Knowledge pack to use (default: seed; see `needlework pack list`)");
   app.add_flag("--json", ctx.json, "Print machine-readable JSON instead of text");
   app.set_version_flag("--version", "needlework 0.1.0");
-  app.footer("Exit codes: 0 ok; 2 bad command line; 3 bad input; 4 bad knowledge pack or data file; "
-             "5 needs a person (not cleared, refused, see a doctor); 1 internal error.");
+  app.footer(exit_codes_help);
 
   add_pack_commands(app, ctx);
   add_clinic_commands(app, ctx);
@@ -33,6 +71,10 @@ int main(int argc, char** argv) {
   add_physics_commands(app, ctx);
 #endif
 
+  if (auto unknown = find_unknown_command(app, argc, argv)) {
+    std::cerr << "needlework: unknown command '" << *unknown << "' (see needlework --help)\n";
+    return exit_usage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -97,6 +97,11 @@ template <class Finder>
 Result<void> known_ids(const std::vector<std::string>& ids, std::string_view path, std::string_view what,
                        Finder&& find) {
   for (std::size_t i = 0; i < ids.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (ids[j] == ids[i]) {
+        return fail(ErrorCode::invalid_value, fmt::format("'{}' is listed twice", ids[i]), fmt::format("{}[{}]", path, i));
+      }
+    }
     if (!find(ids[i])) {
       return fail(ErrorCode::unknown_id,
                   fmt::format("'{}' is not a known {} (see `needlework pack vocabulary`)", ids[i], what),
@@ -238,6 +243,11 @@ Result<Intake> parse_intake(const json& j, const Pack& pack) {
     if (!conds->is_array()) return fail(ErrorCode::invalid_value, "must be a list", "conditions");
     for (std::size_t i = 0; i < conds->size(); ++i) {
       NW_TRY(c, parse_condition((*conds)[i], fmt::format("conditions[{}]", i), pack, in.date));
+      if (in.reports(c.id)) {
+        return fail(ErrorCode::invalid_value,
+                    fmt::format("'{}' is listed twice; give every place in one entry's `areas`", c.id),
+                    fmt::format("conditions[{}].id", i));
+      }
       in.conditions.push_back(std::move(c));
     }
   }
@@ -265,8 +275,8 @@ Result<SessionInput> parse_session(const json& j, const Pack& pack) {
   if (!length->is_number()) return fail(ErrorCode::invalid_value, "must be a number of millimetres", "needle_length_mm");
   const double mm = length->get<double>();
   if (!(mm > 0.0 && mm <= 5.0)) {
-    return fail(ErrorCode::out_of_range, fmt::format("{} mm is not a micro-needling length (0–5 mm)", mm),
-                "needle_length_mm");
+    return fail(ErrorCode::out_of_range,
+                fmt::format("{} mm is not a micro-needling length (above 0 and at most 5 mm)", mm), "needle_length_mm");
   }
   s.needle_length = units::millimetres(mm);
   NW_TRY(device, f.string("device"));
@@ -316,6 +326,9 @@ Result<FollowupInput> parse_followup(const json& j, const Pack& pack) {
     if (!observed) return fail(observed.error().code, observed.error().message, "observed_at");
     if (*observed < *end) return fail(ErrorCode::out_of_range, "is before session_end", "observed_at");
     in.since_session = std::chrono::duration_cast<std::chrono::minutes>(*observed - *end);
+    if (in.since_session > std::chrono::hours{24 * 365}) {
+      return fail(ErrorCode::out_of_range, "is more than a year (8760 h) after session_end", "observed_at");
+    }
   }
   NW_TRY(obs, observations_of(f, pack));
   in.observations = std::move(obs);

@@ -28,7 +28,8 @@ json money(const std::optional<units::Money>& m) {
 }  // namespace
 
 json to_json(const Reason& r) {
-  json j{{"rule", r.rule}, {"source", r.source}, {"pack", r.origin}, {"decision", knowledge::to_string(r.decision)},
+  json j{{"rule", r.rule}, {"source", r.source}, {"pack", r.origin},
+         {"decision", r.refusal ? std::string_view("refused") : knowledge::to_string(r.decision)},
          {"message", r.message}};
   if (!r.condition.empty()) j["condition"] = r.condition;
   if (!r.areas.empty()) j["areas"] = r.areas;

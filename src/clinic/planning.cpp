@@ -101,10 +101,11 @@ std::vector<const Band*> bands_for_length(const Pack& pack, units::Length length
 }
 
 AreaAllowance allowance_for_area(const Pack& pack, std::string_view area) {
-  AreaAllowance a{{units::millimetres(0), units::millimetres(1e9)}, {}, false};
+  AreaAllowance a{{units::millimetres(0), units::millimetres(1e9)}, {}, {}, false};
   for (const auto& l : pack.area_limits) {
     if (!pack.area_within(area, l.area)) continue;
     a.rules.push_back(l.id);
+    a.sources.push_back(l.source);
     a.length.lo = std::max(a.length.lo, l.length.lo);
     a.length.hi = std::min(a.length.hi, l.length.hi);
   }
@@ -179,6 +180,11 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       ap.refused = true;
       ap.refusals.push_back(std::move(r));
     };
+    // A refusal by a planning rule (band, limit, device, depth) rather than by screening.
+    auto refuse_plan = [&](Reason r) {
+      r.refusal = true;
+      refuse(std::move(r));
+    };
     if (decided.decision != Decision::cleared) {
       for (const auto& r : decided.reasons) refuse(r);
       p.areas.push_back(std::move(ap));
@@ -202,12 +208,14 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       for (const auto& c : req.concerns) n += band_treats(pack, *b, c, req.area) ? 1 : 0;
       if (n == 0) continue;
       if (!allowance.rules.empty() && !intersect(b->length, allowance.length)) {
-        limit_refusals.push_back(Reason{fmt::format("{}", fmt::join(allowance.rules, "+")), b->source, b->origin,
+        limit_refusals.push_back(Reason{fmt::format("{}", fmt::join(allowance.rules, "+")),
+                                        fmt::format("{}", fmt::join(allowance.sources, "+")), b->origin,
                                         Decision::cleared, "", {req.area},
                                         fmt::format("{} needles ({}) are not allowed on {}: the pack allows {} there "
                                                     "({}).",
                                                     b->name, mm_range(b->length), req.area,
-                                                    mm_range(allowance.length), fmt::join(allowance.rules, ", "))});
+                                                    mm_range(allowance.length), fmt::join(allowance.rules, ", ")),
+                                        true});
         continue;
       }
       if (n > best) {
@@ -217,11 +225,11 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     }
     if (chosen == nullptr) {
       if (limit_refusals.empty()) {
-        refuse(Reason{"BAND", "", "", Decision::cleared, "", {req.area},
+        refuse_plan(Reason{"BAND", "", "", Decision::cleared, "", {req.area},
                       fmt::format("No needle band of pack {} treats {} on {}.", p.pack, fmt::join(req.concerns, ", "),
                                   req.area)});
       }
-      for (auto& r : limit_refusals) refuse(std::move(r));
+      for (auto& r : limit_refusals) refuse_plan(std::move(r));
       p.areas.push_back(std::move(ap));
       continue;
     }
@@ -251,7 +259,7 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
 
     if (in.setting == Setting::home) {
       if (home_device == nullptr || !intersect(home_device->needle_length, ap.length)) {
-        refuse(Reason{chosen->id, chosen->source, chosen->origin, Decision::cleared, "", {req.area},
+        refuse_plan(Reason{chosen->id, chosen->source, chosen->origin, Decision::cleared, "", {req.area},
                       fmt::format("{} needles ({}) need a professional device; the home roller is {} ({}).",
                                   chosen->name, mm_range(chosen->length),
                                   home_device ? mm_range(home_device->needle_length) : "not in this pack",
@@ -264,7 +272,7 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     } else {
       const auto* device = pick_device(pack, req.area, Setting::clinic, ap.length);
       if (device == nullptr) {
-        refuse(Reason{chosen->id, chosen->source, chosen->origin, Decision::cleared, "", {req.area},
+        refuse_plan(Reason{chosen->id, chosen->source, chosen->origin, Decision::cleared, "", {req.area},
                       fmt::format("No clinic device of pack {} has needles of {} for {}.", p.pack,
                                   mm_range(ap.length), req.area)});
         p.areas.push_back(std::move(ap));
@@ -292,7 +300,7 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
         ap.depth_rule = guard.id;
         ap.max_safe_length = *safe;
         if (*safe < ap.length.lo) {
-          refuse(Reason{guard.id, guard.source, guard.origin, Decision::cleared, "", {req.area},
+          refuse_plan(Reason{guard.id, guard.source, guard.origin, Decision::cleared, "", {req.area},
                         fmt::format("{} needles ({}) could end beyond the dermis of {} (skin region {}): the longest "
                                     "needle that stays inside it is {:.2f} mm.",
                                     chosen->name, mm_range(ap.length), req.area, area_def->skin_region,
@@ -315,6 +323,10 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     }
     ap.course_rule = rule->id;
     int per_week = rule->sessions_per_week_max;
+    // A home user's plan is the home roller at the maintenance cadence (S2), inside the course rule's limits.
+    if (in.setting == Setting::home && !pack.maintenance.empty()) {
+      per_week = std::min(pack.maintenance.front().sessions_per_week, rule->sessions_per_week_max);
+    }
     if (options.sessions_per_week) {
       if (*options.sessions_per_week > rule->sessions_per_week_max) {
         return fail(ErrorCode::refused,
@@ -344,22 +356,28 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
 
   for (auto& [date, areas] : calendar) p.calendar.push_back(CalendarDay{date, areas});
 
-  // Home maintenance after the professional course (S2), or the whole plan for a home user.
-  if (!pack.maintenance.empty() && in.setting == Setting::clinic && !p.calendar.empty()) {
+  // Home maintenance (S2): after the professional course, or from the start for a home user.
+  if (!pack.maintenance.empty() && !p.calendar.empty()) {
     const auto& m = pack.maintenance.front();
     Maintenance mt{m.id, m.device, m.sessions_per_week, {}, {}, m.note};
-    Date last = p.calendar.back().date;
-    Days gap{7 / m.sessions_per_week};
-    for (const auto& a : p.areas) {
-      if (!a.refused) gap = std::max(gap, a.interval);
+    if (in.setting == Setting::home) {
+      mt.start = p.calendar.front().date;
+      p.warnings.push_back(fmt::format("Home rolling is less efficient than treatment in a clinic; the home roller "
+                                       "is meant to maintain a professional course ({}, {}).",
+                                       m.device, home_device ? home_device->source : m.source));
+    } else {
+      Days gap{7 / m.sessions_per_week};
+      for (const auto& a : p.areas) {
+        if (!a.refused) gap = std::max(gap, a.interval);
+      }
+      mt.start = p.calendar.back().date + gap;
     }
-    mt.start = last + gap;
     for (Date d = mt.start; d < units::add_months(mt.start, 1); d += Days{7 / m.sessions_per_week}) {
       mt.first_month.push_back(d);
     }
     p.maintenance = std::move(mt);
+    if (home_device != nullptr) p.home_device_price = home_device->price;
   }
-  if (home_device != nullptr) p.home_device_price = home_device->price;
 
   if (options.session_price && in.setting == Setting::clinic) {
     std::int64_t all = 0, to_review = 0;

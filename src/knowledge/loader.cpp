@@ -593,8 +593,8 @@ Result<std::invoke_result_t<F>> guarded(F&& f) {
 Result<std::vector<PackSummary>> list_packs(const fs::path& packs_dir) {
   std::error_code ec;
   if (!fs::is_directory(packs_dir, ec)) {
-    return fail(ErrorCode::not_found, "no packs directory here (set --data or NEEDLEWORK_DATA)",
-                packs_dir.string());
+    return fail(ErrorCode::not_found,
+                fmt::format("no packs folder at {} (set --data or NEEDLEWORK_DATA)", packs_dir.string()), "--data");
   }
   return guarded([&] {
     std::vector<PackSummary> out;
@@ -615,6 +615,10 @@ Result<Pack> load_pack(const fs::path& packs_dir, const std::string& id) {
     return fail(ErrorCode::invalid_value, fmt::format("'{}' is not a pack id", id), "--pack");
   }
   std::error_code ec;
+  if (!fs::is_directory(packs_dir, ec)) {
+    return fail(ErrorCode::not_found,
+                fmt::format("no packs folder at {} (set --data or NEEDLEWORK_DATA)", packs_dir.string()), "--data");
+  }
   if (!fs::is_directory(packs_dir / id, ec)) {
     return fail(ErrorCode::not_found, fmt::format("no pack '{}' in {}", id, display_path(packs_dir)), "--pack");
   }
@@ -626,7 +630,9 @@ Result<Pack> load_pack(const fs::path& packs_dir, const std::string& id) {
 
 Result<Pack> load_pack_dir(const fs::path& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return fail(ErrorCode::not_found, "not a pack folder", dir.string());
+  if (!fs::is_directory(dir, ec)) {
+    return fail(ErrorCode::not_found, fmt::format("no pack folder at {}", dir.string()), "pack");
+  }
   auto canonical = fs::weakly_canonical(dir, ec);
   auto pack = guarded([&] { return load_chain(canonical, canonical.filename().string()); });
   if (!pack) return pack;

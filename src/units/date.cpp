@@ -26,6 +26,10 @@ Result<Date> parse_date(std::string_view text) {
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return fail(ErrorCode::invalid_value, fmt::format("'{}' is not a calendar date", text));
+  // Clinical dates lie between these years; outside them a typo is far likelier than a real date.
+  if (y < 1900 || y > 2999) {
+    return fail(ErrorCode::out_of_range, fmt::format("'{}' is outside the years 1900–2999", text));
+  }
   return std::chrono::sys_days{ymd};
 }
 

@@ -47,6 +47,18 @@ const nk::Pack& shipped_pack(const std::string& id) {
   return it->second;
 }
 
+/// data/skin/regions.toml, as the CLI loads it for the depth guard.
+const needlework::physics::RegionCatalog& skin_regions() {
+  static const needlework::physics::RegionCatalog regions = [] {
+    std::ifstream in(source_dir / "data/skin/regions.toml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto r = needlework::physics::parse_regions(text, "data/skin/regions.toml");
+    if (!r) throw std::runtime_error(r.error().describe());
+    return *r;
+  }();
+  return regions;
+}
+
 json input_of(const json& c, const std::string& key) {
   if (c.contains(key + "_file")) {
     std::ifstream in(source_dir / c.at(key + "_file").get<std::string>());
@@ -87,6 +99,7 @@ json run(const json& c, const nk::Pack& pack) {
     if (kind == "screen") return nc::to_json(nc::screen(*intake, pack));
     auto start = c.contains("start") ? *nu::parse_date(c.at("start").get<std::string>()) : intake->date;
     nc::PlanOptions options;
+    options.regions = &skin_regions();
     if (c.contains("sessions_per_week")) options.sessions_per_week = c.at("sessions_per_week").get<int>();
     if (c.contains("session_price_cents")) options.session_price = nu::Money{c.at("session_price_cents").get<long>(), "USD"};
     auto p = nc::plan(*intake, pack, start, options);
@@ -97,7 +110,7 @@ json run(const json& c, const nk::Pack& pack) {
     auto session = nc::parse_session(input_of(c, "session"), pack);
     if (!session) return error_json(session.error());
     if (kind == "protocol") {
-      auto p = nc::protocol(*session, pack);
+      auto p = nc::protocol(*session, pack, &skin_regions());
       return p ? nc::to_json(*p) : error_json(p.error());
     }
     const auto end = session->start + std::chrono::minutes{c.value("ended_after_min", 30)};

@@ -31,6 +31,7 @@ struct Reason {
   std::string condition;            ///< the reported condition, if any
   std::vector<std::string> areas;   ///< areas the reason concerns (empty = the whole client)
   std::string message;
+  bool refusal = false;             ///< a planning refusal (needle, device, depth), not a screening decision
 };
 
 struct AreaDecision {
@@ -135,6 +136,7 @@ struct Plan {
 struct AreaAllowance {
   LengthRange length;
   std::vector<std::string> rules;
+  std::vector<std::string> sources;
   bool empty = false;
 };
 [[nodiscard]] AreaAllowance allowance_for_area(const Pack& pack, std::string_view area);
