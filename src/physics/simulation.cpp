@@ -3,13 +3,12 @@
 #include "needlework/physics/kinematics.hpp"
 
 #include "density_detail.hpp"
+#include "strokes_impl.hpp"
 
 namespace needlework::physics {
 
 Result<SimulationResult> simulate_session(const Device& device, const Region& region, const Zone& zone,
                                           const StrokePlan& plan, const SimulationOptions& options) {
-  auto session = simulate_strokes(device, zone, plan);
-  if (!session) return std::unexpected(session.error());
   auto grid = make_density_grid(zone, options.grid_cell);
   if (!grid) return std::unexpected(grid.error());
   auto model = make_depth_model(device_class_of(device), plan.pressure);
@@ -19,34 +18,36 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   if (!resealing) return std::unexpected(resealing.error());
 
   SimulationResult r;
-  r.session = std::move(*session);
   r.grid = std::move(*grid);
 
-  // One pass over the punctures (a full face is ~85 000 of them, 4 MB): bin, classify by layer, sum wound areas
-  // and keep compact float coordinates for the re-hit search. Same results as bin_punctures +
-  // calc_density_stats + tally_layers, without streaming the session through memory four times.
-  const auto& punctures = r.session.punctures;
-  const std::size_t n = punctures.size();
+  // Each puncture is binned, classified by layer and indexed for the re-hit search as it is made, while it is in
+  // cache (a full face is ~85 000 punctures, 4 MB). Same results as bin_punctures + calc_density_stats +
+  // tally_layers on the finished session.
   const double x0 = units::in_mm(r.grid.origin.x), y0 = units::in_mm(r.grid.origin.y);
   const double inv_cell = 1.0 / units::in_mm(r.grid.cell);
   const int nx = r.grid.nx, ny = r.grid.ny;
-  std::vector<float> xs(n), ys(n);
+  std::vector<float> xs, ys;
   std::int64_t layer_counts[4] = {0, 0, 0, 0};
-  const double wound_mm2 = detail::wound_area_mm2(n == 0 ? needle.diameter : punctures[0].slit, needle.diameter);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Puncture& p = punctures[i];
+  std::uint32_t* counts = r.grid.counts.data();
+  auto session = detail::simulate_strokes_with(device, zone, plan, [&](const Puncture& p) {
     const double x = units::in_mm(p.position.x) - x0, y = units::in_mm(p.position.y) - y0;
-    xs[i] = static_cast<float>(x);
-    ys[i] = static_cast<float>(y);
+    xs.push_back(static_cast<float>(x));
+    ys.push_back(static_cast<float>(y));
     const double fx = x * inv_cell, fy = y * inv_cell;
     if (fx >= 0.0 && fy >= 0.0 && fx < nx && fy < ny) {
-      ++r.grid.counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
+      ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
     }
     ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
-  }
+  });
+  if (!session) return std::unexpected(session.error());
+  r.session = std::move(*session);
+
+  const auto& punctures = r.session.punctures;
+  const std::size_t n = punctures.size();
   const std::int64_t rehits = detail::count_rehits_xy(xs.data(), ys.data(), n, nx * units::in_mm(r.grid.cell),
                                                       ny * units::in_mm(r.grid.cell), units::in_mm(needle.diameter));
   // Every puncture of a session has the same slit (device and compliance are fixed), so one wound area serves.
+  const double wound_mm2 = detail::wound_area_mm2(n == 0 ? needle.diameter : punctures[0].slit, needle.diameter);
   r.density = detail::stats_from_grid(r.grid, options.target, rehits, n, wound_mm2);
   const double total = n == 0 ? 1.0 : static_cast<double>(n);
   auto share = [&](int k) { return static_cast<double>(layer_counts[k]) / total; };

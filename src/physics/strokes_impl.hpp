@@ -1,0 +1,113 @@
+#pragma once
+// Private: the stroke simulation as a template over a per-puncture observer, so that simulate_session can bin,
+// classify and index each puncture while it is still in cache (one pass over a session instead of two).
+// simulate_strokes (strokes.cpp) instantiates it with an observer that does nothing.
+
+#include <cmath>
+#include <numbers>
+
+#include <fmt/format.h>
+
+#include "lanes.hpp"
+#include "needlework/physics/kinematics.hpp"
+#include "needlework/physics/rng.hpp"
+#include "needlework/physics/strokes.hpp"
+
+namespace needlework::physics::detail {
+
+template <class OnPuncture>
+Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, const StrokePlan& plan,
+                                      OnPuncture&& on_puncture) {
+  if (auto ok = validate(plan); !ok) return std::unexpected(ok.error());
+  auto depth_model = make_depth_model(device_class_of(device), plan.pressure);
+  if (!depth_model) return std::unexpected(depth_model.error());
+
+  Xoshiro256pp rng(plan.seed.value);
+  Session session;
+  const NeedleSpec& needle = device.needle();
+  const double length_mm = units::in_mm(needle.length);
+  const RollerGeometry* roller = device.roller();
+  const PenGeometry* pen = device.pen();
+
+  // Per-device constants of every puncture.
+  double slit_mm = units::in_mm(needle.diameter);
+  double entry_angle = 0.0;
+  double lane_width_mm = 0.0;
+  if (roller) {
+    slit_mm = units::in_mm(calc_slit_length(roller->drum_radius, needle.length, needle.diameter, plan.compliance));
+    entry_angle = calc_penetration(roller->drum_radius, needle.length).entry_angle_rad;
+    lane_width_mm = units::in_mm(roller->drum_width);
+  } else {
+    lane_width_mm = units::in_mm(pen->cartridge_diameter);
+  }
+  const double step_mm = lane_width_mm * (1.0 - plan.lane_overlap);
+  const double radius_mm = roller ? units::in_mm(roller->drum_radius) : 0.0;
+  const double stamp_pitch_mm = pen ? units::in_mm_per_s(plan.speed) / units::in_hz(pen->stamp_rate) : 0.0;
+
+  // A rough reservation: expected punctures = passes × density per pass × zone area.
+  {
+    const double area_mm2 = units::in_mm2(zone.area());
+    const double per_pass = roller ? units::in_per_mm2(roller->density_per_pass()) / (1.0 - plan.lane_overlap)
+                                   : pen->needles_per_cartridge / (stamp_pitch_mm * step_mm);
+    const double expected = per_pass * area_mm2 * plan.passes_per_direction *
+                            static_cast<double>(plan.directions.size());
+    // Guard memory: 50 million punctures is 100 m² at 500 /cm², far beyond any session.
+    if (expected > 5e7) {
+      return fail(ErrorCode::out_of_range,
+                  fmt::format("this plan would make about {:.0f} punctures; check the zone size, passes and speed",
+                              expected),
+                  "plan");
+    }
+    session.punctures.reserve(static_cast<std::size_t>(expected * 1.1 + 1024));
+  }
+
+  double travel_mm = 0.0;
+  std::uint32_t stroke_index = 0;
+  detail::for_each_lane(zone, plan, lane_width_mm, rng, [&](const detail::Lane& lane) {
+    const double lane_length = lane.u_end - lane.u_start;
+    travel_mm += lane_length;
+    const std::uint32_t stroke = stroke_index++;
+    auto emit = [&](double u, double v) {
+      // One 64-bit draw gives both uniforms of the triangular depth distribution (32 bits each).
+      const std::uint64_t w = rng.next();
+      const double eta = depth_model->eta_from_uniforms(static_cast<double>(w >> 32) * 0x1.0p-32,
+                                                        static_cast<double>(w & 0xffffffffu) * 0x1.0p-32);
+      Puncture p;
+      p.position = {units::millimetres(u * lane.cos_a - v * lane.sin_a), units::millimetres(u * lane.sin_a + v * lane.cos_a)};
+      p.depth = units::millimetres(eta * length_mm);
+      p.slit = units::millimetres(slit_mm);
+      p.entry_angle_rad = static_cast<float>(entry_angle);
+      p.stroke_angle_rad = static_cast<float>(lane.alpha);
+      p.stroke = stroke;
+      p.pass = lane.pass;
+      session.punctures.push_back(p);
+      on_puncture(session.punctures.back());
+    };
+    if (roller) {
+      // Needle j points straight down after the drum has turned ψ_j = (θ_j − φ_start) mod 2π, then every 2π;
+      // rolling without slip, that is R·ψ_j along the lane.
+      const double phase = plan.random_phase ? rng.uniform(0.0, (2.0 * std::numbers::pi)) : 0.0;
+      const double psi_end = lane_length / radius_mm;
+      for (const DrumSlot& slot : roller->slots) {
+        double psi = std::fmod(slot.angle_rad - phase, (2.0 * std::numbers::pi));
+        if (psi < 0) psi += (2.0 * std::numbers::pi);
+        const double v = lane.v_centre + units::in_mm(slot.axial);
+        for (; psi < psi_end; psi += (2.0 * std::numbers::pi)) emit(lane.u_start + radius_mm * psi, v);
+      }
+    } else {
+      const double first = plan.random_phase ? rng.uniform(0.0, stamp_pitch_mm) : 0.0;
+      for (double u = lane.u_start + first; u < lane.u_end; u += stamp_pitch_mm) {
+        ++session.stamps;
+        for (const SurfacePoint& o : pen->offsets) emit(u + units::in_mm(o.x), lane.v_centre + units::in_mm(o.y));
+      }
+    }
+  });
+  session.passes = static_cast<int>(plan.passes_per_direction * plan.directions.size());
+  session.strokes = static_cast<int>(stroke_index);
+  session.travel = units::millimetres(travel_mm);
+  session.revolutions = roller ? travel_mm / ((2.0 * std::numbers::pi) * radius_mm) : 0.0;
+  session.duration = units::seconds(travel_mm / units::in_mm_per_s(plan.speed));
+  return session;
+}
+
+}  // namespace needlework::physics::detail
