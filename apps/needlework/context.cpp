@@ -55,27 +55,41 @@ Result<std::string> read_input(const std::string& path) {
   return buffer.str();
 }
 
+namespace {
+
+/// "file:line:column" of a byte offset in a text, for people.
+std::string text_position(const std::string& source_name, const std::string& text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < std::min(offset, text.size()); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return fmt::format("{}:{}:{}", source_name == "-" ? "<stdin>" : source_name, line, column);
+}
+
+}  // namespace
+
 Result<nlohmann::json> parse_json(const std::string& text, const std::string& source_name) {
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::out_of_range& e) {
-    return fail(ErrorCode::out_of_range, "a number is too large to represent", source_name == "-" ? "<stdin>" : source_name);
+    // A number too large for a double ("1e400"): nlohmann names the token but not its place, so find it.
+    const std::string what = e.what();
+    const auto q1 = what.find('\'');
+    const auto q2 = q1 == std::string::npos ? q1 : what.find('\'', q1 + 1);
+    const auto token = q2 == std::string::npos ? std::string() : what.substr(q1 + 1, q2 - q1 - 1);
+    const auto at = token.empty() ? std::string::npos : text.find(token);
+    return fail(ErrorCode::out_of_range, fmt::format("the number {} is too large", token.empty() ? "here" : token),
+                text_position(source_name, text, at == std::string::npos ? 0 : at));
   } catch (const nlohmann::json::parse_error& e) {
-    // Turn the byte offset into line and column for people.
-    std::size_t line = 1, column = 1;
-    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    for (std::size_t i = 0; i < upto; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
     std::string what = e.what();
     if (auto pos = what.find("syntax error while parsing"); pos != std::string::npos) what = what.substr(pos);
     return fail(ErrorCode::parse_error, fmt::format("invalid JSON at byte {}: {}", e.byte, what),
-                fmt::format("{}:{}:{}", source_name == "-" ? "<stdin>" : source_name, line, column));
+                text_position(source_name, text, e.byte == 0 ? 0 : e.byte - 1));
   }
 }
 

@@ -1,11 +1,17 @@
 #include "needlework/clinic/json.hpp"
 
+#include <cmath>
+
 namespace needlework::clinic {
 namespace {
 
 using nlohmann::json;
 
-json range_mm(const LengthRange& r) { return json::array({units::in_mm(r.lo), units::in_mm(r.hi)}); }
+/// Lengths to the micrometre and shares to 0.01 %: more digits would be noise from the arithmetic.
+double mm_rounded(units::Length l) { return std::round(units::in_mm(l) * 1000.0) / 1000.0; }
+double share_rounded(double x) { return std::round(x * 10000.0) / 10000.0; }
+
+json range_mm(const LengthRange& r) { return json::array({mm_rounded(r.lo), mm_rounded(r.hi)}); }
 
 template <class T>
 json array_of(const std::vector<T>& v) {
@@ -16,8 +22,9 @@ json array_of(const std::vector<T>& v) {
 
 json layers_json(const std::optional<physics::LayerFractions>& l) {
   if (!l) return nullptr;
-  return json{{"epidermis", l->epidermis}, {"papillary_dermis", l->papillary_dermis},
-              {"reticular_dermis", l->reticular_dermis}, {"beyond_dermis", l->beyond_dermis}};
+  return json{{"epidermis", share_rounded(l->epidermis)}, {"papillary_dermis", share_rounded(l->papillary_dermis)},
+              {"reticular_dermis", share_rounded(l->reticular_dermis)},
+              {"beyond_dermis", share_rounded(l->beyond_dermis)}};
 }
 
 json money(const std::optional<units::Money>& m) {
@@ -73,7 +80,7 @@ json to_json(const Plan& p) {
                  {"visits", visits}});
       ja["depth_rule"] = a.depth_rule.empty() ? json(nullptr) : json(a.depth_rule);
       ja["skin_region"] = a.skin_region.empty() ? json(nullptr) : json(a.skin_region);
-      ja["max_safe_length_mm"] = a.max_safe_length ? json(units::in_mm(*a.max_safe_length)) : json(nullptr);
+      ja["max_safe_length_mm"] = a.max_safe_length ? json(mm_rounded(*a.max_safe_length)) : json(nullptr);
     }
     areas.push_back(std::move(ja));
   }
