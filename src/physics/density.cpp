@@ -8,9 +8,6 @@
 
 #include "density_detail.hpp"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace needlework::physics {
 
@@ -63,95 +60,86 @@ void bin_punctures(DensityGrid& grid, std::span<const Puncture> punctures) noexc
 
 namespace detail {
 
-namespace {
-int max_threads() {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-}  // namespace
-
 std::int64_t count_rehits_xy(const float* xs, const float* ys, std::size_t n, double width_mm, double height_mm,
                              double r) {
   if (!(r > 0.0) || n == 0) return 0;
   // One pass in puncture order over a hash of cells of side h ≥ r (at least 1 mm, so that the table of a full
-  // face fits in L2 cache). Each cell keeps a list of the punctures already in it (head + next links), so
-  // everything a puncture is compared with is earlier by construction; a neighbour within r lies in a cell
-  // that the disc of radius r around the puncture touches, usually only its own (r ≪ h).
+  // face stays in L2 cache). Each cell keeps a list of the punctures already in it (head + next links), so
+  // everything a puncture is compared with is earlier by construction; a neighbour within r lies in a cell that
+  // the disc of radius r around the puncture touches, usually only its own (r ≪ h).
   //
-  // The walk is bound by memory latency (a full face: 85 000 punctures, each list step a likely cache miss), so
-  // the rows of cells are split into bands, one per thread: a thread answers for the punctures of its band and
-  // also files those of the row just below it, the only other row its discs can reach. The count is the same
-  // for any number of bands.
+  // Walking a list is a chain of dependent loads, the bound of this search. A bitmap of cells of side r marks
+  // where punctures have landed: an earlier puncture within r lies in the 3 × 3 block of bitmap cells around a
+  // new one, so when those nine bits are clear (nearly always at clinical densities) the list is not walked.
   const double h = std::max(r, 1.0);
   const float inv_h = static_cast<float>(1.0 / h);
   const int nx = static_cast<int>(std::ceil(width_mm / h)) + 1;
   const int ny = static_cast<int>(std::ceil(height_mm / h)) + 1;
   constexpr std::uint32_t none = ~0u;
   const float fnx = static_cast<float>(nx), fny = static_cast<float>(ny);
-  const float r2_h = static_cast<float>((r / h) * (r / h));  // r² in units of h²
+  const float r2 = static_cast<float>(r * r);
   const float rf = static_cast<float>(r);
-  // 8 bytes per filed puncture: its position inside its cell in units of h/65536 (15 nm for h = 1 mm, finer
-  // than float at 200 mm) and the link. A full face's table then fits in L2 cache.
   struct Node {
-    std::uint16_t x, y;
+    float x, y;
     std::uint32_t next;
   };
-  constexpr float sub = 65536.0f;
-  const int bands = (n > 20000 && ny >= 8) ? std::min(2, max_threads()) : 1;  // OMP_NUM_THREADS=1: one band
-  std::int64_t rehits = 0;
-#pragma omp parallel for num_threads(bands) reduction(+ : rehits) schedule(static, 1) if (bands > 1)
-  for (int band = 0; band < bands; ++band) {
-    const int row_lo = band * ny / bands, row_hi = (band + 1) * ny / bands;  // rows this band answers for
-    const int file_lo = std::max(row_lo - 1, 0), file_hi = std::min(row_hi + 1, ny);  // rows it files
-    std::vector<std::uint32_t> head(static_cast<std::size_t>(nx) * (file_hi - file_lo), none);
-    std::vector<Node> nodes;
-    nodes.reserve(n / bands + n / 16);
-    std::int64_t found = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const float px = xs[i], py = ys[i];
-      const float fx = px * inv_h, fy = py * inv_h;
-      if (!(fx >= 0.0f && fy >= 0.0f && fx < fnx && fy < fny)) continue;
-      const int row = static_cast<int>(fy);
-      if (row < file_lo || row >= file_hi) continue;
-      if (row >= row_lo && row < row_hi) {
-        // floor((p ± r)/h) for values ≥ −1, clamped to the table.
-        const int qx0 = std::max(static_cast<int>((px - rf) * inv_h + 1.0f) - 1, 0);
-        const int qx1 = std::min(static_cast<int>((px + rf) * inv_h), nx - 1);
-        const int qy0 = std::max(static_cast<int>((py - rf) * inv_h + 1.0f) - 1, file_lo);
-        const int qy1 = std::min(static_cast<int>((py + rf) * inv_h), file_hi - 1);
-        bool hit = false;
-        // Distances in units of h, from the puncture's position relative to each candidate cell's corner.
-        for (int qy = qy0; qy <= qy1 && !hit; ++qy) {
-          const float oy = fy - static_cast<float>(qy);
-          for (int qx = qx0; qx <= qx1 && !hit; ++qx) {
-            const float ox = fx - static_cast<float>(qx);
-            for (std::uint32_t j = head[static_cast<std::size_t>(qy - file_lo) * nx + qx]; j != none;
-                 j = nodes[j].next) {
-              const float ex = static_cast<float>(nodes[j].x) * (1.0f / sub) - ox;
-              const float ey = static_cast<float>(nodes[j].y) * (1.0f / sub) - oy;
-              if (ex * ex + ey * ey < r2_h) {
-                hit = true;
-                break;
-              }
+  std::vector<std::uint32_t> head(static_cast<std::size_t>(nx) * ny, none);
+  std::vector<Node> nodes;
+  nodes.reserve(n);
+
+  // Bitmap with a one-cell border, so the 3 × 3 block never leaves it; skipped if it would exceed 64 MB.
+  const float inv_b = static_cast<float>(1.0 / r);
+  // (covering the whole hash table, nx·h × ny·h, which is what the bounds check above admits).
+  const std::size_t bx = static_cast<std::size_t>(std::ceil(nx * h / r)) + 3;
+  const std::size_t by = static_cast<std::size_t>(std::ceil(ny * h / r)) + 3;
+  const std::size_t words_per_row = (bx + 63) / 64;
+  const bool use_bitmap = words_per_row * by * 8 <= (std::size_t{64} << 20);
+  std::vector<std::uint64_t> bits(use_bitmap ? words_per_row * by : 0, 0);
+  auto bit = [&](std::size_t col, std::size_t row) {
+    return (bits[row * words_per_row + col / 64] >> (col % 64)) & 1u;
+  };
+
+  std::int64_t found = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float px = xs[i], py = ys[i];
+    const float fx = px * inv_h, fy = py * inv_h;
+    if (!(fx >= 0.0f && fy >= 0.0f && fx < fnx && fy < fny)) continue;
+    bool maybe = true;
+    std::size_t bcol = 0, brow = 0;
+    if (use_bitmap) {
+      bcol = static_cast<std::size_t>(px * inv_b) + 1;
+      brow = static_cast<std::size_t>(py * inv_b) + 1;
+      maybe = false;
+      for (std::size_t rr = brow - 1; rr <= brow + 1 && !maybe; ++rr) {
+        maybe = (bit(bcol - 1, rr) | bit(bcol, rr) | bit(bcol + 1, rr)) != 0;
+      }
+    }
+    if (maybe) {
+      // floor((p ± r)/h) for values ≥ −1, clamped to the table.
+      const int qx0 = std::max(static_cast<int>((px - rf) * inv_h + 1.0f) - 1, 0);
+      const int qx1 = std::min(static_cast<int>((px + rf) * inv_h), nx - 1);
+      const int qy0 = std::max(static_cast<int>((py - rf) * inv_h + 1.0f) - 1, 0);
+      const int qy1 = std::min(static_cast<int>((py + rf) * inv_h), ny - 1);
+      bool hit = false;
+      for (int qy = qy0; qy <= qy1 && !hit; ++qy) {
+        for (int qx = qx0; qx <= qx1 && !hit; ++qx) {
+          for (std::uint32_t j = head[static_cast<std::size_t>(qy) * nx + qx]; j != none; j = nodes[j].next) {
+            const float ex = nodes[j].x - px, ey = nodes[j].y - py;
+            if (ex * ex + ey * ey < r2) {
+              hit = true;
+              break;
             }
           }
         }
-        found += hit ? 1 : 0;
       }
-      const int col = static_cast<int>(fx);
-      const std::size_t own = static_cast<std::size_t>(row - file_lo) * nx + col;
-      const auto quantise = [&](float f, int cell) {
-        return static_cast<std::uint16_t>(std::min((f - static_cast<float>(cell)) * sub, sub - 1.0f));
-      };
-      nodes.push_back({quantise(fx, col), quantise(fy, row), head[own]});
-      head[own] = static_cast<std::uint32_t>(nodes.size() - 1);
+      found += hit ? 1 : 0;
     }
-    rehits += found;
+    if (use_bitmap) bits[brow * words_per_row + bcol / 64] |= std::uint64_t{1} << (bcol % 64);
+    const std::size_t own = static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx);
+    nodes.push_back({px, py, head[own]});
+    head[own] = static_cast<std::uint32_t>(nodes.size() - 1);
   }
-  return rehits;
+  return found;
 }
 
 }  // namespace detail

@@ -29,7 +29,12 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   std::vector<float> xs, ys;
   std::int64_t layer_counts[4] = {0, 0, 0, 0};
   std::uint32_t* counts = r.grid.counts.data();
+  std::size_t reserved = 0;
   auto session = detail::simulate_strokes_with(device, zone, plan, [&](const Puncture& p) {
+    if (xs.capacity() < reserved) {  // the first puncture: size the index like the session
+      xs.reserve(reserved);
+      ys.reserve(reserved);
+    }
     const double x = units::in_mm(p.position.x) - x0, y = units::in_mm(p.position.y) - y0;
     xs.push_back(static_cast<float>(x));
     ys.push_back(static_cast<float>(y));
@@ -38,7 +43,7 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
       ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
     }
     ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
-  });
+  }, &reserved);
   if (!session) return std::unexpected(session.error());
   r.session = std::move(*session);
 

@@ -17,7 +17,7 @@ namespace needlework::physics::detail {
 
 template <class OnPuncture>
 Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, const StrokePlan& plan,
-                                      OnPuncture&& on_puncture) {
+                                      OnPuncture&& on_puncture, std::size_t* reserved = nullptr) {
   if (auto ok = validate(plan); !ok) return std::unexpected(ok.error());
   auto depth_model = make_depth_model(device_class_of(device), plan.pressure);
   if (!depth_model) return std::unexpected(depth_model.error());
@@ -58,7 +58,10 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
                               expected),
                   "plan");
     }
-    session.punctures.reserve(static_cast<std::size_t>(expected * 1.1 + 1024));
+    // Lanes overhang the zone's edges by up to a drum width, so a session holds more punctures than the zone's
+    // share; 1.3 × covers a full face (measured 1.13 ×) without reallocating 4 MB halfway.
+    session.punctures.reserve(static_cast<std::size_t>(expected * 1.3 + 1024));
+    if (reserved) *reserved = session.punctures.capacity();
   }
 
   double travel_mm = 0.0;

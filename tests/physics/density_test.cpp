@@ -62,11 +62,11 @@ TEST(Density, RehitsMatchBruteForce) {
     }
   }
   EXPECT_GT(brute, 0);
-  EXPECT_NEAR(static_cast<double>(count_rehits(z, ps, millimetres(r))), static_cast<double>(brute), 1.0);
+  EXPECT_EQ(count_rehits(z, ps, millimetres(r)), brute);
 }
 
 TEST(Density, RehitsOnLargeSessionsMatchASweepReference) {
-  // Large enough for the banded (two-thread) search; the reference sweeps over points sorted by x.
+  // A full-face-sized count with the bitmap pre-filter; the reference sweeps over points sorted by x.
   const Zone z = *make_rectangle_zone(millimetres(60), millimetres(60));
   Xoshiro256pp rng(11);
   std::vector<Puncture> ps;
@@ -86,9 +86,7 @@ TEST(Density, RehitsOnLargeSessionsMatchASweepReference) {
   }
   const auto expected = std::count(hit.begin(), hit.end(), true);
   EXPECT_GT(expected, 100);
-  // The search files positions at 15 nm resolution (h/65536): pairs within 15 nm of the radius may fall either
-  // way, a couple in 40 000 points.
-  EXPECT_NEAR(static_cast<double>(count_rehits(z, ps, millimetres(r))), static_cast<double>(expected), 5.0);
+  EXPECT_EQ(count_rehits(z, ps, millimetres(r)), expected);
 }
 
 TEST(Density, DamagedFractionGrowsWithSlitAndStaysBelowOne) {
