@@ -60,85 +60,82 @@ void bin_punctures(DensityGrid& grid, std::span<const Puncture> punctures) noexc
 
 namespace detail {
 
-std::int64_t count_rehits_xy(const float* xs, const float* ys, std::size_t n, double width_mm, double height_mm,
-                             double r) {
-  if (!(r > 0.0) || n == 0) return 0;
-  // One pass in puncture order over a hash of cells of side h ≥ r (at least 1 mm, so that the table of a full
-  // face stays in L2 cache). Each cell keeps a list of the punctures already in it (head + next links), so
-  // everything a puncture is compared with is earlier by construction; a neighbour within r lies in a cell that
-  // the disc of radius r around the puncture touches, usually only its own (r ≪ h).
-  //
-  // Walking a list is a chain of dependent loads, the bound of this search. A bitmap of cells of side r marks
-  // where punctures have landed: an earlier puncture within r lies in the 3 × 3 block of bitmap cells around a
-  // new one, so when those nine bits are clear (nearly always at clinical densities) the list is not walked.
-  const double h = std::max(r, 1.0);
-  const float inv_h = static_cast<float>(1.0 / h);
-  const int nx = static_cast<int>(std::ceil(width_mm / h)) + 1;
-  const int ny = static_cast<int>(std::ceil(height_mm / h)) + 1;
-  constexpr std::uint32_t none = ~0u;
-  const float fnx = static_cast<float>(nx), fny = static_cast<float>(ny);
-  const float r2 = static_cast<float>(r * r);
-  const float rf = static_cast<float>(r);
-  struct Node {
-    float x, y;
-    std::uint32_t next;
-  };
-  std::vector<std::uint32_t> head(static_cast<std::size_t>(nx) * ny, none);
-  std::vector<Node> nodes;
-  nodes.reserve(n);
+// One pass in puncture order over a hash of cells of side h ≥ r (at least 1 mm, so that the table of a full face
+// stays in L2 cache). Each cell keeps a list of the punctures already in it (head + next links), so everything a
+// puncture is compared with is earlier by construction; a neighbour within r lies in a cell that the disc of
+// radius r around the puncture touches, usually only its own (r ≪ h).
+//
+// Walking a list is a chain of dependent loads, the bound of this search. A bitmap of cells of side r marks where
+// punctures have landed: an earlier puncture within r lies in the 3 × 3 block of bitmap cells around a new one,
+// so when those nine bits are clear (nearly always at clinical densities) the list is not walked.
+RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std::size_t expected)
+    : r_(static_cast<float>(radius_mm)), r2_(static_cast<float>(radius_mm * radius_mm)) {
+  if (!(radius_mm > 0.0)) return;
+  const double h = std::max(radius_mm, 1.0);
+  inv_h_ = static_cast<float>(1.0 / h);
+  nx_ = static_cast<int>(std::ceil(width_mm / h)) + 1;
+  ny_ = static_cast<int>(std::ceil(height_mm / h)) + 1;
+  head_.assign(static_cast<std::size_t>(nx_) * ny_, none);
+  nodes_.reserve(expected);
+  // Bitmap with a one-cell border over the whole hash table (nx·h × ny·h, what the bounds check admits), so the
+  // 3 × 3 block never leaves it; skipped if it would exceed 64 MB.
+  inv_b_ = static_cast<float>(1.0 / radius_mm);
+  const std::size_t bx = static_cast<std::size_t>(std::ceil(nx_ * h / radius_mm)) + 3;
+  const std::size_t by = static_cast<std::size_t>(std::ceil(ny_ * h / radius_mm)) + 3;
+  words_per_row_ = (bx + 63) / 64;
+  if (words_per_row_ * by * 8 <= (std::size_t{64} << 20)) bits_.assign(words_per_row_ * by, 0);
+}
 
-  // Bitmap with a one-cell border, so the 3 × 3 block never leaves it; skipped if it would exceed 64 MB.
-  const float inv_b = static_cast<float>(1.0 / r);
-  // (covering the whole hash table, nx·h × ny·h, which is what the bounds check above admits).
-  const std::size_t bx = static_cast<std::size_t>(std::ceil(nx * h / r)) + 3;
-  const std::size_t by = static_cast<std::size_t>(std::ceil(ny * h / r)) + 3;
-  const std::size_t words_per_row = (bx + 63) / 64;
-  const bool use_bitmap = words_per_row * by * 8 <= (std::size_t{64} << 20);
-  std::vector<std::uint64_t> bits(use_bitmap ? words_per_row * by : 0, 0);
-  auto bit = [&](std::size_t col, std::size_t row) {
-    return (bits[row * words_per_row + col / 64] >> (col % 64)) & 1u;
-  };
-
-  std::int64_t found = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const float px = xs[i], py = ys[i];
-    const float fx = px * inv_h, fy = py * inv_h;
-    if (!(fx >= 0.0f && fy >= 0.0f && fx < fnx && fy < fny)) continue;
-    bool maybe = true;
-    std::size_t bcol = 0, brow = 0;
-    if (use_bitmap) {
-      bcol = static_cast<std::size_t>(px * inv_b) + 1;
-      brow = static_cast<std::size_t>(py * inv_b) + 1;
-      maybe = false;
-      for (std::size_t rr = brow - 1; rr <= brow + 1 && !maybe; ++rr) {
-        maybe = (bit(bcol - 1, rr) | bit(bcol, rr) | bit(bcol + 1, rr)) != 0;
-      }
+bool RehitIndex::add(float px, float py) {
+  if (head_.empty()) return false;
+  const float fx = px * inv_h_, fy = py * inv_h_;
+  if (!(fx >= 0.0f && fy >= 0.0f && fx < static_cast<float>(nx_) && fy < static_cast<float>(ny_))) return false;
+  bool maybe = true;
+  std::size_t bcol = 0, brow = 0;
+  const bool use_bitmap = !bits_.empty();
+  if (use_bitmap) {
+    bcol = static_cast<std::size_t>(px * inv_b_) + 1;
+    brow = static_cast<std::size_t>(py * inv_b_) + 1;
+    auto bit = [&](std::size_t col, std::size_t row) {
+      return (bits_[row * words_per_row_ + col / 64] >> (col % 64)) & 1u;
+    };
+    maybe = false;
+    for (std::size_t rr = brow - 1; rr <= brow + 1 && !maybe; ++rr) {
+      maybe = (bit(bcol - 1, rr) | bit(bcol, rr) | bit(bcol + 1, rr)) != 0;
     }
-    if (maybe) {
-      // floor((p ± r)/h) for values ≥ −1, clamped to the table.
-      const int qx0 = std::max(static_cast<int>((px - rf) * inv_h + 1.0f) - 1, 0);
-      const int qx1 = std::min(static_cast<int>((px + rf) * inv_h), nx - 1);
-      const int qy0 = std::max(static_cast<int>((py - rf) * inv_h + 1.0f) - 1, 0);
-      const int qy1 = std::min(static_cast<int>((py + rf) * inv_h), ny - 1);
-      bool hit = false;
-      for (int qy = qy0; qy <= qy1 && !hit; ++qy) {
-        for (int qx = qx0; qx <= qx1 && !hit; ++qx) {
-          for (std::uint32_t j = head[static_cast<std::size_t>(qy) * nx + qx]; j != none; j = nodes[j].next) {
-            const float ex = nodes[j].x - px, ey = nodes[j].y - py;
-            if (ex * ex + ey * ey < r2) {
-              hit = true;
-              break;
-            }
+  }
+  bool hit = false;
+  if (maybe) {
+    // floor((p ± r)/h) for values ≥ −1, clamped to the table.
+    const int qx0 = std::max(static_cast<int>((px - r_) * inv_h_ + 1.0f) - 1, 0);
+    const int qx1 = std::min(static_cast<int>((px + r_) * inv_h_), nx_ - 1);
+    const int qy0 = std::max(static_cast<int>((py - r_) * inv_h_ + 1.0f) - 1, 0);
+    const int qy1 = std::min(static_cast<int>((py + r_) * inv_h_), ny_ - 1);
+    for (int qy = qy0; qy <= qy1 && !hit; ++qy) {
+      for (int qx = qx0; qx <= qx1 && !hit; ++qx) {
+        for (std::uint32_t j = head_[static_cast<std::size_t>(qy) * nx_ + qx]; j != none; j = nodes_[j].next) {
+          const float ex = nodes_[j].x - px, ey = nodes_[j].y - py;
+          if (ex * ex + ey * ey < r2_) {
+            hit = true;
+            break;
           }
         }
       }
-      found += hit ? 1 : 0;
     }
-    if (use_bitmap) bits[brow * words_per_row + bcol / 64] |= std::uint64_t{1} << (bcol % 64);
-    const std::size_t own = static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx);
-    nodes.push_back({px, py, head[own]});
-    head[own] = static_cast<std::uint32_t>(nodes.size() - 1);
   }
+  if (use_bitmap) bits_[brow * words_per_row_ + bcol / 64] |= std::uint64_t{1} << (bcol % 64);
+  const std::size_t own = static_cast<std::size_t>(static_cast<int>(fy)) * nx_ + static_cast<int>(fx);
+  nodes_.push_back({px, py, head_[own]});
+  head_[own] = static_cast<std::uint32_t>(nodes_.size() - 1);
+  return hit;
+}
+
+std::int64_t count_rehits_xy(const float* xs, const float* ys, std::size_t n, double width_mm, double height_mm,
+                             double r) {
+  if (!(r > 0.0) || n == 0) return 0;
+  RehitIndex index(width_mm, height_mm, r, n);
+  std::int64_t found = 0;
+  for (std::size_t i = 0; i < n; ++i) found += index.add(xs[i], ys[i]) ? 1 : 0;
   return found;
 }
 

@@ -1,5 +1,7 @@
 #include "needlework/physics/simulation.hpp"
 
+#include <optional>
+
 #include "needlework/physics/kinematics.hpp"
 
 #include "density_detail.hpp"
@@ -20,24 +22,24 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   SimulationResult r;
   r.grid = std::move(*grid);
 
-  // Each puncture is binned, classified by layer and indexed for the re-hit search as it is made, while it is in
+  // Each puncture is binned, classified by layer and checked for a re-hit as it is made, while it is in
   // cache (a full face is ~85 000 punctures, 4 MB). Same results as bin_punctures + calc_density_stats +
   // tally_layers on the finished session.
   const double x0 = units::in_mm(r.grid.origin.x), y0 = units::in_mm(r.grid.origin.y);
   const double inv_cell = 1.0 / units::in_mm(r.grid.cell);
   const int nx = r.grid.nx, ny = r.grid.ny;
-  std::vector<float> xs, ys;
   std::int64_t layer_counts[4] = {0, 0, 0, 0};
+  std::int64_t rehits = 0;
   std::uint32_t* counts = r.grid.counts.data();
+  std::optional<detail::RehitIndex> index;
   std::size_t reserved = 0;
   auto session = detail::simulate_strokes_with(device, zone, plan, [&](const Puncture& p) {
-    if (xs.capacity() < reserved) {  // the first puncture: size the index like the session
-      xs.reserve(reserved);
-      ys.reserve(reserved);
+    if (!index) {  // the first puncture: size the index like the session
+      index.emplace(nx * units::in_mm(r.grid.cell), ny * units::in_mm(r.grid.cell), units::in_mm(needle.diameter),
+                    reserved);
     }
     const double x = units::in_mm(p.position.x) - x0, y = units::in_mm(p.position.y) - y0;
-    xs.push_back(static_cast<float>(x));
-    ys.push_back(static_cast<float>(y));
+    rehits += index->add(static_cast<float>(x), static_cast<float>(y)) ? 1 : 0;
     const double fx = x * inv_cell, fy = y * inv_cell;
     if (fx >= 0.0 && fy >= 0.0 && fx < nx && fy < ny) {
       ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
@@ -49,8 +51,6 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
 
   const auto& punctures = r.session.punctures;
   const std::size_t n = punctures.size();
-  const std::int64_t rehits = detail::count_rehits_xy(xs.data(), ys.data(), n, nx * units::in_mm(r.grid.cell),
-                                                      ny * units::in_mm(r.grid.cell), units::in_mm(needle.diameter));
   // Every puncture of a session has the same slit (device and compliance are fixed), so one wound area serves.
   const double wound_mm2 = detail::wound_area_mm2(n == 0 ? needle.diameter : punctures[0].slit, needle.diameter);
   r.density = detail::stats_from_grid(r.grid, options.target, rehits, n, wound_mm2);
