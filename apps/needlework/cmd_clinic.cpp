@@ -1,8 +1,9 @@
 // `needlework screen|plan|protocol|aftercare|followup`: the clinical engine on an input file or stdin.
 
-#include <charconv>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <charconv>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -53,7 +54,9 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-std::string cite(const Reason& r) { return r.source.empty() ? r.rule : fmt::format("{} · {}", r.rule, r.source); }
+std::string cite(const Reason& r) {
+  return r.source.empty() ? r.rule : fmt::format("{} · {}", r.rule, r.source);
+}
 
 void print_reasons(std::string_view title, const std::vector<Reason>& reasons, bool with_decision) {
   if (reasons.empty()) return;
@@ -97,18 +100,22 @@ void print_calendar(const clinic::Plan& p) {
   }
   if (marks.empty()) return;
   using namespace std::chrono;
-  const year_month first{year_month_day{marks.begin()->first}.year(), year_month_day{marks.begin()->first}.month()};
-  const year_month last{year_month_day{marks.rbegin()->first}.year(), year_month_day{marks.rbegin()->first}.month()};
-  static constexpr const char* month_names[] = {"January", "February", "March",     "April",   "May",      "June",
-                                           "July",    "August",   "September", "October", "November", "December"};
+  const year_month first{year_month_day{marks.begin()->first}.year(),
+                         year_month_day{marks.begin()->first}.month()};
+  const year_month last{year_month_day{marks.rbegin()->first}.year(),
+                        year_month_day{marks.rbegin()->first}.month()};
+  static constexpr const char* month_names[] = {"January",   "February", "March",    "April",
+                                                "May",       "June",     "July",     "August",
+                                                "September", "October",  "November", "December"};
   fmt::print("\n  Calendar  (* visit, R review visit, ? only if not yet resolved, h home maintenance)\n");
   for (year_month ym = first; ym <= last; ym += std::chrono::months{1}) {
-    fmt::print("\n    {} {}\n    Mo  Tu  We  Th  Fr  Sa  Su\n    ", month_names[static_cast<unsigned>(ym.month()) - 1],
-               static_cast<int>(ym.year()));
+    fmt::print("\n    {} {}\n    Mo  Tu  We  Th  Fr  Sa  Su\n    ",
+               month_names[static_cast<unsigned>(ym.month()) - 1], static_cast<int>(ym.year()));
     const sys_days day1{ym / 1};
     const unsigned lead = (weekday{day1}.iso_encoding() - 1);
     for (unsigned i = 0; i < lead; ++i) fmt::print("    ");
-    const unsigned ndays = static_cast<unsigned>(year_month_day_last{ym.year(), month_day_last{ym.month()}}.day());
+    const unsigned ndays =
+        static_cast<unsigned>(year_month_day_last{ym.year(), month_day_last{ym.month()}}.day());
     for (unsigned d = 1; d <= ndays; ++d) {
       const sys_days date = day1 + days{d - 1};
       auto it = marks.find(date);
@@ -120,8 +127,8 @@ void print_calendar(const clinic::Plan& p) {
 }
 
 void print_plan(const clinic::Intake& in, const clinic::Plan& p) {
-  fmt::print("Course plan for {} ({}) from {} — pack {}\n", in.client.id, in.client.name, units::format_date(p.start),
-             p.pack);
+  fmt::print("Course plan for {} ({}) from {} — pack {}\n", in.client.id, in.client.name,
+             units::format_date(p.start), p.pack);
   fmt::print("Screening: {}\n", knowledge::to_string(p.screening.decision));
   for (const auto& a : p.areas) {
     fmt::print("\n  {} — {}\n", a.area, fmt::join(a.concerns, ", "));
@@ -145,13 +152,14 @@ void print_plan(const clinic::Intake& in, const clinic::Plan& p) {
   }
   if (p.maintenance) {
     fmt::print("\n  Home maintenance: {} {} a week from {}  [{}]\n", p.maintenance->device,
-               p.maintenance->sessions_per_week, units::format_date(p.maintenance->start), p.maintenance->rule);
+               p.maintenance->sessions_per_week, units::format_date(p.maintenance->start),
+               p.maintenance->rule);
     if (!p.maintenance->note.empty()) fmt::print("    {}\n", p.maintenance->note);
   }
   if (p.home_device_price) fmt::print("  Home roller price: {}\n", units::format_money(*p.home_device_price));
   if (p.course_cost_max) {
-    fmt::print("  Course cost: {} to the review, {} if every visit is needed\n", units::format_money(*p.course_cost_min),
-               units::format_money(*p.course_cost_max));
+    fmt::print("  Course cost: {} to the review, {} if every visit is needed\n",
+               units::format_money(*p.course_cost_min), units::format_money(*p.course_cost_max));
   }
   for (const auto& w : p.warnings) fmt::print("  warning: {}\n", w);
   print_calendar(p);
@@ -177,17 +185,19 @@ void print_protocol(const clinic::Protocol& p) {
                                    ? clock(p.session.start, i.starts_after_min)
                                    : fmt::format("{}–{}", clock(p.session.start, i.starts_after_min),
                                                  clock(p.session.start, i.starts_after_max)));
-    const auto dur = i.duration ? fmt::format("{}–{} min", i.duration->lo.count(), i.duration->hi.count()) : "";
+    const auto dur =
+        i.duration ? fmt::format("{}–{} min", i.duration->lo.count(), i.duration->hi.count()) : "";
     fmt::print("  [ ] {:<13} {:<44} {:<11} {} ({})\n", at, i.title, dur, i.source, i.step);
     if (!i.instruction.empty()) fmt::print("      {:<13} {}\n", "", i.instruction);
   }
   fmt::print("\n  Timed steps take {}–{} min.\n", p.timed_min.count(), p.timed_max.count());
   if (p.layers) {
     fmt::print("\n  Where the punctures end (physics depth model, {})\n", p.depth_rule);
-    const std::pair<const char*, double> rows[] = {{"epidermis", p.layers->epidermis},
-                                                   {"papillary dermis (pinpoint bleeding)", p.layers->papillary_dermis},
-                                                   {"reticular dermis", p.layers->reticular_dermis},
-                                                   {"beyond the dermis", p.layers->beyond_dermis}};
+    const std::pair<const char*, double> rows[] = {
+        {"epidermis", p.layers->epidermis},
+        {"papillary dermis (pinpoint bleeding)", p.layers->papillary_dermis},
+        {"reticular dermis", p.layers->reticular_dermis},
+        {"beyond the dermis", p.layers->beyond_dermis}};
     for (const auto& [name, share] : rows) {
       fmt::print("    {:<38} {:>5.1f} %  {}\n", name, share * 100.0,
                  std::string(static_cast<std::size_t>(share * 40.0 + 0.5), '#'));
@@ -202,20 +212,23 @@ void print_protocol(const clinic::Protocol& p) {
 }
 
 void print_followup(const clinic::FollowupResult& f) {
-  fmt::print("Follow-up {:.1f} h after the session — {}\n", static_cast<double>(f.since_session.count()) / 60.0,
+  fmt::print("Follow-up {:.1f} h after the session — {}\n",
+             static_cast<double>(f.since_session.count()) / 60.0,
              f.triage == knowledge::Triage::normal ? "NORMAL" : "SEE A DOCTOR");
   if (f.reasons.empty()) fmt::print("\n  Nothing observed.\n");
   for (std::size_t i = 0; i < f.reasons.size(); ++i) {
-    fmt::print("  {:<11} {}  [{}]\n", knowledge::to_string(f.triages[i]), f.reasons[i].message, cite(f.reasons[i]));
+    fmt::print("  {:<11} {}  [{}]\n", knowledge::to_string(f.triages[i]), f.reasons[i].message,
+               cite(f.reasons[i]));
   }
   for (const auto& r : f.recheck) fmt::print("\n  {}\n", r);
 }
 
-/// Registers a subcommand that reads one JSON input (file or stdin), parses it with the selected pack, and hands
-/// the pack and the parsed input to `handle`. Returns the subcommand so callers can add options.
+/// Registers a subcommand that reads one JSON input (file or stdin), parses it with the selected pack, and
+/// hands the pack and the parsed input to `handle`. Returns the subcommand so callers can add options.
 template <class Input, class Parse, class Handle>
 CLI::App* add_input_command(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
-                            const std::string& input_name, const std::string& example, Parse parse, Handle handle) {
+                            const std::string& input_name, const std::string& example, Parse parse,
+                            Handle handle) {
   auto path = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_option(input_name, *path, "JSON file, or - for stdin")->required();
@@ -277,13 +290,13 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
           const auto* last = first + po->price.size();
           const auto [ptr, ec] = std::from_chars(first, last, amount, std::chars_format::fixed);
           if (ec != std::errc{} || ptr != last || !(amount >= 0) || amount > 1e7) {
-            ctx.exit_code =
-                report(ctx, Error{ErrorCode::invalid_value, "must be an amount such as 120.00", "--session-price"});
+            ctx.exit_code = report(
+                ctx, Error{ErrorCode::invalid_value, "must be an amount such as 120.00", "--session-price"});
             return;
           }
           if (po->currency.size() != 3) {
-            ctx.exit_code =
-                report(ctx, Error{ErrorCode::invalid_value, "must be a 3-letter currency code", "--currency"});
+            ctx.exit_code = report(
+                ctx, Error{ErrorCode::invalid_value, "must be a 3-letter currency code", "--currency"});
             return;
           }
           options.session_price = units::Money{static_cast<std::int64_t>(amount * 100.0 + 0.5), po->currency};
@@ -309,7 +322,8 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
   plan_cmd->add_option("--start", po->start, "First session date YYYY-MM-DD (default: the intake date)");
   plan_cmd->add_option("--sessions-per-week", po->per_week, "A lower cadence than the pack's maximum")
       ->each([po](const std::string&) { po->per_week_given = true; });
-  plan_cmd->add_option("--session-price", po->price, "Price of one clinic visit, e.g. 120.00, for the course cost");
+  plan_cmd->add_option("--session-price", po->price,
+                       "Price of one clinic visit, e.g. 120.00, for the course cost");
   plan_cmd->add_option("--currency", po->currency, "Currency of --session-price (default USD)");
 
   add_input_command<clinic::SessionInput>(
@@ -350,7 +364,8 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
           ctx.exit_code = report(ctx, checklist.error());
           return;
         }
-        units::DateTime end = session.start + std::chrono::duration_cast<std::chrono::seconds>(checklist->timed_max);
+        units::DateTime end =
+            session.start + std::chrono::duration_cast<std::chrono::seconds>(checklist->timed_max);
         if (!ao->end.empty()) {
           auto t = units::parse_date_time(ao->end);
           if (!t) {
@@ -367,16 +382,18 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
         } else if (ctx.json) {
           print_json(clinic::to_json(*sheet));
         } else {
-          std::cout << (ao->markdown ? clinic::render_markdown(*sheet, pack) : clinic::render_text(*sheet, pack));
+          std::cout << (ao->markdown ? clinic::render_markdown(*sheet, pack)
+                                     : clinic::render_text(*sheet, pack));
         }
       });
-  aftercare_cmd->add_option("--end", ao->end,
-                            "When the session ended, YYYY-MM-DDTHH:MM:SSZ (default: start + the longest timed steps)");
+  aftercare_cmd->add_option(
+      "--end", ao->end,
+      "When the session ended, YYYY-MM-DDTHH:MM:SSZ (default: start + the longest timed steps)");
   aftercare_cmd->add_flag("--markdown", ao->markdown, "Print the sheet as Markdown");
 
   add_input_command<clinic::FollowupInput>(
-      app, ctx, "followup", "Triage observations after a session: normal or see a doctor (exit 5)", "observations",
-      "needlework followup examples/followup-see-doctor.json", clinic::parse_followup,
+      app, ctx, "followup", "Triage observations after a session: normal or see a doctor (exit 5)",
+      "observations", "needlework followup examples/followup-see-doctor.json", clinic::parse_followup,
       [&ctx](const Pack& pack, const clinic::FollowupInput& in) {
         const auto f = clinic::followup(in, pack);
         if (ctx.json) {

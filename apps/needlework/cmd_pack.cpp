@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
 #include <iostream>
 #include <memory>
 
@@ -11,8 +12,8 @@
 namespace needlework::cli {
 namespace {
 
-using nlohmann::json;
 using knowledge::Pack;
+using nlohmann::json;
 
 std::string mm(const knowledge::LengthRange& r) {
   return fmt::format("{:g}–{:g} mm", units::in_mm(r.lo), units::in_mm(r.hi));
@@ -21,7 +22,8 @@ std::string mm(const knowledge::LengthRange& r) {
 json layers_json(const Pack& p) {
   json layers = json::array();
   for (const auto& l : p.layers) {
-    layers.push_back({{"id", l.id}, {"version", l.version}, {"title", l.title}, {"extends", l.extends}, {"dir", l.dir}});
+    layers.push_back(
+        {{"id", l.id}, {"version", l.version}, {"title", l.title}, {"extends", l.extends}, {"dir", l.dir}});
   }
   return layers;
 }
@@ -29,7 +31,9 @@ json layers_json(const Pack& p) {
 json overrides_json(const Pack& p) {
   json out = json::array();
   for (const auto& o : p.overrides) {
-    out.push_back({{"replaced", o.replaced_id}, {"replaced_pack", o.replaced_origin}, {"by", o.by_id},
+    out.push_back({{"replaced", o.replaced_id},
+                   {"replaced_pack", o.replaced_origin},
+                   {"by", o.by_id},
                    {"by_pack", o.by_origin}});
   }
   return out;
@@ -41,7 +45,10 @@ int list(Context& ctx) {
   if (ctx.json) {
     json out = json::array();
     for (const auto& p : *packs) {
-      out.push_back({{"id", p.id}, {"version", p.version}, {"title", p.title}, {"extends", p.extends},
+      out.push_back({{"id", p.id},
+                     {"version", p.version},
+                     {"title", p.title},
+                     {"extends", p.extends},
                      {"default", p.id == "seed"}});
     }
     print_json(out);
@@ -64,16 +71,20 @@ int show(Context& ctx, const std::string& id) {
     for (const auto& [table, rule_id] : p.rule_index()) rules.push_back({{"table", table}, {"id", rule_id}});
     json sources = json::array();
     for (const auto& s : p.sources) {
-      sources.push_back({{"id", s.id}, {"citation", s.citation}, {"confidence", s.confidence}, {"pack", s.origin}});
+      sources.push_back(
+          {{"id", s.id}, {"citation", s.citation}, {"confidence", s.confidence}, {"pack", s.origin}});
     }
-    print_json({{"pack", p.label()}, {"layers", layers_json(p)}, {"overrides", overrides_json(p)},
-                {"sources", sources}, {"rules", rules}});
+    print_json({{"pack", p.label()},
+                {"layers", layers_json(p)},
+                {"overrides", overrides_json(p)},
+                {"sources", sources},
+                {"rules", rules}});
     return exit_ok;
   }
   fmt::print("Pack {} — {}\n\nLayers (base first):\n", p.label(), p.top().title);
   for (const auto& l : p.layers) {
-    fmt::print("  {}@{}  {}{}  [{}]\n", l.id, l.version, l.title, l.extends.empty() ? "" : " (extends " + l.extends + ")",
-               l.dir);
+    fmt::print("  {}@{}  {}{}  [{}]\n", l.id, l.version, l.title,
+               l.extends.empty() ? "" : " (extends " + l.extends + ")", l.dir);
   }
   fmt::print("\nOverrides ({}):\n", p.overrides.size());
   if (p.overrides.empty()) fmt::print("  none\n");
@@ -84,15 +95,18 @@ int show(Context& ctx, const std::string& id) {
     if (rules.empty()) return;
     fmt::print("\n{} ({}):\n", title, rules.size());
     for (const auto& r : rules) {
-      fmt::print("  {:<30} {:<14} {}{}\n", r.id, r.source, describe(r), r.origin == p.top().id && p.layers.size() > 1
-                                                                          ? "  [+" + r.origin + "]" : "");
+      fmt::print("  {:<30} {:<14} {}{}\n", r.id, r.source, describe(r),
+                 r.origin == p.top().id && p.layers.size() > 1 ? "  [+" + r.origin + "]" : "");
     }
   };
-  print_rules("Needle bands", p.bands, [&](const auto& b) { return fmt::format("{} {}", b.name, mm(b.length)); });
-  print_rules("Area limits", p.area_limits, [&](const auto& l) { return fmt::format("{} {}", l.area, mm(l.length)); });
+  print_rules("Needle bands", p.bands,
+              [&](const auto& b) { return fmt::format("{} {}", b.name, mm(b.length)); });
+  print_rules("Area limits", p.area_limits,
+              [&](const auto& l) { return fmt::format("{} {}", l.area, mm(l.length)); });
   print_rules("Devices", p.devices, [&](const auto& d) {
     return fmt::format("{} ({}, {}), {}{} needles, {}", d.label, d.kind, knowledge::to_string(d.setting),
-                       d.needles_min, d.needles_max ? fmt::format("–{}", *d.needles_max) : "+", mm(d.needle_length));
+                       d.needles_min, d.needles_max ? fmt::format("–{}", *d.needles_max) : "+",
+                       mm(d.needle_length));
   });
   print_rules("Contraindications", p.contraindications, [&](const auto& c) {
     return fmt::format("{} → {}{}", c.condition, knowledge::to_string(c.decision),
@@ -106,21 +120,22 @@ int show(Context& ctx, const std::string& id) {
     return fmt::format("{}: {}–{} a week, ≥ {} days apart, {}–{} months{}",
                        c.bands.empty() ? "all bands" : fmt::format("{}", fmt::join(c.bands, "+")),
                        c.sessions_per_week_min, c.sessions_per_week_max, c.min_interval.count(),
-                       c.duration_months_min, c.duration_months_max, c.until_resolved ? " or until resolved" : "");
+                       c.duration_months_min, c.duration_months_max,
+                       c.until_resolved ? " or until resolved" : "");
   });
-  print_rules("Home maintenance", p.maintenance, [&](const auto& m) {
-    return fmt::format("{}, {} a week", m.device, m.sessions_per_week);
-  });
+  print_rules("Home maintenance", p.maintenance,
+              [&](const auto& m) { return fmt::format("{}, {} a week", m.device, m.sessions_per_week); });
   print_rules("Procedure steps", p.steps, [&](const auto& s) {
-    return fmt::format("{:>3}. {}{}{}", s.order, s.title,
-                       s.duration ? fmt::format(" ({}–{} min)", s.duration->lo.count(), s.duration->hi.count()) : "",
-                       s.optional ? " [optional: " + s.when + "]" : "");
+    return fmt::format(
+        "{:>3}. {}{}{}", s.order, s.title,
+        s.duration ? fmt::format(" ({}–{} min)", s.duration->lo.count(), s.duration->hi.count()) : "",
+        s.optional ? " [optional: " + s.when + "]" : "");
   });
   print_rules("Hygiene", p.hygiene, [&](const auto& h) { return h.requirement; });
-  print_rules("Aftercare", p.aftercare, [&](const auto& a) { return std::string(knowledge::to_string(a.phase)); });
-  print_rules("Healing", p.healing, [&](const auto& h) {
-    return fmt::format("{}: {}–{} days", h.band, h.days_min, h.days_max);
-  });
+  print_rules("Aftercare", p.aftercare,
+              [&](const auto& a) { return std::string(knowledge::to_string(a.phase)); });
+  print_rules("Healing", p.healing,
+              [&](const auto& h) { return fmt::format("{}: {}–{} days", h.band, h.days_min, h.days_max); });
   print_rules("Reactions", p.reactions, [&](const auto& r) { return r.label; });
   print_rules("Follow-up", p.followups, [&](const auto& f) {
     return fmt::format("{} → {}{}{}", f.observation, knowledge::to_string(f.triage),
@@ -128,7 +143,8 @@ int show(Context& ctx, const std::string& id) {
                        f.until ? fmt::format(" until {} h", f.until->count()) : "");
   });
   print_rules("Mechanism", p.mechanisms, [&](const auto& m) { return m.text.substr(0, 60); });
-  print_rules("Comparisons", p.comparisons, [&](const auto& c) { return fmt::format("{}: {}", c.versus, c.claim); });
+  print_rules("Comparisons", p.comparisons,
+              [&](const auto& c) { return fmt::format("{}: {}", c.versus, c.claim); });
   fmt::print("\nSources ({}):\n", p.sources.size());
   for (const auto& s : p.sources) fmt::print("  {:<22} [{}] {}\n", s.id, s.confidence, s.citation);
   return exit_ok;
@@ -137,7 +153,8 @@ int show(Context& ctx, const std::string& id) {
 int validate(Context& ctx, const std::string& target) {
   std::filesystem::path as_dir = target;
   std::error_code ec;
-  // A path (anything with a slash, or an existing folder) is validated as a folder; otherwise it is a pack id.
+  // A path (anything with a slash, or an existing folder) is validated as a folder; otherwise it is a pack
+  // id.
   const bool is_path = target.find('/') != std::string::npos || target == "." || target == "..";
   auto pack = (!target.empty() && (is_path || std::filesystem::is_directory(as_dir, ec)))
                   ? knowledge::load_pack_dir(as_dir)
@@ -145,8 +162,12 @@ int validate(Context& ctx, const std::string& target) {
   if (!pack) return report_data_error(ctx, pack.error());
   const auto warnings = knowledge::lint(*pack);
   if (ctx.json) {
-    print_json({{"pack", pack->label()}, {"valid", true}, {"rules", pack->rule_index().size()},
-                {"sources", pack->sources.size()}, {"overrides", overrides_json(*pack)}, {"warnings", warnings}});
+    print_json({{"pack", pack->label()},
+                {"valid", true},
+                {"rules", pack->rule_index().size()},
+                {"sources", pack->sources.size()},
+                {"overrides", overrides_json(*pack)},
+                {"warnings", warnings}});
     return exit_ok;
   }
   fmt::print("{}: valid — {} rules, {} sources, {} layer(s), {} override(s)\n", pack->label(),
@@ -161,8 +182,9 @@ int vocabulary(Context& ctx, const std::string& kind) {
   const Pack& p = *pack;
   static const std::vector<std::string> kinds{"areas", "conditions", "concerns", "observations", "devices"};
   if (!kind.empty() && std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
-    return report(ctx, Error{ErrorCode::invalid_value,
-                             fmt::format("'{}' is not a vocabulary kind ({})", kind, fmt::join(kinds, ", ")), "kind"});
+    return report(
+        ctx, Error{ErrorCode::invalid_value,
+                   fmt::format("'{}' is not a vocabulary kind ({})", kind, fmt::join(kinds, ", ")), "kind"});
   }
   auto wanted = [&](std::string_view k) { return kind.empty() || kind == k; };
   json out = json::object();
@@ -204,20 +226,24 @@ void add_pack_commands(CLI::App& app, Context& ctx) {
   auto* pack = app.add_subcommand("pack", "Knowledge packs: list, show, validate, vocabulary");
   pack->require_subcommand(1);
 
-  pack->add_subcommand("list", "List the packs in the data directory")->callback([&ctx] { ctx.exit_code = list(ctx); });
+  pack->add_subcommand("list", "List the packs in the data directory")->callback([&ctx] {
+    ctx.exit_code = list(ctx);
+  });
 
   auto* show_cmd = pack->add_subcommand("show", "Show a pack: layers, overrides, every rule with its source");
   auto show_id = std::make_shared<std::string>();
   show_cmd->add_option("id", *show_id, "Pack id (default: --pack)");
   show_cmd->callback([&ctx, show_id] { ctx.exit_code = show(ctx, *show_id); });
 
-  auto* validate_cmd = pack->add_subcommand("validate", "Load and validate a pack (by id or folder); exit 4 if broken");
+  auto* validate_cmd =
+      pack->add_subcommand("validate", "Load and validate a pack (by id or folder); exit 4 if broken");
   auto target = std::make_shared<std::string>();
   validate_cmd->add_option("pack", *target, "Pack id or a pack folder (default: --pack)");
   validate_cmd->callback([&ctx, target] { ctx.exit_code = validate(ctx, *target); });
 
-  auto* vocab_cmd = pack->add_subcommand("vocabulary", "List the ids an intake may use: areas, conditions, concerns, "
-                                                       "observations, devices");
+  auto* vocab_cmd = pack->add_subcommand("vocabulary",
+                                         "List the ids an intake may use: areas, conditions, concerns, "
+                                         "observations, devices");
   auto kind = std::make_shared<std::string>();
   vocab_cmd->add_option("kind", *kind, "Only this kind (areas, conditions, concerns, observations, devices)");
   vocab_cmd->callback([&ctx, kind] { ctx.exit_code = vocabulary(ctx, *kind); });

@@ -1,7 +1,8 @@
 #include "context.hpp"
 
-#include <cstdlib>
 #include <fmt/format.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,10 +20,14 @@ std::filesystem::path Context::data_dir() const {
 
 int exit_code_for(const Error& e) {
   switch (e.code) {
-    case ErrorCode::pack_error: return exit_pack;
-    case ErrorCode::refused: return exit_attention;
-    case ErrorCode::io_error: return exit_internal;
-    default: return exit_input;
+    case ErrorCode::pack_error:
+      return exit_pack;
+    case ErrorCode::refused:
+      return exit_attention;
+    case ErrorCode::io_error:
+      return exit_internal;
+    default:
+      return exit_input;
   }
 }
 
@@ -48,7 +53,8 @@ Result<std::string> read_input(const std::string& path) {
     return buffer.str();
   }
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return fail(ErrorCode::invalid_value, "is a folder, not a file", path);
+  if (std::filesystem::is_directory(path, ec))
+    return fail(ErrorCode::invalid_value, "is a folder, not a file", path);
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(ErrorCode::not_found, "cannot open the file", path);
   buffer << in.rdbuf();
@@ -83,7 +89,8 @@ Result<nlohmann::json> parse_json(const std::string& text, const std::string& so
     const auto q2 = q1 == std::string::npos ? q1 : what.find('\'', q1 + 1);
     const auto token = q2 == std::string::npos ? std::string() : what.substr(q1 + 1, q2 - q1 - 1);
     const auto at = token.empty() ? std::string::npos : text.find(token);
-    return fail(ErrorCode::out_of_range, fmt::format("the number {} is too large", token.empty() ? "here" : token),
+    return fail(ErrorCode::out_of_range,
+                fmt::format("the number {} is too large", token.empty() ? "here" : token),
                 text_position(source_name, text, at == std::string::npos ? 0 : at));
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();

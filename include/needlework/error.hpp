@@ -1,7 +1,7 @@
 #pragma once
 /// Needlework's error value. Expected failures — bad input, a rule that refuses, something not found, a
-/// conflict — travel as `Result<T>` (`std::expected<T, Error>`); exceptions are kept for broken infrastructure
-/// and are converted to an `Error` at the adapter edges (CLI, HTTP, store).
+/// conflict — travel as `Result<T>` (`std::expected<T, Error>`); exceptions are kept for broken
+/// infrastructure and are converted to an `Error` at the adapter edges (CLI, HTTP, store).
 
 #include <expected>
 #include <string>
@@ -11,16 +11,16 @@ namespace needlework {
 
 /// What kind of failure an `Error` reports. The CLI maps these to exit codes (docs/cli.md).
 enum class ErrorCode {
-  parse_error,     ///< text that is not valid JSON / TOML / date
-  missing_field,   ///< a required field is absent
-  unknown_field,   ///< a field the format does not define
-  invalid_value,   ///< wrong type or a value outside its domain
-  out_of_range,    ///< a number outside its allowed range
-  unknown_id,      ///< an id not in the vocabulary or catalog
-  pack_error,      ///< a knowledge pack that does not load or validate
-  refused,         ///< a clinical or safety rule refuses the request
-  not_found,       ///< a file or record that does not exist
-  io_error,        ///< the operating system failed a read or write
+  parse_error,    ///< text that is not valid JSON / TOML / date
+  missing_field,  ///< a required field is absent
+  unknown_field,  ///< a field the format does not define
+  invalid_value,  ///< wrong type or a value outside its domain
+  out_of_range,   ///< a number outside its allowed range
+  unknown_id,     ///< an id not in the vocabulary or catalog
+  pack_error,     ///< a knowledge pack that does not load or validate
+  refused,        ///< a clinical or safety rule refuses the request
+  not_found,      ///< a file or record that does not exist
+  io_error,       ///< the operating system failed a read or write
 };
 
 /// Stable text for an error code ("missing_field"); used in JSON output.
@@ -41,7 +41,8 @@ template <class T>
 using Result = std::expected<T, Error>;
 
 /// Shorthand for returning a failure: `return fail(ErrorCode::missing_field, "is required", "client.id");`
-[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::string where = {}) {
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message,
+                                                 std::string where = {}) {
   return std::unexpected<Error>(Error{code, std::move(message), std::move(where)});
 }
 

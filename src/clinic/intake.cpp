@@ -1,9 +1,10 @@
 #include "needlework/clinic/intake.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -24,7 +25,8 @@ class Fields {
   Fields(const json& j, std::string path) : j_(j), path_(std::move(path)) {}
 
   Result<void> require_object() const {
-    if (!j_.is_object()) return fail(ErrorCode::invalid_value, "must be an object", path_.empty() ? "$" : path_);
+    if (!j_.is_object())
+      return fail(ErrorCode::invalid_value, "must be an object", path_.empty() ? "$" : path_);
     return {};
   }
   const json* get(std::string_view key) {
@@ -79,9 +81,10 @@ class Fields {
   Result<void> finish() const {
     for (const auto& [k, v] : j_.items()) {
       if (!known_.contains(k)) {
-        return fail(ErrorCode::unknown_field,
-                    fmt::format("is not a field of this object (expected one of: {})", fmt::join(known_, ", ")),
-                    at(k));
+        return fail(
+            ErrorCode::unknown_field,
+            fmt::format("is not a field of this object (expected one of: {})", fmt::join(known_, ", ")),
+            at(k));
       }
     }
     return {};
@@ -99,7 +102,8 @@ Result<void> known_ids(const std::vector<std::string>& ids, std::string_view pat
   for (std::size_t i = 0; i < ids.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (ids[j] == ids[i]) {
-        return fail(ErrorCode::invalid_value, fmt::format("'{}' is listed twice", ids[i]), fmt::format("{}[{}]", path, i));
+        return fail(ErrorCode::invalid_value, fmt::format("'{}' is listed twice", ids[i]),
+                    fmt::format("{}[{}]", path, i));
       }
     }
     if (!find(ids[i])) {
@@ -124,7 +128,8 @@ Result<AreaRequest> parse_area(const json& j, const std::string& path, const Pac
   AreaRequest a;
   NW_TRY(area, f.string("area"));
   if (pack.find_area(area) == nullptr) {
-    return fail(ErrorCode::unknown_id, fmt::format("'{}' is not a known area (see `needlework pack vocabulary`)", area),
+    return fail(ErrorCode::unknown_id,
+                fmt::format("'{}' is not a known area (see `needlework pack vocabulary`)", area),
                 f.at("area"));
   }
   a.area = area;
@@ -136,7 +141,8 @@ Result<AreaRequest> parse_area(const json& j, const std::string& path, const Pac
   return a;
 }
 
-Result<ConditionReport> parse_condition(const json& j, const std::string& path, const Pack& pack, Date today) {
+Result<ConditionReport> parse_condition(const json& j, const std::string& path, const Pack& pack,
+                                        Date today) {
   Fields f(j, path);
   NW_CHECK(f.require_object());
   ConditionReport c;
@@ -144,14 +150,16 @@ Result<ConditionReport> parse_condition(const json& j, const std::string& path, 
   const auto* def = pack.find_condition(id);
   if (def == nullptr) {
     return fail(ErrorCode::unknown_id,
-                fmt::format("'{}' is not a known condition (see `needlework pack vocabulary`)", id), f.at("id"));
+                fmt::format("'{}' is not a known condition (see `needlework pack vocabulary`)", id),
+                f.at("id"));
   }
   c.id = id;
   NW_TRY(areas, f.strings("areas", false));
   NW_CHECK(known_ids(areas, f.at("areas"), "area", area_finder(pack)));
   if (!areas.empty() && def->scope == knowledge::ConditionScope::systemic) {
     return fail(ErrorCode::invalid_value,
-                fmt::format("'{}' is systemic (it concerns the whole client); remove `areas`", id), f.at("areas"));
+                fmt::format("'{}' is systemic (it concerns the whole client); remove `areas`", id),
+                f.at("areas"));
   }
   c.areas = std::move(areas);
   NW_TRY(since, f.date("since", false));
@@ -210,7 +218,8 @@ Result<Intake> parse_intake(const json& j, const Pack& pack) {
   NW_TRY(id, cf.string("id"));
   NW_TRY(name, cf.string("name"));
   NW_TRY(dob, cf.date("date_of_birth", false));
-  if (dob && *dob > in.date) return fail(ErrorCode::out_of_range, "is after the intake date", "client.date_of_birth");
+  if (dob && *dob > in.date)
+    return fail(ErrorCode::out_of_range, "is after the intake date", "client.date_of_birth");
   NW_CHECK(cf.finish());
   in.client = Client{id, name, dob};
 
@@ -220,13 +229,15 @@ Result<Intake> parse_intake(const json& j, const Pack& pack) {
   } else if (setting.empty() || setting == "clinic") {
     in.setting = knowledge::Setting::clinic;
   } else {
-    return fail(ErrorCode::invalid_value, fmt::format("'{}' is not a setting (clinic, home)", setting), "setting");
+    return fail(ErrorCode::invalid_value, fmt::format("'{}' is not a setting (clinic, home)", setting),
+                "setting");
   }
 
   const json* areas = f.get("areas");
   if (areas == nullptr) return fail(ErrorCode::missing_field, "is required (the areas to treat)", "areas");
   if (!areas->is_array() || areas->empty()) {
-    return fail(ErrorCode::invalid_value, "must be a non-empty list of {\"area\": …, \"concerns\": […]}", "areas");
+    return fail(ErrorCode::invalid_value, "must be a non-empty list of {\"area\": …, \"concerns\": […]}",
+                "areas");
   }
   for (std::size_t i = 0; i < areas->size(); ++i) {
     NW_TRY(a, parse_area((*areas)[i], fmt::format("areas[{}]", i), pack));
@@ -272,11 +283,13 @@ Result<SessionInput> parse_session(const json& j, const Pack& pack) {
   s.area = area;
   const json* length = f.get("needle_length_mm");
   if (length == nullptr) return fail(ErrorCode::missing_field, "is required", "needle_length_mm");
-  if (!length->is_number()) return fail(ErrorCode::invalid_value, "must be a number of millimetres", "needle_length_mm");
+  if (!length->is_number())
+    return fail(ErrorCode::invalid_value, "must be a number of millimetres", "needle_length_mm");
   const double mm = length->get<double>();
   if (!(mm > 0.0 && mm <= 5.0)) {
     return fail(ErrorCode::out_of_range,
-                fmt::format("{} mm is not a micro-needling length (above 0 and at most 5 mm)", mm), "needle_length_mm");
+                fmt::format("{} mm is not a micro-needling length (above 0 and at most 5 mm)", mm),
+                "needle_length_mm");
   }
   s.needle_length = units::millimetres(mm);
   NW_TRY(device, f.string("device"));
@@ -306,13 +319,15 @@ Result<FollowupInput> parse_followup(const json& j, const Pack& pack) {
   NW_TRY(observed_text, f.string("observed_at", false));
   if (hours != nullptr) {
     if (!end_text.empty() || !observed_text.empty()) {
-      return fail(ErrorCode::invalid_value, "give either hours_since_session or session_end + observed_at, not both",
+      return fail(ErrorCode::invalid_value,
+                  "give either hours_since_session or session_end + observed_at, not both",
                   "hours_since_session");
     }
     if (!hours->is_number()) return fail(ErrorCode::invalid_value, "must be a number", "hours_since_session");
     const double h = hours->get<double>();
     if (!(h >= 0.0 && h <= 24.0 * 365)) {
-      return fail(ErrorCode::out_of_range, fmt::format("{} is outside 0–8760 hours", h), "hours_since_session");
+      return fail(ErrorCode::out_of_range, fmt::format("{} is outside 0–8760 hours", h),
+                  "hours_since_session");
     }
     in.since_session = std::chrono::minutes{static_cast<long>(std::lround(h * 60.0))};
   } else {

@@ -22,7 +22,8 @@ json array_of(const std::vector<T>& v) {
 
 json layers_json(const std::optional<physics::LayerFractions>& l) {
   if (!l) return nullptr;
-  return json{{"epidermis", share_rounded(l->epidermis)}, {"papillary_dermis", share_rounded(l->papillary_dermis)},
+  return json{{"epidermis", share_rounded(l->epidermis)},
+              {"papillary_dermis", share_rounded(l->papillary_dermis)},
               {"reticular_dermis", share_rounded(l->reticular_dermis)},
               {"beyond_dermis", share_rounded(l->beyond_dermis)}};
 }
@@ -35,7 +36,9 @@ json money(const std::optional<units::Money>& m) {
 }  // namespace
 
 json to_json(const Reason& r) {
-  json j{{"rule", r.rule}, {"source", r.source}, {"pack", r.origin},
+  json j{{"rule", r.rule},
+         {"source", r.source},
+         {"pack", r.origin},
          {"decision", r.refusal ? std::string_view("refused") : knowledge::to_string(r.decision)},
          {"message", r.message}};
   if (!r.condition.empty()) j["condition"] = r.condition;
@@ -46,10 +49,15 @@ json to_json(const Reason& r) {
 json to_json(const Screening& s) {
   json areas = json::array();
   for (const auto& a : s.areas) {
-    areas.push_back({{"area", a.area}, {"decision", knowledge::to_string(a.decision)}, {"reasons", array_of(a.reasons)}});
+    areas.push_back(
+        {{"area", a.area}, {"decision", knowledge::to_string(a.decision)}, {"reasons", array_of(a.reasons)}});
   }
-  json j{{"pack", s.pack},        {"decision", knowledge::to_string(s.decision)}, {"cleared", s.cleared()},
-         {"reasons", array_of(s.reasons)}, {"areas", areas}, {"cautions", array_of(s.cautions)},
+  json j{{"pack", s.pack},
+         {"decision", knowledge::to_string(s.decision)},
+         {"cleared", s.cleared()},
+         {"reasons", array_of(s.reasons)},
+         {"areas", areas},
+         {"cautions", array_of(s.cautions)},
          {"expected_reactions", s.expected}};
   j["rescreen_from"] = s.rescreen_from ? json(units::format_date(*s.rescreen_from)) : json(nullptr);
   return j;
@@ -60,10 +68,15 @@ json to_json(const Plan& p) {
   for (const auto& a : p.areas) {
     json visits = json::array();
     for (const auto& v : a.visits) {
-      visits.push_back({{"number", v.number}, {"date", units::format_date(v.date)}, {"review", v.review},
+      visits.push_back({{"number", v.number},
+                        {"date", units::format_date(v.date)},
+                        {"review", v.review},
                         {"only_if_unresolved", v.conditional}});
     }
-    json ja{{"area", a.area}, {"concerns", a.concerns}, {"refused", a.refused}, {"refusals", array_of(a.refusals)},
+    json ja{{"area", a.area},
+            {"concerns", a.concerns},
+            {"refused", a.refused},
+            {"refusals", array_of(a.refusals)},
             {"warnings", a.warnings}};
     if (!a.refused) {
       ja.update({{"band", a.band},
@@ -85,10 +98,16 @@ json to_json(const Plan& p) {
     areas.push_back(std::move(ja));
   }
   json calendar = json::array();
-  for (const auto& d : p.calendar) calendar.push_back({{"date", units::format_date(d.date)}, {"areas", d.areas}});
-  json j{{"pack", p.pack},           {"start", units::format_date(p.start)}, {"screening", to_json(p.screening)},
-         {"areas", areas},           {"calendar", calendar},                 {"warnings", p.warnings},
-         {"home_device_price", money(p.home_device_price)}, {"course_cost_min", money(p.course_cost_min)},
+  for (const auto& d : p.calendar)
+    calendar.push_back({{"date", units::format_date(d.date)}, {"areas", d.areas}});
+  json j{{"pack", p.pack},
+         {"start", units::format_date(p.start)},
+         {"screening", to_json(p.screening)},
+         {"areas", areas},
+         {"calendar", calendar},
+         {"warnings", p.warnings},
+         {"home_device_price", money(p.home_device_price)},
+         {"course_cost_min", money(p.course_cost_min)},
          {"course_cost_max", money(p.course_cost_max)}};
   if (p.maintenance) {
     json dates = json::array();
@@ -108,10 +127,16 @@ json to_json(const Plan& p) {
 json to_json(const Protocol& p) {
   json items = json::array();
   for (const auto& i : p.items) {
-    json ji{{"order", i.order},   {"step", i.step},   {"title", i.title}, {"instruction", i.instruction},
-            {"check", i.check},   {"source", i.source},
-            {"starts_after_min", i.starts_after_min.count()}, {"starts_after_max", i.starts_after_max.count()}};
-    ji["duration_min"] = i.duration ? json::array({i.duration->lo.count(), i.duration->hi.count()}) : json(nullptr);
+    json ji{{"order", i.order},
+            {"step", i.step},
+            {"title", i.title},
+            {"instruction", i.instruction},
+            {"check", i.check},
+            {"source", i.source},
+            {"starts_after_min", i.starts_after_min.count()},
+            {"starts_after_max", i.starts_after_max.count()}};
+    ji["duration_min"] =
+        i.duration ? json::array({i.duration->lo.count(), i.duration->hi.count()}) : json(nullptr);
     items.push_back(std::move(ji));
   }
   return json{{"client_id", p.session.client_id},
@@ -143,11 +168,15 @@ json to_json(const AftercareSheet& a) {
                       {"spf", ps.spf ? json(*ps.spf) : json(nullptr)},
                       {"rules", ps.rules}});
   }
-  return json{{"client_id", a.session.client_id}, {"area", a.session.area},
+  return json{{"client_id", a.session.client_id},
+              {"area", a.session.area},
               {"needle_length_mm", units::in_mm(a.session.needle_length)},
               {"session_end", units::format_date_time(a.session_end)},
-              {"phases", phases}, {"expected_reactions", a.expected}, {"see_doctor_if", a.see_doctor},
-              {"channels", a.channels}, {"sources", a.sources}};
+              {"phases", phases},
+              {"expected_reactions", a.expected},
+              {"see_doctor_if", a.see_doctor},
+              {"channels", a.channels},
+              {"sources", a.sources}};
 }
 
 json to_json(const FollowupResult& f) {

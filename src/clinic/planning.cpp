@@ -1,6 +1,7 @@
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 #include <map>
 
 #include "needlework/clinic/engine.hpp"
@@ -34,16 +35,18 @@ std::optional<LengthRange> intersect(const LengthRange& a, const LengthRange& b)
 /// How many ancestors an area has (face: 0, cheek: 1); a device naming a deeper area is more specific.
 int area_depth(const Pack& pack, std::string_view area) {
   int depth = 0;
-  for (const auto* a = pack.find_area(area); a != nullptr && !a->parent.empty(); a = pack.find_area(a->parent)) {
+  for (const auto* a = pack.find_area(area); a != nullptr && !a->parent.empty();
+       a = pack.find_area(a->parent)) {
     ++depth;
   }
   return depth;
 }
 
 /// The device for an area in a setting: the one naming the most specific area that contains this one
-/// (scalproller for the scalp), else a device with no areas; a mesoroller only when a cocktail is planned; its
-/// needle range must meet the allowed range.
-const knowledge::Device* pick_device(const Pack& pack, std::string_view area, Setting setting, const LengthRange& r) {
+/// (scalproller for the scalp), else a device with no areas; a mesoroller only when a cocktail is planned;
+/// its needle range must meet the allowed range.
+const knowledge::Device* pick_device(const Pack& pack, std::string_view area, Setting setting,
+                                     const LengthRange& r) {
   const knowledge::Device* best = nullptr;
   int best_rank = -1;
   for (const auto& d : pack.devices) {
@@ -131,11 +134,12 @@ Result<void> check_interval(const std::vector<Date>& earlier, Date proposed, con
     int n = 1;
     for (const auto& d : earlier) n += (d >= from && d < to) ? 1 : 0;
     if (n > rule.sessions_per_week_max) {
-      return fail(ErrorCode::refused,
-                  fmt::format("{} would make {} sessions in the week from {}; {} allows at most {} a week ({})",
-                              units::format_date(proposed), n, units::format_date(from), rule.id,
-                              rule.sessions_per_week_max, rule.source),
-                  "date");
+      return fail(
+          ErrorCode::refused,
+          fmt::format("{} would make {} sessions in the week from {}; {} allows at most {} a week ({})",
+                      units::format_date(proposed), n, units::format_date(from), rule.id,
+                      rule.sessions_per_week_max, rule.source),
+          "date");
     }
   }
   return {};
@@ -156,7 +160,8 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
                                             [](const auto& a) { return a.decision == Decision::cleared; });
   if (!any_area_cleared) {
     std::vector<std::string> why;
-    for (const auto& r : p.screening.reasons) why.push_back(fmt::format("{} ({}, {})", r.message, r.rule, r.source));
+    for (const auto& r : p.screening.reasons)
+      why.push_back(fmt::format("{} ({}, {})", r.message, r.rule, r.source));
     return fail(ErrorCode::refused,
                 fmt::format("screening decision is '{}', no requested area is cleared: {}",
                             knowledge::to_string(p.screening.decision), fmt::join(why, " ")),
@@ -200,7 +205,8 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     std::size_t best = 0;
     std::vector<const Band*> ordered;
     for (const auto& b : pack.bands) ordered.push_back(&b);
-    std::stable_sort(ordered.begin(), ordered.end(), [](auto* a, auto* b) { return a->length.lo < b->length.lo; });
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](auto* a, auto* b) { return a->length.lo < b->length.lo; });
     const auto allowance = allowance_for_area(pack, req.area);
     std::vector<Reason> limit_refusals;
     for (const Band* b : ordered) {
@@ -208,14 +214,18 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       for (const auto& c : req.concerns) n += band_treats(pack, *b, c, req.area) ? 1 : 0;
       if (n == 0) continue;
       if (!allowance.rules.empty() && !intersect(b->length, allowance.length)) {
-        limit_refusals.push_back(Reason{fmt::format("{}", fmt::join(allowance.rules, "+")),
-                                        fmt::format("{}", fmt::join(allowance.sources, "+")), b->origin,
-                                        Decision::cleared, "", {req.area},
-                                        fmt::format("{} needles ({}) are not allowed on {}: the pack allows {} there "
-                                                    "({}).",
-                                                    b->name, mm_range(b->length), req.area,
-                                                    mm_range(allowance.length), fmt::join(allowance.rules, ", ")),
-                                        true});
+        limit_refusals.push_back(
+            Reason{fmt::format("{}", fmt::join(allowance.rules, "+")),
+                   fmt::format("{}", fmt::join(allowance.sources, "+")),
+                   b->origin,
+                   Decision::cleared,
+                   "",
+                   {req.area},
+                   fmt::format("{} needles ({}) are not allowed on {}: the pack allows {} there "
+                               "({}).",
+                               b->name, mm_range(b->length), req.area, mm_range(allowance.length),
+                               fmt::join(allowance.rules, ", ")),
+                   true});
         continue;
       }
       if (n > best) {
@@ -225,9 +235,14 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     }
     if (chosen == nullptr) {
       if (limit_refusals.empty()) {
-        refuse_plan(Reason{"BAND", "", "", Decision::cleared, "", {req.area},
-                      fmt::format("No needle band of pack {} treats {} on {}.", p.pack, fmt::join(req.concerns, ", "),
-                                  req.area)});
+        refuse_plan(Reason{"BAND",
+                           "",
+                           "",
+                           Decision::cleared,
+                           "",
+                           {req.area},
+                           fmt::format("No needle band of pack {} treats {} on {}.", p.pack,
+                                       fmt::join(req.concerns, ", "), req.area)});
       }
       for (auto& r : limit_refusals) refuse_plan(std::move(r));
       p.areas.push_back(std::move(ap));
@@ -251,19 +266,26 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     // Narrower areas inside this one with stricter limits (the eyes inside the face).
     for (const auto& l : pack.area_limits) {
       if (l.area != req.area && pack.area_within(l.area, req.area) && l.length.hi < ap.length.hi) {
-        ap.warnings.push_back(fmt::format("{} includes {}, where only {} is allowed ({}, {}): keep longer needles "
-                                          "away from it.",
-                                          req.area, l.area, mm_range(l.length), l.id, l.source));
+        ap.warnings.push_back(
+            fmt::format("{} includes {}, where only {} is allowed ({}, {}): keep longer needles "
+                        "away from it.",
+                        req.area, l.area, mm_range(l.length), l.id, l.source));
       }
     }
 
     if (in.setting == Setting::home) {
       if (home_device == nullptr || !intersect(home_device->needle_length, ap.length)) {
-        refuse_plan(Reason{chosen->id, chosen->source, chosen->origin, Decision::cleared, "", {req.area},
-                      fmt::format("{} needles ({}) need a professional device; the home roller is {} ({}).",
-                                  chosen->name, mm_range(chosen->length),
-                                  home_device ? mm_range(home_device->needle_length) : "not in this pack",
-                                  home_device ? home_device->source : "")});
+        refuse_plan(
+            Reason{chosen->id,
+                   chosen->source,
+                   chosen->origin,
+                   Decision::cleared,
+                   "",
+                   {req.area},
+                   fmt::format("{} needles ({}) need a professional device; the home roller is {} ({}).",
+                               chosen->name, mm_range(chosen->length),
+                               home_device ? mm_range(home_device->needle_length) : "not in this pack",
+                               home_device ? home_device->source : "")});
         p.areas.push_back(std::move(ap));
         continue;
       }
@@ -272,9 +294,14 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     } else {
       const auto* device = pick_device(pack, req.area, Setting::clinic, ap.length);
       if (device == nullptr) {
-        refuse_plan(Reason{chosen->id, chosen->source, chosen->origin, Decision::cleared, "", {req.area},
-                      fmt::format("No clinic device of pack {} has needles of {} for {}.", p.pack,
-                                  mm_range(ap.length), req.area)});
+        refuse_plan(Reason{chosen->id,
+                           chosen->source,
+                           chosen->origin,
+                           Decision::cleared,
+                           "",
+                           {req.area},
+                           fmt::format("No clinic device of pack {} has needles of {} for {}.", p.pack,
+                                       mm_range(ap.length), req.area)});
         p.areas.push_back(std::move(ap));
         continue;
       }
@@ -287,9 +314,10 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       const auto& guard = pack.depth_guards.front();
       const auto* area_def = pack.find_area(req.area);
       if (area_def->skin_region.empty() || options.regions == nullptr) {
-        ap.warnings.push_back(fmt::format("No skin thickness data for {}: needle depth is not checked against its "
-                                          "dermis ({}).",
-                                          req.area, guard.id));
+        ap.warnings.push_back(
+            fmt::format("No skin thickness data for {}: needle depth is not checked against its "
+                        "dermis ({}).",
+                        req.area, guard.id));
       } else {
         const auto* device = pack.find_device(ap.device);
         const auto cls = device->kind == "pen" ? physics::DeviceClass::pen : physics::DeviceClass::roller;
@@ -300,17 +328,24 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
         ap.depth_rule = guard.id;
         ap.max_safe_length = *safe;
         if (*safe < ap.length.lo) {
-          refuse_plan(Reason{guard.id, guard.source, guard.origin, Decision::cleared, "", {req.area},
-                        fmt::format("{} needles ({}) could end beyond the dermis of {} (skin region {}): the longest "
-                                    "needle that stays inside it is {:.2f} mm.",
-                                    chosen->name, mm_range(ap.length), req.area, area_def->skin_region,
-                                    units::in_mm(*safe))});
+          refuse_plan(Reason{
+              guard.id,
+              guard.source,
+              guard.origin,
+              Decision::cleared,
+              "",
+              {req.area},
+              fmt::format("{} needles ({}) could end beyond the dermis of {} (skin region {}): the longest "
+                          "needle that stays inside it is {:.2f} mm.",
+                          chosen->name, mm_range(ap.length), req.area, area_def->skin_region,
+                          units::in_mm(*safe))});
           p.areas.push_back(std::move(ap));
           continue;
         }
         if (*safe < ap.length.hi) {
-          ap.warnings.push_back(fmt::format("Needles longer than {:.2f} mm could end beyond the dermis of {} ({}, {}).",
-                                            units::in_mm(*safe), req.area, guard.id, guard.source));
+          ap.warnings.push_back(
+              fmt::format("Needles longer than {:.2f} mm could end beyond the dermis of {} ({}, {}).",
+                          units::in_mm(*safe), req.area, guard.id, guard.source));
           ap.length.hi = *safe;
         }
       }
@@ -318,8 +353,8 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
 
     const CourseRule* rule = course_rule_for(pack, chosen->name);
     if (rule == nullptr) {
-      return fail(ErrorCode::pack_error, fmt::format("pack {} has no course rule for {} needles", p.pack, chosen->name),
-                  "course");
+      return fail(ErrorCode::pack_error,
+                  fmt::format("pack {} has no course rule for {} needles", p.pack, chosen->name), "course");
     }
     ap.course_rule = rule->id;
     int per_week = rule->sessions_per_week_max;
@@ -331,8 +366,8 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       if (*options.sessions_per_week > rule->sessions_per_week_max) {
         return fail(ErrorCode::refused,
                     fmt::format("{} sessions a week is more than {} allows for {} needles ({} a week, {})",
-                                *options.sessions_per_week, rule->id, chosen->name, rule->sessions_per_week_max,
-                                rule->source),
+                                *options.sessions_per_week, rule->id, chosen->name,
+                                rule->sessions_per_week_max, rule->source),
                     "sessions_per_week");
       }
       per_week = std::max(*options.sessions_per_week, rule->sessions_per_week_min);
@@ -362,9 +397,10 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     Maintenance mt{m.id, m.device, m.sessions_per_week, {}, {}, m.note};
     if (in.setting == Setting::home) {
       mt.start = p.calendar.front().date;
-      p.warnings.push_back(fmt::format("Home rolling is less efficient than treatment in a clinic; the home roller "
-                                       "is meant to maintain a professional course ({}, {}).",
-                                       m.device, home_device ? home_device->source : m.source));
+      p.warnings.push_back(
+          fmt::format("Home rolling is less efficient than treatment in a clinic; the home roller "
+                      "is meant to maintain a professional course ({}, {}).",
+                      m.device, home_device ? home_device->source : m.source));
     } else {
       Days gap{7 / m.sessions_per_week};
       for (const auto& a : p.areas) {
@@ -389,14 +425,16 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       });
       to_review += before_review ? 1 : 0;
     }
-    p.course_cost_min = units::Money{options.session_price->cents * to_review, options.session_price->currency};
+    p.course_cost_min =
+        units::Money{options.session_price->cents * to_review, options.session_price->currency};
     p.course_cost_max = units::Money{options.session_price->cents * all, options.session_price->currency};
   }
 
   for (const auto& c : p.screening.cautions) p.warnings.push_back(c.message);
   if (p.screening.decision != Decision::cleared) {
-    p.warnings.push_back(fmt::format("Screening decision for the client is '{}': only the cleared areas are planned.",
-                                     knowledge::to_string(p.screening.decision)));
+    p.warnings.push_back(
+        fmt::format("Screening decision for the client is '{}': only the cleared areas are planned.",
+                    knowledge::to_string(p.screening.decision)));
   }
   return p;
 }

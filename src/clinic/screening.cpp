@@ -1,6 +1,7 @@
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "needlework/clinic/engine.hpp"
 
@@ -13,11 +14,16 @@ Decision worst(Decision a, Decision b) { return static_cast<int>(a) >= static_ca
 
 std::string decision_phrase(const knowledge::Contraindication& rule) {
   switch (rule.decision) {
-    case Decision::contraindicated: return "contraindicated: do not treat";
-    case Decision::refer: return fmt::format("refer to a {} before any treatment", rule.refer_to);
-    case Decision::defer: return "defer, do not treat now";
-    case Decision::exclude_area: return "exclude, never treat the area where it is present";
-    case Decision::cleared: break;
+    case Decision::contraindicated:
+      return "contraindicated: do not treat";
+    case Decision::refer:
+      return fmt::format("refer to a {} before any treatment", rule.refer_to);
+    case Decision::defer:
+      return "defer, do not treat now";
+    case Decision::exclude_area:
+      return "exclude, never treat the area where it is present";
+    case Decision::cleared:
+      break;
   }
   return "cleared";
 }
@@ -58,8 +64,14 @@ Screening screen(const Intake& in, const Pack& pack) {
   // The dermatologist consultation comes first (S10).
   for (const auto& rule : pack.consultations) {
     if (in.clearance) continue;
-    Reason r{rule.id, rule.source, rule.origin, rule.when_missing, "", {},
-             fmt::format("No {} consultation is recorded; consult a {} before the procedure.", rule.with, rule.with)};
+    Reason r{rule.id,
+             rule.source,
+             rule.origin,
+             rule.when_missing,
+             "",
+             {},
+             fmt::format("No {} consultation is recorded; consult a {} before the procedure.", rule.with,
+                         rule.with)};
     std::vector<std::string> all;
     for (const auto& a : in.areas) all.push_back(a.area);
     add(std::move(r), all);
@@ -78,10 +90,15 @@ Screening screen(const Intake& in, const Pack& pack) {
         if (report.since) {
           const auto until = *report.since + *rule.within;
           if (in.date >= until) {
-            s.cautions.push_back(Reason{rule.id, rule.source, rule.origin, Decision::cleared, report.id, {},
-                                        fmt::format("{}: last on {}, more than {} days ago; no longer applies.",
-                                                    def->label, units::format_date(*report.since),
-                                                    rule.within->count())});
+            s.cautions.push_back(
+                Reason{rule.id,
+                       rule.source,
+                       rule.origin,
+                       Decision::cleared,
+                       report.id,
+                       {},
+                       fmt::format("{}: last on {}, more than {} days ago; no longer applies.", def->label,
+                                   units::format_date(*report.since), rule.within->count())});
             continue;
           }
           when = fmt::format(" (last on {}; applies until {})", units::format_date(*report.since),
@@ -96,7 +113,12 @@ Screening screen(const Intake& in, const Pack& pack) {
       if (rule.clearance_resolves && in.clearance &&
           std::find(in.clearance->reviewed.begin(), in.clearance->reviewed.end(), report.id) !=
               in.clearance->reviewed.end()) {
-        s.cautions.push_back(Reason{rule.id, rule.source, rule.origin, Decision::cleared, report.id, {},
+        s.cautions.push_back(Reason{rule.id,
+                                    rule.source,
+                                    rule.origin,
+                                    Decision::cleared,
+                                    report.id,
+                                    {},
                                     fmt::format("{}: reviewed and cleared by {} on {}.", def->label,
                                                 in.clearance->by, units::format_date(in.clearance->date))});
         continue;
@@ -114,7 +136,8 @@ Screening screen(const Intake& in, const Pack& pack) {
         // A local condition outside every requested area: those areas are not treated now, the rest may be.
         r.areas = report.areas;
         r.decision = Decision::exclude_area;
-        r.message += fmt::format(" Outside the requested areas, so only {} is excluded.", fmt::join(report.areas, ", "));
+        r.message += fmt::format(" Outside the requested areas, so only {} is excluded.",
+                                 fmt::join(report.areas, ", "));
         add(std::move(r), {});
       } else {
         r.areas = def->scope == ConditionScope::local ? requests : std::vector<std::string>{};
@@ -131,7 +154,12 @@ Screening screen(const Intake& in, const Pack& pack) {
 
     if (!any_rule) {
       // A condition the pack names but grades nowhere: never cleared silently.
-      add(Reason{"GAP." + report.id, def->source, def->origin, Decision::refer, report.id, {},
+      add(Reason{"GAP." + report.id,
+                 def->source,
+                 def->origin,
+                 Decision::refer,
+                 report.id,
+                 {},
                  fmt::format("{}: no screening rule of pack {} grades this condition; refer to a doctor.",
                              def->label, s.pack)},
           requests);

@@ -1,7 +1,8 @@
-#include <algorithm>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 #include <set>
 
 #include "needlework/clinic/engine.hpp"
@@ -66,7 +67,12 @@ std::vector<Reason> session_cautions(const SessionInput& s, const Pack& pack) {
   std::vector<Reason> out;
   for (const auto& c : pack.cautions) {
     if (std::find(s.conditions.begin(), s.conditions.end(), c.condition) == s.conditions.end()) continue;
-    out.push_back(Reason{c.id, c.source, c.origin, Decision::cleared, c.condition, {s.area},
+    out.push_back(Reason{c.id,
+                         c.source,
+                         c.origin,
+                         Decision::cleared,
+                         c.condition,
+                         {s.area},
                          c.note.empty() ? pack.find_condition(c.condition)->label : c.note});
   }
   return out;
@@ -103,15 +109,15 @@ Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics
   if (s.cocktail && !device->for_cocktail) {
     for (const auto& d : pack.devices) {
       if (d.for_cocktail) {
-        p.warnings.push_back(fmt::format("A mesotherapy cocktail is planned: the pack's device for it is {} ({}).",
-                                         d.label, d.source));
+        p.warnings.push_back(fmt::format(
+            "A mesotherapy cocktail is planned: the pack's device for it is {} ({}).", d.label, d.source));
       }
     }
   }
-  if (!device->areas.empty() &&
-      std::none_of(device->areas.begin(), device->areas.end(), [&](const auto& a) { return pack.area_within(s.area, a); })) {
-    p.warnings.push_back(fmt::format("{} is meant for {}, not {}.", device->label, fmt::join(device->areas, ", "),
-                                     s.area));
+  if (!device->areas.empty() && std::none_of(device->areas.begin(), device->areas.end(),
+                                             [&](const auto& a) { return pack.area_within(s.area, a); })) {
+    p.warnings.push_back(
+        fmt::format("{} is meant for {}, not {}.", device->label, fmt::join(device->areas, ", "), s.area));
   }
 
   std::vector<const knowledge::Step*> steps;
@@ -122,7 +128,8 @@ Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics
   std::sort(steps.begin(), steps.end(), [](auto* a, auto* b) { return a->order < b->order; });
   std::chrono::minutes lo{0}, hi{0};
   for (const auto* st : steps) {
-    ChecklistItem item{st->order, st->id, st->title, st->instruction, st->check, st->duration, lo, hi, st->source};
+    ChecklistItem item{st->order,    st->id, st->title, st->instruction, st->check,
+                       st->duration, lo,     hi,        st->source};
     if (st->duration) {
       lo += st->duration->lo;
       hi += st->duration->hi;
@@ -175,11 +182,13 @@ Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, co
     if (ps.rules.empty()) continue;
     if (phase == AftercarePhase::while_healing) {
       if (healing != nullptr) {
-        ps.until = session_end + std::chrono::duration_cast<std::chrono::seconds>(std::chrono::days{healing->days_max});
-        ps.until_text = fmt::format("until the micro-wounds have healed: {}–{} days for {} needles ({}, {}), so until "
-                                    "about {}",
-                                    healing->days_min, healing->days_max, healing->band, healing->id, healing->source,
-                                    units::format_date(std::chrono::floor<std::chrono::days>(*ps.until)));
+        ps.until = session_end +
+                   std::chrono::duration_cast<std::chrono::seconds>(std::chrono::days{healing->days_max});
+        ps.until_text = fmt::format(
+            "until the micro-wounds have healed: {}–{} days for {} needles ({}, {}), so until "
+            "about {}",
+            healing->days_min, healing->days_max, healing->band, healing->id, healing->source,
+            units::format_date(std::chrono::floor<std::chrono::days>(*ps.until)));
         sources.insert(healing->source);
       } else {
         ps.until_text = "until the micro-wounds have healed";
@@ -204,14 +213,17 @@ Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, co
     auto model = physics::make_resealing_model(s.needle_length, occlusion);
     if (!model) continue;
     const auto t95 = units::in_s(model->time_to_closed(0.95)) / 3600.0;
-    sheet.channels.push_back(fmt::format(
-        "{} skin: 95 % of the micro-channels of a {:g} mm needle close about {} after the session (resealing model "
-        "calibrated to Gupta 2011 and Kalluri 2011, FACTS §6).",
-        occlusion == physics::Occlusion::open ? "Uncovered" : "Covered (occluded)", units::in_mm(s.needle_length),
-        t95 < 1.0 ? fmt::format("{:.0f} min", t95 * 60.0) : fmt::format("{:.1f} h", t95)));
+    sheet.channels.push_back(
+        fmt::format("{} skin: 95 % of the micro-channels of a {:g} mm needle close about {} after the "
+                    "session (resealing model "
+                    "calibrated to Gupta 2011 and Kalluri 2011, FACTS §6).",
+                    occlusion == physics::Occlusion::open ? "Uncovered" : "Covered (occluded)",
+                    units::in_mm(s.needle_length),
+                    t95 < 1.0 ? fmt::format("{:.0f} min", t95 * 60.0) : fmt::format("{:.1f} h", t95)));
   }
   for (const auto& src : sources) {
-    if (const auto* def = pack.find_source(src)) sheet.sources.push_back(fmt::format("{}: {}", def->id, def->citation));
+    if (const auto* def = pack.find_source(src))
+      sheet.sources.push_back(fmt::format("{}: {}", def->id, def->citation));
   }
   return sheet;
 }
@@ -220,9 +232,12 @@ namespace {
 
 std::string phase_heading(AftercarePhase p) {
   switch (p) {
-    case AftercarePhase::first_day: return "The first day";
-    case AftercarePhase::while_healing: return "While the micro-wounds heal";
-    case AftercarePhase::always: return "Always";
+    case AftercarePhase::first_day:
+      return "The first day";
+    case AftercarePhase::while_healing:
+      return "While the micro-wounds heal";
+    case AftercarePhase::always:
+      return "Always";
   }
   return "";
 }
@@ -242,11 +257,14 @@ void render(Out& out, const AftercareSheet& sheet, const Pack& pack, bool markdo
                    units::format_date_time(sheet.session_end)));
   for (const auto& ps : sheet.phases) {
     line("");
-    line(fmt::format("{}{} — {}", h2, phase_heading(ps.phase), ps.until_text.empty() ? "always" : ps.until_text));
+    line(fmt::format("{}{} — {}", h2, phase_heading(ps.phase),
+                     ps.until_text.empty() ? "always" : ps.until_text));
     for (const auto& i : ps.instructions) line(fmt::format("{}{}", bullet, i));
     if (!ps.avoid.empty()) line(fmt::format("{}Avoid: {}.", bullet, fmt::join(ps.avoid, ", ")));
     if (!ps.allow.empty()) line(fmt::format("{}Allowed: {}.", bullet, fmt::join(ps.allow, ", ")));
-    if (ps.spf) line(fmt::format("{}Protect the skin from the sun with sunscreen of at least SPF {}.", bullet, *ps.spf));
+    if (ps.spf)
+      line(
+          fmt::format("{}Protect the skin from the sun with sunscreen of at least SPF {}.", bullet, *ps.spf));
     line(fmt::format("{}(rules: {})", bullet, fmt::join(ps.rules, ", ")));
   }
   if (!sheet.expected.empty()) {
@@ -262,8 +280,10 @@ void render(Out& out, const AftercareSheet& sheet, const Pack& pack, bool markdo
   if (!sheet.channels.empty()) {
     line("");
     line(fmt::format("{}Why these windows", h2));
-    line(fmt::format("{}The punctures are open channels into the skin; the first day's rules keep them clean until "
-                     "they close, and the skin stays vulnerable (to UV too) while the wounds heal.", bullet));
+    line(fmt::format(
+        "{}The punctures are open channels into the skin; the first day's rules keep them clean until "
+        "they close, and the skin stays vulnerable (to UV too) while the wounds heal.",
+        bullet));
     for (const auto& c : sheet.channels) line(fmt::format("{}{}", bullet, c));
   }
   line("");
@@ -302,9 +322,14 @@ FollowupResult followup(const FollowupInput& in, const Pack& pack) {
     if (match == nullptr) {
       r.triage = Triage::see_doctor;
       r.triages.push_back(Triage::see_doctor);
-      r.reasons.push_back(Reason{"GAP." + obs_id, obs->source, obs->origin, Decision::cleared, "", {},
-                                 fmt::format("{} at {}: no rule of pack {} covers it, so see a doctor.", obs->label,
-                                             hours_text(t), pack.label())});
+      r.reasons.push_back(Reason{"GAP." + obs_id,
+                                 obs->source,
+                                 obs->origin,
+                                 Decision::cleared,
+                                 "",
+                                 {},
+                                 fmt::format("{} at {}: no rule of pack {} covers it, so see a doctor.",
+                                             obs->label, hours_text(t), pack.label())});
       continue;
     }
     r.triages.push_back(match->triage);
@@ -317,9 +342,10 @@ FollowupResult followup(const FollowupInput& in, const Pack& pack) {
     if (match->triage == Triage::normal && match->until) {
       for (const auto& f : pack.followups) {
         if (f.observation == obs_id && f.triage == Triage::see_doctor && f.from && *f.from >= *match->until) {
-          r.recheck.push_back(fmt::format("Look again at {} h after the session: if the {} has not gone, see a "
-                                          "doctor ({}, {}).",
-                                          f.from->count(), obs->label, f.id, f.source));
+          r.recheck.push_back(
+              fmt::format("Look again at {} h after the session: if the {} has not gone, see a "
+                          "doctor ({}, {}).",
+                          f.from->count(), obs->label, f.id, f.source));
           break;
         }
       }

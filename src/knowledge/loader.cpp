@@ -1,11 +1,12 @@
 #include "needlework/knowledge/loader.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
 #include <regex>
 #include <set>
-#include <toml++/toml.h>
 
 #include "tables.hpp"
 
@@ -62,7 +63,8 @@ class Reader {
   std::string id(std::string_view key, const std::regex& pattern, std::string_view pattern_text) {
     auto s = str(key);
     if (!std::regex_match(s, pattern)) {
-      raise(ErrorCode::invalid_value, fmt::format("'{}' is not a valid id ({})", s, pattern_text), where(key));
+      raise(ErrorCode::invalid_value, fmt::format("'{}' is not a valid id ({})", s, pattern_text),
+            where(key));
     }
     return s;
   }
@@ -152,7 +154,8 @@ class Reader {
     for (const auto& [k, v] : table_) {
       if (!used_.contains(std::string(k.str()))) {
         raise(ErrorCode::unknown_field,
-              fmt::format("unknown key '{}' (see docs/knowledge-packs.md for the fields of this table)", k.str()),
+              fmt::format("unknown key '{}' (see docs/knowledge-packs.md for the fields of this table)",
+                          k.str()),
               fmt::format("{}: {}", position(file_, v.source()), context_));
       }
     }
@@ -230,7 +233,8 @@ void read_rule(Reader& r, Condition& c) {
   c.label = r.str("label");
   const auto scope = r.str_or("scope", "systemic");
   if (scope != "systemic" && scope != "local") {
-    raise(ErrorCode::invalid_value, fmt::format("'{}' is not a scope (systemic, local)", scope), r.where("scope"));
+    raise(ErrorCode::invalid_value, fmt::format("'{}' is not a scope (systemic, local)", scope),
+          r.where("scope"));
   }
   c.scope = scope == "local" ? ConditionScope::local : ConditionScope::systemic;
   c.dated = r.boolean_or("dated", false);
@@ -242,7 +246,8 @@ void read_rule(Reader& r, Device& d) {
   d.label = r.str("label");
   d.kind = r.str("kind");
   if (d.kind != "roller" && d.kind != "pen") {
-    raise(ErrorCode::invalid_value, fmt::format("'{}' is not a device kind (roller, pen)", d.kind), r.where("kind"));
+    raise(ErrorCode::invalid_value, fmt::format("'{}' is not a device kind (roller, pen)", d.kind),
+          r.where("kind"));
   }
   const auto setting = r.str_or("setting", "clinic");
   if (setting != "clinic" && setting != "home") {
@@ -348,7 +353,8 @@ void read_rule(Reader& r, Step& s) {
 
 void read_rule(Reader& r, Hygiene& h) {
   h.requirement = r.str("requirement");
-  static const std::set<std::string, std::less<>> known{"new_or_sterilised", "single_client", "medical_steel"};
+  static const std::set<std::string, std::less<>> known{"new_or_sterilised", "single_client",
+                                                        "medical_steel"};
   if (!known.contains(h.requirement)) {
     raise(ErrorCode::invalid_value,
           fmt::format("'{}' is not a requirement ({})", h.requirement, fmt::join(known, ", ")),
@@ -394,7 +400,8 @@ void read_rule(Reader& r, FollowupRule& f) {
   f.observation = vocab(r, "observation");
   const auto t = r.str("triage");
   if (t != "normal" && t != "see_doctor") {
-    raise(ErrorCode::invalid_value, fmt::format("'{}' is not a triage (normal, see_doctor)", t), r.where("triage"));
+    raise(ErrorCode::invalid_value, fmt::format("'{}' is not a triage (normal, see_doctor)", t),
+          r.where("triage"));
   }
   f.triage = t == "normal" ? Triage::normal : Triage::see_doctor;
   if (auto h = r.opt_integer("from_hours", 0, 24 * 365)) f.from = std::chrono::hours{*h};
@@ -453,7 +460,8 @@ RawLayer read_layer(const fs::path& dir, std::string_view expected_id) {
   raw.layer.id = m.id("id", pack_id_pattern, "[a-z0-9_-]+");
   if (!expected_id.empty() && raw.layer.id != expected_id) {
     raise(ErrorCode::pack_error,
-          fmt::format("pack id '{}' does not match its folder '{}'", raw.layer.id, expected_id), m.where("id"));
+          fmt::format("pack id '{}' does not match its folder '{}'", raw.layer.id, expected_id),
+          m.where("id"));
   }
   raw.layer.version = m.str("version");
   static const std::regex semver("[0-9]+\\.[0-9]+\\.[0-9]+");
@@ -473,7 +481,8 @@ RawLayer read_layer(const fs::path& dir, std::string_view expected_id) {
       src.citation = s.str("citation");
       src.quote = s.str_or("quote", "");
       src.confidence = s.str("confidence");
-      if (src.confidence != "article" && src.confidence != "H" && src.confidence != "M" && src.confidence != "L") {
+      if (src.confidence != "article" && src.confidence != "H" && src.confidence != "M" &&
+          src.confidence != "L") {
         raise(ErrorCode::invalid_value, "must be article, H, M or L", s.where("confidence"));
       }
       src.origin = raw.layer.id;
@@ -534,8 +543,10 @@ void merge_layer(Pack& pack, RawLayer raw) {
     for (auto& rule : raw.rules.*member) {
       const auto where = fmt::format("{}: {} '{}'", rule.file, table, rule.id);
       if (!rule.overrides.empty()) {
-        if (is_base) raise(ErrorCode::pack_error, "`overrides` is only allowed in a pack that extends another", where);
-        auto it = std::find_if(mine.begin(), mine.end(), [&](const auto& r) { return r.id == rule.overrides; });
+        if (is_base)
+          raise(ErrorCode::pack_error, "`overrides` is only allowed in a pack that extends another", where);
+        auto it =
+            std::find_if(mine.begin(), mine.end(), [&](const auto& r) { return r.id == rule.overrides; });
         if (it == mine.end()) {
           raise(ErrorCode::pack_error,
                 fmt::format("overrides '{}', but no base {} rule has that id", rule.overrides, table), where);
@@ -557,7 +568,8 @@ Pack load_chain(const fs::path& dir, std::string_view expected_id) {
   for (;;) {
     auto raw = read_layer(current_dir, expected);
     if (!seen.insert(raw.layer.id).second) {
-      raise(ErrorCode::pack_error, fmt::format("packs extend each other in a cycle through '{}'", raw.layer.id),
+      raise(ErrorCode::pack_error,
+            fmt::format("packs extend each other in a cycle through '{}'", raw.layer.id),
             raw.layer.dir + "/pack.toml");
     }
     const auto base = raw.layer.extends;
@@ -566,8 +578,8 @@ Pack load_chain(const fs::path& dir, std::string_view expected_id) {
     current_dir = current_dir.parent_path() / base;
     std::error_code ec;
     if (!fs::is_directory(current_dir, ec)) {
-      raise(ErrorCode::pack_error, fmt::format("extends '{}', but there is no pack folder {}", base,
-                                               display_path(current_dir)),
+      raise(ErrorCode::pack_error,
+            fmt::format("extends '{}', but there is no pack folder {}", base, display_path(current_dir)),
             chain.back().layer.dir + "/pack.toml");
     }
     expected = base;
@@ -594,14 +606,16 @@ Result<std::vector<PackSummary>> list_packs(const fs::path& packs_dir) {
   std::error_code ec;
   if (!fs::is_directory(packs_dir, ec)) {
     return fail(ErrorCode::not_found,
-                fmt::format("no packs folder at {} (set --data or NEEDLEWORK_DATA)", packs_dir.string()), "--data");
+                fmt::format("no packs folder at {} (set --data or NEEDLEWORK_DATA)", packs_dir.string()),
+                "--data");
   }
   return guarded([&] {
     std::vector<PackSummary> out;
     for (const auto& entry : fs::directory_iterator(packs_dir)) {
       if (!entry.is_directory() || !fs::exists(entry.path() / "pack.toml")) continue;
       const toml::table manifest = parse_toml_file(entry.path() / "pack.toml");
-      out.push_back(PackSummary{manifest["id"].value_or(std::string{}), manifest["version"].value_or(std::string{}),
+      out.push_back(PackSummary{manifest["id"].value_or(std::string{}),
+                                manifest["version"].value_or(std::string{}),
                                 manifest["title"].value_or(std::string{}),
                                 manifest["extends"].value_or(std::string{}), entry.path()});
     }
@@ -617,10 +631,12 @@ Result<Pack> load_pack(const fs::path& packs_dir, const std::string& id) {
   std::error_code ec;
   if (!fs::is_directory(packs_dir, ec)) {
     return fail(ErrorCode::not_found,
-                fmt::format("no packs folder at {} (set --data or NEEDLEWORK_DATA)", packs_dir.string()), "--data");
+                fmt::format("no packs folder at {} (set --data or NEEDLEWORK_DATA)", packs_dir.string()),
+                "--data");
   }
   if (!fs::is_directory(packs_dir / id, ec)) {
-    return fail(ErrorCode::not_found, fmt::format("no pack '{}' in {}", id, display_path(packs_dir)), "--pack");
+    return fail(ErrorCode::not_found, fmt::format("no pack '{}' in {}", id, display_path(packs_dir)),
+                "--pack");
   }
   auto pack = guarded([&] { return load_chain(packs_dir / id, id); });
   if (!pack) return pack;

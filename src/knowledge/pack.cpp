@@ -29,7 +29,8 @@ const Band* Pack::find_band(std::string_view name) const {
 
 bool Pack::area_within(std::string_view area, std::string_view ancestor) const {
   // Parents are validated to exist and to form no cycle, so this walk ends.
-  for (const Area* a = find_area(area); a != nullptr; a = a->parent.empty() ? nullptr : find_area(a->parent)) {
+  for (const Area* a = find_area(area); a != nullptr;
+       a = a->parent.empty() ? nullptr : find_area(a->parent)) {
     if (a->id == ancestor) return true;
   }
   return false;
@@ -53,11 +54,16 @@ bool Pack::erase_rule(std::string_view id) {
 
 std::string_view to_string(Decision d) noexcept {
   switch (d) {
-    case Decision::cleared: return "cleared";
-    case Decision::exclude_area: return "exclude_area";
-    case Decision::defer: return "defer";
-    case Decision::refer: return "refer";
-    case Decision::contraindicated: return "contraindicated";
+    case Decision::cleared:
+      return "cleared";
+    case Decision::exclude_area:
+      return "exclude_area";
+    case Decision::defer:
+      return "defer";
+    case Decision::refer:
+      return "refer";
+    case Decision::contraindicated:
+      return "contraindicated";
   }
   return "?";
 }
@@ -77,9 +83,12 @@ std::string_view to_string(ConditionScope s) noexcept {
 }
 std::string_view to_string(AftercarePhase p) noexcept {
   switch (p) {
-    case AftercarePhase::first_day: return "first_day";
-    case AftercarePhase::while_healing: return "while_healing";
-    case AftercarePhase::always: return "always";
+    case AftercarePhase::first_day:
+      return "first_day";
+    case AftercarePhase::while_healing:
+      return "while_healing";
+    case AftercarePhase::always:
+      return "always";
   }
   return "?";
 }

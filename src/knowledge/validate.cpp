@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+
 #include <set>
 
 #include "needlework/knowledge/loader.hpp"
@@ -23,8 +24,10 @@ Result<void> validate(const Pack& pack) {
   std::set<std::string, std::less<>> ids;
   for_each_table(pack, [&](std::string_view table, const auto& rules) {
     for (const auto& r : rules) {
-      check(ids.insert(r.id).second, r, "id is used twice (a second {} with the same id; to replace a base rule, "
-                                        "give `overrides`)", table);
+      check(ids.insert(r.id).second, r,
+            "id is used twice (a second {} with the same id; to replace a base rule, "
+            "give `overrides`)",
+            table);
       check(pack.find_source(r.source) != nullptr, r,
             "source '{}' is not declared in any pack manifest of this chain", r.source);
     }
@@ -34,7 +37,8 @@ Result<void> validate(const Pack& pack) {
   for (const auto& a : pack.areas) {
     check(a.parent.empty() || area_ok(a.parent), a, "parent area '{}' is not defined", a.parent);
     int depth = 0;
-    for (const Area* p = &a; p != nullptr && depth < 64; p = p->parent.empty() ? nullptr : pack.find_area(p->parent)) {
+    for (const Area* p = &a; p != nullptr && depth < 64;
+         p = p->parent.empty() ? nullptr : pack.find_area(p->parent)) {
       ++depth;
     }
     check(depth < 64, a, "parent areas form a cycle");
@@ -70,15 +74,19 @@ Result<void> validate(const Pack& pack) {
           m.device);
   }
   std::set<int> orders;
-  for (const auto& s : pack.steps) check(orders.insert(s.order).second, s, "step order {} is used twice", s.order);
-  for (const auto& h : pack.healing) check(band_names.contains(h.band), h, "band '{}' is not defined", h.band);
+  for (const auto& s : pack.steps)
+    check(orders.insert(s.order).second, s, "step order {} is used twice", s.order);
+  for (const auto& h : pack.healing)
+    check(band_names.contains(h.band), h, "band '{}' is not defined", h.band);
   for (const auto& x : pack.reactions) {
     check(x.observation.empty() || pack.find_observation(x.observation) != nullptr, x,
           "observation '{}' is not defined", x.observation);
-    check(x.when.empty() || pack.find_condition(x.when) != nullptr, x, "condition '{}' is not defined", x.when);
+    check(x.when.empty() || pack.find_condition(x.when) != nullptr, x, "condition '{}' is not defined",
+          x.when);
   }
   for (const auto& f : pack.followups) {
-    check(pack.find_observation(f.observation) != nullptr, f, "observation '{}' is not defined", f.observation);
+    check(pack.find_observation(f.observation) != nullptr, f, "observation '{}' is not defined",
+          f.observation);
   }
   if (first) return std::unexpected(*first);
   return {};
@@ -103,8 +111,10 @@ std::vector<std::string> lint(const Pack& pack) {
         covered = true;
       }
       if (!covered) {
-        warnings.push_back(fmt::format("observation '{}' has no follow-up rule at {} h after a session; it would "
-                                       "be triaged see_doctor", o.id, h));
+        warnings.push_back(
+            fmt::format("observation '{}' has no follow-up rule at {} h after a session; it would "
+                        "be triaged see_doctor",
+                        o.id, h));
         break;
       }
     }

@@ -1,7 +1,8 @@
 #include "needlework/units/date.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace needlework::units {
 namespace {
@@ -44,8 +45,8 @@ Result<DateTime> parse_date_time(std::string_view text) {
   auto day = parse_date(text.substr(0, 10));
   if (!day) return std::unexpected(day.error());
   int hh = 0, mm = 0, ss = 0;
-  if (!read_int(text, 11, 2, hh) || !read_int(text, 14, 2, mm) || (with_seconds && !read_int(text, 17, 2, ss)) ||
-      hh > 23 || mm > 59 || ss > 59) {
+  if (!read_int(text, 11, 2, hh) || !read_int(text, 14, 2, mm) ||
+      (with_seconds && !read_int(text, 17, 2, ss)) || hh > 23 || mm > 59 || ss > 59) {
     return fail(ErrorCode::invalid_value, fmt::format("'{}' has an impossible time of day", text));
   }
   return std::chrono::time_point_cast<std::chrono::seconds>(*day) + std::chrono::hours{hh} +
@@ -73,7 +74,8 @@ std::string_view weekday_name(Date d) {
 Date add_months(Date d, int months) {
   const std::chrono::year_month_day ymd{d};
   const auto target = std::chrono::year_month{ymd.year(), ymd.month()} + std::chrono::months{months};
-  const auto last = std::chrono::year_month_day_last{target.year(), std::chrono::month_day_last{target.month()}};
+  const auto last =
+      std::chrono::year_month_day_last{target.year(), std::chrono::month_day_last{target.month()}};
   const auto day = ymd.day() > last.day() ? last.day() : ymd.day();
   return std::chrono::sys_days{std::chrono::year_month_day{target.year(), target.month(), day}};
 }

@@ -10,8 +10,9 @@
 //   check_schedule  true                          every planned visit keeps its course rule's limits
 // Every article statement S1–S16 must be named by a case that has depends_on.
 
-#include <fstream>
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <regex>
 #include <set>
 
@@ -101,7 +102,8 @@ json run(const json& c, const nk::Pack& pack) {
     nc::PlanOptions options;
     options.regions = &skin_regions();
     if (c.contains("sessions_per_week")) options.sessions_per_week = c.at("sessions_per_week").get<int>();
-    if (c.contains("session_price_cents")) options.session_price = nu::Money{c.at("session_price_cents").get<long>(), "USD"};
+    if (c.contains("session_price_cents"))
+      options.session_price = nu::Money{c.at("session_price_cents").get<long>(), "USD"};
     auto p = nc::plan(*intake, pack, start, options);
     if (!p) return error_json(p.error());
     return nc::to_json(*p);
@@ -156,7 +158,8 @@ json run(const json& c, const nk::Pack& pack) {
     if (what == "course") {
       const auto* r = nc::course_rule_for(pack, id);
       if (r == nullptr) return nullptr;
-      return json{{"id", r->id}, {"sessions_per_week", {r->sessions_per_week_min, r->sessions_per_week_max}},
+      return json{{"id", r->id},
+                  {"sessions_per_week", {r->sessions_per_week_min, r->sessions_per_week_max}},
                   {"min_interval_days", r->min_interval.count()},
                   {"duration_months", {r->duration_months_min, r->duration_months_max}},
                   {"until_resolved", r->until_resolved}};
@@ -299,9 +302,11 @@ TEST(ClinicalCases, EveryRuleOfTheStatementMapExists) {
   for (const auto& [table, id] : literature.rule_index()) ids.insert(id);
   for (const auto& [table, id] : seed.rule_index()) ids.insert(id);
   static const std::regex rule_ref(
-      "`((?:CI|CAUTION|CONSULT|BAND|LIMIT|COURSE|HOME|STEP|HYG|AFTER|HEAL|REACT|FU|MECH|CMP)\\.[A-Za-z0-9_.]+)`");
+      "`((?:CI|CAUTION|CONSULT|BAND|LIMIT|COURSE|HOME|STEP|HYG|AFTER|HEAL|REACT|FU|MECH|CMP)\\.[A-Za-z0-9_.]+"
+      ")`");
   int checked = 0;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), rule_ref); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), rule_ref); it != std::sregex_iterator();
+       ++it) {
     const auto id = (*it)[1].str();
     const bool in_seed_section = static_cast<std::size_t>(it->position()) < lit;
     if (in_seed_section) {

@@ -1,9 +1,11 @@
 // Properties of the clinical engine that hold for every rule or every date, beyond the listed cases.
 
+#include "needlework/clinic/engine.hpp"
+
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
-#include "needlework/clinic/engine.hpp"
 #include "needlework/knowledge/loader.hpp"
 
 namespace nc = needlework::clinic;
@@ -86,7 +88,8 @@ TEST(PlanningProperty, EveryStartDateGivesALawfulSchedule) {
         ASSERT_NE(rule, nullptr);
         std::vector<nu::Date> earlier;
         for (const auto& v : a.visits) {
-          EXPECT_TRUE(nc::check_interval(earlier, v.date, *rule)) << pack_id << " " << nu::format_date(v.date);
+          EXPECT_TRUE(nc::check_interval(earlier, v.date, *rule))
+              << pack_id << " " << nu::format_date(v.date);
           earlier.push_back(v.date);
         }
         EXPECT_GE(a.visits.size(), 8u * static_cast<unsigned>(rule->sessions_per_week_min));
@@ -137,8 +140,9 @@ TEST(Allowance, NarrowsWithEveryLimitOnTheAreaAndItsAncestors) {
 
 TEST(Aftercare, HealingWindowTakesTheLongerBandAtABoundary) {
   const auto& p = pack("literature");
-  nc::SessionInput s{"C", "face", nu::millimetres(0.5), "dermaroller", false,
-                     *nu::parse_date_time("2026-11-23T10:00:00Z"), {}};
+  nc::SessionInput s{
+      "C", "face", nu::millimetres(0.5), "dermaroller", false, *nu::parse_date_time("2026-11-23T10:00:00Z"),
+      {}};
   auto sheet = nc::aftercare(s, s.start, p);
   ASSERT_TRUE(sheet) << sheet.error().describe();
   // 0.5 mm is short (2–3 d) and medium (4–5 d): the sheet uses the longer window.

@@ -1,10 +1,11 @@
-#include <filesystem>
-#include <algorithm>
-#include <fstream>
-#include <iterator>
+#include "needlework/knowledge/loader.hpp"
+
 #include <gtest/gtest.h>
 
-#include "needlework/knowledge/loader.hpp"
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace fs = std::filesystem;
 namespace nk = needlework::knowledge;
@@ -64,7 +65,8 @@ source = "S1"
   }
   int line_count(const std::string& rel) {
     std::ifstream in(root_ / rel);
-    return static_cast<int>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+    return static_cast<int>(
+        std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
   }
   void append(const std::string& rel, const std::string& text) {
     std::ofstream(root_ / rel, std::ios::app) << text;
@@ -153,7 +155,8 @@ TEST_F(ScratchPacks, TomlSyntaxErrorNamesFileLineAndColumn) {
 
 TEST_F(ScratchPacks, UnknownKeyIsAnErrorNamingTheKey) {
   const int typo_line = line_count("base/rules.toml") + 6;
-  append("base/rules.toml", "\n[[condition]]\nid = \"epilepsy\"\nlabel = \"Epilepsy\"\nsource = \"S1\"\nscpoe = \"local\"\n");
+  append("base/rules.toml",
+         "\n[[condition]]\nid = \"epilepsy\"\nlabel = \"Epilepsy\"\nsource = \"S1\"\nscpoe = \"local\"\n");
   auto p = load("base");
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().code, ErrorCode::unknown_field);
@@ -180,7 +183,8 @@ TEST_F(ScratchPacks, UndeclaredSourceIsAnError) {
 
 TEST_F(ScratchPacks, DanglingReferenceIsAnError) {
   append("base/rules.toml",
-         "\n[[contraindication]]\nid = \"CI.x\"\ncondition = \"epilepsy\"\ndecision = \"contraindicated\"\nsource = \"S1\"\n");
+         "\n[[contraindication]]\nid = \"CI.x\"\ncondition = \"epilepsy\"\ndecision = "
+         "\"contraindicated\"\nsource = \"S1\"\n");
   auto p = load("base");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("condition 'epilepsy' is not defined"), std::string::npos);
@@ -188,34 +192,42 @@ TEST_F(ScratchPacks, DanglingReferenceIsAnError) {
 
 TEST_F(ScratchPacks, DuplicateIdIsAnError) {
   append("base/rules.toml",
-         "\n[[contraindication]]\nid = \"CI.diabetes\"\ncondition = \"diabetes\"\ndecision = \"defer\"\nsource = \"S1\"\n");
+         "\n[[contraindication]]\nid = \"CI.diabetes\"\ncondition = \"diabetes\"\ndecision = "
+         "\"defer\"\nsource = \"S1\"\n");
   auto p = load("base");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("used twice"), std::string::npos);
 }
 
 TEST_F(ScratchPacks, OutOfRangeAndBadDecisionAreErrors) {
-  write("bad/pack.toml", "id = \"bad\"\nversion = \"1.0.0\"\ntitle = \"Bad\"\nextends = \"base\"\nfiles = [\"r.toml\"]\n");
-  write("bad/r.toml", "[[area_limit]]\nid = \"L\"\narea = \"face\"\nlength_mm = [0.5, 9.0]\nsource = \"S1\"\n");
+  write("bad/pack.toml",
+        "id = \"bad\"\nversion = \"1.0.0\"\ntitle = \"Bad\"\nextends = \"base\"\nfiles = [\"r.toml\"]\n");
+  write("bad/r.toml",
+        "[[area_limit]]\nid = \"L\"\narea = \"face\"\nlength_mm = [0.5, 9.0]\nsource = \"S1\"\n");
   auto p = load("bad");
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().code, ErrorCode::out_of_range);
   EXPECT_NE(p.error().where.find("length_mm"), std::string::npos);
-  write("bad/r.toml", "[[contraindication]]\nid = \"C\"\ncondition = \"diabetes\"\ndecision = \"maybe\"\nsource = \"S1\"\n");
+  write(
+      "bad/r.toml",
+      "[[contraindication]]\nid = \"C\"\ncondition = \"diabetes\"\ndecision = \"maybe\"\nsource = \"S1\"\n");
   p = load("bad");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("'maybe' is not a decision"), std::string::npos);
-  write("bad/r.toml", "[[area_limit]]\nid = \"L\"\narea = \"face\"\nlength_mm = [1.0, 0.5]\nsource = \"S1\"\n");
+  write("bad/r.toml",
+        "[[area_limit]]\nid = \"L\"\narea = \"face\"\nlength_mm = [1.0, 0.5]\nsource = \"S1\"\n");
   p = load("bad");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("low 1 is above high 0.5"), std::string::npos);
 }
 
 TEST_F(ScratchPacks, OverrideReplacesABaseRuleAndIsRecorded) {
-  write("ext/pack.toml", "id = \"ext\"\nversion = \"2.0.0\"\ntitle = \"Ext\"\nextends = \"base\"\nfiles = [\"r.toml\"]\n"
-                         "[[source]]\nid = \"F1\"\ncitation = \"lit\"\nconfidence = \"H\"\n");
-  write("ext/r.toml", "[[contraindication]]\nid = \"CI.diabetes.lit\"\noverrides = \"CI.diabetes\"\n"
-                      "condition = \"diabetes\"\ndecision = \"refer\"\nrefer_to = \"doctor\"\nsource = \"F1\"\n");
+  write("ext/pack.toml",
+        "id = \"ext\"\nversion = \"2.0.0\"\ntitle = \"Ext\"\nextends = \"base\"\nfiles = [\"r.toml\"]\n"
+        "[[source]]\nid = \"F1\"\ncitation = \"lit\"\nconfidence = \"H\"\n");
+  write("ext/r.toml",
+        "[[contraindication]]\nid = \"CI.diabetes.lit\"\noverrides = \"CI.diabetes\"\n"
+        "condition = \"diabetes\"\ndecision = \"refer\"\nrefer_to = \"doctor\"\nsource = \"F1\"\n");
   auto p = load("ext");
   ASSERT_TRUE(p) << p.error().describe();
   ASSERT_EQ(p->contraindications.size(), 1u);
@@ -227,24 +239,32 @@ TEST_F(ScratchPacks, OverrideReplacesABaseRuleAndIsRecorded) {
 }
 
 TEST_F(ScratchPacks, SilentReplacementAndBadOverridesAreRefused) {
-  write("ext/pack.toml", "id = \"ext\"\nversion = \"2.0.0\"\ntitle = \"Ext\"\nextends = \"base\"\nfiles = [\"r.toml\"]\n");
+  write("ext/pack.toml",
+        "id = \"ext\"\nversion = \"2.0.0\"\ntitle = \"Ext\"\nextends = \"base\"\nfiles = [\"r.toml\"]\n");
   // Same id without `overrides`: not allowed to replace silently.
-  write("ext/r.toml", "[[contraindication]]\nid = \"CI.diabetes\"\ncondition = \"diabetes\"\ndecision = \"defer\"\nsource = \"S1\"\n");
+  write("ext/r.toml",
+        "[[contraindication]]\nid = \"CI.diabetes\"\ncondition = \"diabetes\"\ndecision = \"defer\"\nsource "
+        "= \"S1\"\n");
   auto p = load("ext");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("used twice"), std::string::npos);
   // Overriding a rule that does not exist.
-  write("ext/r.toml", "[[contraindication]]\nid = \"CI.y\"\noverrides = \"CI.nothing\"\ncondition = \"diabetes\"\n"
-                      "decision = \"defer\"\nsource = \"S1\"\n");
+  write("ext/r.toml",
+        "[[contraindication]]\nid = \"CI.y\"\noverrides = \"CI.nothing\"\ncondition = \"diabetes\"\n"
+        "decision = \"defer\"\nsource = \"S1\"\n");
   p = load("ext");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("no base contraindication rule has that id"), std::string::npos);
   // Overriding across tables.
-  write("ext/r.toml", "[[caution]]\nid = \"CAUTION.d\"\noverrides = \"CI.diabetes\"\ncondition = \"diabetes\"\nsource = \"S1\"\n");
+  write("ext/r.toml",
+        "[[caution]]\nid = \"CAUTION.d\"\noverrides = \"CI.diabetes\"\ncondition = \"diabetes\"\nsource = "
+        "\"S1\"\n");
   p = load("ext");
   ASSERT_FALSE(p);
   // `overrides` in a base pack.
-  append("base/rules.toml", "\n[[caution]]\nid = \"CAUTION.x\"\noverrides = \"CI.diabetes\"\ncondition = \"diabetes\"\nsource = \"S1\"\n");
+  append("base/rules.toml",
+         "\n[[caution]]\nid = \"CAUTION.x\"\noverrides = \"CI.diabetes\"\ncondition = \"diabetes\"\nsource = "
+         "\"S1\"\n");
   p = load("base");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("only allowed in a pack that extends"), std::string::npos);
@@ -279,8 +299,9 @@ TEST_F(ScratchPacks, MissingRuleFileAndRequiredFields) {
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().code, ErrorCode::not_found);
   EXPECT_NE(p.error().where.find("nope.toml"), std::string::npos);
-  write("base/pack.toml", "id = \"base\"\nversion = \"1.0.0\"\ntitle = \"Base\"\nfiles = [\"rules.toml\"]\n"
-                          "[[source]]\nid = \"S1\"\ncitation = \"t\"\nconfidence = \"article\"\n");
+  write("base/pack.toml",
+        "id = \"base\"\nversion = \"1.0.0\"\ntitle = \"Base\"\nfiles = [\"rules.toml\"]\n"
+        "[[source]]\nid = \"S1\"\ncitation = \"t\"\nconfidence = \"article\"\n");
   write("base/rules.toml", "[[condition]]\nid = \"diabetes\"\nsource = \"S1\"\n");
   p = load("base");
   ASSERT_FALSE(p);

@@ -1,7 +1,8 @@
 #include "needlework/units/date.hpp"
-#include "needlework/units/money.hpp"
 
 #include <gtest/gtest.h>
+
+#include "needlework/units/money.hpp"
 
 namespace nu = needlework::units;
 using needlework::ErrorCode;

@@ -1,6 +1,7 @@
 #include "needlework/units/quantity.hpp"
 
 #include <gtest/gtest.h>
+
 #include <type_traits>
 
 namespace nu = needlework::units;
@@ -47,9 +48,13 @@ TEST(Quantity, ComparesAndBridgesChrono) {
 
 // Dimension safety is a compile-time property: these expressions must not be well-formed.
 template <class A, class B>
-concept Addable = requires(A a, B b) { a + b; };
+concept Addable = requires(A a, B b) {
+  a + b;
+};
 template <class A>
-concept FromDouble = requires { A{1.0}; };
+concept FromDouble = requires {
+  A{1.0};
+};
 static_assert(Addable<nu::Length, nu::Length>);
 static_assert(!Addable<nu::Length, nu::Area>);
 static_assert(!Addable<nu::Length, double>);

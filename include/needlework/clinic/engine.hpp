@@ -1,10 +1,10 @@
 #pragma once
 /// The clinical engine: pure functions of their inputs and a knowledge pack. No I/O, no clock, no storage.
 ///   screen(intake)            → a decision per client and per area, every reason naming its rule and source
-///   plan(intake, start)       → per area: needle band and device, the dated course, home maintenance, warnings
-///   protocol(session)         → the timed checklist of the procedure
-///   aftercare(session)        → the instruction sheet, with its time windows
-///   followup(observations, t) → normal / see a doctor, with reasons
+///   plan(intake, start)       → per area: needle band and device, the dated course, home maintenance,
+///   warnings protocol(session)         → the timed checklist of the procedure aftercare(session)        →
+///   the instruction sheet, with its time windows followup(observations, t) → normal / see a doctor, with
+///   reasons
 /// Safety rules live here, below every face: a face cannot get a plan the rules refuse.
 
 #include <optional>
@@ -28,10 +28,10 @@ struct Reason {
   std::string source;
   std::string origin;  ///< pack layer of the rule
   Decision decision = Decision::cleared;
-  std::string condition;            ///< the reported condition, if any
-  std::vector<std::string> areas;   ///< areas the reason concerns (empty = the whole client)
+  std::string condition;           ///< the reported condition, if any
+  std::vector<std::string> areas;  ///< areas the reason concerns (empty = the whole client)
   std::string message;
-  bool refusal = false;             ///< a planning refusal (needle, device, depth), not a screening decision
+  bool refusal = false;  ///< a planning refusal (needle, device, depth), not a screening decision
 };
 
 struct AreaDecision {
@@ -41,13 +41,13 @@ struct AreaDecision {
 };
 
 struct Screening {
-  std::string pack;                      ///< "seed@1.0.0"
-  Decision decision = Decision::cleared; ///< the most severe over every rule
-  std::vector<Reason> reasons;           ///< every rule that bears on the decision
-  std::vector<AreaDecision> areas;       ///< one per requested area
-  std::vector<Reason> cautions;          ///< cleared, but expect more pain, bleeding, …
-  std::vector<std::string> expected;     ///< expected reactions (S11, S14)
-  std::optional<Date> rescreen_from;     ///< for dated deferrals: the first date screening may clear
+  std::string pack;                       ///< "seed@1.0.0"
+  Decision decision = Decision::cleared;  ///< the most severe over every rule
+  std::vector<Reason> reasons;            ///< every rule that bears on the decision
+  std::vector<AreaDecision> areas;        ///< one per requested area
+  std::vector<Reason> cautions;           ///< cleared, but expect more pain, bleeding, …
+  std::vector<std::string> expected;      ///< expected reactions (S11, S14)
+  std::optional<Date> rescreen_from;      ///< for dated deferrals: the first date screening may clear
   [[nodiscard]] bool cleared() const { return decision == Decision::cleared; }
 };
 
@@ -64,10 +64,10 @@ struct AreaPlan {
   std::string area;
   std::vector<std::string> concerns;
   bool refused = false;
-  std::vector<Reason> refusals;     ///< why (when refused)
-  std::string band;                 ///< band name
+  std::vector<Reason> refusals;  ///< why (when refused)
+  std::string band;              ///< band name
   std::string band_rule;
-  LengthRange length;               ///< allowed needle length here: band ∩ area limits ∩ device
+  LengthRange length;  ///< allowed needle length here: band ∩ area limits ∩ device
   std::vector<std::string> limit_rules;
   std::string device;
   std::string course_rule;
@@ -78,8 +78,8 @@ struct AreaPlan {
   std::vector<Visit> visits;
   std::vector<std::string> untreated_concerns;
   std::vector<std::string> warnings;
-  std::string skin_region;                    ///< the physics region the depth guard used, if any
-  std::string depth_rule;                     ///< the depth guard rule applied, if any
+  std::string skin_region;                       ///< the physics region the depth guard used, if any
+  std::string depth_rule;                        ///< the depth guard rule applied, if any
   std::optional<units::Length> max_safe_length;  ///< longest needle ending inside the dermis here
 };
 
@@ -99,8 +99,8 @@ struct CalendarDay {
 };
 
 struct PlanOptions {
-  std::optional<int> sessions_per_week;       ///< a lower cadence than the pack's maximum
-  std::optional<units::Money> session_price;  ///< the clinic's price per visit, for the course cost
+  std::optional<int> sessions_per_week;             ///< a lower cadence than the pack's maximum
+  std::optional<units::Money> session_price;        ///< the clinic's price per visit, for the course cost
   const physics::RegionCatalog* regions = nullptr;  ///< skin data for the pack's depth guard (data/skin)
 };
 
@@ -118,10 +118,13 @@ struct Plan {
 };
 
 /// Plans the course. Refuses (ErrorCode::refused, naming the screening decision) a client that screening does
-/// not clear for any requested area; areas the rules refuse are kept in the plan, marked refused with reasons.
-[[nodiscard]] Result<Plan> plan(const Intake& intake, const Pack& pack, Date start, const PlanOptions& options = {});
+/// not clear for any requested area; areas the rules refuse are kept in the plan, marked refused with
+/// reasons.
+[[nodiscard]] Result<Plan> plan(const Intake& intake, const Pack& pack, Date start,
+                                const PlanOptions& options = {});
 
-/// Checks a proposed session date against earlier ones under the course rule: minimum gap and per-week maximum.
+/// Checks a proposed session date against earlier ones under the course rule: minimum gap and per-week
+/// maximum.
 [[nodiscard]] Result<void> check_interval(const std::vector<Date>& earlier, Date proposed,
                                           const knowledge::CourseRule& rule);
 
@@ -131,8 +134,8 @@ struct Plan {
 /// Bands whose range contains a needle length (0.5 mm lies in both short and medium).
 [[nodiscard]] std::vector<const knowledge::Band*> bands_for_length(const Pack& pack, units::Length length);
 
-/// The needle lengths the pack allows in an area: the intersection of every area limit on it or its ancestors,
-/// with the rules that set it. Empty rules: no limit.
+/// The needle lengths the pack allows in an area: the intersection of every area limit on it or its
+/// ancestors, with the rules that set it. Empty rules: no limit.
 struct AreaAllowance {
   LengthRange length;
   std::vector<std::string> rules;
@@ -159,7 +162,7 @@ struct Protocol {
   std::vector<ChecklistItem> items;
   std::chrono::minutes timed_min{0};
   std::chrono::minutes timed_max{0};
-  std::vector<std::string> hygiene;   ///< hygiene requirements to confirm, with sources
+  std::vector<std::string> hygiene;  ///< hygiene requirements to confirm, with sources
   std::vector<Reason> cautions;
   std::vector<std::string> expected;
   std::vector<std::string> warnings;
@@ -167,18 +170,16 @@ struct Protocol {
   std::string depth_rule;
 };
 
-/// The checklist; refuses a needle the pack does not allow here, or (with `regions`) one that could end beyond
-/// the dermis of the area's skin region.
+/// The checklist; refuses a needle the pack does not allow here, or (with `regions`) one that could end
+/// beyond the dermis of the area's skin region.
 [[nodiscard]] Result<Protocol> protocol(const SessionInput& session, const Pack& pack,
                                         const physics::RegionCatalog* regions = nullptr);
 
 /// The depth guard for a needle on an area: refuses (ErrorCode::refused) a needle that could end beyond the
 /// dermis; returns the layer shares, or nothing when the pack has no guard or the area no skin region.
-[[nodiscard]] Result<std::optional<physics::LayerFractions>> check_depth(const Pack& pack,
-                                                                        const physics::RegionCatalog* regions,
-                                                                        std::string_view area,
-                                                                        const knowledge::Device& device,
-                                                                        units::Length needle_length);
+[[nodiscard]] Result<std::optional<physics::LayerFractions>> check_depth(
+    const Pack& pack, const physics::RegionCatalog* regions, std::string_view area,
+    const knowledge::Device& device, units::Length needle_length);
 
 struct AftercarePhaseSheet {
   knowledge::AftercarePhase phase;
@@ -195,23 +196,24 @@ struct AftercareSheet {
   SessionInput session;
   DateTime session_end;
   std::vector<AftercarePhaseSheet> phases;
-  std::vector<std::string> expected;     ///< normal reactions
-  std::vector<std::string> see_doctor;   ///< when to see a doctor
-  std::vector<std::string> channels;     ///< how fast the micro-channels close (physics resealing model)
+  std::vector<std::string> expected;    ///< normal reactions
+  std::vector<std::string> see_doctor;  ///< when to see a doctor
+  std::vector<std::string> channels;    ///< how fast the micro-channels close (physics resealing model)
   std::vector<std::string> sources;
 };
 
 /// The sheet for a session that ended at `session_end`.
-[[nodiscard]] Result<AftercareSheet> aftercare(const SessionInput& session, DateTime session_end, const Pack& pack);
+[[nodiscard]] Result<AftercareSheet> aftercare(const SessionInput& session, DateTime session_end,
+                                               const Pack& pack);
 [[nodiscard]] std::string render_markdown(const AftercareSheet& sheet, const Pack& pack);
 [[nodiscard]] std::string render_text(const AftercareSheet& sheet, const Pack& pack);
 
 struct FollowupResult {
   Triage triage = Triage::normal;
   std::chrono::minutes since_session{0};
-  std::vector<Reason> reasons;           ///< one per observation (decision field unused)
-  std::vector<Triage> triages;           ///< parallel to reasons
-  std::vector<std::string> recheck;      ///< what to look at again later, and when
+  std::vector<Reason> reasons;       ///< one per observation (decision field unused)
+  std::vector<Triage> triages;       ///< parallel to reasons
+  std::vector<std::string> recheck;  ///< what to look at again later, and when
 };
 
 [[nodiscard]] FollowupResult followup(const FollowupInput& input, const Pack& pack);

@@ -1,7 +1,8 @@
 #pragma once
-/// Clinic inputs: the intake (who, what they report, where they want treatment, the dermatologist's clearance),
-/// a session (what is done where, with which needle), and follow-up observations. Formats: docs/intake-format.md
-/// and schemas/*.schema.json. Parsing checks every field against the pack's vocabulary and names the field.
+/// Clinic inputs: the intake (who, what they report, where they want treatment, the dermatologist's
+/// clearance), a session (what is done where, with which needle), and follow-up observations. Formats:
+/// docs/intake-format.md and schemas/*.schema.json. Parsing checks every field against the pack's vocabulary
+/// and names the field.
 
 #include <nlohmann/json_fwd.hpp>
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
-/// JSON forms of the clinical engine's results: the `--json` output of the CLI and the bodies of the HTTP API.
-/// Field names carry units (`needle_length_mm`, `interval_days`).
+/// JSON forms of the clinical engine's results: the `--json` output of the CLI and the bodies of the HTTP
+/// API. Field names carry units (`needle_length_mm`, `interval_days`).
 
 #include <nlohmann/json.hpp>
 

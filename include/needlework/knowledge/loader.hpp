@@ -23,11 +23,13 @@ struct PackSummary {
 /// Lists the packs in `packs_dir` (every sub-folder with a pack.toml), sorted by id.
 [[nodiscard]] Result<std::vector<PackSummary>> list_packs(const std::filesystem::path& packs_dir);
 
-/// Loads pack `id` from `packs_dir/<id>/`, resolving `extends` (base first), applying overrides, and validating
-/// the whole: every id unique, every reference resolvable, every number in its range, every rule sourced.
+/// Loads pack `id` from `packs_dir/<id>/`, resolving `extends` (base first), applying overrides, and
+/// validating the whole: every id unique, every reference resolvable, every number in its range, every rule
+/// sourced.
 [[nodiscard]] Result<Pack> load_pack(const std::filesystem::path& packs_dir, const std::string& id);
 
-/// Loads and validates a pack from a folder path (for `pack validate DIR`); its `extends` is looked up beside it.
+/// Loads and validates a pack from a folder path (for `pack validate DIR`); its `extends` is looked up beside
+/// it.
 [[nodiscard]] Result<Pack> load_pack_dir(const std::filesystem::path& dir);
 
 /// Validation of an already resolved pack (also run by load_pack); returns the first problem.

@@ -1,9 +1,9 @@
 #pragma once
-/// The knowledge pack model: the clinical content Needlework reasons with, as data. A pack is a folder of TOML
-/// files (format in docs/knowledge-packs.md) with a manifest; a pack may `extend` another, adding rules and
-/// overriding rules by id only where it says so. `load_pack` resolves the chain into one `Pack` whose every rule
-/// remembers the layer it came from and its `source` (an article statement S1–S16 or a literature reference).
-/// Nothing clinical is written in C++: the engines only evaluate what is here.
+/// The knowledge pack model: the clinical content Needlework reasons with, as data. A pack is a folder of
+/// TOML files (format in docs/knowledge-packs.md) with a manifest; a pack may `extend` another, adding rules
+/// and overriding rules by id only where it says so. `load_pack` resolves the chain into one `Pack` whose
+/// every rule remembers the layer it came from and its `source` (an article statement S1–S16 or a literature
+/// reference). Nothing clinical is written in C++: the engines only evaluate what is here.
 
 #include <chrono>
 #include <map>
@@ -80,17 +80,17 @@ enum class Setting { clinic, home };
 
 struct Device : RuleBase {
   std::string label;
-  std::string kind;                 ///< "roller" or "pen"
+  std::string kind;  ///< "roller" or "pen"
   Setting setting = Setting::clinic;
   int needles_min = 0;
-  std::optional<int> needles_max;   ///< empty: "or more"
+  std::optional<int> needles_max;  ///< empty: "or more"
   LengthRange needle_length;
   Length needle_diameter;
   std::string material;
-  std::vector<std::string> areas;   ///< areas this device is meant for (empty: any)
-  bool for_cocktail = false;        ///< a mesoroller: used when a mesotherapy cocktail is applied
+  std::vector<std::string> areas;  ///< areas this device is meant for (empty: any)
+  bool for_cocktail = false;       ///< a mesoroller: used when a mesotherapy cocktail is applied
   std::optional<units::Money> price;
-  std::string efficacy;             ///< e.g. "less efficient than a professional course"
+  std::string efficacy;  ///< e.g. "less efficient than a professional course"
 };
 
 /// One concern a band treats, and where.
@@ -131,15 +131,15 @@ struct Caution : RuleBase {
 
 /// The consultation every client needs before the procedure (S10).
 struct Consultation : RuleBase {
-  std::string with;                     ///< "dermatologist"
+  std::string with;  ///< "dermatologist"
   Decision when_missing = Decision::refer;
 };
 
 /// The depth guardrail: needles that could end beyond the dermis of an area's skin region are refused. The
 /// physics engine computes the depth; the pack says how hard the hand presses (on the engine's 0–1 scale).
 struct DepthGuard : RuleBase {
-  double pressure = 0.5;                 ///< 0 light contact, 0.5 moderate, 1 firm (docs/physics.md)
-  double tolerated_beyond_share = 0.0;   ///< share of punctures allowed past the dermis (0: none)
+  double pressure = 0.5;                ///< 0 light contact, 0.5 moderate, 1 firm (docs/physics.md)
+  double tolerated_beyond_share = 0.0;  ///< share of punctures allowed past the dermis (0: none)
 };
 
 // ---- course, procedure, hygiene ------------------------------------------------------------------------
@@ -205,8 +205,8 @@ enum class Triage { normal, see_doctor };
 struct FollowupRule : RuleBase {
   std::string observation;
   Triage triage = Triage::normal;
-  std::optional<std::chrono::hours> from;  ///< applies when at least this long after the session
-  std::optional<std::chrono::hours> until; ///< applies when less than this long after the session
+  std::optional<std::chrono::hours> from;   ///< applies when at least this long after the session
+  std::optional<std::chrono::hours> until;  ///< applies when less than this long after the session
 };
 
 // ---- mechanism and comparison (S16) --------------------------------------------------------------------

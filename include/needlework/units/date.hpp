@@ -1,6 +1,6 @@
 #pragma once
-/// Calendar dates and times as `std::chrono` types: a `Date` is a day (`sys_days`), a `DateTime` a UTC instant
-/// in seconds. Text at every boundary is ISO 8601 (`2026-11-23`, `2026-11-23T14:30:00Z`).
+/// Calendar dates and times as `std::chrono` types: a `Date` is a day (`sys_days`), a `DateTime` a UTC
+/// instant in seconds. Text at every boundary is ISO 8601 (`2026-11-23`, `2026-11-23T14:30:00Z`).
 
 #include <chrono>
 #include <string>

@@ -1,13 +1,14 @@
 #pragma once
-/// Typed physical quantities. A `Quantity<L, T>` carries its dimension (length exponent L in millimetres, time
-/// exponent T in seconds) in its type, so adding a length to an area, or passing a depth where a density is
-/// expected, does not compile. Values are constructed and read only through named functions that state the
+/// Typed physical quantities. A `Quantity<L, T>` carries its dimension (length exponent L in millimetres,
+/// time exponent T in seconds) in its type, so adding a length to an area, or passing a depth where a density
+/// is expected, does not compile. Values are constructed and read only through named functions that state the
 /// unit (`millimetres(0.5)`, `depth.in_um()`); inside, lengths are millimetres and times seconds.
-/// Calendar durations in interfaces use `std::chrono` (see date.hpp); `to_seconds`/`from_duration` bridge them.
+/// Calendar durations in interfaces use `std::chrono` (see date.hpp); `to_seconds`/`from_duration` bridge
+/// them.
 
 #include <chrono>
-#include <compare>
 #include <cmath>
+#include <compare>
 
 namespace needlework::units {
 
@@ -20,10 +21,22 @@ class Quantity {
   [[nodiscard]] static constexpr Quantity from_base(double v) noexcept { return Quantity(v); }
   [[nodiscard]] constexpr double base() const noexcept { return v_; }
 
-  constexpr Quantity& operator+=(Quantity o) noexcept { v_ += o.v_; return *this; }
-  constexpr Quantity& operator-=(Quantity o) noexcept { v_ -= o.v_; return *this; }
-  constexpr Quantity& operator*=(double k) noexcept { v_ *= k; return *this; }
-  constexpr Quantity& operator/=(double k) noexcept { v_ /= k; return *this; }
+  constexpr Quantity& operator+=(Quantity o) noexcept {
+    v_ += o.v_;
+    return *this;
+  }
+  constexpr Quantity& operator-=(Quantity o) noexcept {
+    v_ -= o.v_;
+    return *this;
+  }
+  constexpr Quantity& operator*=(double k) noexcept {
+    v_ *= k;
+    return *this;
+  }
+  constexpr Quantity& operator/=(double k) noexcept {
+    v_ /= k;
+    return *this;
+  }
 
   friend constexpr Quantity operator+(Quantity a, Quantity b) noexcept { return Quantity(a.v_ + b.v_); }
   friend constexpr Quantity operator-(Quantity a, Quantity b) noexcept { return Quantity(a.v_ - b.v_); }
@@ -61,12 +74,12 @@ constexpr Quantity<-L, -T> operator/(double count, Quantity<L, T> q) noexcept {
   return Quantity<-L, -T>::from_base(count / q.base());
 }
 
-using Length = Quantity<1, 0>;          ///< stored in mm
-using Area = Quantity<2, 0>;            ///< stored in mm²
-using ArealDensity = Quantity<-2, 0>;   ///< stored per mm²
-using Time = Quantity<0, 1>;            ///< stored in s (for physics; calendar spans use std::chrono)
-using Frequency = Quantity<0, -1>;      ///< stored in 1/s
-using Speed = Quantity<1, -1>;          ///< stored in mm/s
+using Length = Quantity<1, 0>;         ///< stored in mm
+using Area = Quantity<2, 0>;           ///< stored in mm²
+using ArealDensity = Quantity<-2, 0>;  ///< stored per mm²
+using Time = Quantity<0, 1>;           ///< stored in s (for physics; calendar spans use std::chrono)
+using Frequency = Quantity<0, -1>;     ///< stored in 1/s
+using Speed = Quantity<1, -1>;         ///< stored in mm/s
 
 // Named construction. Each states its unit; there is no implicit conversion from double.
 constexpr Length millimetres(double v) noexcept { return Length::from_base(v); }
