@@ -1,6 +1,14 @@
 #include "needlework/physics/simulation.hpp"
 
+#include <atomic>
 #include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "needlework/physics/kinematics.hpp"
 
@@ -8,6 +16,16 @@
 #include "strokes_impl.hpp"
 
 namespace needlework::physics {
+
+namespace {
+int worker_threads() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+}  // namespace
 
 Result<SimulationResult> simulate_session(const Device& device, const Region& region, const Zone& zone,
                                           const StrokePlan& plan, const SimulationOptions& options) {
@@ -29,25 +47,70 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   const double inv_cell = 1.0 / units::in_mm(r.grid.cell);
   const int nx = r.grid.nx, ny = r.grid.ny;
   std::int64_t layer_counts[4] = {0, 0, 0, 0};
-  std::int64_t rehits = 0;
   std::uint32_t* counts = r.grid.counts.data();
-  std::optional<detail::RehitIndex> index;
-  std::size_t reserved = 0;
-  auto session = detail::simulate_strokes_with(device, zone, plan, [&](const Puncture& p) {
-    if (!index) {  // the first puncture: size the index like the session
-      index.emplace(nx * units::in_mm(r.grid.cell), ny * units::in_mm(r.grid.cell), units::in_mm(needle.diameter),
-                    reserved);
+
+  // The re-hit search is bound by memory latency, not arithmetic, so it runs on a second thread behind the
+  // generator: the generator publishes each puncture's position, the searcher follows in order. The result does
+  // not depend on the threads (one thread runs the two sections one after the other; positions beyond the
+  // buffer, if the estimate was low, are searched afterwards, still in order).
+  if (auto ok = validate(plan); !ok) return std::unexpected(ok.error());
+  const double expected = detail::expected_punctures(device, zone, plan);
+  if (expected > 5e7) {
+    return fail(ErrorCode::out_of_range,
+                fmt::format("this plan would make about {:.0f} punctures; check the zone size, passes and speed",
+                            expected),
+                "plan");
+  }
+  const std::size_t capacity = static_cast<std::size_t>(expected * 1.3 + 1024);
+  std::vector<float> xs(capacity), ys(capacity), late_xs, late_ys;
+  std::atomic<std::size_t> published{0};
+  std::atomic<bool> finished{false};
+  detail::RehitIndex index(nx * units::in_mm(r.grid.cell), ny * units::in_mm(r.grid.cell),
+                           units::in_mm(needle.diameter), capacity);
+  std::int64_t rehits = 0;
+  std::optional<Result<Session>> session;
+  // Worth a second thread only for sessions of tens of thousands of punctures; OMP_NUM_THREADS=1 turns it off
+  // (on a machine whose other core is busy, the sequential order is faster: docs/performance.md).
+  const bool pipeline = worker_threads() >= 2 && expected > 20000;
+#pragma omp parallel sections num_threads(2) if (pipeline)
+  {
+#pragma omp section
+    {
+      std::size_t made = 0;
+      session = detail::simulate_strokes_with(device, zone, plan, [&](const Puncture& p) {
+        const double x = units::in_mm(p.position.x) - x0, y = units::in_mm(p.position.y) - y0;
+        if (made < capacity) {
+          xs[made] = static_cast<float>(x);
+          ys[made] = static_cast<float>(y);
+          published.store(made + 1, std::memory_order_release);
+        } else {
+          late_xs.push_back(static_cast<float>(x));
+          late_ys.push_back(static_cast<float>(y));
+        }
+        ++made;
+        const double fx = x * inv_cell, fy = y * inv_cell;
+        if (fx >= 0.0 && fy >= 0.0 && fx < nx && fy < ny) {
+          ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
+        }
+        ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
+      });
+      finished.store(true, std::memory_order_release);
     }
-    const double x = units::in_mm(p.position.x) - x0, y = units::in_mm(p.position.y) - y0;
-    rehits += index->add(static_cast<float>(x), static_cast<float>(y)) ? 1 : 0;
-    const double fx = x * inv_cell, fy = y * inv_cell;
-    if (fx >= 0.0 && fy >= 0.0 && fx < nx && fy < ny) {
-      ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
+#pragma omp section
+    {
+      std::size_t done = 0;
+      for (;;) {
+        const bool last = finished.load(std::memory_order_acquire);
+        const std::size_t available = published.load(std::memory_order_acquire);
+        for (; done < available; ++done) rehits += index.add(xs[done], ys[done]) ? 1 : 0;
+        if (last) break;
+        std::this_thread::yield();  // the generator is ahead or descheduled; a busy machine must not starve it
+      }
     }
-    ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
-  }, &reserved);
-  if (!session) return std::unexpected(session.error());
-  r.session = std::move(*session);
+  }
+  for (std::size_t i = 0; i < late_xs.size(); ++i) rehits += index.add(late_xs[i], late_ys[i]) ? 1 : 0;
+  if (!*session) return std::unexpected(session->error());
+  r.session = std::move(**session);
 
   const auto& punctures = r.session.punctures;
   const std::size_t n = punctures.size();

@@ -15,6 +15,22 @@
 
 namespace needlework::physics::detail {
 
+/// Expected punctures of a validated plan: passes × density per pass × zone area (lanes overhang the zone, so a
+/// session holds up to ~15 % more; callers add a margin).
+inline double expected_punctures(const Device& device, const Zone& zone, const StrokePlan& plan) {
+  const double area_mm2 = units::in_mm2(zone.area());
+  double per_pass = 0.0;
+  if (const RollerGeometry* roller = device.roller()) {
+    per_pass = units::in_per_mm2(roller->density_per_pass()) / (1.0 - plan.lane_overlap);
+  } else {
+    const PenGeometry* pen = device.pen();
+    const double step_mm = units::in_mm(pen->cartridge_diameter) * (1.0 - plan.lane_overlap);
+    const double stamp_pitch_mm = units::in_mm_per_s(plan.speed) / units::in_hz(pen->stamp_rate);
+    per_pass = pen->needles_per_cartridge / (stamp_pitch_mm * step_mm);
+  }
+  return per_pass * area_mm2 * plan.passes_per_direction * static_cast<double>(plan.directions.size());
+}
+
 template <class OnPuncture>
 Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, const StrokePlan& plan,
                                       OnPuncture&& on_puncture, std::size_t* reserved = nullptr) {
@@ -40,17 +56,12 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
   } else {
     lane_width_mm = units::in_mm(pen->cartridge_diameter);
   }
-  const double step_mm = lane_width_mm * (1.0 - plan.lane_overlap);
   const double radius_mm = roller ? units::in_mm(roller->drum_radius) : 0.0;
   const double stamp_pitch_mm = pen ? units::in_mm_per_s(plan.speed) / units::in_hz(pen->stamp_rate) : 0.0;
 
   // A rough reservation: expected punctures = passes × density per pass × zone area.
   {
-    const double area_mm2 = units::in_mm2(zone.area());
-    const double per_pass = roller ? units::in_per_mm2(roller->density_per_pass()) / (1.0 - plan.lane_overlap)
-                                   : pen->needles_per_cartridge / (stamp_pitch_mm * step_mm);
-    const double expected = per_pass * area_mm2 * plan.passes_per_direction *
-                            static_cast<double>(plan.directions.size());
+    const double expected = expected_punctures(device, zone, plan);
     // Guard memory: 50 million punctures is 100 m² at 500 /cm², far beyond any session.
     if (expected > 5e7) {
       return fail(ErrorCode::out_of_range,
