@@ -24,12 +24,19 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 "$build/bench/physics_bench" --benchmark_min_time="$min_time" --benchmark_repetitions="$reps" \
   --benchmark_report_aggregates_only=true --benchmark_format=json >"$out" 2>/dev/null
+# The session again with one thread (no pipelined re-hit search), for comparison.
+seq=$(mktemp)
+trap 'rm -f "$out" "$seq"' EXIT
+OMP_NUM_THREADS=1 "$build/bench/physics_bench" --benchmark_filter=BM_FullFaceSession --benchmark_min_time="$min_time" \
+  --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true --benchmark_format=json >"$seq" 2>/dev/null
 ref=$("$py" bench/reference/ensemble_reference.py --members 64)
 
-"$py" - "$out" "$ref" <<'PY'
+"$py" - "$out" "$ref" "$seq" <<'PY'
 import json, sys
 bench = json.load(open(sys.argv[1]))
 ref = json.loads(sys.argv[2])
+seq_rows = json.load(open(sys.argv[3]))["benchmarks"]
+seq_face = next(b for b in seq_rows if b.get("aggregate_name", "median") == "median")["real_time"]
 # Median of the repetitions.
 rows = {b["run_name"]: b for b in bench["benchmarks"] if b.get("aggregate_name") == "median"}
 if not rows:  # a single repetition has no aggregates
@@ -49,7 +56,8 @@ print(f"{'bare binning, 1 thread (M punctures/s)':<52}{b1:>14.0f}")
 print(f"{'ensemble / bare binning, 2 threads':<52}{e2 / b2:>13.0%}  >= 50 %")
 print(f"{'ensemble / bare binning, 1 thread':<52}{e1 / b1:>13.0%}")
 print(f"{'full-face session, simulated + summarised (ms)':<52}{face:>14.2f}  < 2")
-print(f"{'  of which strokes (ms) / re-hit search (ms)':<52}{strokes:>8.2f} / {rehits:.2f}")
+print(f"{'  the same with OMP_NUM_THREADS=1 (ms)':<52}{seq_face:>14.2f}")
+print(f"{'  strokes alone (ms) / re-hit search alone (ms)':<52}{strokes:>8.2f} / {rehits:.2f}")
 print(f"{'NumPy reference, 1 thread (M punctures/s)':<52}{npy:>14.1f}")
 print(f"{'C++ ensemble (2 threads) / NumPy':<52}{e2 / npy:>13.0f}x  >= 10x")
 print(f"{'C++ ensemble (1 thread) / NumPy':<52}{e1 / npy:>13.0f}x")

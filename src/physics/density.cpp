@@ -65,9 +65,10 @@ namespace detail {
 // puncture is compared with is earlier by construction; a neighbour within r lies in a cell that the disc of
 // radius r around the puncture touches, usually only its own (r ≪ h).
 //
-// Walking a list is a chain of dependent loads, the bound of this search. A bitmap of cells of side r marks where
-// punctures have landed: an earlier puncture within r lies in the 3 × 3 block of bitmap cells around a new one,
-// so when those nine bits are clear (nearly always at clinical densities) the list is not walked.
+// Walking a list is a chain of dependent loads, the bound of this search. A bitmap of cells of side 2r marks where
+// punctures have landed: an earlier puncture within r of a new one lies in a bitmap cell that the square
+// [p − r, p + r]² overlaps (at most 2 × 2 cells), so when those bits are clear (nearly always at clinical
+// densities) the list is not walked. At side 2r the bitmap of a full face is 94 KB and stays in L2 cache.
 RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std::size_t expected)
     : r_(static_cast<float>(radius_mm)), r2_(static_cast<float>(radius_mm * radius_mm)) {
   if (!(radius_mm > 0.0)) return;
@@ -78,10 +79,10 @@ RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std:
   head_.assign(static_cast<std::size_t>(nx_) * ny_, none);
   nodes_.reserve(expected);
   // Bitmap with a one-cell border over the whole hash table (nx·h × ny·h, what the bounds check admits), so the
-  // 3 × 3 block never leaves it; skipped if it would exceed 64 MB.
-  inv_b_ = static_cast<float>(1.0 / radius_mm);
-  const std::size_t bx = static_cast<std::size_t>(std::ceil(nx_ * h / radius_mm)) + 3;
-  const std::size_t by = static_cast<std::size_t>(std::ceil(ny_ * h / radius_mm)) + 3;
+  // block never leaves it; skipped if it would exceed 64 MB.
+  inv_b_ = static_cast<float>(1.0 / (2.0 * radius_mm));
+  const std::size_t bx = static_cast<std::size_t>(std::ceil(nx_ * h / (2.0 * radius_mm))) + 3;
+  const std::size_t by = static_cast<std::size_t>(std::ceil(ny_ * h / (2.0 * radius_mm))) + 3;
   words_per_row_ = (bx + 63) / 64;
   if (words_per_row_ * by * 8 <= (std::size_t{64} << 20)) bits_.assign(words_per_row_ * by, 0);
 }
@@ -99,10 +100,12 @@ bool RehitIndex::add(float px, float py) {
     auto bit = [&](std::size_t col, std::size_t row) {
       return (bits_[row * words_per_row_ + col / 64] >> (col % 64)) & 1u;
     };
-    maybe = false;
-    for (std::size_t rr = brow - 1; rr <= brow + 1 && !maybe; ++rr) {
-      maybe = (bit(bcol - 1, rr) | bit(bcol, rr) | bit(bcol + 1, rr)) != 0;
-    }
+    // Cells (one-cell border included) overlapped by [p − r, p + r]²; p ≥ 0 so every argument is ≥ 0.5.
+    const std::size_t c0 = static_cast<std::size_t>((px - r_) * inv_b_ + 1.0f);
+    const std::size_t c1 = static_cast<std::size_t>((px + r_) * inv_b_ + 1.0f);
+    const std::size_t r0 = static_cast<std::size_t>((py - r_) * inv_b_ + 1.0f);
+    const std::size_t r1 = static_cast<std::size_t>((py + r_) * inv_b_ + 1.0f);
+    maybe = (bit(c0, r0) | bit(c1, r0) | bit(c0, r1) | bit(c1, r1)) != 0;
   }
   bool hit = false;
   if (maybe) {
