@@ -1,0 +1,165 @@
+#pragma once
+/// The clinic's rules that need history, enforced above the repository (store.hpp) and below every face:
+/// a session starts only for a client whose latest screening clears the area under the current pack, with a
+/// valid consent and a roller assigned to that client, a needle the pack allows there, and a date that keeps
+/// the course's interval rules; a roller never crosses clients (S9); a follow-up that says "see a doctor"
+/// opens an escalation that stays open until a user closes it. Every refusal is `ErrorCode::refused` with a
+/// message naming the rule (and its source) and what to do. Nothing here reads the clock: times come in the
+/// `Actor` or as arguments.
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "needlework/clinic/engine.hpp"
+#include "needlework/knowledge/pack.hpp"
+#include "needlework/physics/skin.hpp"
+#include "needlework/store/store.hpp"
+
+namespace needlework::store {
+
+/// A roller or cartridge as delivered.
+struct RollerSpec {
+  std::string lot;
+  std::string serial;
+  std::string udi;
+  std::string device;  ///< a device id of the pack
+  int needle_count = 0;
+  units::Length needle_length;
+  Date expiry;
+};
+
+/// What the practitioner asks for when a session starts.
+struct SessionRequest {
+  std::string client_id;
+  std::string area;
+  Id roller_id = 0;
+  std::optional<Id> appointment_id;
+  bool cocktail = false;
+  std::vector<std::string> conditions;  ///< conditions on the day (sensitive_skin, stress, …) for the protocol
+};
+
+/// What was done, charted during or after a session. Absent fields are left as they are.
+struct Chart {
+  std::optional<int> passes;
+  std::optional<units::ArealDensity> density;
+  std::optional<units::Length> effective_depth;
+  std::optional<std::string> notes;  ///< appended to the session's notes
+};
+
+struct StartedSession {
+  SessionRecord session;
+  clinic::Protocol protocol;  ///< the checklist to follow
+};
+
+struct RecordedFollowup {
+  FollowupRecord followup;
+  clinic::FollowupResult result;
+  std::optional<EscalationRecord> escalation;  ///< opened when the triage is "see a doctor"
+};
+
+/// Everything a lot touched: for a recall.
+struct Recall {
+  std::string lot;
+  std::vector<RollerRecord> rollers;
+  std::vector<SessionRecord> sessions;
+  std::vector<std::string> clients;  ///< sorted, unique
+};
+
+struct DueItem {
+  std::string kind;  ///< "followup" or "escalation"
+  std::string client_id;
+  Id session_id = 0;
+  Id escalation_id = 0;
+  DateTime due_at;  ///< follow-up: session end + the pack's first see-a-doctor time; escalation: when opened
+  bool overdue = false;  ///< due before `now`
+  std::string text;
+};
+
+/// A client and everything recorded about them.
+struct ClientHistory {
+  ClientRecord client;
+  std::vector<IntakeRecord> intakes;
+  std::vector<ConsentRecord> consents;
+  std::vector<CourseRecord> courses;
+  std::vector<AppointmentRecord> appointments;
+  std::vector<SessionRecord> sessions;
+  std::vector<FollowupRecord> followups;
+  std::vector<EscalationRecord> escalations;
+};
+
+class ClinicStore {
+ public:
+  /// `pack` and `regions` must outlive this object; `regions` feeds the depth guard (nullptr: none).
+  ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions = nullptr);
+
+  Result<UserRecord> add_user(const Actor& by, std::string name, std::string role);
+  /// Refuses an empty id or name and an id already in use (`invalid_value`).
+  Result<ClientRecord> add_client(const Actor& by, const ClientRecord& client);
+  Result<ClientHistory> history(std::string_view client_id);
+
+  /// Screens the intake (clinic::screen) and records it with the decision, area decisions, reasons and the
+  /// pack label. `intake_json` is the document the intake was parsed from. The client must be registered.
+  Result<IntakeRecord> record_intake(const Actor& by, const clinic::Intake& intake,
+                                     const nlohmann::json& intake_json);
+
+  /// Records the SHA-256 of the consent text, the signer and the time (by.at).
+  Result<ConsentRecord> record_consent(const Actor& by, std::string_view client_id, std::string_view text,
+                                       std::string signer);
+  Result<ConsentRecord> withdraw_consent(const Actor& by, Id consent_id);
+
+  /// Plans the course from the client's latest intake (clinic::plan) and records it.
+  Result<CourseRecord> record_course(const Actor& by, std::string_view client_id, Date start,
+                                     const clinic::PlanOptions& options = {});
+
+  /// Books an appointment; refused when the date breaks the interval rules (clinic::check_interval under
+  /// every course rule that could govern the needle) against this client's sessions and booked appointments
+  /// on the same or an overlapping area.
+  Result<AppointmentRecord> book_appointment(const Actor& by, std::string_view client_id, std::string area,
+                                             units::Length needle_length, DateTime at,
+                                             std::optional<Id> course_id = std::nullopt);
+  Result<AppointmentRecord> cancel_appointment(const Actor& by, Id appointment_id);
+
+  Result<RollerRecord> register_roller(const Actor& by, const RollerSpec& spec);
+  /// new → assigned to the client. A roller already assigned to a client is never given to another (S9).
+  Result<RollerRecord> assign_roller(const Actor& by, Id roller_id, std::string_view client_id);
+  /// used → assigned again for the same client, only if the pack has a `new_or_sterilised` hygiene rule.
+  Result<RollerRecord> sterilise_roller(const Actor& by, Id roller_id);
+  Result<RollerRecord> dispose_roller(const Actor& by, Id roller_id, std::string reason);
+  Result<Recall> recall(std::string_view lot);
+
+  /// Starts a session at by.at after checking every rule (see the header comment); returns the protocol.
+  Result<StartedSession> start_session(const Actor& by, const SessionRequest& request);
+  /// Timestamps a protocol step (a step id of the pack) at by.at; refused after the session finished.
+  Result<StepRecord> record_step(const Actor& by, Id session_id, std::string step);
+  Result<SessionRecord> chart(const Actor& by, Id session_id, const Chart& chart);
+  /// Ends the session at by.at; the roller becomes used.
+  Result<SessionRecord> finish_session(const Actor& by, Id session_id);
+
+  /// Records observations at by.at for a finished session, triaged by clinic::followup; "see a doctor"
+  /// opens an escalation.
+  Result<RecordedFollowup> record_followup(const Actor& by, Id session_id,
+                                           const std::vector<std::string>& observations);
+  Result<EscalationRecord> close_escalation(const Actor& by, Id escalation_id, std::string note);
+
+  /// Follow-ups due by the end of `now`'s day (UTC) and every open escalation.
+  Result<std::vector<DueItem>> due(DateTime now);
+
+  /// How long after a session a follow-up falls due: the earliest `from_hours` of a see-a-doctor follow-up
+  /// rule in the pack (24 h in the seed, S14), so the follow-up happens when it can change the triage.
+  [[nodiscard]] std::chrono::hours followup_due_after() const;
+
+ private:
+  Result<ClientRecord> require_client(std::string_view client_id);
+  Result<RollerRecord> require_roller(Id roller_id);
+  Result<SessionRecord> require_session(Id session_id);
+  Result<void> check_interval_for(std::string_view client_id, std::string_view area, units::Length needle,
+                                  Date proposed, std::optional<Id> skip_appointment, bool with_appointments);
+
+  Store& store_;
+  const knowledge::Pack& pack_;
+  const physics::RegionCatalog* regions_;
+};
+
+}  // namespace needlework::store

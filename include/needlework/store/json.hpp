@@ -1,0 +1,33 @@
+#pragma once
+/// JSON forms of the clinic records: the `--json` output of the store commands, the canonical text the audit
+/// digests (keys sorted, no whitespace), and later the HTTP bodies. Field names carry units
+/// (`needle_length_mm`, `density_per_cm2`).
+
+#include <nlohmann/json.hpp>
+
+#include "needlework/store/clinic_store.hpp"
+
+namespace needlework::store {
+
+[[nodiscard]] nlohmann::json to_json(const UserRecord& r);
+[[nodiscard]] nlohmann::json to_json(const ClientRecord& r);
+[[nodiscard]] nlohmann::json to_json(const IntakeRecord& r);
+[[nodiscard]] nlohmann::json to_json(const ConsentRecord& r);
+[[nodiscard]] nlohmann::json to_json(const CourseRecord& r);
+[[nodiscard]] nlohmann::json to_json(const AppointmentRecord& r);
+[[nodiscard]] nlohmann::json to_json(const RollerRecord& r);
+[[nodiscard]] nlohmann::json to_json(const SessionRecord& r);
+[[nodiscard]] nlohmann::json to_json(const StepRecord& r);
+[[nodiscard]] nlohmann::json to_json(const FollowupRecord& r);
+[[nodiscard]] nlohmann::json to_json(const EscalationRecord& r);
+[[nodiscard]] nlohmann::json to_json(const AuditEntry& r);
+[[nodiscard]] nlohmann::json to_json(const AuditCheck& r);
+[[nodiscard]] nlohmann::json to_json(const Recall& r);
+[[nodiscard]] nlohmann::json to_json(const DueItem& r);
+[[nodiscard]] nlohmann::json to_json(const ClientHistory& r);
+
+/// The canonical text of a JSON value: keys sorted, no whitespace, invalid UTF-8 replaced. The audit digests
+/// this.
+[[nodiscard]] std::string canonical(const nlohmann::json& j);
+
+}  // namespace needlework::store

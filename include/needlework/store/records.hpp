@@ -1,0 +1,185 @@
+#pragma once
+/// Clinic records as plain structs: what the store keeps about clients, their screenings, consents, courses,
+/// appointments, rollers, sessions, follow-ups and escalations, and the audit log. No storage types appear
+/// here; a backend (SQLite today, PostgreSQL later) maps these to its tables. Times are UTC instants,
+/// physical quantities are typed; the text forms (JSON, SQL columns) carry the unit in the field name.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "needlework/units/date.hpp"
+#include "needlework/units/quantity.hpp"
+
+namespace needlework::store {
+
+using units::Date;
+using units::DateTime;
+
+/// A row id assigned by the store.
+using Id = std::int64_t;
+
+/// Who makes a change and when. The store never reads the clock: every write is stamped with this.
+struct Actor {
+  std::string name;  ///< a staff user name, or "cli"
+  DateTime at;
+};
+
+struct UserRecord {
+  Id id = 0;
+  std::string name;
+  std::string role;  ///< "practitioner", "admin", …
+  DateTime created_at;
+};
+
+struct ClientRecord {
+  std::string id;  ///< the clinic's client code, the same as `client.id` in an intake ("C-0001")
+  std::string name;
+  std::optional<Date> date_of_birth;
+  DateTime created_at;
+};
+
+/// The screening decision for one requested area, as recorded.
+struct AreaDecisionRecord {
+  std::string area;
+  std::string decision;  ///< knowledge::to_string(Decision)
+};
+
+/// An intake and the screening the pack gave it when it was recorded.
+struct IntakeRecord {
+  Id id = 0;
+  std::string client_id;
+  Date intake_date;
+  std::string intake_json;  ///< the intake document as given (canonical JSON)
+  std::string decision;     ///< the client's decision ("cleared", "refer", …)
+  std::vector<AreaDecisionRecord> areas;
+  std::string reasons_json;  ///< every reason with its rule and source (clinic::to_json of the reasons)
+  std::string pack;          ///< "seed@1.0.0": the pack id and version the screening used
+  DateTime recorded_at;
+};
+
+struct ConsentRecord {
+  Id id = 0;
+  std::string client_id;
+  std::string text_sha256;  ///< hex SHA-256 of the consent text the client signed
+  std::string signer;
+  DateTime signed_at;
+  std::optional<DateTime> withdrawn_at;
+  std::string withdrawn_by;
+  [[nodiscard]] bool valid_at(DateTime t) const { return signed_at <= t && (!withdrawn_at || t < *withdrawn_at); }
+};
+
+/// A treatment course: the plan the engine made from an intake, kept as its JSON.
+struct CourseRecord {
+  Id id = 0;
+  std::string client_id;
+  Id intake_id = 0;
+  Date start;
+  std::string plan_json;
+  std::string pack;
+  DateTime created_at;
+};
+
+enum class AppointmentState { booked, done, cancelled };
+
+struct AppointmentRecord {
+  Id id = 0;
+  std::string client_id;
+  std::optional<Id> course_id;
+  std::string area;
+  units::Length needle_length;  ///< the needle planned, which sets the interval rule
+  DateTime at;
+  AppointmentState state = AppointmentState::booked;
+};
+
+/// S9: new → assigned (to one client) → used → disposed; a used roller may be sterilised back to assigned
+/// for the same client only when the pack allows sterilised reuse.
+enum class RollerState { new_, assigned, used, disposed };
+
+struct RollerRecord {
+  Id id = 0;
+  std::string lot;
+  std::string serial;
+  std::string udi;     ///< the UDI as printed (free text)
+  std::string device;  ///< a device id of the pack ("dermaroller")
+  int needle_count = 0;
+  units::Length needle_length;
+  Date expiry;  ///< last day of use
+  RollerState state = RollerState::new_;
+  std::string client_id;  ///< empty until assigned; never changes once set
+  int uses = 0;           ///< sessions finished with it
+  std::string disposal_reason;
+  DateTime registered_at;
+};
+
+struct SessionRecord {
+  Id id = 0;
+  std::string client_id;
+  std::optional<Id> appointment_id;
+  Id intake_id = 0;   ///< the screening that cleared it
+  Id consent_id = 0;  ///< the consent valid when it started
+  Id roller_id = 0;
+  std::string area;
+  std::string device;
+  units::Length needle_length;
+  std::string pack;
+  DateTime started_at;
+  std::optional<DateTime> finished_at;
+  std::optional<int> passes;
+  std::optional<units::ArealDensity> density;       ///< delivered punctures per area (physics seam; may be absent)
+  std::optional<units::Length> effective_depth;      ///< estimated effective depth (physics seam; may be absent)
+  std::string notes;
+};
+
+/// A protocol step done during a session, timestamped.
+struct StepRecord {
+  Id id = 0;
+  Id session_id = 0;
+  std::string step;  ///< a step id of the pack ("STEP.cleanse")
+  DateTime at;
+};
+
+struct FollowupRecord {
+  Id id = 0;
+  Id session_id = 0;
+  DateTime observed_at;
+  std::vector<std::string> observations;
+  std::string triage;       ///< "normal" or "see_doctor"
+  std::string result_json;  ///< clinic::to_json(FollowupResult): reasons with rules and sources
+  std::string pack;
+};
+
+struct EscalationRecord {
+  Id id = 0;
+  Id session_id = 0;
+  Id followup_id = 0;
+  std::string client_id;
+  DateTime opened_at;
+  std::string reason;
+  std::optional<DateTime> closed_at;
+  std::string closed_by;
+  std::string close_note;
+  [[nodiscard]] bool open() const { return !closed_at.has_value(); }
+};
+
+/// One entry of the append-only, hash-chained audit log.
+struct AuditEntry {
+  std::int64_t seq = 0;  ///< 1, 2, 3, … without gaps
+  DateTime at;
+  std::string actor;
+  std::string action;  ///< "insert", "update"
+  std::string entity;  ///< table name: "clients", "rollers", …
+  std::string entity_id;
+  std::string before_sha256;  ///< SHA-256 of the record's canonical JSON before the write ("" for an insert)
+  std::string after_sha256;   ///< … and after it
+  std::string prev_hash;      ///< `hash` of the previous entry (64 zeros for the first)
+  std::string hash;           ///< SHA-256 of prev_hash and the canonical text of this entry
+};
+
+[[nodiscard]] std::string_view to_string(AppointmentState s) noexcept;
+[[nodiscard]] std::optional<AppointmentState> appointment_state_from_string(std::string_view s) noexcept;
+[[nodiscard]] std::string_view to_string(RollerState s) noexcept;
+[[nodiscard]] std::optional<RollerState> roller_state_from_string(std::string_view s) noexcept;
+
+}  // namespace needlework::store

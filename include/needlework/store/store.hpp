@@ -1,0 +1,126 @@
+#pragma once
+/// The repository: a backend-neutral interface to the clinic records (records.hpp). It stores and finds
+/// records and appends one audit entry per write in the same transaction; it enforces no clinical rule —
+/// that is `ClinicStore` (clinic_store.hpp), which works only through this interface, so a PostgreSQL backend
+/// can be added beside SQLite without touching the rules. Every failure is a `Result` error: a missing record
+/// is `not_found`, a broken or newer database `io_error`/`pack_error` as documented on each function.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "needlework/error.hpp"
+#include "needlework/store/records.hpp"
+
+namespace needlework::store {
+
+/// The outcome of recomputing the audit chain.
+struct AuditCheck {
+  bool ok = true;
+  std::int64_t entries = 0;            ///< entries read
+  std::int64_t first_bad_seq = 0;      ///< the first entry that does not verify (0 when ok)
+  std::string problem;                 ///< what is wrong there, for a person
+};
+
+/// Recomputes the chain over entries in seq order: each seq follows the previous by one, each prev_hash is
+/// the previous hash, each hash is `audit_hash` of its entry; `head` (the last seq and hash the store
+/// recorded separately) catches a removed tail. Pure, backend-neutral.
+[[nodiscard]] AuditCheck verify_chain(const std::vector<AuditEntry>& entries,
+                                      std::optional<std::pair<std::int64_t, std::string>> head);
+
+/// hex SHA-256 of prev_hash, a newline, and the entry's canonical text (seq, at, actor, action, entity,
+/// entity_id, before_sha256, after_sha256, one per line).
+[[nodiscard]] std::string audit_hash(const AuditEntry& e);
+
+/// hex SHA-256 (libsodium crypto_hash_sha256) of bytes.
+[[nodiscard]] std::string sha256_hex(std::string_view bytes);
+
+/// The schema version a database is at, with the migrations applied to it.
+struct SchemaInfo {
+  int version = 0;
+  std::vector<std::string> applied;  ///< "0001_init", …
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  /// Runs `body` in one write transaction (SQLite: BEGIN IMMEDIATE): every write inside commits together, or
+  /// none does when `body` returns an error. Writes outside a transaction run in their own. Not reentrant
+  /// across threads; a nested call joins the outer transaction.
+  virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;
+
+  [[nodiscard]] virtual Result<SchemaInfo> schema() = 0;
+
+  // ---- users and clients -----------------------------------------------------------------------------
+  virtual Result<UserRecord> insert_user(const Actor& by, const UserRecord& user) = 0;
+  virtual Result<std::vector<UserRecord>> users() = 0;
+  virtual Result<void> insert_client(const Actor& by, const ClientRecord& client) = 0;
+  virtual Result<std::optional<ClientRecord>> find_client(std::string_view id) = 0;
+  /// Clients whose id or name contains `text` (case-insensitive for ASCII), ordered by id.
+  virtual Result<std::vector<ClientRecord>> search_clients(std::string_view text) = 0;
+
+  // ---- intakes, consents, courses --------------------------------------------------------------------
+  virtual Result<IntakeRecord> insert_intake(const Actor& by, const IntakeRecord& intake) = 0;
+  /// Oldest first.
+  virtual Result<std::vector<IntakeRecord>> intakes_of(std::string_view client_id) = 0;
+  virtual Result<ConsentRecord> insert_consent(const Actor& by, const ConsentRecord& consent) = 0;
+  virtual Result<std::optional<ConsentRecord>> find_consent(Id id) = 0;
+  virtual Result<void> update_consent(const Actor& by, const ConsentRecord& consent) = 0;
+  virtual Result<std::vector<ConsentRecord>> consents_of(std::string_view client_id) = 0;
+  virtual Result<CourseRecord> insert_course(const Actor& by, const CourseRecord& course) = 0;
+  virtual Result<std::vector<CourseRecord>> courses_of(std::string_view client_id) = 0;
+
+  // ---- appointments ----------------------------------------------------------------------------------
+  virtual Result<AppointmentRecord> insert_appointment(const Actor& by, const AppointmentRecord& a) = 0;
+  virtual Result<std::optional<AppointmentRecord>> find_appointment(Id id) = 0;
+  virtual Result<void> update_appointment(const Actor& by, const AppointmentRecord& a) = 0;
+  virtual Result<std::vector<AppointmentRecord>> appointments_of(std::string_view client_id) = 0;
+
+  // ---- rollers ---------------------------------------------------------------------------------------
+  virtual Result<RollerRecord> insert_roller(const Actor& by, const RollerRecord& r) = 0;
+  virtual Result<std::optional<RollerRecord>> find_roller(Id id) = 0;
+  virtual Result<void> update_roller(const Actor& by, const RollerRecord& r) = 0;
+  virtual Result<std::vector<RollerRecord>> rollers_in_lot(std::string_view lot) = 0;
+
+  // ---- sessions, steps, follow-ups, escalations ------------------------------------------------------
+  virtual Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) = 0;
+  virtual Result<std::optional<SessionRecord>> find_session(Id id) = 0;
+  virtual Result<void> update_session(const Actor& by, const SessionRecord& s) = 0;
+  virtual Result<std::vector<SessionRecord>> sessions_of(std::string_view client_id) = 0;
+  virtual Result<std::vector<SessionRecord>> sessions_with_roller(Id roller_id) = 0;
+  /// Finished sessions that have no follow-up recorded yet, oldest first.
+  virtual Result<std::vector<SessionRecord>> finished_sessions_without_followup() = 0;
+  virtual Result<StepRecord> insert_step(const Actor& by, const StepRecord& step) = 0;
+  virtual Result<std::vector<StepRecord>> steps_of(Id session_id) = 0;
+  virtual Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& f) = 0;
+  virtual Result<std::vector<FollowupRecord>> followups_of(Id session_id) = 0;
+  virtual Result<EscalationRecord> insert_escalation(const Actor& by, const EscalationRecord& e) = 0;
+  virtual Result<std::optional<EscalationRecord>> find_escalation(Id id) = 0;
+  virtual Result<void> update_escalation(const Actor& by, const EscalationRecord& e) = 0;
+  virtual Result<std::vector<EscalationRecord>> open_escalations() = 0;
+  virtual Result<std::vector<EscalationRecord>> escalations_of(std::string_view client_id) = 0;
+
+  // ---- audit -----------------------------------------------------------------------------------------
+  /// Every entry in seq order.
+  virtual Result<std::vector<AuditEntry>> audit_log() = 0;
+  /// Recomputes the hash chain (verify_chain over audit_log and the recorded head).
+  virtual Result<AuditCheck> verify_audit() = 0;
+};
+
+/// Opens (creating if needed) a SQLite database at `path` — ":memory:" for a throwaway one — with WAL,
+/// foreign keys on, synchronous=FULL and a busy timeout, and applies the embedded migrations
+/// (data/migrations/sqlite/NNNN_*.sql) it lacks, each in its own transaction, recording them in
+/// schema_version. Errors: `io_error` when the file cannot be opened or written; `pack_error` (a data
+/// error, exit 4 in the CLI) when the database is newer than this build or a recorded migration differs
+/// from the one built in.
+[[nodiscard]] Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path);
+
+}  // namespace needlework::store

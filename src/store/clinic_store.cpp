@@ -1,0 +1,844 @@
+// The clinic's rules that need history (clinic_store.hpp). Each operation reads what it needs and writes
+// inside one store transaction, so a rule checked is still true when the write commits.
+
+#include "needlework/store/clinic_store.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <set>
+
+#include "needlework/clinic/json.hpp"
+#include "needlework/store/json.hpp"
+#include "try.hpp"
+
+namespace needlework::store {
+namespace {
+
+using nlohmann::json;
+
+/// Runs `fn` inside one transaction of `store` and returns its value.
+template <class T, class F>
+Result<T> in_transaction(Store& store, F&& fn) {
+  std::optional<Result<T>> out;
+  auto r = store.transaction([&]() -> Result<void> {
+    auto v = fn();
+    if (!v) return std::unexpected(v.error());
+    out.emplace(std::move(v));
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return std::move(*out);
+}
+
+std::string fmt_time(DateTime t) { return units::format_date_time(t); }
+Date day_of(DateTime t) { return std::chrono::floor<std::chrono::days>(t); }
+
+/// The hygiene rule with this requirement, cited in refusals ("HYG.single_client, S9").
+std::string cite_hygiene(const knowledge::Pack& pack, std::string_view requirement) {
+  for (const auto& h : pack.hygiene) {
+    if (h.requirement == requirement) return fmt::format("{}, {}", h.id, h.source);
+  }
+  return "S9";
+}
+
+bool has_hygiene(const knowledge::Pack& pack, std::string_view requirement) {
+  return std::any_of(pack.hygiene.begin(), pack.hygiene.end(),
+                     [&](const auto& h) { return h.requirement == requirement; });
+}
+
+bool areas_overlap(const knowledge::Pack& pack, std::string_view a, std::string_view b) {
+  return pack.area_within(a, b) || pack.area_within(b, a);
+}
+
+std::string require_text(std::string_view what) { return fmt::format("{} must not be empty", what); }
+
+}  // namespace
+
+ClinicStore::ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions)
+    : store_(store), pack_(pack), regions_(regions) {}
+
+// ---- users and clients ---------------------------------------------------------------------------------
+
+Result<UserRecord> ClinicStore::add_user(const Actor& by, std::string name, std::string role) {
+  if (name.empty()) return fail(ErrorCode::invalid_value, require_text("the user name"), "name");
+  if (role.empty()) return fail(ErrorCode::invalid_value, require_text("the role"), "role");
+  return in_transaction<UserRecord>(store_, [&]() -> Result<UserRecord> {
+    ST_TRY(users, store_.users());
+    for (const auto& u : users) {
+      if (u.name == name) return fail(ErrorCode::invalid_value, fmt::format("user '{}' already exists", name), "name");
+    }
+    return store_.insert_user(by, UserRecord{0, name, role, by.at});
+  });
+}
+
+Result<ClientRecord> ClinicStore::add_client(const Actor& by, const ClientRecord& client) {
+  if (client.id.empty()) return fail(ErrorCode::invalid_value, require_text("the client id"), "id");
+  if (client.name.empty()) return fail(ErrorCode::invalid_value, require_text("the client name"), "name");
+  if (client.date_of_birth && *client.date_of_birth > day_of(by.at)) {
+    return fail(ErrorCode::out_of_range, "the date of birth is in the future", "date_of_birth");
+  }
+  return in_transaction<ClientRecord>(store_, [&]() -> Result<ClientRecord> {
+    ST_TRY(existing, store_.find_client(client.id));
+    if (existing) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("client {} already exists ({}); choose another id", client.id, existing->name), "id");
+    }
+    ClientRecord c = client;
+    c.created_at = by.at;
+    ST_CHECK(store_.insert_client(by, c));
+    return c;
+  });
+}
+
+Result<ClientRecord> ClinicStore::require_client(std::string_view client_id) {
+  ST_TRY(c, store_.find_client(client_id));
+  if (!c) {
+    return fail(ErrorCode::not_found,
+                fmt::format("no client '{}' is registered; add one with `needlework clients add`", client_id),
+                "client");
+  }
+  return *c;
+}
+
+Result<ClientHistory> ClinicStore::history(std::string_view client_id) {
+  ClientHistory h;
+  ST_TRY(client, require_client(client_id));
+  h.client = std::move(client);
+  ST_TRY(intakes, store_.intakes_of(client_id));
+  ST_TRY(consents, store_.consents_of(client_id));
+  ST_TRY(courses, store_.courses_of(client_id));
+  ST_TRY(appointments, store_.appointments_of(client_id));
+  ST_TRY(sessions, store_.sessions_of(client_id));
+  ST_TRY(escalations, store_.escalations_of(client_id));
+  h.intakes = std::move(intakes);
+  h.consents = std::move(consents);
+  h.courses = std::move(courses);
+  h.appointments = std::move(appointments);
+  for (const auto& s : sessions) {
+    ST_TRY(f, store_.followups_of(s.id));
+    h.followups.insert(h.followups.end(), f.begin(), f.end());
+  }
+  h.sessions = std::move(sessions);
+  h.escalations = std::move(escalations);
+  return h;
+}
+
+// ---- intake, consent, course ---------------------------------------------------------------------------
+
+Result<IntakeRecord> ClinicStore::record_intake(const Actor& by, const clinic::Intake& intake,
+                                                const nlohmann::json& intake_json) {
+  if (intake.date > day_of(by.at)) {
+    return fail(ErrorCode::out_of_range,
+                fmt::format("the intake is dated {}, after today ({}); record it on or after its date",
+                            units::format_date(intake.date), units::format_date(day_of(by.at))),
+                "date");
+  }
+  return in_transaction<IntakeRecord>(store_, [&]() -> Result<IntakeRecord> {
+    ST_TRY(client, require_client(intake.client.id));
+    (void)client;
+    const auto s = clinic::screen(intake, pack_);
+    IntakeRecord r;
+    r.client_id = intake.client.id;
+    r.intake_date = intake.date;
+    r.intake_json = canonical(intake_json);
+    r.decision = std::string(knowledge::to_string(s.decision));
+    for (const auto& a : s.areas) r.areas.push_back({a.area, std::string(knowledge::to_string(a.decision))});
+    r.reasons_json = canonical(clinic::to_json(s));
+    r.pack = pack_.label();
+    r.recorded_at = by.at;
+    return store_.insert_intake(by, r);
+  });
+}
+
+Result<ConsentRecord> ClinicStore::record_consent(const Actor& by, std::string_view client_id,
+                                                  std::string_view text, std::string signer) {
+  if (text.empty()) return fail(ErrorCode::invalid_value, require_text("the consent text"), "text");
+  if (signer.empty()) return fail(ErrorCode::invalid_value, require_text("the signer"), "signer");
+  return in_transaction<ConsentRecord>(store_, [&]() -> Result<ConsentRecord> {
+    ST_CHECK(require_client(client_id));
+    ConsentRecord c;
+    c.client_id = std::string(client_id);
+    c.text_sha256 = sha256_hex(text);
+    c.signer = std::move(signer);
+    c.signed_at = by.at;
+    return store_.insert_consent(by, c);
+  });
+}
+
+Result<ConsentRecord> ClinicStore::withdraw_consent(const Actor& by, Id consent_id) {
+  return in_transaction<ConsentRecord>(store_, [&]() -> Result<ConsentRecord> {
+    ST_TRY(found, store_.find_consent(consent_id));
+    if (!found) return fail(ErrorCode::not_found, fmt::format("no consent {}", consent_id), "consent");
+    ConsentRecord c = *found;
+    if (c.withdrawn_at) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("consent {} was already withdrawn on {}", c.id, fmt_time(*c.withdrawn_at)), "consent");
+    }
+    if (by.at < c.signed_at) {
+      return fail(ErrorCode::out_of_range, "a consent cannot be withdrawn before it was signed", "at");
+    }
+    c.withdrawn_at = by.at;
+    c.withdrawn_by = by.name;
+    ST_CHECK(store_.update_consent(by, c));
+    return c;
+  });
+}
+
+Result<CourseRecord> ClinicStore::record_course(const Actor& by, std::string_view client_id, Date start,
+                                                const clinic::PlanOptions& options) {
+  return in_transaction<CourseRecord>(store_, [&]() -> Result<CourseRecord> {
+    ST_CHECK(require_client(client_id));
+    ST_TRY(intakes, store_.intakes_of(client_id));
+    if (intakes.empty()) {
+      return fail(ErrorCode::refused,
+                  fmt::format("client {} has no intake; record one with `needlework intake` first", client_id),
+                  "client");
+    }
+    const auto& latest = intakes.back();
+    ST_TRY(intake, clinic::parse_intake(json::parse(latest.intake_json), pack_));
+    clinic::PlanOptions o = options;
+    if (o.regions == nullptr) o.regions = regions_;
+    ST_TRY(p, clinic::plan(intake, pack_, start, o));
+    CourseRecord c;
+    c.client_id = std::string(client_id);
+    c.intake_id = latest.id;
+    c.start = start;
+    c.plan_json = canonical(clinic::to_json(p));
+    c.pack = pack_.label();
+    c.created_at = by.at;
+    return store_.insert_course(by, c);
+  });
+}
+
+// ---- intervals and appointments ------------------------------------------------------------------------
+
+Result<void> ClinicStore::check_interval_for(std::string_view client_id, std::string_view area,
+                                             units::Length needle, Date proposed,
+                                             std::optional<Id> skip_appointment, bool with_appointments) {
+  // Every course rule that could govern this needle: 0.5 mm lies in two bands, and both must agree.
+  std::vector<const knowledge::CourseRule*> rules;
+  for (const auto* band : clinic::bands_for_length(pack_, needle)) {
+    const auto* rule = clinic::course_rule_for(pack_, band->name);
+    if (rule != nullptr && std::find(rules.begin(), rules.end(), rule) == rules.end()) rules.push_back(rule);
+  }
+  if (rules.empty()) {
+    if (const auto* general = clinic::course_rule_for(pack_, ""); general != nullptr) rules.push_back(general);
+  }
+  std::vector<Date> earlier;
+  ST_TRY(sessions, store_.sessions_of(client_id));
+  for (const auto& s : sessions) {
+    if (areas_overlap(pack_, s.area, area)) earlier.push_back(day_of(s.started_at));
+  }
+  if (with_appointments) {
+    ST_TRY(appointments, store_.appointments_of(client_id));
+    for (const auto& a : appointments) {
+      if (a.state != AppointmentState::booked || (skip_appointment && a.id == *skip_appointment)) continue;
+      if (areas_overlap(pack_, a.area, area)) earlier.push_back(day_of(a.at));
+    }
+  }
+  for (const auto* rule : rules) {
+    auto r = clinic::check_interval(earlier, proposed, *rule);
+    if (!r) {
+      auto e = r.error();
+      e.message = fmt::format("{} on {} for client {}: {}", e.message, area, client_id,
+                              "choose a later date (earlier sessions and booked appointments on this area count)");
+      return std::unexpected(e);
+    }
+  }
+  return {};
+}
+
+Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::string_view client_id,
+                                                        std::string area, units::Length needle_length, DateTime at,
+                                                        std::optional<Id> course_id) {
+  if (pack_.find_area(area) == nullptr) {
+    return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", area, pack_.label()), "area");
+  }
+  if (!(needle_length > units::millimetres(0))) {
+    return fail(ErrorCode::out_of_range, "the needle length must be positive", "needle_length_mm");
+  }
+  return in_transaction<AppointmentRecord>(store_, [&]() -> Result<AppointmentRecord> {
+    ST_CHECK(require_client(client_id));
+    if (course_id) {
+      ST_TRY(courses, store_.courses_of(client_id));
+      if (std::none_of(courses.begin(), courses.end(), [&](const auto& c) { return c.id == *course_id; })) {
+        return fail(ErrorCode::not_found, fmt::format("client {} has no course {}", client_id, *course_id), "course");
+      }
+    }
+    ST_CHECK(check_interval_for(client_id, area, needle_length, day_of(at), std::nullopt, true));
+    AppointmentRecord a;
+    a.client_id = std::string(client_id);
+    a.course_id = course_id;
+    a.area = std::move(area);
+    a.needle_length = needle_length;
+    a.at = at;
+    return store_.insert_appointment(by, a);
+  });
+}
+
+Result<AppointmentRecord> ClinicStore::cancel_appointment(const Actor& by, Id appointment_id) {
+  return in_transaction<AppointmentRecord>(store_, [&]() -> Result<AppointmentRecord> {
+    ST_TRY(found, store_.find_appointment(appointment_id));
+    if (!found) return fail(ErrorCode::not_found, fmt::format("no appointment {}", appointment_id), "appointment");
+    AppointmentRecord a = *found;
+    if (a.state != AppointmentState::booked) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("appointment {} is {}, not booked", a.id, to_string(a.state)), "appointment");
+    }
+    a.state = AppointmentState::cancelled;
+    ST_CHECK(store_.update_appointment(by, a));
+    return a;
+  });
+}
+
+// ---- rollers (S9) --------------------------------------------------------------------------------------
+
+Result<RollerRecord> ClinicStore::require_roller(Id roller_id) {
+  ST_TRY(r, store_.find_roller(roller_id));
+  if (!r) {
+    return fail(ErrorCode::not_found,
+                fmt::format("no roller {}; register it with `needlework roller register`", roller_id), "roller");
+  }
+  return *r;
+}
+
+Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerSpec& spec) {
+  if (spec.lot.empty()) return fail(ErrorCode::invalid_value, require_text("the lot"), "lot");
+  if (spec.serial.empty()) return fail(ErrorCode::invalid_value, require_text("the serial number"), "serial");
+  const auto* device = pack_.find_device(spec.device);
+  if (device == nullptr) {
+    std::vector<std::string> ids;
+    for (const auto& d : pack_.devices) ids.push_back(d.id);
+    return fail(ErrorCode::unknown_id,
+                fmt::format("'{}' is not a device of pack {} (one of: {})", spec.device, pack_.label(),
+                            fmt::join(ids, ", ")),
+                "device");
+  }
+  if (spec.needle_count < device->needles_min ||
+      (device->needles_max && spec.needle_count > *device->needles_max)) {
+    return fail(ErrorCode::out_of_range,
+                fmt::format("{} needles is outside what a {} has ({}{}; {})", spec.needle_count, device->id,
+                            device->needles_min,
+                            device->needles_max ? fmt::format("–{}", *device->needles_max) : std::string(" or more"),
+                            device->source),
+                "needle_count");
+  }
+  if (!device->needle_length.contains(spec.needle_length)) {
+    return fail(ErrorCode::out_of_range,
+                fmt::format("{:g} mm needles are outside what a {} has ({:g}–{:g} mm; {})",
+                            units::in_mm(spec.needle_length), device->id, units::in_mm(device->needle_length.lo),
+                            units::in_mm(device->needle_length.hi), device->source),
+                "needle_length_mm");
+  }
+  if (spec.expiry < day_of(by.at)) {
+    return fail(ErrorCode::refused,
+                fmt::format("the roller expired on {}; do not register an expired roller",
+                            units::format_date(spec.expiry)),
+                "expiry");
+  }
+  return in_transaction<RollerRecord>(store_, [&]() -> Result<RollerRecord> {
+    ST_TRY(lot, store_.rollers_in_lot(spec.lot));
+    for (const auto& r : lot) {
+      if (r.serial == spec.serial) {
+        return fail(ErrorCode::invalid_value,
+                    fmt::format("roller lot {} serial {} is already registered (roller {})", spec.lot, spec.serial,
+                                r.id),
+                    "serial");
+      }
+    }
+    RollerRecord r;
+    r.lot = spec.lot;
+    r.serial = spec.serial;
+    r.udi = spec.udi;
+    r.device = spec.device;
+    r.needle_count = spec.needle_count;
+    r.needle_length = spec.needle_length;
+    r.expiry = spec.expiry;
+    r.state = RollerState::new_;
+    r.registered_at = by.at;
+    return store_.insert_roller(by, r);
+  });
+}
+
+Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, std::string_view client_id) {
+  return in_transaction<RollerRecord>(store_, [&]() -> Result<RollerRecord> {
+    ST_CHECK(require_client(client_id));
+    ST_TRY(r, require_roller(roller_id));
+    if (!r.client_id.empty() && r.client_id != client_id) {
+      return fail(ErrorCode::refused,
+                  fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): "
+                              "take a new roller for {}",
+                              r.id, r.lot, r.client_id, cite_hygiene(pack_, "single_client"), client_id),
+                  "roller");
+    }
+    if (r.state == RollerState::disposed) {
+      return fail(ErrorCode::refused, fmt::format("roller {} was disposed; take a new roller", r.id), "roller");
+    }
+    if (r.state != RollerState::new_) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("roller {} is already assigned to client {} ({})", r.id, r.client_id, to_string(r.state)),
+                  "roller");
+    }
+    if (r.expiry < day_of(by.at)) {
+      return fail(ErrorCode::refused,
+                  fmt::format("roller {} expired on {}; dispose of it and take a new one", r.id,
+                              units::format_date(r.expiry)),
+                  "roller");
+    }
+    r.state = RollerState::assigned;
+    r.client_id = std::string(client_id);
+    ST_CHECK(store_.update_roller(by, r));
+    return r;
+  });
+}
+
+Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id) {
+  return in_transaction<RollerRecord>(store_, [&]() -> Result<RollerRecord> {
+    ST_TRY(r, require_roller(roller_id));
+    if (r.state != RollerState::used) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("roller {} is {}; only a used roller is sterilised for reuse", r.id, to_string(r.state)),
+                  "roller");
+    }
+    if (!has_hygiene(pack_, "new_or_sterilised")) {
+      return fail(ErrorCode::refused,
+                  fmt::format("pack {} does not allow a sterilised roller to be reused; dispose of roller {} and "
+                              "take a new one",
+                              pack_.label(), r.id),
+                  "roller");
+    }
+    if (r.expiry < day_of(by.at)) {
+      return fail(ErrorCode::refused,
+                  fmt::format("roller {} expired on {}; dispose of it", r.id, units::format_date(r.expiry)), "roller");
+    }
+    r.state = RollerState::assigned;  // for the same client only: client_id never changes
+    ST_CHECK(store_.update_roller(by, r));
+    return r;
+  });
+}
+
+Result<RollerRecord> ClinicStore::dispose_roller(const Actor& by, Id roller_id, std::string reason) {
+  if (reason.empty()) return fail(ErrorCode::invalid_value, require_text("the disposal reason"), "reason");
+  return in_transaction<RollerRecord>(store_, [&]() -> Result<RollerRecord> {
+    ST_TRY(r, require_roller(roller_id));
+    if (r.state == RollerState::disposed) {
+      return fail(ErrorCode::invalid_value, fmt::format("roller {} was already disposed", r.id), "roller");
+    }
+    r.state = RollerState::disposed;
+    r.disposal_reason = std::move(reason);
+    ST_CHECK(store_.update_roller(by, r));
+    return r;
+  });
+}
+
+Result<Recall> ClinicStore::recall(std::string_view lot) {
+  if (lot.empty()) return fail(ErrorCode::invalid_value, require_text("the lot"), "lot");
+  Recall out;
+  out.lot = std::string(lot);
+  ST_TRY(rollers, store_.rollers_in_lot(lot));
+  if (rollers.empty()) {
+    return fail(ErrorCode::not_found, fmt::format("no roller of lot '{}' is registered", lot), "lot");
+  }
+  std::set<std::string> clients;
+  for (const auto& r : rollers) {
+    if (!r.client_id.empty()) clients.insert(r.client_id);
+    ST_TRY(sessions, store_.sessions_with_roller(r.id));
+    for (auto& s : sessions) {
+      clients.insert(s.client_id);
+      out.sessions.push_back(std::move(s));
+    }
+  }
+  std::sort(out.sessions.begin(), out.sessions.end(),
+            [](const auto& a, const auto& b) { return std::tie(a.started_at, a.id) < std::tie(b.started_at, b.id); });
+  out.rollers = std::move(rollers);
+  out.clients.assign(clients.begin(), clients.end());
+  return out;
+}
+
+// ---- sessions ------------------------------------------------------------------------------------------
+
+Result<SessionRecord> ClinicStore::require_session(Id session_id) {
+  ST_TRY(s, store_.find_session(session_id));
+  if (!s) return fail(ErrorCode::not_found, fmt::format("no session {}", session_id), "session");
+  return *s;
+}
+
+Result<StartedSession> ClinicStore::start_session(const Actor& by, const SessionRequest& req) {
+  if (pack_.find_area(req.area) == nullptr) {
+    return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", req.area, pack_.label()), "area");
+  }
+  for (std::size_t i = 0; i < req.conditions.size(); ++i) {
+    if (pack_.find_condition(req.conditions[i]) == nullptr) {
+      return fail(ErrorCode::unknown_id,
+                  fmt::format("'{}' is not a condition of pack {}", req.conditions[i], pack_.label()),
+                  fmt::format("conditions[{}]", i));
+    }
+  }
+  return in_transaction<StartedSession>(store_, [&]() -> Result<StartedSession> {
+    ST_CHECK(require_client(req.client_id));
+
+    // 1. Screening: the latest intake must clear this area, as recorded and under the pack in use now.
+    ST_TRY(intakes, store_.intakes_of(req.client_id));
+    if (intakes.empty()) {
+      return fail(ErrorCode::refused,
+                  fmt::format("client {} has not been screened; record an intake (`needlework intake`) first",
+                              req.client_id),
+                  "intake");
+    }
+    const IntakeRecord& intake = intakes.back();
+    const AreaDecisionRecord* area_decision = nullptr;
+    for (const auto& a : intake.areas) {
+      if (a.area == req.area) area_decision = &a;
+    }
+    for (const auto& a : intake.areas) {
+      if (area_decision == nullptr && pack_.area_within(req.area, a.area)) area_decision = &a;
+    }
+    if (area_decision == nullptr) {
+      return fail(ErrorCode::refused,
+                  fmt::format("the latest screening of client {} (intake {} of {}) did not cover {}; record an "
+                              "intake that requests this area",
+                              req.client_id, intake.id, units::format_date(intake.intake_date), req.area),
+                  "area");
+    }
+    if (area_decision->decision != "cleared") {
+      return fail(ErrorCode::refused,
+                  fmt::format("client {} is not cleared for {}: the screening of {} (intake {}, pack {}) decided "
+                              "'{}' for {}; see `needlework clients show {}` for the reasons",
+                              req.client_id, req.area, units::format_date(intake.intake_date), intake.id,
+                              intake.pack, area_decision->decision, area_decision->area, req.client_id),
+                  "area");
+    }
+    {
+      // The pack may have changed since the intake was recorded: it must still clear the area today.
+      auto parsed = clinic::parse_intake(json::parse(intake.intake_json, nullptr, false), pack_);
+      if (!parsed) {
+        return fail(ErrorCode::refused,
+                    fmt::format("the recorded intake {} no longer reads under pack {} ({}); record the intake again",
+                                intake.id, pack_.label(), parsed.error().describe()),
+                    "intake");
+      }
+      const auto now = clinic::screen(*parsed, pack_);
+      for (const auto& a : now.areas) {
+        if (a.area == area_decision->area && a.decision != knowledge::Decision::cleared) {
+          return fail(ErrorCode::refused,
+                      fmt::format("under pack {} the recorded intake {} is '{}' for {} (it was screened with {}); "
+                                  "screen the client again",
+                                  pack_.label(), intake.id, knowledge::to_string(a.decision), a.area, intake.pack),
+                      "area");
+        }
+      }
+    }
+
+    // 2. Consent: the latest one, signed before now and not withdrawn.
+    ST_TRY(consents, store_.consents_of(req.client_id));
+    if (consents.empty()) {
+      return fail(ErrorCode::refused,
+                  fmt::format("client {} has not signed a consent; record one with `needlework consent sign`",
+                              req.client_id),
+                  "consent");
+    }
+    const ConsentRecord& consent = consents.back();
+    if (!consent.valid_at(by.at)) {
+      return fail(ErrorCode::refused,
+                  consent.withdrawn_at
+                      ? fmt::format("client {} withdrew consent {} on {}; a new consent is needed", req.client_id,
+                                    consent.id, fmt_time(*consent.withdrawn_at))
+                      : fmt::format("consent {} of client {} is signed at {}, after the session start",
+                                    consent.id, req.client_id, fmt_time(consent.signed_at)),
+                  "consent");
+    }
+
+    // 3. The roller: this client's, assigned (new or sterilised), in date, not in another open session.
+    ST_TRY(roller, require_roller(req.roller_id));
+    if (!roller.client_id.empty() && roller.client_id != req.client_id) {
+      return fail(ErrorCode::refused,
+                  fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): take "
+                              "a new roller for {}",
+                              roller.id, roller.lot, roller.client_id, cite_hygiene(pack_, "single_client"),
+                              req.client_id),
+                  "roller");
+    }
+    switch (roller.state) {
+      case RollerState::new_:
+        return fail(ErrorCode::refused,
+                    fmt::format("roller {} is not assigned; assign it to {} first (`needlework roller assign {} {}`)",
+                                roller.id, req.client_id, roller.id, req.client_id),
+                    "roller");
+      case RollerState::used:
+        return fail(ErrorCode::refused,
+                    fmt::format("roller {} was already used; sterilise it (if the pack allows) or take a new one ({})",
+                                roller.id, cite_hygiene(pack_, "new_or_sterilised")),
+                    "roller");
+      case RollerState::disposed:
+        return fail(ErrorCode::refused, fmt::format("roller {} was disposed; take a new roller", roller.id),
+                    "roller");
+      case RollerState::assigned:
+        break;
+    }
+    if (roller.expiry < day_of(by.at)) {
+      return fail(ErrorCode::refused,
+                  fmt::format("roller {} expired on {}; dispose of it and take a new one", roller.id,
+                              units::format_date(roller.expiry)),
+                  "roller");
+    }
+    ST_TRY(roller_sessions, store_.sessions_with_roller(roller.id));
+    for (const auto& s : roller_sessions) {
+      if (!s.finished_at) {
+        return fail(ErrorCode::refused,
+                    fmt::format("roller {} is in session {}, which has not finished", roller.id, s.id), "roller");
+      }
+    }
+
+    // 4. The needle: the protocol refuses a length the pack does not allow here (bands, area limits, depth).
+    clinic::SessionInput in;
+    in.client_id = req.client_id;
+    in.area = req.area;
+    in.needle_length = roller.needle_length;
+    in.device = roller.device;
+    in.cocktail = req.cocktail;
+    in.start = by.at;
+    in.conditions = req.conditions;
+    ST_TRY(protocol, clinic::protocol(in, pack_, regions_));
+
+    // 5. The appointment, if any, and the interval rules against this client's earlier sessions here.
+    if (req.appointment_id) {
+      ST_TRY(appointment, store_.find_appointment(*req.appointment_id));
+      if (!appointment || appointment->client_id != req.client_id) {
+        return fail(ErrorCode::not_found,
+                    fmt::format("client {} has no appointment {}", req.client_id, *req.appointment_id), "appointment");
+      }
+      if (appointment->state != AppointmentState::booked) {
+        return fail(ErrorCode::invalid_value,
+                    fmt::format("appointment {} is {}", appointment->id, to_string(appointment->state)), "appointment");
+      }
+      if (!areas_overlap(pack_, appointment->area, req.area)) {
+        return fail(ErrorCode::invalid_value,
+                    fmt::format("appointment {} is for {}, not {}", appointment->id, appointment->area, req.area),
+                    "appointment");
+      }
+      auto done = *appointment;
+      done.state = AppointmentState::done;
+      ST_CHECK(store_.update_appointment(by, done));
+    }
+    ST_CHECK(check_interval_for(req.client_id, req.area, roller.needle_length, day_of(by.at), req.appointment_id,
+                                false));
+
+    SessionRecord s;
+    s.client_id = req.client_id;
+    s.appointment_id = req.appointment_id;
+    s.intake_id = intake.id;
+    s.consent_id = consent.id;
+    s.roller_id = roller.id;
+    s.area = req.area;
+    s.device = roller.device;
+    s.needle_length = roller.needle_length;
+    s.pack = pack_.label();
+    s.started_at = by.at;
+    ST_TRY(saved, store_.insert_session(by, s));
+    return StartedSession{std::move(saved), std::move(protocol)};
+  });
+}
+
+Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std::string step) {
+  const bool known = std::any_of(pack_.steps.begin(), pack_.steps.end(), [&](const auto& s) { return s.id == step; });
+  if (!known) {
+    std::vector<std::string> ids;
+    for (const auto& s : pack_.steps) ids.push_back(s.id);
+    return fail(ErrorCode::unknown_id,
+                fmt::format("'{}' is not a step of pack {} (one of: {})", step, pack_.label(), fmt::join(ids, ", ")),
+                "step");
+  }
+  return in_transaction<StepRecord>(store_, [&]() -> Result<StepRecord> {
+    ST_TRY(s, require_session(session_id));
+    if (s.finished_at) {
+      return fail(ErrorCode::refused,
+                  fmt::format("session {} finished at {}; steps can no longer be recorded", s.id,
+                              fmt_time(*s.finished_at)),
+                  "session");
+    }
+    if (by.at < s.started_at) {
+      return fail(ErrorCode::out_of_range,
+                  fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)), "at");
+    }
+    ST_TRY(steps, store_.steps_of(s.id));
+    for (const auto& done : steps) {
+      if (done.step == step) {
+        return fail(ErrorCode::invalid_value,
+                    fmt::format("step {} of session {} was already recorded at {}", step, s.id, fmt_time(done.at)),
+                    "step");
+      }
+    }
+    return store_.insert_step(by, StepRecord{0, s.id, step, by.at});
+  });
+}
+
+Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const Chart& c) {
+  if (c.passes && (*c.passes < 0 || *c.passes > 1000)) {
+    return fail(ErrorCode::out_of_range, fmt::format("{} passes is outside 0–1000", *c.passes), "passes");
+  }
+  if (c.density && !(*c.density > units::per_square_centimetre(0))) {
+    return fail(ErrorCode::out_of_range, "the density must be positive", "density_per_cm2");
+  }
+  if (c.effective_depth && !(*c.effective_depth > units::millimetres(0))) {
+    return fail(ErrorCode::out_of_range, "the effective depth must be positive", "effective_depth_mm");
+  }
+  return in_transaction<SessionRecord>(store_, [&]() -> Result<SessionRecord> {
+    ST_TRY(s, require_session(session_id));
+    if (c.effective_depth && *c.effective_depth > s.needle_length) {
+      return fail(ErrorCode::out_of_range,
+                  fmt::format("an effective depth of {:g} mm is deeper than the {:g} mm needle",
+                              units::in_mm(*c.effective_depth), units::in_mm(s.needle_length)),
+                  "effective_depth_mm");
+    }
+    if (c.passes) s.passes = c.passes;
+    if (c.density) s.density = c.density;
+    if (c.effective_depth) s.effective_depth = c.effective_depth;
+    if (c.notes && !c.notes->empty()) {
+      s.notes += fmt::format("{}[{} {}] {}", s.notes.empty() ? "" : "\n", fmt_time(by.at), by.name, *c.notes);
+    }
+    ST_CHECK(store_.update_session(by, s));
+    return s;
+  });
+}
+
+Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id) {
+  return in_transaction<SessionRecord>(store_, [&]() -> Result<SessionRecord> {
+    ST_TRY(s, require_session(session_id));
+    if (s.finished_at) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("session {} already finished at {}", s.id, fmt_time(*s.finished_at)), "session");
+    }
+    if (by.at < s.started_at) {
+      return fail(ErrorCode::out_of_range,
+                  fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)), "at");
+    }
+    s.finished_at = by.at;
+    ST_CHECK(store_.update_session(by, s));
+    ST_TRY(roller, require_roller(s.roller_id));
+    ++roller.uses;
+    if (roller.state != RollerState::disposed) roller.state = RollerState::used;
+    ST_CHECK(store_.update_roller(by, roller));
+    return s;
+  });
+}
+
+// ---- follow-up, escalation, due ------------------------------------------------------------------------
+
+std::chrono::hours ClinicStore::followup_due_after() const {
+  std::optional<std::chrono::hours> first;
+  for (const auto& f : pack_.followups) {
+    if (f.triage == knowledge::Triage::see_doctor && f.from && (!first || *f.from < *first)) first = f.from;
+  }
+  // Without such a rule the article's own window applies: redness or swelling past 24 h (S14).
+  return first.value_or(std::chrono::hours{24});
+}
+
+Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id session_id,
+                                                      const std::vector<std::string>& observations) {
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    if (pack_.find_observation(observations[i]) == nullptr) {
+      std::vector<std::string> ids;
+      for (const auto& o : pack_.observations) ids.push_back(o.id);
+      return fail(ErrorCode::unknown_id,
+                  fmt::format("'{}' is not an observation of pack {} (one of: {})", observations[i], pack_.label(),
+                              fmt::join(ids, ", ")),
+                  fmt::format("observations[{}]", i));
+    }
+  }
+  return in_transaction<RecordedFollowup>(store_, [&]() -> Result<RecordedFollowup> {
+    ST_TRY(s, require_session(session_id));
+    if (!s.finished_at) {
+      return fail(ErrorCode::refused,
+                  fmt::format("session {} has not finished; finish it (`needlework session finish {}`) before a "
+                              "follow-up",
+                              s.id, s.id),
+                  "session");
+    }
+    if (by.at < *s.finished_at) {
+      return fail(ErrorCode::out_of_range,
+                  fmt::format("{} is before the session ended ({})", fmt_time(by.at), fmt_time(*s.finished_at)), "at");
+    }
+    clinic::FollowupInput in;
+    in.since_session = std::chrono::duration_cast<std::chrono::minutes>(by.at - *s.finished_at);
+    in.observations = observations;
+    RecordedFollowup out;
+    out.result = clinic::followup(in, pack_);
+    FollowupRecord f;
+    f.session_id = s.id;
+    f.observed_at = by.at;
+    f.observations = observations;
+    f.triage = std::string(knowledge::to_string(out.result.triage));
+    f.result_json = canonical(clinic::to_json(out.result));
+    f.pack = pack_.label();
+    ST_TRY(saved, store_.insert_followup(by, f));
+    out.followup = saved;
+    if (out.result.triage == knowledge::Triage::see_doctor) {
+      std::vector<std::string> why;
+      for (std::size_t i = 0; i < out.result.reasons.size(); ++i) {
+        if (out.result.triages[i] == knowledge::Triage::see_doctor) {
+          const auto& r = out.result.reasons[i];
+          why.push_back(fmt::format("{} [{} · {}]", r.message, r.rule, r.source));
+        }
+      }
+      EscalationRecord e;
+      e.session_id = s.id;
+      e.followup_id = saved.id;
+      e.client_id = s.client_id;
+      e.opened_at = by.at;
+      e.reason = fmt::format("{}", fmt::join(why, "; "));
+      ST_TRY(esc, store_.insert_escalation(by, e));
+      out.escalation = esc;
+    }
+    return out;
+  });
+}
+
+Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escalation_id, std::string note) {
+  if (note.empty()) {
+    return fail(ErrorCode::invalid_value, "say what was done (the note must not be empty)", "note");
+  }
+  if (by.name.empty()) return fail(ErrorCode::invalid_value, "an escalation is closed by a named user", "actor");
+  return in_transaction<EscalationRecord>(store_, [&]() -> Result<EscalationRecord> {
+    ST_TRY(found, store_.find_escalation(escalation_id));
+    if (!found) return fail(ErrorCode::not_found, fmt::format("no escalation {}", escalation_id), "escalation");
+    EscalationRecord e = *found;
+    if (!e.open()) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("escalation {} was already closed by {} at {}", e.id, e.closed_by, fmt_time(*e.closed_at)),
+                  "escalation");
+    }
+    if (by.at < e.opened_at) {
+      return fail(ErrorCode::out_of_range, "an escalation cannot be closed before it was opened", "at");
+    }
+    e.closed_at = by.at;
+    e.closed_by = by.name;
+    e.close_note = std::move(note);
+    ST_CHECK(store_.update_escalation(by, e));
+    return e;
+  });
+}
+
+Result<std::vector<DueItem>> ClinicStore::due(DateTime now) {
+  std::vector<DueItem> out;
+  const DateTime end_of_day = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
+  const auto after = followup_due_after();
+  ST_TRY(sessions, store_.finished_sessions_without_followup());
+  for (const auto& s : sessions) {
+    const DateTime due_at = *s.finished_at + after;
+    if (due_at >= end_of_day) continue;
+    out.push_back(DueItem{"followup", s.client_id, s.id, 0, due_at, due_at < now,
+                          fmt::format("follow-up of session {} ({}, ended {}), due {} h after it", s.id, s.area,
+                                      fmt_time(*s.finished_at), after.count())});
+  }
+  ST_TRY(escalations, store_.open_escalations());
+  for (const auto& e : escalations) {
+    out.push_back(DueItem{"escalation", e.client_id, e.session_id, e.id, e.opened_at, e.opened_at <= now,
+                          fmt::format("open escalation {}: {}", e.id, e.reason)});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.due_at < b.due_at; });
+  return out;
+}
+
+}  // namespace needlework::store

@@ -1,0 +1,845 @@
+// The SQLite backend of the repository (SQLiteCpp). One connection, the single writer; writes run in
+// BEGIN IMMEDIATE transactions so a second process waits (busy timeout) instead of failing mid-way. Every
+// SQLite exception is caught here and becomes an Error.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <map>
+#include <stdexcept>
+
+#include "needlework/store/json.hpp"
+#include "needlework/store/store.hpp"
+#include "sqlite/migrations.hpp"
+
+namespace needlework::store {
+namespace {
+
+using nlohmann::json;
+
+/// How long a writer waits for another connection's write lock before giving up.
+constexpr int busy_timeout_ms = 10000;
+
+/// A database value that does not parse: the file was changed outside Needlework.
+struct CorruptValue : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ---- binding -----------------------------------------------------------------------------------------
+
+void bind_one(SQLite::Statement& st, int i, const std::string& v) { st.bind(i, v); }
+void bind_one(SQLite::Statement& st, int i, std::string_view v) { st.bind(i, std::string(v)); }
+void bind_one(SQLite::Statement& st, int i, int v) { st.bind(i, static_cast<std::int32_t>(v)); }
+void bind_one(SQLite::Statement& st, int i, std::int64_t v) { st.bind(i, v); }
+void bind_one(SQLite::Statement& st, int i, double v) { st.bind(i, v); }
+void bind_one(SQLite::Statement& st, int i, DateTime v) { st.bind(i, units::format_date_time(v)); }
+void bind_one(SQLite::Statement& st, int i, Date v) { st.bind(i, units::format_date(v)); }
+void bind_one(SQLite::Statement& st, int i, units::Length v) { st.bind(i, units::in_mm(v)); }
+template <class T>
+void bind_one(SQLite::Statement& st, int i, const std::optional<T>& v) {
+  if (v) {
+    bind_one(st, i, *v);
+  } else {
+    st.bind(i);
+  }
+}
+
+template <class... Args>
+void bind_all(SQLite::Statement& st, const Args&... args) {
+  int i = 0;
+  (bind_one(st, ++i, args), ...);
+}
+
+// ---- reading -----------------------------------------------------------------------------------------
+
+std::string text(const SQLite::Column& c) { return c.isNull() ? std::string() : c.getString(); }
+
+DateTime time_of(const SQLite::Column& c) {
+  auto t = units::parse_date_time(text(c));
+  if (!t) throw CorruptValue(fmt::format("column {} holds '{}', not a UTC time", c.getName(), text(c)));
+  return *t;
+}
+std::optional<DateTime> opt_time_of(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return time_of(c);
+}
+Date date_of(const SQLite::Column& c) {
+  auto d = units::parse_date(text(c));
+  if (!d) throw CorruptValue(fmt::format("column {} holds '{}', not a date", c.getName(), text(c)));
+  return *d;
+}
+std::optional<Id> opt_id_of(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+
+constexpr const char* user_cols = "id, name, role, created_at";
+UserRecord read_user(SQLite::Statement& st) {
+  return {st.getColumn(0).getInt64(), text(st.getColumn(1)), text(st.getColumn(2)), time_of(st.getColumn(3))};
+}
+
+constexpr const char* client_cols = "id, name, date_of_birth, created_at";
+ClientRecord read_client(SQLite::Statement& st) {
+  ClientRecord c;
+  c.id = text(st.getColumn(0));
+  c.name = text(st.getColumn(1));
+  if (!st.getColumn(2).isNull()) c.date_of_birth = date_of(st.getColumn(2));
+  c.created_at = time_of(st.getColumn(3));
+  return c;
+}
+
+constexpr const char* intake_cols =
+    "id, client_id, intake_date, intake_json, decision, areas_json, reasons_json, pack, recorded_at";
+IntakeRecord read_intake(SQLite::Statement& st) {
+  IntakeRecord r;
+  r.id = st.getColumn(0).getInt64();
+  r.client_id = text(st.getColumn(1));
+  r.intake_date = date_of(st.getColumn(2));
+  r.intake_json = text(st.getColumn(3));
+  r.decision = text(st.getColumn(4));
+  const auto areas = json::parse(text(st.getColumn(5)), nullptr, false);
+  if (!areas.is_array()) throw CorruptValue("intakes.areas_json is not a JSON array");
+  for (const auto& a : areas) {
+    r.areas.push_back({a.value("area", std::string()), a.value("decision", std::string())});
+  }
+  r.reasons_json = text(st.getColumn(6));
+  r.pack = text(st.getColumn(7));
+  r.recorded_at = time_of(st.getColumn(8));
+  return r;
+}
+
+constexpr const char* consent_cols = "id, client_id, text_sha256, signer, signed_at, withdrawn_at, withdrawn_by";
+ConsentRecord read_consent(SQLite::Statement& st) {
+  ConsentRecord r;
+  r.id = st.getColumn(0).getInt64();
+  r.client_id = text(st.getColumn(1));
+  r.text_sha256 = text(st.getColumn(2));
+  r.signer = text(st.getColumn(3));
+  r.signed_at = time_of(st.getColumn(4));
+  r.withdrawn_at = opt_time_of(st.getColumn(5));
+  r.withdrawn_by = text(st.getColumn(6));
+  return r;
+}
+
+constexpr const char* course_cols = "id, client_id, intake_id, start_date, plan_json, pack, created_at";
+CourseRecord read_course(SQLite::Statement& st) {
+  return {st.getColumn(0).getInt64(), text(st.getColumn(1)), st.getColumn(2).getInt64(),
+          date_of(st.getColumn(3)),   text(st.getColumn(4)), text(st.getColumn(5)),
+          time_of(st.getColumn(6))};
+}
+
+constexpr const char* appointment_cols = "id, client_id, course_id, area, needle_length_mm, at, state";
+AppointmentRecord read_appointment(SQLite::Statement& st) {
+  AppointmentRecord r;
+  r.id = st.getColumn(0).getInt64();
+  r.client_id = text(st.getColumn(1));
+  r.course_id = opt_id_of(st.getColumn(2));
+  r.area = text(st.getColumn(3));
+  r.needle_length = units::millimetres(st.getColumn(4).getDouble());
+  r.at = time_of(st.getColumn(5));
+  auto s = appointment_state_from_string(text(st.getColumn(6)));
+  if (!s) throw CorruptValue("appointments.state holds an unknown state");
+  r.state = *s;
+  return r;
+}
+
+constexpr const char* roller_cols =
+    "id, lot, serial, udi, device, needle_count, needle_length_mm, expiry, state, client_id, uses, "
+    "disposal_reason, registered_at";
+RollerRecord read_roller(SQLite::Statement& st) {
+  RollerRecord r;
+  r.id = st.getColumn(0).getInt64();
+  r.lot = text(st.getColumn(1));
+  r.serial = text(st.getColumn(2));
+  r.udi = text(st.getColumn(3));
+  r.device = text(st.getColumn(4));
+  r.needle_count = st.getColumn(5).getInt();
+  r.needle_length = units::millimetres(st.getColumn(6).getDouble());
+  r.expiry = date_of(st.getColumn(7));
+  auto s = roller_state_from_string(text(st.getColumn(8)));
+  if (!s) throw CorruptValue("rollers.state holds an unknown state");
+  r.state = *s;
+  r.client_id = text(st.getColumn(9));
+  r.uses = st.getColumn(10).getInt();
+  r.disposal_reason = text(st.getColumn(11));
+  r.registered_at = time_of(st.getColumn(12));
+  return r;
+}
+
+constexpr const char* session_cols =
+    "id, client_id, appointment_id, intake_id, consent_id, roller_id, area, device, needle_length_mm, pack, "
+    "started_at, finished_at, passes, density_per_cm2, effective_depth_mm, notes";
+SessionRecord read_session(SQLite::Statement& st) {
+  SessionRecord r;
+  r.id = st.getColumn(0).getInt64();
+  r.client_id = text(st.getColumn(1));
+  r.appointment_id = opt_id_of(st.getColumn(2));
+  r.intake_id = st.getColumn(3).getInt64();
+  r.consent_id = st.getColumn(4).getInt64();
+  r.roller_id = st.getColumn(5).getInt64();
+  r.area = text(st.getColumn(6));
+  r.device = text(st.getColumn(7));
+  r.needle_length = units::millimetres(st.getColumn(8).getDouble());
+  r.pack = text(st.getColumn(9));
+  r.started_at = time_of(st.getColumn(10));
+  r.finished_at = opt_time_of(st.getColumn(11));
+  if (!st.getColumn(12).isNull()) r.passes = st.getColumn(12).getInt();
+  if (!st.getColumn(13).isNull()) r.density = units::per_square_centimetre(st.getColumn(13).getDouble());
+  if (!st.getColumn(14).isNull()) r.effective_depth = units::millimetres(st.getColumn(14).getDouble());
+  r.notes = text(st.getColumn(15));
+  return r;
+}
+
+constexpr const char* step_cols = "id, session_id, step, at";
+StepRecord read_step(SQLite::Statement& st) {
+  return {st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), text(st.getColumn(2)),
+          time_of(st.getColumn(3))};
+}
+
+constexpr const char* followup_cols = "id, session_id, observed_at, observations_json, triage, result_json, pack";
+FollowupRecord read_followup(SQLite::Statement& st) {
+  FollowupRecord r;
+  r.id = st.getColumn(0).getInt64();
+  r.session_id = st.getColumn(1).getInt64();
+  r.observed_at = time_of(st.getColumn(2));
+  const auto obs = json::parse(text(st.getColumn(3)), nullptr, false);
+  if (!obs.is_array()) throw CorruptValue("followups.observations_json is not a JSON array");
+  for (const auto& o : obs) r.observations.push_back(o.is_string() ? o.get<std::string>() : o.dump());
+  r.triage = text(st.getColumn(4));
+  r.result_json = text(st.getColumn(5));
+  r.pack = text(st.getColumn(6));
+  return r;
+}
+
+constexpr const char* escalation_cols =
+    "id, session_id, followup_id, client_id, opened_at, reason, closed_at, closed_by, close_note";
+EscalationRecord read_escalation(SQLite::Statement& st) {
+  EscalationRecord r;
+  r.id = st.getColumn(0).getInt64();
+  r.session_id = st.getColumn(1).getInt64();
+  r.followup_id = st.getColumn(2).getInt64();
+  r.client_id = text(st.getColumn(3));
+  r.opened_at = time_of(st.getColumn(4));
+  r.reason = text(st.getColumn(5));
+  r.closed_at = opt_time_of(st.getColumn(6));
+  r.closed_by = text(st.getColumn(7));
+  r.close_note = text(st.getColumn(8));
+  return r;
+}
+
+constexpr const char* audit_cols =
+    "seq, at, actor, action, entity, entity_id, before_sha256, after_sha256, prev_hash, hash";
+AuditEntry read_audit(SQLite::Statement& st) {
+  AuditEntry e;
+  e.seq = st.getColumn(0).getInt64();
+  // A changed time that no longer parses is tampering too: keep the entry, let the hash check report it.
+  auto at = units::parse_date_time(text(st.getColumn(1)));
+  e.at = at ? *at : DateTime{};
+  e.actor = text(st.getColumn(2));
+  e.action = text(st.getColumn(3));
+  e.entity = text(st.getColumn(4));
+  e.entity_id = text(st.getColumn(5));
+  e.before_sha256 = text(st.getColumn(6));
+  e.after_sha256 = text(st.getColumn(7));
+  e.prev_hash = text(st.getColumn(8));
+  e.hash = text(st.getColumn(9));
+  if (!at) e.hash = "unparseable time " + text(st.getColumn(1));
+  return e;
+}
+
+// ---- errors ------------------------------------------------------------------------------------------
+
+Error to_error(const SQLite::Exception& e, std::string_view where) {
+  const int code = e.getErrorCode();
+  if (code == SQLITE_CONSTRAINT) {
+    return Error{ErrorCode::invalid_value, fmt::format("the database refused the change: {}", e.what()),
+                 std::string(where)};
+  }
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+    return Error{ErrorCode::io_error,
+                 fmt::format("the database is busy (another writer held it for {} s); try again", 
+                             busy_timeout_ms / 1000),
+                 std::string(where)};
+  }
+  return Error{ErrorCode::io_error, fmt::format("SQLite: {}", e.what()), std::string(where)};
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::filesystem::path& path, int flags)
+      : path_(path.string()), db_(path.string(), flags, busy_timeout_ms) {}
+
+  Result<void> configure() {
+    return guard([&]() -> Result<void> {
+      // WAL lets readers work while the one writer commits; FULL syncs the WAL at every commit so a committed
+      // record survives a power cut.
+      const std::string mode = db_.execAndGet("PRAGMA journal_mode=WAL").getString();
+      if (mode != "wal" && path_ != ":memory:") {
+        return fail(ErrorCode::io_error, fmt::format("cannot switch the database to WAL (got '{}')", mode), path_);
+      }
+      db_.exec("PRAGMA foreign_keys=ON");
+      db_.exec("PRAGMA synchronous=FULL");
+      if (db_.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
+        return fail(ErrorCode::io_error, "this SQLite cannot enforce foreign keys", path_);
+      }
+      return {};
+    });
+  }
+
+  Result<void> migrate() {
+    return guard([&]() -> Result<void> {
+      db_.exec(
+          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+          "sql_sha256 TEXT NOT NULL)");
+      const auto& all = sqlite::migrations();
+      for (std::size_t i = 0; i < all.size(); ++i) {
+        const int version = static_cast<int>(i) + 1;
+        const auto& m = all[i];
+        const std::string digest = sha256_hex(m.sql);
+        // Checked inside the transaction: another process may have applied it while we waited for the lock.
+        SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(db_, "SELECT name, sql_sha256 FROM schema_version WHERE version = ?");
+        bind_all(q, version);
+        if (q.executeStep()) {
+          if (text(q.getColumn(1)) != digest) {
+            return fail(ErrorCode::pack_error,
+                        fmt::format("migration {} recorded in the database differs from the one built into "
+                                    "this program; restore the migration file or use the matching build",
+                                    m.name),
+                        path_);
+          }
+          continue;
+        }
+        db_.exec(std::string(m.sql));
+        SQLite::Statement ins(db_, "INSERT INTO schema_version (version, name, sql_sha256) VALUES (?, ?, ?)");
+        bind_all(ins, version, m.name, digest);
+        ins.exec();
+        tx.commit();
+      }
+      const int newest = db_.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_version").getInt();
+      if (newest > static_cast<int>(all.size())) {
+        return fail(ErrorCode::pack_error,
+                    fmt::format("the database is at schema version {}, newer than this program knows ({}); "
+                                "use a newer build",
+                                newest, all.size()),
+                    path_);
+      }
+      return {};
+    });
+  }
+
+  Result<void> transaction(const std::function<Result<void>()>& body) override {
+    if (depth_ > 0) return body();  // joins the outer transaction; an exception unwinds to it
+    try {
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      ++depth_;
+      struct Leave {
+        int& d;
+        ~Leave() { --d; }
+      } leave{depth_};
+      auto r = body();
+      if (!r) return r;  // ~Transaction rolls back
+      tx.commit();
+      return {};
+    } catch (const SQLite::Exception& e) {
+      return std::unexpected(to_error(e, path_));
+    } catch (const CorruptValue& e) {
+      return fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), path_);
+    }
+  }
+
+  Result<SchemaInfo> schema() override {
+    return guard([&]() -> Result<SchemaInfo> {
+      SchemaInfo info;
+      SQLite::Statement q(db_, "SELECT version, name FROM schema_version ORDER BY version");
+      while (q.executeStep()) {
+        info.version = q.getColumn(0).getInt();
+        info.applied.push_back(text(q.getColumn(1)));
+      }
+      return info;
+    });
+  }
+
+  // ---- users and clients -----------------------------------------------------------------------------
+
+  Result<UserRecord> insert_user(const Actor& by, const UserRecord& user) override {
+    return write<UserRecord>([&]() -> Result<UserRecord> {
+      UserRecord u = user;
+      SQLite::Statement st(db_, "INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)");
+      bind_all(st, u.name, u.role, u.created_at);
+      st.exec();
+      u.id = db_.getLastInsertRowid();
+      audit(by, "insert", "users", std::to_string(u.id), nullptr, to_json(u));
+      return u;
+    });
+  }
+
+  Result<std::vector<UserRecord>> users() override {
+    return list<UserRecord>(fmt::format("SELECT {} FROM users ORDER BY name", user_cols), read_user);
+  }
+
+  Result<void> insert_client(const Actor& by, const ClientRecord& c) override {
+    return write<void>([&]() -> Result<void> {
+      SQLite::Statement st(db_, "INSERT INTO clients (id, name, date_of_birth, created_at) VALUES (?, ?, ?, ?)");
+      bind_all(st, c.id, c.name, c.date_of_birth, c.created_at);
+      st.exec();
+      audit(by, "insert", "clients", c.id, nullptr, to_json(c));
+      return {};
+    });
+  }
+
+  Result<std::optional<ClientRecord>> find_client(std::string_view id) override {
+    return find<ClientRecord>(fmt::format("SELECT {} FROM clients WHERE id = ?", client_cols), read_client,
+                              std::string(id));
+  }
+
+  Result<std::vector<ClientRecord>> search_clients(std::string_view needle) override {
+    // LIKE is case-insensitive for ASCII; escape its wildcards so the text is matched literally.
+    std::string pattern = "%";
+    for (char c : needle) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    return list<ClientRecord>(
+        fmt::format("SELECT {} FROM clients WHERE id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' ORDER BY id",
+                    client_cols),
+        read_client, pattern);
+  }
+
+  // ---- intakes, consents, courses --------------------------------------------------------------------
+
+  Result<IntakeRecord> insert_intake(const Actor& by, const IntakeRecord& intake) override {
+    return write<IntakeRecord>([&]() -> Result<IntakeRecord> {
+      IntakeRecord r = intake;
+      json areas = json::array();
+      for (const auto& a : r.areas) areas.push_back({{"area", a.area}, {"decision", a.decision}});
+      SQLite::Statement st(db_,
+                           "INSERT INTO intakes (client_id, intake_date, intake_json, decision, areas_json, "
+                           "reasons_json, pack, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.client_id, r.intake_date, r.intake_json, r.decision, canonical(areas), r.reasons_json, r.pack,
+               r.recorded_at);
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "intakes", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::vector<IntakeRecord>> intakes_of(std::string_view client_id) override {
+    return list<IntakeRecord>(fmt::format("SELECT {} FROM intakes WHERE client_id = ? ORDER BY id", intake_cols),
+                              read_intake, std::string(client_id));
+  }
+
+  Result<ConsentRecord> insert_consent(const Actor& by, const ConsentRecord& consent) override {
+    return write<ConsentRecord>([&]() -> Result<ConsentRecord> {
+      ConsentRecord r = consent;
+      SQLite::Statement st(db_,
+                           "INSERT INTO consents (client_id, text_sha256, signer, signed_at, withdrawn_at, "
+                           "withdrawn_by) VALUES (?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.client_id, r.text_sha256, r.signer, r.signed_at, r.withdrawn_at, r.withdrawn_by);
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "consents", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::optional<ConsentRecord>> find_consent(Id id) override {
+    return find<ConsentRecord>(fmt::format("SELECT {} FROM consents WHERE id = ?", consent_cols), read_consent, id);
+  }
+
+  Result<void> update_consent(const Actor& by, const ConsentRecord& r) override {
+    return update<ConsentRecord>(by, "consents", r.id, read_consent, consent_cols, [&] {
+      SQLite::Statement st(db_, "UPDATE consents SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?");
+      bind_all(st, r.withdrawn_at, r.withdrawn_by, r.id);
+      st.exec();
+    });
+  }
+
+  Result<std::vector<ConsentRecord>> consents_of(std::string_view client_id) override {
+    return list<ConsentRecord>(
+        fmt::format("SELECT {} FROM consents WHERE client_id = ? ORDER BY id", consent_cols), read_consent,
+        std::string(client_id));
+  }
+
+  Result<CourseRecord> insert_course(const Actor& by, const CourseRecord& course) override {
+    return write<CourseRecord>([&]() -> Result<CourseRecord> {
+      CourseRecord r = course;
+      SQLite::Statement st(db_,
+                           "INSERT INTO courses (client_id, intake_id, start_date, plan_json, pack, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.client_id, r.intake_id, r.start, r.plan_json, r.pack, r.created_at);
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "courses", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::vector<CourseRecord>> courses_of(std::string_view client_id) override {
+    return list<CourseRecord>(fmt::format("SELECT {} FROM courses WHERE client_id = ? ORDER BY id", course_cols),
+                              read_course, std::string(client_id));
+  }
+
+  // ---- appointments ----------------------------------------------------------------------------------
+
+  Result<AppointmentRecord> insert_appointment(const Actor& by, const AppointmentRecord& a) override {
+    return write<AppointmentRecord>([&]() -> Result<AppointmentRecord> {
+      AppointmentRecord r = a;
+      SQLite::Statement st(db_,
+                           "INSERT INTO appointments (client_id, course_id, area, needle_length_mm, at, state) "
+                           "VALUES (?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.client_id, r.course_id, r.area, r.needle_length, r.at, to_string(r.state));
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "appointments", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::optional<AppointmentRecord>> find_appointment(Id id) override {
+    return find<AppointmentRecord>(fmt::format("SELECT {} FROM appointments WHERE id = ?", appointment_cols),
+                                   read_appointment, id);
+  }
+
+  Result<void> update_appointment(const Actor& by, const AppointmentRecord& r) override {
+    return update<AppointmentRecord>(by, "appointments", r.id, read_appointment, appointment_cols, [&] {
+      SQLite::Statement st(db_, "UPDATE appointments SET state = ?, at = ? WHERE id = ?");
+      bind_all(st, to_string(r.state), r.at, r.id);
+      st.exec();
+    });
+  }
+
+  Result<std::vector<AppointmentRecord>> appointments_of(std::string_view client_id) override {
+    return list<AppointmentRecord>(
+        fmt::format("SELECT {} FROM appointments WHERE client_id = ? ORDER BY at, id", appointment_cols),
+        read_appointment, std::string(client_id));
+  }
+
+  // ---- rollers ---------------------------------------------------------------------------------------
+
+  Result<RollerRecord> insert_roller(const Actor& by, const RollerRecord& roller) override {
+    return write<RollerRecord>([&]() -> Result<RollerRecord> {
+      RollerRecord r = roller;
+      SQLite::Statement st(db_,
+                           "INSERT INTO rollers (lot, serial, udi, device, needle_count, needle_length_mm, expiry, "
+                           "state, client_id, uses, disposal_reason, registered_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.lot, r.serial, r.udi, r.device, r.needle_count, r.needle_length, r.expiry, to_string(r.state),
+               client_or_null(r.client_id), r.uses, r.disposal_reason, r.registered_at);
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "rollers", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::optional<RollerRecord>> find_roller(Id id) override {
+    return find<RollerRecord>(fmt::format("SELECT {} FROM rollers WHERE id = ?", roller_cols), read_roller, id);
+  }
+
+  Result<void> update_roller(const Actor& by, const RollerRecord& r) override {
+    return update<RollerRecord>(by, "rollers", r.id, read_roller, roller_cols, [&] {
+      SQLite::Statement st(db_,
+                           "UPDATE rollers SET state = ?, client_id = ?, uses = ?, disposal_reason = ? WHERE id = ?");
+      bind_all(st, to_string(r.state), client_or_null(r.client_id), r.uses, r.disposal_reason, r.id);
+      st.exec();
+    });
+  }
+
+  Result<std::vector<RollerRecord>> rollers_in_lot(std::string_view lot) override {
+    return list<RollerRecord>(fmt::format("SELECT {} FROM rollers WHERE lot = ? ORDER BY id", roller_cols),
+                              read_roller, std::string(lot));
+  }
+
+  // ---- sessions ----------------------------------------------------------------------------------------
+
+  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) override {
+    return write<SessionRecord>([&]() -> Result<SessionRecord> {
+      SessionRecord r = s;
+      SQLite::Statement st(db_,
+                           "INSERT INTO sessions (client_id, appointment_id, intake_id, consent_id, roller_id, area, "
+                           "device, needle_length_mm, pack, started_at, finished_at, passes, density_per_cm2, "
+                           "effective_depth_mm, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_session(st, r);
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "sessions", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::optional<SessionRecord>> find_session(Id id) override {
+    return find<SessionRecord>(fmt::format("SELECT {} FROM sessions WHERE id = ?", session_cols), read_session, id);
+  }
+
+  Result<void> update_session(const Actor& by, const SessionRecord& r) override {
+    return update<SessionRecord>(by, "sessions", r.id, read_session, session_cols, [&] {
+      SQLite::Statement st(db_,
+                           "UPDATE sessions SET finished_at = ?, passes = ?, density_per_cm2 = ?, "
+                           "effective_depth_mm = ?, notes = ? WHERE id = ?");
+      std::optional<double> density, depth;
+      if (r.density) density = units::in_per_cm2(*r.density);
+      if (r.effective_depth) depth = units::in_mm(*r.effective_depth);
+      bind_all(st, r.finished_at, r.passes, density, depth, r.notes, r.id);
+      st.exec();
+    });
+  }
+
+  Result<std::vector<SessionRecord>> sessions_of(std::string_view client_id) override {
+    return list<SessionRecord>(
+        fmt::format("SELECT {} FROM sessions WHERE client_id = ? ORDER BY started_at, id", session_cols),
+        read_session, std::string(client_id));
+  }
+
+  Result<std::vector<SessionRecord>> sessions_with_roller(Id roller_id) override {
+    return list<SessionRecord>(
+        fmt::format("SELECT {} FROM sessions WHERE roller_id = ? ORDER BY started_at, id", session_cols),
+        read_session, roller_id);
+  }
+
+  Result<std::vector<SessionRecord>> finished_sessions_without_followup() override {
+    return list<SessionRecord>(
+        fmt::format("SELECT {} FROM sessions s WHERE finished_at IS NOT NULL AND NOT EXISTS "
+                    "(SELECT 1 FROM followups f WHERE f.session_id = s.id) ORDER BY finished_at, id",
+                    session_cols),
+        read_session);
+  }
+
+  Result<StepRecord> insert_step(const Actor& by, const StepRecord& step) override {
+    return write<StepRecord>([&]() -> Result<StepRecord> {
+      StepRecord r = step;
+      SQLite::Statement st(db_, "INSERT INTO session_steps (session_id, step, at) VALUES (?, ?, ?)");
+      bind_all(st, r.session_id, r.step, r.at);
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "session_steps", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::vector<StepRecord>> steps_of(Id session_id) override {
+    return list<StepRecord>(
+        fmt::format("SELECT {} FROM session_steps WHERE session_id = ? ORDER BY at, id", step_cols), read_step,
+        session_id);
+  }
+
+  Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& f) override {
+    return write<FollowupRecord>([&]() -> Result<FollowupRecord> {
+      FollowupRecord r = f;
+      SQLite::Statement st(db_,
+                           "INSERT INTO followups (session_id, observed_at, observations_json, triage, result_json, "
+                           "pack) VALUES (?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.session_id, r.observed_at, canonical(json(r.observations)), r.triage, r.result_json, r.pack);
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "followups", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::vector<FollowupRecord>> followups_of(Id session_id) override {
+    return list<FollowupRecord>(
+        fmt::format("SELECT {} FROM followups WHERE session_id = ? ORDER BY observed_at, id", followup_cols),
+        read_followup, session_id);
+  }
+
+  Result<EscalationRecord> insert_escalation(const Actor& by, const EscalationRecord& e) override {
+    return write<EscalationRecord>([&]() -> Result<EscalationRecord> {
+      EscalationRecord r = e;
+      SQLite::Statement st(db_,
+                           "INSERT INTO escalations (session_id, followup_id, client_id, opened_at, reason, "
+                           "closed_at, closed_by, close_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.session_id, r.followup_id, r.client_id, r.opened_at, r.reason, r.closed_at, r.closed_by,
+               r.close_note);
+      st.exec();
+      r.id = db_.getLastInsertRowid();
+      audit(by, "insert", "escalations", std::to_string(r.id), nullptr, to_json(r));
+      return r;
+    });
+  }
+
+  Result<std::optional<EscalationRecord>> find_escalation(Id id) override {
+    return find<EscalationRecord>(fmt::format("SELECT {} FROM escalations WHERE id = ?", escalation_cols),
+                                  read_escalation, id);
+  }
+
+  Result<void> update_escalation(const Actor& by, const EscalationRecord& r) override {
+    return update<EscalationRecord>(by, "escalations", r.id, read_escalation, escalation_cols, [&] {
+      SQLite::Statement st(db_, "UPDATE escalations SET closed_at = ?, closed_by = ?, close_note = ? WHERE id = ?");
+      bind_all(st, r.closed_at, r.closed_by, r.close_note, r.id);
+      st.exec();
+    });
+  }
+
+  Result<std::vector<EscalationRecord>> open_escalations() override {
+    return list<EscalationRecord>(
+        fmt::format("SELECT {} FROM escalations WHERE closed_at IS NULL ORDER BY opened_at, id", escalation_cols),
+        read_escalation);
+  }
+
+  Result<std::vector<EscalationRecord>> escalations_of(std::string_view client_id) override {
+    return list<EscalationRecord>(
+        fmt::format("SELECT {} FROM escalations WHERE client_id = ? ORDER BY opened_at, id", escalation_cols),
+        read_escalation, std::string(client_id));
+  }
+
+  // ---- audit -------------------------------------------------------------------------------------------
+
+  Result<std::vector<AuditEntry>> audit_log() override {
+    return list<AuditEntry>(fmt::format("SELECT {} FROM audit ORDER BY seq", audit_cols), read_audit);
+  }
+
+  Result<AuditCheck> verify_audit() override {
+    auto entries = audit_log();
+    if (!entries) return std::unexpected(entries.error());
+    return guard([&]() -> Result<AuditCheck> {
+      std::optional<std::pair<std::int64_t, std::string>> head;
+      SQLite::Statement q(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
+      if (q.executeStep()) head = std::pair{q.getColumn(0).getInt64(), text(q.getColumn(1))};
+      return verify_chain(*entries, head);
+    });
+  }
+
+ private:
+  static std::optional<std::string> client_or_null(const std::string& id) {
+    return id.empty() ? std::nullopt : std::optional<std::string>(id);
+  }
+
+  void bind_session(SQLite::Statement& st, const SessionRecord& r) {
+    std::optional<double> density, depth;
+    if (r.density) density = units::in_per_cm2(*r.density);
+    if (r.effective_depth) depth = units::in_mm(*r.effective_depth);
+    bind_all(st, r.client_id, r.appointment_id, r.intake_id, r.consent_id, r.roller_id, r.area, r.device,
+             r.needle_length, r.pack, r.started_at, r.finished_at, r.passes, density, depth, r.notes);
+  }
+
+  /// Appends the audit entry of one write; must run inside the write's transaction.
+  void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
+             const json* before, const json& after) {
+    AuditEntry e;
+    e.prev_hash = std::string(64, '0');
+    SQLite::Statement h(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (h.executeStep()) {
+      e.seq = h.getColumn(0).getInt64();
+      e.prev_hash = text(h.getColumn(1));
+    }
+    ++e.seq;
+    e.at = by.at;
+    e.actor = by.name;
+    e.action = action;
+    e.entity = entity;
+    e.entity_id = entity_id;
+    e.before_sha256 = before != nullptr ? sha256_hex(canonical(*before)) : std::string();
+    e.after_sha256 = sha256_hex(canonical(after));
+    e.hash = audit_hash(e);
+    SQLite::Statement ins(db_, fmt::format("INSERT INTO audit ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit_cols));
+    bind_all(ins, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.before_sha256, e.after_sha256,
+             e.prev_hash, e.hash);
+    ins.exec();
+    SQLite::Statement head(db_,
+                           "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+                           "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+    bind_all(head, e.seq, e.hash);
+    head.exec();
+  }
+  void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
+             std::nullptr_t, const json& after) {
+    audit(by, action, entity, entity_id, static_cast<const json*>(nullptr), after);
+  }
+
+  /// Runs a read (or anything) converting exceptions to errors.
+  template <class F>
+  auto guard(F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const SQLite::Exception& e) {
+      return std::unexpected(to_error(e, path_));
+    } catch (const CorruptValue& e) {
+      return std::unexpected(
+          Error{ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), path_});
+    }
+  }
+
+  template <class T, class F>
+  Result<T> write(F&& fn) {
+    std::optional<Result<T>> out;
+    auto r = transaction([&]() -> Result<void> {
+      auto v = fn();
+      if (!v) return std::unexpected(v.error());
+      out.emplace(std::move(v));
+      return {};
+    });
+    if (!r) return std::unexpected(r.error());
+    return std::move(*out);
+  }
+
+  /// Updates one row and audits it with the row's JSON before and after.
+  template <class T, class Read, class Exec>
+  Result<void> update(const Actor& by, const char* table, Id id, Read read, const char* cols, Exec exec) {
+    return write<void>([&]() -> Result<void> {
+      const std::string select = fmt::format("SELECT {} FROM {} WHERE id = ?", cols, table);
+      SQLite::Statement q(db_, select);
+      bind_all(q, id);
+      if (!q.executeStep()) return fail(ErrorCode::not_found, fmt::format("no record {} in {}", id, table));
+      const json before = to_json(read(q));
+      q.reset();
+      exec();
+      SQLite::Statement q2(db_, select);
+      bind_all(q2, id);
+      q2.executeStep();
+      audit(by, "update", table, std::to_string(id), &before, to_json(read(q2)));
+      return {};
+    });
+  }
+
+  template <class T, class Read, class... Args>
+  Result<std::optional<T>> find(const std::string& sql, Read read, const Args&... args) {
+    return guard([&]() -> Result<std::optional<T>> {
+      SQLite::Statement q(db_, sql);
+      bind_all(q, args...);
+      if (!q.executeStep()) return std::optional<T>();
+      return std::optional<T>(read(q));
+    });
+  }
+
+  template <class T, class Read, class... Args>
+  Result<std::vector<T>> list(const std::string& sql, Read read, const Args&... args) {
+    return guard([&]() -> Result<std::vector<T>> {
+      SQLite::Statement q(db_, sql);
+      bind_all(q, args...);
+      std::vector<T> out;
+      while (q.executeStep()) out.push_back(read(q));
+      return out;
+    });
+  }
+
+  std::string path_;
+  SQLite::Database db_;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path) {
+  std::unique_ptr<SqliteStore> store;
+  try {
+    if (path.empty()) return fail(ErrorCode::invalid_value, "the database path is empty", "--db");
+    if (path != ":memory:") {
+      std::error_code ec;
+      if (std::filesystem::is_directory(path, ec)) {
+        return fail(ErrorCode::invalid_value, "is a folder; name a database file", path.string());
+      }
+    }
+    store = std::make_unique<SqliteStore>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  } catch (const SQLite::Exception& e) {
+    return fail(ErrorCode::io_error, fmt::format("cannot open the database: {}", e.what()), path.string());
+  }
+  if (auto r = store->configure(); !r) return std::unexpected(r.error());
+  if (auto r = store->migrate(); !r) return std::unexpected(r.error());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace needlework::store
