@@ -66,6 +66,7 @@ void print_json(const nlohmann::json& j);
 /// Registration of each group of subcommands (one file each).
 void add_pack_commands(CLI::App& app, Context& ctx);
 void add_clinic_commands(CLI::App& app, Context& ctx);
+void add_store_commands(CLI::App& app, Context& ctx);
 #ifdef NEEDLEWORK_HAVE_PHYSICS
 void add_physics_commands(CLI::App& app, Context& ctx);
 #endif

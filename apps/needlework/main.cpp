@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
 
   add_pack_commands(app, ctx);
   add_clinic_commands(app, ctx);
+  add_store_commands(app, ctx);
 #ifdef NEEDLEWORK_HAVE_PHYSICS
   add_physics_commands(app, ctx);
 #endif
