@@ -1,0 +1,205 @@
+// The store commands of the `needlework` binary end to end, on a fresh database per test: the whole clinic flow
+// headless, the refusals with their exit codes, and `audit verify` on a tampered file. tests/cli/cases.json
+// cannot give each case its own database, so these spawn the binary themselves (fork + execv, no shell).
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class StoreCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::path(::testing::TempDir()) / "needlework-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    db_ = (dir_ / "clinic.db").string();
+    std::ofstream(dir_ / "consent.txt") << "I consent to micro-needling of the face.\n";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory; stdout and stderr go to files so
+  /// a large output cannot block the child.
+  Outcome run(std::vector<std::string> args) {
+    std::vector<std::string> full{"needlework", "--db", db_, "--actor", "ana"};
+    full.insert(full.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : full) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const auto out_path = dir_ / "stdout", err_path = dir_ / "stderr";
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int in = open("/dev/null", O_RDONLY);
+      if (out < 0 || err < 0 || in < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(in, 0) < 0 ||
+          chdir(NEEDLEWORK_SOURCE_DIR) != 0) {
+        _exit(126);
+      }
+      execv(NEEDLEWORK_BIN, argv.data());
+      _exit(127);
+    }
+    Outcome r;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    return r;
+  }
+
+  /// Runs with --json and parses stdout; the exit code must be `expected`.
+  json run_json(std::vector<std::string> args, int expected = 0) {
+    args.push_back("--json");
+    const auto r = run(args);
+    EXPECT_EQ(r.exit_code, expected) << "stdout:\n" << r.out << "\nstderr:\n" << r.err;
+    auto j = json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out;
+    return j;
+  }
+
+  void ready_client() {
+    run_json({"clients", "add", "C-0001", "--name", "Ana Example", "--born", "1988-03-14", "--now",
+              "2026-11-23T08:00:00Z"});
+    run_json({"intake", "examples/intake-cleared.json", "--now", "2026-11-23T09:00:00Z"});
+    run_json({"consent", "sign", "C-0001", "--text-file", (dir_ / "consent.txt").string(), "--signer", "Ana Example",
+              "--now", "2026-11-23T09:05:00Z"});
+  }
+
+  std::int64_t roller(const std::string& serial, const std::string& mm = "1.0") {
+    auto j = run_json({"roller", "register", "--lot", "L-2026-11", "--serial", serial, "--device", "dermaroller",
+                       "--needles", "192", "--needle-mm", mm, "--expiry", "2028-01-31", "--udi",
+                       "(01)01234567890128", "--now", "2026-11-23T08:30:00Z"});
+    return j.value("id", std::int64_t{0});
+  }
+
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
+  ready_client();
+  const auto r = roller("0001");
+  ASSERT_GT(r, 0);
+  run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
+  auto appt = run_json({"appointment", "book", "C-0001", "--area", "face", "--needle-mm", "1.0", "--at",
+                        "2026-11-24T10:00:00Z", "--now", "2026-11-23T10:00:00Z"});
+  auto started = run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
+                           "--appointment", std::to_string(appt.value("id", 0)), "--now", "2026-11-24T10:00:00Z"});
+  const auto sid = std::to_string(started["session"].value("id", 0));
+  EXPECT_FALSE(started["protocol"]["steps"].empty());
+  run_json({"session", "step", sid, "STEP.cleanse", "--now", "2026-11-24T10:01:00Z"});
+  auto charted = run_json({"session", "chart", sid, "--passes", "4", "--density-per-cm2", "61.2",
+                           "--effective-depth-mm", "0.35", "--note", "even erythema", "--now", "2026-11-24T10:40:00Z"});
+  EXPECT_EQ(charted["passes"], 4);
+  EXPECT_EQ(charted["density_per_cm2"], 61.2);
+  auto finished = run_json({"session", "finish", sid, "--now", "2026-11-24T11:00:00Z"});
+  EXPECT_EQ(finished["finished_at"], "2026-11-24T11:00:00Z");
+
+  auto due = run_json({"due", "--now", "2026-11-25T09:00:00Z"});
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0]["kind"], "followup");
+
+  auto fu = run_json({"session", "followup", sid, "--observed", "redness", "--now", "2026-11-25T13:00:00Z"}, 5);
+  EXPECT_EQ(fu["followup"]["triage"], "see_doctor");
+  const auto esc = std::to_string(fu["escalation"].value("id", 0));
+  auto due2 = run_json({"due", "--now", "2026-11-25T14:00:00Z"});
+  ASSERT_EQ(due2.size(), 1u);
+  EXPECT_EQ(due2[0]["kind"], "escalation");
+  run_json({"escalation", "close", esc, "--note", "seen by Dr. Roe", "--now", "2026-11-25T15:00:00Z"});
+  EXPECT_TRUE(run_json({"due", "--now", "2026-11-25T16:00:00Z"}).empty());
+
+  auto recall = run_json({"roller", "recall", "L-2026-11"});
+  EXPECT_EQ(recall["clients"], json::array({"C-0001"}));
+  EXPECT_EQ(recall["sessions"].size(), 1u);
+
+  auto history = run_json({"clients", "show", "C-0001"});
+  EXPECT_EQ(history["sessions"].size(), 1u);
+  EXPECT_EQ(history["escalations"][0]["open"], false);
+
+  const auto text = run({"audit", "verify"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("audit log OK"), std::string::npos) << text.out;
+}
+
+TEST_F(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
+  ready_client();
+  const auto r = roller("0001");
+  // Not assigned yet.
+  auto unassigned = run({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r), "--now",
+                         "2026-11-24T10:00:00Z"});
+  EXPECT_EQ(unassigned.exit_code, 5);
+  EXPECT_NE(unassigned.err.find("roller assign"), std::string::npos) << unassigned.err;
+  run_json({"clients", "add", "C-0002", "--name", "Bea Example", "--now", "2026-11-23T08:00:00Z"});
+  run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
+  auto cross = run({"roller", "assign", std::to_string(r), "C-0002", "--now", "2026-11-24T09:56:00Z"});
+  EXPECT_EQ(cross.exit_code, 5);
+  EXPECT_NE(cross.err.find("never crosses clients"), std::string::npos) << cross.err;
+  // Periorbital with a 1 mm needle.
+  auto needle = run({"session", "start", "C-0001", "--area", "periorbital", "--roller", std::to_string(r), "--now",
+                     "2026-11-24T10:00:00Z"});
+  EXPECT_EQ(needle.exit_code, 5) << needle.err;
+  auto unknown_client = run({"clients", "show", "C-9999"});
+  EXPECT_EQ(unknown_client.exit_code, 3);
+  EXPECT_NE(unknown_client.err.find("C-9999"), std::string::npos);
+  auto bad_time = run({"due", "--now", "tomorrow"});
+  EXPECT_EQ(bad_time.exit_code, 3);
+  EXPECT_NE(bad_time.err.find("--now"), std::string::npos);
+}
+
+TEST_F(StoreCli, AuditVerifyFindsATamperedEntry) {
+  ready_client();
+  ASSERT_EQ(run({"audit", "verify"}).exit_code, 0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE seq = 2",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto r = run({"audit", "verify"});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_NE(r.out.find("entry 2"), std::string::npos) << r.out;
+  auto j = run_json({"audit", "verify"}, 5);
+  EXPECT_EQ(j["first_bad_seq"], 2);
+}
+
+TEST_F(StoreCli, ADatabaseThatCannotBeOpenedExits4) {
+  std::ofstream(dir_ / "junk.db") << "not a database, just some text that is long enough to be a header";
+  db_ = (dir_ / "junk.db").string();
+  auto r = run({"db", "info"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  db_ = dir_.string();  // a folder
+  auto folder = run({"db", "info"});
+  EXPECT_EQ(folder.exit_code, 3) << folder.err;
+}
+
+}  // namespace

@@ -1,0 +1,718 @@
+// The clinic store's rules, audit chain and migrations, each on a fresh SQLite file in its own temp folder.
+// Every refusal test also shows the allowed case next to it, so it fails if the rule is removed or if the rule
+// refuses everything.
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "needlework/knowledge/loader.hpp"
+#include "needlework/store/clinic_store.hpp"
+#include "needlework/store/json.hpp"
+
+namespace ns = needlework::store;
+namespace nk = needlework::knowledge;
+namespace nu = needlework::units;
+namespace fs = std::filesystem;
+using needlework::ErrorCode;
+using nlohmann::json;
+
+namespace {
+
+const fs::path data_dir{NEEDLEWORK_DATA_DIR};
+
+const nk::Pack& seed() {
+  static const nk::Pack pack = [] {
+    auto p = nk::load_pack(data_dir / "packs", "seed");
+    if (!p) throw std::runtime_error(p.error().describe());
+    return *p;
+  }();
+  return pack;
+}
+
+const needlework::physics::RegionCatalog& regions() {
+  static const needlework::physics::RegionCatalog catalog = [] {
+    const auto path = data_dir / "skin" / "regions.toml";
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto r = needlework::physics::parse_regions(text.str(), path.string());
+    if (!r) throw std::runtime_error(r.error().describe());
+    return *r;
+  }();
+  return catalog;
+}
+
+nu::DateTime at(const char* text) { return *nu::parse_date_time(text); }
+ns::Actor by(const char* when, const char* who = "ana") { return ns::Actor{who, at(when)}; }
+
+json intake_json(const std::string& client, const std::string& date, const json& areas,
+                 const json& conditions = json::array()) {
+  return {{"client", {{"id", client}, {"name", "Test " + client}}},
+          {"date", date},
+          {"setting", "clinic"},
+          {"areas", areas},
+          {"conditions", conditions},
+          {"dermatologist_clearance", {{"by", "Dr. Roe"}, {"date", date}, {"reviewed", json::array()}}}};
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::path(::testing::TempDir()) / "needlework-store-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    db_path_ = dir_ / "clinic.db";
+    reopen();
+  }
+  void TearDown() override {
+    clinic_.reset();
+    store_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  void reopen(const nk::Pack& pack = seed()) {
+    clinic_.reset();
+    store_.reset();
+    auto s = ns::open_sqlite(db_path_);
+    ASSERT_TRUE(s) << s.error().describe();
+    store_ = std::move(*s);
+    clinic_ = std::make_unique<ns::ClinicStore>(*store_, pack, &regions());
+  }
+  void close() {
+    clinic_.reset();
+    store_.reset();
+  }
+
+  /// Runs raw SQL on the database file, as someone with the file (not Needlework) would.
+  void raw_sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    const std::string message = err != nullptr ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+  }
+  int raw_exec_rc(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    return rc;
+  }
+
+  std::int64_t audit_count() {
+    auto log = store_->audit_log();
+    EXPECT_TRUE(log);
+    return log ? static_cast<std::int64_t>(log->size()) : -1;
+  }
+
+  void add_client(const std::string& id, const char* when = "2026-11-20T09:00:00Z") {
+    ns::ClientRecord c;
+    c.id = id;
+    c.name = "Test " + id;
+    auto r = clinic_->add_client(by(when), c);
+    ASSERT_TRUE(r) << r.error().describe();
+  }
+
+  void record_intake(const json& doc, const char* when = "2026-11-23T09:00:00Z") {
+    auto in = needlework::clinic::parse_intake(doc, seed());
+    ASSERT_TRUE(in) << in.error().describe();
+    auto r = clinic_->record_intake(by(when), *in, doc);
+    ASSERT_TRUE(r) << r.error().describe();
+  }
+
+  /// A client with a cleared intake for face and periorbital and a signed consent.
+  void ready_client(const std::string& id) {
+    add_client(id);
+    record_intake(intake_json(id, "2026-11-23",
+                              {{{"area", "face"}, {"concerns", {"pores"}}},
+                               {{"area", "periorbital"}, {"concerns", {"fine_wrinkles"}}}}));
+    auto c = clinic_->record_consent(by("2026-11-23T09:10:00Z"), id, "I consent to micro-needling.", "Test " + id);
+    ASSERT_TRUE(c) << c.error().describe();
+  }
+
+  ns::Id roller(const char* lot, const char* serial, double mm = 1.0, const char* expiry = "2028-01-31") {
+    ns::RollerSpec spec{lot, serial, "(01)00000000000000", "dermaroller", 192, nu::millimetres(mm),
+                        *nu::parse_date(expiry)};
+    auto r = clinic_->register_roller(by("2026-11-20T09:00:00Z"), spec);
+    EXPECT_TRUE(r) << r.error().describe();
+    return r ? r->id : 0;
+  }
+
+  ns::Id assigned_roller(const std::string& client, const char* lot, const char* serial, double mm = 1.0) {
+    const ns::Id id = roller(lot, serial, mm);
+    auto r = clinic_->assign_roller(by("2026-11-20T09:05:00Z"), id, client);
+    EXPECT_TRUE(r) << r.error().describe();
+    return id;
+  }
+
+  needlework::Result<ns::StartedSession> start(const std::string& client, ns::Id roller_id, const char* when,
+                                               const std::string& area = "face") {
+    ns::SessionRequest req;
+    req.client_id = client;
+    req.area = area;
+    req.roller_id = roller_id;
+    return clinic_->start_session(by(when), req);
+  }
+
+  /// Starts and finishes a session, returning its id.
+  ns::Id session(const std::string& client, ns::Id roller_id, const char* start_at, const char* end_at,
+                 const std::string& area = "face") {
+    auto s = start(client, roller_id, start_at, area);
+    EXPECT_TRUE(s) << s.error().describe();
+    if (!s) return 0;
+    auto f = clinic_->finish_session(by(end_at), s->session.id);
+    EXPECT_TRUE(f) << f.error().describe();
+    return s->session.id;
+  }
+
+  fs::path dir_, db_path_;
+  std::unique_ptr<ns::Store> store_;
+  std::unique_ptr<ns::ClinicStore> clinic_;
+};
+
+void expect_refused(const needlework::Result<ns::StartedSession>& r, const std::string& fragment) {
+  ASSERT_FALSE(r) << "expected a refusal mentioning '" << fragment << "'";
+  EXPECT_EQ(r.error().code, ErrorCode::refused) << r.error().describe();
+  EXPECT_NE(r.error().message.find(fragment), std::string::npos) << r.error().describe();
+}
+
+// ---- migrations ----------------------------------------------------------------------------------------
+
+TEST_F(StoreTest, MigrationsAreAppliedOnceAndOpeningTwiceKeepsTheData) {
+  auto first = store_->schema();
+  ASSERT_TRUE(first) << first.error().describe();
+  EXPECT_EQ(first->version, 1);
+  EXPECT_EQ(first->applied, std::vector<std::string>{"0001_init"});
+  add_client("C-1");
+  reopen();
+  reopen();
+  auto again = store_->schema();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->version, 1);
+  EXPECT_EQ(again->applied.size(), 1u);
+  auto c = store_->find_client("C-1");
+  ASSERT_TRUE(c && *c);
+  EXPECT_EQ((*c)->name, "Test C-1");
+  EXPECT_EQ(audit_count(), 1);
+}
+
+TEST_F(StoreTest, AChangedMigrationOrANewerDatabaseIsADataError) {
+  close();
+  raw_sql("UPDATE schema_version SET sql_sha256 = '" + std::string(64, 'a') + "' WHERE version = 1");
+  auto changed = ns::open_sqlite(db_path_);
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, ErrorCode::pack_error);
+  EXPECT_NE(changed.error().message.find("0001_init"), std::string::npos);
+
+  raw_sql("UPDATE schema_version SET sql_sha256 = '" + ns::sha256_hex("x") + "' WHERE version = 1; "
+          "INSERT INTO schema_version VALUES (99, '0099_future', 'x')");
+  auto newer = ns::open_sqlite(db_path_);
+  ASSERT_FALSE(newer);
+  EXPECT_EQ(newer.error().code, ErrorCode::pack_error);
+}
+
+TEST_F(StoreTest, AFileThatIsNotADatabaseIsReported) {
+  close();
+  std::ofstream(dir_ / "junk.db") << "this is not a database, it is a long enough line of text to be read";
+  auto r = ns::open_sqlite(dir_ / "junk.db");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::io_error) << r.error().describe();
+}
+
+// ---- clients -------------------------------------------------------------------------------------------
+
+TEST_F(StoreTest, ClientIdsAreUniqueAndSearchable) {
+  add_client("C-1");
+  ns::ClientRecord dup;
+  dup.id = "C-1";
+  dup.name = "Other";
+  auto r = clinic_->add_client(by("2026-11-20T10:00:00Z"), dup);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_value);
+  auto found = store_->search_clients("test c-");
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->size(), 1u);
+  auto none = store_->search_clients("%");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty()) << "a LIKE wildcard in the search text is matched literally";
+}
+
+TEST_F(StoreTest, AnIntakeIsRecordedWithItsScreeningAndPack) {
+  add_client("C-1");
+  record_intake(intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}},
+                            {{{"id", "diabetes"}}}));
+  auto intakes = store_->intakes_of("C-1");
+  ASSERT_TRUE(intakes);
+  ASSERT_EQ(intakes->size(), 1u);
+  const auto& i = intakes->front();
+  EXPECT_EQ(i.decision, "contraindicated");
+  EXPECT_EQ(i.pack, seed().label());
+  ASSERT_EQ(i.areas.size(), 1u);
+  EXPECT_EQ(i.areas[0].area, "face");
+  EXPECT_NE(i.reasons_json.find("CI.diabetes"), std::string::npos);
+}
+
+TEST_F(StoreTest, AnIntakeForAnUnknownClientIsRefusedAsNotFound) {
+  const auto doc = intake_json("C-9", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}});
+  auto in = needlework::clinic::parse_intake(doc, seed());
+  ASSERT_TRUE(in);
+  auto r = clinic_->record_intake(by("2026-11-23T09:00:00Z"), *in, doc);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  EXPECT_EQ(audit_count(), 0);
+}
+
+// ---- session start: screening, consent, roller, needle, interval ---------------------------------------
+
+TEST_F(StoreTest, SessionNeedsAScreening) {
+  add_client("C-1");
+  ASSERT_TRUE(clinic_->record_consent(by("2026-11-23T09:00:00Z"), "C-1", "text", "C-1"));
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "has not been screened");
+  record_intake(intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}}));
+  EXPECT_TRUE(start("C-1", r, "2026-11-24T10:00:00Z"));
+}
+
+TEST_F(StoreTest, SessionNeedsTheLatestScreeningToClearThisArea) {
+  add_client("C-1");
+  ASSERT_TRUE(clinic_->record_consent(by("2026-11-23T09:00:00Z"), "C-1", "text", "C-1"));
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  // Acne on the face defers the face (CI.acne); the scalp stays treatable.
+  record_intake(intake_json("C-1", "2026-11-23",
+                            {{{"area", "face"}, {"concerns", {"pores"}}}, {{"area", "scalp"}, {"concerns", {"hair_loss"}}}},
+                            {{{"id", "acne"}, {"areas", {"face"}}}}));
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z", "face"), "not cleared for face");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z", "neck"), "did not cover neck");
+  auto scalp = start("C-1", r, "2026-11-24T10:00:00Z", "scalp");
+  EXPECT_TRUE(scalp) << scalp.error().describe();
+}
+
+TEST_F(StoreTest, ANewerScreeningThatDoesNotClearWins) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  record_intake(intake_json("C-1", "2026-11-24", {{{"area", "face"}, {"concerns", {"pores"}}}},
+                            {{{"id", "pregnancy"}}}),
+                "2026-11-24T09:00:00Z");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "not cleared for face");
+}
+
+TEST_F(StoreTest, TheRecordedIntakeIsScreenedAgainUnderThePackInUse) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  // The recorded decision says cleared, but the intake as stored no longer clears under the pack in use (here:
+  // its dermatologist clearance is gone, so S10 refers): the session follows today's screening.
+  close();
+  raw_sql("UPDATE intakes SET intake_json = json_remove(intake_json, '$.dermatologist_clearance')");
+  reopen();
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "screen the client again");
+}
+
+TEST_F(StoreTest, SessionNeedsAValidConsent) {
+  add_client("C-1");
+  record_intake(intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}}));
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "has not signed a consent");
+  auto c = clinic_->record_consent(by("2026-11-23T09:00:00Z"), "C-1", "I consent.", "C-1");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->text_sha256, ns::sha256_hex("I consent."));
+  auto w = clinic_->withdraw_consent(by("2026-11-23T18:00:00Z"), c->id);
+  ASSERT_TRUE(w);
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "withdrew consent");
+  auto again = clinic_->withdraw_consent(by("2026-11-23T19:00:00Z"), c->id);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::invalid_value);
+  ASSERT_TRUE(clinic_->record_consent(by("2026-11-24T09:00:00Z"), "C-1", "I consent again.", "C-1"));
+  EXPECT_TRUE(start("C-1", r, "2026-11-24T10:00:00Z"));
+}
+
+TEST_F(StoreTest, ARollerNeverCrossesClients) {
+  ready_client("C-A");
+  ready_client("C-B");
+  const auto r = assigned_roller("C-A", "LOT-A", "1");
+  auto cross = clinic_->assign_roller(by("2026-11-21T09:00:00Z"), r, "C-B");
+  ASSERT_FALSE(cross);
+  EXPECT_EQ(cross.error().code, ErrorCode::refused);
+  EXPECT_NE(cross.error().message.find("never crosses clients"), std::string::npos);
+  EXPECT_NE(cross.error().message.find("HYG.single_client"), std::string::npos);
+  expect_refused(start("C-B", r, "2026-11-24T10:00:00Z"), "belongs to client C-A");
+  EXPECT_TRUE(start("C-A", r, "2026-11-24T10:00:00Z"));
+}
+
+TEST_F(StoreTest, TheDatabaseItselfRefusesToMoveARollerToAnotherClient) {
+  ready_client("C-A");
+  ready_client("C-B");
+  const auto r = assigned_roller("C-A", "LOT-A", "1");
+  close();
+  EXPECT_NE(raw_exec_rc("UPDATE rollers SET client_id = 'C-B' WHERE id = " + std::to_string(r)), SQLITE_OK);
+}
+
+TEST_F(StoreTest, AnUnassignedDisposedOrExpiredRollerIsRefused) {
+  ready_client("C-1");
+  const auto fresh = roller("LOT-A", "1");
+  expect_refused(start("C-1", fresh, "2026-11-24T10:00:00Z"), "is not assigned");
+
+  const auto dropped = assigned_roller("C-1", "LOT-A", "2");
+  ASSERT_TRUE(clinic_->dispose_roller(by("2026-11-21T09:00:00Z"), dropped, "dropped"));
+  expect_refused(start("C-1", dropped, "2026-11-24T10:00:00Z"), "was disposed");
+
+  const auto old = roller("LOT-B", "1", 1.0, "2026-11-30");
+  ASSERT_TRUE(clinic_->assign_roller(by("2026-11-21T09:00:00Z"), old, "C-1"));
+  expect_refused(start("C-1", old, "2026-12-01T10:00:00Z"), "expired on 2026-11-30");
+  EXPECT_TRUE(start("C-1", old, "2026-11-30T10:00:00Z")) << "the expiry day itself is still usable";
+}
+
+TEST_F(StoreTest, AUsedRollerIsReusedOnlyAfterSterilisingAndOnlyIfThePackAllows) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+  expect_refused(start("C-1", r, "2026-11-28T10:00:00Z"), "already used");
+  auto st = clinic_->sterilise_roller(by("2026-11-25T09:00:00Z"), r);
+  ASSERT_TRUE(st) << st.error().describe();
+  EXPECT_EQ(st->state, ns::RollerState::assigned);
+  EXPECT_EQ(st->client_id, "C-1");
+  EXPECT_TRUE(start("C-1", r, "2026-11-28T10:00:00Z"));
+
+  // A pack without the sterilised-reuse hygiene rule: single use only.
+  nk::Pack strict = seed();
+  ASSERT_TRUE(strict.erase_rule("HYG.new_or_sterilised"));
+  const auto r2 = assigned_roller("C-1", "LOT-A", "2");
+  session("C-1", r2, "2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z");
+  reopen(strict);
+  auto refused = clinic_->sterilise_roller(by("2026-12-03T09:00:00Z"), r2);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::refused);
+  reopen();
+}
+
+TEST_F(StoreTest, ARollerInAnUnfinishedSessionIsRefused) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  ASSERT_TRUE(start("C-1", r, "2026-11-24T10:00:00Z", "face"));
+  expect_refused(start("C-1", r, "2026-11-24T10:05:00Z", "periorbital"), "has not finished");
+}
+
+TEST_F(StoreTest, ANeedleThePackDoesNotAllowInTheAreaIsRefused) {
+  ready_client("C-1");
+  const auto long_needle = assigned_roller("C-1", "LOT-A", "1", 1.0);
+  auto r = start("C-1", long_needle, "2026-11-24T10:00:00Z", "periorbital");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::refused);
+  const auto short_needle = assigned_roller("C-1", "LOT-A", "2", 0.25);
+  EXPECT_TRUE(start("C-1", short_needle, "2026-11-24T10:00:00Z", "periorbital"));
+}
+
+TEST_F(StoreTest, SessionsKeepTheCourseIntervalOnTheSameArea) {
+  ready_client("C-1");
+  const auto r1 = assigned_roller("C-1", "LOT-A", "1");
+  const auto r2 = assigned_roller("C-1", "LOT-A", "2");
+  const auto r3 = assigned_roller("C-1", "LOT-A", "3");
+  session("C-1", r1, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+  // COURSE.default: at least 3 days apart (S8).
+  expect_refused(start("C-1", r2, "2026-11-26T10:00:00Z"), "COURSE.default");
+  session("C-1", r2, "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z");
+  // …and at most 2 in any 7 days: 24th, 27th, 30th is three in the week from the 24th.
+  expect_refused(start("C-1", r3, "2026-11-30T10:00:00Z"), "at most 2 a week");
+  EXPECT_TRUE(start("C-1", r3, "2026-12-01T10:00:00Z"));
+}
+
+TEST_F(StoreTest, AppointmentsKeepTheIntervalAgainstSessionsAndOtherAppointments) {
+  ready_client("C-1");
+  const auto r1 = assigned_roller("C-1", "LOT-A", "1");
+  session("C-1", r1, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+  auto too_soon = clinic_->book_appointment(by("2026-11-24T12:00:00Z"), "C-1", "face", nu::millimetres(1.0),
+                                            at("2026-11-25T10:00:00Z"));
+  ASSERT_FALSE(too_soon);
+  EXPECT_EQ(too_soon.error().code, ErrorCode::refused);
+  auto ok = clinic_->book_appointment(by("2026-11-24T12:00:00Z"), "C-1", "face", nu::millimetres(1.0),
+                                      at("2026-11-27T10:00:00Z"));
+  ASSERT_TRUE(ok) << ok.error().describe();
+  // cheek lies inside face: the booked face appointment counts.
+  auto clash = clinic_->book_appointment(by("2026-11-24T12:00:00Z"), "C-1", "periorbital", nu::millimetres(0.25),
+                                         at("2026-11-28T10:00:00Z"));
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code, ErrorCode::refused);
+  ASSERT_TRUE(clinic_->cancel_appointment(by("2026-11-24T12:30:00Z"), ok->id));
+  EXPECT_TRUE(clinic_->book_appointment(by("2026-11-24T12:00:00Z"), "C-1", "periorbital", nu::millimetres(0.25),
+                                        at("2026-11-28T10:00:00Z")));
+}
+
+TEST_F(StoreTest, ASessionKeepsItsAppointment) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  auto a = clinic_->book_appointment(by("2026-11-23T12:00:00Z"), "C-1", "face", nu::millimetres(1.0),
+                                     at("2026-11-24T10:00:00Z"));
+  ASSERT_TRUE(a) << a.error().describe();
+  ns::SessionRequest req{"C-1", "face", r, a->id, false, {}};
+  auto s = clinic_->start_session(by("2026-11-24T10:00:00Z"), req);
+  ASSERT_TRUE(s) << s.error().describe();
+  auto kept = store_->find_appointment(a->id);
+  ASSERT_TRUE(kept && *kept);
+  EXPECT_EQ((*kept)->state, ns::AppointmentState::done);
+}
+
+// ---- steps, chart, finish ------------------------------------------------------------------------------
+
+TEST_F(StoreTest, StepsAreTimestampedOnceAndOnlyWhileTheSessionRuns) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  auto s = start("C-1", r, "2026-11-24T10:00:00Z");
+  ASSERT_TRUE(s);
+  const auto id = s->session.id;
+  auto step = clinic_->record_step(by("2026-11-24T10:02:00Z"), id, "STEP.cleanse");
+  ASSERT_TRUE(step) << step.error().describe();
+  EXPECT_EQ(step->at, at("2026-11-24T10:02:00Z"));
+  EXPECT_FALSE(clinic_->record_step(by("2026-11-24T10:03:00Z"), id, "STEP.cleanse"));
+  auto unknown = clinic_->record_step(by("2026-11-24T10:03:00Z"), id, "STEP.dance");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::unknown_id);
+  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), id));
+  auto late = clinic_->record_step(by("2026-11-24T11:05:00Z"), id, "STEP.mask");
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::refused);
+  auto steps = store_->steps_of(id);
+  ASSERT_TRUE(steps);
+  EXPECT_EQ(steps->size(), 1u);
+}
+
+TEST_F(StoreTest, ChartKeepsDoseFieldsNullUntilGivenAndFinishUsesTheRoller) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  auto s = start("C-1", r, "2026-11-24T10:00:00Z");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->session.density.has_value());
+  ns::Chart c;
+  c.passes = 4;
+  c.notes = "even erythema";
+  auto charted = clinic_->chart(by("2026-11-24T10:40:00Z"), s->session.id, c);
+  ASSERT_TRUE(charted);
+  EXPECT_EQ(charted->passes, 4);
+  EXPECT_FALSE(charted->density.has_value());
+  ns::Chart too_deep;
+  too_deep.effective_depth = nu::millimetres(1.5);
+  EXPECT_FALSE(clinic_->chart(by("2026-11-24T10:41:00Z"), s->session.id, too_deep));
+  ns::Chart dose;
+  dose.density = nu::per_square_centimetre(61.2);
+  dose.effective_depth = nu::millimetres(0.35);
+  ASSERT_TRUE(clinic_->chart(by("2026-11-24T10:42:00Z"), s->session.id, dose));
+  auto f = clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id);
+  ASSERT_TRUE(f);
+  auto saved = store_->find_session(s->session.id);
+  ASSERT_TRUE(saved && *saved);
+  EXPECT_EQ((*saved)->passes, 4);
+  EXPECT_NEAR(nu::in_per_cm2(*(*saved)->density), 61.2, 1e-9);
+  EXPECT_NEAR(nu::in_mm(*(*saved)->effective_depth), 0.35, 1e-12);
+  EXPECT_NE((*saved)->notes.find("even erythema"), std::string::npos);
+  auto used = store_->find_roller(r);
+  ASSERT_TRUE(used && *used);
+  EXPECT_EQ((*used)->state, ns::RollerState::used);
+  EXPECT_EQ((*used)->uses, 1);
+}
+
+// ---- recall --------------------------------------------------------------------------------------------
+
+TEST_F(StoreTest, RecallByLotListsEveryClientAndSessionTheLotTouched) {
+  ready_client("C-A");
+  ready_client("C-B");
+  ready_client("C-C");
+  const auto a = assigned_roller("C-A", "LOT-X", "1");
+  const auto b = assigned_roller("C-B", "LOT-X", "2");
+  const auto c = assigned_roller("C-C", "LOT-Y", "1");
+  const auto sa = session("C-A", a, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+  const auto sb = session("C-B", b, "2026-11-24T12:00:00Z", "2026-11-24T13:00:00Z");
+  session("C-C", c, "2026-11-24T14:00:00Z", "2026-11-24T15:00:00Z");
+  roller("LOT-X", "3");  // registered, never used
+
+  auto r = clinic_->recall("LOT-X");
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(r->rollers.size(), 3u);
+  EXPECT_EQ(r->clients, (std::vector<std::string>{"C-A", "C-B"}));
+  ASSERT_EQ(r->sessions.size(), 2u);
+  EXPECT_EQ(r->sessions[0].id, sa);
+  EXPECT_EQ(r->sessions[1].id, sb);
+  auto none = clinic_->recall("LOT-Z");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ErrorCode::not_found);
+}
+
+// ---- follow-up, escalation, due ------------------------------------------------------------------------
+
+TEST_F(StoreTest, SeeADoctorOpensAnEscalationThatStaysOpenUntilAUserClosesIt) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  const auto s = session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+
+  auto early = clinic_->record_followup(by("2026-11-24T20:00:00Z"), s, {"redness"});
+  ASSERT_TRUE(early) << early.error().describe();
+  EXPECT_EQ(early->followup.triage, "normal");
+  EXPECT_FALSE(early->escalation.has_value());
+
+  auto late = clinic_->record_followup(by("2026-11-25T13:00:00Z"), s, {"redness", "dryness"});
+  ASSERT_TRUE(late) << late.error().describe();
+  EXPECT_EQ(late->followup.triage, "see_doctor");
+  ASSERT_TRUE(late->escalation.has_value());
+  EXPECT_TRUE(late->escalation->open());
+  EXPECT_NE(late->escalation->reason.find("FU.redness_persisting"), std::string::npos);
+
+  auto due = clinic_->due(at("2026-11-30T09:00:00Z"));
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].kind, "escalation");
+
+  EXPECT_FALSE(clinic_->close_escalation(by("2026-11-25T14:00:00Z"), late->escalation->id, ""));
+  auto closed = clinic_->close_escalation(by("2026-11-25T15:00:00Z", "dr.roe"), late->escalation->id,
+                                          "seen; cold compress, recheck in 2 days");
+  ASSERT_TRUE(closed) << closed.error().describe();
+  EXPECT_EQ(closed->closed_by, "dr.roe");
+  EXPECT_FALSE(clinic_->close_escalation(by("2026-11-25T16:00:00Z"), late->escalation->id, "again"));
+  auto after = clinic_->due(at("2026-11-30T09:00:00Z"));
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->empty());
+}
+
+TEST_F(StoreTest, AFollowupNeedsAFinishedSessionAndKnownObservations) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  auto s = start("C-1", r, "2026-11-24T10:00:00Z");
+  ASSERT_TRUE(s);
+  auto running = clinic_->record_followup(by("2026-11-24T10:30:00Z"), s->session.id, {"dryness"});
+  ASSERT_FALSE(running);
+  EXPECT_EQ(running.error().code, ErrorCode::refused);
+  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id));
+  auto unknown = clinic_->record_followup(by("2026-11-25T12:00:00Z"), s->session.id, {"sparkles"});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::unknown_id);
+  EXPECT_EQ(unknown.error().where, "observations[0]");
+}
+
+TEST_F(StoreTest, AFollowupFallsDue24HoursAfterTheSessionUntilOneIsRecorded) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  const auto s = session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+  EXPECT_EQ(clinic_->followup_due_after(), std::chrono::hours{24});
+  auto same_day = clinic_->due(at("2026-11-24T12:00:00Z"));
+  ASSERT_TRUE(same_day);
+  EXPECT_TRUE(same_day->empty());
+  auto next_morning = clinic_->due(at("2026-11-25T08:00:00Z"));
+  ASSERT_TRUE(next_morning);
+  ASSERT_EQ(next_morning->size(), 1u);
+  EXPECT_EQ((*next_morning)[0].kind, "followup");
+  EXPECT_EQ((*next_morning)[0].session_id, s);
+  EXPECT_EQ((*next_morning)[0].due_at, at("2026-11-25T11:00:00Z"));
+  EXPECT_FALSE((*next_morning)[0].overdue);
+  auto next_evening = clinic_->due(at("2026-11-25T18:00:00Z"));
+  ASSERT_TRUE(next_evening);
+  ASSERT_EQ(next_evening->size(), 1u);
+  EXPECT_TRUE((*next_evening)[0].overdue);
+  ASSERT_TRUE(clinic_->record_followup(by("2026-11-25T18:00:00Z"), s, {"dryness"}));
+  auto done = clinic_->due(at("2026-11-25T18:30:00Z"));
+  ASSERT_TRUE(done);
+  EXPECT_TRUE(done->empty());
+}
+
+// ---- audit ---------------------------------------------------------------------------------------------
+
+TEST_F(StoreTest, EveryWriteAppendsOneAuditEntryAndARefusalNone) {
+  add_client("C-1");
+  EXPECT_EQ(audit_count(), 1);
+  record_intake(intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}}));
+  EXPECT_EQ(audit_count(), 2);
+  const auto r = assigned_roller("C-1", "LOT-A", "1");  // insert + update
+  EXPECT_EQ(audit_count(), 4);
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "consent");
+  EXPECT_EQ(audit_count(), 4) << "a refused session writes nothing";
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log);
+  const auto& last = log->back();
+  EXPECT_EQ(last.entity, "rollers");
+  EXPECT_EQ(last.action, "update");
+  EXPECT_EQ(last.actor, "ana");
+  EXPECT_FALSE(last.before_sha256.empty());
+  EXPECT_NE(last.before_sha256, last.after_sha256);
+  EXPECT_EQ((*log)[0].prev_hash, std::string(64, '0'));
+  EXPECT_EQ((*log)[1].prev_hash, (*log)[0].hash);
+}
+
+TEST_F(StoreTest, TheAuditLogRefusesUpdateAndDeleteThroughSql) {
+  add_client("C-1");
+  close();
+  EXPECT_NE(raw_exec_rc("UPDATE audit SET actor = 'mallory'"), SQLITE_OK);
+  EXPECT_NE(raw_exec_rc("DELETE FROM audit"), SQLITE_OK);
+}
+
+class AuditTamper : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    ready_client("C-1");  // client, intake, consent: 3 entries
+    const auto r = assigned_roller("C-1", "LOT-A", "1");  // 5
+    session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");  // session, session, roller: 8
+    auto ok = store_->verify_audit();
+    ASSERT_TRUE(ok);
+    ASSERT_TRUE(ok->ok) << ok->problem;
+    ASSERT_EQ(ok->entries, 8);
+    close();
+  }
+  ns::AuditCheck verify() {
+    reopen();
+    auto r = store_->verify_audit();
+    EXPECT_TRUE(r);
+    return r ? *r : ns::AuditCheck{};
+  }
+};
+
+TEST_F(AuditTamper, AnUpdatedEntryIsFound) {
+  raw_sql("DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE seq = 4");
+  const auto r = verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 4);
+  EXPECT_NE(r.problem.find("changed"), std::string::npos);
+}
+
+TEST_F(AuditTamper, AnEntryRewrittenWithItsOwnHashRecomputedBreaksTheNextLink) {
+  // A forger recomputes entry 4's hash after changing it; entry 5 still names the old hash.
+  raw_sql("DROP TRIGGER audit_no_update");
+  reopen();
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log);
+  auto e = (*log)[3];
+  e.actor = "mallory";
+  e.hash = ns::audit_hash(e);
+  close();
+  raw_sql("UPDATE audit SET actor = 'mallory', hash = '" + e.hash + "' WHERE seq = 4");
+  const auto r = verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 5);
+}
+
+TEST_F(AuditTamper, ADeletedEntryIsFound) {
+  raw_sql("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 3");
+  const auto r = verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 3);
+  EXPECT_NE(r.problem.find("removed"), std::string::npos);
+}
+
+TEST_F(AuditTamper, ADeletedNewestEntryIsFound) {
+  raw_sql("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 8");
+  const auto r = verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 8);
+}
+
+TEST_F(AuditTamper, AnUntouchedLogVerifiesAfterReopening) {
+  const auto r = verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.entries, 8);
+}
+
+}  // namespace
