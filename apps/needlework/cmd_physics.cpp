@@ -183,6 +183,7 @@ Result<void> apply_plan_json(const json& j, ph::StrokePlan& plan, const std::str
   Result<void> r;
   if (r = num("passes_per_direction", [&](double v) { plan.passes_per_direction = static_cast<int>(v); }); !r) return r;
   if (r = num("lane_overlap", [&](double v) { plan.lane_overlap = v; }); !r) return r;
+  if (r = num("lateral_step_mm", [&](double v) { plan.lateral_step = millimetres(v); }); !r) return r;
   if (r = num("hand_jitter_mm", [&](double v) { plan.hand_jitter = millimetres(v); }); !r) return r;
   if (r = num("speed_mm_per_s", [&](double v) { plan.speed = units::millimetres_per_second(v); }); !r) return r;
   if (r = num("pressure", [&](double v) { plan.pressure = ph::HandPressure{v}; }); !r) return r;
@@ -447,6 +448,7 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
            {"passes_per_direction", in.plan.passes_per_direction},
            {"passes", s.passes},
            {"lane_overlap", in.plan.lane_overlap},
+           {"lateral_step_mm", in.plan.lateral_step ? json(in_mm(*in.plan.lateral_step)) : json(nullptr)},
            {"hand_jitter_mm", in_mm(in.plan.hand_jitter)},
            {"speed_mm_per_s", units::in_mm_per_s(in.plan.speed)},
            {"pressure", in.plan.pressure.level},
@@ -638,7 +640,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
   // simulate
   struct SimulateArgs {
     std::string input, device, region, zone, directions, heatmap, svg, resealing;
-    double length_mm = 0, overlap = 0, jitter_mm = 0, speed = 0, pressure = 0, compliance = 0, cell_mm = 0,
+    double length_mm = 0, overlap = 0, step_mm = 0, jitter_mm = 0, speed = 0, pressure = 0, compliance = 0, cell_mm = 0,
            target = 0, heatmap_max = 0;
     int passes = 0, runs = 1;
     std::uint64_t seed = 1;
@@ -662,6 +664,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
                                  "Comma-separated: horizontal,vertical,diagonal,anti_diagonal");
   auto* o_passes = sim->add_option("--passes", args->passes, "Passes per direction (default 5)");
   auto* o_overlap = sim->add_option("--overlap", args->overlap, "Share of the drum width adjacent lanes overlap, 0–0.9");
+  auto* o_step = sim->add_option("--step-mm", args->step_mm, "Distance between lane centres, mm (replaces --overlap)");
   auto* o_jitter = sim->add_option("--jitter-mm", args->jitter_mm, "Hand jitter: lateral SD of each lane, mm");
   auto* o_speed = sim->add_option("--speed-mm-s", args->speed, "Hand speed along a lane, mm/s (default 30)");
   auto* o_pressure = sim->add_option("--pressure", args->pressure, "Hand pressure 0 (light) – 1 (firm), default 0.5");
@@ -678,7 +681,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
   sim->add_option("--resealing", args->resealing, "Write the resealing curve here (.svg, or .csv)");
   sim->add_option("--runs", args->runs, "Monte-Carlo ensemble of this many sessions (rollers; default 1)");
 
-  sim->callback([&ctx, args, o_device, o_region, o_length, o_zone, o_dirs, o_passes, o_overlap, o_jitter, o_speed,
+  sim->callback([&ctx, args, o_device, o_region, o_length, o_zone, o_dirs, o_passes, o_overlap, o_step, o_jitter, o_speed,
                  o_pressure, o_compliance, o_seed, o_cell, o_target]() {
     const fs::path data = ctx.data_dir();
     auto devices = load_devices(data);
@@ -740,6 +743,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
       }
       if (o_passes->count()) in.plan.passes_per_direction = args->passes;
       if (o_overlap->count()) in.plan.lane_overlap = args->overlap;
+      if (o_step->count()) in.plan.lateral_step = millimetres(args->step_mm);
       if (o_jitter->count()) in.plan.hand_jitter = millimetres(args->jitter_mm);
       if (o_speed->count()) in.plan.speed = units::millimetres_per_second(args->speed);
       if (o_pressure->count()) in.plan.pressure = ph::HandPressure{args->pressure};

@@ -76,7 +76,7 @@ inline std::optional<std::pair<double, double>> strip_extent(const std::vector<U
 /// the zone lies in some lane; each lane is then displaced by hand jitter (normal, σ = plan.hand_jitter).
 template <class OnLane>
 void for_each_lane(const Zone& zone, const StrokePlan& plan, double width_mm, Xoshiro256pp& rng, OnLane&& on_lane) {
-  const double step = width_mm * (1.0 - plan.lane_overlap);
+  const double step = units::in_mm(lane_step(plan, units::millimetres(width_mm)));
   const double jitter_sd = units::in_mm(plan.hand_jitter);
   std::uint32_t pass_index = 0;
   ClipBuffers buffers;

@@ -61,6 +61,10 @@ Result<void> validate(const StrokePlan& plan) {
                 fmt::format("lane overlap is a share of the drum width in [0, 0.9], got {}", plan.lane_overlap),
                 "plan.lane_overlap");
   }
+  if (plan.lateral_step && (!(in_mm(*plan.lateral_step) > 0.0) || !std::isfinite(in_mm(*plan.lateral_step)))) {
+    return fail(ErrorCode::out_of_range, "the lateral step between lanes must be a positive length in mm",
+                "plan.lateral_step_mm");
+  }
   if (!(in_mm(plan.hand_jitter) >= 0.0) || !std::isfinite(in_mm(plan.hand_jitter))) {
     return fail(ErrorCode::out_of_range, "hand jitter is a standard deviation in mm and cannot be negative",
                 "plan.hand_jitter_mm");
@@ -76,6 +80,10 @@ Result<void> validate(const StrokePlan& plan) {
                 "plan.compliance");
   }
   return {};
+}
+
+Length lane_step(const StrokePlan& plan, Length lane_width) noexcept {
+  return plan.lateral_step ? *plan.lateral_step : lane_width * (1.0 - plan.lane_overlap);
 }
 
 DeviceClass device_class_of(const Device& device) noexcept {

@@ -21,10 +21,10 @@ inline double expected_punctures(const Device& device, const Zone& zone, const S
   const double area_mm2 = units::in_mm2(zone.area());
   double per_pass = 0.0;
   if (const RollerGeometry* roller = device.roller()) {
-    per_pass = units::in_per_mm2(roller->density_per_pass()) / (1.0 - plan.lane_overlap);
+    per_pass = units::in_per_mm2(roller->density_per_pass()) * (roller->drum_width / lane_step(plan, roller->drum_width));
   } else {
     const PenGeometry* pen = device.pen();
-    const double step_mm = units::in_mm(pen->cartridge_diameter) * (1.0 - plan.lane_overlap);
+    const double step_mm = units::in_mm(lane_step(plan, pen->cartridge_diameter));
     const double stamp_pitch_mm = units::in_mm_per_s(plan.speed) / units::in_hz(pen->stamp_rate);
     per_pass = pen->needles_per_cartridge / (stamp_pitch_mm * step_mm);
   }

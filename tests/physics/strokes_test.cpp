@@ -53,6 +53,9 @@ TEST(Plan, ValidationNamesTheField) {
   p.passes_per_direction = 0;
   EXPECT_EQ(validate(p).error().where, "plan.passes_per_direction");
   EXPECT_EQ(parse_stroke_direction("sideways").error().where, "plan.directions");
+  p = {};
+  p.lateral_step = millimetres(0);
+  EXPECT_EQ(validate(p).error().where, "plan.lateral_step_mm");
 }
 
 TEST(Strokes, SameSeedSamePuncturesOtherSeedOthers) {
@@ -101,6 +104,22 @@ TEST(Strokes, DirectionsRotateTheStrokeAngle) {
   const Session s = *simulate_strokes(d, z, plan);
   ASSERT_FALSE(s.punctures.empty());
   for (const auto& p : s.punctures) EXPECT_NEAR(p.stroke_angle_rad, std::numbers::pi / 2, 1e-6);
+}
+
+TEST(Strokes, LateralStepSetsTheDistanceBetweenLanes) {
+  const Device d = testing::load_device("roller-192");
+  const Zone z = *make_rectangle_zone(millimetres(100), millimetres(100));
+  StrokePlan plan;
+  plan.directions = {StrokeDirection::horizontal};
+  plan.passes_per_direction = 1;
+  plan.random_phase = false;
+  plan.lateral_step = millimetres(10);  // half the drum width: every point is rolled twice
+  const Session half = *simulate_strokes(d, z, plan);
+  plan.lateral_step.reset();
+  const Session abutting = *simulate_strokes(d, z, plan);
+  EXPECT_EQ(abutting.strokes, 5);
+  EXPECT_NEAR(static_cast<double>(half.punctures.size()) / static_cast<double>(abutting.punctures.size()), 2.0, 0.1);
+  EXPECT_NEAR(lane_step(plan, millimetres(20)).base(), 20.0, 1e-12);
 }
 
 TEST(Strokes, AbsurdPlansAreRefusedNotAllocated) {

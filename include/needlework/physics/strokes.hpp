@@ -6,6 +6,7 @@
 /// every platform.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct StrokePlan {
                                           StrokeDirection::diagonal};
   int passes_per_direction = 5;    ///< FACTS §2: 15–20 passes in all, vertical, horizontal and diagonal
   double lane_overlap = 0.0;       ///< share of the drum width (pen: cartridge diameter) adjacent lanes share
+  /// Distance between adjacent lane centres; when set it replaces `lane_overlap` (a step wider than the drum
+  /// leaves untreated strips, which the density statistics then show).
+  std::optional<Length> lateral_step;
   bool random_phase = true;        ///< random drum phase per lane and lane offset per pass
   Length hand_jitter = units::millimetres(0.0);  ///< standard deviation of the lateral position of each lane
   Speed speed = units::millimetres_per_second(30.0);  ///< hand speed along a lane
@@ -40,9 +44,13 @@ struct StrokePlan {
   Seed seed;
 };
 
-/// Refuses plans that cannot be carried out: no direction, passes < 1, overlap outside [0, 0.9], negative jitter,
+/// Refuses plans that cannot be carried out: no direction, passes < 1, overlap outside [0, 0.9], a lateral step
+/// that is not positive, negative jitter,
 /// non-positive speed, pressure or compliance outside [0, 1]. `where` names the field (`plan.lane_overlap`).
 [[nodiscard]] Result<void> validate(const StrokePlan& plan);
+
+/// Distance between adjacent lane centres for a device whose lanes are `lane_width` wide.
+[[nodiscard]] Length lane_step(const StrokePlan& plan, Length lane_width) noexcept;
 
 /// One needle entering the skin.
 struct Puncture {
