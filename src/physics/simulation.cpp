@@ -1,5 +1,6 @@
 #include "needlework/physics/simulation.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -82,7 +83,8 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
         if (made < capacity) {
           xs[made] = static_cast<float>(x);
           ys[made] = static_cast<float>(y);
-          published.store(made + 1, std::memory_order_release);
+          // Publish in batches: a store per puncture would bounce the counter's cache line between the cores.
+          if ((made + 1) % 256 == 0) published.store(made + 1, std::memory_order_release);
         } else {
           late_xs.push_back(static_cast<float>(x));
           late_ys.push_back(static_cast<float>(y));
@@ -94,6 +96,7 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
         }
         ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
       });
+      published.store(std::min(made, capacity), std::memory_order_release);
       finished.store(true, std::memory_order_release);
     }
 #pragma omp section
