@@ -53,8 +53,14 @@ struct Open {
   Actor actor;
 };
 
+/// Engine field names and the command-line options that set them, so an error names what the person typed.
+using OptionNames = std::vector<std::pair<std::string, std::string>>;
+
 /// A store failure: records not found and bad values are bad input (3), refusals 5, a broken database 4.
-int report_store(const Context& ctx, const Error& e) {
+int report_store(const Context& ctx, Error e, const OptionNames& names = {}) {
+  for (const auto& [field, option] : names) {
+    if (e.where == field || e.where.starts_with(field + "[")) e.where = option;
+  }
   const int code = report(ctx, e);
   if (e.code == ErrorCode::io_error || e.code == ErrorCode::pack_error) return exit_pack;
   return code;
@@ -120,14 +126,14 @@ CLI::App* add(CLI::App& parent, Context& ctx, std::shared_ptr<StoreOptions> o, c
 /// Prints a record: its JSON with --json, else `text`.
 template <class Record>
 int show(const Context& ctx, const Result<Record>& r, const std::function<void(const Record&)>& text,
-         int ok_code = exit_ok) {
-  if (!r) return report_store(ctx, r.error());
+         const OptionNames& names = {}) {
+  if (!r) return report_store(ctx, r.error(), names);
   if (ctx.json) {
     print_json(store::to_json(*r));
   } else {
     text(*r);
   }
-  return ok_code;
+  return exit_ok;
 }
 
 std::string t(units::DateTime x) { return units::format_date_time(x); }
@@ -178,7 +184,8 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                        [&ctx, user_role](Open& s) {
                          return show<store::UserRecord>(
                              ctx, s.clinic->add_user(s.actor, user_role->first, user_role->second),
-                             [](const auto& u) { fmt::print("user {} ({}) added\n", u.name, u.role); });
+                             [](const auto& u) { fmt::print("user {} ({}) added\n", u.name, u.role); },
+                             OptionNames{{"role", "--role"}});
                        });
   user_add->add_option("name", user_role->first, "User name")->required();
   user_add->add_option("--role", user_role->second, "Role: practitioner, admin, …")->required();
@@ -202,7 +209,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                            }
                            return show<store::ClientRecord>(ctx, s.clinic->add_client(s.actor, c), [](const auto& r) {
                              fmt::print("client {} ({}) added\n", r.id, r.name);
-                           });
+                           }, OptionNames{{"name", "--name"}, {"date_of_birth", "--born"}});
                          });
   client_add->add_option("id", ca->id, "Client id, as in intakes (C-0001)")->required();
   client_add->add_option("--name", ca->name, "Full name")->required();
@@ -316,7 +323,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                          ctx, s.clinic->record_consent(s.actor, cs->client, *text, cs->signer), [](const auto& c) {
                            fmt::print("consent {} signed by {} at {} (text sha256 {})\n", c.id, c.signer,
                                       t(c.signed_at), c.text_sha256);
-                         });
+                         }, OptionNames{{"signer", "--signer"}, {"text", "--text-file"}});
                    });
   sign->add_option("client", cs->client, "Client id")->required();
   sign->add_option("--text-file", cs->text_file, "The consent text the client signed (or - for stdin)")->required();
@@ -372,7 +379,8 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                          [](const auto& a) {
                            fmt::print("appointment {} booked: client {}, {} {:g} mm, {}\n", a.id, a.client_id, a.area,
                                       units::in_mm(a.needle_length), t(a.at));
-                         });
+                         },
+                         OptionNames{{"area", "--area"}, {"needle_length_mm", "--needle-mm"}, {"course", "--course"}});
                    });
   book->add_option("client", ap->client, "Client id")->required();
   book->add_option("--area", ap->area, "Area (a vocabulary id)")->required();
@@ -408,7 +416,11 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                     auto spec = ra->spec;
                     spec.needle_length = units::millimetres(*mm);
                     spec.expiry = *expiry;
-                    return show<store::RollerRecord>(ctx, s.clinic->register_roller(s.actor, spec), print_roller);
+                    return show<store::RollerRecord>(
+                        ctx, s.clinic->register_roller(s.actor, spec), print_roller,
+                        OptionNames{{"lot", "--lot"}, {"serial", "--serial"}, {"device", "--device"},
+                                    {"needle_count", "--needles"}, {"needle_length_mm", "--needle-mm"},
+                                    {"expiry", "--expiry"}});
                   });
   reg->add_option("--lot", ra->spec.lot, "Lot number")->required();
   reg->add_option("--serial", ra->spec.serial, "Serial number")->required();
@@ -435,7 +447,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   auto* dispose = add(*roller, ctx, o, "dispose", "Dispose of a roller", "needlework roller dispose 1 --reason used",
                       [&ctx, ra](Open& s) {
                         return show<store::RollerRecord>(ctx, s.clinic->dispose_roller(s.actor, ra->id, ra->reason),
-                                                         print_roller);
+                                                         print_roller, OptionNames{{"reason", "--reason"}});
                       });
   dispose->add_option("roller", ra->id, "Roller id")->required();
   dispose->add_option("--reason", ra->reason, "Why (single use, dropped, recall, …)")->required();
@@ -477,7 +489,11 @@ void add_store_commands(CLI::App& app, Context& ctx) {
         auto req = sa->req;
         if (sa->appointment_opt->count() > 0) req.appointment_id = sa->appointment;
         auto r = s.clinic->start_session(s.actor, req);
-        if (!r) return report_store(ctx, r.error());
+        if (!r) {
+          return report_store(ctx, r.error(),
+                              {{"area", "--area"}, {"conditions", "--condition"}, {"roller", "--roller"},
+                               {"appointment", "--appointment"}});
+        }
         if (ctx.json) {
           print_json({{"session", store::to_json(r->session)}, {"protocol", clinic::to_json(r->protocol)}});
         } else {
@@ -521,7 +537,10 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                         c.effective_depth = units::millimetres(*v);
                       }
                       if (!sa->note.empty()) c.notes = sa->note;
-                      return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print_session);
+                      return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print_session,
+                                                        OptionNames{{"passes", "--passes"},
+                                                                    {"density_per_cm2", "--density-per-cm2"},
+                                                                    {"effective_depth_mm", "--effective-depth-mm"}});
                     });
   chart->add_option("session", sa->id, "Session id")->required();
   sa->passes_opt = chart->add_option("--passes", sa->passes, "Number of passes");
@@ -541,7 +560,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                  "escalation (exit 5)",
                  "needlework session followup 1 --observed redness --observed dryness", [&ctx, sa](Open& s) {
                    auto r = s.clinic->record_followup(s.actor, sa->id, sa->observed);
-                   if (!r) return report_store(ctx, r.error());
+                   if (!r) return report_store(ctx, r.error(), {{"observations", "--observed"}});
                    if (ctx.json) {
                      json j{{"followup", store::to_json(r->followup)},
                             {"escalation", r->escalation ? store::to_json(*r->escalation) : json(nullptr)}};
@@ -574,7 +593,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                       return show<store::EscalationRecord>(
                           ctx, s.clinic->close_escalation(s.actor, ea->first, ea->second), [](const auto& e) {
                             fmt::print("escalation {} closed by {} at {}\n", e.id, e.closed_by, t(*e.closed_at));
-                          });
+                          }, OptionNames{{"note", "--note"}, {"actor", "--actor"}});
                     });
   close->add_option("escalation", ea->first, "Escalation id")->required();
   close->add_option("--note", ea->second, "What was done")->required();
