@@ -799,8 +799,16 @@ Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escal
   if (note.empty()) {
     return fail(ErrorCode::invalid_value, "say what was done (the note must not be empty)", "note");
   }
-  if (by.name.empty()) return fail(ErrorCode::invalid_value, "an escalation is closed by a named user", "actor");
   return in_transaction<EscalationRecord>(store_, [&]() -> Result<EscalationRecord> {
+    // Closing says a person dealt with a see-a-doctor finding: it must be a registered staff user.
+    ST_TRY(users, store_.users());
+    if (std::none_of(users.begin(), users.end(), [&](const auto& u) { return u.name == by.name; })) {
+      return fail(ErrorCode::not_found,
+                  fmt::format("'{}' is not a registered user; an escalation is closed by staff (add one with "
+                              "`needlework users add {} --role practitioner`)",
+                              by.name, by.name.empty() ? "NAME" : by.name),
+                  "actor");
+    }
     ST_TRY(found, store_.find_escalation(escalation_id));
     if (!found) return fail(ErrorCode::not_found, fmt::format("no escalation {}", escalation_id), "escalation");
     EscalationRecord e = *found;

@@ -135,6 +135,10 @@ TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
   auto due2 = run_json({"due", "--now", "2026-11-25T14:00:00Z"});
   ASSERT_EQ(due2.size(), 1u);
   EXPECT_EQ(due2[0]["kind"], "escalation");
+  auto stranger = run({"escalation", "close", esc, "--note", "seen", "--now", "2026-11-25T14:30:00Z"});
+  EXPECT_EQ(stranger.exit_code, 3);
+  EXPECT_NE(stranger.err.find("not a registered user"), std::string::npos) << stranger.err;
+  run_json({"users", "add", "ana", "--role", "practitioner", "--now", "2026-11-25T14:40:00Z"});
   run_json({"escalation", "close", esc, "--note", "seen by Dr. Roe", "--now", "2026-11-25T15:00:00Z"});
   EXPECT_TRUE(run_json({"due", "--now", "2026-11-25T16:00:00Z"}).empty());
 

@@ -569,6 +569,10 @@ TEST_F(StoreTest, SeeADoctorOpensAnEscalationThatStaysOpenUntilAUserClosesIt) {
   EXPECT_EQ((*due)[0].kind, "escalation");
 
   EXPECT_FALSE(clinic_->close_escalation(by("2026-11-25T14:00:00Z"), late->escalation->id, ""));
+  auto stranger = clinic_->close_escalation(by("2026-11-25T14:30:00Z", "dr.roe"), late->escalation->id, "seen");
+  ASSERT_FALSE(stranger) << "only a registered user closes an escalation";
+  EXPECT_EQ(stranger.error().where, "actor");
+  ASSERT_TRUE(clinic_->add_user(by("2026-11-25T14:40:00Z"), "dr.roe", "doctor"));
   auto closed = clinic_->close_escalation(by("2026-11-25T15:00:00Z", "dr.roe"), late->escalation->id,
                                           "seen; cold compress, recheck in 2 days");
   ASSERT_TRUE(closed) << closed.error().describe();

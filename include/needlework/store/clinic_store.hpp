@@ -141,6 +141,7 @@ class ClinicStore {
   /// opens an escalation.
   Result<RecordedFollowup> record_followup(const Actor& by, Id session_id,
                                            const std::vector<std::string>& observations);
+  /// Closes an open escalation; `by.name` must be a registered user and `note` say what was done.
   Result<EscalationRecord> close_escalation(const Actor& by, Id escalation_id, std::string note);
 
   /// Follow-ups due by the end of `now`'s day (UTC) and every open escalation.
