@@ -800,6 +800,8 @@ Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escal
     return fail(ErrorCode::invalid_value, "say what was done (the note must not be empty)", "note");
   }
   return in_transaction<EscalationRecord>(store_, [&]() -> Result<EscalationRecord> {
+    ST_TRY(found, store_.find_escalation(escalation_id));
+    if (!found) return fail(ErrorCode::not_found, fmt::format("no escalation {}", escalation_id), "escalation");
     // Closing says a person dealt with a see-a-doctor finding: it must be a registered staff user.
     ST_TRY(users, store_.users());
     if (std::none_of(users.begin(), users.end(), [&](const auto& u) { return u.name == by.name; })) {
@@ -809,8 +811,6 @@ Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escal
                               by.name, by.name.empty() ? "NAME" : by.name),
                   "actor");
     }
-    ST_TRY(found, store_.find_escalation(escalation_id));
-    if (!found) return fail(ErrorCode::not_found, fmt::format("no escalation {}", escalation_id), "escalation");
     EscalationRecord e = *found;
     if (!e.open()) {
       return fail(ErrorCode::invalid_value,
