@@ -1,4 +1,4 @@
-// `needlework clients|users|intake|consent|course|appointment|roller|session|escalation|due|audit|db`: the
+// `needlework clients|users|intake|consent|course|appointment|roller|session|escalation|due|outbox|audit|db`: the
 // clinic records (needlework::store) from the command line. Every command opens the database named by --db
 // (default $NEEDLEWORK_DB, else ./needlework.db), applies missing migrations, and stamps each write with
 // --actor and --now (default: $USER and the system clock — the only place Needlework reads the clock).
@@ -615,6 +615,58 @@ void add_store_commands(CLI::App& app, Context& ctx) {
         }
         return static_cast<int>(exit_ok);
       });
+
+  // ---- outbox --------------------------------------------------------------------------------------------
+  auto* outbox = app.add_subcommand("outbox", "Messages for clients (the aftercare sheet of each finished session)");
+  outbox->require_subcommand(1);
+  struct OutboxArgs {
+    bool all = false;
+    Id id = 0;
+  };
+  auto ob = std::make_shared<OutboxArgs>();
+  auto* outbox_list = add(*outbox, ctx, o, "list", "Messages not yet sent (--all: every message)",
+                          "needlework outbox list", [&ctx, ob](Open& s) {
+                            auto r = s.clinic->outbox(ob->all);
+                            if (!r) return report_store(ctx, r.error());
+                            if (ctx.json) {
+                              json out = json::array();
+                              for (const auto& m : *r) out.push_back(store::to_json(m));
+                              print_json(out);
+                            } else {
+                              if (r->empty()) fmt::print("the outbox is empty\n");
+                              for (const auto& m : *r) {
+                                fmt::print("message {}  client {}  {}  {}{}\n", m.id, m.client_id, t(m.created_at),
+                                           m.subject, m.sent_at ? "  (sent " + t(*m.sent_at) + ")" : std::string());
+                              }
+                            }
+                            return static_cast<int>(exit_ok);
+                          });
+  outbox_list->add_flag("--all", ob->all, "Include messages already sent");
+  auto* outbox_show = add(*outbox, ctx, o, "show", "Print a message", "needlework outbox show 1",
+                          [&ctx, ob](Open& s) {
+                            auto r = s.db->find_message(ob->id);
+                            if (!r) return report_store(ctx, r.error());
+                            if (!*r) {
+                              return report(ctx, Error{ErrorCode::not_found,
+                                                       fmt::format("no message {} in the outbox", ob->id), "message"});
+                            }
+                            if (ctx.json) {
+                              print_json(store::to_json(**r));
+                            } else {
+                              fmt::print("To client {}: {}\n\n{}", (*r)->client_id, (*r)->subject, (*r)->body);
+                            }
+                            return static_cast<int>(exit_ok);
+                          });
+  outbox_show->add_option("message", ob->id, "Message id")->required();
+  auto* outbox_sent = add(*outbox, ctx, o, "sent", "Mark a message as handed over or sent (at --now, by --actor)",
+                          "needlework outbox sent 1", [&ctx, ob](Open& s) {
+                            return show<store::OutboxMessage>(ctx, s.clinic->mark_sent(s.actor, ob->id),
+                                                              [](const auto& m) {
+                                                                fmt::print("message {} sent at {} by {}\n", m.id,
+                                                                           t(*m.sent_at), m.sent_by);
+                                                              });
+                          });
+  outbox_sent->add_option("message", ob->id, "Message id")->required();
 
   // ---- audit and database --------------------------------------------------------------------------------
   auto* audit = app.add_subcommand("audit", "The hash-chained audit log");

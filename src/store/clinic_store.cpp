@@ -636,6 +636,8 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     s.needle_length = roller.needle_length;
     s.pack = pack_.label();
     s.started_at = by.at;
+    s.cocktail = req.cocktail;
+    s.conditions = req.conditions;
     ST_TRY(saved, store_.insert_session(by, s));
     return StartedSession{std::move(saved), std::move(protocol)};
   });
@@ -720,7 +722,47 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
     ++roller.uses;
     if (roller.state != RollerState::disposed) roller.state = RollerState::used;
     ST_CHECK(store_.update_roller(by, roller));
+
+    // The aftercare sheet, written from what was done and when it ended, waits in the outbox for the client.
+    clinic::SessionInput in;
+    in.client_id = s.client_id;
+    in.area = s.area;
+    in.needle_length = s.needle_length;
+    in.device = s.device;
+    in.cocktail = s.cocktail;
+    in.start = s.started_at;
+    in.conditions = s.conditions;
+    ST_TRY(sheet, clinic::aftercare(in, by.at, pack_));
+    OutboxMessage m;
+    m.client_id = s.client_id;
+    m.session_id = s.id;
+    m.kind = "aftercare";
+    m.subject = fmt::format("Aftercare after your session on {} ({})", units::format_date(day_of(s.started_at)),
+                            s.area);
+    m.body = clinic::render_text(sheet, pack_);
+    m.created_at = by.at;
+    ST_CHECK(store_.insert_message(by, m));
     return s;
+  });
+}
+
+Result<std::vector<OutboxMessage>> ClinicStore::outbox(bool all) { return store_.messages(all); }
+
+Result<OutboxMessage> ClinicStore::mark_sent(const Actor& by, Id message_id) {
+  return in_transaction<OutboxMessage>(store_, [&]() -> Result<OutboxMessage> {
+    ST_TRY(found, store_.find_message(message_id));
+    if (!found) return fail(ErrorCode::not_found, fmt::format("no message {} in the outbox", message_id), "message");
+    OutboxMessage m = *found;
+    if (m.sent_at) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("message {} was already sent at {} by {}", m.id, fmt_time(*m.sent_at), m.sent_by),
+                  "message");
+    }
+    if (by.at < m.created_at) return fail(ErrorCode::out_of_range, "a message cannot be sent before it was queued", "at");
+    m.sent_at = by.at;
+    m.sent_by = by.name;
+    ST_CHECK(store_.update_message(by, m));
+    return m;
   });
 }
 

@@ -106,7 +106,21 @@ json to_json(const SessionRecord& r) {
           {"density_per_cm2", r.density ? json(round6(units::in_per_cm2(*r.density))) : json(nullptr)},
           {"effective_depth_mm",
            r.effective_depth ? json(round6(units::in_mm(*r.effective_depth))) : json(nullptr)},
-          {"notes", r.notes}};
+          {"notes", r.notes},
+          {"cocktail", r.cocktail},
+          {"conditions", r.conditions}};
+}
+
+json to_json(const OutboxMessage& r) {
+  return {{"id", r.id},
+          {"client_id", r.client_id},
+          {"session_id", r.session_id ? json(*r.session_id) : json(nullptr)},
+          {"kind", r.kind},
+          {"subject", r.subject},
+          {"body", r.body},
+          {"created_at", units::format_date_time(r.created_at)},
+          {"sent_at", opt_time(r.sent_at)},
+          {"sent_by", r.sent_by}};
 }
 
 json to_json(const StepRecord& r) {

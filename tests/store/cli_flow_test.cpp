@@ -125,6 +125,15 @@ TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
   auto finished = run_json({"session", "finish", sid, "--now", "2026-11-24T11:00:00Z"});
   EXPECT_EQ(finished["finished_at"], "2026-11-24T11:00:00Z");
 
+  auto outbox = run_json({"outbox", "list"});
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox[0]["kind"], "aftercare");
+  const auto sheet = run({"outbox", "show", std::to_string(outbox[0].value("id", 0))});
+  EXPECT_EQ(sheet.exit_code, 0) << sheet.err;
+  EXPECT_NE(sheet.out.find("To client C-0001"), std::string::npos) << sheet.out;
+  run_json({"outbox", "sent", std::to_string(outbox[0].value("id", 0)), "--now", "2026-11-24T11:05:00Z"});
+  EXPECT_TRUE(run_json({"outbox", "list"}).empty());
+
   auto due = run_json({"due", "--now", "2026-11-25T09:00:00Z"});
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0]["kind"], "followup");

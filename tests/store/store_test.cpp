@@ -191,15 +191,15 @@ void expect_refused(const needlework::Result<ns::StartedSession>& r, const std::
 TEST_F(StoreTest, MigrationsAreAppliedOnceAndOpeningTwiceKeepsTheData) {
   auto first = store_->schema();
   ASSERT_TRUE(first) << first.error().describe();
-  EXPECT_EQ(first->version, 1);
-  EXPECT_EQ(first->applied, std::vector<std::string>{"0001_init"});
+  EXPECT_EQ(first->version, 2);
+  EXPECT_EQ(first->applied, (std::vector<std::string>{"0001_init", "0002_outbox"}));
   add_client("C-1");
   reopen();
   reopen();
   auto again = store_->schema();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->version, 1);
-  EXPECT_EQ(again->applied.size(), 1u);
+  EXPECT_EQ(again->version, 2);
+  EXPECT_EQ(again->applied.size(), 2u);
   auto c = store_->find_client("C-1");
   ASSERT_TRUE(c && *c);
   EXPECT_EQ((*c)->name, "Test C-1");
@@ -219,6 +219,27 @@ TEST_F(StoreTest, AChangedMigrationOrANewerDatabaseIsADataError) {
   auto newer = ns::open_sqlite(db_path_);
   ASSERT_FALSE(newer);
   EXPECT_EQ(newer.error().code, ErrorCode::pack_error);
+}
+
+TEST_F(StoreTest, AVersion1DatabaseIsMigratedToVersion2KeepingItsRecords) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  ASSERT_TRUE(start("C-1", r, "2026-11-24T10:00:00Z"));
+  close();
+  // Undo 0002 by hand: the database is as version 1 left it (SQLite >= 3.35 drops columns).
+  raw_sql("DROP TABLE outbox; ALTER TABLE sessions DROP COLUMN cocktail; "
+          "ALTER TABLE sessions DROP COLUMN conditions_json; DELETE FROM schema_version WHERE version = 2");
+  reopen();
+  auto info = store_->schema();
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->version, 2);
+  auto sessions = store_->sessions_of("C-1");
+  ASSERT_TRUE(sessions) << sessions.error().describe();
+  ASSERT_EQ(sessions->size(), 1u);
+  EXPECT_FALSE((*sessions)[0].cocktail);
+  auto outbox = clinic_->outbox(true);
+  ASSERT_TRUE(outbox);
+  EXPECT_TRUE(outbox->empty());
 }
 
 TEST_F(StoreTest, AFileThatIsNotADatabaseIsReported) {
@@ -518,6 +539,41 @@ TEST_F(StoreTest, ChartKeepsDoseFieldsNullUntilGivenAndFinishUsesTheRoller) {
   EXPECT_EQ((*used)->uses, 1);
 }
 
+TEST_F(StoreTest, AFinishedSessionQueuesItsAftercareSheetUntilItIsSent) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  ns::SessionRequest req{"C-1", "face", r, std::nullopt, true, {"sensitive_skin"}};
+  auto s = clinic_->start_session(by("2026-11-24T10:00:00Z"), req);
+  ASSERT_TRUE(s) << s.error().describe();
+  auto none = clinic_->outbox();
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty()) << "nothing is queued before the session ends";
+  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id));
+  auto queued = clinic_->outbox();
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->size(), 1u);
+  const auto& m = queued->front();
+  EXPECT_EQ(m.client_id, "C-1");
+  EXPECT_EQ(m.session_id, s->session.id);
+  EXPECT_EQ(m.kind, "aftercare");
+  // The sheet clinic::aftercare writes for this session, ending at the finish time.
+  needlework::clinic::SessionInput in{"C-1", "face", nu::millimetres(1.0), "dermaroller", true,
+                                      at("2026-11-24T10:00:00Z"), {"sensitive_skin"}};
+  auto sheet = needlework::clinic::aftercare(in, at("2026-11-24T11:00:00Z"), seed());
+  ASSERT_TRUE(sheet);
+  EXPECT_EQ(m.body, needlework::clinic::render_text(*sheet, seed()));
+  auto sent = clinic_->mark_sent(by("2026-11-24T11:05:00Z"), m.id);
+  ASSERT_TRUE(sent) << sent.error().describe();
+  EXPECT_EQ(sent->sent_by, "ana");
+  EXPECT_FALSE(clinic_->mark_sent(by("2026-11-24T11:06:00Z"), m.id)) << "sent twice";
+  auto after = clinic_->outbox();
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->empty());
+  auto all = clinic_->outbox(true);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 1u);
+}
+
 // ---- recall --------------------------------------------------------------------------------------------
 
 TEST_F(StoreTest, RecallByLotListsEveryClientAndSessionTheLotTouched) {
@@ -659,11 +715,11 @@ class AuditTamper : public StoreTest {
     StoreTest::SetUp();
     ready_client("C-1");  // client, intake, consent: 3 entries
     const auto r = assigned_roller("C-1", "LOT-A", "1");  // 5
-    session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");  // session, session, roller: 8
+    session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");  // session ×2, roller, outbox: 9
     auto ok = store_->verify_audit();
     ASSERT_TRUE(ok);
     ASSERT_TRUE(ok->ok) << ok->problem;
-    ASSERT_EQ(ok->entries, 8);
+    ASSERT_EQ(ok->entries, 9);
     close();
   }
   ns::AuditCheck verify() {
@@ -707,16 +763,16 @@ TEST_F(AuditTamper, ADeletedEntryIsFound) {
 }
 
 TEST_F(AuditTamper, ADeletedNewestEntryIsFound) {
-  raw_sql("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 8");
+  raw_sql("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 9");
   const auto r = verify();
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_seq, 8);
+  EXPECT_EQ(r.first_bad_seq, 9);
 }
 
 TEST_F(AuditTamper, AnUntouchedLogVerifiesAfterReopening) {
   const auto r = verify();
   EXPECT_TRUE(r.ok) << r.problem;
-  EXPECT_EQ(r.entries, 8);
+  EXPECT_EQ(r.entries, 9);
 }
 
 }  // namespace

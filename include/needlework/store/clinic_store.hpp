@@ -134,8 +134,14 @@ class ClinicStore {
   /// Timestamps a protocol step (a step id of the pack) at by.at; refused after the session finished.
   Result<StepRecord> record_step(const Actor& by, Id session_id, std::string step);
   Result<SessionRecord> chart(const Actor& by, Id session_id, const Chart& chart);
-  /// Ends the session at by.at; the roller becomes used.
+  /// Ends the session at by.at; the roller becomes used, and the session's aftercare sheet (clinic::aftercare,
+  /// as text) is queued in the outbox for the client.
   Result<SessionRecord> finish_session(const Actor& by, Id session_id);
+
+  /// Messages not yet sent (all with `all`), oldest first.
+  Result<std::vector<OutboxMessage>> outbox(bool all = false);
+  /// Marks a queued message as handed over or sent, at by.at by by.name.
+  Result<OutboxMessage> mark_sent(const Actor& by, Id message_id);
 
   /// Records observations at by.at for a finished session, triaged by clinic::followup; "see a doctor"
   /// opens an escalation.

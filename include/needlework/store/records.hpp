@@ -130,6 +130,8 @@ struct SessionRecord {
   std::optional<units::ArealDensity> density;       ///< delivered punctures per area (physics seam; may be absent)
   std::optional<units::Length> effective_depth;      ///< estimated effective depth (physics seam; may be absent)
   std::string notes;
+  bool cocktail = false;                 ///< a mesotherapy cocktail was applied (sets the protocol and aftercare)
+  std::vector<std::string> conditions;  ///< conditions on the day (sensitive_skin, stress, …)
 };
 
 /// A protocol step done during a session, timestamped.
@@ -161,6 +163,19 @@ struct EscalationRecord {
   std::string closed_by;
   std::string close_note;
   [[nodiscard]] bool open() const { return !closed_at.has_value(); }
+};
+
+/// A message for a client, queued until someone hands it over or sends it: the aftercare sheet of a session.
+struct OutboxMessage {
+  Id id = 0;
+  std::string client_id;
+  std::optional<Id> session_id;
+  std::string kind;  ///< "aftercare"
+  std::string subject;
+  std::string body;  ///< plain text
+  DateTime created_at;
+  std::optional<DateTime> sent_at;
+  std::string sent_by;
 };
 
 /// One entry of the append-only, hash-chained audit log.

@@ -108,6 +108,13 @@ class Store {
   virtual Result<std::vector<EscalationRecord>> open_escalations() = 0;
   virtual Result<std::vector<EscalationRecord>> escalations_of(std::string_view client_id) = 0;
 
+  // ---- outbox ----------------------------------------------------------------------------------------
+  virtual Result<OutboxMessage> insert_message(const Actor& by, const OutboxMessage& m) = 0;
+  virtual Result<std::optional<OutboxMessage>> find_message(Id id) = 0;
+  virtual Result<void> update_message(const Actor& by, const OutboxMessage& m) = 0;
+  /// Oldest first; only those not yet sent unless `all`.
+  virtual Result<std::vector<OutboxMessage>> messages(bool all) = 0;
+
   // ---- audit -----------------------------------------------------------------------------------------
   /// Every entry in seq order.
   virtual Result<std::vector<AuditEntry>> audit_log() = 0;

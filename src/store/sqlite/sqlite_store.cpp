@@ -169,7 +169,7 @@ RollerRecord read_roller(SQLite::Statement& st) {
 
 constexpr const char* session_cols =
     "id, client_id, appointment_id, intake_id, consent_id, roller_id, area, device, needle_length_mm, pack, "
-    "started_at, finished_at, passes, density_per_cm2, effective_depth_mm, notes";
+    "started_at, finished_at, passes, density_per_cm2, effective_depth_mm, notes, cocktail, conditions_json";
 SessionRecord read_session(SQLite::Statement& st) {
   SessionRecord r;
   r.id = st.getColumn(0).getInt64();
@@ -188,7 +188,26 @@ SessionRecord read_session(SQLite::Statement& st) {
   if (!st.getColumn(13).isNull()) r.density = units::per_square_centimetre(st.getColumn(13).getDouble());
   if (!st.getColumn(14).isNull()) r.effective_depth = units::millimetres(st.getColumn(14).getDouble());
   r.notes = text(st.getColumn(15));
+  r.cocktail = st.getColumn(16).getInt() != 0;
+  const auto conditions = json::parse(text(st.getColumn(17)), nullptr, false);
+  if (!conditions.is_array()) throw CorruptValue("sessions.conditions_json is not a JSON array");
+  for (const auto& c : conditions) r.conditions.push_back(c.is_string() ? c.get<std::string>() : c.dump());
   return r;
+}
+
+constexpr const char* outbox_cols = "id, client_id, session_id, kind, subject, body, created_at, sent_at, sent_by";
+OutboxMessage read_message(SQLite::Statement& st) {
+  OutboxMessage m;
+  m.id = st.getColumn(0).getInt64();
+  m.client_id = text(st.getColumn(1));
+  m.session_id = opt_id_of(st.getColumn(2));
+  m.kind = text(st.getColumn(3));
+  m.subject = text(st.getColumn(4));
+  m.body = text(st.getColumn(5));
+  m.created_at = time_of(st.getColumn(6));
+  m.sent_at = opt_time_of(st.getColumn(7));
+  m.sent_by = text(st.getColumn(8));
+  return m;
 }
 
 constexpr const char* step_cols = "id, session_id, step, at";
@@ -562,7 +581,8 @@ class SqliteStore final : public Store {
       SQLite::Statement st(db_,
                            "INSERT INTO sessions (client_id, appointment_id, intake_id, consent_id, roller_id, area, "
                            "device, needle_length_mm, pack, started_at, finished_at, passes, density_per_cm2, "
-                           "effective_depth_mm, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           "effective_depth_mm, notes, cocktail, conditions_json) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       bind_session(st, r);
       st.exec();
       r.id = db_.getLastInsertRowid();
@@ -686,6 +706,40 @@ class SqliteStore final : public Store {
         read_escalation, std::string(client_id));
   }
 
+  // ---- outbox ------------------------------------------------------------------------------------------
+
+  Result<OutboxMessage> insert_message(const Actor& by, const OutboxMessage& message) override {
+    return write<OutboxMessage>([&]() -> Result<OutboxMessage> {
+      OutboxMessage m = message;
+      SQLite::Statement st(db_,
+                           "INSERT INTO outbox (client_id, session_id, kind, subject, body, created_at, sent_at, "
+                           "sent_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_all(st, m.client_id, m.session_id, m.kind, m.subject, m.body, m.created_at, m.sent_at, m.sent_by);
+      st.exec();
+      m.id = db_.getLastInsertRowid();
+      audit(by, "insert", "outbox", std::to_string(m.id), nullptr, to_json(m));
+      return m;
+    });
+  }
+
+  Result<std::optional<OutboxMessage>> find_message(Id id) override {
+    return find<OutboxMessage>(fmt::format("SELECT {} FROM outbox WHERE id = ?", outbox_cols), read_message, id);
+  }
+
+  Result<void> update_message(const Actor& by, const OutboxMessage& m) override {
+    return update<OutboxMessage>(by, "outbox", m.id, read_message, outbox_cols, [&] {
+      SQLite::Statement st(db_, "UPDATE outbox SET sent_at = ?, sent_by = ? WHERE id = ?");
+      bind_all(st, m.sent_at, m.sent_by, m.id);
+      st.exec();
+    });
+  }
+
+  Result<std::vector<OutboxMessage>> messages(bool all) override {
+    return list<OutboxMessage>(fmt::format("SELECT {} FROM outbox {} ORDER BY created_at, id", outbox_cols,
+                                           all ? "" : "WHERE sent_at IS NULL"),
+                               read_message);
+  }
+
   // ---- audit -------------------------------------------------------------------------------------------
 
   Result<std::vector<AuditEntry>> audit_log() override {
@@ -713,7 +767,8 @@ class SqliteStore final : public Store {
     if (r.density) density = units::in_per_cm2(*r.density);
     if (r.effective_depth) depth = units::in_mm(*r.effective_depth);
     bind_all(st, r.client_id, r.appointment_id, r.intake_id, r.consent_id, r.roller_id, r.area, r.device,
-             r.needle_length, r.pack, r.started_at, r.finished_at, r.passes, density, depth, r.notes);
+             r.needle_length, r.pack, r.started_at, r.finished_at, r.passes, density, depth, r.notes,
+             r.cocktail ? 1 : 0, canonical(json(r.conditions)));
   }
 
   /// Appends the audit entry of one write; must run inside the write's transaction.
