@@ -5,6 +5,7 @@
 
 #include "needlework/physics/density.hpp"
 #include "needlework/physics/rng.hpp"
+#include "needlework/physics/simulation.hpp"
 #include "test_data.hpp"
 
 namespace needlework::physics {
@@ -87,6 +88,34 @@ TEST(Density, RehitsOnLargeSessionsMatchASweepReference) {
   const auto expected = std::count(hit.begin(), hit.end(), true);
   EXPECT_GT(expected, 100);
   EXPECT_EQ(count_rehits(z, ps, millimetres(r)), expected);
+}
+
+TEST(Density, SessionSummaryEqualsTheStandAloneStatistics) {
+  // simulate_session bins, classifies and searches re-hits while the punctures are made (two threads, two
+  // bands); the figures must be exactly those of the stand-alone functions on the finished session.
+  const Device d = testing::load_device("roller-192");
+  const RegionCatalog regions = testing::load_regions();
+  const Region& cheek = **regions.find("cheek");
+  const Zone z = *make_zone({{millimetres(0), millimetres(0)}, {millimetres(120), millimetres(10)},
+                             {millimetres(110), millimetres(110)}, {millimetres(-5), millimetres(90)}});
+  StrokePlan plan;
+  plan.lane_overlap = 0.1;
+  plan.hand_jitter = millimetres(0.7);
+  plan.seed = Seed{99};
+  auto r = simulate_session(d, cheek, z, plan);
+  ASSERT_TRUE(r);
+  ASSERT_GT(r->session.punctures.size(), 20000u);  // large enough for the pipelined path
+  auto g = *make_density_grid(z, millimetres(2));
+  bin_punctures(g, r->session.punctures);
+  EXPECT_EQ(g.counts, r->grid.counts);
+  const DensityStats s = calc_density_stats(g, r->session.punctures, units::per_square_centimetre(250),
+                                            d.needle().diameter);
+  EXPECT_EQ(s.rehit_fraction, r->density.rehit_fraction);
+  EXPECT_GT(s.rehit_fraction, 0.0);
+  EXPECT_EQ(s.punctures_in_zone, r->density.punctures_in_zone);
+  EXPECT_NEAR(s.damaged_fraction, r->density.damaged_fraction, 1e-12);
+  const LayerFractions f = tally_layers(r->session.punctures, cheek);
+  EXPECT_EQ(f.papillary_dermis, r->layers_sampled.papillary_dermis);
 }
 
 TEST(Density, DamagedFractionGrowsWithSlitAndStaysBelowOne) {
