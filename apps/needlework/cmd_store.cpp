@@ -1,4 +1,4 @@
-// `needlework clients|users|intake|consent|course|appointment|roller|session|escalation|due|outbox|audit|db`: the
+// `needlework clients|users|intake|consent|course|appointment|roller|session|escalation|due|photo|outbox|audit|db`: the
 // clinic records (needlework::store) from the command line. Every command opens the database named by --db
 // (default $NEEDLEWORK_DB, else ./needlework.db), applies missing migrations, and stamps each write with
 // --actor and --now (default: $USER and the system clock — the only place Needlework reads the clock).
@@ -32,6 +32,7 @@ struct StoreOptions {
   std::string db;     ///< --db
   std::string actor;  ///< --actor
   std::string now;    ///< --now
+  std::string photos; ///< --photos
 };
 
 std::string default_db() {
@@ -117,7 +118,12 @@ CLI::App* add(CLI::App& parent, Context& ctx, std::shared_ptr<StoreOptions> o, c
     auto opened = open_all(ctx, *o);
     if (!opened) return;
     // The ClinicStore refers to the pack and regions by address: build it once they have their final home.
-    opened->clinic = std::make_unique<ClinicStore>(*opened->db, opened->pack, &opened->regions);
+    std::filesystem::path photo_dir = o->photos;
+    const std::string db = o->db.empty() ? default_db() : o->db;
+    if (photo_dir.empty() && db != ":memory:") {
+      photo_dir = std::filesystem::absolute(db).parent_path() / "photos";
+    }
+    opened->clinic = std::make_unique<ClinicStore>(*opened->db, opened->pack, &opened->regions, photo_dir);
     ctx.exit_code = body(*opened);
   });
   return cmd;
@@ -175,6 +181,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   app.add_option("--actor", o->actor, "Who makes the change, for the audit log (default: $USER, else cli)");
   app.add_option("--now", o->now,
                  "The time of the change or query, YYYY-MM-DDTHH:MM:SSZ (default: the system clock)");
+  app.add_option("--photos", o->photos, "Folder of photo files kept by SHA-256 (default: photos/ beside --db)");
 
   // ---- users and clients -------------------------------------------------------------------------------
   auto* users = app.add_subcommand("users", "Staff users");
@@ -268,6 +275,10 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                               for (const auto& e : h.escalations) {
                                 fmt::print("  escalation {}  {}  {}  {}\n", e.id, e.open() ? "OPEN" : "closed",
                                            t(e.opened_at), e.reason);
+                              }
+                              for (const auto& p : h.photos) {
+                                fmt::print("  photo {}  {}  {}  {}{}\n", p.id, t(p.taken_at), p.kind, p.sha256,
+                                           p.session_id ? fmt::format("  session {}", *p.session_id) : std::string());
                               }
                             });
                           });
@@ -615,6 +626,57 @@ void add_store_commands(CLI::App& app, Context& ctx) {
         }
         return static_cast<int>(exit_ok);
       });
+
+  // ---- photos --------------------------------------------------------------------------------------------
+  auto* photo = app.add_subcommand("photo", "Photos kept by SHA-256 with their metadata");
+  photo->require_subcommand(1);
+  struct PhotoArgs {
+    store::PhotoInput in;
+    std::string file;
+    Id session = 0;
+    CLI::Option* session_opt = nullptr;
+  };
+  auto ph = std::make_shared<PhotoArgs>();
+  auto* photo_add = add(*photo, ctx, o, "add", "Keep a photo (JPEG or PNG) of a client, optionally of a session",
+                        "needlework photo add C-0001 before.jpg --kind before --session 1", [&ctx, ph](Open& s) {
+                          auto bytes = read_input(ph->file);
+                          if (!bytes) return report(ctx, bytes.error());
+                          auto in = ph->in;
+                          in.bytes = std::move(*bytes);
+                          in.original_name = std::filesystem::path(ph->file).filename().string();
+                          if (ph->session_opt->count() > 0) in.session_id = ph->session;
+                          return show<store::PhotoRecord>(
+                              ctx, s.clinic->add_photo(s.actor, in),
+                              [](const auto& p) {
+                                fmt::print("photo {} of client {} kept: {} {} bytes, sha256 {}\n", p.id, p.client_id,
+                                           p.media_type, p.size_bytes, p.sha256);
+                              },
+                              OptionNames{{"kind", "--kind"}, {"session", "--session"}, {"file", ph->file},
+                                          {"photo_dir", "--photos"}});
+                        });
+  photo_add->add_option("client", ph->in.client_id, "Client id")->required();
+  photo_add->add_option("file", ph->file, "Image file (JPEG or PNG)")->required();
+  photo_add->add_option("--kind", ph->in.kind, "before, after, followup or other")->required();
+  ph->session_opt = photo_add->add_option("--session", ph->session, "The session it shows");
+  photo_add->add_option("--note", ph->in.note, "A note");
+  auto* photo_check = add(*photo, ctx, o, "check", "Re-hash a client's photo files: exit 5 if one is missing or changed",
+                          "needlework photo check C-0001", [&ctx, ph](Open& s) {
+                            auto r = s.clinic->check_photos(ph->in.client_id);
+                            if (!r) return report_store(ctx, r.error());
+                            if (ctx.json) {
+                              json out = json::array();
+                              for (const auto& p : *r) {
+                                out.push_back({{"photo", store::to_json(p.photo)}, {"problem", p.problem}});
+                              }
+                              print_json(out);
+                            } else if (r->empty()) {
+                              fmt::print("every photo of client {} is intact\n", ph->in.client_id);
+                            } else {
+                              for (const auto& p : *r) fmt::print("photo {}: {}\n", p.photo.id, p.problem);
+                            }
+                            return r->empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_attention);
+                          });
+  photo_check->add_option("client", ph->in.client_id, "Client id")->required();
 
   // ---- outbox --------------------------------------------------------------------------------------------
   auto* outbox = app.add_subcommand("outbox", "Messages for clients (the aftercare sheet of each finished session)");

@@ -111,6 +111,19 @@ json to_json(const SessionRecord& r) {
           {"conditions", r.conditions}};
 }
 
+json to_json(const PhotoRecord& r) {
+  return {{"id", r.id},
+          {"client_id", r.client_id},
+          {"session_id", r.session_id ? json(*r.session_id) : json(nullptr)},
+          {"sha256", r.sha256},
+          {"media_type", r.media_type},
+          {"size_bytes", r.size_bytes},
+          {"kind", r.kind},
+          {"taken_at", units::format_date_time(r.taken_at)},
+          {"original_name", r.original_name},
+          {"note", r.note}};
+}
+
 json to_json(const OutboxMessage& r) {
   return {{"id", r.id},
           {"client_id", r.client_id},
@@ -199,7 +212,8 @@ json to_json(const ClientHistory& r) {
   return {{"client", to_json(r.client)},         {"intakes", list(r.intakes)},
           {"consents", list(r.consents)},         {"courses", list(r.courses)},
           {"appointments", list(r.appointments)}, {"sessions", list(r.sessions)},
-          {"followups", list(r.followups)},       {"escalations", list(r.escalations)}};
+          {"followups", list(r.followups)},       {"escalations", list(r.escalations)},
+          {"photos", list(r.photos)}};
 }
 
 }  // namespace needlework::store

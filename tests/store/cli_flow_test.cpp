@@ -125,6 +125,15 @@ TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
   auto finished = run_json({"session", "finish", sid, "--now", "2026-11-24T11:00:00Z"});
   EXPECT_EQ(finished["finished_at"], "2026-11-24T11:00:00Z");
 
+  {
+    std::ofstream(dir_ / "before.png", std::ios::binary) << std::string("\x89PNG\r\n\x1a\n pretend", 16);
+    auto photo = run_json({"photo", "add", "C-0001", (dir_ / "before.png").string(), "--kind", "before", "--session",
+                           sid, "--now", "2026-11-24T10:02:00Z"});
+    EXPECT_EQ(photo["media_type"], "image/png");
+    EXPECT_TRUE(fs::exists(dir_ / "photos" / photo.value("sha256", std::string("xx")).substr(0, 2) /
+                           photo.value("sha256", std::string())));
+    EXPECT_EQ(run({"photo", "check", "C-0001"}).exit_code, 0);
+  }
   auto outbox = run_json({"outbox", "list"});
   ASSERT_EQ(outbox.size(), 1u);
   EXPECT_EQ(outbox[0]["kind"], "aftercare");

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -83,7 +84,7 @@ class StoreTest : public ::testing::Test {
     auto s = ns::open_sqlite(db_path_);
     ASSERT_TRUE(s) << s.error().describe();
     store_ = std::move(*s);
-    clinic_ = std::make_unique<ns::ClinicStore>(*store_, pack, &regions());
+    clinic_ = std::make_unique<ns::ClinicStore>(*store_, pack, &regions(), dir_ / "photos");
   }
   void close() {
     clinic_.reset();
@@ -191,15 +192,15 @@ void expect_refused(const needlework::Result<ns::StartedSession>& r, const std::
 TEST_F(StoreTest, MigrationsAreAppliedOnceAndOpeningTwiceKeepsTheData) {
   auto first = store_->schema();
   ASSERT_TRUE(first) << first.error().describe();
-  EXPECT_EQ(first->version, 2);
-  EXPECT_EQ(first->applied, (std::vector<std::string>{"0001_init", "0002_outbox"}));
+  EXPECT_EQ(first->version, 3);
+  EXPECT_EQ(first->applied, (std::vector<std::string>{"0001_init", "0002_outbox", "0003_photos"}));
   add_client("C-1");
   reopen();
   reopen();
   auto again = store_->schema();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->version, 2);
-  EXPECT_EQ(again->applied.size(), 2u);
+  EXPECT_EQ(again->version, 3);
+  EXPECT_EQ(again->applied.size(), 3u);
   auto c = store_->find_client("C-1");
   ASSERT_TRUE(c && *c);
   EXPECT_EQ((*c)->name, "Test C-1");
@@ -221,18 +222,18 @@ TEST_F(StoreTest, AChangedMigrationOrANewerDatabaseIsADataError) {
   EXPECT_EQ(newer.error().code, ErrorCode::pack_error);
 }
 
-TEST_F(StoreTest, AVersion1DatabaseIsMigratedToVersion2KeepingItsRecords) {
+TEST_F(StoreTest, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
   ready_client("C-1");
   const auto r = assigned_roller("C-1", "LOT-A", "1");
   ASSERT_TRUE(start("C-1", r, "2026-11-24T10:00:00Z"));
   close();
   // Undo 0002 by hand: the database is as version 1 left it (SQLite >= 3.35 drops columns).
-  raw_sql("DROP TABLE outbox; ALTER TABLE sessions DROP COLUMN cocktail; "
-          "ALTER TABLE sessions DROP COLUMN conditions_json; DELETE FROM schema_version WHERE version = 2");
+  raw_sql("DROP TABLE photos; DROP TABLE outbox; ALTER TABLE sessions DROP COLUMN cocktail; "
+          "ALTER TABLE sessions DROP COLUMN conditions_json; DELETE FROM schema_version WHERE version > 1");
   reopen();
   auto info = store_->schema();
   ASSERT_TRUE(info);
-  EXPECT_EQ(info->version, 2);
+  EXPECT_EQ(info->version, 3);
   auto sessions = store_->sessions_of("C-1");
   ASSERT_TRUE(sessions) << sessions.error().describe();
   ASSERT_EQ(sessions->size(), 1u);
@@ -572,6 +573,69 @@ TEST_F(StoreTest, AFinishedSessionQueuesItsAftercareSheetUntilItIsSent) {
   auto all = clinic_->outbox(true);
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 1u);
+}
+
+// ---- photos --------------------------------------------------------------------------------------------
+
+const std::string jpeg("\xFF\xD8\xFF\xE0 a tiny pretend JPEG body", 28);
+
+TEST_F(StoreTest, APhotoIsKeptByItsSha256AndItsMetadataRecorded) {
+  ready_client("C-1");
+  ns::PhotoInput in{"C-1", std::nullopt, jpeg, "before", "face.jpg", "left side"};
+  auto p = clinic_->add_photo(by("2026-11-24T09:50:00Z"), in);
+  ASSERT_TRUE(p) << p.error().describe();
+  EXPECT_EQ(p->sha256, ns::sha256_hex(jpeg));
+  EXPECT_EQ(p->media_type, "image/jpeg");
+  EXPECT_EQ(p->size_bytes, static_cast<std::int64_t>(jpeg.size()));
+  const auto file = clinic_->photo_path(p->sha256);
+  EXPECT_EQ(file, dir_ / "photos" / p->sha256.substr(0, 2) / p->sha256);
+  std::ifstream kept(file, std::ios::binary);
+  std::stringstream bytes;
+  bytes << kept.rdbuf();
+  EXPECT_EQ(bytes.str(), jpeg);
+  auto again = clinic_->add_photo(by("2026-11-24T09:51:00Z"), in);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->sha256, p->sha256);
+  auto h = clinic_->history("C-1");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->photos.size(), 2u);
+  auto ok = clinic_->check_photos("C-1");
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(ok->empty());
+}
+
+TEST_F(StoreTest, APhotoMustBeAnImageOfAKnownKindAndOfThisClientsSession) {
+  ready_client("C-1");
+  ready_client("C-2");
+  const auto r = assigned_roller("C-2", "LOT-A", "1");
+  auto s = start("C-2", r, "2026-11-24T10:00:00Z");
+  ASSERT_TRUE(s);
+  auto text = clinic_->add_photo(by("2026-11-24T10:01:00Z"), {"C-1", std::nullopt, "hello", "before", "", ""});
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().where, "file");
+  auto kind = clinic_->add_photo(by("2026-11-24T10:01:00Z"), {"C-1", std::nullopt, jpeg, "selfie", "", ""});
+  ASSERT_FALSE(kind);
+  EXPECT_EQ(kind.error().where, "kind");
+  auto other = clinic_->add_photo(by("2026-11-24T10:01:00Z"), {"C-1", s->session.id, jpeg, "before", "", ""});
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().where, "session");
+  EXPECT_TRUE(clinic_->add_photo(by("2026-11-24T10:01:00Z"), {"C-2", s->session.id, jpeg, "before", "", ""}));
+}
+
+TEST_F(StoreTest, CheckPhotosFindsAChangedAndAMissingFile) {
+  ready_client("C-1");
+  const std::string png("\x89PNG\r\n\x1a\n pretend PNG", 20);
+  auto a = clinic_->add_photo(by("2026-11-24T09:50:00Z"), {"C-1", std::nullopt, jpeg, "before", "", ""});
+  auto b = clinic_->add_photo(by("2026-11-24T09:51:00Z"), {"C-1", std::nullopt, png, "before", "", ""});
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->media_type, "image/png");
+  std::ofstream(clinic_->photo_path(a->sha256), std::ios::binary | std::ios::trunc) << "edited";
+  fs::remove(clinic_->photo_path(b->sha256));
+  auto problems = clinic_->check_photos("C-1");
+  ASSERT_TRUE(problems);
+  ASSERT_EQ(problems->size(), 2u);
+  EXPECT_NE((*problems)[0].problem.find("changed"), std::string::npos);
+  EXPECT_NE((*problems)[1].problem.find("missing"), std::string::npos);
 }
 
 // ---- recall --------------------------------------------------------------------------------------------

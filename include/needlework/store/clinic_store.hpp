@@ -7,6 +7,7 @@
 /// message naming the rule (and its source) and what to do. Nothing here reads the clock: times come in the
 /// `Actor` or as arguments.
 
+#include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -87,12 +88,31 @@ struct ClientHistory {
   std::vector<SessionRecord> sessions;
   std::vector<FollowupRecord> followups;
   std::vector<EscalationRecord> escalations;
+  std::vector<PhotoRecord> photos;
+};
+
+/// A photo to keep: the image bytes and what they show.
+struct PhotoInput {
+  std::string client_id;
+  std::optional<Id> session_id;
+  std::string bytes;  ///< the image file's contents (JPEG or PNG)
+  std::string kind;   ///< "before", "after", "followup", "other"
+  std::string original_name;
+  std::string note;
+};
+
+/// A kept photo whose file is missing or no longer matches its hash.
+struct PhotoProblem {
+  PhotoRecord photo;
+  std::string problem;
 };
 
 class ClinicStore {
  public:
-  /// `pack` and `regions` must outlive this object; `regions` feeds the depth guard (nullptr: none).
-  ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions = nullptr);
+  /// `pack` and `regions` must outlive this object; `regions` feeds the depth guard (nullptr: none);
+  /// `photo_dir` is where photo files are kept by SHA-256 (empty: photos are refused).
+  ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions = nullptr,
+              std::filesystem::path photo_dir = {});
 
   Result<UserRecord> add_user(const Actor& by, std::string name, std::string role);
   /// Refuses an empty id or name and an id already in use (`invalid_value`).
@@ -138,6 +158,15 @@ class ClinicStore {
   /// as text) is queued in the outbox for the client.
   Result<SessionRecord> finish_session(const Actor& by, Id session_id);
 
+  /// Keeps the image as `photo_dir/<first two hex>/<sha256>` (written to a temporary file, synced, then
+  /// renamed; an existing identical file is reused) and records its metadata at by.at. Refuses an image that is
+  /// not JPEG or PNG, an unknown kind, or a session of another client.
+  Result<PhotoRecord> add_photo(const Actor& by, const PhotoInput& photo);
+  /// Re-reads every photo file of the client and reports those missing or changed.
+  Result<std::vector<PhotoProblem>> check_photos(std::string_view client_id);
+  /// Where a photo's file is kept.
+  [[nodiscard]] std::filesystem::path photo_path(std::string_view sha256) const;
+
   /// Messages not yet sent (all with `all`), oldest first.
   Result<std::vector<OutboxMessage>> outbox(bool all = false);
   /// Marks a queued message as handed over or sent, at by.at by by.name.
@@ -167,6 +196,7 @@ class ClinicStore {
   Store& store_;
   const knowledge::Pack& pack_;
   const physics::RegionCatalog* regions_;
+  std::filesystem::path photo_dir_;
 };
 
 }  // namespace needlework::store

@@ -178,6 +178,20 @@ struct OutboxMessage {
   std::string sent_by;
 };
 
+/// A photo's metadata; the image is a file named by its SHA-256 in the photo folder.
+struct PhotoRecord {
+  Id id = 0;
+  std::string client_id;
+  std::optional<Id> session_id;
+  std::string sha256;
+  std::string media_type;  ///< "image/jpeg" or "image/png"
+  std::int64_t size_bytes = 0;
+  std::string kind;  ///< "before", "after", "followup", "other"
+  DateTime taken_at;
+  std::string original_name;
+  std::string note;
+};
+
 /// One entry of the append-only, hash-chained audit log.
 struct AuditEntry {
   std::int64_t seq = 0;  ///< 1, 2, 3, … without gaps

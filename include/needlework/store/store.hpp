@@ -115,6 +115,10 @@ class Store {
   /// Oldest first; only those not yet sent unless `all`.
   virtual Result<std::vector<OutboxMessage>> messages(bool all) = 0;
 
+  // ---- photos ----------------------------------------------------------------------------------------
+  virtual Result<PhotoRecord> insert_photo(const Actor& by, const PhotoRecord& p) = 0;
+  virtual Result<std::vector<PhotoRecord>> photos_of(std::string_view client_id) = 0;
+
   // ---- audit -----------------------------------------------------------------------------------------
   /// Every entry in seq order.
   virtual Result<std::vector<AuditEntry>> audit_log() = 0;

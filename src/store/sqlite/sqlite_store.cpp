@@ -195,6 +195,23 @@ SessionRecord read_session(SQLite::Statement& st) {
   return r;
 }
 
+constexpr const char* photo_cols =
+    "id, client_id, session_id, sha256, media_type, size_bytes, kind, taken_at, original_name, note";
+PhotoRecord read_photo(SQLite::Statement& st) {
+  PhotoRecord p;
+  p.id = st.getColumn(0).getInt64();
+  p.client_id = text(st.getColumn(1));
+  p.session_id = opt_id_of(st.getColumn(2));
+  p.sha256 = text(st.getColumn(3));
+  p.media_type = text(st.getColumn(4));
+  p.size_bytes = st.getColumn(5).getInt64();
+  p.kind = text(st.getColumn(6));
+  p.taken_at = time_of(st.getColumn(7));
+  p.original_name = text(st.getColumn(8));
+  p.note = text(st.getColumn(9));
+  return p;
+}
+
 constexpr const char* outbox_cols = "id, client_id, session_id, kind, subject, body, created_at, sent_at, sent_by";
 OutboxMessage read_message(SQLite::Statement& st) {
   OutboxMessage m;
@@ -704,6 +721,29 @@ class SqliteStore final : public Store {
     return list<EscalationRecord>(
         fmt::format("SELECT {} FROM escalations WHERE client_id = ? ORDER BY opened_at, id", escalation_cols),
         read_escalation, std::string(client_id));
+  }
+
+  // ---- photos ------------------------------------------------------------------------------------------
+
+  Result<PhotoRecord> insert_photo(const Actor& by, const PhotoRecord& photo) override {
+    return write<PhotoRecord>([&]() -> Result<PhotoRecord> {
+      PhotoRecord p = photo;
+      SQLite::Statement st(db_,
+                           "INSERT INTO photos (client_id, session_id, sha256, media_type, size_bytes, kind, taken_at, "
+                           "original_name, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_all(st, p.client_id, p.session_id, p.sha256, p.media_type, p.size_bytes, p.kind, p.taken_at,
+               p.original_name, p.note);
+      st.exec();
+      p.id = db_.getLastInsertRowid();
+      audit(by, "insert", "photos", std::to_string(p.id), nullptr, to_json(p));
+      return p;
+    });
+  }
+
+  Result<std::vector<PhotoRecord>> photos_of(std::string_view client_id) override {
+    return list<PhotoRecord>(
+        fmt::format("SELECT {} FROM photos WHERE client_id = ? ORDER BY taken_at, id", photo_cols), read_photo,
+        std::string(client_id));
   }
 
   // ---- outbox ------------------------------------------------------------------------------------------
