@@ -391,7 +391,8 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                            fmt::print("appointment {} booked: client {}, {} {:g} mm, {}\n", a.id, a.client_id, a.area,
                                       units::in_mm(a.needle_length), t(a.at));
                          },
-                         OptionNames{{"area", "--area"}, {"needle_length_mm", "--needle-mm"}, {"course", "--course"}});
+                         OptionNames{{"area", "--area"}, {"needle_length_mm", "--needle-mm"}, {"course", "--course"},
+                                     {"date", "--at"}});
                    });
   book->add_option("client", ap->client, "Client id")->required();
   book->add_option("--area", ap->area, "Area (a vocabulary id)")->required();
@@ -503,7 +504,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
         if (!r) {
           return report_store(ctx, r.error(),
                               {{"area", "--area"}, {"conditions", "--condition"}, {"roller", "--roller"},
-                               {"appointment", "--appointment"}});
+                               {"appointment", "--appointment"}, {"date", "--now"}});
         }
         if (ctx.json) {
           print_json({{"session", store::to_json(r->session)}, {"protocol", clinic::to_json(r->protocol)}});
