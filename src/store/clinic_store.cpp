@@ -143,7 +143,22 @@ Result<IntakeRecord> ClinicStore::record_intake(const Actor& by, const clinic::I
   }
   return in_transaction<IntakeRecord>(store_, [&]() -> Result<IntakeRecord> {
     ST_TRY(client, require_client(intake.client.id));
-    (void)client;
+    // A screening recorded under the wrong client id would clear the wrong person: the intake must name the
+    // registered client.
+    if (intake.client.name != client.name) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("the intake names '{}' but client {} is registered as '{}'; check the client id",
+                              intake.client.name, client.id, client.name),
+                  "client.name");
+    }
+    if (intake.client.date_of_birth && client.date_of_birth && *intake.client.date_of_birth != *client.date_of_birth) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("the intake gives date of birth {} but client {} was registered born {}; check the "
+                              "client id",
+                              units::format_date(*intake.client.date_of_birth), client.id,
+                              units::format_date(*client.date_of_birth)),
+                  "client.date_of_birth");
+    }
     const auto s = clinic::screen(intake, pack_);
     IntakeRecord r;
     r.client_id = intake.client.id;

@@ -284,6 +284,22 @@ TEST_F(StoreTest, AnIntakeIsRecordedWithItsScreeningAndPack) {
   EXPECT_NE(i.reasons_json.find("CI.diabetes"), std::string::npos);
 }
 
+TEST_F(StoreTest, AnIntakeMustNameTheRegisteredClient) {
+  add_client("C-1");
+  auto doc = intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}});
+  doc["client"]["name"] = "Somebody Else";
+  auto in = needlework::clinic::parse_intake(doc, seed());
+  ASSERT_TRUE(in);
+  auto r = clinic_->record_intake(by("2026-11-23T09:00:00Z"), *in, doc);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "client.name");
+  EXPECT_EQ(audit_count(), 1);
+  doc["client"]["name"] = "Test C-1";
+  in = needlework::clinic::parse_intake(doc, seed());
+  ASSERT_TRUE(in);
+  EXPECT_TRUE(clinic_->record_intake(by("2026-11-23T09:00:00Z"), *in, doc));
+}
+
 TEST_F(StoreTest, AnIntakeForAnUnknownClientIsRefusedAsNotFound) {
   const auto doc = intake_json("C-9", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}});
   auto in = needlework::clinic::parse_intake(doc, seed());
