@@ -1,4 +1,5 @@
-// `needlework clients|users|intake|consent|course|appointment|roller|session|escalation|due|photo|outbox|audit|db`: the
+// `needlework
+// clients|users|intake|consent|course|appointment|roller|session|escalation|due|photo|outbox|audit|db`: the
 // clinic records (needlework::store) from the command line. Every command opens the database named by --db
 // (default $NEEDLEWORK_DB, else ./needlework.db), applies missing migrations, and stamps each write with
 // --actor and --now (default: $USER and the system clock — the only place Needlework reads the clock).
@@ -29,10 +30,10 @@ using store::Id;
 
 /// Options shared by every store command (global: they may come before or after the subcommand).
 struct StoreOptions {
-  std::string db;     ///< --db
-  std::string actor;  ///< --actor
-  std::string now;    ///< --now
-  std::string photos; ///< --photos
+  std::string db;      ///< --db
+  std::string actor;   ///< --actor
+  std::string now;     ///< --now
+  std::string photos;  ///< --photos
 };
 
 std::string default_db() {
@@ -148,9 +149,11 @@ std::string opt_t(const std::optional<units::DateTime>& x) { return x ? t(*x) : 
 
 void print_session(const store::SessionRecord& s) {
   fmt::print("session {}  client {}  {}  {} {:g} mm  roller {}  started {}  finished {}\n", s.id, s.client_id,
-             s.area, s.device, units::in_mm(s.needle_length), s.roller_id, t(s.started_at), opt_t(s.finished_at));
+             s.area, s.device, units::in_mm(s.needle_length), s.roller_id, t(s.started_at),
+             opt_t(s.finished_at));
   if (s.passes || s.density || s.effective_depth) {
-    fmt::print("  passes {}  density {} /cm²  effective depth {} mm\n", s.passes ? std::to_string(*s.passes) : "—",
+    fmt::print("  passes {}  density {} /cm²  effective depth {} mm\n",
+               s.passes ? std::to_string(*s.passes) : "—",
                s.density ? fmt::format("{:g}", units::in_per_cm2(*s.density)) : "—",
                s.effective_depth ? fmt::format("{:g}", units::in_mm(*s.effective_depth)) : "—");
   }
@@ -158,9 +161,9 @@ void print_session(const store::SessionRecord& s) {
 }
 
 void print_roller(const store::RollerRecord& r) {
-  fmt::print("roller {}  lot {} serial {}  {} {} needles {:g} mm  expires {}  {}{}\n", r.id, r.lot, r.serial, r.device,
-             r.needle_count, units::in_mm(r.needle_length), units::format_date(r.expiry), to_string(r.state),
-             r.client_id.empty() ? std::string() : " (client " + r.client_id + ")");
+  fmt::print("roller {}  lot {} serial {}  {} {} needles {:g} mm  expires {}  {}{}\n", r.id, r.lot, r.serial,
+             r.device, r.needle_count, units::in_mm(r.needle_length), units::format_date(r.expiry),
+             to_string(r.state), r.client_id.empty() ? std::string() : " (client " + r.client_id + ")");
 }
 
 Result<double> parse_double(const std::string& text, const char* option) {
@@ -181,14 +184,15 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   app.add_option("--actor", o->actor, "Who makes the change, for the audit log (default: $USER, else cli)");
   app.add_option("--now", o->now,
                  "The time of the change or query, YYYY-MM-DDTHH:MM:SSZ (default: the system clock)");
-  app.add_option("--photos", o->photos, "Folder of photo files kept by SHA-256 (default: photos/ beside --db)");
+  app.add_option("--photos", o->photos,
+                 "Folder of photo files kept by SHA-256 (default: photos/ beside --db)");
 
   // ---- users and clients -------------------------------------------------------------------------------
   auto* users = app.add_subcommand("users", "Staff users");
   users->require_subcommand(1);
   auto user_role = std::make_shared<std::pair<std::string, std::string>>();
-  auto* user_add = add(*users, ctx, o, "add", "Add a staff user", "needlework users add ana --role practitioner",
-                       [&ctx, user_role](Open& s) {
+  auto* user_add = add(*users, ctx, o, "add", "Add a staff user",
+                       "needlework users add ana --role practitioner", [&ctx, user_role](Open& s) {
                          return show<store::UserRecord>(
                              ctx, s.clinic->add_user(s.actor, user_role->first, user_role->second),
                              [](const auto& u) { fmt::print("user {} ({}) added\n", u.name, u.role); },
@@ -203,27 +207,28 @@ void add_store_commands(CLI::App& app, Context& ctx) {
     std::string id, name, born, text;
   };
   auto ca = std::make_shared<ClientArgs>();
-  auto* client_add = add(*clients, ctx, o, "add", "Register a client",
-                         "needlework clients add C-0001 --name \"Ana Example\" --born 1988-03-14",
-                         [&ctx, ca](Open& s) {
-                           store::ClientRecord c;
-                           c.id = ca->id;
-                           c.name = ca->name;
-                           if (!ca->born.empty()) {
-                             auto d = units::parse_date(ca->born);
-                             if (!d) return report(ctx, Error{d.error().code, d.error().message, "--born"});
-                             c.date_of_birth = *d;
-                           }
-                           return show<store::ClientRecord>(ctx, s.clinic->add_client(s.actor, c), [](const auto& r) {
-                             fmt::print("client {} ({}) added\n", r.id, r.name);
-                           }, OptionNames{{"name", "--name"}, {"date_of_birth", "--born"}});
-                         });
+  auto* client_add =
+      add(*clients, ctx, o, "add", "Register a client",
+          "needlework clients add C-0001 --name \"Ana Example\" --born 1988-03-14", [&ctx, ca](Open& s) {
+            store::ClientRecord c;
+            c.id = ca->id;
+            c.name = ca->name;
+            if (!ca->born.empty()) {
+              auto d = units::parse_date(ca->born);
+              if (!d) return report(ctx, Error{d.error().code, d.error().message, "--born"});
+              c.date_of_birth = *d;
+            }
+            return show<store::ClientRecord>(
+                ctx, s.clinic->add_client(s.actor, c),
+                [](const auto& r) { fmt::print("client {} ({}) added\n", r.id, r.name); },
+                OptionNames{{"name", "--name"}, {"date_of_birth", "--born"}});
+          });
   client_add->add_option("id", ca->id, "Client id, as in intakes (C-0001)")->required();
   client_add->add_option("--name", ca->name, "Full name")->required();
   client_add->add_option("--born", ca->born, "Date of birth YYYY-MM-DD");
 
-  auto* client_find = add(*clients, ctx, o, "find", "Find clients by id or name", "needlework clients find ana",
-                          [&ctx, ca](Open& s) {
+  auto* client_find = add(*clients, ctx, o, "find", "Find clients by id or name",
+                          "needlework clients find ana", [&ctx, ca](Open& s) {
                             auto found = s.db->search_clients(ca->text);
                             if (!found) return report_store(ctx, found.error());
                             if (ctx.json) {
@@ -238,79 +243,78 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                           });
   client_find->add_option("text", ca->text, "Part of an id or a name")->required();
 
-  auto* client_show = add(*clients, ctx, o, "show", "A client with every record: intakes, consents, sessions, …",
-                          "needlework clients show C-0001", [&ctx, ca](Open& s) {
-                            return show<store::ClientHistory>(ctx, s.clinic->history(ca->id), [](const auto& h) {
-                              fmt::print("client {} ({}){}\n", h.client.id, h.client.name,
-                                         h.client.date_of_birth
-                                             ? ", born " + units::format_date(*h.client.date_of_birth)
-                                             : std::string());
-                              for (const auto& i : h.intakes) {
-                                std::vector<std::string> areas;
-                                for (const auto& a : i.areas) areas.push_back(a.area + " " + a.decision);
-                                fmt::print("  intake {}  {}  {}  ({})  pack {}\n", i.id,
-                                           units::format_date(i.intake_date), i.decision, fmt::join(areas, ", "),
-                                           i.pack);
-                              }
-                              for (const auto& c : h.consents) {
-                                fmt::print("  consent {}  signed {} by {}{}\n", c.id, t(c.signed_at), c.signer,
-                                           c.withdrawn_at ? "  WITHDRAWN " + t(*c.withdrawn_at) : std::string());
-                              }
-                              for (const auto& c : h.courses) {
-                                fmt::print("  course {}  from {}  (intake {}, pack {})\n", c.id,
-                                           units::format_date(c.start), c.intake_id, c.pack);
-                              }
-                              for (const auto& a : h.appointments) {
-                                fmt::print("  appointment {}  {}  {} {:g} mm  {}\n", a.id, t(a.at), a.area,
-                                           units::in_mm(a.needle_length), to_string(a.state));
-                              }
-                              for (const auto& x : h.sessions) {
-                                fmt::print("  ");
-                                print_session(x);
-                              }
-                              for (const auto& f : h.followups) {
-                                fmt::print("  follow-up {}  session {}  {}  {}  ({})\n", f.id, f.session_id,
-                                           t(f.observed_at), f.triage, fmt::join(f.observations, ", "));
-                              }
-                              for (const auto& e : h.escalations) {
-                                fmt::print("  escalation {}  {}  {}  {}\n", e.id, e.open() ? "OPEN" : "closed",
-                                           t(e.opened_at), e.reason);
-                              }
-                              for (const auto& p : h.photos) {
-                                fmt::print("  photo {}  {}  {}  {}{}\n", p.id, t(p.taken_at), p.kind, p.sha256,
-                                           p.session_id ? fmt::format("  session {}", *p.session_id) : std::string());
-                              }
-                            });
-                          });
+  auto* client_show =
+      add(*clients, ctx, o, "show", "A client with every record: intakes, consents, sessions, …",
+          "needlework clients show C-0001", [&ctx, ca](Open& s) {
+            return show<store::ClientHistory>(ctx, s.clinic->history(ca->id), [](const auto& h) {
+              fmt::print("client {} ({}){}\n", h.client.id, h.client.name,
+                         h.client.date_of_birth ? ", born " + units::format_date(*h.client.date_of_birth)
+                                                : std::string());
+              for (const auto& i : h.intakes) {
+                std::vector<std::string> areas;
+                for (const auto& a : i.areas) areas.push_back(a.area + " " + a.decision);
+                fmt::print("  intake {}  {}  {}  ({})  pack {}\n", i.id, units::format_date(i.intake_date),
+                           i.decision, fmt::join(areas, ", "), i.pack);
+              }
+              for (const auto& c : h.consents) {
+                fmt::print("  consent {}  signed {} by {}{}\n", c.id, t(c.signed_at), c.signer,
+                           c.withdrawn_at ? "  WITHDRAWN " + t(*c.withdrawn_at) : std::string());
+              }
+              for (const auto& c : h.courses) {
+                fmt::print("  course {}  from {}  (intake {}, pack {})\n", c.id, units::format_date(c.start),
+                           c.intake_id, c.pack);
+              }
+              for (const auto& a : h.appointments) {
+                fmt::print("  appointment {}  {}  {} {:g} mm  {}\n", a.id, t(a.at), a.area,
+                           units::in_mm(a.needle_length), to_string(a.state));
+              }
+              for (const auto& x : h.sessions) {
+                fmt::print("  ");
+                print_session(x);
+              }
+              for (const auto& f : h.followups) {
+                fmt::print("  follow-up {}  session {}  {}  {}  ({})\n", f.id, f.session_id, t(f.observed_at),
+                           f.triage, fmt::join(f.observations, ", "));
+              }
+              for (const auto& e : h.escalations) {
+                fmt::print("  escalation {}  {}  {}  {}\n", e.id, e.open() ? "OPEN" : "closed",
+                           t(e.opened_at), e.reason);
+              }
+              for (const auto& p : h.photos) {
+                fmt::print("  photo {}  {}  {}  {}{}\n", p.id, t(p.taken_at), p.kind, p.sha256,
+                           p.session_id ? fmt::format("  session {}", *p.session_id) : std::string());
+              }
+            });
+          });
   client_show->add_option("id", ca->id, "Client id")->required();
 
   // ---- intake --------------------------------------------------------------------------------------------
   auto intake_path = std::make_shared<std::string>();
-  auto* intake = add(
-      app, ctx, o, "intake", "Screen an intake and record it with its decision (exit 5 if not cleared)",
-      "needlework intake examples/intake-cleared.json --db clinic.db", [&ctx, intake_path](Open& s) {
-        auto text = read_input(*intake_path);
-        if (!text) return report(ctx, text.error());
-        auto doc = parse_json(*text, *intake_path);
-        if (!doc) return report(ctx, doc.error());
-        auto in = clinic::parse_intake(*doc, s.pack);
-        if (!in) {
-          auto e = in.error();
-          e.where = fmt::format("{}: {}", *intake_path == "-" ? "<stdin>" : *intake_path, e.where);
-          return report(ctx, e);
-        }
-        auto r = s.clinic->record_intake(s.actor, *in, *doc);
-        if (!r) return report_store(ctx, r.error());
-        if (ctx.json) {
-          print_json(store::to_json(*r));
-        } else {
-          std::vector<std::string> areas;
-          for (const auto& a : r->areas) areas.push_back(a.area + " " + a.decision);
-          fmt::print("intake {} recorded for client {}: {} ({}) — pack {}\n", r->id, r->client_id, r->decision,
-                     fmt::join(areas, ", "), r->pack);
-        }
-        return r->decision == "cleared" ? static_cast<int>(exit_ok) : static_cast<int>(exit_attention);
-      });
+  auto* intake =
+      add(app, ctx, o, "intake", "Screen an intake and record it with its decision (exit 5 if not cleared)",
+          "needlework intake examples/intake-cleared.json --db clinic.db", [&ctx, intake_path](Open& s) {
+            auto text = read_input(*intake_path);
+            if (!text) return report(ctx, text.error());
+            auto doc = parse_json(*text, *intake_path);
+            if (!doc) return report(ctx, doc.error());
+            auto in = clinic::parse_intake(*doc, s.pack);
+            if (!in) {
+              auto e = in.error();
+              e.where = fmt::format("{}: {}", *intake_path == "-" ? "<stdin>" : *intake_path, e.where);
+              return report(ctx, e);
+            }
+            auto r = s.clinic->record_intake(s.actor, *in, *doc);
+            if (!r) return report_store(ctx, r.error());
+            if (ctx.json) {
+              print_json(store::to_json(*r));
+            } else {
+              std::vector<std::string> areas;
+              for (const auto& a : r->areas) areas.push_back(a.area + " " + a.decision);
+              fmt::print("intake {} recorded for client {}: {} ({}) — pack {}\n", r->id, r->client_id,
+                         r->decision, fmt::join(areas, ", "), r->pack);
+            }
+            return r->decision == "cleared" ? static_cast<int>(exit_ok) : static_cast<int>(exit_attention);
+          });
   intake->add_option("intake", *intake_path, "Intake JSON file, or - for stdin")->required();
 
   // ---- consent -------------------------------------------------------------------------------------------
@@ -331,21 +335,23 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                        return report(ctx, e);
                      }
                      return show<store::ConsentRecord>(
-                         ctx, s.clinic->record_consent(s.actor, cs->client, *text, cs->signer), [](const auto& c) {
+                         ctx, s.clinic->record_consent(s.actor, cs->client, *text, cs->signer),
+                         [](const auto& c) {
                            fmt::print("consent {} signed by {} at {} (text sha256 {})\n", c.id, c.signer,
                                       t(c.signed_at), c.text_sha256);
-                         }, OptionNames{{"signer", "--signer"}, {"text", "--text-file"}});
+                         },
+                         OptionNames{{"signer", "--signer"}, {"text", "--text-file"}});
                    });
   sign->add_option("client", cs->client, "Client id")->required();
-  sign->add_option("--text-file", cs->text_file, "The consent text the client signed (or - for stdin)")->required();
+  sign->add_option("--text-file", cs->text_file, "The consent text the client signed (or - for stdin)")
+      ->required();
   sign->add_option("--signer", cs->signer, "Who signed")->required();
   auto* withdraw = add(*consent, ctx, o, "withdraw", "Withdraw a consent", "needlework consent withdraw 1",
                        [&ctx, cs](Open& s) {
-                         return show<store::ConsentRecord>(ctx, s.clinic->withdraw_consent(s.actor, cs->id),
-                                                           [](const auto& c) {
-                                                             fmt::print("consent {} withdrawn at {}\n", c.id,
-                                                                        t(*c.withdrawn_at));
-                                                           });
+                         return show<store::ConsentRecord>(
+                             ctx, s.clinic->withdraw_consent(s.actor, cs->id), [](const auto& c) {
+                               fmt::print("consent {} withdrawn at {}\n", c.id, t(*c.withdrawn_at));
+                             });
                        });
   withdraw->add_option("consent", cs->id, "Consent id")->required();
 
@@ -353,16 +359,16 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   auto* course = app.add_subcommand("course", "Treatment courses planned from the latest intake");
   course->require_subcommand(1);
   auto co = std::make_shared<std::pair<std::string, std::string>>();
-  auto* course_add = add(*course, ctx, o, "add", "Plan a course from the client's latest intake and record it",
-                         "needlework course add C-0001 --start 2026-11-30", [&ctx, co](Open& s) {
-                           auto d = units::parse_date(co->second);
-                           if (!d) return report(ctx, Error{d.error().code, d.error().message, "--start"});
-                           return show<store::CourseRecord>(ctx, s.clinic->record_course(s.actor, co->first, *d),
-                                                            [](const auto& c) {
-                                                              fmt::print("course {} for client {} from {}\n", c.id,
-                                                                         c.client_id, units::format_date(c.start));
-                                                            });
-                         });
+  auto* course_add = add(
+      *course, ctx, o, "add", "Plan a course from the client's latest intake and record it",
+      "needlework course add C-0001 --start 2026-11-30", [&ctx, co](Open& s) {
+        auto d = units::parse_date(co->second);
+        if (!d) return report(ctx, Error{d.error().code, d.error().message, "--start"});
+        return show<store::CourseRecord>(
+            ctx, s.clinic->record_course(s.actor, co->first, *d), [](const auto& c) {
+              fmt::print("course {} for client {} from {}\n", c.id, c.client_id, units::format_date(c.start));
+            });
+      });
   course_add->add_option("client", co->first, "Client id")->required();
   course_add->add_option("--start", co->second, "First session date YYYY-MM-DD")->required();
 
@@ -376,40 +382,44 @@ void add_store_commands(CLI::App& app, Context& ctx) {
     CLI::Option* course_opt = nullptr;
   };
   auto ap = std::make_shared<ApptArgs>();
-  auto* book = add(*appt, ctx, o, "book", "Book an appointment (exit 5 if the interval rules refuse the date)",
-                   "needlework appointment book C-0001 --area face --needle-mm 1.0 --at 2026-11-30T10:00:00Z",
-                   [&ctx, ap](Open& s) {
-                     auto at = units::parse_date_time(ap->at);
-                     if (!at) return report(ctx, Error{at.error().code, at.error().message, "--at"});
-                     std::optional<Id> course_id;
-                     if (ap->course_opt->count() > 0) course_id = ap->course;
-                     return show<store::AppointmentRecord>(
-                         ctx,
-                         s.clinic->book_appointment(s.actor, ap->client, ap->area, units::millimetres(ap->needle_mm),
-                                                    *at, course_id),
-                         [](const auto& a) {
-                           fmt::print("appointment {} booked: client {}, {} {:g} mm, {}\n", a.id, a.client_id, a.area,
-                                      units::in_mm(a.needle_length), t(a.at));
-                         },
-                         OptionNames{{"area", "--area"}, {"needle_length_mm", "--needle-mm"}, {"course", "--course"},
-                                     {"date", "--at"}});
-                   });
+  auto* book =
+      add(*appt, ctx, o, "book", "Book an appointment (exit 5 if the interval rules refuse the date)",
+          "needlework appointment book C-0001 --area face --needle-mm 1.0 --at 2026-11-30T10:00:00Z",
+          [&ctx, ap](Open& s) {
+            auto at = units::parse_date_time(ap->at);
+            if (!at) return report(ctx, Error{at.error().code, at.error().message, "--at"});
+            std::optional<Id> course_id;
+            if (ap->course_opt->count() > 0) course_id = ap->course;
+            return show<store::AppointmentRecord>(
+                ctx,
+                s.clinic->book_appointment(s.actor, ap->client, ap->area, units::millimetres(ap->needle_mm),
+                                           *at, course_id),
+                [](const auto& a) {
+                  fmt::print("appointment {} booked: client {}, {} {:g} mm, {}\n", a.id, a.client_id, a.area,
+                             units::in_mm(a.needle_length), t(a.at));
+                },
+                OptionNames{{"area", "--area"},
+                            {"needle_length_mm", "--needle-mm"},
+                            {"course", "--course"},
+                            {"date", "--at"}});
+          });
   book->add_option("client", ap->client, "Client id")->required();
   book->add_option("--area", ap->area, "Area (a vocabulary id)")->required();
-  book->add_option("--needle-mm", ap->needle_mm, "Planned needle length in mm (sets the interval rule)")->required();
+  book->add_option("--needle-mm", ap->needle_mm, "Planned needle length in mm (sets the interval rule)")
+      ->required();
   book->add_option("--at", ap->at, "When, YYYY-MM-DDTHH:MM:SSZ")->required();
   ap->course_opt = book->add_option("--course", ap->course, "The course it belongs to");
-  auto* cancel = add(*appt, ctx, o, "cancel", "Cancel a booked appointment", "needlework appointment cancel 3",
-                     [&ctx, ap](Open& s) {
-                       return show<store::AppointmentRecord>(ctx, s.clinic->cancel_appointment(s.actor, ap->id),
-                                                             [](const auto& a) {
-                                                               fmt::print("appointment {} cancelled\n", a.id);
-                                                             });
+  auto* cancel = add(*appt, ctx, o, "cancel", "Cancel a booked appointment",
+                     "needlework appointment cancel 3", [&ctx, ap](Open& s) {
+                       return show<store::AppointmentRecord>(
+                           ctx, s.clinic->cancel_appointment(s.actor, ap->id),
+                           [](const auto& a) { fmt::print("appointment {} cancelled\n", a.id); });
                      });
   cancel->add_option("appointment", ap->id, "Appointment id")->required();
 
   // ---- rollers -------------------------------------------------------------------------------------------
-  auto* roller = app.add_subcommand("roller", "Rollers and cartridges: register, assign, sterilise, dispose, recall (S9)");
+  auto* roller = app.add_subcommand(
+      "roller", "Rollers and cartridges: register, assign, sterilise, dispose, recall (S9)");
   roller->require_subcommand(1);
   struct RollerArgs {
     store::RollerSpec spec;
@@ -417,67 +427,74 @@ void add_store_commands(CLI::App& app, Context& ctx) {
     Id id = 0;
   };
   auto ra = std::make_shared<RollerArgs>();
-  auto* reg = add(*roller, ctx, o, "register", "Register a roller or cartridge as delivered",
-                  "needlework roller register --lot L-2026-11 --serial 0001 --device dermaroller --needles 192 "
-                  "--needle-mm 1.0 --expiry 2028-01-31 --udi \"(01)0123…\"",
-                  [&ctx, ra](Open& s) {
-                    auto mm = parse_double(ra->needle_mm, "--needle-mm");
-                    if (!mm) return report(ctx, mm.error());
-                    auto expiry = units::parse_date(ra->expiry);
-                    if (!expiry) return report(ctx, Error{expiry.error().code, expiry.error().message, "--expiry"});
-                    auto spec = ra->spec;
-                    spec.needle_length = units::millimetres(*mm);
-                    spec.expiry = *expiry;
-                    return show<store::RollerRecord>(
-                        ctx, s.clinic->register_roller(s.actor, spec), print_roller,
-                        OptionNames{{"lot", "--lot"}, {"serial", "--serial"}, {"device", "--device"},
-                                    {"needle_count", "--needles"}, {"needle_length_mm", "--needle-mm"},
-                                    {"expiry", "--expiry"}});
-                  });
+  auto* reg =
+      add(*roller, ctx, o, "register", "Register a roller or cartridge as delivered",
+          "needlework roller register --lot L-2026-11 --serial 0001 --device dermaroller --needles 192 "
+          "--needle-mm 1.0 --expiry 2028-01-31 --udi \"(01)0123…\"",
+          [&ctx, ra](Open& s) {
+            auto mm = parse_double(ra->needle_mm, "--needle-mm");
+            if (!mm) return report(ctx, mm.error());
+            auto expiry = units::parse_date(ra->expiry);
+            if (!expiry) return report(ctx, Error{expiry.error().code, expiry.error().message, "--expiry"});
+            auto spec = ra->spec;
+            spec.needle_length = units::millimetres(*mm);
+            spec.expiry = *expiry;
+            return show<store::RollerRecord>(ctx, s.clinic->register_roller(s.actor, spec), print_roller,
+                                             OptionNames{{"lot", "--lot"},
+                                                         {"serial", "--serial"},
+                                                         {"device", "--device"},
+                                                         {"needle_count", "--needles"},
+                                                         {"needle_length_mm", "--needle-mm"},
+                                                         {"expiry", "--expiry"}});
+          });
   reg->add_option("--lot", ra->spec.lot, "Lot number")->required();
   reg->add_option("--serial", ra->spec.serial, "Serial number")->required();
   reg->add_option("--udi", ra->spec.udi, "UDI as printed on the label");
-  reg->add_option("--device", ra->spec.device, "Device id of the pack (dermaroller, scalproller, …)")->required();
+  reg->add_option("--device", ra->spec.device, "Device id of the pack (dermaroller, scalproller, …)")
+      ->required();
   reg->add_option("--needles", ra->spec.needle_count, "Number of needles")->required();
   reg->add_option("--needle-mm", ra->needle_mm, "Needle length in mm")->required();
   reg->add_option("--expiry", ra->expiry, "Last day of use YYYY-MM-DD")->required();
 
-  auto* assign = add(*roller, ctx, o, "assign", "Assign a new roller to a client; it is never used on another",
-                     "needlework roller assign 1 C-0001", [&ctx, ra](Open& s) {
-                       return show<store::RollerRecord>(ctx, s.clinic->assign_roller(s.actor, ra->id, ra->client),
-                                                        print_roller);
-                     });
+  auto* assign =
+      add(*roller, ctx, o, "assign", "Assign a new roller to a client; it is never used on another",
+          "needlework roller assign 1 C-0001", [&ctx, ra](Open& s) {
+            return show<store::RollerRecord>(ctx, s.clinic->assign_roller(s.actor, ra->id, ra->client),
+                                             print_roller);
+          });
   assign->add_option("roller", ra->id, "Roller id")->required();
   assign->add_option("client", ra->client, "Client id")->required();
-  auto* sterilise = add(*roller, ctx, o, "sterilise",
-                        "Sterilise a used roller for reuse on the same client (only if the pack allows it)",
-                        "needlework roller sterilise 1", [&ctx, ra](Open& s) {
-                          return show<store::RollerRecord>(ctx, s.clinic->sterilise_roller(s.actor, ra->id),
-                                                           print_roller);
-                        });
+  auto* sterilise =
+      add(*roller, ctx, o, "sterilise",
+          "Sterilise a used roller for reuse on the same client (only if the pack allows it)",
+          "needlework roller sterilise 1", [&ctx, ra](Open& s) {
+            return show<store::RollerRecord>(ctx, s.clinic->sterilise_roller(s.actor, ra->id), print_roller);
+          });
   sterilise->add_option("roller", ra->id, "Roller id")->required();
-  auto* dispose = add(*roller, ctx, o, "dispose", "Dispose of a roller", "needlework roller dispose 1 --reason used",
-                      [&ctx, ra](Open& s) {
-                        return show<store::RollerRecord>(ctx, s.clinic->dispose_roller(s.actor, ra->id, ra->reason),
-                                                         print_roller, OptionNames{{"reason", "--reason"}});
-                      });
+  auto* dispose =
+      add(*roller, ctx, o, "dispose", "Dispose of a roller", "needlework roller dispose 1 --reason used",
+          [&ctx, ra](Open& s) {
+            return show<store::RollerRecord>(ctx, s.clinic->dispose_roller(s.actor, ra->id, ra->reason),
+                                             print_roller, OptionNames{{"reason", "--reason"}});
+          });
   dispose->add_option("roller", ra->id, "Roller id")->required();
   dispose->add_option("--reason", ra->reason, "Why (single use, dropped, recall, …)")->required();
-  auto* recall = add(*roller, ctx, o, "recall", "Every roller, session and client a lot touched",
-                     "needlework roller recall L-2026-11", [&ctx, ra](Open& s) {
-                       return show<store::Recall>(ctx, s.clinic->recall(ra->lot), [](const auto& r) {
-                         fmt::print("lot {}: {} roller(s), {} session(s), {} client(s): {}\n", r.lot, r.rollers.size(),
-                                    r.sessions.size(), r.clients.size(), fmt::join(r.clients, ", "));
-                         for (const auto& x : r.rollers) {
-                           fmt::print("  ");
-                           print_roller(x);
-                         }
-                         for (const auto& x : r.sessions) {
-                           fmt::print("  ");
-                           print_session(x);
-                         }
-                       });
-                     });
+  auto* recall =
+      add(*roller, ctx, o, "recall", "Every roller, session and client a lot touched",
+          "needlework roller recall L-2026-11", [&ctx, ra](Open& s) {
+            return show<store::Recall>(ctx, s.clinic->recall(ra->lot), [](const auto& r) {
+              fmt::print("lot {}: {} roller(s), {} session(s), {} client(s): {}\n", r.lot, r.rollers.size(),
+                         r.sessions.size(), r.clients.size(), fmt::join(r.clients, ", "));
+              for (const auto& x : r.rollers) {
+                fmt::print("  ");
+                print_roller(x);
+              }
+              for (const auto& x : r.sessions) {
+                fmt::print("  ");
+                print_session(x);
+              }
+            });
+          });
   recall->add_option("lot", ra->lot, "Lot number")->required();
 
   // ---- sessions ------------------------------------------------------------------------------------------
@@ -503,8 +520,11 @@ void add_store_commands(CLI::App& app, Context& ctx) {
         auto r = s.clinic->start_session(s.actor, req);
         if (!r) {
           return report_store(ctx, r.error(),
-                              {{"area", "--area"}, {"conditions", "--condition"}, {"roller", "--roller"},
-                               {"appointment", "--appointment"}, {"date", "--now"}});
+                              {{"area", "--area"},
+                               {"conditions", "--condition"},
+                               {"roller", "--roller"},
+                               {"appointment", "--appointment"},
+                               {"date", "--now"}});
         }
         if (ctx.json) {
           print_json({{"session", store::to_json(r->session)}, {"protocol", clinic::to_json(r->protocol)}});
@@ -518,80 +538,81 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   start->add_option("client", sa->req.client_id, "Client id")->required();
   start->add_option("--area", sa->req.area, "Area treated")->required();
   start->add_option("--roller", sa->req.roller_id, "Roller id (assigned to this client)")->required();
-  sa->appointment_opt = start->add_option("--appointment", sa->appointment, "The appointment this session keeps");
+  sa->appointment_opt =
+      start->add_option("--appointment", sa->appointment, "The appointment this session keeps");
   start->add_flag("--cocktail", sa->req.cocktail, "A mesotherapy cocktail is applied");
   start->add_option("--condition", sa->req.conditions, "A condition on the day (sensitive_skin, stress, …)");
 
   auto* step = add(*session, ctx, o, "step", "Timestamp a protocol step (at --now)",
                    "needlework session step 1 STEP.cleanse", [&ctx, sa](Open& s) {
-                     return show<store::StepRecord>(ctx, s.clinic->record_step(s.actor, sa->id, sa->step),
-                                                    [](const auto& x) {
-                                                      fmt::print("session {}: {} at {}\n", x.session_id, x.step,
-                                                                 t(x.at));
-                                                    });
+                     return show<store::StepRecord>(
+                         ctx, s.clinic->record_step(s.actor, sa->id, sa->step), [](const auto& x) {
+                           fmt::print("session {}: {} at {}\n", x.session_id, x.step, t(x.at));
+                         });
                    });
   step->add_option("session", sa->id, "Session id")->required();
   step->add_option("step", sa->step, "Step id of the pack (STEP.cleanse, …)")->required();
 
-  auto* chart = add(*session, ctx, o, "chart", "Chart what was done: passes, delivered dose, notes",
-                    "needlework session chart 1 --passes 4 --density-per-cm2 61 --effective-depth-mm 0.35 --note ok",
-                    [&ctx, sa](Open& s) {
-                      store::Chart c;
-                      if (sa->passes_opt->count() > 0) c.passes = sa->passes;
-                      if (!sa->density.empty()) {
-                        auto v = parse_double(sa->density, "--density-per-cm2");
-                        if (!v) return report(ctx, v.error());
-                        c.density = units::per_square_centimetre(*v);
-                      }
-                      if (!sa->depth.empty()) {
-                        auto v = parse_double(sa->depth, "--effective-depth-mm");
-                        if (!v) return report(ctx, v.error());
-                        c.effective_depth = units::millimetres(*v);
-                      }
-                      if (!sa->note.empty()) c.notes = sa->note;
-                      return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print_session,
-                                                        OptionNames{{"passes", "--passes"},
-                                                                    {"density_per_cm2", "--density-per-cm2"},
-                                                                    {"effective_depth_mm", "--effective-depth-mm"}});
-                    });
+  auto* chart =
+      add(*session, ctx, o, "chart", "Chart what was done: passes, delivered dose, notes",
+          "needlework session chart 1 --passes 4 --density-per-cm2 61 --effective-depth-mm 0.35 --note ok",
+          [&ctx, sa](Open& s) {
+            store::Chart c;
+            if (sa->passes_opt->count() > 0) c.passes = sa->passes;
+            if (!sa->density.empty()) {
+              auto v = parse_double(sa->density, "--density-per-cm2");
+              if (!v) return report(ctx, v.error());
+              c.density = units::per_square_centimetre(*v);
+            }
+            if (!sa->depth.empty()) {
+              auto v = parse_double(sa->depth, "--effective-depth-mm");
+              if (!v) return report(ctx, v.error());
+              c.effective_depth = units::millimetres(*v);
+            }
+            if (!sa->note.empty()) c.notes = sa->note;
+            return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print_session,
+                                              OptionNames{{"passes", "--passes"},
+                                                          {"density_per_cm2", "--density-per-cm2"},
+                                                          {"effective_depth_mm", "--effective-depth-mm"}});
+          });
   chart->add_option("session", sa->id, "Session id")->required();
   sa->passes_opt = chart->add_option("--passes", sa->passes, "Number of passes");
   chart->add_option("--density-per-cm2", sa->density, "Delivered punctures per cm²");
   chart->add_option("--effective-depth-mm", sa->depth, "Estimated effective depth in mm");
   chart->add_option("--note", sa->note, "A note (appended, signed with --actor and --now)");
 
-  auto* finish = add(*session, ctx, o, "finish", "End a session (at --now); its roller becomes used",
-                     "needlework session finish 1", [&ctx, sa](Open& s) {
-                       return show<store::SessionRecord>(ctx, s.clinic->finish_session(s.actor, sa->id),
-                                                         print_session);
-                     });
+  auto* finish =
+      add(*session, ctx, o, "finish", "End a session (at --now); its roller becomes used",
+          "needlework session finish 1", [&ctx, sa](Open& s) {
+            return show<store::SessionRecord>(ctx, s.clinic->finish_session(s.actor, sa->id), print_session);
+          });
   finish->add_option("session", sa->id, "Session id")->required();
 
-  auto* fu = add(*session, ctx, o, "followup",
-                 "Record follow-up observations (at --now) for a finished session; see a doctor opens an "
-                 "escalation (exit 5)",
-                 "needlework session followup 1 --observed redness --observed dryness", [&ctx, sa](Open& s) {
-                   auto r = s.clinic->record_followup(s.actor, sa->id, sa->observed);
-                   if (!r) return report_store(ctx, r.error(), {{"observations", "--observed"}});
-                   if (ctx.json) {
-                     json j{{"followup", store::to_json(r->followup)},
-                            {"escalation", r->escalation ? store::to_json(*r->escalation) : json(nullptr)}};
-                     print_json(j);
-                   } else {
-                     fmt::print("follow-up {} of session {}: {}\n", r->followup.id, r->followup.session_id,
-                                r->followup.triage == "normal" ? "NORMAL" : "SEE A DOCTOR");
-                     for (std::size_t i = 0; i < r->result.reasons.size(); ++i) {
-                       fmt::print("  {:<11} {}  [{} · {}]\n", knowledge::to_string(r->result.triages[i]),
-                                  r->result.reasons[i].message, r->result.reasons[i].rule,
-                                  r->result.reasons[i].source);
-                     }
-                     if (r->escalation) {
-                       fmt::print("  escalation {} opened; close it with `needlework escalation close {} --note …`\n",
-                                  r->escalation->id, r->escalation->id);
-                     }
-                   }
-                   return r->escalation ? static_cast<int>(exit_attention) : static_cast<int>(exit_ok);
-                 });
+  auto* fu = add(
+      *session, ctx, o, "followup",
+      "Record follow-up observations (at --now) for a finished session; see a doctor opens an "
+      "escalation (exit 5)",
+      "needlework session followup 1 --observed redness --observed dryness", [&ctx, sa](Open& s) {
+        auto r = s.clinic->record_followup(s.actor, sa->id, sa->observed);
+        if (!r) return report_store(ctx, r.error(), {{"observations", "--observed"}});
+        if (ctx.json) {
+          json j{{"followup", store::to_json(r->followup)},
+                 {"escalation", r->escalation ? store::to_json(*r->escalation) : json(nullptr)}};
+          print_json(j);
+        } else {
+          fmt::print("follow-up {} of session {}: {}\n", r->followup.id, r->followup.session_id,
+                     r->followup.triage == "normal" ? "NORMAL" : "SEE A DOCTOR");
+          for (std::size_t i = 0; i < r->result.reasons.size(); ++i) {
+            fmt::print("  {:<11} {}  [{} · {}]\n", knowledge::to_string(r->result.triages[i]),
+                       r->result.reasons[i].message, r->result.reasons[i].rule, r->result.reasons[i].source);
+          }
+          if (r->escalation) {
+            fmt::print("  escalation {} opened; close it with `needlework escalation close {} --note …`\n",
+                       r->escalation->id, r->escalation->id);
+          }
+        }
+        return r->escalation ? static_cast<int>(exit_attention) : static_cast<int>(exit_ok);
+      });
   fu->add_option("session", sa->id, "Session id")->required();
   fu->add_option("--observed", sa->observed, "An observation id (redness, swelling, dryness, …); repeat");
 
@@ -599,14 +620,17 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   auto* escalation = app.add_subcommand("escalation", "Escalations opened by a see-a-doctor follow-up");
   escalation->require_subcommand(1);
   auto ea = std::make_shared<std::pair<Id, std::string>>();
-  auto* close = add(*escalation, ctx, o, "close", "Close an escalation, saying what was done",
-                    "needlework escalation close 1 --note \"seen by Dr. Roe, cold compress\" --actor ana",
-                    [&ctx, ea](Open& s) {
-                      return show<store::EscalationRecord>(
-                          ctx, s.clinic->close_escalation(s.actor, ea->first, ea->second), [](const auto& e) {
-                            fmt::print("escalation {} closed by {} at {}\n", e.id, e.closed_by, t(*e.closed_at));
-                          }, OptionNames{{"note", "--note"}, {"actor", "--actor"}});
-                    });
+  auto* close =
+      add(*escalation, ctx, o, "close", "Close an escalation, saying what was done",
+          "needlework escalation close 1 --note \"seen by Dr. Roe, cold compress\" --actor ana",
+          [&ctx, ea](Open& s) {
+            return show<store::EscalationRecord>(
+                ctx, s.clinic->close_escalation(s.actor, ea->first, ea->second),
+                [](const auto& e) {
+                  fmt::print("escalation {} closed by {} at {}\n", e.id, e.closed_by, t(*e.closed_at));
+                },
+                OptionNames{{"note", "--note"}, {"actor", "--actor"}});
+          });
   close->add_option("escalation", ea->first, "Escalation id")->required();
   close->add_option("--note", ea->second, "What was done")->required();
 
@@ -638,97 +662,100 @@ void add_store_commands(CLI::App& app, Context& ctx) {
     CLI::Option* session_opt = nullptr;
   };
   auto ph = std::make_shared<PhotoArgs>();
-  auto* photo_add = add(*photo, ctx, o, "add", "Keep a photo (JPEG or PNG) of a client, optionally of a session",
-                        "needlework photo add C-0001 before.jpg --kind before --session 1", [&ctx, ph](Open& s) {
-                          auto bytes = read_input(ph->file);
-                          if (!bytes) return report(ctx, bytes.error());
-                          auto in = ph->in;
-                          in.bytes = std::move(*bytes);
-                          in.original_name = std::filesystem::path(ph->file).filename().string();
-                          if (ph->session_opt->count() > 0) in.session_id = ph->session;
-                          return show<store::PhotoRecord>(
-                              ctx, s.clinic->add_photo(s.actor, in),
-                              [](const auto& p) {
-                                fmt::print("photo {} of client {} kept: {} {} bytes, sha256 {}\n", p.id, p.client_id,
-                                           p.media_type, p.size_bytes, p.sha256);
-                              },
-                              OptionNames{{"kind", "--kind"}, {"session", "--session"}, {"file", ph->file},
-                                          {"photo_dir", "--photos"}});
-                        });
+  auto* photo_add = add(
+      *photo, ctx, o, "add", "Keep a photo (JPEG or PNG) of a client, optionally of a session",
+      "needlework photo add C-0001 before.jpg --kind before --session 1", [&ctx, ph](Open& s) {
+        auto bytes = read_input(ph->file);
+        if (!bytes) return report(ctx, bytes.error());
+        auto in = ph->in;
+        in.bytes = std::move(*bytes);
+        in.original_name = std::filesystem::path(ph->file).filename().string();
+        if (ph->session_opt->count() > 0) in.session_id = ph->session;
+        return show<store::PhotoRecord>(
+            ctx, s.clinic->add_photo(s.actor, in),
+            [](const auto& p) {
+              fmt::print("photo {} of client {} kept: {} {} bytes, sha256 {}\n", p.id, p.client_id,
+                         p.media_type, p.size_bytes, p.sha256);
+            },
+            OptionNames{
+                {"kind", "--kind"}, {"session", "--session"}, {"file", ph->file}, {"photo_dir", "--photos"}});
+      });
   photo_add->add_option("client", ph->in.client_id, "Client id")->required();
   photo_add->add_option("file", ph->file, "Image file (JPEG or PNG)")->required();
   photo_add->add_option("--kind", ph->in.kind, "before, after, followup or other")->required();
   ph->session_opt = photo_add->add_option("--session", ph->session, "The session it shows");
   photo_add->add_option("--note", ph->in.note, "A note");
-  auto* photo_check = add(*photo, ctx, o, "check", "Re-hash a client's photo files: exit 5 if one is missing or changed",
-                          "needlework photo check C-0001", [&ctx, ph](Open& s) {
-                            auto r = s.clinic->check_photos(ph->in.client_id);
-                            if (!r) return report_store(ctx, r.error());
-                            if (ctx.json) {
-                              json out = json::array();
-                              for (const auto& p : *r) {
-                                out.push_back({{"photo", store::to_json(p.photo)}, {"problem", p.problem}});
-                              }
-                              print_json(out);
-                            } else if (r->empty()) {
-                              fmt::print("every photo of client {} is intact\n", ph->in.client_id);
-                            } else {
-                              for (const auto& p : *r) fmt::print("photo {}: {}\n", p.photo.id, p.problem);
-                            }
-                            return r->empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_attention);
-                          });
+  auto* photo_check =
+      add(*photo, ctx, o, "check", "Re-hash a client's photo files: exit 5 if one is missing or changed",
+          "needlework photo check C-0001", [&ctx, ph](Open& s) {
+            auto r = s.clinic->check_photos(ph->in.client_id);
+            if (!r) return report_store(ctx, r.error());
+            if (ctx.json) {
+              json out = json::array();
+              for (const auto& p : *r) {
+                out.push_back({{"photo", store::to_json(p.photo)}, {"problem", p.problem}});
+              }
+              print_json(out);
+            } else if (r->empty()) {
+              fmt::print("every photo of client {} is intact\n", ph->in.client_id);
+            } else {
+              for (const auto& p : *r) fmt::print("photo {}: {}\n", p.photo.id, p.problem);
+            }
+            return r->empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_attention);
+          });
   photo_check->add_option("client", ph->in.client_id, "Client id")->required();
 
   // ---- outbox --------------------------------------------------------------------------------------------
-  auto* outbox = app.add_subcommand("outbox", "Messages for clients (the aftercare sheet of each finished session)");
+  auto* outbox =
+      app.add_subcommand("outbox", "Messages for clients (the aftercare sheet of each finished session)");
   outbox->require_subcommand(1);
   struct OutboxArgs {
     bool all = false;
     Id id = 0;
   };
   auto ob = std::make_shared<OutboxArgs>();
-  auto* outbox_list = add(*outbox, ctx, o, "list", "Messages not yet sent (--all: every message)",
-                          "needlework outbox list", [&ctx, ob](Open& s) {
-                            auto r = s.clinic->outbox(ob->all);
-                            if (!r) return report_store(ctx, r.error());
-                            if (ctx.json) {
-                              json out = json::array();
-                              for (const auto& m : *r) out.push_back(store::to_json(m));
-                              print_json(out);
-                            } else {
-                              if (r->empty()) fmt::print("the outbox is empty\n");
-                              for (const auto& m : *r) {
-                                fmt::print("message {}  client {}  {}  {}{}\n", m.id, m.client_id, t(m.created_at),
-                                           m.subject, m.sent_at ? "  (sent " + t(*m.sent_at) + ")" : std::string());
-                              }
-                            }
-                            return static_cast<int>(exit_ok);
-                          });
+  auto* outbox_list =
+      add(*outbox, ctx, o, "list", "Messages not yet sent (--all: every message)", "needlework outbox list",
+          [&ctx, ob](Open& s) {
+            auto r = s.clinic->outbox(ob->all);
+            if (!r) return report_store(ctx, r.error());
+            if (ctx.json) {
+              json out = json::array();
+              for (const auto& m : *r) out.push_back(store::to_json(m));
+              print_json(out);
+            } else {
+              if (r->empty()) fmt::print("the outbox is empty\n");
+              for (const auto& m : *r) {
+                fmt::print("message {}  client {}  {}  {}{}\n", m.id, m.client_id, t(m.created_at), m.subject,
+                           m.sent_at ? "  (sent " + t(*m.sent_at) + ")" : std::string());
+              }
+            }
+            return static_cast<int>(exit_ok);
+          });
   outbox_list->add_flag("--all", ob->all, "Include messages already sent");
-  auto* outbox_show = add(*outbox, ctx, o, "show", "Print a message", "needlework outbox show 1",
-                          [&ctx, ob](Open& s) {
-                            auto r = s.db->find_message(ob->id);
-                            if (!r) return report_store(ctx, r.error());
-                            if (!*r) {
-                              return report(ctx, Error{ErrorCode::not_found,
-                                                       fmt::format("no message {} in the outbox", ob->id), "message"});
-                            }
-                            if (ctx.json) {
-                              print_json(store::to_json(**r));
-                            } else {
-                              fmt::print("To client {}: {}\n\n{}", (*r)->client_id, (*r)->subject, (*r)->body);
-                            }
-                            return static_cast<int>(exit_ok);
-                          });
+  auto* outbox_show =
+      add(*outbox, ctx, o, "show", "Print a message", "needlework outbox show 1", [&ctx, ob](Open& s) {
+        auto r = s.db->find_message(ob->id);
+        if (!r) return report_store(ctx, r.error());
+        if (!*r) {
+          return report(ctx, Error{ErrorCode::not_found, fmt::format("no message {} in the outbox", ob->id),
+                                   "message"});
+        }
+        if (ctx.json) {
+          print_json(store::to_json(**r));
+        } else {
+          fmt::print("To client {}: {}\n\n{}", (*r)->client_id, (*r)->subject, (*r)->body);
+        }
+        return static_cast<int>(exit_ok);
+      });
   outbox_show->add_option("message", ob->id, "Message id")->required();
-  auto* outbox_sent = add(*outbox, ctx, o, "sent", "Mark a message as handed over or sent (at --now, by --actor)",
-                          "needlework outbox sent 1", [&ctx, ob](Open& s) {
-                            return show<store::OutboxMessage>(ctx, s.clinic->mark_sent(s.actor, ob->id),
-                                                              [](const auto& m) {
-                                                                fmt::print("message {} sent at {} by {}\n", m.id,
-                                                                           t(*m.sent_at), m.sent_by);
-                                                              });
-                          });
+  auto* outbox_sent =
+      add(*outbox, ctx, o, "sent", "Mark a message as handed over or sent (at --now, by --actor)",
+          "needlework outbox sent 1", [&ctx, ob](Open& s) {
+            return show<store::OutboxMessage>(ctx, s.clinic->mark_sent(s.actor, ob->id), [](const auto& m) {
+              fmt::print("message {} sent at {} by {}\n", m.id, t(*m.sent_at), m.sent_by);
+            });
+          });
   outbox_sent->add_option("message", ob->id, "Message id")->required();
 
   // ---- audit and database --------------------------------------------------------------------------------

@@ -25,9 +25,12 @@ std::string audit_hash(const AuditEntry& e) {
   auto clean = [](std::string_view s) {
     std::string out;
     for (char c : s) {
-      if (c == '\\') out += "\\\\";
-      else if (c == '\n') out += "\\n";
-      else out += c;
+      if (c == '\\')
+        out += "\\\\";
+      else if (c == '\n')
+        out += "\\n";
+      else
+        out += c;
     }
     return out;
   };
@@ -55,8 +58,8 @@ AuditCheck verify_chain(const std::vector<AuditEntry>& entries,
                                            expected_seq, e.seq));
     }
     if (e.prev_hash != prev) {
-      return bad(e.seq, fmt::format("entry {} does not follow entry {}: its prev_hash differs", e.seq,
-                                    e.seq - 1));
+      return bad(e.seq,
+                 fmt::format("entry {} does not follow entry {}: its prev_hash differs", e.seq, e.seq - 1));
     }
     if (audit_hash(e) != e.hash) {
       return bad(e.seq, fmt::format("entry {} was changed: its hash does not match its contents", e.seq));

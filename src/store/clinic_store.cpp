@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,7 +70,8 @@ Result<UserRecord> ClinicStore::add_user(const Actor& by, std::string name, std:
   return in_transaction<UserRecord>(store_, [&]() -> Result<UserRecord> {
     ST_TRY(users, store_.users());
     for (const auto& u : users) {
-      if (u.name == name) return fail(ErrorCode::invalid_value, fmt::format("user '{}' already exists", name), "name");
+      if (u.name == name)
+        return fail(ErrorCode::invalid_value, fmt::format("user '{}' already exists", name), "name");
     }
     return store_.insert_user(by, UserRecord{0, name, role, by.at});
   });
@@ -87,7 +87,8 @@ Result<ClientRecord> ClinicStore::add_client(const Actor& by, const ClientRecord
     ST_TRY(existing, store_.find_client(client.id));
     if (existing) {
       return fail(ErrorCode::invalid_value,
-                  fmt::format("client {} already exists ({}); choose another id", client.id, existing->name), "id");
+                  fmt::format("client {} already exists ({}); choose another id", client.id, existing->name),
+                  "id");
     }
     ClientRecord c = client;
     c.created_at = by.at;
@@ -146,18 +147,21 @@ Result<IntakeRecord> ClinicStore::record_intake(const Actor& by, const clinic::I
     // A screening recorded under the wrong client id would clear the wrong person: the intake must name the
     // registered client.
     if (intake.client.name != client.name) {
-      return fail(ErrorCode::invalid_value,
-                  fmt::format("the intake names '{}' but client {} is registered as '{}'; check the client id",
-                              intake.client.name, client.id, client.name),
-                  "client.name");
+      return fail(
+          ErrorCode::invalid_value,
+          fmt::format("the intake names '{}' but client {} is registered as '{}'; check the client id",
+                      intake.client.name, client.id, client.name),
+          "client.name");
     }
-    if (intake.client.date_of_birth && client.date_of_birth && *intake.client.date_of_birth != *client.date_of_birth) {
-      return fail(ErrorCode::invalid_value,
-                  fmt::format("the intake gives date of birth {} but client {} was registered born {}; check the "
-                              "client id",
-                              units::format_date(*intake.client.date_of_birth), client.id,
-                              units::format_date(*client.date_of_birth)),
-                  "client.date_of_birth");
+    if (intake.client.date_of_birth && client.date_of_birth &&
+        *intake.client.date_of_birth != *client.date_of_birth) {
+      return fail(
+          ErrorCode::invalid_value,
+          fmt::format("the intake gives date of birth {} but client {} was registered born {}; check the "
+                      "client id",
+                      units::format_date(*intake.client.date_of_birth), client.id,
+                      units::format_date(*client.date_of_birth)),
+          "client.date_of_birth");
     }
     const auto s = clinic::screen(intake, pack_);
     IntakeRecord r;
@@ -195,7 +199,8 @@ Result<ConsentRecord> ClinicStore::withdraw_consent(const Actor& by, Id consent_
     ConsentRecord c = *found;
     if (c.withdrawn_at) {
       return fail(ErrorCode::invalid_value,
-                  fmt::format("consent {} was already withdrawn on {}", c.id, fmt_time(*c.withdrawn_at)), "consent");
+                  fmt::format("consent {} was already withdrawn on {}", c.id, fmt_time(*c.withdrawn_at)),
+                  "consent");
     }
     if (by.at < c.signed_at) {
       return fail(ErrorCode::out_of_range, "a consent cannot be withdrawn before it was signed", "at");
@@ -213,9 +218,10 @@ Result<CourseRecord> ClinicStore::record_course(const Actor& by, std::string_vie
     ST_CHECK(require_client(client_id));
     ST_TRY(intakes, store_.intakes_of(client_id));
     if (intakes.empty()) {
-      return fail(ErrorCode::refused,
-                  fmt::format("client {} has no intake; record one with `needlework intake` first", client_id),
-                  "client");
+      return fail(
+          ErrorCode::refused,
+          fmt::format("client {} has no intake; record one with `needlework intake` first", client_id),
+          "client");
     }
     const auto& latest = intakes.back();
     ST_TRY(intake, clinic::parse_intake(json::parse(latest.intake_json), pack_));
@@ -245,7 +251,8 @@ Result<void> ClinicStore::check_interval_for(std::string_view client_id, std::st
     if (rule != nullptr && std::find(rules.begin(), rules.end(), rule) == rules.end()) rules.push_back(rule);
   }
   if (rules.empty()) {
-    if (const auto* general = clinic::course_rule_for(pack_, ""); general != nullptr) rules.push_back(general);
+    if (const auto* general = clinic::course_rule_for(pack_, ""); general != nullptr)
+      rules.push_back(general);
   }
   std::vector<Date> earlier;
   ST_TRY(sessions, store_.sessions_of(client_id));
@@ -263,8 +270,9 @@ Result<void> ClinicStore::check_interval_for(std::string_view client_id, std::st
     auto r = clinic::check_interval(earlier, proposed, *rule);
     if (!r) {
       auto e = r.error();
-      e.message = fmt::format("{} on {} for client {}: {}", e.message, area, client_id,
-                              "choose a later date (earlier sessions and booked appointments on this area count)");
+      e.message =
+          fmt::format("{} on {} for client {}: {}", e.message, area, client_id,
+                      "choose a later date (earlier sessions and booked appointments on this area count)");
       return std::unexpected(e);
     }
   }
@@ -272,10 +280,11 @@ Result<void> ClinicStore::check_interval_for(std::string_view client_id, std::st
 }
 
 Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::string_view client_id,
-                                                        std::string area, units::Length needle_length, DateTime at,
-                                                        std::optional<Id> course_id) {
+                                                        std::string area, units::Length needle_length,
+                                                        DateTime at, std::optional<Id> course_id) {
   if (pack_.find_area(area) == nullptr) {
-    return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", area, pack_.label()), "area");
+    return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", area, pack_.label()),
+                "area");
   }
   if (!(needle_length > units::millimetres(0))) {
     return fail(ErrorCode::out_of_range, "the needle length must be positive", "needle_length_mm");
@@ -285,7 +294,8 @@ Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::st
     if (course_id) {
       ST_TRY(courses, store_.courses_of(client_id));
       if (std::none_of(courses.begin(), courses.end(), [&](const auto& c) { return c.id == *course_id; })) {
-        return fail(ErrorCode::not_found, fmt::format("client {} has no course {}", client_id, *course_id), "course");
+        return fail(ErrorCode::not_found, fmt::format("client {} has no course {}", client_id, *course_id),
+                    "course");
       }
     }
     ST_CHECK(check_interval_for(client_id, area, needle_length, day_of(at), std::nullopt, true));
@@ -302,7 +312,8 @@ Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::st
 Result<AppointmentRecord> ClinicStore::cancel_appointment(const Actor& by, Id appointment_id) {
   return in_transaction<AppointmentRecord>(store_, [&]() -> Result<AppointmentRecord> {
     ST_TRY(found, store_.find_appointment(appointment_id));
-    if (!found) return fail(ErrorCode::not_found, fmt::format("no appointment {}", appointment_id), "appointment");
+    if (!found)
+      return fail(ErrorCode::not_found, fmt::format("no appointment {}", appointment_id), "appointment");
     AppointmentRecord a = *found;
     if (a.state != AppointmentState::booked) {
       return fail(ErrorCode::invalid_value,
@@ -320,7 +331,8 @@ Result<RollerRecord> ClinicStore::require_roller(Id roller_id) {
   ST_TRY(r, store_.find_roller(roller_id));
   if (!r) {
     return fail(ErrorCode::not_found,
-                fmt::format("no roller {}; register it with `needlework roller register`", roller_id), "roller");
+                fmt::format("no roller {}; register it with `needlework roller register`", roller_id),
+                "roller");
   }
   return *r;
 }
@@ -339,19 +351,21 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
   }
   if (spec.needle_count < device->needles_min ||
       (device->needles_max && spec.needle_count > *device->needles_max)) {
-    return fail(ErrorCode::out_of_range,
-                fmt::format("{} needles is outside what a {} has ({}{}; {})", spec.needle_count, device->id,
-                            device->needles_min,
-                            device->needles_max ? fmt::format("–{}", *device->needles_max) : std::string(" or more"),
-                            device->source),
-                "needle_count");
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("{} needles is outside what a {} has ({}{}; {})", spec.needle_count, device->id,
+                    device->needles_min,
+                    device->needles_max ? fmt::format("–{}", *device->needles_max) : std::string(" or more"),
+                    device->source),
+        "needle_count");
   }
   if (!device->needle_length.contains(spec.needle_length)) {
-    return fail(ErrorCode::out_of_range,
-                fmt::format("{:g} mm needles are outside what a {} has ({:g}–{:g} mm; {})",
-                            units::in_mm(spec.needle_length), device->id, units::in_mm(device->needle_length.lo),
-                            units::in_mm(device->needle_length.hi), device->source),
-                "needle_length_mm");
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("{:g} mm needles are outside what a {} has ({:g}–{:g} mm; {})",
+                    units::in_mm(spec.needle_length), device->id, units::in_mm(device->needle_length.lo),
+                    units::in_mm(device->needle_length.hi), device->source),
+        "needle_length_mm");
   }
   if (spec.expiry < day_of(by.at)) {
     return fail(ErrorCode::refused,
@@ -364,8 +378,8 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
     for (const auto& r : lot) {
       if (r.serial == spec.serial) {
         return fail(ErrorCode::invalid_value,
-                    fmt::format("roller lot {} serial {} is already registered (roller {})", spec.lot, spec.serial,
-                                r.id),
+                    fmt::format("roller lot {} serial {} is already registered (roller {})", spec.lot,
+                                spec.serial, r.id),
                     "serial");
       }
     }
@@ -395,11 +409,13 @@ Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, s
                   "roller");
     }
     if (r.state == RollerState::disposed) {
-      return fail(ErrorCode::refused, fmt::format("roller {} was disposed; take a new roller", r.id), "roller");
+      return fail(ErrorCode::refused, fmt::format("roller {} was disposed; take a new roller", r.id),
+                  "roller");
     }
     if (r.state != RollerState::new_) {
       return fail(ErrorCode::invalid_value,
-                  fmt::format("roller {} is already assigned to client {} ({})", r.id, r.client_id, to_string(r.state)),
+                  fmt::format("roller {} is already assigned to client {} ({})", r.id, r.client_id,
+                              to_string(r.state)),
                   "roller");
     }
     if (r.expiry < day_of(by.at)) {
@@ -420,19 +436,22 @@ Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id
     ST_TRY(r, require_roller(roller_id));
     if (r.state != RollerState::used) {
       return fail(ErrorCode::invalid_value,
-                  fmt::format("roller {} is {}; only a used roller is sterilised for reuse", r.id, to_string(r.state)),
+                  fmt::format("roller {} is {}; only a used roller is sterilised for reuse", r.id,
+                              to_string(r.state)),
                   "roller");
     }
     if (!has_hygiene(pack_, "new_or_sterilised")) {
-      return fail(ErrorCode::refused,
-                  fmt::format("pack {} does not allow a sterilised roller to be reused; dispose of roller {} and "
-                              "take a new one",
-                              pack_.label(), r.id),
-                  "roller");
+      return fail(
+          ErrorCode::refused,
+          fmt::format("pack {} does not allow a sterilised roller to be reused; dispose of roller {} and "
+                      "take a new one",
+                      pack_.label(), r.id),
+          "roller");
     }
     if (r.expiry < day_of(by.at)) {
       return fail(ErrorCode::refused,
-                  fmt::format("roller {} expired on {}; dispose of it", r.id, units::format_date(r.expiry)), "roller");
+                  fmt::format("roller {} expired on {}; dispose of it", r.id, units::format_date(r.expiry)),
+                  "roller");
     }
     r.state = RollerState::assigned;  // for the same client only: client_id never changes
     ST_CHECK(store_.update_roller(by, r));
@@ -471,8 +490,9 @@ Result<Recall> ClinicStore::recall(std::string_view lot) {
       out.sessions.push_back(std::move(s));
     }
   }
-  std::sort(out.sessions.begin(), out.sessions.end(),
-            [](const auto& a, const auto& b) { return std::tie(a.started_at, a.id) < std::tie(b.started_at, b.id); });
+  std::sort(out.sessions.begin(), out.sessions.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.started_at, a.id) < std::tie(b.started_at, b.id);
+  });
   out.rollers = std::move(rollers);
   out.clients.assign(clients.begin(), clients.end());
   return out;
@@ -488,7 +508,8 @@ Result<SessionRecord> ClinicStore::require_session(Id session_id) {
 
 Result<StartedSession> ClinicStore::start_session(const Actor& by, const SessionRequest& req) {
   if (pack_.find_area(req.area) == nullptr) {
-    return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", req.area, pack_.label()), "area");
+    return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", req.area, pack_.label()),
+                "area");
   }
   for (std::size_t i = 0; i < req.conditions.size(); ++i) {
     if (pack_.find_condition(req.conditions[i]) == nullptr) {
@@ -517,37 +538,41 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
       if (area_decision == nullptr && pack_.area_within(req.area, a.area)) area_decision = &a;
     }
     if (area_decision == nullptr) {
-      return fail(ErrorCode::refused,
-                  fmt::format("the latest screening of client {} (intake {} of {}) did not cover {}; record an "
-                              "intake that requests this area",
-                              req.client_id, intake.id, units::format_date(intake.intake_date), req.area),
-                  "area");
+      return fail(
+          ErrorCode::refused,
+          fmt::format("the latest screening of client {} (intake {} of {}) did not cover {}; record an "
+                      "intake that requests this area",
+                      req.client_id, intake.id, units::format_date(intake.intake_date), req.area),
+          "area");
     }
     if (area_decision->decision != "cleared") {
-      return fail(ErrorCode::refused,
-                  fmt::format("client {} is not cleared for {}: the screening of {} (intake {}, pack {}) decided "
-                              "'{}' for {}; see `needlework clients show {}` for the reasons",
-                              req.client_id, req.area, units::format_date(intake.intake_date), intake.id,
-                              intake.pack, area_decision->decision, area_decision->area, req.client_id),
-                  "area");
+      return fail(
+          ErrorCode::refused,
+          fmt::format("client {} is not cleared for {}: the screening of {} (intake {}, pack {}) decided "
+                      "'{}' for {}; see `needlework clients show {}` for the reasons",
+                      req.client_id, req.area, units::format_date(intake.intake_date), intake.id, intake.pack,
+                      area_decision->decision, area_decision->area, req.client_id),
+          "area");
     }
     {
       // The pack may have changed since the intake was recorded: it must still clear the area today.
       auto parsed = clinic::parse_intake(json::parse(intake.intake_json, nullptr, false), pack_);
       if (!parsed) {
-        return fail(ErrorCode::refused,
-                    fmt::format("the recorded intake {} no longer reads under pack {} ({}); record the intake again",
-                                intake.id, pack_.label(), parsed.error().describe()),
-                    "intake");
+        return fail(
+            ErrorCode::refused,
+            fmt::format("the recorded intake {} no longer reads under pack {} ({}); record the intake again",
+                        intake.id, pack_.label(), parsed.error().describe()),
+            "intake");
       }
       const auto now = clinic::screen(*parsed, pack_);
       for (const auto& a : now.areas) {
         if (a.area == area_decision->area && a.decision != knowledge::Decision::cleared) {
-          return fail(ErrorCode::refused,
-                      fmt::format("under pack {} the recorded intake {} is '{}' for {} (it was screened with {}); "
-                                  "screen the client again",
-                                  pack_.label(), intake.id, knowledge::to_string(a.decision), a.area, intake.pack),
-                      "area");
+          return fail(
+              ErrorCode::refused,
+              fmt::format("under pack {} the recorded intake {} is '{}' for {} (it was screened with {}); "
+                          "screen the client again",
+                          pack_.label(), intake.id, knowledge::to_string(a.decision), a.area, intake.pack),
+              "area");
         }
       }
     }
@@ -564,8 +589,8 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     if (!consent.valid_at(by.at)) {
       return fail(ErrorCode::refused,
                   consent.withdrawn_at
-                      ? fmt::format("client {} withdrew consent {} on {}; a new consent is needed", req.client_id,
-                                    consent.id, fmt_time(*consent.withdrawn_at))
+                      ? fmt::format("client {} withdrew consent {} on {}; a new consent is needed",
+                                    req.client_id, consent.id, fmt_time(*consent.withdrawn_at))
                       : fmt::format("consent {} of client {} is signed at {}, after the session start",
                                     consent.id, req.client_id, fmt_time(consent.signed_at)),
                   "consent");
@@ -574,24 +599,28 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     // 3. The roller: this client's, assigned (new or sterilised), in date, not in another open session.
     ST_TRY(roller, require_roller(req.roller_id));
     if (!roller.client_id.empty() && roller.client_id != req.client_id) {
-      return fail(ErrorCode::refused,
-                  fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): take "
-                              "a new roller for {}",
-                              roller.id, roller.lot, roller.client_id, cite_hygiene(pack_, "single_client"),
-                              req.client_id),
-                  "roller");
+      return fail(
+          ErrorCode::refused,
+          fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): take "
+                      "a new roller for {}",
+                      roller.id, roller.lot, roller.client_id, cite_hygiene(pack_, "single_client"),
+                      req.client_id),
+          "roller");
     }
     switch (roller.state) {
       case RollerState::new_:
-        return fail(ErrorCode::refused,
-                    fmt::format("roller {} is not assigned; assign it to {} first (`needlework roller assign {} {}`)",
-                                roller.id, req.client_id, roller.id, req.client_id),
-                    "roller");
+        return fail(
+            ErrorCode::refused,
+            fmt::format("roller {} is not assigned; assign it to {} first (`needlework roller assign {} {}`)",
+                        roller.id, req.client_id, roller.id, req.client_id),
+            "roller");
       case RollerState::used:
-        return fail(ErrorCode::refused,
-                    fmt::format("roller {} was already used; sterilise it (if the pack allows) or take a new one ({})",
-                                roller.id, cite_hygiene(pack_, "new_or_sterilised")),
-                    "roller");
+        return fail(
+            ErrorCode::refused,
+            fmt::format(
+                "roller {} was already used; sterilise it (if the pack allows) or take a new one ({})",
+                roller.id, cite_hygiene(pack_, "new_or_sterilised")),
+            "roller");
       case RollerState::disposed:
         return fail(ErrorCode::refused, fmt::format("roller {} was disposed; take a new roller", roller.id),
                     "roller");
@@ -608,7 +637,8 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     for (const auto& s : roller_sessions) {
       if (!s.finished_at) {
         return fail(ErrorCode::refused,
-                    fmt::format("roller {} is in session {}, which has not finished", roller.id, s.id), "roller");
+                    fmt::format("roller {} is in session {}, which has not finished", roller.id, s.id),
+                    "roller");
       }
     }
 
@@ -628,23 +658,26 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
       ST_TRY(appointment, store_.find_appointment(*req.appointment_id));
       if (!appointment || appointment->client_id != req.client_id) {
         return fail(ErrorCode::not_found,
-                    fmt::format("client {} has no appointment {}", req.client_id, *req.appointment_id), "appointment");
+                    fmt::format("client {} has no appointment {}", req.client_id, *req.appointment_id),
+                    "appointment");
       }
       if (appointment->state != AppointmentState::booked) {
         return fail(ErrorCode::invalid_value,
-                    fmt::format("appointment {} is {}", appointment->id, to_string(appointment->state)), "appointment");
+                    fmt::format("appointment {} is {}", appointment->id, to_string(appointment->state)),
+                    "appointment");
       }
       if (!areas_overlap(pack_, appointment->area, req.area)) {
-        return fail(ErrorCode::invalid_value,
-                    fmt::format("appointment {} is for {}, not {}", appointment->id, appointment->area, req.area),
-                    "appointment");
+        return fail(
+            ErrorCode::invalid_value,
+            fmt::format("appointment {} is for {}, not {}", appointment->id, appointment->area, req.area),
+            "appointment");
       }
       auto done = *appointment;
       done.state = AppointmentState::done;
       ST_CHECK(store_.update_appointment(by, done));
     }
-    ST_CHECK(check_interval_for(req.client_id, req.area, roller.needle_length, day_of(by.at), req.appointment_id,
-                                false));
+    ST_CHECK(check_interval_for(req.client_id, req.area, roller.needle_length, day_of(by.at),
+                                req.appointment_id, false));
 
     SessionRecord s;
     s.client_id = req.client_id;
@@ -665,13 +698,15 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
 }
 
 Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std::string step) {
-  const bool known = std::any_of(pack_.steps.begin(), pack_.steps.end(), [&](const auto& s) { return s.id == step; });
+  const bool known =
+      std::any_of(pack_.steps.begin(), pack_.steps.end(), [&](const auto& s) { return s.id == step; });
   if (!known) {
     std::vector<std::string> ids;
     for (const auto& s : pack_.steps) ids.push_back(s.id);
-    return fail(ErrorCode::unknown_id,
-                fmt::format("'{}' is not a step of pack {} (one of: {})", step, pack_.label(), fmt::join(ids, ", ")),
-                "step");
+    return fail(
+        ErrorCode::unknown_id,
+        fmt::format("'{}' is not a step of pack {} (one of: {})", step, pack_.label(), fmt::join(ids, ", ")),
+        "step");
   }
   return in_transaction<StepRecord>(store_, [&]() -> Result<StepRecord> {
     ST_TRY(s, require_session(session_id));
@@ -682,15 +717,18 @@ Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std:
                   "session");
     }
     if (by.at < s.started_at) {
-      return fail(ErrorCode::out_of_range,
-                  fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)), "at");
+      return fail(
+          ErrorCode::out_of_range,
+          fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)),
+          "at");
     }
     ST_TRY(steps, store_.steps_of(s.id));
     for (const auto& done : steps) {
       if (done.step == step) {
-        return fail(ErrorCode::invalid_value,
-                    fmt::format("step {} of session {} was already recorded at {}", step, s.id, fmt_time(done.at)),
-                    "step");
+        return fail(
+            ErrorCode::invalid_value,
+            fmt::format("step {} of session {} was already recorded at {}", step, s.id, fmt_time(done.at)),
+            "step");
       }
     }
     return store_.insert_step(by, StepRecord{0, s.id, step, by.at});
@@ -731,11 +769,14 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
     ST_TRY(s, require_session(session_id));
     if (s.finished_at) {
       return fail(ErrorCode::invalid_value,
-                  fmt::format("session {} already finished at {}", s.id, fmt_time(*s.finished_at)), "session");
+                  fmt::format("session {} already finished at {}", s.id, fmt_time(*s.finished_at)),
+                  "session");
     }
     if (by.at < s.started_at) {
-      return fail(ErrorCode::out_of_range,
-                  fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)), "at");
+      return fail(
+          ErrorCode::out_of_range,
+          fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)),
+          "at");
     }
     s.finished_at = by.at;
     ST_CHECK(store_.update_session(by, s));
@@ -758,8 +799,8 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
     m.client_id = s.client_id;
     m.session_id = s.id;
     m.kind = "aftercare";
-    m.subject = fmt::format("Aftercare after your session on {} ({})", units::format_date(day_of(s.started_at)),
-                            s.area);
+    m.subject = fmt::format("Aftercare after your session on {} ({})",
+                            units::format_date(day_of(s.started_at)), s.area);
     m.body = clinic::render_text(sheet, pack_);
     m.created_at = by.at;
     ST_CHECK(store_.insert_message(by, m));
@@ -798,8 +839,9 @@ Result<std::string> read_file(const std::filesystem::path& p) {
 Result<void> write_durably(const std::filesystem::path& target, std::string_view bytes) {
   std::error_code ec;
   std::filesystem::create_directories(target.parent_path(), ec);
-  if (ec) return fail(ErrorCode::io_error, fmt::format("cannot create the folder: {}", ec.message()),
-                      target.parent_path().string());
+  if (ec)
+    return fail(ErrorCode::io_error, fmt::format("cannot create the folder: {}", ec.message()),
+                target.parent_path().string());
   const auto temp = target.parent_path() / (target.filename().string() + ".part");
   std::FILE* f = std::fopen(temp.c_str(), "wb");
   if (f == nullptr) return fail(ErrorCode::io_error, "cannot write the photo file", temp.string());
@@ -811,7 +853,9 @@ Result<void> write_durably(const std::filesystem::path& target, std::string_view
     return fail(ErrorCode::io_error, "cannot write the photo file", temp.string());
   }
   std::filesystem::rename(temp, target, ec);
-  if (ec) return fail(ErrorCode::io_error, fmt::format("cannot rename the photo file: {}", ec.message()), target.string());
+  if (ec)
+    return fail(ErrorCode::io_error, fmt::format("cannot rename the photo file: {}", ec.message()),
+                target.string());
   return {};
 }
 
@@ -838,7 +882,8 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
       ST_TRY(s, require_session(*in.session_id));
       if (s.client_id != in.client_id) {
         return fail(ErrorCode::invalid_value,
-                    fmt::format("session {} is of client {}, not {}", s.id, s.client_id, in.client_id), "session");
+                    fmt::format("session {} is of client {}, not {}", s.id, s.client_id, in.client_id),
+                    "session");
       }
     }
     PhotoRecord p;
@@ -869,7 +914,8 @@ Result<std::vector<PhotoProblem>> ClinicStore::check_photos(std::string_view cli
     if (!bytes) {
       out.push_back({p, fmt::format("the file {} is missing", photo_path(p.sha256).string())});
     } else if (sha256_hex(*bytes) != p.sha256) {
-      out.push_back({p, fmt::format("the file {} was changed: its SHA-256 no longer matches", photo_path(p.sha256).string())});
+      out.push_back({p, fmt::format("the file {} was changed: its SHA-256 no longer matches",
+                                    photo_path(p.sha256).string())});
     }
   }
   return out;
@@ -880,14 +926,17 @@ Result<std::vector<OutboxMessage>> ClinicStore::outbox(bool all) { return store_
 Result<OutboxMessage> ClinicStore::mark_sent(const Actor& by, Id message_id) {
   return in_transaction<OutboxMessage>(store_, [&]() -> Result<OutboxMessage> {
     ST_TRY(found, store_.find_message(message_id));
-    if (!found) return fail(ErrorCode::not_found, fmt::format("no message {} in the outbox", message_id), "message");
+    if (!found)
+      return fail(ErrorCode::not_found, fmt::format("no message {} in the outbox", message_id), "message");
     OutboxMessage m = *found;
     if (m.sent_at) {
-      return fail(ErrorCode::invalid_value,
-                  fmt::format("message {} was already sent at {} by {}", m.id, fmt_time(*m.sent_at), m.sent_by),
-                  "message");
+      return fail(
+          ErrorCode::invalid_value,
+          fmt::format("message {} was already sent at {} by {}", m.id, fmt_time(*m.sent_at), m.sent_by),
+          "message");
     }
-    if (by.at < m.created_at) return fail(ErrorCode::out_of_range, "a message cannot be sent before it was queued", "at");
+    if (by.at < m.created_at)
+      return fail(ErrorCode::out_of_range, "a message cannot be sent before it was queued", "at");
     m.sent_at = by.at;
     m.sent_by = by.name;
     ST_CHECK(store_.update_message(by, m));
@@ -913,23 +962,26 @@ Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id sessio
       std::vector<std::string> ids;
       for (const auto& o : pack_.observations) ids.push_back(o.id);
       return fail(ErrorCode::unknown_id,
-                  fmt::format("'{}' is not an observation of pack {} (one of: {})", observations[i], pack_.label(),
-                              fmt::join(ids, ", ")),
+                  fmt::format("'{}' is not an observation of pack {} (one of: {})", observations[i],
+                              pack_.label(), fmt::join(ids, ", ")),
                   fmt::format("observations[{}]", i));
     }
   }
   return in_transaction<RecordedFollowup>(store_, [&]() -> Result<RecordedFollowup> {
     ST_TRY(s, require_session(session_id));
     if (!s.finished_at) {
-      return fail(ErrorCode::refused,
-                  fmt::format("session {} has not finished; finish it (`needlework session finish {}`) before a "
-                              "follow-up",
-                              s.id, s.id),
-                  "session");
+      return fail(
+          ErrorCode::refused,
+          fmt::format("session {} has not finished; finish it (`needlework session finish {}`) before a "
+                      "follow-up",
+                      s.id, s.id),
+          "session");
     }
     if (by.at < *s.finished_at) {
-      return fail(ErrorCode::out_of_range,
-                  fmt::format("{} is before the session ended ({})", fmt_time(by.at), fmt_time(*s.finished_at)), "at");
+      return fail(
+          ErrorCode::out_of_range,
+          fmt::format("{} is before the session ended ({})", fmt_time(by.at), fmt_time(*s.finished_at)),
+          "at");
     }
     clinic::FollowupInput in;
     in.since_session = std::chrono::duration_cast<std::chrono::minutes>(by.at - *s.finished_at);
@@ -972,7 +1024,8 @@ Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escal
   }
   return in_transaction<EscalationRecord>(store_, [&]() -> Result<EscalationRecord> {
     ST_TRY(found, store_.find_escalation(escalation_id));
-    if (!found) return fail(ErrorCode::not_found, fmt::format("no escalation {}", escalation_id), "escalation");
+    if (!found)
+      return fail(ErrorCode::not_found, fmt::format("no escalation {}", escalation_id), "escalation");
     // Closing says a person dealt with a see-a-doctor finding: it must be a registered staff user.
     ST_TRY(users, store_.users());
     if (std::none_of(users.begin(), users.end(), [&](const auto& u) { return u.name == by.name; })) {
@@ -985,7 +1038,8 @@ Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escal
     EscalationRecord e = *found;
     if (!e.open()) {
       return fail(ErrorCode::invalid_value,
-                  fmt::format("escalation {} was already closed by {} at {}", e.id, e.closed_by, fmt_time(*e.closed_at)),
+                  fmt::format("escalation {} was already closed by {} at {}", e.id, e.closed_by,
+                              fmt_time(*e.closed_at)),
                   "escalation");
     }
     if (by.at < e.opened_at) {
@@ -1008,8 +1062,8 @@ Result<std::vector<DueItem>> ClinicStore::due(DateTime now) {
     const DateTime due_at = *s.finished_at + after;
     if (due_at >= end_of_day) continue;
     out.push_back(DueItem{"followup", s.client_id, s.id, 0, due_at, due_at < now,
-                          fmt::format("follow-up of session {} ({}, ended {}), due {} h after it", s.id, s.area,
-                                      fmt_time(*s.finished_at), after.count())});
+                          fmt::format("follow-up of session {} ({}, ended {}), due {} h after it", s.id,
+                                      s.area, fmt_time(*s.finished_at), after.count())});
   }
   ST_TRY(escalations, store_.open_escalations());
   for (const auto& e : escalations) {

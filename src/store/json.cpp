@@ -19,7 +19,10 @@ double round6(double v) { return std::round(v * 1e6) / 1e6; }
 std::string canonical(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json to_json(const UserRecord& r) {
-  return {{"id", r.id}, {"name", r.name}, {"role", r.role}, {"created_at", units::format_date_time(r.created_at)}};
+  return {{"id", r.id},
+          {"name", r.name},
+          {"role", r.role},
+          {"created_at", units::format_date_time(r.created_at)}};
 }
 
 json to_json(const ClientRecord& r) {
@@ -137,7 +140,8 @@ json to_json(const OutboxMessage& r) {
 }
 
 json to_json(const StepRecord& r) {
-  return {{"id", r.id}, {"session_id", r.session_id}, {"step", r.step}, {"at", units::format_date_time(r.at)}};
+  return {
+      {"id", r.id}, {"session_id", r.session_id}, {"step", r.step}, {"at", units::format_date_time(r.at)}};
 }
 
 json to_json(const FollowupRecord& r) {
@@ -209,10 +213,14 @@ json to_json(const ClientHistory& r) {
     for (const auto& x : v) a.push_back(to_json(x));
     return a;
   };
-  return {{"client", to_json(r.client)},         {"intakes", list(r.intakes)},
-          {"consents", list(r.consents)},         {"courses", list(r.courses)},
-          {"appointments", list(r.appointments)}, {"sessions", list(r.sessions)},
-          {"followups", list(r.followups)},       {"escalations", list(r.escalations)},
+  return {{"client", to_json(r.client)},
+          {"intakes", list(r.intakes)},
+          {"consents", list(r.consents)},
+          {"courses", list(r.courses)},
+          {"appointments", list(r.appointments)},
+          {"sessions", list(r.sessions)},
+          {"followups", list(r.followups)},
+          {"escalations", list(r.escalations)},
           {"photos", list(r.photos)}};
 }
 

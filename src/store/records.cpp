@@ -4,9 +4,12 @@ namespace needlework::store {
 
 std::string_view to_string(AppointmentState s) noexcept {
   switch (s) {
-    case AppointmentState::booked: return "booked";
-    case AppointmentState::done: return "done";
-    case AppointmentState::cancelled: return "cancelled";
+    case AppointmentState::booked:
+      return "booked";
+    case AppointmentState::done:
+      return "done";
+    case AppointmentState::cancelled:
+      return "cancelled";
   }
   return "booked";
 }
@@ -20,10 +23,14 @@ std::optional<AppointmentState> appointment_state_from_string(std::string_view s
 
 std::string_view to_string(RollerState s) noexcept {
   switch (s) {
-    case RollerState::new_: return "new";
-    case RollerState::assigned: return "assigned";
-    case RollerState::used: return "used";
-    case RollerState::disposed: return "disposed";
+    case RollerState::new_:
+      return "new";
+    case RollerState::assigned:
+      return "assigned";
+    case RollerState::used:
+      return "used";
+    case RollerState::disposed:
+      return "disposed";
   }
   return "new";
 }

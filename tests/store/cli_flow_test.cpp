@@ -1,6 +1,7 @@
-// The store commands of the `needlework` binary end to end, on a fresh database per test: the whole clinic flow
-// headless, the refusals with their exit codes, and `audit verify` on a tampered file. tests/cli/cases.json
-// cannot give each case its own database, so these spawn the binary themselves (fork + execv, no shell).
+// The store commands of the `needlework` binary end to end, on a fresh database per test: the whole clinic
+// flow headless, the refusals with their exit codes, and `audit verify` on a tampered file.
+// tests/cli/cases.json cannot give each case its own database, so these spawn the binary themselves (fork +
+// execv, no shell).
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -47,8 +48,8 @@ class StoreCli : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory; stdout and stderr go to files so
-  /// a large output cannot block the child.
+  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory; stdout and stderr go to files
+  /// so a large output cannot block the child.
   Outcome run(std::vector<std::string> args) {
     std::vector<std::string> full{"needlework", "--db", db_, "--actor", "ana"};
     full.insert(full.end(), args.begin(), args.end());
@@ -91,14 +92,14 @@ class StoreCli : public ::testing::Test {
     run_json({"clients", "add", "C-0001", "--name", "Ana Example", "--born", "1988-03-14", "--now",
               "2026-11-23T08:00:00Z"});
     run_json({"intake", "examples/intake-cleared.json", "--now", "2026-11-23T09:00:00Z"});
-    run_json({"consent", "sign", "C-0001", "--text-file", (dir_ / "consent.txt").string(), "--signer", "Ana Example",
-              "--now", "2026-11-23T09:05:00Z"});
+    run_json({"consent", "sign", "C-0001", "--text-file", (dir_ / "consent.txt").string(), "--signer",
+              "Ana Example", "--now", "2026-11-23T09:05:00Z"});
   }
 
   std::int64_t roller(const std::string& serial, const std::string& mm = "1.0") {
-    auto j = run_json({"roller", "register", "--lot", "L-2026-11", "--serial", serial, "--device", "dermaroller",
-                       "--needles", "192", "--needle-mm", mm, "--expiry", "2028-01-31", "--udi",
-                       "(01)01234567890128", "--now", "2026-11-23T08:30:00Z"});
+    auto j = run_json({"roller", "register", "--lot", "L-2026-11", "--serial", serial, "--device",
+                       "dermaroller", "--needles", "192", "--needle-mm", mm, "--expiry", "2028-01-31",
+                       "--udi", "(01)01234567890128", "--now", "2026-11-23T08:30:00Z"});
     return j.value("id", std::int64_t{0});
   }
 
@@ -113,13 +114,15 @@ TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
   run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
   auto appt = run_json({"appointment", "book", "C-0001", "--area", "face", "--needle-mm", "1.0", "--at",
                         "2026-11-24T10:00:00Z", "--now", "2026-11-23T10:00:00Z"});
-  auto started = run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
-                           "--appointment", std::to_string(appt.value("id", 0)), "--now", "2026-11-24T10:00:00Z"});
+  auto started =
+      run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
+                "--appointment", std::to_string(appt.value("id", 0)), "--now", "2026-11-24T10:00:00Z"});
   const auto sid = std::to_string(started["session"].value("id", 0));
   EXPECT_FALSE(started["protocol"]["steps"].empty());
   run_json({"session", "step", sid, "STEP.cleanse", "--now", "2026-11-24T10:01:00Z"});
-  auto charted = run_json({"session", "chart", sid, "--passes", "4", "--density-per-cm2", "61.2",
-                           "--effective-depth-mm", "0.35", "--note", "even erythema", "--now", "2026-11-24T10:40:00Z"});
+  auto charted =
+      run_json({"session", "chart", sid, "--passes", "4", "--density-per-cm2", "61.2", "--effective-depth-mm",
+                "0.35", "--note", "even erythema", "--now", "2026-11-24T10:40:00Z"});
   EXPECT_EQ(charted["passes"], 4);
   EXPECT_EQ(charted["density_per_cm2"], 61.2);
   auto finished = run_json({"session", "finish", sid, "--now", "2026-11-24T11:00:00Z"});
@@ -127,8 +130,8 @@ TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
 
   {
     std::ofstream(dir_ / "before.png", std::ios::binary) << std::string("\x89PNG\r\n\x1a\n pretend", 16);
-    auto photo = run_json({"photo", "add", "C-0001", (dir_ / "before.png").string(), "--kind", "before", "--session",
-                           sid, "--now", "2026-11-24T10:02:00Z"});
+    auto photo = run_json({"photo", "add", "C-0001", (dir_ / "before.png").string(), "--kind", "before",
+                           "--session", sid, "--now", "2026-11-24T10:02:00Z"});
     EXPECT_EQ(photo["media_type"], "image/png");
     EXPECT_TRUE(fs::exists(dir_ / "photos" / photo.value("sha256", std::string("xx")).substr(0, 2) /
                            photo.value("sha256", std::string())));
@@ -147,7 +150,8 @@ TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0]["kind"], "followup");
 
-  auto fu = run_json({"session", "followup", sid, "--observed", "redness", "--now", "2026-11-25T13:00:00Z"}, 5);
+  auto fu =
+      run_json({"session", "followup", sid, "--observed", "redness", "--now", "2026-11-25T13:00:00Z"}, 5);
   EXPECT_EQ(fu["followup"]["triage"], "see_doctor");
   const auto esc = std::to_string(fu["escalation"].value("id", 0));
   auto due2 = run_json({"due", "--now", "2026-11-25T14:00:00Z"});
@@ -177,8 +181,8 @@ TEST_F(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   ready_client();
   const auto r = roller("0001");
   // Not assigned yet.
-  auto unassigned = run({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r), "--now",
-                         "2026-11-24T10:00:00Z"});
+  auto unassigned = run({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
+                         "--now", "2026-11-24T10:00:00Z"});
   EXPECT_EQ(unassigned.exit_code, 5);
   EXPECT_NE(unassigned.err.find("roller assign"), std::string::npos) << unassigned.err;
   run_json({"clients", "add", "C-0002", "--name", "Bea Example", "--now", "2026-11-23T08:00:00Z"});
@@ -187,8 +191,8 @@ TEST_F(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   EXPECT_EQ(cross.exit_code, 5);
   EXPECT_NE(cross.err.find("never crosses clients"), std::string::npos) << cross.err;
   // Periorbital with a 1 mm needle.
-  auto needle = run({"session", "start", "C-0001", "--area", "periorbital", "--roller", std::to_string(r), "--now",
-                     "2026-11-24T10:00:00Z"});
+  auto needle = run({"session", "start", "C-0001", "--area", "periorbital", "--roller", std::to_string(r),
+                     "--now", "2026-11-24T10:00:00Z"});
   EXPECT_EQ(needle.exit_code, 5) << needle.err;
   auto unknown_client = run({"clients", "show", "C-9999"});
   EXPECT_EQ(unknown_client.exit_code, 3);

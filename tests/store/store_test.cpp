@@ -1,6 +1,6 @@
 // The clinic store's rules, audit chain and migrations, each on a fresh SQLite file in its own temp folder.
-// Every refusal test also shows the allowed case next to it, so it fails if the rule is removed or if the rule
-// refuses everything.
+// Every refusal test also shows the allowed case next to it, so it fails if the rule is removed or if the
+// rule refuses everything.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -8,7 +8,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -137,13 +136,14 @@ class StoreTest : public ::testing::Test {
     record_intake(intake_json(id, "2026-11-23",
                               {{{"area", "face"}, {"concerns", {"pores"}}},
                                {{"area", "periorbital"}, {"concerns", {"fine_wrinkles"}}}}));
-    auto c = clinic_->record_consent(by("2026-11-23T09:10:00Z"), id, "I consent to micro-needling.", "Test " + id);
+    auto c =
+        clinic_->record_consent(by("2026-11-23T09:10:00Z"), id, "I consent to micro-needling.", "Test " + id);
     ASSERT_TRUE(c) << c.error().describe();
   }
 
   ns::Id roller(const char* lot, const char* serial, double mm = 1.0, const char* expiry = "2028-01-31") {
-    ns::RollerSpec spec{lot, serial, "(01)00000000000000", "dermaroller", 192, nu::millimetres(mm),
-                        *nu::parse_date(expiry)};
+    ns::RollerSpec spec{
+        lot, serial, "(01)00000000000000", "dermaroller", 192, nu::millimetres(mm), *nu::parse_date(expiry)};
     auto r = clinic_->register_roller(by("2026-11-20T09:00:00Z"), spec);
     EXPECT_TRUE(r) << r.error().describe();
     return r ? r->id : 0;
@@ -215,7 +215,8 @@ TEST_F(StoreTest, AChangedMigrationOrANewerDatabaseIsADataError) {
   EXPECT_EQ(changed.error().code, ErrorCode::pack_error);
   EXPECT_NE(changed.error().message.find("0001_init"), std::string::npos);
 
-  raw_sql("UPDATE schema_version SET sql_sha256 = '" + ns::sha256_hex("x") + "' WHERE version = 1; "
+  raw_sql("UPDATE schema_version SET sql_sha256 = '" + ns::sha256_hex("x") +
+          "' WHERE version = 1; "
           "INSERT INTO schema_version VALUES (99, '0099_future', 'x')");
   auto newer = ns::open_sqlite(db_path_);
   ASSERT_FALSE(newer);
@@ -228,8 +229,9 @@ TEST_F(StoreTest, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
   ASSERT_TRUE(start("C-1", r, "2026-11-24T10:00:00Z"));
   close();
   // Undo 0002 by hand: the database is as version 1 left it (SQLite >= 3.35 drops columns).
-  raw_sql("DROP TABLE photos; DROP TABLE outbox; ALTER TABLE sessions DROP COLUMN cocktail; "
-          "ALTER TABLE sessions DROP COLUMN conditions_json; DELETE FROM schema_version WHERE version > 1");
+  raw_sql(
+      "DROP TABLE photos; DROP TABLE outbox; ALTER TABLE sessions DROP COLUMN cocktail; "
+      "ALTER TABLE sessions DROP COLUMN conditions_json; DELETE FROM schema_version WHERE version > 1");
   reopen();
   auto info = store_->schema();
   ASSERT_TRUE(info);
@@ -326,9 +328,10 @@ TEST_F(StoreTest, SessionNeedsTheLatestScreeningToClearThisArea) {
   ASSERT_TRUE(clinic_->record_consent(by("2026-11-23T09:00:00Z"), "C-1", "text", "C-1"));
   const auto r = assigned_roller("C-1", "LOT-A", "1");
   // Acne on the face defers the face (CI.acne); the scalp stays treatable.
-  record_intake(intake_json("C-1", "2026-11-23",
-                            {{{"area", "face"}, {"concerns", {"pores"}}}, {{"area", "scalp"}, {"concerns", {"hair_loss"}}}},
-                            {{{"id", "acne"}, {"areas", {"face"}}}}));
+  record_intake(intake_json(
+      "C-1", "2026-11-23",
+      {{{"area", "face"}, {"concerns", {"pores"}}}, {{"area", "scalp"}, {"concerns", {"hair_loss"}}}},
+      {{{"id", "acne"}, {"areas", {"face"}}}}));
   expect_refused(start("C-1", r, "2026-11-24T10:00:00Z", "face"), "not cleared for face");
   expect_refused(start("C-1", r, "2026-11-24T10:00:00Z", "neck"), "did not cover neck");
   auto scalp = start("C-1", r, "2026-11-24T10:00:00Z", "scalp");
@@ -347,8 +350,8 @@ TEST_F(StoreTest, ANewerScreeningThatDoesNotClearWins) {
 TEST_F(StoreTest, TheRecordedIntakeIsScreenedAgainUnderThePackInUse) {
   ready_client("C-1");
   const auto r = assigned_roller("C-1", "LOT-A", "1");
-  // The recorded decision says cleared, but the intake as stored no longer clears under the pack in use (here:
-  // its dermatologist clearance is gone, so S10 refers): the session follows today's screening.
+  // The recorded decision says cleared, but the intake as stored no longer clears under the pack in use
+  // (here: its dermatologist clearance is gone, so S10 refers): the session follows today's screening.
   close();
   raw_sql("UPDATE intakes SET intake_json = json_remove(intake_json, '$.dermatologist_clearance')");
   reopen();
@@ -475,13 +478,13 @@ TEST_F(StoreTest, AppointmentsKeepTheIntervalAgainstSessionsAndOtherAppointments
                                       at("2026-11-27T10:00:00Z"));
   ASSERT_TRUE(ok) << ok.error().describe();
   // cheek lies inside face: the booked face appointment counts.
-  auto clash = clinic_->book_appointment(by("2026-11-24T12:00:00Z"), "C-1", "periorbital", nu::millimetres(0.25),
-                                         at("2026-11-28T10:00:00Z"));
+  auto clash = clinic_->book_appointment(by("2026-11-24T12:00:00Z"), "C-1", "periorbital",
+                                         nu::millimetres(0.25), at("2026-11-28T10:00:00Z"));
   ASSERT_FALSE(clash);
   EXPECT_EQ(clash.error().code, ErrorCode::refused);
   ASSERT_TRUE(clinic_->cancel_appointment(by("2026-11-24T12:30:00Z"), ok->id));
-  EXPECT_TRUE(clinic_->book_appointment(by("2026-11-24T12:00:00Z"), "C-1", "periorbital", nu::millimetres(0.25),
-                                        at("2026-11-28T10:00:00Z")));
+  EXPECT_TRUE(clinic_->book_appointment(by("2026-11-24T12:00:00Z"), "C-1", "periorbital",
+                                        nu::millimetres(0.25), at("2026-11-28T10:00:00Z")));
 }
 
 TEST_F(StoreTest, ASessionKeepsItsAppointment) {
@@ -574,8 +577,13 @@ TEST_F(StoreTest, AFinishedSessionQueuesItsAftercareSheetUntilItIsSent) {
   EXPECT_EQ(m.session_id, s->session.id);
   EXPECT_EQ(m.kind, "aftercare");
   // The sheet clinic::aftercare writes for this session, ending at the finish time.
-  needlework::clinic::SessionInput in{"C-1", "face", nu::millimetres(1.0), "dermaroller", true,
-                                      at("2026-11-24T10:00:00Z"), {"sensitive_skin"}};
+  needlework::clinic::SessionInput in{"C-1",
+                                      "face",
+                                      nu::millimetres(1.0),
+                                      "dermaroller",
+                                      true,
+                                      at("2026-11-24T10:00:00Z"),
+                                      {"sensitive_skin"}};
   auto sheet = needlework::clinic::aftercare(in, at("2026-11-24T11:00:00Z"), seed());
   ASSERT_TRUE(sheet);
   EXPECT_EQ(m.body, needlework::clinic::render_text(*sheet, seed()));
@@ -626,7 +634,8 @@ TEST_F(StoreTest, APhotoMustBeAnImageOfAKnownKindAndOfThisClientsSession) {
   const auto r = assigned_roller("C-2", "LOT-A", "1");
   auto s = start("C-2", r, "2026-11-24T10:00:00Z");
   ASSERT_TRUE(s);
-  auto text = clinic_->add_photo(by("2026-11-24T10:01:00Z"), {"C-1", std::nullopt, "hello", "before", "", ""});
+  auto text =
+      clinic_->add_photo(by("2026-11-24T10:01:00Z"), {"C-1", std::nullopt, "hello", "before", "", ""});
   ASSERT_FALSE(text);
   EXPECT_EQ(text.error().where, "file");
   auto kind = clinic_->add_photo(by("2026-11-24T10:01:00Z"), {"C-1", std::nullopt, jpeg, "selfie", "", ""});
@@ -705,7 +714,8 @@ TEST_F(StoreTest, SeeADoctorOpensAnEscalationThatStaysOpenUntilAUserClosesIt) {
   EXPECT_EQ((*due)[0].kind, "escalation");
 
   EXPECT_FALSE(clinic_->close_escalation(by("2026-11-25T14:00:00Z"), late->escalation->id, ""));
-  auto stranger = clinic_->close_escalation(by("2026-11-25T14:30:00Z", "dr.roe"), late->escalation->id, "seen");
+  auto stranger =
+      clinic_->close_escalation(by("2026-11-25T14:30:00Z", "dr.roe"), late->escalation->id, "seen");
   ASSERT_FALSE(stranger) << "only a registered user closes an escalation";
   EXPECT_EQ(stranger.error().where, "actor");
   ASSERT_TRUE(clinic_->add_user(by("2026-11-25T14:40:00Z"), "dr.roe", "doctor"));
@@ -793,8 +803,8 @@ class AuditTamper : public StoreTest {
  protected:
   void SetUp() override {
     StoreTest::SetUp();
-    ready_client("C-1");  // client, intake, consent: 3 entries
-    const auto r = assigned_roller("C-1", "LOT-A", "1");  // 5
+    ready_client("C-1");                                                // client, intake, consent: 3 entries
+    const auto r = assigned_roller("C-1", "LOT-A", "1");                // 5
     session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");  // session ×2, roller, outbox: 9
     auto ok = store_->verify_audit();
     ASSERT_TRUE(ok);

@@ -38,7 +38,8 @@ struct SessionRequest {
   Id roller_id = 0;
   std::optional<Id> appointment_id;
   bool cocktail = false;
-  std::vector<std::string> conditions;  ///< conditions on the day (sensitive_skin, stress, …) for the protocol
+  std::vector<std::string>
+      conditions;  ///< conditions on the day (sensitive_skin, stress, …) for the protocol
 };
 
 /// What was done, charted during or after a session. Absent fields are left as they are.
@@ -154,13 +155,13 @@ class ClinicStore {
   /// Timestamps a protocol step (a step id of the pack) at by.at; refused after the session finished.
   Result<StepRecord> record_step(const Actor& by, Id session_id, std::string step);
   Result<SessionRecord> chart(const Actor& by, Id session_id, const Chart& chart);
-  /// Ends the session at by.at; the roller becomes used, and the session's aftercare sheet (clinic::aftercare,
-  /// as text) is queued in the outbox for the client.
+  /// Ends the session at by.at; the roller becomes used, and the session's aftercare sheet
+  /// (clinic::aftercare, as text) is queued in the outbox for the client.
   Result<SessionRecord> finish_session(const Actor& by, Id session_id);
 
   /// Keeps the image as `photo_dir/<first two hex>/<sha256>` (written to a temporary file, synced, then
-  /// renamed; an existing identical file is reused) and records its metadata at by.at. Refuses an image that is
-  /// not JPEG or PNG, an unknown kind, or a session of another client.
+  /// renamed; an existing identical file is reused) and records its metadata at by.at. Refuses an image that
+  /// is not JPEG or PNG, an unknown kind, or a session of another client.
   Result<PhotoRecord> add_photo(const Actor& by, const PhotoInput& photo);
   /// Re-reads every photo file of the client and reports those missing or changed.
   Result<std::vector<PhotoProblem>> check_photos(std::string_view client_id);

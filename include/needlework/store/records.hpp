@@ -67,7 +67,9 @@ struct ConsentRecord {
   DateTime signed_at;
   std::optional<DateTime> withdrawn_at;
   std::string withdrawn_by;
-  [[nodiscard]] bool valid_at(DateTime t) const { return signed_at <= t && (!withdrawn_at || t < *withdrawn_at); }
+  [[nodiscard]] bool valid_at(DateTime t) const {
+    return signed_at <= t && (!withdrawn_at || t < *withdrawn_at);
+  }
 };
 
 /// A treatment course: the plan the engine made from an intake, kept as its JSON.
@@ -127,10 +129,10 @@ struct SessionRecord {
   DateTime started_at;
   std::optional<DateTime> finished_at;
   std::optional<int> passes;
-  std::optional<units::ArealDensity> density;       ///< delivered punctures per area (physics seam; may be absent)
-  std::optional<units::Length> effective_depth;      ///< estimated effective depth (physics seam; may be absent)
+  std::optional<units::ArealDensity> density;  ///< delivered punctures per area (physics seam; may be absent)
+  std::optional<units::Length> effective_depth;  ///< estimated effective depth (physics seam; may be absent)
   std::string notes;
-  bool cocktail = false;                 ///< a mesotherapy cocktail was applied (sets the protocol and aftercare)
+  bool cocktail = false;  ///< a mesotherapy cocktail was applied (sets the protocol and aftercare)
   std::vector<std::string> conditions;  ///< conditions on the day (sensitive_skin, stress, …)
 };
 

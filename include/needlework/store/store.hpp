@@ -21,9 +21,9 @@ namespace needlework::store {
 /// The outcome of recomputing the audit chain.
 struct AuditCheck {
   bool ok = true;
-  std::int64_t entries = 0;            ///< entries read
-  std::int64_t first_bad_seq = 0;      ///< the first entry that does not verify (0 when ok)
-  std::string problem;                 ///< what is wrong there, for a person
+  std::int64_t entries = 0;        ///< entries read
+  std::int64_t first_bad_seq = 0;  ///< the first entry that does not verify (0 when ok)
+  std::string problem;             ///< what is wrong there, for a person
 };
 
 /// Recomputes the chain over entries in seq order: each seq follows the previous by one, each prev_hash is

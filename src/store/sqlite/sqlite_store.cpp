@@ -109,7 +109,8 @@ IntakeRecord read_intake(SQLite::Statement& st) {
   return r;
 }
 
-constexpr const char* consent_cols = "id, client_id, text_sha256, signer, signed_at, withdrawn_at, withdrawn_by";
+constexpr const char* consent_cols =
+    "id, client_id, text_sha256, signer, signed_at, withdrawn_at, withdrawn_by";
 ConsentRecord read_consent(SQLite::Statement& st) {
   ConsentRecord r;
   r.id = st.getColumn(0).getInt64();
@@ -212,7 +213,8 @@ PhotoRecord read_photo(SQLite::Statement& st) {
   return p;
 }
 
-constexpr const char* outbox_cols = "id, client_id, session_id, kind, subject, body, created_at, sent_at, sent_by";
+constexpr const char* outbox_cols =
+    "id, client_id, session_id, kind, subject, body, created_at, sent_at, sent_by";
 OutboxMessage read_message(SQLite::Statement& st) {
   OutboxMessage m;
   m.id = st.getColumn(0).getInt64();
@@ -233,7 +235,8 @@ StepRecord read_step(SQLite::Statement& st) {
           time_of(st.getColumn(3))};
 }
 
-constexpr const char* followup_cols = "id, session_id, observed_at, observations_json, triage, result_json, pack";
+constexpr const char* followup_cols =
+    "id, session_id, observed_at, observations_json, triage, result_json, pack";
 FollowupRecord read_followup(SQLite::Statement& st) {
   FollowupRecord r;
   r.id = st.getColumn(0).getInt64();
@@ -294,7 +297,7 @@ Error to_error(const SQLite::Exception& e, std::string_view where) {
   }
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
     return Error{ErrorCode::io_error,
-                 fmt::format("the database is busy (another writer held it for {} s); try again", 
+                 fmt::format("the database is busy (another writer held it for {} s); try again",
                              busy_timeout_ms / 1000),
                  std::string(where)};
   }
@@ -312,7 +315,8 @@ class SqliteStore final : public Store {
       // record survives a power cut.
       const std::string mode = db_.execAndGet("PRAGMA journal_mode=WAL").getString();
       if (mode != "wal" && path_ != ":memory:") {
-        return fail(ErrorCode::io_error, fmt::format("cannot switch the database to WAL (got '{}')", mode), path_);
+        return fail(ErrorCode::io_error, fmt::format("cannot switch the database to WAL (got '{}')", mode),
+                    path_);
       }
       db_.exec("PRAGMA foreign_keys=ON");
       db_.exec("PRAGMA synchronous=FULL");
@@ -381,7 +385,8 @@ class SqliteStore final : public Store {
     } catch (const SQLite::Exception& e) {
       return std::unexpected(to_error(e, path_));
     } catch (const CorruptValue& e) {
-      return fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), path_);
+      return fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()),
+                  path_);
     }
   }
 
@@ -417,7 +422,8 @@ class SqliteStore final : public Store {
 
   Result<void> insert_client(const Actor& by, const ClientRecord& c) override {
     return write<void>([&]() -> Result<void> {
-      SQLite::Statement st(db_, "INSERT INTO clients (id, name, date_of_birth, created_at) VALUES (?, ?, ?, ?)");
+      SQLite::Statement st(db_,
+                           "INSERT INTO clients (id, name, date_of_birth, created_at) VALUES (?, ?, ?, ?)");
       bind_all(st, c.id, c.name, c.date_of_birth, c.created_at);
       st.exec();
       audit(by, "insert", "clients", c.id, nullptr, to_json(c));
@@ -439,8 +445,9 @@ class SqliteStore final : public Store {
     }
     pattern += '%';
     return list<ClientRecord>(
-        fmt::format("SELECT {} FROM clients WHERE id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' ORDER BY id",
-                    client_cols),
+        fmt::format(
+            "SELECT {} FROM clients WHERE id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' ORDER BY id",
+            client_cols),
         read_client, pattern);
   }
 
@@ -454,8 +461,8 @@ class SqliteStore final : public Store {
       SQLite::Statement st(db_,
                            "INSERT INTO intakes (client_id, intake_date, intake_json, decision, areas_json, "
                            "reasons_json, pack, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.client_id, r.intake_date, r.intake_json, r.decision, canonical(areas), r.reasons_json, r.pack,
-               r.recorded_at);
+      bind_all(st, r.client_id, r.intake_date, r.intake_json, r.decision, canonical(areas), r.reasons_json,
+               r.pack, r.recorded_at);
       st.exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "intakes", std::to_string(r.id), nullptr, to_json(r));
@@ -464,8 +471,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<IntakeRecord>> intakes_of(std::string_view client_id) override {
-    return list<IntakeRecord>(fmt::format("SELECT {} FROM intakes WHERE client_id = ? ORDER BY id", intake_cols),
-                              read_intake, std::string(client_id));
+    return list<IntakeRecord>(
+        fmt::format("SELECT {} FROM intakes WHERE client_id = ? ORDER BY id", intake_cols), read_intake,
+        std::string(client_id));
   }
 
   Result<ConsentRecord> insert_consent(const Actor& by, const ConsentRecord& consent) override {
@@ -483,7 +491,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<ConsentRecord>> find_consent(Id id) override {
-    return find<ConsentRecord>(fmt::format("SELECT {} FROM consents WHERE id = ?", consent_cols), read_consent, id);
+    return find<ConsentRecord>(fmt::format("SELECT {} FROM consents WHERE id = ?", consent_cols),
+                               read_consent, id);
   }
 
   Result<void> update_consent(const Actor& by, const ConsentRecord& r) override {
@@ -503,9 +512,10 @@ class SqliteStore final : public Store {
   Result<CourseRecord> insert_course(const Actor& by, const CourseRecord& course) override {
     return write<CourseRecord>([&]() -> Result<CourseRecord> {
       CourseRecord r = course;
-      SQLite::Statement st(db_,
-                           "INSERT INTO courses (client_id, intake_id, start_date, plan_json, pack, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?)");
+      SQLite::Statement st(
+          db_,
+          "INSERT INTO courses (client_id, intake_id, start_date, plan_json, pack, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?)");
       bind_all(st, r.client_id, r.intake_id, r.start, r.plan_json, r.pack, r.created_at);
       st.exec();
       r.id = db_.getLastInsertRowid();
@@ -515,8 +525,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<CourseRecord>> courses_of(std::string_view client_id) override {
-    return list<CourseRecord>(fmt::format("SELECT {} FROM courses WHERE client_id = ? ORDER BY id", course_cols),
-                              read_course, std::string(client_id));
+    return list<CourseRecord>(
+        fmt::format("SELECT {} FROM courses WHERE client_id = ? ORDER BY id", course_cols), read_course,
+        std::string(client_id));
   }
 
   // ---- appointments ----------------------------------------------------------------------------------
@@ -524,9 +535,10 @@ class SqliteStore final : public Store {
   Result<AppointmentRecord> insert_appointment(const Actor& by, const AppointmentRecord& a) override {
     return write<AppointmentRecord>([&]() -> Result<AppointmentRecord> {
       AppointmentRecord r = a;
-      SQLite::Statement st(db_,
-                           "INSERT INTO appointments (client_id, course_id, area, needle_length_mm, at, state) "
-                           "VALUES (?, ?, ?, ?, ?, ?)");
+      SQLite::Statement st(
+          db_,
+          "INSERT INTO appointments (client_id, course_id, area, needle_length_mm, at, state) "
+          "VALUES (?, ?, ?, ?, ?, ?)");
       bind_all(st, r.client_id, r.course_id, r.area, r.needle_length, r.at, to_string(r.state));
       st.exec();
       r.id = db_.getLastInsertRowid();
@@ -559,12 +571,13 @@ class SqliteStore final : public Store {
   Result<RollerRecord> insert_roller(const Actor& by, const RollerRecord& roller) override {
     return write<RollerRecord>([&]() -> Result<RollerRecord> {
       RollerRecord r = roller;
-      SQLite::Statement st(db_,
-                           "INSERT INTO rollers (lot, serial, udi, device, needle_count, needle_length_mm, expiry, "
-                           "state, client_id, uses, disposal_reason, registered_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.lot, r.serial, r.udi, r.device, r.needle_count, r.needle_length, r.expiry, to_string(r.state),
-               client_or_null(r.client_id), r.uses, r.disposal_reason, r.registered_at);
+      SQLite::Statement st(
+          db_,
+          "INSERT INTO rollers (lot, serial, udi, device, needle_count, needle_length_mm, expiry, "
+          "state, client_id, uses, disposal_reason, registered_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.lot, r.serial, r.udi, r.device, r.needle_count, r.needle_length, r.expiry,
+               to_string(r.state), client_or_null(r.client_id), r.uses, r.disposal_reason, r.registered_at);
       st.exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "rollers", std::to_string(r.id), nullptr, to_json(r));
@@ -573,13 +586,14 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<RollerRecord>> find_roller(Id id) override {
-    return find<RollerRecord>(fmt::format("SELECT {} FROM rollers WHERE id = ?", roller_cols), read_roller, id);
+    return find<RollerRecord>(fmt::format("SELECT {} FROM rollers WHERE id = ?", roller_cols), read_roller,
+                              id);
   }
 
   Result<void> update_roller(const Actor& by, const RollerRecord& r) override {
     return update<RollerRecord>(by, "rollers", r.id, read_roller, roller_cols, [&] {
-      SQLite::Statement st(db_,
-                           "UPDATE rollers SET state = ?, client_id = ?, uses = ?, disposal_reason = ? WHERE id = ?");
+      SQLite::Statement st(
+          db_, "UPDATE rollers SET state = ?, client_id = ?, uses = ?, disposal_reason = ? WHERE id = ?");
       bind_all(st, to_string(r.state), client_or_null(r.client_id), r.uses, r.disposal_reason, r.id);
       st.exec();
     });
@@ -595,11 +609,12 @@ class SqliteStore final : public Store {
   Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) override {
     return write<SessionRecord>([&]() -> Result<SessionRecord> {
       SessionRecord r = s;
-      SQLite::Statement st(db_,
-                           "INSERT INTO sessions (client_id, appointment_id, intake_id, consent_id, roller_id, area, "
-                           "device, needle_length_mm, pack, started_at, finished_at, passes, density_per_cm2, "
-                           "effective_depth_mm, notes, cocktail, conditions_json) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      SQLite::Statement st(
+          db_,
+          "INSERT INTO sessions (client_id, appointment_id, intake_id, consent_id, roller_id, area, "
+          "device, needle_length_mm, pack, started_at, finished_at, passes, density_per_cm2, "
+          "effective_depth_mm, notes, cocktail, conditions_json) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       bind_session(st, r);
       st.exec();
       r.id = db_.getLastInsertRowid();
@@ -609,7 +624,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<SessionRecord>> find_session(Id id) override {
-    return find<SessionRecord>(fmt::format("SELECT {} FROM sessions WHERE id = ?", session_cols), read_session, id);
+    return find<SessionRecord>(fmt::format("SELECT {} FROM sessions WHERE id = ?", session_cols),
+                               read_session, id);
   }
 
   Result<void> update_session(const Actor& by, const SessionRecord& r) override {
@@ -659,17 +675,19 @@ class SqliteStore final : public Store {
 
   Result<std::vector<StepRecord>> steps_of(Id session_id) override {
     return list<StepRecord>(
-        fmt::format("SELECT {} FROM session_steps WHERE session_id = ? ORDER BY at, id", step_cols), read_step,
-        session_id);
+        fmt::format("SELECT {} FROM session_steps WHERE session_id = ? ORDER BY at, id", step_cols),
+        read_step, session_id);
   }
 
   Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& f) override {
     return write<FollowupRecord>([&]() -> Result<FollowupRecord> {
       FollowupRecord r = f;
-      SQLite::Statement st(db_,
-                           "INSERT INTO followups (session_id, observed_at, observations_json, triage, result_json, "
-                           "pack) VALUES (?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.session_id, r.observed_at, canonical(json(r.observations)), r.triage, r.result_json, r.pack);
+      SQLite::Statement st(
+          db_,
+          "INSERT INTO followups (session_id, observed_at, observations_json, triage, result_json, "
+          "pack) VALUES (?, ?, ?, ?, ?, ?)");
+      bind_all(st, r.session_id, r.observed_at, canonical(json(r.observations)), r.triage, r.result_json,
+               r.pack);
       st.exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "followups", std::to_string(r.id), nullptr, to_json(r));
@@ -705,7 +723,8 @@ class SqliteStore final : public Store {
 
   Result<void> update_escalation(const Actor& by, const EscalationRecord& r) override {
     return update<EscalationRecord>(by, "escalations", r.id, read_escalation, escalation_cols, [&] {
-      SQLite::Statement st(db_, "UPDATE escalations SET closed_at = ?, closed_by = ?, close_note = ? WHERE id = ?");
+      SQLite::Statement st(
+          db_, "UPDATE escalations SET closed_at = ?, closed_by = ?, close_note = ? WHERE id = ?");
       bind_all(st, r.closed_at, r.closed_by, r.close_note, r.id);
       st.exec();
     });
@@ -713,7 +732,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<EscalationRecord>> open_escalations() override {
     return list<EscalationRecord>(
-        fmt::format("SELECT {} FROM escalations WHERE closed_at IS NULL ORDER BY opened_at, id", escalation_cols),
+        fmt::format("SELECT {} FROM escalations WHERE closed_at IS NULL ORDER BY opened_at, id",
+                    escalation_cols),
         read_escalation);
   }
 
@@ -728,9 +748,10 @@ class SqliteStore final : public Store {
   Result<PhotoRecord> insert_photo(const Actor& by, const PhotoRecord& photo) override {
     return write<PhotoRecord>([&]() -> Result<PhotoRecord> {
       PhotoRecord p = photo;
-      SQLite::Statement st(db_,
-                           "INSERT INTO photos (client_id, session_id, sha256, media_type, size_bytes, kind, taken_at, "
-                           "original_name, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      SQLite::Statement st(
+          db_,
+          "INSERT INTO photos (client_id, session_id, sha256, media_type, size_bytes, kind, taken_at, "
+          "original_name, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
       bind_all(st, p.client_id, p.session_id, p.sha256, p.media_type, p.size_bytes, p.kind, p.taken_at,
                p.original_name, p.note);
       st.exec();
@@ -742,8 +763,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<PhotoRecord>> photos_of(std::string_view client_id) override {
     return list<PhotoRecord>(
-        fmt::format("SELECT {} FROM photos WHERE client_id = ? ORDER BY taken_at, id", photo_cols), read_photo,
-        std::string(client_id));
+        fmt::format("SELECT {} FROM photos WHERE client_id = ? ORDER BY taken_at, id", photo_cols),
+        read_photo, std::string(client_id));
   }
 
   // ---- outbox ------------------------------------------------------------------------------------------
@@ -751,9 +772,10 @@ class SqliteStore final : public Store {
   Result<OutboxMessage> insert_message(const Actor& by, const OutboxMessage& message) override {
     return write<OutboxMessage>([&]() -> Result<OutboxMessage> {
       OutboxMessage m = message;
-      SQLite::Statement st(db_,
-                           "INSERT INTO outbox (client_id, session_id, kind, subject, body, created_at, sent_at, "
-                           "sent_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      SQLite::Statement st(
+          db_,
+          "INSERT INTO outbox (client_id, session_id, kind, subject, body, created_at, sent_at, "
+          "sent_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       bind_all(st, m.client_id, m.session_id, m.kind, m.subject, m.body, m.created_at, m.sent_at, m.sent_by);
       st.exec();
       m.id = db_.getLastInsertRowid();
@@ -763,7 +785,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<OutboxMessage>> find_message(Id id) override {
-    return find<OutboxMessage>(fmt::format("SELECT {} FROM outbox WHERE id = ?", outbox_cols), read_message, id);
+    return find<OutboxMessage>(fmt::format("SELECT {} FROM outbox WHERE id = ?", outbox_cols), read_message,
+                               id);
   }
 
   Result<void> update_message(const Actor& by, const OutboxMessage& m) override {
@@ -830,7 +853,8 @@ class SqliteStore final : public Store {
     e.before_sha256 = before != nullptr ? sha256_hex(canonical(*before)) : std::string();
     e.after_sha256 = sha256_hex(canonical(after));
     e.hash = audit_hash(e);
-    SQLite::Statement ins(db_, fmt::format("INSERT INTO audit ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit_cols));
+    SQLite::Statement ins(
+        db_, fmt::format("INSERT INTO audit ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit_cols));
     bind_all(ins, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.before_sha256, e.after_sha256,
              e.prev_hash, e.hash);
     ins.exec();
@@ -853,8 +877,8 @@ class SqliteStore final : public Store {
     } catch (const SQLite::Exception& e) {
       return std::unexpected(to_error(e, path_));
     } catch (const CorruptValue& e) {
-      return std::unexpected(
-          Error{ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), path_});
+      return std::unexpected(Error{ErrorCode::pack_error,
+                                   fmt::format("the database holds an invalid value: {}", e.what()), path_});
     }
   }
 
