@@ -792,6 +792,26 @@ TEST_F(StoreTest, EveryWriteAppendsOneAuditEntryAndARefusalNone) {
   EXPECT_EQ((*log)[1].prev_hash, (*log)[0].hash);
 }
 
+TEST_F(StoreTest, TwoConnectionsTakingTurnsKeepOneChain) {
+  // Each write reads the chain's head inside its own transaction, so writers in two processes interleave
+  // without forking the chain.
+  auto other = ns::open_sqlite(db_path_);
+  ASSERT_TRUE(other) << other.error().describe();
+  ns::ClinicStore second(**other, seed(), &regions());
+  add_client("C-1");
+  ns::ClientRecord c2;
+  c2.id = "C-2";
+  c2.name = "Test C-2";
+  ASSERT_TRUE(second.add_client(by("2026-11-20T09:01:00Z", "bea"), c2));
+  add_client("C-3", "2026-11-20T09:02:00Z");
+  for (auto* s : {store_.get(), other->get()}) {
+    auto check = s->verify_audit();
+    ASSERT_TRUE(check);
+    EXPECT_TRUE(check->ok) << check->problem;
+    EXPECT_EQ(check->entries, 3);
+  }
+}
+
 TEST_F(StoreTest, TheAuditLogRefusesUpdateAndDeleteThroughSql) {
   add_client("C-1");
   close();
