@@ -69,12 +69,8 @@ namespace detail {
 // punctures have landed: an earlier puncture within r of a new one lies in a bitmap cell that the square
 // [p − r, p + r]² overlaps (at most 2 × 2 cells), so when those bits are clear (nearly always at clinical
 // densities) the list is not walked. At side 2r the bitmap of a full face is 94 KB and stays in L2 cache.
-RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std::size_t expected, float band_lo_mm,
-                       float band_hi_mm)
-    : r_(static_cast<float>(radius_mm)),
-      r2_(static_cast<float>(radius_mm * radius_mm)),
-      band_lo_(band_lo_mm),
-      band_hi_(band_hi_mm) {
+RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std::size_t expected)
+    : r_(static_cast<float>(radius_mm)), r2_(static_cast<float>(radius_mm * radius_mm)) {
   if (!(radius_mm > 0.0)) return;
   const double h = std::max(radius_mm, 1.0);
   inv_h_ = static_cast<float>(1.0 / h);
@@ -95,17 +91,12 @@ bool RehitIndex::add(float px, float py) {
   if (head_.empty()) return false;
   const float fx = px * inv_h_, fy = py * inv_h_;
   if (!(fx >= 0.0f && fy >= 0.0f && fx < static_cast<float>(nx_) && fy < static_cast<float>(ny_))) return false;
-  // Outside the band and farther than r from it: neither answered nor ever needed by an answer.
-  if (py < band_lo_ - r_ || py >= band_hi_ + r_) return false;
-  const bool answer = py >= band_lo_ && py < band_hi_;
-  bool maybe = answer;
+  bool maybe = true;
   std::size_t bcol = 0, brow = 0;
   const bool use_bitmap = !bits_.empty();
   if (use_bitmap) {
     bcol = static_cast<std::size_t>(px * inv_b_) + 1;
     brow = static_cast<std::size_t>(py * inv_b_) + 1;
-  }
-  if (use_bitmap && answer) {
     auto bit = [&](std::size_t col, std::size_t row) {
       return (bits_[row * words_per_row_ + col / 64] >> (col % 64)) & 1u;
     };

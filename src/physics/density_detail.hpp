@@ -11,13 +11,9 @@ namespace needlework::physics::detail {
 
 /// Punctures filed one at a time, in the order they are made: `add` says whether a puncture lands within r of
 /// an earlier one. Positions relative to a corner; points outside width × height are ignored (never re-hits).
-/// An index may answer for a band of y only, [band_lo, band_hi): it then files just the punctures within r of the
-/// band and says false for the others, so that two indexes on complementary bands, fed the same punctures in the
-/// same order, find together exactly the re-hits one index finds (and can run on two threads).
 class RehitIndex {
  public:
-  RehitIndex(double width_mm, double height_mm, double radius_mm, std::size_t expected,
-             float band_lo_mm = -1e30f, float band_hi_mm = 1e30f);
+  RehitIndex(double width_mm, double height_mm, double radius_mm, std::size_t expected);
   bool add(float x_mm, float y_mm);
 
  private:
@@ -27,7 +23,6 @@ class RehitIndex {
     std::uint32_t next;
   };
   float r_ = 0, r2_ = 0, inv_h_ = 0, inv_b_ = 0;
-  float band_lo_ = 0, band_hi_ = 0;
   int nx_ = 0, ny_ = 0;
   std::size_t words_per_row_ = 0;
   std::vector<std::uint32_t> head_;

@@ -50,8 +50,8 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   std::int64_t layer_counts[4] = {0, 0, 0, 0};
   std::uint32_t* counts = r.grid.counts.data();
 
-  // The re-hit search is bound by memory latency, not arithmetic, so half of it runs on a second thread behind
-  // the generator: the generator publishes each puncture's position, the searcher follows in order. The result does
+  // The re-hit search is bound by memory latency, not arithmetic, so it runs on a second thread behind the
+  // generator: the generator publishes each puncture's position, the searcher follows in order. The result does
   // not depend on the threads (one thread runs the two sections one after the other; positions beyond the
   // buffer, if the estimate was low, are searched afterwards, still in order).
   if (auto ok = validate(plan); !ok) return std::unexpected(ok.error());
@@ -66,13 +66,9 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   std::vector<float> xs(capacity), ys(capacity), late_xs, late_ys;
   std::atomic<std::size_t> published{0};
   std::atomic<bool> finished{false};
-  // Two indexes on complementary bands of y (density_detail.hpp): the generator answers for the lower half as it
-  // goes, the follower for the upper half, so neither thread carries the whole search.
-  const double index_w = nx * units::in_mm(r.grid.cell), index_h = ny * units::in_mm(r.grid.cell);
-  const float band_split = static_cast<float>(index_h / 2);
-  detail::RehitIndex lower(index_w, index_h, units::in_mm(needle.diameter), capacity / 2 + 1024, -1e30f, band_split);
-  detail::RehitIndex index(index_w, index_h, units::in_mm(needle.diameter), capacity / 2 + 1024, band_split, 1e30f);
-  std::int64_t rehits = 0, rehits_lower = 0;
+  detail::RehitIndex index(nx * units::in_mm(r.grid.cell), ny * units::in_mm(r.grid.cell),
+                           units::in_mm(needle.diameter), capacity);
+  std::int64_t rehits = 0;
   std::optional<Result<Session>> session;
   // Worth a second thread only for sessions of tens of thousands of punctures; OMP_NUM_THREADS=1 turns it off
   // (on a machine whose other core is busy, the sequential order is faster: docs/performance.md).
@@ -94,7 +90,6 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
           late_ys.push_back(static_cast<float>(y));
         }
         ++made;
-        rehits_lower += lower.add(static_cast<float>(x), static_cast<float>(y)) ? 1 : 0;
         const double fx = x * inv_cell, fy = y * inv_cell;
         if (fx >= 0.0 && fy >= 0.0 && fx < nx && fy < ny) {
           ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
@@ -122,7 +117,6 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
     }
   }
   for (std::size_t i = 0; i < late_xs.size(); ++i) rehits += index.add(late_xs[i], late_ys[i]) ? 1 : 0;
-  rehits += rehits_lower;
   if (!*session) return std::unexpected(session->error());
   r.session = std::move(**session);
 

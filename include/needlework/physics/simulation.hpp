@@ -35,8 +35,8 @@ struct SimulationResult {
 
 /// Runs the whole pipeline. Errors: plan validation, grid size. A plan that reaches beyond the dermis is not an
 /// error here (the simulation is still shown); `beyond_dermis` flags it and the CLI exits with "needs attention".
-/// Sessions of more than 20 000 expected punctures use a second thread for half of the re-hit search when OpenMP
-/// offers one (`OMP_NUM_THREADS=1` keeps it to one); the result is the same either way.
+/// Sessions of more than 20 000 expected punctures run the re-hit search on a second thread, behind the
+/// generator, when OpenMP offers one (`OMP_NUM_THREADS=1` keeps it to one); the result is the same either way.
 [[nodiscard]] Result<SimulationResult> simulate_session(const Device& device, const Region& region, const Zone& zone,
                                                         const StrokePlan& plan, const SimulationOptions& options = {});
 
