@@ -9,6 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -128,7 +129,11 @@ void BM_FullFaceSession(benchmark::State& state) {
   }
   state.SetItemsProcessed(punctures);
 }
-BENCHMARK(BM_FullFaceSession)->Unit(benchmark::kMillisecond);
+// On a shared machine the mean of a run mixes quiet and busy spells; the minimum over repetitions is what the
+// code does when it has the machine (scripts/bench-physics.sh reports both).
+BENCHMARK(BM_FullFaceSession)
+    ->Unit(benchmark::kMillisecond)
+    ->ComputeStatistics("min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
 
 // Parts of the full-face session, to show where its time goes.
 void BM_FullFaceStrokesOnly(benchmark::State& state) {
