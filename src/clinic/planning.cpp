@@ -121,9 +121,9 @@ Result<void> check_interval(const std::vector<Date>& earlier, Date proposed, con
     const auto gap = proposed > d ? proposed - d : d - proposed;
     if (gap < rule.min_interval) {
       return fail(ErrorCode::refused,
-                  fmt::format("{} is {} days from the session on {}; {} requires at least {} days ({})",
-                              units::format_date(proposed), gap.count(), units::format_date(d), rule.id,
-                              rule.min_interval.count(), rule.source),
+                  fmt::format("{} is {} day{} from the session on {}; {} requires at least {} days ({})",
+                              units::format_date(proposed), gap.count(), gap.count() == 1 ? "" : "s",
+                              units::format_date(d), rule.id, rule.min_interval.count(), rule.source),
                   "date");
     }
   }
