@@ -19,6 +19,7 @@
 #endif
 
 #include "needlework/physics/ensemble.hpp"
+#include "bench_data.hpp"
 #include "needlework/physics/simulation.hpp"
 
 namespace ph = needlework::physics;
@@ -26,12 +27,7 @@ using needlework::units::millimetres;
 
 namespace {
 
-std::string read(const std::string& relative) {
-  std::ifstream in(std::string(NEEDLEWORK_DATA_DIR) + "/" + relative, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read(const std::string& relative) { return needlework::bench::read_data_file(relative); }
 
 struct Inputs {
   ph::Device device;

@@ -13,18 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_data.hpp"
 #include "needlework/physics/simulation.hpp"
 
 namespace ph = needlework::physics;
 using needlework::units::millimetres;
 
 namespace {
-std::string read(const std::string& relative) {
-  std::ifstream in(std::string(NEEDLEWORK_DATA_DIR) + "/" + relative, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read(const std::string& relative) { return needlework::bench::read_data_file(relative); }
 }  // namespace
 
 int main(int argc, char** argv) {

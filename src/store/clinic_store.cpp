@@ -23,15 +23,7 @@ using nlohmann::json;
 /// Runs `fn` inside one transaction of `store` and returns its value.
 template <class T, class F>
 Result<T> in_transaction(Store& store, F&& fn) {
-  std::optional<Result<T>> out;
-  auto r = store.transaction([&]() -> Result<void> {
-    auto v = fn();
-    if (!v) return std::unexpected(v.error());
-    out.emplace(std::move(v));
-    return {};
-  });
-  if (!r) return std::unexpected(r.error());
-  return std::move(*out);
+  return store.transaction_returning<T>(std::forward<F>(fn));
 }
 
 std::string fmt_time(DateTime t) { return units::format_date_time(t); }

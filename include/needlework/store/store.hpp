@@ -57,6 +57,20 @@ class Store {
   /// across threads; a nested call joins the outer transaction.
   virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;
 
+  /// `transaction` for a body that returns a value: the value when every write committed, else the error.
+  template <class T, class F>
+  Result<T> transaction_returning(F&& body) {
+    std::optional<Result<T>> out;
+    auto r = transaction([&]() -> Result<void> {
+      auto v = body();
+      if (!v) return std::unexpected(v.error());
+      out.emplace(std::move(v));
+      return {};
+    });
+    if (!r) return std::unexpected(r.error());
+    return std::move(*out);
+  }
+
   [[nodiscard]] virtual Result<SchemaInfo> schema() = 0;
 
   // ---- users and clients -----------------------------------------------------------------------------

@@ -884,15 +884,7 @@ class SqliteStore final : public Store {
 
   template <class T, class F>
   Result<T> write(F&& fn) {
-    std::optional<Result<T>> out;
-    auto r = transaction([&]() -> Result<void> {
-      auto v = fn();
-      if (!v) return std::unexpected(v.error());
-      out.emplace(std::move(v));
-      return {};
-    });
-    if (!r) return std::unexpected(r.error());
-    return std::move(*out);
+    return transaction_returning<T>(std::forward<F>(fn));
   }
 
   /// Updates one row and audits it with the row's JSON before and after.
