@@ -46,11 +46,9 @@ Error as_data_error(Error e) {
 }
 
 Result<std::string> read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorCode::pack_error, "cannot open the data file", path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = read_input(path.string());
+  if (!text) return fail(ErrorCode::pack_error, "cannot open the data file", path.string());
+  return text;
 }
 
 Result<std::vector<ph::Device>> load_devices(const fs::path& data_dir) {
@@ -74,15 +72,6 @@ Result<std::vector<ph::Device>> load_devices(const fs::path& data_dir) {
   }
   if (devices.empty()) return fail(ErrorCode::pack_error, "no device files (*.toml)", dir.string());
   return devices;
-}
-
-Result<ph::RegionCatalog> load_regions(const fs::path& data_dir) {
-  const fs::path file = data_dir / "skin" / "regions.toml";
-  auto text = read_text(file);
-  if (!text) return std::unexpected(text.error());
-  auto r = ph::parse_regions(*text, file.string());
-  if (!r) return std::unexpected(as_data_error(r.error()));
-  return r;
 }
 
 Result<const ph::Device*> find_device(const std::vector<ph::Device>& devices, const std::string& id) {
@@ -689,7 +678,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
       ctx.exit_code = report(ctx, devices.error());
       return;
     }
-    auto regions = load_regions(data);
+    auto regions = load_skin_regions(ctx);
     if (!regions) {
       ctx.exit_code = report(ctx, regions.error());
       return;
