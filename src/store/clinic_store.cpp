@@ -20,12 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-/// Runs `fn` inside one transaction of `store` and returns its value.
-template <class T, class F>
-Result<T> in_transaction(Store& store, F&& fn) {
-  return store.transaction_returning<T>(std::forward<F>(fn));
-}
-
 std::string fmt_time(DateTime t) { return units::format_date_time(t); }
 Date day_of(DateTime t) { return std::chrono::floor<std::chrono::days>(t); }
 
@@ -59,7 +53,7 @@ ClinicStore::ClinicStore(Store& store, const knowledge::Pack& pack, const physic
 Result<UserRecord> ClinicStore::add_user(const Actor& by, std::string name, std::string role) {
   if (name.empty()) return fail(ErrorCode::invalid_value, require_text("the user name"), "name");
   if (role.empty()) return fail(ErrorCode::invalid_value, require_text("the role"), "role");
-  return in_transaction<UserRecord>(store_, [&]() -> Result<UserRecord> {
+  return store_.transaction_returning<UserRecord>([&]() -> Result<UserRecord> {
     ST_TRY(users, store_.users());
     for (const auto& u : users) {
       if (u.name == name)
@@ -75,7 +69,7 @@ Result<ClientRecord> ClinicStore::add_client(const Actor& by, const ClientRecord
   if (client.date_of_birth && *client.date_of_birth > day_of(by.at)) {
     return fail(ErrorCode::out_of_range, "the date of birth is in the future", "date_of_birth");
   }
-  return in_transaction<ClientRecord>(store_, [&]() -> Result<ClientRecord> {
+  return store_.transaction_returning<ClientRecord>([&]() -> Result<ClientRecord> {
     ST_TRY(existing, store_.find_client(client.id));
     if (existing) {
       return fail(ErrorCode::invalid_value,
@@ -134,7 +128,7 @@ Result<IntakeRecord> ClinicStore::record_intake(const Actor& by, const clinic::I
                             units::format_date(intake.date), units::format_date(day_of(by.at))),
                 "date");
   }
-  return in_transaction<IntakeRecord>(store_, [&]() -> Result<IntakeRecord> {
+  return store_.transaction_returning<IntakeRecord>([&]() -> Result<IntakeRecord> {
     ST_TRY(client, require_client(intake.client.id));
     // A screening recorded under the wrong client id would clear the wrong person: the intake must name the
     // registered client.
@@ -173,7 +167,7 @@ Result<ConsentRecord> ClinicStore::record_consent(const Actor& by, std::string_v
                                                   std::string_view text, std::string signer) {
   if (text.empty()) return fail(ErrorCode::invalid_value, require_text("the consent text"), "text");
   if (signer.empty()) return fail(ErrorCode::invalid_value, require_text("the signer"), "signer");
-  return in_transaction<ConsentRecord>(store_, [&]() -> Result<ConsentRecord> {
+  return store_.transaction_returning<ConsentRecord>([&]() -> Result<ConsentRecord> {
     ST_CHECK(require_client(client_id));
     ConsentRecord c;
     c.client_id = std::string(client_id);
@@ -185,7 +179,7 @@ Result<ConsentRecord> ClinicStore::record_consent(const Actor& by, std::string_v
 }
 
 Result<ConsentRecord> ClinicStore::withdraw_consent(const Actor& by, Id consent_id) {
-  return in_transaction<ConsentRecord>(store_, [&]() -> Result<ConsentRecord> {
+  return store_.transaction_returning<ConsentRecord>([&]() -> Result<ConsentRecord> {
     ST_TRY(found, store_.find_consent(consent_id));
     if (!found) return fail(ErrorCode::not_found, fmt::format("no consent {}", consent_id), "consent");
     ConsentRecord c = *found;
@@ -206,7 +200,7 @@ Result<ConsentRecord> ClinicStore::withdraw_consent(const Actor& by, Id consent_
 
 Result<CourseRecord> ClinicStore::record_course(const Actor& by, std::string_view client_id, Date start,
                                                 const clinic::PlanOptions& options) {
-  return in_transaction<CourseRecord>(store_, [&]() -> Result<CourseRecord> {
+  return store_.transaction_returning<CourseRecord>([&]() -> Result<CourseRecord> {
     ST_CHECK(require_client(client_id));
     ST_TRY(intakes, store_.intakes_of(client_id));
     if (intakes.empty()) {
@@ -281,7 +275,7 @@ Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::st
   if (!(needle_length > units::millimetres(0))) {
     return fail(ErrorCode::out_of_range, "the needle length must be positive", "needle_length_mm");
   }
-  return in_transaction<AppointmentRecord>(store_, [&]() -> Result<AppointmentRecord> {
+  return store_.transaction_returning<AppointmentRecord>([&]() -> Result<AppointmentRecord> {
     ST_CHECK(require_client(client_id));
     if (course_id) {
       ST_TRY(courses, store_.courses_of(client_id));
@@ -302,7 +296,7 @@ Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::st
 }
 
 Result<AppointmentRecord> ClinicStore::cancel_appointment(const Actor& by, Id appointment_id) {
-  return in_transaction<AppointmentRecord>(store_, [&]() -> Result<AppointmentRecord> {
+  return store_.transaction_returning<AppointmentRecord>([&]() -> Result<AppointmentRecord> {
     ST_TRY(found, store_.find_appointment(appointment_id));
     if (!found)
       return fail(ErrorCode::not_found, fmt::format("no appointment {}", appointment_id), "appointment");
@@ -365,7 +359,7 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
                             units::format_date(spec.expiry)),
                 "expiry");
   }
-  return in_transaction<RollerRecord>(store_, [&]() -> Result<RollerRecord> {
+  return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
     ST_TRY(lot, store_.rollers_in_lot(spec.lot));
     for (const auto& r : lot) {
       if (r.serial == spec.serial) {
@@ -390,7 +384,7 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
 }
 
 Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, std::string_view client_id) {
-  return in_transaction<RollerRecord>(store_, [&]() -> Result<RollerRecord> {
+  return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
     ST_CHECK(require_client(client_id));
     ST_TRY(r, require_roller(roller_id));
     if (!r.client_id.empty() && r.client_id != client_id) {
@@ -424,7 +418,7 @@ Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, s
 }
 
 Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id) {
-  return in_transaction<RollerRecord>(store_, [&]() -> Result<RollerRecord> {
+  return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
     ST_TRY(r, require_roller(roller_id));
     if (r.state != RollerState::used) {
       return fail(ErrorCode::invalid_value,
@@ -453,7 +447,7 @@ Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id
 
 Result<RollerRecord> ClinicStore::dispose_roller(const Actor& by, Id roller_id, std::string reason) {
   if (reason.empty()) return fail(ErrorCode::invalid_value, require_text("the disposal reason"), "reason");
-  return in_transaction<RollerRecord>(store_, [&]() -> Result<RollerRecord> {
+  return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
     ST_TRY(r, require_roller(roller_id));
     if (r.state == RollerState::disposed) {
       return fail(ErrorCode::invalid_value, fmt::format("roller {} was already disposed", r.id), "roller");
@@ -510,7 +504,7 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
                   fmt::format("conditions[{}]", i));
     }
   }
-  return in_transaction<StartedSession>(store_, [&]() -> Result<StartedSession> {
+  return store_.transaction_returning<StartedSession>([&]() -> Result<StartedSession> {
     ST_CHECK(require_client(req.client_id));
 
     // 1. Screening: the latest intake must clear this area, as recorded and under the pack in use now.
@@ -700,7 +694,7 @@ Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std:
         fmt::format("'{}' is not a step of pack {} (one of: {})", step, pack_.label(), fmt::join(ids, ", ")),
         "step");
   }
-  return in_transaction<StepRecord>(store_, [&]() -> Result<StepRecord> {
+  return store_.transaction_returning<StepRecord>([&]() -> Result<StepRecord> {
     ST_TRY(s, require_session(session_id));
     if (s.finished_at) {
       return fail(ErrorCode::refused,
@@ -737,7 +731,7 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
   if (c.effective_depth && !(*c.effective_depth > units::millimetres(0))) {
     return fail(ErrorCode::out_of_range, "the effective depth must be positive", "effective_depth_mm");
   }
-  return in_transaction<SessionRecord>(store_, [&]() -> Result<SessionRecord> {
+  return store_.transaction_returning<SessionRecord>([&]() -> Result<SessionRecord> {
     ST_TRY(s, require_session(session_id));
     if (c.effective_depth && *c.effective_depth > s.needle_length) {
       return fail(ErrorCode::out_of_range,
@@ -757,7 +751,7 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
 }
 
 Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id) {
-  return in_transaction<SessionRecord>(store_, [&]() -> Result<SessionRecord> {
+  return store_.transaction_returning<SessionRecord>([&]() -> Result<SessionRecord> {
     ST_TRY(s, require_session(session_id));
     if (s.finished_at) {
       return fail(ErrorCode::invalid_value,
@@ -868,7 +862,7 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
   }
   const std::string media_type = media_type_of(in.bytes);
   if (media_type.empty()) return fail(ErrorCode::invalid_value, "is not a JPEG or PNG image", "file");
-  return in_transaction<PhotoRecord>(store_, [&]() -> Result<PhotoRecord> {
+  return store_.transaction_returning<PhotoRecord>([&]() -> Result<PhotoRecord> {
     ST_CHECK(require_client(in.client_id));
     if (in.session_id) {
       ST_TRY(s, require_session(*in.session_id));
@@ -916,7 +910,7 @@ Result<std::vector<PhotoProblem>> ClinicStore::check_photos(std::string_view cli
 Result<std::vector<OutboxMessage>> ClinicStore::outbox(bool all) { return store_.messages(all); }
 
 Result<OutboxMessage> ClinicStore::mark_sent(const Actor& by, Id message_id) {
-  return in_transaction<OutboxMessage>(store_, [&]() -> Result<OutboxMessage> {
+  return store_.transaction_returning<OutboxMessage>([&]() -> Result<OutboxMessage> {
     ST_TRY(found, store_.find_message(message_id));
     if (!found)
       return fail(ErrorCode::not_found, fmt::format("no message {} in the outbox", message_id), "message");
@@ -959,7 +953,7 @@ Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id sessio
                   fmt::format("observations[{}]", i));
     }
   }
-  return in_transaction<RecordedFollowup>(store_, [&]() -> Result<RecordedFollowup> {
+  return store_.transaction_returning<RecordedFollowup>([&]() -> Result<RecordedFollowup> {
     ST_TRY(s, require_session(session_id));
     if (!s.finished_at) {
       return fail(
@@ -1014,7 +1008,7 @@ Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escal
   if (note.empty()) {
     return fail(ErrorCode::invalid_value, "say what was done (the note must not be empty)", "note");
   }
-  return in_transaction<EscalationRecord>(store_, [&]() -> Result<EscalationRecord> {
+  return store_.transaction_returning<EscalationRecord>([&]() -> Result<EscalationRecord> {
     ST_TRY(found, store_.find_escalation(escalation_id));
     if (!found)
       return fail(ErrorCode::not_found, fmt::format("no escalation {}", escalation_id), "escalation");
