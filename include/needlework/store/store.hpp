@@ -103,6 +103,8 @@ class Store {
   virtual Result<std::optional<RollerRecord>> find_roller(Id id) = 0;
   virtual Result<void> update_roller(const Actor& by, const RollerRecord& r) = 0;
   virtual Result<std::vector<RollerRecord>> rollers_in_lot(std::string_view lot) = 0;
+  /// Every roller and cartridge, by id.
+  virtual Result<std::vector<RollerRecord>> rollers() = 0;
 
   // ---- sessions, steps, follow-ups, escalations ------------------------------------------------------
   virtual Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) = 0;
@@ -138,6 +140,13 @@ class Store {
   virtual Result<std::vector<AuditEntry>> audit_log() = 0;
   /// Recomputes the hash chain (verify_chain over audit_log and the recorded head).
   virtual Result<AuditCheck> verify_audit() = 0;
+
+  // ---- backup ----------------------------------------------------------------------------------------
+  /// Writes a consistent copy of the whole database to `target` (a new file) while the store stays usable;
+  /// `step` (may be empty) is told the share done, 0–1. SQLite: the online backup API. A backend that cannot
+  /// (PostgreSQL: use `pg_dump`, docs/store.md) returns `invalid_value` saying so.
+  virtual Result<void> backup_to(const std::filesystem::path& target,
+                                 const std::function<void(double)>& step) = 0;
 };
 
 /// Opens (creating if needed) a SQLite database at `path` — ":memory:" for a throwaway one — with WAL,

@@ -2,6 +2,7 @@
 // BEGIN IMMEDIATE transactions so a second process waits (busy timeout) instead of failing mid-way. Every
 // SQLite exception is caught here and becomes an Error.
 
+#include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -604,6 +605,10 @@ class SqliteStore final : public Store {
                               read_roller, std::string(lot));
   }
 
+  Result<std::vector<RollerRecord>> rollers() override {
+    return list<RollerRecord>(fmt::format("SELECT {} FROM rollers ORDER BY id", roller_cols), read_roller);
+  }
+
   // ---- sessions ----------------------------------------------------------------------------------------
 
   Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) override {
@@ -867,6 +872,41 @@ class SqliteStore final : public Store {
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
              std::nullptr_t, const json& after) {
     audit(by, action, entity, entity_id, static_cast<const json*>(nullptr), after);
+  }
+
+  Result<void> backup_to(const std::filesystem::path& target, const std::function<void(double)>& step) override {
+    if (path_ == ":memory:") return fail(ErrorCode::invalid_value, "an in-memory database has nothing to back up", "--db");
+    std::error_code ec;
+    if (std::filesystem::exists(target, ec)) {
+      return fail(ErrorCode::invalid_value, "already exists; name a new file for the backup", target.string());
+    }
+    // Written beside the target under a temporary name and renamed when complete, so a backup file that
+    // exists is always whole.
+    const std::filesystem::path partial = target.string() + ".partial";
+    std::filesystem::remove(partial, ec);
+    try {
+      {
+        SQLite::Database out(partial.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        SQLite::Backup backup(out, db_);
+        // A few hundred pages at a time: the writer is held off only between steps, never for the whole copy.
+        constexpr int pages_per_step = 256;
+        int rc = SQLITE_OK;
+        do {
+          rc = backup.executeStep(pages_per_step);
+          const int total = backup.getTotalPageCount();
+          if (step && total > 0) step(1.0 - static_cast<double>(backup.getRemainingPageCount()) / total);
+        } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+        out.exec("PRAGMA journal_mode=DELETE");
+      }
+      std::filesystem::rename(partial, target);
+    } catch (const SQLite::Exception& e) {
+      std::filesystem::remove(partial, ec);
+      return fail(ErrorCode::io_error, fmt::format("backup failed: {}", e.what()), target.string());
+    } catch (const std::filesystem::filesystem_error& e) {
+      std::filesystem::remove(partial, ec);
+      return fail(ErrorCode::io_error, fmt::format("backup failed: {}", e.what()), target.string());
+    }
+    return {};
   }
 
   /// Runs a read (or anything) converting exceptions to errors.
