@@ -54,7 +54,8 @@ class Store {
 
   /// Runs `body` in one write transaction (SQLite: BEGIN IMMEDIATE): every write inside commits together, or
   /// none does when `body` returns an error. Writes outside a transaction run in their own. Not reentrant
-  /// across threads; a nested call joins the outer transaction.
+  /// across threads. A nested call is a savepoint: its writes join the outer transaction when its body
+  /// succeeds and are undone alone (the outer transaction carries on) when it returns an error.
   virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;
 
   /// `transaction` for a body that returns a value: the value when every write committed, else the error.

@@ -371,7 +371,7 @@ class SqliteStore final : public Store {
   }
 
   Result<void> transaction(const std::function<Result<void>()>& body) override {
-    if (depth_ > 0) return body();  // joins the outer transaction; an exception unwinds to it
+    if (depth_ > 0) return savepoint(body);
     try {
       SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       ++depth_;
@@ -389,6 +389,27 @@ class SqliteStore final : public Store {
       return fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()),
                   path_);
     }
+  }
+
+  /// A nested transaction is a savepoint: its writes join the outer transaction when it succeeds, and are
+  /// undone alone — the outer transaction and the writes before it stay — when it fails. A group commit
+  /// relies on this to keep one refused write from sinking the others in its batch.
+  Result<void> savepoint(const std::function<Result<void>()>& body) {
+    const std::string name = fmt::format("nw_{}", depth_);
+    db_.exec("SAVEPOINT " + name);
+    ++depth_;
+    Result<void> r;
+    try {
+      r = body();
+    } catch (const SQLite::Exception& e) {
+      r = std::unexpected(to_error(e, path_));
+    } catch (const CorruptValue& e) {
+      r = fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), path_);
+    }
+    --depth_;
+    if (!r) db_.exec("ROLLBACK TO " + name);
+    db_.exec("RELEASE " + name);
+    return r;
   }
 
   Result<SchemaInfo> schema() override {
