@@ -116,6 +116,8 @@ int show(Context& ctx, const std::string& id) {
   print_rules("Consultations", p.consultations, [&](const auto& c) {
     return fmt::format("{} (if missing: {})", c.with, knowledge::to_string(c.when_missing));
   });
+  print_rules("Screening validity", p.screening_validity,
+              [&](const auto& v) { return fmt::format("a screening counts for {} days", v.max_age.count()); });
   print_rules("Course rules", p.courses, [&](const auto& c) {
     return fmt::format("{}: {}–{} a week, ≥ {} days apart, {}–{} months{}",
                        c.bands.empty() ? "all bands" : fmt::format("{}", fmt::join(c.bands, "+")),

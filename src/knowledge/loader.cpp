@@ -316,6 +316,8 @@ void read_rule(Reader& r, Consultation& c) {
   c.when_missing = decision(r, "when_missing", "refer");
 }
 
+void read_rule(Reader& r, ScreeningValidity& v) { v.max_age = std::chrono::days{r.integer("max_age_days", 0, 3650)}; }
+
 void read_rule(Reader& r, DepthGuard& g) {
   g.pressure = r.number("pressure", 0.0, 1.0);
   g.tolerated_beyond_share = r.opt_number("tolerated_beyond_share", 0.0, 0.5).value_or(0.0);

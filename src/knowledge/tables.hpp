@@ -17,6 +17,7 @@ inline constexpr auto rule_tables = std::make_tuple(
     std::pair{"device", &Pack::devices}, std::pair{"band", &Pack::bands},
     std::pair{"area_limit", &Pack::area_limits}, std::pair{"contraindication", &Pack::contraindications},
     std::pair{"caution", &Pack::cautions}, std::pair{"consultation", &Pack::consultations},
+    std::pair{"screening_validity", &Pack::screening_validity},
     std::pair{"depth_guard", &Pack::depth_guards}, std::pair{"course", &Pack::courses},
     std::pair{"maintenance", &Pack::maintenance}, std::pair{"step", &Pack::steps},
     std::pair{"hygiene", &Pack::hygiene}, std::pair{"aftercare", &Pack::aftercare},

@@ -540,6 +540,22 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
                       area_decision->decision, area_decision->area, req.client_id),
           "area");
     }
+    // The pack may limit how old a screening can be (the strictest rule wins).
+    const knowledge::ScreeningValidity* validity = nullptr;
+    for (const auto& v : pack_.screening_validity) {
+      if (validity == nullptr || v.max_age < validity->max_age) validity = &v;
+    }
+    if (validity != nullptr) {
+      const auto age = day_of(by.at) - intake.intake_date;
+      if (age > validity->max_age) {
+        return fail(ErrorCode::refused,
+                    fmt::format("the latest screening of client {} (intake {} of {}) is {} days old; {} ({}) "
+                                "lets a screening count for {} days: record a new intake",
+                                req.client_id, intake.id, units::format_date(intake.intake_date), age.count(),
+                                validity->id, validity->source, validity->max_age.count()),
+                    "intake");
+      }
+    }
     {
       // The pack may have changed since the intake was recorded: it must still clear the area today.
       auto parsed = clinic::parse_intake(json::parse(intake.intake_json, nullptr, false), pack_);

@@ -308,3 +308,31 @@ TEST_F(ScratchPacks, MissingRuleFileAndRequiredFields) {
   EXPECT_EQ(p.error().code, ErrorCode::missing_field);
   EXPECT_NE(p.error().where.find("condition[0].label"), std::string::npos) << p.error().where;
 }
+
+TEST_F(ScratchPacks, ScreeningValidityIsReadAndItsAgeChecked) {
+  append("base/rules.toml", R"(
+[[screening_validity]]
+id = "SCREEN.valid"
+max_age_days = 30
+source = "S1"
+)");
+  auto p = load("base");
+  ASSERT_TRUE(p) << p.error().describe();
+  ASSERT_EQ(p->screening_validity.size(), 1u);
+  EXPECT_EQ(p->screening_validity[0].max_age, std::chrono::days{30});
+
+  write("bad/pack.toml", R"(id = "bad"
+version = "1.0.0"
+title = "Bad"
+extends = "base"
+files = ["more.toml"]
+)");
+  write("bad/more.toml", R"([[screening_validity]]
+id = "SCREEN.negative"
+max_age_days = -1
+source = "S1"
+)");
+  auto bad = load("bad");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().where.find("max_age_days"), std::string::npos) << bad.error().describe();
+}

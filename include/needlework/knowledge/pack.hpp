@@ -135,6 +135,12 @@ struct Consultation : RuleBase {
   Decision when_missing = Decision::refer;
 };
 
+/// How long a recorded screening counts: a session needs one no older than `max_age` (the intake's date to
+/// the session's day). Without such a rule the pack sets no age limit.
+struct ScreeningValidity : RuleBase {
+  std::chrono::days max_age{0};
+};
+
 /// The depth guardrail: needles that could end beyond the dermis of an area's skin region are refused. The
 /// physics engine computes the depth; the pack says how hard the hand presses (on the engine's 0–1 scale).
 struct DepthGuard : RuleBase {
@@ -254,6 +260,7 @@ struct Pack {
   std::vector<Contraindication> contraindications;
   std::vector<Caution> cautions;
   std::vector<Consultation> consultations;
+  std::vector<ScreeningValidity> screening_validity;
   std::vector<DepthGuard> depth_guards;
   std::vector<CourseRule> courses;
   std::vector<Maintenance> maintenance;
