@@ -38,41 +38,6 @@ using units::millimetres;
 // ---------------------------------------------------------------------------------------------------------------
 // Data files (the edge: read text, hand it to the engine's parsers)
 
-/// A data file that does not load is a data error (exit 4), whatever the parser's own code.
-Error as_data_error(Error e) {
-  e.message = fmt::format("{} [{}]", e.message, to_string(e.code));
-  e.code = ErrorCode::pack_error;
-  return e;
-}
-
-Result<std::string> read_text(const fs::path& path) {
-  auto text = read_input(path.string());
-  if (!text) return fail(ErrorCode::pack_error, "cannot open the data file", path.string());
-  return text;
-}
-
-Result<std::vector<ph::Device>> load_devices(const fs::path& data_dir) {
-  const fs::path dir = data_dir / "devices";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    return fail(ErrorCode::pack_error, "the device catalog directory does not exist (set --data)", dir.string());
-  }
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".toml") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  std::vector<ph::Device> devices;
-  for (const auto& f : files) {
-    auto text = read_text(f);
-    if (!text) return std::unexpected(text.error());
-    auto d = ph::parse_device(*text, f.string());
-    if (!d) return std::unexpected(as_data_error(d.error()));
-    devices.push_back(std::move(*d));
-  }
-  if (devices.empty()) return fail(ErrorCode::pack_error, "no device files (*.toml)", dir.string());
-  return devices;
-}
 
 Result<const ph::Device*> find_device(const std::vector<ph::Device>& devices, const std::string& id) {
   for (const auto& d : devices) {

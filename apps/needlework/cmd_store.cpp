@@ -50,6 +50,7 @@ std::string default_actor() {
 struct Open {
   knowledge::Pack pack;
   physics::RegionCatalog regions;
+  std::vector<physics::Device> devices;
   std::unique_ptr<store::Store> db;
   std::unique_ptr<ClinicStore> clinic;
   Actor actor;
@@ -96,6 +97,12 @@ std::optional<Open> open_all(Context& ctx, const StoreOptions& o) {
     return std::nullopt;
   }
   out.regions = std::move(*regions);
+  auto devices = load_devices(ctx.data_dir());
+  if (!devices) {
+    ctx.exit_code = report_data_error(ctx, devices.error());
+    return std::nullopt;
+  }
+  out.devices = std::move(*devices);
   const std::string path = o.db.empty() ? default_db() : o.db;
   auto db = store::open_sqlite(path);
   if (!db) {
@@ -124,7 +131,8 @@ CLI::App* add(CLI::App& parent, Context& ctx, std::shared_ptr<StoreOptions> o, c
     if (photo_dir.empty() && db != ":memory:") {
       photo_dir = std::filesystem::absolute(db).parent_path() / "photos";
     }
-    opened->clinic = std::make_unique<ClinicStore>(*opened->db, opened->pack, &opened->regions, photo_dir);
+    opened->clinic = std::make_unique<ClinicStore>(*opened->db, opened->pack, &opened->regions, photo_dir,
+                                                   &opened->devices);
     ctx.exit_code = body(*opened);
   });
   return cmd;
@@ -507,6 +515,9 @@ void add_store_commands(CLI::App& app, Context& ctx) {
     std::string step, density, depth, note;
     int passes = 0;
     CLI::Option* passes_opt = nullptr;
+    bool dose_from_physics = false;
+    std::uint64_t seed = 0;
+    CLI::Option* seed_opt = nullptr;
     std::vector<std::string> observed;
   };
   auto sa = std::make_shared<SessionArgs>();
@@ -554,11 +565,15 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   step->add_option("step", sa->step, "Step id of the pack (STEP.cleanse, …)")->required();
 
   auto* chart =
-      add(*session, ctx, o, "chart", "Chart what was done: passes, delivered dose, notes",
-          "needlework session chart 1 --passes 4 --density-per-cm2 61 --effective-depth-mm 0.35 --note ok",
+      add(*session, ctx, o, "chart",
+          "Chart what was done: passes, delivered dose (measured, or --dose-from-physics), notes",
+          "needlework session chart 1 --passes 16 --dose-from-physics --note ok\n"
+          "         needlework session chart 1 --passes 4 --density-per-cm2 61 --effective-depth-mm 0.35",
           [&ctx, sa](Open& s) {
             store::Chart c;
             if (sa->passes_opt->count() > 0) c.passes = sa->passes;
+            c.dose_from_physics = sa->dose_from_physics;
+            if (sa->seed_opt->count() > 0) c.seed = sa->seed;
             if (!sa->density.empty()) {
               auto v = parse_double(sa->density, "--density-per-cm2");
               if (!v) return report(ctx, v.error());
@@ -573,13 +588,22 @@ void add_store_commands(CLI::App& app, Context& ctx) {
             return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print_session,
                                               OptionNames{{"passes", "--passes"},
                                                           {"density_per_cm2", "--density-per-cm2"},
-                                                          {"effective_depth_mm", "--effective-depth-mm"}});
+                                                          {"effective_depth_mm", "--effective-depth-mm"},
+                                                          {"dose", "--dose-from-physics"},
+                                                          {"needle_count", "--dose-from-physics"},
+                                                          {"needle_length_mm", "--dose-from-physics"},
+                                                          {"area", "--dose-from-physics"}});
           });
   chart->add_option("session", sa->id, "Session id")->required();
   sa->passes_opt = chart->add_option("--passes", sa->passes, "Number of passes");
   chart->add_option("--density-per-cm2", sa->density, "Delivered punctures per cm²");
   chart->add_option("--effective-depth-mm", sa->depth, "Estimated effective depth in mm");
   chart->add_option("--note", sa->note, "A note (appended, signed with --actor and --now)");
+  chart->add_flag("--dose-from-physics", sa->dose_from_physics,
+                  "Compute the density and effective depth with the physics engine from the session's area, "
+                  "roller and passes (docs/store.md)");
+  sa->seed_opt = chart->add_option("--seed", sa->seed,
+                                   "Random stream of that simulation (default: the session id)");
 
   auto* finish =
       add(*session, ctx, o, "finish", "End a session (at --now); its roller becomes used",

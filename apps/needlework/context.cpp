@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 
 #include "needlework/clinic/json.hpp"
 #include "needlework/knowledge/loader.hpp"
+#include "needlework/physics/device.hpp"
 
 namespace needlework::cli {
 
@@ -116,6 +118,46 @@ Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
     return std::unexpected(e);
   }
   return regions;
+}
+
+namespace {
+
+/// A data file that does not load is a data error (exit 4), whatever the parser's own code.
+Error as_data_error(Error e) {
+  e.message = fmt::format("{} [{}]", e.message, to_string(e.code));
+  e.code = ErrorCode::pack_error;
+  return e;
+}
+
+Result<std::string> read_text(const std::filesystem::path& path) {
+  auto text = read_input(path.string());
+  if (!text) return fail(ErrorCode::pack_error, "cannot open the data file", path.string());
+  return text;
+}
+
+}  // namespace
+
+Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& data_dir) {
+  const std::filesystem::path dir = data_dir / "devices";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return fail(ErrorCode::pack_error, "the device catalog directory does not exist (set --data)", dir.string());
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".toml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<physics::Device> devices;
+  for (const auto& f : files) {
+    auto text = read_text(f);
+    if (!text) return std::unexpected(text.error());
+    auto d = physics::parse_device(*text, f.string());
+    if (!d) return std::unexpected(as_data_error(d.error()));
+    devices.push_back(std::move(*d));
+  }
+  if (devices.empty()) return fail(ErrorCode::pack_error, "no device files (*.toml)", dir.string());
+  return devices;
 }
 
 void print_json(const nlohmann::json& j) {

@@ -8,6 +8,7 @@
 
 #include "needlework/error.hpp"
 #include "needlework/knowledge/pack.hpp"
+#include "needlework/physics/device.hpp"
 #include "needlework/physics/skin.hpp"
 
 namespace needlework::cli {
@@ -59,6 +60,9 @@ Result<knowledge::Pack> load_selected_pack(const Context& ctx);
 
 /// Loads data/skin/regions.toml from the data directory (skin thickness per region for the depth guard).
 Result<physics::RegionCatalog> load_skin_regions(const Context& ctx);
+
+/// Loads the physics device catalog (every data/devices/*.toml under `data_dir`, sorted by file name).
+Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& data_dir);
 
 /// Prints JSON (pretty, two spaces) on stdout.
 void print_json(const nlohmann::json& j);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <set>
 
+#include "needlework/clinic/dose.hpp"
 #include "needlework/clinic/json.hpp"
 #include "needlework/store/json.hpp"
 #include "try.hpp"
@@ -45,8 +46,8 @@ std::string require_text(std::string_view what) { return fmt::format("{} must no
 }  // namespace
 
 ClinicStore::ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions,
-                         std::filesystem::path photo_dir)
-    : store_(store), pack_(pack), regions_(regions), photo_dir_(std::move(photo_dir)) {}
+                         std::filesystem::path photo_dir, const std::vector<physics::Device>* devices)
+    : store_(store), pack_(pack), regions_(regions), photo_dir_(std::move(photo_dir)), devices_(devices) {}
 
 // ---- users and clients ---------------------------------------------------------------------------------
 
@@ -747,8 +748,36 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
   if (c.effective_depth && !(*c.effective_depth > units::millimetres(0))) {
     return fail(ErrorCode::out_of_range, "the effective depth must be positive", "effective_depth_mm");
   }
+  if (c.dose_from_physics && (c.density || c.effective_depth)) {
+    return fail(ErrorCode::invalid_value,
+                "chart the dose either from physics or by hand (density and effective depth), not both", "dose");
+  }
+  if (c.dose_from_physics && (devices_ == nullptr || regions_ == nullptr)) {
+    return fail(ErrorCode::invalid_value, "no device catalog or skin regions are loaded to compute the dose",
+                "dose");
+  }
   return store_.transaction_returning<SessionRecord>([&]() -> Result<SessionRecord> {
     ST_TRY(s, require_session(session_id));
+    if (c.dose_from_physics) {
+      const int passes = c.passes.value_or(s.passes.value_or(0));
+      if (passes < 1) {
+        return fail(ErrorCode::invalid_value,
+                    fmt::format("session {} has no passes charted; give the passes to compute the dose", s.id),
+                    "passes");
+      }
+      ST_TRY(roller, require_roller(s.roller_id));
+      clinic::DoseRequest req{s.area,  s.device, roller.needle_count, s.needle_length, passes,
+                              c.seed.value_or(static_cast<std::uint64_t>(s.id))};
+      ST_TRY(dose, clinic::estimate_dose(pack_, *regions_, *devices_, req));
+      s.density = dose.density;
+      s.effective_depth = dose.effective_depth;
+      s.notes += fmt::format(
+          "{}[{} {}] dose from physics: {:.0f} punctures/cm², effective depth {:.2f} mm (physics model {}, "
+          "{} needles, {} skin, {} passes, seed {})",
+          s.notes.empty() ? "" : "\n", fmt_time(by.at), by.name, units::in_per_cm2(dose.density),
+          units::in_mm(dose.effective_depth), dose.physics_device, roller.needle_count, dose.region, passes,
+          dose.seed);
+    }
     if (c.effective_depth && *c.effective_depth > s.needle_length) {
       return fail(ErrorCode::out_of_range,
                   fmt::format("an effective depth of {:g} mm is deeper than the {:g} mm needle",

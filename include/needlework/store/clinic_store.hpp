@@ -15,6 +15,7 @@
 
 #include "needlework/clinic/engine.hpp"
 #include "needlework/knowledge/pack.hpp"
+#include "needlework/physics/device.hpp"
 #include "needlework/physics/skin.hpp"
 #include "needlework/store/store.hpp"
 
@@ -48,6 +49,10 @@ struct Chart {
   std::optional<units::ArealDensity> density;
   std::optional<units::Length> effective_depth;
   std::optional<std::string> notes;  ///< appended to the session's notes
+  /// Compute the dose (density and effective depth) with the physics engine from the session's area, roller
+  /// and passes (clinic::estimate_dose) instead of taking hand-measured figures; needs the device catalog.
+  bool dose_from_physics = false;
+  std::optional<std::uint64_t> seed;  ///< the simulation's random stream (default: the session id)
 };
 
 struct StartedSession {
@@ -110,10 +115,11 @@ struct PhotoProblem {
 
 class ClinicStore {
  public:
-  /// `pack` and `regions` must outlive this object; `regions` feeds the depth guard (nullptr: none);
-  /// `photo_dir` is where photo files are kept by SHA-256 (empty: photos are refused).
+  /// `pack`, `regions` and `devices` must outlive this object; `regions` feeds the depth guard (nullptr:
+  /// none); `photo_dir` is where photo files are kept by SHA-256 (empty: photos are refused); `devices` is the
+  /// physics device catalog that charting a dose from physics needs (nullptr: such a chart is refused).
   ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions = nullptr,
-              std::filesystem::path photo_dir = {});
+              std::filesystem::path photo_dir = {}, const std::vector<physics::Device>* devices = nullptr);
 
   Result<UserRecord> add_user(const Actor& by, std::string name, std::string role);
   /// Refuses an empty id or name and an id already in use (`invalid_value`).
@@ -154,6 +160,11 @@ class ClinicStore {
   Result<StartedSession> start_session(const Actor& by, const SessionRequest& request);
   /// Timestamps a protocol step (a step id of the pack) at by.at; refused after the session finished.
   Result<StepRecord> record_step(const Actor& by, Id session_id, std::string step);
+  /// Charts passes, dose and notes. With `dose_from_physics` the density and effective depth come from the
+  /// physics engine for this session's area, roller (needle count and length) and passes (given now or charted
+  /// before), seeded by `seed` or the session id so the figures can be reproduced; a note records how. Refused
+  /// (`invalid_value`) together with hand figures, without passes, or when the area or roller has no physics
+  /// model.
   Result<SessionRecord> chart(const Actor& by, Id session_id, const Chart& chart);
   /// Ends the session at by.at; the roller becomes used, and the session's aftercare sheet
   /// (clinic::aftercare, as text) is queued in the outbox for the client.
@@ -198,6 +209,7 @@ class ClinicStore {
   const knowledge::Pack& pack_;
   const physics::RegionCatalog* regions_;
   std::filesystem::path photo_dir_;
+  const std::vector<physics::Device>* devices_;
 };
 
 }  // namespace needlework::store
