@@ -1,0 +1,312 @@
+#pragma once
+// The store test fixture, shared by the store test files: a fresh, empty database per test on each backend
+// (a SQLite file in its own temp folder, or a PostgreSQL database of its own on the server named by
+// NEEDLEWORK_TEST_PG), the ClinicStore over it, and helpers that build the usual records.
+//
+//   TEST_P(StoreTest, Something) { ready_client("C-1"); … }
+//   NEEDLEWORK_INSTANTIATE_STORE_TESTS(StoreTest);                     // runs as …/sqlite and …/postgres
+//   NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(SqliteOnly, Backend::sqlite);  // a test about one backend
+//
+// Without NEEDLEWORK_TEST_PG the PostgreSQL tests are skipped with a message saying how to start a server,
+// or fail when CI is set (scripts/test.sh starts one). Everything here is in the global namespace of the test
+// binary, with the aliases ns, nk, nu and fs.
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "needlework/knowledge/loader.hpp"
+#include "needlework/store/clinic_store.hpp"
+#include "needlework/store/json.hpp"
+#include "needlework/store/store.hpp"
+
+namespace ns = needlework::store;
+namespace nk = needlework::knowledge;
+namespace nu = needlework::units;
+namespace fs = std::filesystem;
+
+/// The backend a store test runs on.
+enum class Backend { sqlite, postgres };
+
+inline const char* to_string(Backend b) { return b == Backend::sqlite ? "sqlite" : "postgres"; }
+inline void PrintTo(Backend b, std::ostream* os) { *os << to_string(b); }
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return to_string(info.param); }
+
+/// Instantiates the value-parameterised suite `suite` on both backends; test names end in /sqlite, /postgres.
+#define NEEDLEWORK_INSTANTIATE_STORE_TESTS(suite)                                                    \
+  INSTANTIATE_TEST_SUITE_P(, suite, ::testing::Values(Backend::sqlite, Backend::postgres), backend_name)
+
+/// Instantiates `suite` on one backend, for what is inherently about that backend.
+#define NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(suite, backend) \
+  INSTANTIATE_TEST_SUITE_P(, suite, ::testing::Values(backend), backend_name)
+
+inline const fs::path& test_data_dir() {
+  static const fs::path dir{NEEDLEWORK_DATA_DIR};
+  return dir;
+}
+
+inline const nk::Pack& seed() {
+  static const nk::Pack pack = [] {
+    auto p = nk::load_pack(test_data_dir() / "packs", "seed");
+    if (!p) throw std::runtime_error(p.error().describe());
+    return *p;
+  }();
+  return pack;
+}
+
+inline const needlework::physics::RegionCatalog& regions() {
+  static const needlework::physics::RegionCatalog catalog = [] {
+    const auto path = test_data_dir() / "skin" / "regions.toml";
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto r = needlework::physics::parse_regions(text.str(), path.string());
+    if (!r) throw std::runtime_error(r.error().describe());
+    return *r;
+  }();
+  return catalog;
+}
+
+inline nu::DateTime at(const char* text) { return *nu::parse_date_time(text); }
+inline ns::Actor by(const char* when, const char* who = "ana") { return ns::Actor{who, at(when)}; }
+
+inline nlohmann::json intake_json(const std::string& client, const std::string& date,
+                                  const nlohmann::json& areas,
+                                  const nlohmann::json& conditions = nlohmann::json::array()) {
+  return {{"client", {{"id", client}, {"name", "Test " + client}}},
+          {"date", date},
+          {"setting", "clinic"},
+          {"areas", areas},
+          {"conditions", conditions},
+          {"dermatologist_clearance",
+           {{"by", "Dr. Roe"}, {"date", date}, {"reviewed", nlohmann::json::array()}}}};
+}
+
+inline void expect_refused(const needlework::Result<ns::StartedSession>& r, const std::string& fragment) {
+  ASSERT_FALSE(r) << "expected a refusal mentioning '" << fragment << "'";
+  EXPECT_EQ(r.error().code, needlework::ErrorCode::refused) << r.error().describe();
+  EXPECT_NE(r.error().message.find(fragment), std::string::npos) << r.error().describe();
+}
+
+/// The libpq conninfo `base` (a URI or key=value text) with its database replaced by `dbname`, as key=value
+/// text. Empty when `base` does not parse.
+inline std::string pg_conninfo_with_db(const std::string& base, const std::string& dbname) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(base.c_str(), &err);
+  if (opts == nullptr) {
+    PQfreemem(err);
+    return {};
+  }
+  auto quote = [](const std::string& v) {
+    std::string out = "'";
+    for (char c : v) {
+      if (c == '\'' || c == '\\') out += '\\';
+      out += c;
+    }
+    return out + "'";
+  };
+  std::string out;
+  for (auto* o = opts; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || std::string_view(o->keyword) == "dbname") continue;
+    out += std::string(o->keyword) + "=" + quote(o->val) + " ";
+  }
+  PQconninfoFree(opts);
+  return out + "dbname=" + quote(dbname);
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::path(::testing::TempDir()) / "needlework-store-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    if (backend() == Backend::sqlite) {
+      db_path_ = dir_ / "clinic.db";
+      where_ = db_path_.string();
+    } else {
+      GTEST_SKIP() << "the PostgreSQL backend is not built yet";
+      create_pg_database();
+      if (IsSkipped() || HasFatalFailure()) return;
+    }
+    reopen();
+  }
+  void TearDown() override {
+    close();  // every connection to a test database ends before it is dropped
+    if (backend() == Backend::postgres && !pg_db_.empty()) {
+      std::string ignored;
+      pg_exec(admin_conninfo_, "DROP DATABASE IF EXISTS " + pg_db_ + " WITH (FORCE)", ignored);
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  [[nodiscard]] Backend backend() const { return GetParam(); }
+
+  /// Opens another store on this test's database (a second connection).
+  needlework::Result<std::unique_ptr<ns::Store>> open_db() {
+    if (backend() == Backend::sqlite) return ns::open_sqlite(db_path_);
+    return std::unexpected(needlework::Error{needlework::ErrorCode::io_error, "no PostgreSQL backend yet", where_});
+  }
+
+  void reopen(const nk::Pack& pack = seed()) {
+    close();
+    auto s = open_db();
+    ASSERT_TRUE(s) << s.error().describe();
+    store_ = std::move(*s);
+    clinic_ = std::make_unique<ns::ClinicStore>(*store_, pack, &regions(), dir_ / "photos");
+  }
+  void close() {
+    clinic_.reset();
+    store_.reset();
+  }
+
+  /// Runs raw SQL on the database, as someone with direct access (not Needlework) would.
+  void raw_sql(const std::string& sql) {
+    std::string error;
+    ASSERT_TRUE(raw_exec(sql, error)) << error;
+  }
+  /// Whether raw SQL succeeds (a guard in the schema refuses it when not).
+  bool raw_exec_ok(const std::string& sql) {
+    std::string error;
+    return raw_exec(sql, error);
+  }
+
+  std::int64_t audit_count() {
+    auto log = store_->audit_log();
+    EXPECT_TRUE(log);
+    return log ? static_cast<std::int64_t>(log->size()) : -1;
+  }
+
+  void add_client(const std::string& id, const char* when = "2026-11-20T09:00:00Z") {
+    ns::ClientRecord c;
+    c.id = id;
+    c.name = "Test " + id;
+    auto r = clinic_->add_client(by(when), c);
+    ASSERT_TRUE(r) << r.error().describe();
+  }
+
+  void record_intake(const nlohmann::json& doc, const char* when = "2026-11-23T09:00:00Z") {
+    auto in = needlework::clinic::parse_intake(doc, seed());
+    ASSERT_TRUE(in) << in.error().describe();
+    auto r = clinic_->record_intake(by(when), *in, doc);
+    ASSERT_TRUE(r) << r.error().describe();
+  }
+
+  /// A client with a cleared intake for face and periorbital and a signed consent.
+  void ready_client(const std::string& id) {
+    add_client(id);
+    record_intake(intake_json(id, "2026-11-23",
+                              {{{"area", "face"}, {"concerns", {"pores"}}},
+                               {{"area", "periorbital"}, {"concerns", {"fine_wrinkles"}}}}));
+    auto c =
+        clinic_->record_consent(by("2026-11-23T09:10:00Z"), id, "I consent to micro-needling.", "Test " + id);
+    ASSERT_TRUE(c) << c.error().describe();
+  }
+
+  ns::Id roller(const char* lot, const char* serial, double mm = 1.0, const char* expiry = "2028-01-31") {
+    ns::RollerSpec spec{
+        lot, serial, "(01)00000000000000", "dermaroller", 192, nu::millimetres(mm), *nu::parse_date(expiry)};
+    auto r = clinic_->register_roller(by("2026-11-20T09:00:00Z"), spec);
+    EXPECT_TRUE(r) << r.error().describe();
+    return r ? r->id : 0;
+  }
+
+  ns::Id assigned_roller(const std::string& client, const char* lot, const char* serial, double mm = 1.0) {
+    const ns::Id id = roller(lot, serial, mm);
+    auto r = clinic_->assign_roller(by("2026-11-20T09:05:00Z"), id, client);
+    EXPECT_TRUE(r) << r.error().describe();
+    return id;
+  }
+
+  needlework::Result<ns::StartedSession> start(const std::string& client, ns::Id roller_id, const char* when,
+                                               const std::string& area = "face") {
+    ns::SessionRequest req;
+    req.client_id = client;
+    req.area = area;
+    req.roller_id = roller_id;
+    return clinic_->start_session(by(when), req);
+  }
+
+  /// Starts and finishes a session, returning its id.
+  ns::Id session(const std::string& client, ns::Id roller_id, const char* start_at, const char* end_at,
+                 const std::string& area = "face") {
+    auto s = start(client, roller_id, start_at, area);
+    EXPECT_TRUE(s) << s.error().describe();
+    if (!s) return 0;
+    auto f = clinic_->finish_session(by(end_at), s->session.id);
+    EXPECT_TRUE(f) << f.error().describe();
+    return s->session.id;
+  }
+
+  fs::path dir_;
+  fs::path db_path_;   ///< SQLite: the database file; empty on PostgreSQL
+  std::string where_;  ///< what `open_store` is given: the file path, or the test database's conninfo
+  std::unique_ptr<ns::Store> store_;
+  std::unique_ptr<ns::ClinicStore> clinic_;
+
+ private:
+  bool raw_exec(const std::string& sql, std::string& error) {
+    if (backend() == Backend::postgres) return pg_exec(where_, sql, error);
+    sqlite3* db = nullptr;
+    if (sqlite3_open(db_path_.c_str(), &db) != SQLITE_OK) {
+      error = "cannot open " + db_path_.string();
+      sqlite3_close(db);
+      return false;
+    }
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    error = err != nullptr ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return rc == SQLITE_OK;
+  }
+
+  static bool pg_exec(const std::string& conninfo, const std::string& sql, std::string& error) {
+    PGconn* conn = PQconnectdb(conninfo.c_str());
+    if (PQstatus(conn) != CONNECTION_OK) {
+      error = PQerrorMessage(conn);
+      PQfinish(conn);
+      return false;
+    }
+    PGresult* res = PQexec(conn, sql.c_str());
+    const auto status = PQresultStatus(res);
+    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    if (!ok) error = PQresultErrorMessage(res);
+    PQclear(res);
+    PQfinish(conn);
+    return ok;
+  }
+
+  /// Creates an empty database of this test's own on the server NEEDLEWORK_TEST_PG names.
+  void create_pg_database() {
+    const char* env = std::getenv("NEEDLEWORK_TEST_PG");
+    if (env == nullptr || *env == '\0') {
+      const char* how =
+          "NEEDLEWORK_TEST_PG is not set: start a server with `eval \"$(bash scripts/pg-cluster.sh start)\"` "
+          "(it exports NEEDLEWORK_TEST_PG), or run `bash scripts/test.sh`";
+      if (const char* ci = std::getenv("CI"); ci != nullptr && *ci != '\0') FAIL() << how;
+      GTEST_SKIP() << how;
+    }
+    admin_conninfo_ = env;
+    static std::atomic<int> counter{0};
+    const std::string name = "nw_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+    std::string error;
+    ASSERT_TRUE(pg_exec(admin_conninfo_, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", error)) << error;
+    ASSERT_TRUE(pg_exec(admin_conninfo_, "CREATE DATABASE " + name, error)) << error;
+    pg_db_ = name;
+    where_ = pg_conninfo_with_db(admin_conninfo_, name);
+    ASSERT_FALSE(where_.empty()) << "NEEDLEWORK_TEST_PG is not a libpq conninfo: " << admin_conninfo_;
+  }
+
+  std::string admin_conninfo_, pg_db_;
+};
