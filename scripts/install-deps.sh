@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libstb-dev python3-numpy
   libsqlitecpp-dev libsqlite3-dev sqlite3 libsodium-dev
+  libpqxx-dev postgresql python3
 )
 
 missing=()
