@@ -290,24 +290,6 @@ Result<void> write_file(const std::string& path, const void* data, std::size_t s
   return {};
 }
 
-/// A progress bar on stderr for ensembles (only on a terminal, never with --json).
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) != 0) {}
-  void update(int done, int total) {
-    if (!enabled_) return;
-    const int width = 40;
-    const int filled = total > 0 ? done * width / total : width;
-    std::fprintf(stderr, "\r  [%s%s] %d/%d runs", std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                 std::string(static_cast<std::size_t>(width - filled), '.').c_str(), done, total);
-    if (done == total) std::fprintf(stderr, "\n");
-    std::fflush(stderr);
-  }
-
- private:
-  bool enabled_;
-};
-
 struct Outputs {
   std::string heatmap, svg, resealing;
   double heatmap_max_per_cm2 = 0;  // 0: twice the target
@@ -349,7 +331,7 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
       return report(ctx, Error{ErrorCode::invalid_value, "Monte-Carlo ensembles (--runs) are implemented for rollers",
                                "--runs"});
     }
-    ProgressBar bar(!ctx.json);
+    ProgressBar bar(!ctx.json, "runs");
     ph::EnsembleOptions eo;
     eo.members = out.runs;
     eo.grid_cell = in.options.grid_cell;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -158,6 +160,19 @@ Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& d
   }
   if (devices.empty()) return fail(ErrorCode::pack_error, "no device files (*.toml)", dir.string());
   return devices;
+}
+
+ProgressBar::ProgressBar(bool enabled, std::string unit)
+    : enabled_(enabled && isatty(STDERR_FILENO) != 0), unit_(std::move(unit)) {}
+
+void ProgressBar::update(std::int64_t done, std::int64_t total) {
+  if (!enabled_) return;
+  constexpr std::int64_t width = 40;
+  const std::int64_t filled = total > 0 ? std::min(width, done * width / total) : width;
+  fmt::print(stderr, "\r  [{}{}] {}/{} {}", std::string(static_cast<std::size_t>(filled), '#'),
+             std::string(static_cast<std::size_t>(width - filled), '.'), done, total, unit_);
+  if (done >= total) fmt::print(stderr, "\n");
+  std::fflush(stderr);
 }
 
 void print_json(const nlohmann::json& j) {

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -63,6 +64,17 @@ Result<physics::RegionCatalog> load_skin_regions(const Context& ctx);
 
 /// Loads the physics device catalog (every data/devices/*.toml under `data_dir`, sorted by file name).
 Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& data_dir);
+
+/// A progress bar on stderr for long runs (only on a terminal, never with --json): "[####....] 3/10 runs".
+class ProgressBar {
+ public:
+  ProgressBar(bool enabled, std::string unit);
+  void update(std::int64_t done, std::int64_t total);
+
+ private:
+  bool enabled_;
+  std::string unit_;
+};
 
 /// Prints JSON (pretty, two spaces) on stdout.
 void print_json(const nlohmann::json& j);

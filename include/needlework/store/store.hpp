@@ -158,4 +158,22 @@ class Store {
 /// from the one built in.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path);
 
+/// What `restore_sqlite` did.
+struct RestoreReport {
+  int schema_version = 0;
+  std::int64_t audit_entries = 0;
+  std::filesystem::path previous;  ///< where the database it replaced was kept ("" when there was none)
+};
+
+/// Restores the SQLite database `target` from `backup` (a file written by `Store::backup_to`, or any
+/// Needlework SQLite database), never modifying `backup`: copies it beside the target, applies missing
+/// migrations to the copy, and requires its audit chain to verify; only then renames the copy into place. An
+/// existing target is refused unless `replace`, and then kept as `<target>.before-restore-<at>` (with its -wal
+/// file). Stop every program using the target first. Errors: `not_found` (no backup file), `io_error` (not a
+/// database), `pack_error` (newer than this build), `refused` (the backup's audit chain is broken),
+/// `invalid_value` (the target exists and `replace` is false).
+[[nodiscard]] Result<RestoreReport> restore_sqlite(const std::filesystem::path& backup,
+                                                   const std::filesystem::path& target, bool replace,
+                                                   DateTime at);
+
 }  // namespace needlework::store

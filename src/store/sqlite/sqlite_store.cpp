@@ -1014,4 +1014,86 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path) {
   return std::unique_ptr<Store>(std::move(store));
 }
 
+Result<RestoreReport> restore_sqlite(const std::filesystem::path& backup, const std::filesystem::path& target,
+                                     bool replace, DateTime at) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_regular_file(backup, ec)) return fail(ErrorCode::not_found, "no such backup file", backup.string());
+  if (target.empty() || target == ":memory:") {
+    return fail(ErrorCode::invalid_value, "name a database file to restore into", "--db");
+  }
+  if (fs::exists(target, ec) && !replace) {
+    return fail(ErrorCode::invalid_value,
+                "the database already exists; add --replace to replace it (it is kept beside as "
+                "<name>.before-restore-<time>)",
+                target.string());
+  }
+  const fs::path copy = target.string() + ".restoring";
+  auto remove_copy = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(copy.string() + suffix, ec);
+  };
+  remove_copy();
+  // A byte copy (with a -wal file, if the backup has one): opening the backup itself, even read-only, would
+  // leave files beside it.
+  for (const char* suffix : {"", "-wal"}) {
+    const fs::path from = backup.string() + suffix;
+    if (*suffix != '\0' && !fs::exists(from, ec)) continue;
+    fs::copy_file(from, copy.string() + suffix, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+      remove_copy();
+      return fail(ErrorCode::io_error, fmt::format("cannot copy the backup: {}", ec.message()), from.string());
+    }
+  }
+  RestoreReport report;
+  {
+    auto opened = open_sqlite(copy);
+    if (!opened) {
+      remove_copy();
+      auto e = opened.error();
+      e.where = backup.string();
+      return std::unexpected(e);
+    }
+    auto check = (*opened)->verify_audit();
+    auto schema = (*opened)->schema();
+    if (!check || !schema) {
+      remove_copy();
+      return std::unexpected(!check ? check.error() : schema.error());
+    }
+    if (!check->ok) {
+      remove_copy();
+      return fail(ErrorCode::refused,
+                  fmt::format("the backup's audit chain is broken at entry {} ({}); it was not restored",
+                              check->first_bad_seq, check->problem),
+                  backup.string());
+    }
+    report.audit_entries = check->entries;
+    report.schema_version = schema->version;
+  }  // closed: the copy is checkpointed into one file
+  if (fs::exists(target, ec)) {
+    const std::string stamp = units::format_date_time(at);
+    std::string compact;
+    for (char c : stamp) {
+      if (c != ':' && c != '-') compact += c;
+    }
+    report.previous = target.string() + ".before-restore-" + compact;
+    for (const char* suffix : {"", "-wal"}) {
+      const fs::path from = target.string() + suffix;
+      if (fs::exists(from, ec)) fs::rename(from, report.previous.string() + suffix, ec);
+      if (ec) {
+        remove_copy();
+        return fail(ErrorCode::io_error, fmt::format("cannot move the current database aside: {}", ec.message()),
+                    from.string());
+      }
+    }
+    fs::remove(target.string() + "-shm", ec);
+  }
+  fs::rename(copy, target, ec);
+  if (ec) {
+    return fail(ErrorCode::io_error, fmt::format("cannot move the restored copy into place: {}", ec.message()),
+                target.string());
+  }
+  remove_copy();
+  return report;
+}
+
 }  // namespace needlework::store
