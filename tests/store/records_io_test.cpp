@@ -1,0 +1,347 @@
+// Screening age, the physics dose in the chart, export, backup and restore — on both backends where the
+// feature is backend-neutral, on SQLite where it is SQLite's (the online backup API).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "needlework/physics/device.hpp"
+#include "needlework/store/export.hpp"
+#include "store_fixture.hpp"
+
+using needlework::ErrorCode;
+using nlohmann::json;
+
+namespace {
+
+const std::vector<needlework::physics::Device>& devices() {
+  static const std::vector<needlework::physics::Device> catalog = [] {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(test_data_dir() / "devices")) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    std::vector<needlework::physics::Device> out;
+    for (const auto& f : files) {
+      std::ifstream in(f);
+      std::stringstream text;
+      text << in.rdbuf();
+      auto d = needlework::physics::parse_device(text.str(), f.string());
+      if (!d) throw std::runtime_error(d.error().describe());
+      out.push_back(std::move(*d));
+    }
+    return out;
+  }();
+  return catalog;
+}
+
+/// The seed pack with a screening validity rule, as a clinic's own pack would add it.
+const nk::Pack& seed_with_validity(int days) {
+  static std::map<int, nk::Pack> packs;
+  auto [it, inserted] = packs.try_emplace(days, seed());
+  if (inserted) {
+    nk::ScreeningValidity v;
+    v.id = "SCREEN.valid_for";
+    v.source = "S10";
+    v.max_age = std::chrono::days{days};
+    it->second.screening_validity.push_back(v);
+  }
+  return it->second;
+}
+
+class RecordsTest : public StoreTest {
+ protected:
+  /// A ClinicStore that can compute doses (it has the device catalog).
+  ns::ClinicStore with_devices() { return ns::ClinicStore(*store_, seed(), &regions(), dir_ / "photos", &devices()); }
+
+  /// A started session of a ready client on a 1 mm 192-needle roller.
+  ns::Id started(const std::string& client, const char* lot, const char* when = "2026-11-24T10:00:00Z") {
+    ready_client(client);
+    const ns::Id r = assigned_roller(client, lot, "1");
+    auto s = start(client, r, when);
+    EXPECT_TRUE(s) << s.error().describe();
+    return s ? s->session.id : 0;
+  }
+};
+NEEDLEWORK_INSTANTIATE_STORE_TESTS(RecordsTest);
+
+// ---- screening age ---------------------------------------------------------------------------------------
+
+TEST_P(RecordsTest, AScreeningOlderThanThePackAllowsIsRefusedAndOneJustInsideIsAccepted) {
+  reopen(seed_with_validity(30));
+  ready_client("C-1");  // intake dated 2026-11-23
+  const ns::Id r1 = assigned_roller("C-1", "L-1", "1");
+  auto late = start("C-1", r1, "2026-12-24T10:00:00Z");  // 31 days
+  expect_refused(late, "31 days old");
+  ASSERT_FALSE(late);
+  EXPECT_NE(late.error().message.find("SCREEN.valid_for"), std::string::npos) << late.error().message;
+  EXPECT_EQ(late.error().where, "intake");
+
+  ready_client("C-2");
+  const ns::Id r2 = assigned_roller("C-2", "L-1", "2");
+  auto in_time = start("C-2", r2, "2026-12-23T10:00:00Z");  // 30 days
+  EXPECT_TRUE(in_time) << in_time.error().describe();
+}
+
+TEST_P(RecordsTest, WithoutAValidityRuleAnOldScreeningStillCounts) {
+  ready_client("C-1");
+  const ns::Id r = assigned_roller("C-1", "L-1", "1");
+  auto s = start("C-1", r, "2027-06-01T10:00:00Z");
+  EXPECT_TRUE(s) << s.error().describe();
+}
+
+TEST_P(RecordsTest, TheStrictestValidityRuleWins) {
+  nk::Pack pack = seed_with_validity(60);
+  nk::ScreeningValidity shorter;
+  shorter.id = "SCREEN.clinic_policy";
+  shorter.source = "S10";
+  shorter.max_age = std::chrono::days{7};
+  pack.screening_validity.push_back(shorter);
+  reopen(pack);
+  ready_client("C-1");
+  const ns::Id r = assigned_roller("C-1", "L-1", "1");
+  expect_refused(start("C-1", r, "2026-12-01T10:00:00Z"), "SCREEN.clinic_policy");
+}
+
+// ---- the dose from physics -------------------------------------------------------------------------------
+
+TEST_P(RecordsTest, TheDoseFromPhysicsIsChartedAndReproducible) {
+  const ns::Id sid = started("C-1", "L-1");
+  auto clinic = with_devices();
+  ns::Chart c;
+  c.passes = 15;
+  c.dose_from_physics = true;
+  const auto before = audit_count();
+  auto charted = clinic.chart(by("2026-11-24T10:30:00Z"), sid, c);
+  ASSERT_TRUE(charted) << charted.error().describe();
+  ASSERT_TRUE(charted->density && charted->effective_depth);
+  // 15 passes of a 192-needle drum: of the order of the 250 /cm² target (FACTS §2), never zero.
+  EXPECT_GT(nu::in_per_cm2(*charted->density), 100.0);
+  EXPECT_LT(nu::in_per_cm2(*charted->density), 600.0);
+  EXPECT_GT(nu::in_mm(*charted->effective_depth), 0.0);
+  EXPECT_LT(nu::in_mm(*charted->effective_depth), 1.0);  // less than the 1 mm needle (η < 1)
+  EXPECT_NE(charted->notes.find("dose from physics"), std::string::npos) << charted->notes;
+  EXPECT_NE(charted->notes.find("roller-192"), std::string::npos) << charted->notes;
+  EXPECT_EQ(audit_count(), before + 1);
+
+  // Stored, and the same seed gives the same figures.
+  auto stored = store_->find_session(sid);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_DOUBLE_EQ(nu::in_per_cm2(*(*stored)->density), nu::in_per_cm2(*charted->density));
+  auto again = clinic.chart(by("2026-11-24T10:31:00Z"), sid, c);
+  ASSERT_TRUE(again);
+  EXPECT_DOUBLE_EQ(nu::in_per_cm2(*again->density), nu::in_per_cm2(*charted->density));
+
+  // More passes put more punctures in.
+  c.passes = 30;
+  auto more = clinic.chart(by("2026-11-24T10:32:00Z"), sid, c);
+  ASSERT_TRUE(more);
+  EXPECT_GT(nu::in_per_cm2(*more->density), 1.6 * nu::in_per_cm2(*charted->density));
+}
+
+TEST_P(RecordsTest, ADoseFromPhysicsIsRefusedWithHandFiguresWithoutPassesOrWithoutAModel) {
+  const ns::Id sid = started("C-1", "L-1");
+  auto clinic = with_devices();
+  ns::Chart both;
+  both.passes = 15;
+  both.dose_from_physics = true;
+  both.density = nu::per_square_centimetre(200);
+  auto r = clinic.chart(by("2026-11-24T10:30:00Z"), sid, both);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "dose");
+
+  ns::Chart no_passes;
+  no_passes.dose_from_physics = true;
+  r = clinic.chart(by("2026-11-24T10:30:00Z"), sid, no_passes);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "passes");
+
+  // The store without a device catalog cannot compute one.
+  ns::Chart ok;
+  ok.passes = 15;
+  ok.dose_from_physics = true;
+  r = clinic_->chart(by("2026-11-24T10:30:00Z"), sid, ok);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "dose");
+
+  // A 300-needle roller has no model in the catalog: the error says so, and nothing is charted.
+  ready_client("C-2");
+  ns::RollerSpec spec{"L-9", "1", "", "dermaroller", 300, nu::millimetres(1.0), *nu::parse_date("2028-01-31")};
+  auto odd = clinic_->register_roller(by("2026-11-20T09:00:00Z"), spec);
+  ASSERT_TRUE(odd) << odd.error().describe();
+  ASSERT_TRUE(clinic_->assign_roller(by("2026-11-20T09:05:00Z"), odd->id, "C-2"));
+  auto s2 = start("C-2", odd->id, "2026-11-24T11:00:00Z");
+  ASSERT_TRUE(s2) << s2.error().describe();
+  r = clinic.chart(by("2026-11-24T11:30:00Z"), s2->session.id, ok);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "needle_count");
+  EXPECT_NE(r.error().message.find("chart the dose by hand"), std::string::npos) << r.error().message;
+  auto unchanged = store_->find_session(s2->session.id);
+  ASSERT_TRUE(unchanged && *unchanged);
+  EXPECT_FALSE((*unchanged)->density.has_value());
+  EXPECT_FALSE((*unchanged)->passes.has_value());
+}
+
+// ---- export ----------------------------------------------------------------------------------------------
+
+TEST_P(RecordsTest, TheExportHoldsEveryRecordAndTheAuditCheck) {
+  const ns::Id sid = started("C-1", "L-1");
+  ASSERT_TRUE(clinic_->record_step(by("2026-11-24T10:01:00Z"), sid, "STEP.cleanse"));
+  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), sid));
+  ASSERT_TRUE(clinic_->record_followup(by("2026-11-25T11:00:00Z"), sid, {"bleeding"}));
+  ASSERT_TRUE(clinic_->add_user(by("2026-11-20T08:00:00Z"), "ana", "practitioner"));
+  add_client("C-2");
+
+  auto doc = ns::export_json(*store_, by("2026-11-26T08:00:00Z", "auditor"));
+  ASSERT_TRUE(doc) << doc.error().describe();
+  EXPECT_EQ((*doc)["format"], "needlework-export");
+  EXPECT_EQ((*doc)["exported_at"], "2026-11-26T08:00:00Z");
+  EXPECT_EQ((*doc)["exported_by"], "auditor");
+  EXPECT_EQ((*doc)["audit"]["ok"], true);
+  const auto& t = (*doc)["tables"];
+  for (const auto& name : ns::export_tables()) EXPECT_TRUE(t.contains(name)) << name;
+  EXPECT_EQ(t["clients"].size(), 2u);
+  EXPECT_EQ(t["users"].size(), 1u);
+  EXPECT_EQ(t["intakes"].size(), 1u);
+  EXPECT_EQ(t["consents"].size(), 1u);
+  EXPECT_EQ(t["rollers"].size(), 1u);
+  ASSERT_EQ(t["sessions"].size(), 1u);
+  EXPECT_EQ(t["sessions"][0]["id"], sid);
+  EXPECT_EQ(t["steps"].size(), 1u);
+  EXPECT_EQ(t["followups"].size(), 1u);
+  EXPECT_EQ(t["outbox"].size(), 1u);  // the aftercare sheet
+  // The export carries the whole audit log, entry for entry.
+  EXPECT_EQ(static_cast<std::int64_t>(t["audit_log"].size()), audit_count());
+  EXPECT_EQ((*doc)["audit"]["entries"], audit_count());
+  // Exporting is a read: it writes nothing to the log.
+  const auto entries = audit_count();
+  ASSERT_TRUE(ns::export_json(*store_, by("2026-11-26T08:01:00Z")));
+  EXPECT_EQ(audit_count(), entries);
+}
+
+TEST_P(RecordsTest, TheCsvExportWritesOneFilePerTableAndAManifest) {
+  const ns::Id sid = started("C-1", "L-1");
+  ASSERT_GT(sid, 0);
+  auto doc = ns::export_json(*store_, by("2026-11-26T08:00:00Z"));
+  ASSERT_TRUE(doc);
+  const fs::path out = dir_ / "export";
+  ASSERT_TRUE(ns::write_csv_export(*doc, out));
+  for (const auto& name : ns::export_tables()) EXPECT_TRUE(fs::exists(out / (name + ".csv"))) << name;
+  std::ifstream in(out / "sessions.csv");
+  std::string header, row, extra;
+  std::getline(in, header);
+  std::getline(in, row);
+  EXPECT_TRUE(header.starts_with("id,")) << header;
+  EXPECT_NE(header.find("needle_length_mm"), std::string::npos);
+  EXPECT_TRUE(row.starts_with(std::to_string(sid) + ",")) << row;
+  EXPECT_FALSE(std::getline(in, extra) && !extra.empty());
+  std::ifstream manifest_in(out / "manifest.json");
+  const json manifest = json::parse(manifest_in);
+  EXPECT_EQ(manifest["files"]["sessions.csv"], 1);
+  EXPECT_FALSE(manifest.contains("tables"));
+}
+
+// ---- backup and restore ----------------------------------------------------------------------------------
+
+class SqliteRecordsTest : public RecordsTest {};
+NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(SqliteRecordsTest, Backend::sqlite);
+
+TEST_P(SqliteRecordsTest, ABackupRestoresTheRecordsAsTheyWereAndKeepsTheReplacedDatabase) {
+  ready_client("C-1");
+  const fs::path copy = dir_ / "backup.db";
+  std::vector<double> steps;
+  ASSERT_TRUE(store_->backup_to(copy, [&](double s) { steps.push_back(s); }));
+  ASSERT_FALSE(steps.empty());
+  EXPECT_DOUBLE_EQ(steps.back(), 1.0);
+  const auto entries_at_backup = audit_count();
+  add_client("C-2");  // after the backup
+
+  // Refused over an existing backup file.
+  auto again = store_->backup_to(copy, {});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::invalid_value);
+
+  // Into a new file: the records as they were at the backup.
+  const fs::path fresh = dir_ / "fresh.db";
+  auto r = ns::restore_sqlite(copy, fresh, false, at("2026-11-26T08:00:00Z"));
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(r->audit_entries, entries_at_backup);
+  EXPECT_TRUE(r->previous.empty());
+  {
+    auto restored = ns::open_sqlite(fresh);
+    ASSERT_TRUE(restored);
+    EXPECT_TRUE(*(*restored)->find_client("C-1"));
+    EXPECT_FALSE(*(*restored)->find_client("C-2"));
+  }
+
+  // Over the live database: refused without replace; with it, the old one is kept beside.
+  close();
+  auto refused = ns::restore_sqlite(copy, db_path_, false, at("2026-11-26T08:00:00Z"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_value);
+  r = ns::restore_sqlite(copy, db_path_, true, at("2026-11-26T08:00:00Z"));
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(r->previous.filename().string(), "clinic.db.before-restore-20261126T080000Z");
+  EXPECT_TRUE(fs::exists(r->previous));
+  reopen();
+  EXPECT_FALSE(*store_->find_client("C-2"));
+  EXPECT_TRUE(store_->verify_audit()->ok);
+  auto previous = ns::open_sqlite(r->previous);
+  ASSERT_TRUE(previous);
+  EXPECT_TRUE(*(*previous)->find_client("C-2"));
+}
+
+TEST_P(SqliteRecordsTest, ABackupWhoseAuditChainIsBrokenIsNotRestored) {
+  ready_client("C-1");
+  const fs::path copy = dir_ / "backup.db";
+  ASSERT_TRUE(store_->backup_to(copy, {}));
+  {  // someone edits the backup file
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(copy.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE seq = 1",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const fs::path target = dir_ / "target.db";
+  auto r = ns::restore_sqlite(copy, target, false, at("2026-11-26T08:00:00Z"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::refused);
+  EXPECT_NE(r.error().message.find("entry 1"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(fs::exists(target));
+  EXPECT_FALSE(fs::exists(target.string() + ".restoring"));
+
+  auto missing = ns::restore_sqlite(dir_ / "nope.db", target, false, at("2026-11-26T08:00:00Z"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+}
+
+class PostgresRecordsTest : public RecordsTest {};
+NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(PostgresRecordsTest, Backend::postgres);
+
+TEST_P(PostgresRecordsTest, BackupSaysToUsePgDump) {
+  auto r = store_->backup_to(dir_ / "backup.db", {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_value);
+  EXPECT_NE(r.error().message.find("pg_dump"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+
+// ---- CSV -------------------------------------------------------------------------------------------------
+
+TEST(ExportCsv, QuotesWhatNeedsItDefusesFormulasAndPutsIdFirst) {
+  const json rows = json::array({
+      {{"name", "Ana, \"Annie\""}, {"id", 1}, {"note", "=HYPERLINK(\"x\")"}, {"tags", {"a", "b"}}},
+      {{"id", 2}, {"name", "two\nlines"}, {"note", nullptr}, {"extra", -3}},
+  });
+  const std::string csv = ns::to_csv(rows);
+  EXPECT_EQ(csv,
+            "id,extra,name,note,tags\r\n"
+            "1,,\"Ana, \"\"Annie\"\"\",\"'=HYPERLINK(\"\"x\"\")\",\"[\"\"a\"\",\"\"b\"\"]\"\r\n"
+            "2,-3,\"two\nlines\",,\r\n");
+  EXPECT_EQ(ns::to_csv(json::array()), "\r\n");
+}
