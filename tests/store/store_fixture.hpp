@@ -134,7 +134,6 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
       db_path_ = dir_ / "clinic.db";
       where_ = db_path_.string();
     } else {
-      GTEST_SKIP() << "the PostgreSQL backend is not built yet";
       create_pg_database();
       if (IsSkipped() || HasFatalFailure()) return;
     }
@@ -155,7 +154,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   /// Opens another store on this test's database (a second connection).
   needlework::Result<std::unique_ptr<ns::Store>> open_db() {
     if (backend() == Backend::sqlite) return ns::open_sqlite(db_path_);
-    return std::unexpected(needlework::Error{needlework::ErrorCode::io_error, "no PostgreSQL backend yet", where_});
+    return ns::open_store(where_);
   }
 
   void reopen(const nk::Pack& pack = seed()) {

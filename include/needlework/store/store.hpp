@@ -177,3 +177,24 @@ struct RestoreReport {
                                                    DateTime at);
 
 }  // namespace needlework::store
+
+namespace needlework::store {
+
+/// Connects to the PostgreSQL database `conninfo` names — a URI (`postgresql://user@host:port/dbname`) or a
+/// libpq key=value string (`host=… port=… dbname=… user=…`) — and applies the embedded migrations
+/// (data/migrations/postgres/NNNN_*.sql, numbered and named as SQLite's) it lacks, each in its own transaction
+/// under an advisory lock. The records, their audit chain and every error code are as on SQLite; `backup_to`
+/// is `invalid_value` (use pg_dump, docs/store.md). Errors: `io_error` when the server cannot be reached or
+/// refuses the login (naming host, port, user and database, never the password); `pack_error` when the
+/// database is newer than this build or a recorded migration differs from the one built in.
+[[nodiscard]] Result<std::unique_ptr<Store>> open_postgres(const std::string& conninfo);
+
+/// Whether `where` names a PostgreSQL database: a `postgresql://` or `postgres://` URI, or a libpq key=value
+/// string starting with `host=`, `hostaddr=`, `port=`, `dbname=`, `user=` or `service=`.
+[[nodiscard]] bool names_postgres(std::string_view where);
+
+/// Opens the clinic database `where` names: PostgreSQL (`open_postgres`) when `names_postgres(where)`, else
+/// the SQLite file at that path (`open_sqlite`; ":memory:" for a throwaway one).
+[[nodiscard]] Result<std::unique_ptr<Store>> open_store(std::string_view where);
+
+}  // namespace needlework::store
