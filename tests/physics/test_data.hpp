@@ -1,9 +1,12 @@
 #pragma once
 // Loads the shipped data files for tests (the engine itself never reads files).
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -25,6 +28,18 @@ inline Device load_device(const std::string& id) {
   auto d = parse_device(read_data_file(name), name);
   if (!d) ADD_FAILURE() << d.error().describe();
   return d.value_or(Device{});
+}
+
+/// Every device of the catalog (data/devices/*.toml), sorted by file name.
+inline std::vector<Device> load_all_devices() {
+  std::vector<std::string> ids;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(NEEDLEWORK_DATA_DIR) + "/devices")) {
+    if (e.path().extension() == ".toml") ids.push_back(e.path().stem().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<Device> out;
+  for (const auto& id : ids) out.push_back(load_device(id));
+  return out;
 }
 
 inline RegionCatalog load_regions() {

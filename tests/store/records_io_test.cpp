@@ -9,8 +9,8 @@
 #include <map>
 #include <sstream>
 
-#include "needlework/physics/device.hpp"
 #include "needlework/store/export.hpp"
+#include "../physics/test_data.hpp"
 #include "store_fixture.hpp"
 
 using needlework::ErrorCode;
@@ -19,21 +19,7 @@ using nlohmann::json;
 namespace {
 
 const std::vector<needlework::physics::Device>& devices() {
-  static const std::vector<needlework::physics::Device> catalog = [] {
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(test_data_dir() / "devices")) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    std::vector<needlework::physics::Device> out;
-    for (const auto& f : files) {
-      std::ifstream in(f);
-      std::stringstream text;
-      text << in.rdbuf();
-      auto d = needlework::physics::parse_device(text.str(), f.string());
-      if (!d) throw std::runtime_error(d.error().describe());
-      out.push_back(std::move(*d));
-    }
-    return out;
-  }();
+  static const std::vector<needlework::physics::Device> catalog = needlework::physics::testing::load_all_devices();
   return catalog;
 }
 
