@@ -39,5 +39,32 @@ show "Follow-up at 25 h: redness has not gone, so see a doctor (S14, exit 5)" \
   followup examples/followup-see-doctor.json
 show "Follow-up with only dryness: normal" followup examples/followup-normal.json
 
+# The clinic records: the same client through a session, on a throwaway database.
+records=$(mktemp -d)
+trap 'rm -rf "$records"' EXIT
+db=(--db "$records/clinic.db" --actor ana)
+echo "I consent to micro-needling of the face and have read the aftercare sheet." > "$records/consent.txt"
+echo
+echo "The clinic records, on a fresh database in $records (a SQLite file; PostgreSQL works the same way):"
+show "Register the client" "${db[@]}" clients add C-0001 --name "Ana Example" --born 1988-03-14 \
+  --now 2026-11-23T08:00:00Z
+show "Record her intake: the screening is stored with the pack that made it" "${db[@]}" \
+  intake examples/intake-cleared.json --now 2026-11-23T09:00:00Z
+show "Her signed consent (the text's SHA-256 is kept)" "${db[@]}" consent sign C-0001 \
+  --text-file "$records/consent.txt" --signer "Ana Example" --now 2026-11-23T09:05:00Z
+show "A roller from a lot, then assigned to her alone (S9)" "${db[@]}" roller register --lot L-2026-11 \
+  --serial 0001 --device dermaroller --needles 192 --needle-mm 1.0 --expiry 2028-01-31 --now 2026-11-23T09:10:00Z
+"$nw" "${db[@]}" roller assign 1 C-0001 --now 2026-11-24T09:55:00Z > /dev/null
+show "Start the session: every rule is checked first (screening, consent, roller, needle, interval)" \
+  "${db[@]}" session start C-0001 --area face --roller 1 --now 2026-11-24T10:00:00Z
+show "Chart 15 passes; the delivered dose comes from the physics engine" "${db[@]}" \
+  session chart 1 --passes 15 --dose-from-physics --now 2026-11-24T10:40:00Z
+"$nw" "${db[@]}" session finish 1 --now 2026-11-24T11:00:00Z > /dev/null
+show "The next morning: the 24-hour follow-up is due (S14)" "${db[@]}" due --now 2026-11-25T09:00:00Z
+show "Every write is in the hash-chained audit log" "${db[@]}" audit verify
+show "A consistent backup while the clinic keeps working" "${db[@]}" backup "$records/backup.db"
+show "Everything as CSV for a spreadsheet, one file per table" "${db[@]}" \
+  export --format csv --out "$records/export" --now 2026-11-25T09:05:00Z
+
 echo
 echo "Done. Try --json on any command, or --pack literature; 'needlework --help' lists everything."
