@@ -15,6 +15,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #endif
 #include <stb/stb_image_write.h>
+#include <stb/stb_easy_font.h>
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
@@ -57,30 +58,72 @@ std::string svg_header(double width, double height) {
 
 }  // namespace
 
-std::vector<unsigned char> render_density_png(const DensityGrid& grid, ArealDensity scale_max, int min_pixels) {
-  const int longer = std::max(grid.nx, grid.ny);
-  const int scale = std::max(1, (min_pixels + longer - 1) / longer);
-  const int w = grid.nx * scale, h = grid.ny * scale;
-  std::vector<unsigned char> pixels(static_cast<std::size_t>(w) * h * 3);
-  const double max_per_cm2 = std::max(units::in_per_cm2(scale_max), 1e-9);
-  for (int iy = 0; iy < grid.ny; ++iy) {
-    for (int ix = 0; ix < grid.nx; ++ix) {
-      const std::size_t c = static_cast<std::size_t>(iy) * grid.nx + ix;
-      const Rgb rgb = grid.inside[c] ? colour(units::in_per_cm2(grid.density(ix, iy)) / max_per_cm2) : Rgb{200, 200, 200};
-      for (int py = 0; py < scale; ++py) {
-        // Image rows run top to bottom; the skin frame's y runs up.
-        const int row = (grid.ny - 1 - iy) * scale + py;
-        for (int px = 0; px < scale; ++px) {
-          unsigned char* p = &pixels[(static_cast<std::size_t>(row) * w + ix * scale + px) * 3];
-          p[0] = rgb.r;
-          p[1] = rgb.g;
-          p[2] = rgb.b;
-        }
+namespace {
+
+/// An RGB image being drawn: rectangles and stb_easy_font text.
+struct Canvas {
+  int w, h;
+  std::vector<unsigned char> pixels;
+  Canvas(int width, int height) : w(width), h(height), pixels(static_cast<std::size_t>(width) * height * 3, 255) {}
+  void fill(int x0, int y0, int x1, int y1, Rgb c) {
+    for (int y = std::max(0, y0); y < std::min(h, y1); ++y) {
+      for (int x = std::max(0, x0); x < std::min(w, x1); ++x) {
+        unsigned char* p = &pixels[(static_cast<std::size_t>(y) * w + x) * 3];
+        p[0] = c.r;
+        p[1] = c.g;
+        p[2] = c.b;
       }
     }
   }
+  /// Text in stb_easy_font's 7-pixel-high face, scaled `k` times, top-left at (x, y).
+  void text(int x, int y, const std::string& s, int k, Rgb c) {
+    std::vector<char> buffer(s.size() * 1024 + 64);  // stb_easy_font: up to ~16 quads of 64 bytes a character
+    std::string copy = s;
+    const int quads = stb_easy_font_print(0, 0, copy.data(), nullptr, buffer.data(), static_cast<int>(buffer.size()));
+    const auto* v = reinterpret_cast<const float*>(buffer.data());  // 4 vertices of x, y, z, rgba (16 bytes)
+    for (int q = 0; q < quads; ++q) {
+      const float* a = v + q * 16;  // vertex 0 and vertex 2 are opposite corners
+      const float* b = a + 8;
+      fill(x + k * static_cast<int>(std::lround(std::min(a[0], b[0]))),
+           y + k * static_cast<int>(std::lround(std::min(a[1], b[1]))),
+           x + k * static_cast<int>(std::lround(std::max(a[0], b[0]))),
+           y + k * static_cast<int>(std::lround(std::max(a[1], b[1]))), c);
+    }
+  }
+};
+
+}  // namespace
+
+std::vector<unsigned char> render_density_png(const DensityGrid& grid, ArealDensity scale_max, int min_pixels) {
+  const int longer = std::max(grid.nx, grid.ny);
+  const int scale = std::max(1, (min_pixels + longer - 1) / longer);
+  const int map_w = grid.nx * scale, h = std::max(grid.ny * scale, kLegendMinHeight);
+  Canvas canvas(map_w + kLegendWidth, h);
+  const double max_per_cm2 = std::max(units::in_per_cm2(scale_max), 1e-9);
+  for (int iy = 0; iy < grid.ny; ++iy) {
+    const int row = (grid.ny - 1 - iy) * scale;  // image rows run top to bottom; the skin frame's y runs up
+    for (int ix = 0; ix < grid.nx; ++ix) {
+      const std::size_t c = static_cast<std::size_t>(iy) * grid.nx + ix;
+      const Rgb rgb = grid.inside[c] ? colour(units::in_per_cm2(grid.density(ix, iy)) / max_per_cm2) : Rgb{200, 200, 200};
+      canvas.fill(ix * scale, row, (ix + 1) * scale, row + scale, rgb);
+    }
+  }
+  // The colour scale beside the map: a bar from 0 (bottom) to scale_max (top), five labelled ticks, the unit.
+  const int bar_x = map_w + 12, bar_w = 18, top = 24, bottom = h - 12;
+  for (int y = top; y < bottom; ++y) {
+    canvas.fill(bar_x, y, bar_x + bar_w, y + 1, colour(static_cast<double>(bottom - 1 - y) / (bottom - 1 - top)));
+  }
+  const Rgb ink{20, 20, 20};
+  canvas.text(bar_x - 4, 4, "/cm2", 2, ink);
+  for (int i = 0; i <= 4; ++i) {
+    const int y = bottom - 1 - i * (bottom - 1 - top) / 4;
+    canvas.fill(bar_x + bar_w, y, bar_x + bar_w + 4, y + 1, ink);
+    canvas.text(bar_x + bar_w + 6, y - 7, fmt::format("{:.0f}", max_per_cm2 * i / 4), 2, ink);
+  }
   std::vector<unsigned char> png;
-  if (!stbi_write_png_to_func(append_bytes, &png, w, h, 3, pixels.data(), w * 3)) png.clear();
+  if (!stbi_write_png_to_func(append_bytes, &png, canvas.w, canvas.h, 3, canvas.pixels.data(), canvas.w * 3)) {
+    png.clear();
+  }
   return png;
 }
 

@@ -12,8 +12,14 @@
 
 namespace needlework::physics {
 
+/// Width in pixels of the colour scale drawn to the right of the heat map, and the least height of the image
+/// (so the scale stays readable beside a flat zone).
+inline constexpr int kLegendWidth = 110;
+inline constexpr int kLegendMinHeight = 200;
+
 /// PNG of punctures/cm² per cell (dark blue → yellow up to `scale_max`, grey outside the zone), at least
-/// `min_pixels` on the longer side. Empty on failure of the encoder.
+/// `min_pixels` on the longer side, with a labelled colour scale (0 to `scale_max` per cm²) in a white panel
+/// `kLegendWidth` wide on its right. Empty on failure of the encoder.
 [[nodiscard]] std::vector<unsigned char> render_density_png(const DensityGrid& grid, ArealDensity scale_max,
                                                             int min_pixels = 480);
 
