@@ -9,6 +9,7 @@
 
 #include <map>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "needlework/store/json.hpp"
 #include "needlework/store/store.hpp"
@@ -396,7 +397,7 @@ class SqliteStore final : public Store {
   /// relies on this to keep one refused write from sinking the others in its batch.
   Result<void> savepoint(const std::function<Result<void>()>& body) {
     const std::string name = fmt::format("nw_{}", depth_);
-    db_.exec("SAVEPOINT " + name);
+    prepare("SAVEPOINT " + name)->exec();
     ++depth_;
     Result<void> r;
     try {
@@ -407,18 +408,18 @@ class SqliteStore final : public Store {
       r = fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), path_);
     }
     --depth_;
-    if (!r) db_.exec("ROLLBACK TO " + name);
-    db_.exec("RELEASE " + name);
+    if (!r) prepare("ROLLBACK TO " + name)->exec();
+    prepare("RELEASE " + name)->exec();
     return r;
   }
 
   Result<SchemaInfo> schema() override {
     return guard([&]() -> Result<SchemaInfo> {
       SchemaInfo info;
-      SQLite::Statement q(db_, "SELECT version, name FROM schema_version ORDER BY version");
-      while (q.executeStep()) {
-        info.version = q.getColumn(0).getInt();
-        info.applied.push_back(text(q.getColumn(1)));
+      auto q = prepare("SELECT version, name FROM schema_version ORDER BY version");
+      while (q->executeStep()) {
+        info.version = q->getColumn(0).getInt();
+        info.applied.push_back(text(q->getColumn(1)));
       }
       return info;
     });
@@ -429,9 +430,9 @@ class SqliteStore final : public Store {
   Result<UserRecord> insert_user(const Actor& by, const UserRecord& user) override {
     return write<UserRecord>([&]() -> Result<UserRecord> {
       UserRecord u = user;
-      SQLite::Statement st(db_, "INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)");
-      bind_all(st, u.name, u.role, u.created_at);
-      st.exec();
+      auto st = prepare("INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)");
+      bind_all(*st, u.name, u.role, u.created_at);
+      st->exec();
       u.id = db_.getLastInsertRowid();
       audit(by, "insert", "users", std::to_string(u.id), nullptr, to_json(u));
       return u;
@@ -444,10 +445,9 @@ class SqliteStore final : public Store {
 
   Result<void> insert_client(const Actor& by, const ClientRecord& c) override {
     return write<void>([&]() -> Result<void> {
-      SQLite::Statement st(db_,
-                           "INSERT INTO clients (id, name, date_of_birth, created_at) VALUES (?, ?, ?, ?)");
-      bind_all(st, c.id, c.name, c.date_of_birth, c.created_at);
-      st.exec();
+      auto st = prepare("INSERT INTO clients (id, name, date_of_birth, created_at) VALUES (?, ?, ?, ?)");
+      bind_all(*st, c.id, c.name, c.date_of_birth, c.created_at);
+      st->exec();
       audit(by, "insert", "clients", c.id, nullptr, to_json(c));
       return {};
     });
@@ -480,12 +480,12 @@ class SqliteStore final : public Store {
       IntakeRecord r = intake;
       json areas = json::array();
       for (const auto& a : r.areas) areas.push_back({{"area", a.area}, {"decision", a.decision}});
-      SQLite::Statement st(db_,
-                           "INSERT INTO intakes (client_id, intake_date, intake_json, decision, areas_json, "
-                           "reasons_json, pack, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.client_id, r.intake_date, r.intake_json, r.decision, canonical(areas), r.reasons_json,
+      auto st = prepare(
+          "INSERT INTO intakes (client_id, intake_date, intake_json, decision, areas_json, "
+          "reasons_json, pack, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_all(*st, r.client_id, r.intake_date, r.intake_json, r.decision, canonical(areas), r.reasons_json,
                r.pack, r.recorded_at);
-      st.exec();
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "intakes", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -501,11 +501,11 @@ class SqliteStore final : public Store {
   Result<ConsentRecord> insert_consent(const Actor& by, const ConsentRecord& consent) override {
     return write<ConsentRecord>([&]() -> Result<ConsentRecord> {
       ConsentRecord r = consent;
-      SQLite::Statement st(db_,
-                           "INSERT INTO consents (client_id, text_sha256, signer, signed_at, withdrawn_at, "
-                           "withdrawn_by) VALUES (?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.client_id, r.text_sha256, r.signer, r.signed_at, r.withdrawn_at, r.withdrawn_by);
-      st.exec();
+      auto st = prepare(
+          "INSERT INTO consents (client_id, text_sha256, signer, signed_at, withdrawn_at, "
+          "withdrawn_by) VALUES (?, ?, ?, ?, ?, ?)");
+      bind_all(*st, r.client_id, r.text_sha256, r.signer, r.signed_at, r.withdrawn_at, r.withdrawn_by);
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "consents", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -519,9 +519,9 @@ class SqliteStore final : public Store {
 
   Result<void> update_consent(const Actor& by, const ConsentRecord& r) override {
     return update<ConsentRecord>(by, "consents", r.id, read_consent, consent_cols, [&] {
-      SQLite::Statement st(db_, "UPDATE consents SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?");
-      bind_all(st, r.withdrawn_at, r.withdrawn_by, r.id);
-      st.exec();
+      auto st = prepare("UPDATE consents SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?");
+      bind_all(*st, r.withdrawn_at, r.withdrawn_by, r.id);
+      st->exec();
     });
   }
 
@@ -534,12 +534,11 @@ class SqliteStore final : public Store {
   Result<CourseRecord> insert_course(const Actor& by, const CourseRecord& course) override {
     return write<CourseRecord>([&]() -> Result<CourseRecord> {
       CourseRecord r = course;
-      SQLite::Statement st(
-          db_,
+      auto st = prepare(
           "INSERT INTO courses (client_id, intake_id, start_date, plan_json, pack, created_at) "
           "VALUES (?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.client_id, r.intake_id, r.start, r.plan_json, r.pack, r.created_at);
-      st.exec();
+      bind_all(*st, r.client_id, r.intake_id, r.start, r.plan_json, r.pack, r.created_at);
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "courses", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -557,12 +556,11 @@ class SqliteStore final : public Store {
   Result<AppointmentRecord> insert_appointment(const Actor& by, const AppointmentRecord& a) override {
     return write<AppointmentRecord>([&]() -> Result<AppointmentRecord> {
       AppointmentRecord r = a;
-      SQLite::Statement st(
-          db_,
+      auto st = prepare(
           "INSERT INTO appointments (client_id, course_id, area, needle_length_mm, at, state) "
           "VALUES (?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.client_id, r.course_id, r.area, r.needle_length, r.at, to_string(r.state));
-      st.exec();
+      bind_all(*st, r.client_id, r.course_id, r.area, r.needle_length, r.at, to_string(r.state));
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "appointments", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -576,9 +574,9 @@ class SqliteStore final : public Store {
 
   Result<void> update_appointment(const Actor& by, const AppointmentRecord& r) override {
     return update<AppointmentRecord>(by, "appointments", r.id, read_appointment, appointment_cols, [&] {
-      SQLite::Statement st(db_, "UPDATE appointments SET state = ?, at = ? WHERE id = ?");
-      bind_all(st, to_string(r.state), r.at, r.id);
-      st.exec();
+      auto st = prepare("UPDATE appointments SET state = ?, at = ? WHERE id = ?");
+      bind_all(*st, to_string(r.state), r.at, r.id);
+      st->exec();
     });
   }
 
@@ -593,14 +591,13 @@ class SqliteStore final : public Store {
   Result<RollerRecord> insert_roller(const Actor& by, const RollerRecord& roller) override {
     return write<RollerRecord>([&]() -> Result<RollerRecord> {
       RollerRecord r = roller;
-      SQLite::Statement st(
-          db_,
+      auto st = prepare(
           "INSERT INTO rollers (lot, serial, udi, device, needle_count, needle_length_mm, expiry, "
           "state, client_id, uses, disposal_reason, registered_at) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.lot, r.serial, r.udi, r.device, r.needle_count, r.needle_length, r.expiry,
+      bind_all(*st, r.lot, r.serial, r.udi, r.device, r.needle_count, r.needle_length, r.expiry,
                to_string(r.state), client_or_null(r.client_id), r.uses, r.disposal_reason, r.registered_at);
-      st.exec();
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "rollers", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -614,10 +611,10 @@ class SqliteStore final : public Store {
 
   Result<void> update_roller(const Actor& by, const RollerRecord& r) override {
     return update<RollerRecord>(by, "rollers", r.id, read_roller, roller_cols, [&] {
-      SQLite::Statement st(
-          db_, "UPDATE rollers SET state = ?, client_id = ?, uses = ?, disposal_reason = ? WHERE id = ?");
-      bind_all(st, to_string(r.state), client_or_null(r.client_id), r.uses, r.disposal_reason, r.id);
-      st.exec();
+      auto st =
+          prepare("UPDATE rollers SET state = ?, client_id = ?, uses = ?, disposal_reason = ? WHERE id = ?");
+      bind_all(*st, to_string(r.state), client_or_null(r.client_id), r.uses, r.disposal_reason, r.id);
+      st->exec();
     });
   }
 
@@ -635,14 +632,13 @@ class SqliteStore final : public Store {
   Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) override {
     return write<SessionRecord>([&]() -> Result<SessionRecord> {
       SessionRecord r = s;
-      SQLite::Statement st(
-          db_,
+      auto st = prepare(
           "INSERT INTO sessions (client_id, appointment_id, intake_id, consent_id, roller_id, area, "
           "device, needle_length_mm, pack, started_at, finished_at, passes, density_per_cm2, "
           "effective_depth_mm, notes, cocktail, conditions_json) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      bind_session(st, r);
-      st.exec();
+      bind_session(*st, r);
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "sessions", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -656,14 +652,14 @@ class SqliteStore final : public Store {
 
   Result<void> update_session(const Actor& by, const SessionRecord& r) override {
     return update<SessionRecord>(by, "sessions", r.id, read_session, session_cols, [&] {
-      SQLite::Statement st(db_,
-                           "UPDATE sessions SET finished_at = ?, passes = ?, density_per_cm2 = ?, "
-                           "effective_depth_mm = ?, notes = ? WHERE id = ?");
+      auto st = prepare(
+          "UPDATE sessions SET finished_at = ?, passes = ?, density_per_cm2 = ?, "
+          "effective_depth_mm = ?, notes = ? WHERE id = ?");
       std::optional<double> density, depth;
       if (r.density) density = units::in_per_cm2(*r.density);
       if (r.effective_depth) depth = units::in_mm(*r.effective_depth);
-      bind_all(st, r.finished_at, r.passes, density, depth, r.notes, r.id);
-      st.exec();
+      bind_all(*st, r.finished_at, r.passes, density, depth, r.notes, r.id);
+      st->exec();
     });
   }
 
@@ -690,9 +686,9 @@ class SqliteStore final : public Store {
   Result<StepRecord> insert_step(const Actor& by, const StepRecord& step) override {
     return write<StepRecord>([&]() -> Result<StepRecord> {
       StepRecord r = step;
-      SQLite::Statement st(db_, "INSERT INTO session_steps (session_id, step, at) VALUES (?, ?, ?)");
-      bind_all(st, r.session_id, r.step, r.at);
-      st.exec();
+      auto st = prepare("INSERT INTO session_steps (session_id, step, at) VALUES (?, ?, ?)");
+      bind_all(*st, r.session_id, r.step, r.at);
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "session_steps", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -708,13 +704,12 @@ class SqliteStore final : public Store {
   Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& f) override {
     return write<FollowupRecord>([&]() -> Result<FollowupRecord> {
       FollowupRecord r = f;
-      SQLite::Statement st(
-          db_,
+      auto st = prepare(
           "INSERT INTO followups (session_id, observed_at, observations_json, triage, result_json, "
           "pack) VALUES (?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.session_id, r.observed_at, canonical(json(r.observations)), r.triage, r.result_json,
+      bind_all(*st, r.session_id, r.observed_at, canonical(json(r.observations)), r.triage, r.result_json,
                r.pack);
-      st.exec();
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "followups", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -730,12 +725,12 @@ class SqliteStore final : public Store {
   Result<EscalationRecord> insert_escalation(const Actor& by, const EscalationRecord& e) override {
     return write<EscalationRecord>([&]() -> Result<EscalationRecord> {
       EscalationRecord r = e;
-      SQLite::Statement st(db_,
-                           "INSERT INTO escalations (session_id, followup_id, client_id, opened_at, reason, "
-                           "closed_at, closed_by, close_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      bind_all(st, r.session_id, r.followup_id, r.client_id, r.opened_at, r.reason, r.closed_at, r.closed_by,
+      auto st = prepare(
+          "INSERT INTO escalations (session_id, followup_id, client_id, opened_at, reason, "
+          "closed_at, closed_by, close_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      bind_all(*st, r.session_id, r.followup_id, r.client_id, r.opened_at, r.reason, r.closed_at, r.closed_by,
                r.close_note);
-      st.exec();
+      st->exec();
       r.id = db_.getLastInsertRowid();
       audit(by, "insert", "escalations", std::to_string(r.id), nullptr, to_json(r));
       return r;
@@ -749,10 +744,9 @@ class SqliteStore final : public Store {
 
   Result<void> update_escalation(const Actor& by, const EscalationRecord& r) override {
     return update<EscalationRecord>(by, "escalations", r.id, read_escalation, escalation_cols, [&] {
-      SQLite::Statement st(
-          db_, "UPDATE escalations SET closed_at = ?, closed_by = ?, close_note = ? WHERE id = ?");
-      bind_all(st, r.closed_at, r.closed_by, r.close_note, r.id);
-      st.exec();
+      auto st = prepare("UPDATE escalations SET closed_at = ?, closed_by = ?, close_note = ? WHERE id = ?");
+      bind_all(*st, r.closed_at, r.closed_by, r.close_note, r.id);
+      st->exec();
     });
   }
 
@@ -774,13 +768,12 @@ class SqliteStore final : public Store {
   Result<PhotoRecord> insert_photo(const Actor& by, const PhotoRecord& photo) override {
     return write<PhotoRecord>([&]() -> Result<PhotoRecord> {
       PhotoRecord p = photo;
-      SQLite::Statement st(
-          db_,
+      auto st = prepare(
           "INSERT INTO photos (client_id, session_id, sha256, media_type, size_bytes, kind, taken_at, "
           "original_name, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      bind_all(st, p.client_id, p.session_id, p.sha256, p.media_type, p.size_bytes, p.kind, p.taken_at,
+      bind_all(*st, p.client_id, p.session_id, p.sha256, p.media_type, p.size_bytes, p.kind, p.taken_at,
                p.original_name, p.note);
-      st.exec();
+      st->exec();
       p.id = db_.getLastInsertRowid();
       audit(by, "insert", "photos", std::to_string(p.id), nullptr, to_json(p));
       return p;
@@ -798,12 +791,11 @@ class SqliteStore final : public Store {
   Result<OutboxMessage> insert_message(const Actor& by, const OutboxMessage& message) override {
     return write<OutboxMessage>([&]() -> Result<OutboxMessage> {
       OutboxMessage m = message;
-      SQLite::Statement st(
-          db_,
+      auto st = prepare(
           "INSERT INTO outbox (client_id, session_id, kind, subject, body, created_at, sent_at, "
           "sent_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      bind_all(st, m.client_id, m.session_id, m.kind, m.subject, m.body, m.created_at, m.sent_at, m.sent_by);
-      st.exec();
+      bind_all(*st, m.client_id, m.session_id, m.kind, m.subject, m.body, m.created_at, m.sent_at, m.sent_by);
+      st->exec();
       m.id = db_.getLastInsertRowid();
       audit(by, "insert", "outbox", std::to_string(m.id), nullptr, to_json(m));
       return m;
@@ -817,9 +809,9 @@ class SqliteStore final : public Store {
 
   Result<void> update_message(const Actor& by, const OutboxMessage& m) override {
     return update<OutboxMessage>(by, "outbox", m.id, read_message, outbox_cols, [&] {
-      SQLite::Statement st(db_, "UPDATE outbox SET sent_at = ?, sent_by = ? WHERE id = ?");
-      bind_all(st, m.sent_at, m.sent_by, m.id);
-      st.exec();
+      auto st = prepare("UPDATE outbox SET sent_at = ?, sent_by = ? WHERE id = ?");
+      bind_all(*st, m.sent_at, m.sent_by, m.id);
+      st->exec();
     });
   }
 
@@ -840,8 +832,8 @@ class SqliteStore final : public Store {
     if (!entries) return std::unexpected(entries.error());
     return guard([&]() -> Result<AuditCheck> {
       std::optional<std::pair<std::int64_t, std::string>> head;
-      SQLite::Statement q(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
-      if (q.executeStep()) head = std::pair{q.getColumn(0).getInt64(), text(q.getColumn(1))};
+      auto q = prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+      if (q->executeStep()) head = std::pair{q->getColumn(0).getInt64(), text(q->getColumn(1))};
       return verify_chain(*entries, head);
     });
   }
@@ -865,10 +857,10 @@ class SqliteStore final : public Store {
              const json* before, const json& after) {
     AuditEntry e;
     e.prev_hash = std::string(64, '0');
-    SQLite::Statement h(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
-    if (h.executeStep()) {
-      e.seq = h.getColumn(0).getInt64();
-      e.prev_hash = text(h.getColumn(1));
+    auto h = prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (h->executeStep()) {
+      e.seq = h->getColumn(0).getInt64();
+      e.prev_hash = text(h->getColumn(1));
     }
     ++e.seq;
     e.at = by.at;
@@ -879,16 +871,16 @@ class SqliteStore final : public Store {
     e.before_sha256 = before != nullptr ? sha256_hex(canonical(*before)) : std::string();
     e.after_sha256 = sha256_hex(canonical(after));
     e.hash = audit_hash(e);
-    SQLite::Statement ins(
-        db_, fmt::format("INSERT INTO audit ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit_cols));
-    bind_all(ins, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.before_sha256, e.after_sha256,
+    auto ins =
+        prepare(fmt::format("INSERT INTO audit ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit_cols));
+    bind_all(*ins, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.before_sha256, e.after_sha256,
              e.prev_hash, e.hash);
-    ins.exec();
-    SQLite::Statement head(db_,
-                           "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
-                           "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
-    bind_all(head, e.seq, e.hash);
-    head.exec();
+    ins->exec();
+    auto head = prepare(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+    bind_all(*head, e.seq, e.hash);
+    head->exec();
   }
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
              std::nullptr_t, const json& after) {
@@ -953,16 +945,14 @@ class SqliteStore final : public Store {
   Result<void> update(const Actor& by, const char* table, Id id, Read read, const char* cols, Exec exec) {
     return write<void>([&]() -> Result<void> {
       const std::string select = fmt::format("SELECT {} FROM {} WHERE id = ?", cols, table);
-      SQLite::Statement q(db_, select);
-      bind_all(q, id);
-      if (!q.executeStep()) return fail(ErrorCode::not_found, fmt::format("no record {} in {}", id, table));
-      const json before = to_json(read(q));
-      q.reset();
+      auto q = prepare(select);
+      bind_all(*q, id);
+      if (!q->executeStep()) return fail(ErrorCode::not_found, fmt::format("no record {} in {}", id, table));
+      const json before = to_json(read(*q));
+      q->reset();  // keeps the binding: the same row is read again after the change
       exec();
-      SQLite::Statement q2(db_, select);
-      bind_all(q2, id);
-      q2.executeStep();
-      audit(by, "update", table, std::to_string(id), &before, to_json(read(q2)));
+      q->executeStep();
+      audit(by, "update", table, std::to_string(id), &before, to_json(read(*q)));
       return {};
     });
   }
@@ -970,27 +960,68 @@ class SqliteStore final : public Store {
   template <class T, class Read, class... Args>
   Result<std::optional<T>> find(const std::string& sql, Read read, const Args&... args) {
     return guard([&]() -> Result<std::optional<T>> {
-      SQLite::Statement q(db_, sql);
-      bind_all(q, args...);
-      if (!q.executeStep()) return std::optional<T>();
-      return std::optional<T>(read(q));
+      auto q = prepare(sql);
+      bind_all(*q, args...);
+      if (!q->executeStep()) return std::optional<T>();
+      return std::optional<T>(read(*q));
     });
   }
 
   template <class T, class Read, class... Args>
   Result<std::vector<T>> list(const std::string& sql, Read read, const Args&... args) {
     return guard([&]() -> Result<std::vector<T>> {
-      SQLite::Statement q(db_, sql);
-      bind_all(q, args...);
+      auto q = prepare(sql);
+      bind_all(*q, args...);
       std::vector<T> out;
-      while (q.executeStep()) out.push_back(read(q));
+      while (q->executeStep()) out.push_back(read(*q));
       return out;
     });
   }
 
+  /// A prepared statement on loan from the cache, reset (bindings cleared) when the loan ends.
+  class Prepared {
+   public:
+    Prepared(SQLite::Statement& st, bool& busy) : st_(&st), busy_(&busy) { busy = true; }
+    explicit Prepared(std::unique_ptr<SQLite::Statement> own) : own_(std::move(own)), st_(own_.get()) {}
+    Prepared(const Prepared&) = delete;
+    Prepared& operator=(const Prepared&) = delete;
+    ~Prepared() {
+      if (busy_ == nullptr) return;
+      st_->tryReset();  // returns the last step's error, already reported
+      try {
+        st_->clearBindings();  // frees the bound copies (sqlite3_clear_bindings cannot fail)
+      } catch (...) {
+      }
+      *busy_ = false;
+    }
+    SQLite::Statement& operator*() const { return *st_; }
+    SQLite::Statement* operator->() const { return st_; }
+
+   private:
+    std::unique_ptr<SQLite::Statement> own_;
+    SQLite::Statement* st_;
+    bool* busy_ = nullptr;
+  };
+
+  /// The statement for `sql`, parsed once per connection: parsing was most of the cost of a small write (a
+  /// session insert parsed eight statements: the insert, the audit's three, two savepoints and their
+  /// releases). A statement still on loan (the same text used again inside its use) is parsed afresh.
+  Prepared prepare(const std::string& sql) {
+    auto& entry = statements_[sql];
+    if (!entry.statement) entry.statement = std::make_unique<SQLite::Statement>(db_, sql);
+    if (entry.busy) return Prepared(std::make_unique<SQLite::Statement>(db_, sql));
+    return Prepared(*entry.statement, entry.busy);
+  }
+
+  struct CachedStatement {
+    std::unique_ptr<SQLite::Statement> statement;
+    bool busy = false;
+  };
+
   std::string path_;
   SQLite::Database db_;
   int depth_ = 0;
+  std::unordered_map<std::string, CachedStatement> statements_;  // finalized before db_ closes
 };
 
 }  // namespace
