@@ -15,15 +15,16 @@ namespace {
 TEST_P(StoreTest, MigrationsAreAppliedOnceAndOpeningTwiceKeepsTheData) {
   auto first = store_->schema();
   ASSERT_TRUE(first) << first.error().describe();
-  EXPECT_EQ(first->version, 3);
-  EXPECT_EQ(first->applied, (std::vector<std::string>{"0001_init", "0002_outbox", "0003_photos"}));
+  EXPECT_EQ(first->version, 4);
+  EXPECT_EQ(first->applied,
+            (std::vector<std::string>{"0001_init", "0002_outbox", "0003_photos", "0004_history_indexes"}));
   add_client("C-1");
   reopen();
   reopen();
   auto again = store_->schema();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->version, 3);
-  EXPECT_EQ(again->applied.size(), 3u);
+  EXPECT_EQ(again->version, 4);
+  EXPECT_EQ(again->applied.size(), 4u);
   auto c = store_->find_client("C-1");
   ASSERT_TRUE(c && *c);
   EXPECT_EQ((*c)->name, "Test C-1");
@@ -58,7 +59,7 @@ TEST_P(StoreTest, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
   reopen();
   auto info = store_->schema();
   ASSERT_TRUE(info);
-  EXPECT_EQ(info->version, 3);
+  EXPECT_EQ(info->version, 4);
   auto sessions = store_->sessions_of("C-1");
   ASSERT_TRUE(sessions) << sessions.error().describe();
   ASSERT_EQ(sessions->size(), 1u);
