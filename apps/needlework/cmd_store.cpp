@@ -106,11 +106,9 @@ std::optional<Open> open_all(Context& ctx, const StoreOptions& o) {
   }
   out.devices = std::move(*devices);
   const std::string path = o.db.empty() ? default_db() : o.db;
-  auto db = store::open_sqlite(path);
+  auto db = open_database(path);
   if (!db) {
-    auto e = db.error();
-    if (e.where.empty() || e.where == path) e.where = "--db " + path;
-    const int code = report(ctx, e);
+    const int code = report(ctx, db.error());
     ctx.exit_code = code == exit_input ? exit_input : exit_pack;
     return std::nullopt;
   }
@@ -130,9 +128,7 @@ CLI::App* add(CLI::App& parent, Context& ctx, std::shared_ptr<StoreOptions> o, c
     // The ClinicStore refers to the pack and regions by address: build it once they have their final home.
     std::filesystem::path photo_dir = o->photos;
     const std::string db = o->db.empty() ? default_db() : o->db;
-    if (photo_dir.empty() && db != ":memory:") {
-      photo_dir = std::filesystem::absolute(db).parent_path() / "photos";
-    }
+    if (photo_dir.empty()) photo_dir = default_photo_dir(db);
     opened->clinic = std::make_unique<ClinicStore>(*opened->db, opened->pack, &opened->regions, photo_dir,
                                                    &opened->devices);
     ctx.exit_code = body(*opened);
@@ -190,7 +186,9 @@ Result<double> parse_double(const std::string& text, const char* option) {
 
 void add_store_commands(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<StoreOptions>();
-  app.add_option("--db", o->db, "Clinic database file (default: $NEEDLEWORK_DB, else ./needlework.db)");
+  app.add_option("--db", o->db,
+                 "Clinic database: a SQLite file, or PostgreSQL as postgresql://user@host:port/dbname or "
+                 "'host=… dbname=…' (default: $NEEDLEWORK_DB, else ./needlework.db)");
   app.add_option("--actor", o->actor, "Who makes the change, for the audit log (default: $USER, else cli)");
   app.add_option("--now", o->now,
                  "The time of the change or query, YYYY-MM-DDTHH:MM:SSZ (default: the system clock)");

@@ -53,11 +53,8 @@ inline const needlework::physics::RegionCatalog& skin_regions() {
   return catalog;
 }
 
-/// Whether this build has a PostgreSQL backend to test.
-constexpr bool postgres_built() { return false; }
-
 /// Opens (and migrates) the store a `where` names: a SQLite file, or a PostgreSQL conninfo.
-inline Result<std::unique_ptr<ns::Store>> open_where(const std::string& where) { return ns::open_sqlite(where); }
+inline Result<std::unique_ptr<ns::Store>> open_where(const std::string& where) { return ns::open_store(where); }
 
 /// Clients per writer thread; a thread's writes take its clients in turn.
 constexpr int clients_per_thread = 2;

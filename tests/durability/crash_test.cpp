@@ -30,7 +30,7 @@ using namespace std::chrono_literals;
 
 constexpr int writer_threads = 4;
 constexpr int writes_per_thread = 25;
-constexpr int most_acks_before_kill = 50;
+constexpr int most_acks_before_kill = 40;
 
 /// One run of the writer: the acknowledgements it printed (all of them, also those read after the kill),
 /// and how it ended.
