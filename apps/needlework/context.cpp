@@ -175,6 +175,23 @@ void ProgressBar::update(std::int64_t done, std::int64_t total) {
   std::fflush(stderr);
 }
 
+Result<std::unique_ptr<store::Store>> open_database(const std::string& where) {
+  auto db = store::open_store(where);
+  if (db) return db;
+  auto e = db.error();
+  // SQLite errors name the file; PostgreSQL ones the server and database without the password, which is
+  // what --db is shown as then.
+  if (e.where.empty() || e.where == where) e.where = "--db " + where;
+  else if (store::names_postgres(where) && e.where != "--db") e.where = "--db " + e.where;
+  return std::unexpected(e);
+}
+
+std::filesystem::path default_photo_dir(const std::string& where) {
+  if (where == ":memory:") return {};
+  if (store::names_postgres(where)) return std::filesystem::absolute("photos");
+  return std::filesystem::absolute(where).parent_path() / "photos";
+}
+
 void print_json(const nlohmann::json& j) {
   // Input that is not UTF-8 can reach messages; replace such bytes rather than fail.
   std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

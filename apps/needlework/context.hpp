@@ -11,6 +11,7 @@
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/skin.hpp"
+#include "needlework/store/store.hpp"
 
 namespace needlework::cli {
 
@@ -75,6 +76,15 @@ class ProgressBar {
   bool enabled_;
   std::string unit_;
 };
+
+/// Opens the clinic database `where` names (--db, else $NEEDLEWORK_DB, else ./needlework.db: the caller
+/// picks): PostgreSQL for a `postgresql://` URI or a libpq key=value string (`host=… dbname=…`), else a SQLite
+/// file (store::open_store). An error's location is "--db <where>", with a PostgreSQL password never shown.
+Result<std::unique_ptr<store::Store>> open_database(const std::string& where);
+
+/// Where photos go unless --photos says: photos/ beside a SQLite file; ./photos (the working folder) for a
+/// PostgreSQL database, which has no folder of its own; nowhere for ":memory:".
+std::filesystem::path default_photo_dir(const std::string& where);
 
 /// Prints JSON (pretty, two spaces) on stdout.
 void print_json(const nlohmann::json& j);

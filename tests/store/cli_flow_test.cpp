@@ -1,23 +1,17 @@
-// The store commands of the `needlework` binary end to end, on a fresh database per test: the whole clinic
-// flow headless, the refusals with their exit codes, and `audit verify` on a tampered file.
-// tests/cli/cases.json cannot give each case its own database, so these spawn the binary themselves (fork +
-// execv, no shell).
+// The store commands of the `needlework` binary end to end, on a fresh database per test, on SQLite (--db FILE)
+// and on PostgreSQL (--db postgresql://…, and $NEEDLEWORK_DB): the whole clinic flow headless, the refusals
+// with their exit codes, and `audit verify` on a tampered database. tests/cli/cases.json cannot give each case
+// its own database, so these spawn the binary themselves (fork + execv, no shell).
 
 #include <fcntl.h>
-#include <gtest/gtest.h>
-#include <sqlite3.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
-#include <string>
+#include <map>
 #include <vector>
 
-namespace fs = std::filesystem;
+#include "store_fixture.hpp"
+
 using nlohmann::json;
 
 namespace {
@@ -34,24 +28,32 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-class StoreCli : public ::testing::Test {
+class StoreCli : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     std::string tmpl = (fs::path(::testing::TempDir()) / "needlework-cli-XXXXXX").string();
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
-    db_ = (dir_ / "clinic.db").string();
     std::ofstream(dir_ / "consent.txt") << "I consent to micro-needling of the face.\n";
+    database_.create(GetParam(), dir_);
+    if (IsSkipped() || HasFatalFailure()) return;
+    db_ = database_.cli_where();
   }
   void TearDown() override {
+    database_.drop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
 
-  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory; stdout and stderr go to files
-  /// so a large output cannot block the child.
-  Outcome run(std::vector<std::string> args) {
-    std::vector<std::string> full{"needlework", "--db", db_, "--actor", "ana"};
+  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory (no --db
+  /// when db_ is empty); stdout and stderr go to files so a large output cannot block the child. `env` is
+  /// set in the child's environment.
+  Outcome run(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
+    std::vector<std::string> full{"needlework"};
+    if (!db_.empty()) full.insert(full.end(), {"--db", db_});
+    // A PostgreSQL database has no folder for photos beside it: name one (SQLite keeps the default).
+    if (GetParam() == Backend::postgres) full.insert(full.end(), {"--photos", (dir_ / "photos").string()});
+    full.insert(full.end(), {"--actor", "ana"});
     full.insert(full.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : full) argv.push_back(a.data());
@@ -66,6 +68,7 @@ class StoreCli : public ::testing::Test {
           chdir(NEEDLEWORK_SOURCE_DIR) != 0) {
         _exit(126);
       }
+      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
       execv(NEEDLEWORK_BIN, argv.data());
       _exit(127);
     }
@@ -103,11 +106,12 @@ class StoreCli : public ::testing::Test {
     return j.value("id", std::int64_t{0});
   }
 
+  TestDatabase database_;
   fs::path dir_;
-  std::string db_;
+  std::string db_;  ///< what --db is given
 };
 
-TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
+TEST_P(StoreCli, TheWholeFlowRunsHeadless) {
   ready_client();
   const auto r = roller("0001");
   ASSERT_GT(r, 0);
@@ -177,7 +181,7 @@ TEST_F(StoreCli, TheWholeFlowRunsHeadless) {
   EXPECT_NE(text.out.find("audit log OK"), std::string::npos) << text.out;
 }
 
-TEST_F(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
+TEST_P(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   ready_client();
   const auto r = roller("0001");
   // Not assigned yet.
@@ -202,15 +206,15 @@ TEST_F(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   EXPECT_NE(bad_time.err.find("--now"), std::string::npos);
 }
 
-TEST_F(StoreCli, AuditVerifyFindsATamperedEntry) {
+TEST_P(StoreCli, AuditVerifyFindsATamperedEntry) {
   ready_client();
   ASSERT_EQ(run({"audit", "verify"}).exit_code, 0);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE seq = 2",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  std::string error;
+  ASSERT_TRUE(database_.exec(GetParam() == Backend::sqlite ? "DROP TRIGGER audit_no_update"
+                                                           : "DROP TRIGGER audit_no_update ON audit",
+                             error))
+      << error;
+  ASSERT_TRUE(database_.exec("UPDATE audit SET actor = 'mallory' WHERE seq = 2", error)) << error;
   auto r = run({"audit", "verify"});
   EXPECT_EQ(r.exit_code, 5);
   EXPECT_NE(r.out.find("entry 2"), std::string::npos) << r.out;
@@ -218,7 +222,14 @@ TEST_F(StoreCli, AuditVerifyFindsATamperedEntry) {
   EXPECT_EQ(j["first_bad_seq"], 2);
 }
 
-TEST_F(StoreCli, ADatabaseThatCannotBeOpenedExits4) {
+NEEDLEWORK_INSTANTIATE_STORE_TESTS(StoreCli);
+
+// ---- one backend ---------------------------------------------------------------------------------------
+
+class SqliteCli : public StoreCli {};
+NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(SqliteCli, Backend::sqlite);
+
+TEST_P(SqliteCli, ADatabaseThatCannotBeOpenedExits4) {
   std::ofstream(dir_ / "junk.db") << "not a database, just some text that is long enough to be a header";
   db_ = (dir_ / "junk.db").string();
   auto r = run({"db", "info"});
@@ -226,6 +237,41 @@ TEST_F(StoreCli, ADatabaseThatCannotBeOpenedExits4) {
   db_ = dir_.string();  // a folder
   auto folder = run({"db", "info"});
   EXPECT_EQ(folder.exit_code, 3) << folder.err;
+}
+
+class PostgresCli : public StoreCli {};
+NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(PostgresCli, Backend::postgres);
+
+TEST_P(PostgresCli, NeedleworkDbInTheEnvironmentIsUsedWhenDbIsNotGiven) {
+  // Precedence: --db, then $NEEDLEWORK_DB, then ./needlework.db.
+  const std::string uri = db_;
+  db_.clear();
+  const std::map<std::string, std::string> env{{"NEEDLEWORK_DB", uri}};
+  auto added = run({"clients", "add", "C-0001", "--name", "Ana Example", "--now", "2026-11-23T08:00:00Z",
+                    "--json"},
+                   env);
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  db_ = uri;
+  auto shown = run_json({"clients", "show", "C-0001"});
+  EXPECT_EQ(shown["client"]["name"], "Ana Example") << shown.dump();
+  // --db wins over the environment: a server that does not exist is not consulted.
+  db_ = uri;
+  auto info = run({"db", "info", "--json"}, {{"NEEDLEWORK_DB", "postgresql://nobody@127.0.0.1:1/none"}});
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+}
+
+TEST_P(PostgresCli, AServerThatCannotBeReachedExits4NamingItButNeverThePassword) {
+  db_ = "postgresql://ana:s3cret-pw@127.0.0.1:1/clinic";
+  auto r = run({"db", "info"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("127.0.0.1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("clinic"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("s3cret-pw"), std::string::npos) << r.err;
+  db_ = "host=127.0.0.1 port=1 dbname=clinic user=ana password=s3cret-pw connect_timeout=5";
+  auto kv = run({"db", "info", "--json"});
+  EXPECT_EQ(kv.exit_code, 4) << kv.out;
+  EXPECT_EQ(kv.out.find("s3cret-pw"), std::string::npos) << kv.out;
+  EXPECT_EQ(kv.err.find("s3cret-pw"), std::string::npos) << kv.err;
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 // unless it is about one of them. Every refusal test also shows the allowed case next to it, so it fails if
 // the rule is removed or if the rule refuses everything.
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "store_fixture.hpp"
 
 using needlework::ErrorCode;
@@ -727,7 +731,238 @@ TEST_P(AuditTamper, AnUntouchedLogVerifiesAfterReopening) {
   EXPECT_EQ(r.entries, 9);
 }
 
+// ---- the two backends: one semantics ------------------------------------------------------------------
+
+TEST(OpenStore, PicksPostgresqlForAUriOrAConninfoAndSqliteForAnythingElse) {
+  for (const char* pg : {"postgresql://ana@db.example:5432/clinic", "postgres://db/clinic", "host=db dbname=clinic",
+                         "dbname=clinic", "hostaddr=10.0.0.1 dbname=x", "port=5433 dbname=x", "user = ana"}) {
+    EXPECT_TRUE(ns::names_postgres(pg)) << pg;
+  }
+  for (const char* file : {"clinic.db", ":memory:", "/var/lib/needlework/clinic.db", "postgresql.db", "host.db",
+                           "host", "./host=x.db", "hosting=x"}) {
+    EXPECT_FALSE(ns::names_postgres(file)) << file;
+  }
+}
+
+TEST_P(StoreTest, AFailingNestedTransactionIsUndoneAloneAndTheOuterCarriesOn) {
+  const ns::ClientRecord a{"C-1", "Test C-1", std::nullopt, at("2026-11-20T09:00:00Z")};
+  const ns::ClientRecord b{"C-2", "Test C-2", std::nullopt, at("2026-11-20T09:00:00Z")};
+  auto r = store_->transaction([&]() -> needlework::Result<void> {
+    if (auto x = store_->insert_client(by("2026-11-20T09:00:00Z"), a); !x) return x;
+    // The same id again: the database itself refuses it (a unique key). On PostgreSQL that aborts the whole
+    // transaction unless only the failed write's savepoint is rolled back.
+    auto dup = store_->insert_client(by("2026-11-20T09:01:00Z"), a);
+    EXPECT_FALSE(dup);
+    if (!dup) {
+      EXPECT_EQ(dup.error().code, ErrorCode::invalid_value) << dup.error().describe();
+    }
+    // A body that writes and then fails is undone, its audit entry with it.
+    auto inner = store_->transaction([&]() -> needlework::Result<void> {
+      if (auto y = store_->insert_client(by("2026-11-20T09:02:00Z"), b); !y) return y;
+      return needlework::fail(ErrorCode::refused, "changed my mind");
+    });
+    EXPECT_FALSE(inner);
+    return store_->insert_client(by("2026-11-20T09:03:00Z"), b);
+  });
+  ASSERT_TRUE(r) << r.error().describe();
+  auto c1 = store_->find_client("C-1");
+  auto c2 = store_->find_client("C-2");
+  ASSERT_TRUE(c1 && c2);
+  EXPECT_TRUE(c1->has_value());
+  EXPECT_TRUE(c2->has_value());
+  auto check = store_->verify_audit();
+  ASSERT_TRUE(check) << check.error().describe();
+  EXPECT_TRUE(check->ok) << check->problem;
+  EXPECT_EQ(check->entries, 2);
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[1].at, at("2026-11-20T09:03:00Z")) << "the undone writes left no audit entry";
+}
+
+TEST_P(StoreTest, NumbersTimesAndTextReadBackExactly) {
+  add_client("C-1");
+  ns::RollerRecord r;
+  r.lot = "LOT-\xCF\x80";  // π
+  r.serial = "1";
+  r.udi = "line one\nline 'two' \\ \"three\" %_";
+  r.device = "dermaroller";
+  r.needle_count = 192;
+  r.needle_length = nu::millimetres(0.1 + 0.2);  // 0.30000000000000004: every bit must come back
+  r.expiry = *nu::parse_date("2028-02-29");
+  r.registered_at = at("2026-11-20T23:59:59Z");
+  auto in = store_->insert_roller(by("2026-11-20T09:00:00Z"), r);
+  ASSERT_TRUE(in) << in.error().describe();
+  auto out = store_->find_roller(in->id);
+  ASSERT_TRUE(out && *out);
+  EXPECT_EQ(nu::in_mm((*out)->needle_length), 0.1 + 0.2);
+  EXPECT_EQ(ns::canonical(ns::to_json(**out)), ns::canonical(ns::to_json(*in)));
+  for (const double mm : {1.0 / 3.0, 1e-7, 123456.789, 2.5}) {
+    ns::AppointmentRecord a{0, "C-1", std::nullopt, "face", nu::millimetres(mm), at("2026-12-01T10:00:00Z"),
+                            ns::AppointmentState::booked};
+    auto ai = store_->insert_appointment(by("2026-11-20T09:00:00Z"), a);
+    ASSERT_TRUE(ai) << ai.error().describe();
+    auto ao = store_->find_appointment(ai->id);
+    ASSERT_TRUE(ao && *ao);
+    EXPECT_EQ(nu::in_mm((*ao)->needle_length), mm);
+  }
+}
+
+TEST_P(StoreTest, IdsSortBytewiseAndSearchFoldsAsciiCaseOnly) {
+  for (const char* id : {"b-2", "C-3", "a-1", "\xC3\x89-4"}) {  // É-4
+    ASSERT_TRUE(store_->insert_client(by("2026-11-20T09:00:00Z"),
+                                      {id, std::string("Name ") + id, std::nullopt, at("2026-11-20T09:00:00Z")}));
+  }
+  auto all = store_->search_clients("");
+  ASSERT_TRUE(all) << all.error().describe();
+  std::vector<std::string> ids;
+  for (const auto& c : *all) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"C-3", "a-1", "b-2", "\xC3\x89-4"})) << "byte order, as SQLite sorts";
+  auto folded = store_->search_clients("c-3");
+  ASSERT_TRUE(folded);
+  EXPECT_EQ(folded->size(), 1u);
+  auto accented = store_->search_clients("\xC3\xA9-4");  // é-4
+  ASSERT_TRUE(accented);
+  EXPECT_TRUE(accented->empty()) << "only ASCII letters match either case";
+  auto exact = store_->search_clients("\xC3\x89-4");
+  ASSERT_TRUE(exact);
+  EXPECT_EQ(exact->size(), 1u);
+}
+
+TEST_P(StoreTest, WritersInParallelKeepOneUnbrokenChain) {
+  // Several connections writing at once: each write transaction waits for the one before (SQLite: BEGIN
+  // IMMEDIATE; PostgreSQL: the audit head row lock), so the chain has neither fork nor gap.
+  constexpr int writers = 3;
+  constexpr int each = 12;
+  std::atomic<int> failures{0};
+  std::vector<std::string> errors(writers);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      auto s = open_db();
+      if (!s) {
+        ++failures;
+        errors[w] = s.error().describe();
+        return;
+      }
+      for (int i = 0; i < each; ++i) {
+        const std::string id = "W" + std::to_string(w) + "-" + std::to_string(i);
+        auto r = (*s)->insert_client(by("2026-11-20T09:00:00Z"), {id, "Writer", std::nullopt, at("2026-11-20T09:00:00Z")});
+        if (!r) {
+          ++failures;
+          errors[w] = r.error().describe();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0) << errors[0] << errors[1] << errors[2];
+  auto check = store_->verify_audit();
+  ASSERT_TRUE(check) << check.error().describe();
+  EXPECT_TRUE(check->ok) << check->problem;
+  EXPECT_EQ(check->entries, writers * each);
+}
+
+TEST_P(StoreTest, AWriterWaitsForAnotherWritersTransactionAndFollowsItInTheChain) {
+  auto other = open_db();
+  ASSERT_TRUE(other) << other.error().describe();
+  std::atomic<bool> inside{false};
+  std::atomic<bool> second_done{false};
+  bool second_finished_first = false;
+  std::thread first([&] {
+    auto r = (*other)->transaction([&]() -> needlework::Result<void> {
+      auto w = (*other)->insert_client(by("2026-11-20T09:00:00Z"), {"C-1", "First", std::nullopt, at("2026-11-20T09:00:00Z")});
+      inside = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+      second_finished_first = second_done.load();
+      return w;
+    });
+    EXPECT_TRUE(r) << r.error().describe();
+  });
+  while (!inside) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto second = store_->insert_client(by("2026-11-20T09:01:00Z"), {"C-2", "Second", std::nullopt, at("2026-11-20T09:01:00Z")});
+  second_done = true;
+  first.join();
+  ASSERT_TRUE(second) << second.error().describe();
+  EXPECT_FALSE(second_finished_first) << "the second writer did not wait for the first's transaction";
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0].entity_id, "C-1");
+  EXPECT_EQ((*log)[1].entity_id, "C-2");
+  EXPECT_EQ((*log)[1].prev_hash, (*log)[0].hash);
+}
+
+TEST_P(StoreTest, ProgramsOpeningANewDatabaseAtOnceApplyEachMigrationOnce) {
+  const fs::path sub = dir_ / "new";
+  fs::create_directories(sub);
+  TestDatabase fresh;
+  fresh.create(backend(), sub);
+  if (HasFatalFailure()) return;
+  constexpr int programs = 4;
+  std::vector<std::string> errors(programs);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < programs; ++i) {
+    threads.emplace_back([&, i] {
+      auto s = ns::open_store(fresh.where());
+      if (!s) errors[i] = s.error().describe();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  auto s = ns::open_store(fresh.where());
+  ASSERT_TRUE(s) << s.error().describe();
+  auto info = (*s)->schema();
+  auto expected = store_->schema();
+  ASSERT_TRUE(info && expected);
+  EXPECT_EQ(info->applied, expected->applied) << "each migration once, in order";
+}
+
 NEEDLEWORK_INSTANTIATE_STORE_TESTS(StoreTest);
+
+// ---- PostgreSQL only -----------------------------------------------------------------------------------
+
+class PostgresStoreTest : public StoreTest {};
+NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(PostgresStoreTest, Backend::postgres);
+
+TEST_P(PostgresStoreTest, AServerThatCannotBeReachedIsAnIoErrorNamingItButNeverThePassword) {
+  for (const char* conninfo : {"postgresql://ana:s3cret-pw@127.0.0.1:1/clinic",
+                               "host=127.0.0.1 port=1 dbname=clinic user=ana password=s3cret-pw"}) {
+    auto r = ns::open_postgres(conninfo);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::io_error);
+    const auto text = r.error().describe();
+    EXPECT_NE(text.find("ana@127.0.0.1:1/clinic"), std::string::npos) << text;
+    EXPECT_EQ(text.find("s3cret-pw"), std::string::npos) << text;
+  }
+  auto garbled = ns::open_store("host='unterminated");
+  ASSERT_FALSE(garbled);
+  EXPECT_EQ(garbled.error().code, ErrorCode::invalid_value) << garbled.error().describe();
+}
+
+TEST_P(PostgresStoreTest, ADatabaseThatDoesNotExistIsAnIoErrorNamingIt) {
+  auto r = ns::open_postgres(pg_conninfo_with_db(where_, "nw_no_such_database"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::io_error);
+  EXPECT_NE(r.error().describe().find("nw_no_such_database"), std::string::npos) << r.error().describe();
+}
+
+TEST_P(PostgresStoreTest, BackupSaysToUsePgDump) {
+  add_client("C-1");
+  auto r = store_->backup_to(dir_ / "copy.db", {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_value);
+  EXPECT_NE(r.error().message.find("pg_dump"), std::string::npos) << r.error().describe();
+  EXPECT_FALSE(fs::exists(dir_ / "copy.db"));
+}
+
+TEST_P(PostgresStoreTest, TheAuditLogRefusesTruncateToo) {
+  add_client("C-1");
+  close();
+  EXPECT_FALSE(raw_exec_ok("TRUNCATE audit"));
+  reopen();
+  EXPECT_EQ(audit_count(), 1);
+}
 NEEDLEWORK_INSTANTIATE_STORE_TESTS(AuditTamper);
 
 }  // namespace

@@ -78,15 +78,26 @@ std::string label_of(const ConnInfo& c) {
 }
 
 /// A server or libpq message on one line, with the password blanked should it ever be echoed.
-std::string clean_message(std::string_view what, const ConnInfo& c) {
-  std::string s(what);
-  for (const std::string_view prefix : {"ERROR:  ", "FATAL:  "}) {
-    if (s.starts_with(prefix)) s.erase(0, prefix.size());
+std::string clean_message(std::string_view what, const ConnInfo& info) {
+  std::string s;
+  bool line_start = true;
+  for (const char c : what) {
+    if (c == '\n' || c == '\r') {
+      line_start = true;
+      continue;
+    }
+    if (line_start && (c == ' ' || c == '\t')) continue;
+    if (line_start && !s.empty()) s += "; ";
+    line_start = false;
+    s += c;
   }
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  for (std::size_t i = 0; (i = s.find('\n', i)) != std::string::npos;) s.replace(i, 1, "; ");
-  if (!c.password.empty()) {
-    for (std::size_t i = 0; (i = s.find(c.password, i)) != std::string::npos;) s.replace(i, c.password.size(), "***");
+  for (const std::string_view severity : {"ERROR:  ", "FATAL:  "}) {
+    for (std::size_t i = 0; (i = s.find(severity, i)) != std::string::npos;) s.erase(i, severity.size());
+  }
+  if (!info.password.empty()) {
+    for (std::size_t i = 0; (i = s.find(info.password, i)) != std::string::npos;) {
+      s.replace(i, info.password.size(), "***");
+    }
   }
   return s;
 }
