@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer (preset `dev`) and runs the whole test
-# suite under ctest: units, knowledge packs, clinical cases, CLI end-to-end, physics and validation, benchmark
-# smoke runs. Installs missing Debian packages first.
+# suite under ctest: units, knowledge packs, clinical cases, CLI end-to-end, physics and validation, the clinic
+# store on SQLite and on PostgreSQL, benchmark smoke runs. Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 cmake --preset dev
 cmake --build --preset dev -j "$(nproc)"
+
+# The PostgreSQL half of the store tests runs against a throwaway server of this run's own (a fresh cluster in
+# a temp folder, scripts/pg-cluster.sh), removed on exit whatever happens; it prints nothing, so ctest's
+# summary stays the last lines.
+eval "$(bash scripts/pg-cluster.sh start)"
+trap 'bash scripts/pg-cluster.sh stop "$NEEDLEWORK_PG_DIR" >/dev/null 2>&1 || true' EXIT
+echo "test: PostgreSQL for the store tests at $NEEDLEWORK_TEST_PG"
 ctest --preset dev
