@@ -1,7 +1,7 @@
-// The store commands of the `needlework` binary end to end, on a fresh database per test, on SQLite (--db FILE)
-// and on PostgreSQL (--db postgresql://…, and $NEEDLEWORK_DB): the whole clinic flow headless, the refusals
-// with their exit codes, and `audit verify` on a tampered database. tests/cli/cases.json cannot give each case
-// its own database, so these spawn the binary themselves (fork + execv, no shell).
+// The store commands of the `needlework` binary end to end, on a fresh database per test, on SQLite (--db
+// FILE) and on PostgreSQL (--db postgresql://…, and $NEEDLEWORK_DB): the whole clinic flow headless, the
+// refusals with their exit codes, and `audit verify` on a tampered database. tests/cli/cases.json cannot give
+// each case its own database, so these spawn the binary themselves (fork + execv, no shell).
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -247,9 +247,8 @@ TEST_P(PostgresCli, NeedleworkDbInTheEnvironmentIsUsedWhenDbIsNotGiven) {
   const std::string uri = db_;
   db_.clear();
   const std::map<std::string, std::string> env{{"NEEDLEWORK_DB", uri}};
-  auto added = run({"clients", "add", "C-0001", "--name", "Ana Example", "--now", "2026-11-23T08:00:00Z",
-                    "--json"},
-                   env);
+  auto added = run(
+      {"clients", "add", "C-0001", "--name", "Ana Example", "--now", "2026-11-23T08:00:00Z", "--json"}, env);
   ASSERT_EQ(added.exit_code, 0) << added.err;
   db_ = uri;
   auto shown = run_json({"clients", "show", "C-0001"});

@@ -40,10 +40,12 @@ enum class Backend { sqlite, postgres };
 
 inline const char* to_string(Backend b) { return b == Backend::sqlite ? "sqlite" : "postgres"; }
 inline void PrintTo(Backend b, std::ostream* os) { *os << to_string(b); }
-inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return to_string(info.param); }
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return to_string(info.param);
+}
 
 /// Instantiates the value-parameterised suite `suite` on both backends; test names end in /sqlite, /postgres.
-#define NEEDLEWORK_INSTANTIATE_STORE_TESTS(suite)                                                    \
+#define NEEDLEWORK_INSTANTIATE_STORE_TESTS(suite) \
   INSTANTIATE_TEST_SUITE_P(, suite, ::testing::Values(Backend::sqlite, Backend::postgres), backend_name)
 
 /// Instantiates `suite` on one backend, for what is inherently about that backend.

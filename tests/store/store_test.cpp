@@ -734,12 +734,13 @@ TEST_P(AuditTamper, AnUntouchedLogVerifiesAfterReopening) {
 // ---- the two backends: one semantics ------------------------------------------------------------------
 
 TEST(OpenStore, PicksPostgresqlForAUriOrAConninfoAndSqliteForAnythingElse) {
-  for (const char* pg : {"postgresql://ana@db.example:5432/clinic", "postgres://db/clinic", "host=db dbname=clinic",
-                         "dbname=clinic", "hostaddr=10.0.0.1 dbname=x", "port=5433 dbname=x", "user = ana"}) {
+  for (const char* pg :
+       {"postgresql://ana@db.example:5432/clinic", "postgres://db/clinic", "host=db dbname=clinic",
+        "dbname=clinic", "hostaddr=10.0.0.1 dbname=x", "port=5433 dbname=x", "user = ana"}) {
     EXPECT_TRUE(ns::names_postgres(pg)) << pg;
   }
-  for (const char* file : {"clinic.db", ":memory:", "/var/lib/needlework/clinic.db", "postgresql.db", "host.db",
-                           "host", "./host=x.db", "hosting=x"}) {
+  for (const char* file : {"clinic.db", ":memory:", "/var/lib/needlework/clinic.db", "postgresql.db",
+                           "host.db", "host", "./host=x.db", "hosting=x"}) {
     EXPECT_FALSE(ns::names_postgres(file)) << file;
   }
 }
@@ -798,7 +799,12 @@ TEST_P(StoreTest, NumbersTimesAndTextReadBackExactly) {
   EXPECT_EQ(nu::in_mm((*out)->needle_length), 0.1 + 0.2);
   EXPECT_EQ(ns::canonical(ns::to_json(**out)), ns::canonical(ns::to_json(*in)));
   for (const double mm : {1.0 / 3.0, 1e-7, 123456.789, 2.5}) {
-    ns::AppointmentRecord a{0, "C-1", std::nullopt, "face", nu::millimetres(mm), at("2026-12-01T10:00:00Z"),
+    ns::AppointmentRecord a{0,
+                            "C-1",
+                            std::nullopt,
+                            "face",
+                            nu::millimetres(mm),
+                            at("2026-12-01T10:00:00Z"),
                             ns::AppointmentState::booked};
     auto ai = store_->insert_appointment(by("2026-11-20T09:00:00Z"), a);
     ASSERT_TRUE(ai) << ai.error().describe();
@@ -810,14 +816,16 @@ TEST_P(StoreTest, NumbersTimesAndTextReadBackExactly) {
 
 TEST_P(StoreTest, IdsSortBytewiseAndSearchFoldsAsciiCaseOnly) {
   for (const char* id : {"b-2", "C-3", "a-1", "\xC3\x89-4"}) {  // É-4
-    ASSERT_TRUE(store_->insert_client(by("2026-11-20T09:00:00Z"),
-                                      {id, std::string("Name ") + id, std::nullopt, at("2026-11-20T09:00:00Z")}));
+    ASSERT_TRUE(
+        store_->insert_client(by("2026-11-20T09:00:00Z"),
+                              {id, std::string("Name ") + id, std::nullopt, at("2026-11-20T09:00:00Z")}));
   }
   auto all = store_->search_clients("");
   ASSERT_TRUE(all) << all.error().describe();
   std::vector<std::string> ids;
   for (const auto& c : *all) ids.push_back(c.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"C-3", "a-1", "b-2", "\xC3\x89-4"})) << "byte order, as SQLite sorts";
+  EXPECT_EQ(ids, (std::vector<std::string>{"C-3", "a-1", "b-2", "\xC3\x89-4"}))
+      << "byte order, as SQLite sorts";
   auto folded = store_->search_clients("c-3");
   ASSERT_TRUE(folded);
   EXPECT_EQ(folded->size(), 1u);
@@ -847,7 +855,8 @@ TEST_P(StoreTest, WritersInParallelKeepOneUnbrokenChain) {
       }
       for (int i = 0; i < each; ++i) {
         const std::string id = "W" + std::to_string(w) + "-" + std::to_string(i);
-        auto r = (*s)->insert_client(by("2026-11-20T09:00:00Z"), {id, "Writer", std::nullopt, at("2026-11-20T09:00:00Z")});
+        auto r = (*s)->insert_client(by("2026-11-20T09:00:00Z"),
+                                     {id, "Writer", std::nullopt, at("2026-11-20T09:00:00Z")});
         if (!r) {
           ++failures;
           errors[w] = r.error().describe();
@@ -871,7 +880,8 @@ TEST_P(StoreTest, AWriterWaitsForAnotherWritersTransactionAndFollowsItInTheChain
   bool second_finished_first = false;
   std::thread first([&] {
     auto r = (*other)->transaction([&]() -> needlework::Result<void> {
-      auto w = (*other)->insert_client(by("2026-11-20T09:00:00Z"), {"C-1", "First", std::nullopt, at("2026-11-20T09:00:00Z")});
+      auto w = (*other)->insert_client(by("2026-11-20T09:00:00Z"),
+                                       {"C-1", "First", std::nullopt, at("2026-11-20T09:00:00Z")});
       inside = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(400));
       second_finished_first = second_done.load();
@@ -880,7 +890,8 @@ TEST_P(StoreTest, AWriterWaitsForAnotherWritersTransactionAndFollowsItInTheChain
     EXPECT_TRUE(r) << r.error().describe();
   });
   while (!inside) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  auto second = store_->insert_client(by("2026-11-20T09:01:00Z"), {"C-2", "Second", std::nullopt, at("2026-11-20T09:01:00Z")});
+  auto second = store_->insert_client(by("2026-11-20T09:01:00Z"),
+                                      {"C-2", "Second", std::nullopt, at("2026-11-20T09:01:00Z")});
   second_done = true;
   first.join();
   ASSERT_TRUE(second) << second.error().describe();

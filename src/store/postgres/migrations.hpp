@@ -1,6 +1,7 @@
 #pragma once
-// The PostgreSQL migrations built into the library (generated from data/migrations/postgres/), in order. Their
-// names and numbers are those of the SQLite migrations, so `schema()` reports the same on both backends.
+// The PostgreSQL migrations built into the library (generated from data/migrations/postgres/), in order.
+// Their names and numbers are those of the SQLite migrations, so `schema()` reports the same on both
+// backends.
 
 #include <string_view>
 #include <vector>

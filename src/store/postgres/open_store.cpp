@@ -13,7 +13,8 @@ bool names_postgres(std::string_view where) {
   for (const std::string_view key : {"host", "hostaddr", "port", "dbname", "user", "service"}) {
     if (!where.starts_with(key)) continue;
     auto rest = where.substr(key.size());
-    while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())) != 0) rest.remove_prefix(1);
+    while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())) != 0)
+      rest.remove_prefix(1);
     if (rest.starts_with('=')) return true;
   }
   return false;

@@ -1,7 +1,8 @@
-// The PostgreSQL backend of the repository (libpqxx 6.4, keeping to the subset 7.x also has: connection, work,
-// exec_params, prepare/exec_prepared, as<T>, is_null, commit). It maps records exactly as the SQLite backend
-// does — the same columns, times and dates as the same UTC text, numbers sent as text in their shortest
-// round-trip form — so a record reads back identical on either backend and audits to the same digests.
+// The PostgreSQL backend of the repository (libpqxx 6.4, keeping to the subset 7.x also has: connection,
+// work, exec_params, prepare/exec_prepared, as<T>, is_null, commit). It maps records exactly as the SQLite
+// backend does — the same columns, times and dates as the same UTC text, numbers sent as text in their
+// shortest round-trip form — so a record reads back identical on either backend and audits to the same
+// digests.
 //
 // One connection; every write transaction begins by locking the audit head row (SELECT … FOR UPDATE), so
 // writers in several processes take turns as SQLite's BEGIN IMMEDIATE makes them, and each reads the chain's
@@ -216,7 +217,7 @@ ConsentRecord read_consent(const pqxx::row& row) {
 
 constexpr const char* course_cols = "id, client_id, intake_id, start_date, plan_json, pack, created_at";
 CourseRecord read_course(const pqxx::row& row) {
-  return {int_of(row[0]), text(row[1]), int_of(row[2]),  date_of(row[3]),
+  return {int_of(row[0]), text(row[1]), int_of(row[2]), date_of(row[3]),
           text(row[4]),   text(row[5]), time_of(row[6])};
 }
 
@@ -410,8 +411,8 @@ class PostgresStore final : public Store {
         w.exec(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
             "sql_sha256 TEXT NOT NULL)");
-        const auto found =
-            w.exec_params("SELECT name, sql_sha256 FROM schema_version WHERE version = $1", Param(version).c_str());
+        const auto found = w.exec_params("SELECT name, sql_sha256 FROM schema_version WHERE version = $1",
+                                         Param(version).c_str());
         if (!found.empty()) {
           if (text(found[0][1]) != digest) {
             return fail(ErrorCode::pack_error,
@@ -421,7 +422,8 @@ class PostgresStore final : public Store {
                         label_);
           }
           if (i + 1 == all.size()) {
-            newest = static_cast<int>(int_of(w.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]));
+            newest = static_cast<int>(
+                int_of(w.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]));
           }
           w.commit();
           continue;
@@ -430,7 +432,8 @@ class PostgresStore final : public Store {
         w.exec_params("INSERT INTO schema_version (version, name, sql_sha256) VALUES ($1, $2, $3)",
                       Param(version).c_str(), Param(m.name).c_str(), Param(digest).c_str());
         if (i + 1 == all.size()) {
-          newest = static_cast<int>(int_of(w.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]));
+          newest =
+              static_cast<int>(int_of(w.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]));
         }
         w.commit();
       }
@@ -566,7 +569,8 @@ class PostgresStore final : public Store {
       json areas = json::array();
       for (const auto& a : r.areas) areas.push_back({{"area", a.area}, {"decision", a.decision}});
       r.id = inserted(
-          "INSERT INTO intakes (client_id, intake_date, intake_json, decision, areas_json, reasons_json, pack, "
+          "INSERT INTO intakes (client_id, intake_date, intake_json, decision, areas_json, reasons_json, "
+          "pack, "
           "recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
           r.client_id, r.intake_date, r.intake_json, r.decision, canonical(areas), r.reasons_json, r.pack,
           r.recorded_at);
@@ -642,8 +646,8 @@ class PostgresStore final : public Store {
   }
 
   Result<std::optional<AppointmentRecord>> find_appointment(Id id) override {
-    return find<AppointmentRecord>(
-        fmt::format("SELECT {} FROM appointments WHERE id = $1", appointment_cols), read_appointment, id);
+    return find<AppointmentRecord>(fmt::format("SELECT {} FROM appointments WHERE id = $1", appointment_cols),
+                                   read_appointment, id);
   }
 
   Result<void> update_appointment(const Actor& by, const AppointmentRecord& r) override {
@@ -754,8 +758,8 @@ class PostgresStore final : public Store {
 
   Result<std::vector<StepRecord>> steps_of(Id session_id) override {
     return list<StepRecord>(
-        fmt::format("SELECT {} FROM session_steps WHERE session_id = $1 ORDER BY at, id", step_cols), read_step,
-        session_id);
+        fmt::format("SELECT {} FROM session_steps WHERE session_id = $1 ORDER BY at, id", step_cols),
+        read_step, session_id);
   }
 
   Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& f) override {
@@ -808,7 +812,8 @@ class PostgresStore final : public Store {
 
   Result<std::vector<EscalationRecord>> escalations_of(std::string_view client_id) override {
     return list<EscalationRecord>(
-        fmt::format("SELECT {} FROM escalations WHERE client_id = $1 ORDER BY opened_at, id", escalation_cols),
+        fmt::format("SELECT {} FROM escalations WHERE client_id = $1 ORDER BY opened_at, id",
+                    escalation_cols),
         read_escalation, std::string(client_id));
   }
 
@@ -820,8 +825,8 @@ class PostgresStore final : public Store {
       p.id = inserted(
           "INSERT INTO photos (client_id, session_id, sha256, media_type, size_bytes, kind, taken_at, "
           "original_name, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-          p.client_id, p.session_id, p.sha256, p.media_type, p.size_bytes, p.kind, p.taken_at, p.original_name,
-          p.note);
+          p.client_id, p.session_id, p.sha256, p.media_type, p.size_bytes, p.kind, p.taken_at,
+          p.original_name, p.note);
       audit(by, "insert", "photos", std::to_string(p.id), nullptr, to_json(p));
       return p;
     });
@@ -829,8 +834,8 @@ class PostgresStore final : public Store {
 
   Result<std::vector<PhotoRecord>> photos_of(std::string_view client_id) override {
     return list<PhotoRecord>(
-        fmt::format("SELECT {} FROM photos WHERE client_id = $1 ORDER BY taken_at, id", photo_cols), read_photo,
-        std::string(client_id));
+        fmt::format("SELECT {} FROM photos WHERE client_id = $1 ORDER BY taken_at, id", photo_cols),
+        read_photo, std::string(client_id));
   }
 
   // ---- outbox ------------------------------------------------------------------------------------------
@@ -934,12 +939,13 @@ class PostgresStore final : public Store {
     e.after_sha256 = sha256_hex(canonical(after));
     e.hash = audit_hash(e);
     // One round trip: the entry and the head move together.
-    query(fmt::format("WITH entry AS (INSERT INTO audit ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)) "
-                      "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $10) "
-                      "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                      audit_cols),
-          e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.before_sha256, e.after_sha256, e.prev_hash,
-          e.hash);
+    query(
+        fmt::format("WITH entry AS (INSERT INTO audit ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)) "
+                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $10) "
+                    "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                    audit_cols),
+        e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.before_sha256, e.after_sha256, e.prev_hash,
+        e.hash);
     head_ = {e.seq, e.hash};
   }
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
@@ -986,7 +992,8 @@ class PostgresStore final : public Store {
     try {
       throw;
     } catch (const CorruptValue& e) {
-      return Error{ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), label_};
+      return Error{ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()),
+                   label_};
     } catch (const pqxx::sql_error& e) {
       const std::string& state = e.sqlstate();
       const std::string message = clean_message(e.what(), info_);
@@ -994,7 +1001,8 @@ class PostgresStore final : public Store {
         return Error{ErrorCode::invalid_value, fmt::format("the database refused the change: {}", message),
                      label_};
       }
-      if (state == "55P03" || state == "40P01" || state == "40001") {  // lock timeout, deadlock, serialization
+      if (state == "55P03" || state == "40P01" ||
+          state == "40001") {  // lock timeout, deadlock, serialization
         return Error{ErrorCode::io_error,
                      fmt::format("the database is busy (another writer held it for {} s); try again",
                                  lock_timeout_ms / 1000),
@@ -1003,16 +1011,19 @@ class PostgresStore final : public Store {
       return Error{ErrorCode::io_error, fmt::format("PostgreSQL: {}", message), label_};
     } catch (const pqxx::broken_connection& e) {
       return Error{ErrorCode::io_error,
-                   fmt::format("lost the connection to PostgreSQL: {}", clean_message(e.what(), info_)), label_};
+                   fmt::format("lost the connection to PostgreSQL: {}", clean_message(e.what(), info_)),
+                   label_};
     } catch (const pqxx::in_doubt_error& e) {
       return Error{ErrorCode::io_error,
                    fmt::format("the connection broke during a commit, which may or may not have happened: {}",
                                clean_message(e.what(), info_)),
                    label_};
     } catch (const pqxx::conversion_error& e) {
-      return Error{ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), label_};
+      return Error{ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()),
+                   label_};
     } catch (const std::exception& e) {
-      return Error{ErrorCode::io_error, fmt::format("PostgreSQL: {}", clean_message(e.what(), info_)), label_};
+      return Error{ErrorCode::io_error, fmt::format("PostgreSQL: {}", clean_message(e.what(), info_)),
+                   label_};
     }
   }
 
@@ -1040,9 +1051,9 @@ class PostgresStore final : public Store {
       const auto before_row = query(fmt::format("SELECT {} FROM {} WHERE id = $1", cols, table), id);
       if (before_row.empty()) return fail(ErrorCode::not_found, fmt::format("no record {} in {}", id, table));
       const json before = to_json(read(before_row[0]));
-      const auto after_row = query(fmt::format("UPDATE {} SET {} WHERE id = ${} RETURNING {}", table, set,
-                                               sizeof...(Args) + 1, cols),
-                                   args..., id);
+      const auto after_row = query(
+          fmt::format("UPDATE {} SET {} WHERE id = ${} RETURNING {}", table, set, sizeof...(Args) + 1, cols),
+          args..., id);
       audit(by, "update", table, std::to_string(id), &before, to_json(read(after_row.at(0))));
       return {};
     });
