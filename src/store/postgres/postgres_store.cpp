@@ -382,16 +382,17 @@ AuditEntry read_audit(const pqxx::row& row) {
 class PostgresStore final : public Store {
  public:
   PostgresStore(const std::string& conninfo, ConnInfo info)
-      : info_(std::move(info)), label_(label_of(info_)), conn_(conninfo) {}
+      : conninfo_(conninfo),
+        info_(std::move(info)),
+        label_(label_of(info_)),
+        conn_(std::make_unique<pqxx::connection>(conninfo)) {}
 
   Result<void> configure() {
     return guard([&]() -> Result<void> {
-      pqxx::work w(conn_);
-      // Notices ("relation already exists, skipping") would otherwise be printed on stderr by libpqxx.
-      w.exec("SET client_min_messages = warning");
-      w.exec(fmt::format("SET lock_timeout = {}", lock_timeout_ms));
-      w.exec("SET application_name = 'needlework'");
+      pqxx::work w(*conn_);
+      const bool fresh = begin(w);
       w.commit();
+      began(fresh);
       return {};
     });
   }
@@ -406,7 +407,7 @@ class PostgresStore final : public Store {
         const std::string digest = sha256_hex(m.sql);
         // Each migration in its own transaction under a transaction-scoped advisory lock; checked again once
         // the lock is held, since another process may have applied it while we waited.
-        pqxx::work w(conn_);
+        pqxx::work w(*conn_);
         w.exec(fmt::format("SELECT pg_advisory_xact_lock({})", migration_lock_key));
         w.exec(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
@@ -451,7 +452,9 @@ class PostgresStore final : public Store {
   Result<void> transaction(const std::function<Result<void>()>& body) override {
     if (depth_ > 0) return savepoint(body);
     try {
-      pqxx::work w(conn_);
+      reconnect_if_lost();
+      pqxx::work w(*conn_);
+      const bool fresh = begin(w);
       tx_ = &w;
       ++depth_;
       struct Leave {
@@ -465,6 +468,7 @@ class PostgresStore final : public Store {
       auto r = body();
       if (!r) return r;  // ~work rolls back
       w.commit();
+      began(fresh);
       return {};
     } catch (...) {
       return std::unexpected(current_error());
@@ -875,18 +879,21 @@ class PostgresStore final : public Store {
   }
 
   Result<AuditCheck> verify_audit() override {
-    // The log and the head in one transaction, so a writer committing in between cannot look like tampering.
+    // The log and the head from one snapshot, so a writer committing in between cannot look like tampering
+    // (inside a write transaction the head lock already keeps writers out).
     return guard([&]() -> Result<AuditCheck> {
-      return in_transaction([&]() -> AuditCheck {
-        std::vector<AuditEntry> entries;
-        for (const auto& row : query(fmt::format("SELECT {} FROM audit ORDER BY seq", audit_cols))) {
-          entries.push_back(read_audit(row));
-        }
-        std::optional<std::pair<std::int64_t, std::string>> head;
-        const auto h = query("SELECT seq, hash FROM audit_head WHERE id = 1");
-        if (!h.empty()) head = std::pair{int_of(h[0][0]), text(h[0][1])};
-        return verify_chain(entries, head);
-      });
+      return in_transaction(
+          [&]() -> AuditCheck {
+            std::vector<AuditEntry> entries;
+            for (const auto& row : query(fmt::format("SELECT {} FROM audit ORDER BY seq", audit_cols))) {
+              entries.push_back(read_audit(row));
+            }
+            std::optional<std::pair<std::int64_t, std::string>> head;
+            const auto h = query("SELECT seq, hash FROM audit_head WHERE id = 1");
+            if (!h.empty()) head = std::pair{int_of(h[0][0]), text(h[0][1])};
+            return verify_chain(entries, head);
+          },
+          "REPEATABLE READ");
     });
   }
 
@@ -909,6 +916,35 @@ class PostgresStore final : public Store {
   }
   static std::optional<double> depth_of(const SessionRecord& r) {
     return r.effective_depth ? std::optional<double>(units::in_mm(*r.effective_depth)) : std::nullopt;
+  }
+
+  /// Starts a transaction's work on the session: applies the session settings when the session is new (the
+  /// first, or one libpqxx 6.4 reconnected after the server went away) — inside the transaction, so they hold
+  /// once it commits (`began`) — and the isolation level if one is asked for. True when it applied them.
+  bool begin(pqxx::work& w, std::string_view isolation = {}) {
+    if (!isolation.empty()) w.exec(fmt::format("SET TRANSACTION ISOLATION LEVEL {}", isolation));
+    if (conn_->backendpid() == configured_pid_) return false;
+    // Notices ("relation already exists, skipping") would otherwise be printed on stderr by libpqxx;
+    // lock_timeout is SQLite's busy timeout.
+    w.exec(
+        fmt::format("SELECT set_config('client_min_messages', 'warning', false), "
+                    "set_config('lock_timeout', '{}', false), "
+                    "set_config('application_name', 'needlework', false)",
+                    lock_timeout_ms));
+    return true;
+  }
+  void began(bool fresh) {
+    if (fresh) configured_pid_ = conn_->backendpid();
+  }
+
+  /// A connection the server ended (a restart, a terminated session) is replaced by a new one when the next
+  /// transaction starts; the transaction it broke has already failed with io_error.
+  void reconnect_if_lost() {
+    if (conn_->is_open()) return;
+    conn_.reset();
+    prepared_.clear();
+    configured_pid_ = 0;
+    conn_ = std::make_unique<pqxx::connection>(conninfo_);
   }
 
   /// Locks the audit head row for the rest of the write transaction and reads the chain's head. A head row
@@ -959,7 +995,7 @@ class PostgresStore final : public Store {
     auto [it, added] = prepared_.try_emplace(sql, "");
     if (added) {
       it->second = fmt::format("nw{}", prepared_.size());
-      conn_.prepare(it->second, sql);
+      conn_->prepare(it->second, sql);
     }
     return tx_->exec_prepared(it->second, Param(args).c_str()...);
   }
@@ -972,11 +1008,14 @@ class PostgresStore final : public Store {
     return int_of(r[0][0]);
   }
 
-  /// Runs `f` in the open transaction, or in a transaction of its own (for reads outside one).
+  /// Runs `f` in the open transaction, or in a transaction of its own (for reads outside one), started with
+  /// `isolation` (e.g. "REPEATABLE READ": one snapshot for several statements) when not empty.
   template <class F>
-  auto in_transaction(F&& f) -> decltype(f()) {
+  auto in_transaction(F&& f, std::string_view isolation = {}) -> decltype(f()) {
     if (tx_ != nullptr) return f();
-    pqxx::work w(conn_);
+    reconnect_if_lost();
+    pqxx::work w(*conn_);
+    const bool fresh = begin(w, isolation);
     tx_ = &w;
     struct Leave {
       pqxx::work*& tx;
@@ -984,6 +1023,7 @@ class PostgresStore final : public Store {
     } leave{tx_};
     auto out = f();
     w.commit();
+    began(fresh);
     return out;
   }
 
@@ -1081,11 +1121,13 @@ class PostgresStore final : public Store {
     });
   }
 
+  std::string conninfo_;  ///< as given, password included: only ever passed to libpq
   ConnInfo info_;
   std::string label_;
-  pqxx::connection conn_;
-  pqxx::work* tx_ = nullptr;  ///< the open transaction, if any
-  int depth_ = 0;             ///< transaction nesting: 1 in a transaction, more in savepoints
+  std::unique_ptr<pqxx::connection> conn_;  ///< never null
+  pqxx::work* tx_ = nullptr;                ///< the open transaction, if any
+  int configured_pid_ = 0;                  ///< the server process whose session has our settings
+  int depth_ = 0;                           ///< transaction nesting: 1 in a transaction, more in savepoints
   std::pair<std::int64_t, std::string> head_{0, std::string(64, '0')};  ///< the audit head, while locked
   std::unordered_map<std::string, std::string> prepared_;  ///< SQL text → prepared statement name
 };
