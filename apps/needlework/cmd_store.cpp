@@ -874,7 +874,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   restore->add_flag("--replace", cp->replace, "Replace an existing database (kept as <db>.before-restore-<time>)");
   restore->callback([&ctx, o, cp] {
     const std::string db = o->db.empty() ? default_db() : o->db;
-    if (db.starts_with("postgres") || db.starts_with("host=") || db.starts_with("dbname=")) {
+    if (store::names_postgres(db)) {
       ctx.exit_code = report(ctx, Error{ErrorCode::invalid_value,
                                         "restore a PostgreSQL database with pg_restore (docs/store.md)", "--db"});
       return;

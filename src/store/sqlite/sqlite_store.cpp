@@ -828,13 +828,21 @@ class SqliteStore final : public Store {
   }
 
   Result<AuditCheck> verify_audit() override {
-    auto entries = audit_log();
-    if (!entries) return std::unexpected(entries.error());
     return guard([&]() -> Result<AuditCheck> {
+      // The log and the head from one snapshot (a read transaction), so a write committed by another
+      // connection between the two reads cannot look like a removed or added entry.
+      std::optional<SQLite::Transaction> snapshot;
+      if (depth_ == 0) snapshot.emplace(db_, SQLite::TransactionBehavior::DEFERRED);
+      auto entries = audit_log();
+      if (!entries) return std::unexpected(entries.error());
       std::optional<std::pair<std::int64_t, std::string>> head;
-      auto q = prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
-      if (q->executeStep()) head = std::pair{q->getColumn(0).getInt64(), text(q->getColumn(1))};
-      return verify_chain(*entries, head);
+      {
+        auto q = prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+        if (q->executeStep()) head = std::pair{q->getColumn(0).getInt64(), text(q->getColumn(1))};
+      }
+      auto check = verify_chain(*entries, head);
+      if (snapshot) snapshot->commit();
+      return check;
     });
   }
 
