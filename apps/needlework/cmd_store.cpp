@@ -163,6 +163,14 @@ void print_session(const store::SessionRecord& s) {
                s.density ? fmt::format("{:g}", units::in_per_cm2(*s.density)) : "—",
                s.effective_depth ? fmt::format("{:g}", units::in_mm(*s.effective_depth)) : "—");
   }
+  if (!s.stroke_plan_json.empty()) {
+    const auto plan = json::parse(s.stroke_plan_json, nullptr, false);
+    if (plan.is_object() && plan.contains("directions")) {
+      std::vector<std::string> directions;
+      for (const auto& d : plan["directions"]) directions.push_back(d.is_string() ? d.get<std::string>() : d.dump());
+      fmt::print("  strokes: {} in turn\n", fmt::join(directions, ", "));
+    }
+  }
   if (!s.notes.empty()) fmt::print("  notes: {}\n", s.notes);
 }
 
@@ -516,6 +524,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
     int passes = 0;
     CLI::Option* passes_opt = nullptr;
     bool dose_from_physics = false;
+    std::vector<std::string> directions;
     std::uint64_t seed = 0;
     CLI::Option* seed_opt = nullptr;
     std::vector<std::string> observed;
@@ -573,6 +582,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
             store::Chart c;
             if (sa->passes_opt->count() > 0) c.passes = sa->passes;
             c.dose_from_physics = sa->dose_from_physics;
+            if (!sa->directions.empty()) c.directions = sa->directions;
             if (sa->seed_opt->count() > 0) c.seed = sa->seed;
             if (!sa->density.empty()) {
               auto v = parse_double(sa->density, "--density-per-cm2");
@@ -590,6 +600,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                                                           {"density_per_cm2", "--density-per-cm2"},
                                                           {"effective_depth_mm", "--effective-depth-mm"},
                                                           {"dose", "--dose-from-physics"},
+                                                          {"directions", "--directions"},
                                                           {"needle_count", "--dose-from-physics"},
                                                           {"needle_length_mm", "--dose-from-physics"},
                                                           {"area", "--dose-from-physics"}});
@@ -599,6 +610,10 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   chart->add_option("--density-per-cm2", sa->density, "Delivered punctures per cm²");
   chart->add_option("--effective-depth-mm", sa->depth, "Estimated effective depth in mm");
   chart->add_option("--note", sa->note, "A note (appended, signed with --actor and --now)");
+  chart->add_option("--directions", sa->directions,
+                    "Stroke directions used, in turn: horizontal, vertical, diagonal, anti_diagonal "
+                    "(comma separated; charted as the stroke plan, and stroked so by --dose-from-physics)")
+      ->delimiter(',');
   chart->add_flag("--dose-from-physics", sa->dose_from_physics,
                   "Compute the density and effective depth with the physics engine from the session's area, "
                   "roller and passes (docs/store.md)");

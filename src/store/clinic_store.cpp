@@ -13,6 +13,7 @@
 
 #include "needlework/clinic/dose.hpp"
 #include "needlework/clinic/json.hpp"
+#include "needlework/physics/strokes.hpp"
 #include "needlework/store/json.hpp"
 #include "try.hpp"
 
@@ -756,8 +757,29 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
     return fail(ErrorCode::invalid_value, "no device catalog or skin regions are loaded to compute the dose",
                 "dose");
   }
+  if (c.directions) {
+    if (c.directions->empty()) return fail(ErrorCode::invalid_value, "name at least one direction", "directions");
+    for (std::size_t i = 0; i < c.directions->size(); ++i) {
+      if (auto d = physics::parse_stroke_direction((*c.directions)[i]); !d) {
+        return fail(d.error().code, d.error().message, fmt::format("directions[{}]", i));
+      }
+    }
+  }
   return store_.transaction_returning<SessionRecord>([&]() -> Result<SessionRecord> {
     ST_TRY(s, require_session(session_id));
+    // The stroke plan: the directions given now, else those charted before, else (for a dose) the default.
+    std::vector<std::string> directions;
+    if (c.directions) {
+      directions = *c.directions;
+    } else if (!s.stroke_plan_json.empty()) {
+      const auto before = json::parse(s.stroke_plan_json, nullptr, false);
+      if (before.is_object() && before.contains("directions") && before["directions"].is_array()) {
+        for (const auto& d : before["directions"]) {
+          if (d.is_string()) directions.push_back(d.get<std::string>());
+        }
+      }
+    }
+    if (directions.empty() && c.dose_from_physics) directions = {"horizontal", "vertical", "diagonal"};
     if (c.dose_from_physics) {
       const int passes = c.passes.value_or(s.passes.value_or(0));
       if (passes < 1) {
@@ -766,8 +788,8 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
                     "passes");
       }
       ST_TRY(roller, require_roller(s.roller_id));
-      clinic::DoseRequest req{s.area,  s.device, roller.needle_count, s.needle_length, passes,
-                              c.seed.value_or(static_cast<std::uint64_t>(s.id))};
+      clinic::DoseRequest req{s.area,   s.device,   roller.needle_count, s.needle_length,
+                              passes,   directions, c.seed.value_or(static_cast<std::uint64_t>(s.id))};
       ST_TRY(dose, clinic::estimate_dose(pack_, *regions_, *devices_, req));
       s.density = dose.density;
       s.effective_depth = dose.effective_depth;
@@ -785,6 +807,10 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
                   "effective_depth_mm");
     }
     if (c.passes) s.passes = c.passes;
+    if (!directions.empty()) {
+      s.stroke_plan_json = canonical(
+          json{{"directions", directions}, {"passes", s.passes ? json(*s.passes) : json(nullptr)}});
+    }
     if (c.density) s.density = c.density;
     if (c.effective_depth) s.effective_depth = c.effective_depth;
     if (c.notes && !c.notes->empty()) {

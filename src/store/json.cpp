@@ -110,6 +110,7 @@ json to_json(const SessionRecord& r) {
           {"effective_depth_mm",
            r.effective_depth ? json(round6(units::in_mm(*r.effective_depth))) : json(nullptr)},
           {"notes", r.notes},
+          {"stroke_plan", r.stroke_plan_json.empty() ? json(nullptr) : json::parse(r.stroke_plan_json, nullptr, false)},
           {"cocktail", r.cocktail},
           {"conditions", r.conditions}};
 }

@@ -35,7 +35,7 @@ needlework::Result<nc::Dose> dose(nc::DoseRequest r) {
 }
 
 nc::DoseRequest face_roller(int passes = 15, double mm = 1.0) {
-  return nc::DoseRequest{"face", "dermaroller", 192, nu::millimetres(mm), passes, 7};
+  return nc::DoseRequest{"face", "dermaroller", 192, nu::millimetres(mm), passes, {}, 7};
 }
 
 }  // namespace
@@ -70,19 +70,19 @@ TEST(Dose, TheSameSeedGivesTheSameDoseAndTheDoseFollowsPassesAndLength) {
 }
 
 TEST(Dose, A540NeedleScalpRollerUsesTheScalpModel) {
-  auto d = dose(nc::DoseRequest{"scalp", "scalproller", 540, nu::millimetres(0.5), 12, 1});
+  auto d = dose(nc::DoseRequest{"scalp", "scalproller", 540, nu::millimetres(0.5), 12, {}, 1});
   ASSERT_TRUE(d) << d.error().describe();
   EXPECT_EQ(d->physics_device, "roller-scalp");  // not roller-540: the tie goes to the device made for the scalp
-  auto face = dose(nc::DoseRequest{"face", "dermaroller", 540, nu::millimetres(0.2), 12, 1});
+  auto face = dose(nc::DoseRequest{"face", "dermaroller", 540, nu::millimetres(0.2), 12, {}, 1});
   ASSERT_TRUE(face) << face.error().describe();
   EXPECT_EQ(face->physics_device, "roller-540");
 }
 
 TEST(Dose, BadRequestsNameTheField) {
-  auto r = dose(nc::DoseRequest{"elbow", "dermaroller", 192, nu::millimetres(1.0), 15, 1});
+  auto r = dose(nc::DoseRequest{"elbow", "dermaroller", 192, nu::millimetres(1.0), 15, {}, 1});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where, "area");
-  r = dose(nc::DoseRequest{"face", "laser", 192, nu::millimetres(1.0), 15, 1});
+  r = dose(nc::DoseRequest{"face", "laser", 192, nu::millimetres(1.0), 15, {}, 1});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where, "device");
   r = dose(face_roller(0));
@@ -91,7 +91,7 @@ TEST(Dose, BadRequestsNameTheField) {
   r = dose(face_roller(1001));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where, "passes");
-  r = dose(nc::DoseRequest{"face", "dermaroller", 300, nu::millimetres(1.0), 15, 1});
+  r = dose(nc::DoseRequest{"face", "dermaroller", 300, nu::millimetres(1.0), 15, {}, 1});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where, "needle_count");
   EXPECT_NE(r.error().message.find("192 (roller-192)"), std::string::npos) << r.error().message;
@@ -109,4 +109,16 @@ TEST(Dose, AnAreaWithoutASkinRegionCannotBeModelled) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where, "area");
   EXPECT_NE(r.error().message.find("chart the dose by hand"), std::string::npos);
+}
+
+TEST(Dose, TheDirectionsGivenAreStrokedInTurn) {
+  auto cross = dose(nc::DoseRequest{"face", "dermaroller", 192, nu::millimetres(1.0), 12, {"horizontal", "vertical"}, 7});
+  auto three = dose(face_roller(12));
+  ASSERT_TRUE(cross && three);
+  // Same passes, other directions: another puncture pattern, the same order of density.
+  EXPECT_NE(nu::in_per_cm2(cross->density), nu::in_per_cm2(three->density));
+  EXPECT_NEAR(nu::in_per_cm2(cross->density) / nu::in_per_cm2(three->density), 1.0, 0.3);
+  auto bad = dose(nc::DoseRequest{"face", "dermaroller", 192, nu::millimetres(1.0), 12, {"vertical", "spiral"}, 7});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().where, "directions[1]");
 }

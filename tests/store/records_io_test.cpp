@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "needlework/clinic/dose.hpp"
 #include "needlework/store/export.hpp"
 #include "../physics/test_data.hpp"
 #include "store_fixture.hpp"
@@ -125,6 +126,40 @@ TEST_P(RecordsTest, TheDoseFromPhysicsIsChartedAndReproducible) {
   auto more = clinic.chart(by("2026-11-24T10:32:00Z"), sid, c);
   ASSERT_TRUE(more);
   EXPECT_GT(nu::in_per_cm2(*more->density), 1.6 * nu::in_per_cm2(*charted->density));
+}
+
+TEST_P(RecordsTest, TheStrokePlanIsChartedWithItsPassesAndDrivesTheDose) {
+  const ns::Id sid = started("C-1", "L-1");
+  auto clinic = with_devices();
+  ns::Chart hand;
+  hand.passes = 8;
+  hand.directions = std::vector<std::string>{"horizontal", "vertical"};
+  auto charted = clinic.chart(by("2026-11-24T10:30:00Z"), sid, hand);
+  ASSERT_TRUE(charted) << charted.error().describe();
+  EXPECT_EQ(json::parse(charted->stroke_plan_json),
+            (json{{"directions", {"horizontal", "vertical"}}, {"passes", 8}}));
+  auto stored = store_->find_session(sid);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->stroke_plan_json, charted->stroke_plan_json);
+  EXPECT_EQ(ns::to_json(**stored)["stroke_plan"]["passes"], 8);
+
+  // A later dose keeps the charted directions and passes: the same as stroking them explicitly.
+  ns::Chart dose;
+  dose.dose_from_physics = true;
+  dose.seed = 3;
+  auto from_plan = clinic.chart(by("2026-11-24T10:31:00Z"), sid, dose);
+  ASSERT_TRUE(from_plan) << from_plan.error().describe();
+  const auto expected = needlework::clinic::estimate_dose(
+      seed(), regions(), devices(),
+      {"face", "dermaroller", 192, nu::millimetres(1.0), 8, {"horizontal", "vertical"}, 3});
+  ASSERT_TRUE(expected);
+  EXPECT_DOUBLE_EQ(nu::in_per_cm2(*from_plan->density), nu::in_per_cm2(expected->density));
+
+  ns::Chart bad;
+  bad.directions = std::vector<std::string>{"horizontal", "zigzag"};
+  auto r = clinic.chart(by("2026-11-24T10:32:00Z"), sid, bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "directions[1]");
 }
 
 TEST_P(RecordsTest, ADoseFromPhysicsIsRefusedWithHandFiguresWithoutPassesOrWithoutAModel) {

@@ -24,16 +24,16 @@ namespace {
 TEST_P(StoreTest, MigrationsAreAppliedOnceAndOpeningTwiceKeepsTheData) {
   auto first = store_->schema();
   ASSERT_TRUE(first) << first.error().describe();
-  EXPECT_EQ(first->version, 4);
-  EXPECT_EQ(first->applied,
-            (std::vector<std::string>{"0001_init", "0002_outbox", "0003_photos", "0004_history_indexes"}));
+  EXPECT_EQ(first->version, 5);
+  EXPECT_EQ(first->applied, (std::vector<std::string>{"0001_init", "0002_outbox", "0003_photos",
+                                                      "0004_history_indexes", "0005_stroke_plan"}));
   add_client("C-1");
   reopen();
   reopen();
   auto again = store_->schema();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->version, 4);
-  EXPECT_EQ(again->applied.size(), 4u);
+  EXPECT_EQ(again->version, 5);
+  EXPECT_EQ(again->applied.size(), 5u);
   auto c = store_->find_client("C-1");
   ASSERT_TRUE(c && *c);
   EXPECT_EQ((*c)->name, "Test C-1");
@@ -64,11 +64,12 @@ TEST_P(StoreTest, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
   // Undo 0002 by hand: the database is as version 1 left it (SQLite >= 3.35 drops columns).
   raw_sql(
       "DROP TABLE photos; DROP TABLE outbox; ALTER TABLE sessions DROP COLUMN cocktail; "
-      "ALTER TABLE sessions DROP COLUMN conditions_json; DELETE FROM schema_version WHERE version > 1");
+      "ALTER TABLE sessions DROP COLUMN conditions_json; ALTER TABLE sessions DROP COLUMN stroke_plan_json; "
+      "DELETE FROM schema_version WHERE version > 1");
   reopen();
   auto info = store_->schema();
   ASSERT_TRUE(info);
-  EXPECT_EQ(info->version, 4);
+  EXPECT_EQ(info->version, 5);
   auto sessions = store_->sessions_of("C-1");
   ASSERT_TRUE(sessions) << sessions.error().describe();
   ASSERT_EQ(sessions->size(), 1u);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "needlework/error.hpp"
 #include "needlework/knowledge/pack.hpp"
@@ -30,6 +31,9 @@ struct DoseRequest {
   int needle_count = 0;   ///< the roller's or cartridge's needles
   units::Length needle_length;
   int passes = 0;         ///< passes in all, 1–1000
+  /// Stroke directions taken in turn, one pass each ("horizontal", "vertical", "diagonal", "anti_diagonal");
+  /// empty: horizontal, vertical, diagonal.
+  std::vector<std::string> directions;
   std::uint64_t seed = 1; ///< the random stream (the same seed gives the same figures)
 };
 
@@ -46,7 +50,8 @@ struct Dose {
 
 /// Errors name the field: unknown area or device (`area`, `device`), an area without a skin region or a device
 /// with no physics model of that needle count (`invalid_value`, saying to chart the dose by hand), passes out of range
-/// (`passes`), a needle longer than the device allows (`needle_length_mm`).
+/// (`passes`), an unknown direction (`directions[i]`), a needle longer than the device allows
+/// (`needle_length_mm`).
 [[nodiscard]] Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCatalog& regions,
                                          std::span<const physics::Device> devices, const DoseRequest& request);
 

@@ -49,6 +49,10 @@ struct Chart {
   std::optional<units::ArealDensity> density;
   std::optional<units::Length> effective_depth;
   std::optional<std::string> notes;  ///< appended to the session's notes
+  /// The stroke directions used, in turn ("horizontal", "vertical", "diagonal", "anti_diagonal"): charted as
+  /// the session's stroke plan with its passes; with `dose_from_physics` the simulation strokes this way
+  /// (default horizontal, vertical, diagonal).
+  std::optional<std::vector<std::string>> directions;
   /// Compute the dose (density and effective depth) with the physics engine from the session's area, roller
   /// and passes (clinic::estimate_dose) instead of taking hand-measured figures; needs the device catalog.
   bool dose_from_physics = false;

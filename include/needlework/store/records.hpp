@@ -132,6 +132,8 @@ struct SessionRecord {
   std::optional<units::ArealDensity> density;  ///< delivered punctures per area (physics seam; may be absent)
   std::optional<units::Length> effective_depth;  ///< estimated effective depth (physics seam; may be absent)
   std::string notes;
+  /// The strokes as charted, JSON {"directions": ["horizontal", …], "passes": N} ("" until charted).
+  std::string stroke_plan_json;
   bool cocktail = false;  ///< a mesotherapy cocktail was applied (sets the protocol and aftercare)
   std::vector<std::string> conditions;  ///< conditions on the day (sensitive_skin, stress, …)
 };

@@ -261,7 +261,8 @@ RollerRecord read_roller(const pqxx::row& row) {
 
 constexpr const char* session_cols =
     "id, client_id, appointment_id, intake_id, consent_id, roller_id, area, device, needle_length_mm, pack, "
-    "started_at, finished_at, passes, density_per_cm2, effective_depth_mm, notes, cocktail, conditions_json";
+    "started_at, finished_at, passes, density_per_cm2, effective_depth_mm, notes, cocktail, conditions_json, "
+    "stroke_plan_json";
 SessionRecord read_session(const pqxx::row& row) {
   SessionRecord r;
   r.id = int_of(row[0]);
@@ -284,6 +285,7 @@ SessionRecord read_session(const pqxx::row& row) {
   const auto conditions = json::parse(text(row[17]), nullptr, false);
   if (!conditions.is_array()) throw CorruptValue("sessions.conditions_json is not a JSON array");
   for (const auto& c : conditions) r.conditions.push_back(c.is_string() ? c.get<std::string>() : c.dump());
+  r.stroke_plan_json = text(row[18]);
   return r;
 }
 
@@ -709,11 +711,11 @@ class PostgresStore final : public Store {
       r.id = inserted(
           "INSERT INTO sessions (client_id, appointment_id, intake_id, consent_id, roller_id, area, device, "
           "needle_length_mm, pack, started_at, finished_at, passes, density_per_cm2, effective_depth_mm, "
-          "notes, cocktail, conditions_json) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+          "notes, cocktail, conditions_json, stroke_plan_json) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
           r.client_id, r.appointment_id, r.intake_id, r.consent_id, r.roller_id, r.area, r.device,
           r.needle_length, r.pack, r.started_at, r.finished_at, r.passes, density_of(r), depth_of(r), r.notes,
-          r.cocktail ? 1 : 0, canonical(json(r.conditions)));
+          r.cocktail ? 1 : 0, canonical(json(r.conditions)), r.stroke_plan_json);
       audit(by, "insert", "sessions", std::to_string(r.id), nullptr, to_json(r));
       return r;
     });
@@ -726,8 +728,9 @@ class PostgresStore final : public Store {
 
   Result<void> update_session(const Actor& by, const SessionRecord& r) override {
     return update(by, "sessions", r.id, read_session, session_cols,
-                  "finished_at = $1, passes = $2, density_per_cm2 = $3, effective_depth_mm = $4, notes = $5",
-                  r.finished_at, r.passes, density_of(r), depth_of(r), r.notes);
+                  "finished_at = $1, passes = $2, density_per_cm2 = $3, effective_depth_mm = $4, notes = $5, "
+                  "stroke_plan_json = $6",
+                  r.finished_at, r.passes, density_of(r), depth_of(r), r.notes, r.stroke_plan_json);
   }
 
   Result<std::vector<SessionRecord>> sessions_of(std::string_view client_id) override {

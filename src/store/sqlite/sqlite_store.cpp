@@ -172,7 +172,8 @@ RollerRecord read_roller(SQLite::Statement& st) {
 
 constexpr const char* session_cols =
     "id, client_id, appointment_id, intake_id, consent_id, roller_id, area, device, needle_length_mm, pack, "
-    "started_at, finished_at, passes, density_per_cm2, effective_depth_mm, notes, cocktail, conditions_json";
+    "started_at, finished_at, passes, density_per_cm2, effective_depth_mm, notes, cocktail, conditions_json, "
+    "stroke_plan_json";
 SessionRecord read_session(SQLite::Statement& st) {
   SessionRecord r;
   r.id = st.getColumn(0).getInt64();
@@ -195,6 +196,7 @@ SessionRecord read_session(SQLite::Statement& st) {
   const auto conditions = json::parse(text(st.getColumn(17)), nullptr, false);
   if (!conditions.is_array()) throw CorruptValue("sessions.conditions_json is not a JSON array");
   for (const auto& c : conditions) r.conditions.push_back(c.is_string() ? c.get<std::string>() : c.dump());
+  r.stroke_plan_json = text(st.getColumn(18));
   return r;
 }
 
@@ -635,8 +637,8 @@ class SqliteStore final : public Store {
       auto st = prepare(
           "INSERT INTO sessions (client_id, appointment_id, intake_id, consent_id, roller_id, area, "
           "device, needle_length_mm, pack, started_at, finished_at, passes, density_per_cm2, "
-          "effective_depth_mm, notes, cocktail, conditions_json) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          "effective_depth_mm, notes, cocktail, conditions_json, stroke_plan_json) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       bind_session(*st, r);
       st->exec();
       r.id = db_.getLastInsertRowid();
@@ -654,11 +656,11 @@ class SqliteStore final : public Store {
     return update<SessionRecord>(by, "sessions", r.id, read_session, session_cols, [&] {
       auto st = prepare(
           "UPDATE sessions SET finished_at = ?, passes = ?, density_per_cm2 = ?, "
-          "effective_depth_mm = ?, notes = ? WHERE id = ?");
+          "effective_depth_mm = ?, notes = ?, stroke_plan_json = ? WHERE id = ?");
       std::optional<double> density, depth;
       if (r.density) density = units::in_per_cm2(*r.density);
       if (r.effective_depth) depth = units::in_mm(*r.effective_depth);
-      bind_all(*st, r.finished_at, r.passes, density, depth, r.notes, r.id);
+      bind_all(*st, r.finished_at, r.passes, density, depth, r.notes, r.stroke_plan_json, r.id);
       st->exec();
     });
   }
@@ -857,7 +859,7 @@ class SqliteStore final : public Store {
     if (r.effective_depth) depth = units::in_mm(*r.effective_depth);
     bind_all(st, r.client_id, r.appointment_id, r.intake_id, r.consent_id, r.roller_id, r.area, r.device,
              r.needle_length, r.pack, r.started_at, r.finished_at, r.passes, density, depth, r.notes,
-             r.cocktail ? 1 : 0, canonical(json(r.conditions)));
+             r.cocktail ? 1 : 0, canonical(json(r.conditions)), r.stroke_plan_json);
   }
 
   /// Appends the audit entry of one write; must run inside the write's transaction.
