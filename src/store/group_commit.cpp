@@ -6,16 +6,17 @@
 
 namespace needlework::store {
 
-GroupCommitter::GroupCommitter(Store& store, GroupCommitOptions options)
-    : store_(store), options_(options) {
+GroupCommitter::GroupCommitter(Store& store, GroupCommitOptions options) : store_(store), options_(options) {
   options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
   writer_ = std::thread([this] { writer_loop(); });
+  writer_id_ = writer_.get_id();
 }
 
 GroupCommitter::GroupCommitter(Store& store, ClinicStore& clinic, GroupCommitOptions options)
     : store_(store), clinic_(&clinic), options_(options) {
   options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
   writer_ = std::thread([this] { writer_loop(); });
+  writer_id_ = writer_.get_id();
 }
 
 GroupCommitter::~GroupCommitter() { close(); }
@@ -43,7 +44,7 @@ void GroupCommitter::close() {
     closing_ = true;
   }
   wake_.notify_all();
-  if (std::this_thread::get_id() == writer_.get_id()) return;  // from a callback: the loop ends by itself
+  if (std::this_thread::get_id() == writer_id_) return;  // from a callback: the loop ends by itself
   std::lock_guard lock(join_mutex_);
   if (writer_.joinable()) writer_.join();
 }

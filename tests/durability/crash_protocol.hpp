@@ -54,7 +54,9 @@ inline const needlework::physics::RegionCatalog& skin_regions() {
 }
 
 /// Opens (and migrates) the store a `where` names: a SQLite file, or a PostgreSQL conninfo.
-inline Result<std::unique_ptr<ns::Store>> open_where(const std::string& where) { return ns::open_store(where); }
+inline Result<std::unique_ptr<ns::Store>> open_where(const std::string& where) {
+  return ns::open_store(where);
+}
 
 /// Clients per writer thread; a thread's writes take its clients in turn.
 constexpr int clients_per_thread = 2;
@@ -123,7 +125,9 @@ constexpr double needle_mm = 1.0;
 
 /// The audit entries one crash session writes: the roller registered and assigned, the session started, each
 /// step, the chart, the finish (session and roller updated, the aftercare message queued).
-inline std::int64_t audit_entries_per_session(std::size_t steps) { return 7 + static_cast<std::int64_t>(steps); }
+inline std::int64_t audit_entries_per_session(std::size_t steps) {
+  return 7 + static_cast<std::int64_t>(steps);
+}
 /// …and setting up one client: the client, the intake, the consent.
 constexpr std::int64_t audit_entries_per_client = 3;
 
@@ -136,8 +140,8 @@ struct CrashIds {
 inline Result<CrashIds> write_session(ns::ClinicStore& clinic, const CrashKey& k) {
   using namespace std::chrono_literals;
   const auto by = [&](nu::DateTime t) { return ns::Actor{fmt::format("crash-t{}", k.thread), t}; };
-  ns::RollerSpec spec{roller_lot(k), roller_serial(k), "(01)00000000000000", "dermaroller", 192,
-                      nu::millimetres(needle_mm), *nu::parse_date("2099-12-31")};
+  ns::RollerSpec spec{roller_lot(k), roller_serial(k),           "(01)00000000000000",         "dermaroller",
+                      192,           nu::millimetres(needle_mm), *nu::parse_date("2099-12-31")};
   auto roller = clinic.register_roller(by(k.at - 1h), spec);
   if (!roller) return std::unexpected(roller.error());
   if (auto r = clinic.assign_roller(by(k.at - 55min), roller->id, k.client); !r) {

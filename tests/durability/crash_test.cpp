@@ -30,7 +30,7 @@ using namespace std::chrono_literals;
 
 constexpr int writer_threads = 4;
 constexpr int writes_per_thread = 25;
-constexpr int most_acks_before_kill = 40;
+constexpr int most_acks_before_kill = 30;
 
 /// One run of the writer: the acknowledgements it printed (all of them, also those read after the kill),
 /// and how it ended.
@@ -53,8 +53,8 @@ RunOutcome run_writer(const std::string& where, int run, int kill_after) {
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   const std::string run_s = std::to_string(run), threads_s = std::to_string(writer_threads),
                     writes_s = std::to_string(writes_per_thread);
-  std::vector<char*> argv{const_cast<char*>(CRASH_WRITER), const_cast<char*>(where.c_str()),
-                          const_cast<char*>(run_s.c_str()), const_cast<char*>(threads_s.c_str()),
+  std::vector<char*> argv{const_cast<char*>(CRASH_WRITER),     const_cast<char*>(where.c_str()),
+                          const_cast<char*>(run_s.c_str()),    const_cast<char*>(threads_s.c_str()),
                           const_cast<char*>(writes_s.c_str()), nullptr};
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, CRASH_WRITER, &actions, nullptr, argv.data(), environ);
@@ -165,7 +165,8 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
     for (const auto& m : *messages) {
       rows["outbox"].insert(std::to_string(m.id));
       ASSERT_TRUE(m.session_id.has_value());
-      EXPECT_TRUE(message_sessions.insert(*m.session_id).second) << "two messages for session " << *m.session_id;
+      EXPECT_TRUE(message_sessions.insert(*m.session_id).second)
+          << "two messages for session " << *m.session_id;
     }
     EXPECT_EQ(message_sessions, session_ids) << "every session, and only they, queued its aftercare";
 
@@ -174,10 +175,12 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
     std::map<std::string, std::set<std::string>> audited;
     for (const auto& e : *log) {
       if (e.action == "insert") {
-        EXPECT_TRUE(audited[e.entity].insert(e.entity_id).second) << "two inserts of " << e.entity << e.entity_id;
+        EXPECT_TRUE(audited[e.entity].insert(e.entity_id).second)
+            << "two inserts of " << e.entity << e.entity_id;
       }
     }
-    for (const char* table : {"clients", "intakes", "consents", "rollers", "sessions", "session_steps", "outbox"}) {
+    for (const char* table :
+         {"clients", "intakes", "consents", "rollers", "sessions", "session_steps", "outbox"}) {
       EXPECT_EQ(audited[table], rows[table]) << "audit entries of " << table << " vs its rows";
     }
     EXPECT_EQ(static_cast<std::int64_t>(log->size()),
@@ -192,8 +195,8 @@ class CrashTest : public ::testing::TestWithParam<Backend> {
   }
 
   void check_acknowledged(ns::Store& store, const Ack& a) {
-    SCOPED_TRACE(testing::Message() << "acknowledged run " << a.key.run << " thread " << a.key.thread << " write "
-                                    << a.key.n << " session " << a.ids.session);
+    SCOPED_TRACE(testing::Message() << "acknowledged run " << a.key.run << " thread " << a.key.thread
+                                    << " write " << a.key.n << " session " << a.ids.session);
     auto found = store.find_session(a.ids.session);
     ASSERT_TRUE(found);
     ASSERT_TRUE(found->has_value()) << "an acknowledged session is missing";
@@ -262,7 +265,8 @@ TEST_P(CrashTest, SigkillAtRandomPointsLosesNoAcknowledgedWrite) {
   int killed = 0, acks_after_kill = 0;
   for (int run = 1; run <= runs; ++run) {
     const int k = kill_point(rng);
-    SCOPED_TRACE(testing::Message() << "run " << run << ", kill after " << k << " acknowledgements, seed " << seed);
+    SCOPED_TRACE(testing::Message() << "run " << run << ", kill after " << k << " acknowledgements, seed "
+                                    << seed);
     const RunOutcome out = run_writer(db_.where(), run, k);
     EXPECT_TRUE(out.bad_lines.empty()) << out.bad_lines.front();
     if (out.killed) {

@@ -1,10 +1,12 @@
 // GroupCommitter on a fresh database per test, on SQLite and PostgreSQL: many threads' writes all
 // acknowledged and all there, batches formed (one transaction for many writes), a refused or throwing write
-// undone alone, a failed commit failing its whole batch, acknowledgements in submission order, the audit chain
-// whole, and a shutdown that writes everything queued first.
+// undone alone, a failed commit failing its whole batch, acknowledgements in submission order, the audit
+// chain whole, and a shutdown that writes everything queued first.
 //
 // Batches are made deterministic with a gate: a first write that blocks the writer thread until every other
 // write is queued, so the next batch is exactly those writes.
+
+#include "needlework/store/group_commit.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +17,6 @@
 #include <set>
 #include <thread>
 
-#include "needlework/store/group_commit.hpp"
 #include "scratch_db.hpp"
 
 namespace {
@@ -103,8 +104,8 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::vector<ns::ConsentRecord>>, consents_of, (std::string_view c), (c))
   FORWARD(Result<ns::CourseRecord>, insert_course, (const ns::Actor& b, const ns::CourseRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::CourseRecord>>, courses_of, (std::string_view c), (c))
-  FORWARD(Result<ns::AppointmentRecord>, insert_appointment, (const ns::Actor& b, const ns::AppointmentRecord& r),
-          (b, r))
+  FORWARD(Result<ns::AppointmentRecord>, insert_appointment,
+          (const ns::Actor& b, const ns::AppointmentRecord& r), (b, r))
   FORWARD(Result<std::optional<ns::AppointmentRecord>>, find_appointment, (ns::Id id), (id))
   FORWARD(Result<void>, update_appointment, (const ns::Actor& b, const ns::AppointmentRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::AppointmentRecord>>, appointments_of, (std::string_view c), (c))
@@ -121,10 +122,11 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::vector<ns::SessionRecord>>, finished_sessions_without_followup, (), ())
   FORWARD(Result<ns::StepRecord>, insert_step, (const ns::Actor& b, const ns::StepRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::StepRecord>>, steps_of, (ns::Id id), (id))
-  FORWARD(Result<ns::FollowupRecord>, insert_followup, (const ns::Actor& b, const ns::FollowupRecord& r), (b, r))
-  FORWARD(Result<std::vector<ns::FollowupRecord>>, followups_of, (ns::Id id), (id))
-  FORWARD(Result<ns::EscalationRecord>, insert_escalation, (const ns::Actor& b, const ns::EscalationRecord& r),
+  FORWARD(Result<ns::FollowupRecord>, insert_followup, (const ns::Actor& b, const ns::FollowupRecord& r),
           (b, r))
+  FORWARD(Result<std::vector<ns::FollowupRecord>>, followups_of, (ns::Id id), (id))
+  FORWARD(Result<ns::EscalationRecord>, insert_escalation,
+          (const ns::Actor& b, const ns::EscalationRecord& r), (b, r))
   FORWARD(Result<std::optional<ns::EscalationRecord>>, find_escalation, (ns::Id id), (id))
   FORWARD(Result<void>, update_escalation, (const ns::Actor& b, const ns::EscalationRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::EscalationRecord>>, open_escalations, (), ())
@@ -303,9 +305,8 @@ TEST_P(GroupCommitTest, WhenTheCommitFailsEveryWriteOfTheBatchGetsTheError) {
     failing.fail_commits = true;  // the writer is inside the gate's batch: the next batch will fail
     std::vector<std::future<Result<std::string>>> acks;
     for (int n = 0; n < 20; ++n) acks.push_back(committer.submit(insert_client(fmt::format("F-{}", n))));
-    auto refused = committer.submit([](ns::Store&) -> Result<int> {
-      return needlework::fail(ErrorCode::refused, "refused on its own");
-    });
+    auto refused = committer.submit(
+        [](ns::Store&) -> Result<int> { return needlework::fail(ErrorCode::refused, "refused on its own"); });
     gate.open();  // the gate's own batch commits (the flag is read when a batch begins)
     for (auto& a : acks) {
       auto r = a.get();
@@ -398,7 +399,8 @@ TEST_P(GroupCommitTest, CloseWritesEverythingQueuedThenRefusesNewWrites) {
     closer.join();
   }
   for (auto& a : acks) {
-    ASSERT_EQ(a.wait_for(std::chrono::seconds(0)), std::future_status::ready) << "resolved before close returned";
+    ASSERT_EQ(a.wait_for(std::chrono::seconds(0)), std::future_status::ready)
+        << "resolved before close returned";
     EXPECT_TRUE(a.get());
   }
   auto late = committer.submit(insert_client("late"));
@@ -490,6 +492,7 @@ TEST_P(GroupCommitTest, ClinicSessionsFromManyThreadsAreWholeAndFollowTheRules) 
                audit_entries_per_session(seed_pack().steps.size()) * static_cast<std::int64_t>(acks.size()));
 }
 
-INSTANTIATE_TEST_SUITE_P(, GroupCommitTest, ::testing::Values(Backend::sqlite, Backend::postgres), backend_name);
+INSTANTIATE_TEST_SUITE_P(, GroupCommitTest, ::testing::Values(Backend::sqlite, Backend::postgres),
+                         backend_name);
 
 }  // namespace

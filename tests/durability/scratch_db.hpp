@@ -4,8 +4,9 @@
 // NEEDLEWORK_TEST_PG a PostgreSQL test is skipped with a message saying how to start a server, or fails
 // when CI is set (scripts/test.sh starts one).
 //
-//   class MyTest : public ::testing::TestWithParam<Backend> { ScratchDb db_; void SetUp() { db_.create(GetParam()); } };
-//   INSTANTIATE_TEST_SUITE_P(, MyTest, ::testing::Values(Backend::sqlite, Backend::postgres), backend_name);
+//   class MyTest : public ::testing::TestWithParam<Backend> { ScratchDb db_; void SetUp() {
+//   db_.create(GetParam()); } }; INSTANTIATE_TEST_SUITE_P(, MyTest, ::testing::Values(Backend::sqlite,
+//   Backend::postgres), backend_name);
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>

@@ -184,7 +184,8 @@ class GroupCommitter {
   bool closing_ = false;                     // guarded by mutex_
   GroupCommitStats stats_;                   // guarded by mutex_
   std::mutex join_mutex_;
-  std::thread writer_;  // started last, joined by close()
+  std::thread writer_;         // started last, joined by close()
+  std::thread::id writer_id_;  // set once in the constructor: close() compares without touching writer_
 };
 
 }  // namespace needlework::store
