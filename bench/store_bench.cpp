@@ -1,7 +1,9 @@
 // Clinic store benchmarks (docs/performance.md, "Clinic store"); scripts/bench-store.sh runs them.
 //
-//   BM_ClientHistory/<backend>        ClinicStore::history (what `needlework clients show` reads) of random
-//                                     clients of a generated clinic; p50/p99/p999 from per-read latencies
+//   BM_ClientHistory/<backend>/warm|cold  ClinicStore::history (what `needlework clients show` reads) of
+//                                     random clients of a generated clinic; p50/p99/p999 from per-read
+//                                     latencies; warm: the tables it reads in the OS page cache, cold:
+//                                     nothing of the database cached (posix_fadvise DONTNEED)
 //   BM_RawSingleRowCommit/<backend>   the disk's rate: one row per transaction, one thread, no Needlework
 //                                     (SQLite: WAL, synchronous=FULL; PostgreSQL: fsync, synchronous_commit)
 //   BM_SingleRowCommit/<backend>      one session record (+ its audit entry) per transaction, one thread,
@@ -23,6 +25,7 @@
 // NEEDLEWORK_TEST_PG), --group-writes=N (writes per group-commit run, default 40000), --writers=16,64,256.
 
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -89,15 +92,17 @@ T must(Result<T> r, std::string_view what) {
 }
 
 const needlework::knowledge::Pack& seed_pack() {
-  static const auto pack = must(needlework::knowledge::load_pack(fs::path(NEEDLEWORK_DATA_DIR) / "packs", "seed"),
-                                "loading the seed pack");
+  static const auto pack =
+      must(needlework::knowledge::load_pack(fs::path(NEEDLEWORK_DATA_DIR) / "packs", "seed"),
+           "loading the seed pack");
   return pack;
 }
 
 const needlework::physics::RegionCatalog& skin_regions() {
-  static const auto regions = must(
-      needlework::physics::parse_regions(needlework::bench::read_data_file("skin/regions.toml"), "regions.toml"),
-      "reading skin regions");
+  static const auto regions =
+      must(needlework::physics::parse_regions(needlework::bench::read_data_file("skin/regions.toml"),
+                                              "regions.toml"),
+           "reading skin regions");
   return regions;
 }
 
@@ -114,7 +119,8 @@ Result<std::unique_ptr<ns::Store>> open_where(Backend b, const std::string& wher
 std::string pg_exec(const std::string& conninfo, const std::string& sql) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn) != CONNECTION_OK) die(fmt::format("PostgreSQL: {}", PQerrorMessage(conn)));
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
   PGresult* res = PQexec(conn, sql.c_str());
   const auto status = PQresultStatus(res);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -189,14 +195,19 @@ Templates make_templates() {
     auto intake = must(needlework::clinic::parse_intake(doc, seed_pack()), "template intake");
     t.cleared = must(clinic.record_intake(at("2026-11-23T09:00:00Z"), intake, doc), "template intake");
   }
-  t.consent_sha256 =
-      must(clinic.record_consent(at("2026-11-23T09:10:00Z"), Templates::id, "I consent to micro-needling.",
-                                 std::string(Templates::name)),
-           "template consent")
-          .text_sha256;
-  t.course = must(clinic.record_course(at("2026-11-23T09:20:00Z"), Templates::id, *nu::parse_date("2026-11-24")),
-                  "template course");
-  ns::RollerSpec spec{"LOT-T", "1", "(01)00000000000000", "dermaroller", 192, nu::millimetres(1.0),
+  t.consent_sha256 = must(clinic.record_consent(at("2026-11-23T09:10:00Z"), Templates::id,
+                                                "I consent to micro-needling.", std::string(Templates::name)),
+                          "template consent")
+                         .text_sha256;
+  t.course =
+      must(clinic.record_course(at("2026-11-23T09:20:00Z"), Templates::id, *nu::parse_date("2026-11-24")),
+           "template course");
+  ns::RollerSpec spec{"LOT-T",
+                      "1",
+                      "(01)00000000000000",
+                      "dermaroller",
+                      192,
+                      nu::millimetres(1.0),
                       *nu::parse_date("2028-01-31")};
   const auto roller = must(clinic.register_roller(at("2026-11-20T09:00:00Z"), spec), "template roller");
   must(clinic.assign_roller(at("2026-11-20T09:05:00Z"), roller.id, Templates::id), "template roller");
@@ -210,8 +221,9 @@ Templates make_templates() {
   t.normal = must(clinic.record_followup(at("2026-11-24T20:00:00Z"), s.session.id, {"redness", "dryness"}),
                   "template follow-up")
                  .followup;
-  const auto esc = must(clinic.record_followup(at("2026-11-25T12:00:00Z"), s.session.id, {"redness", "swelling"}),
-                        "template follow-up");
+  const auto esc =
+      must(clinic.record_followup(at("2026-11-25T12:00:00Z"), s.session.id, {"redness", "swelling"}),
+           "template follow-up");
   if (!esc.escalation) die("the template follow-up did not escalate");
   t.see_doctor = esc.followup;
   t.escalation_reason = esc.escalation->reason;
@@ -254,7 +266,8 @@ class Progress {
     const int filled = static_cast<int>(share * width);
     std::fprintf(stderr, "\rgenerating the clinic [%s%s] %5.1f%%  %.1fM/%.1fM rows  %4.0f s  ETA %4.0f s ",
                  std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(), share * 100,
-                 static_cast<double>(done_) / 1e6, static_cast<double>(total_) / 1e6, secs, share > 0 ? secs / share - secs : 0.0);
+                 static_cast<double>(done_) / 1e6, static_cast<double>(total_) / 1e6, secs,
+                 share > 0 ? secs / share - secs : 0.0);
     if (done_ >= total_) std::fprintf(stderr, "\n");
   }
 
@@ -287,15 +300,17 @@ void generate(ns::Store& store) {
   auto chance = [&](double p) { return std::bernoulli_distribution(p)(rng); };
   const auto horizon_start = *nu::parse_date_time("2021-01-04T00:00:00Z");
   const auto horizon_end = *nu::parse_date_time("2026-10-30T00:00:00Z");
-  const double horizon_days = std::chrono::duration<double, std::ratio<86400>>(horizon_end - horizon_start).count();
+  const double horizon_days =
+      std::chrono::duration<double, std::ratio<86400>>(horizon_end - horizon_start).count();
 
   // Who the clients are, and how many sessions each had: a gamma(2) spread around the mean (a few clients
   // in long maintenance with 40–60 sessions, many with a course of 3–6), exactly options.sessions in all.
-  static const char* first[] = {"Ana", "Maria", "Joana", "Sofia", "Ines", "Lea", "Emma", "Mia", "Nora", "Eva",
-                                "Lucas", "Tomas", "Hugo", "Leo", "Marta", "Clara", "Irene", "Paula", "Rita", "Vera"};
-  static const char* last[] = {"Silva", "Santos", "Costa", "Moreau", "Weber", "Rossi", "Novak", "Lindqvist",
-                               "Kowalski", "Garcia", "Martin", "Bauer", "Ferreira", "Dubois", "Nielsen",
-                               "Horvat", "Jensen", "Ricci", "Almeida", "Fischer"};
+  static const char* first[] = {"Ana",   "Maria", "Joana", "Sofia", "Ines",  "Lea",  "Emma",
+                                "Mia",   "Nora",  "Eva",   "Lucas", "Tomas", "Hugo", "Leo",
+                                "Marta", "Clara", "Irene", "Paula", "Rita",  "Vera"};
+  static const char* last[] = {"Silva",     "Santos",   "Costa",  "Moreau", "Weber",   "Rossi",    "Novak",
+                               "Lindqvist", "Kowalski", "Garcia", "Martin", "Bauer",   "Ferreira", "Dubois",
+                               "Nielsen",   "Horvat",   "Jensen", "Ricci",  "Almeida", "Fischer"};
   std::vector<GeneratedClient> clients(options.clients);
   std::vector<double> weight(options.clients, 0.0);
   std::gamma_distribution<double> spread(2.0, 1.0);
@@ -311,7 +326,8 @@ void generate(ns::Store& store) {
   std::int64_t assigned = 0;
   for (int i = 0; i < options.clients; ++i) {
     if (!clients[i].cleared) continue;
-    clients[i].sessions = std::max(1, static_cast<int>(std::lround(weight[i] / total_weight * static_cast<double>(options.sessions))));
+    clients[i].sessions = std::max(
+        1, static_cast<int>(std::lround(weight[i] / total_weight * static_cast<double>(options.sessions))));
     assigned += clients[i].sessions;
   }
   for (std::int64_t fix = assigned; fix != options.sessions;) {  // exactly the size asked for
@@ -341,7 +357,8 @@ void generate(ns::Store& store) {
     }
     const double start_day = uniform(0, std::max(1.0, horizon_days - span - 20));
     auto day = [&](double d) {
-      const auto minutes = static_cast<std::int64_t>(d) * 1440 + 8 * 60 + static_cast<std::int64_t>(uniform(0, 600));
+      const auto minutes =
+          static_cast<std::int64_t>(d) * 1440 + 8 * 60 + static_cast<std::int64_t>(uniform(0, 600));
       return horizon_start + std::chrono::minutes(minutes);
     };
     first_visit[i] = day(start_day) - std::chrono::days(3);
@@ -368,11 +385,11 @@ void generate(ns::Store& store) {
     bool more = true;
     while (more) {
       must(store.transaction([&]() -> Result<void> {
-             in_tx = 0;
-             while (in_tx < writes_per_transaction && (more = step())) {
-             }
-             return {};
-           }),
+        in_tx = 0;
+        while (in_tx < writes_per_transaction && (more = step())) {
+        }
+        return {};
+      }),
            "generating");
       progress.add(written);
       written = 0;
@@ -399,9 +416,10 @@ void generate(ns::Store& store) {
     ns::ClientRecord rec;
     rec.id = c.id;
     rec.name = c.name;
-    rec.date_of_birth = nu::Date(std::chrono::sys_days(std::chrono::year(1950 + static_cast<int>(rng() % 55)) /
-                                                       std::chrono::month(static_cast<unsigned>(1 + rng() % 12)) /
-                                                       std::chrono::day(static_cast<unsigned>(1 + rng() % 28))));
+    rec.date_of_birth =
+        nu::Date(std::chrono::sys_days(std::chrono::year(1950 + static_cast<int>(rng() % 55)) /
+                                       std::chrono::month(static_cast<unsigned>(1 + rng() % 12)) /
+                                       std::chrono::day(static_cast<unsigned>(1 + rng() % 28))));
     rec.created_at = at;
     must(store.insert_client(actor(at), rec), "client");
     ns::IntakeRecord in = c.cleared ? t.cleared : t.not_cleared;
@@ -456,8 +474,9 @@ void generate(ns::Store& store) {
   // Sessions in the order they happened: the appointment kept, the session with its chart, every protocol
   // step, the aftercare message (sent), the follow-up the next day, and now and then an escalation.
   std::size_t next_session = 0;
-  static const char* notes[] = {"even erythema", "mild pinpoint bleeding on the forehead", "client tolerated well",
-                                "numbing cream 30 min before", "slight edema at the end", ""};
+  static const char* notes[] = {"even erythema",           "mild pinpoint bleeding on the forehead",
+                                "client tolerated well",   "numbing cream 30 min before",
+                                "slight edema at the end", ""};
   batched([&] {
     if (next_session == plan.size()) return false;
     const auto& p = plan[next_session++];
@@ -470,7 +489,8 @@ void generate(ns::Store& store) {
     a.needle_length = nu::millimetres(c.needle_mm);
     a.at = p.at;
     a.state = ns::AppointmentState::done;
-    const auto appointment = must(store.insert_appointment(actor(p.at - std::chrono::days(14)), a), "appointment");
+    const auto appointment =
+        must(store.insert_appointment(actor(p.at - std::chrono::days(14)), a), "appointment");
     ns::SessionRecord s;
     s.client_id = c.id;
     s.appointment_id = appointment.id;
@@ -490,8 +510,8 @@ void generate(ns::Store& store) {
     const auto session = must(store.insert_session(actor(p.at), s), "session");
     int minute = 0;
     for (const auto& step : seed_pack().steps) {
-      must(store.insert_step(actor(p.at + std::chrono::minutes(minute)), ns::StepRecord{0, session.id, step.id,
-                                                                                    p.at + std::chrono::minutes(minute)}),
+      must(store.insert_step(actor(p.at + std::chrono::minutes(minute)),
+                             ns::StepRecord{0, session.id, step.id, p.at + std::chrono::minutes(minute)}),
            "step");
       minute += 4;
     }
@@ -570,19 +590,21 @@ void generate(ns::Store& store) {
 /// Store instead costs several round trips per row (hours here; docs/performance.md).
 void copy_sqlite_to_postgres(const std::string& sqlite_file, const std::string& conninfo) {
   sqlite3* src = nullptr;
-  if (sqlite3_open_v2(sqlite_file.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) die("opening " + sqlite_file);
+  if (sqlite3_open_v2(sqlite_file.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    die("opening " + sqlite_file);
   PGconn* dst = PQconnectdb(conninfo.c_str());
   if (PQstatus(dst) != CONNECTION_OK) die(fmt::format("PostgreSQL: {}", PQerrorMessage(dst)));
   auto run = [&](const std::string& sql) {
     PGresult* r = PQexec(dst, sql.c_str());
     const auto st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) die(fmt::format("{}: {}", sql, PQresultErrorMessage(r)));
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      die(fmt::format("{}: {}", sql, PQresultErrorMessage(r)));
     PQclear(r);
   };
   // Parents before children (foreign keys); the audit log and its head last.
-  const char* tables[] = {"users", "clients", "intakes", "consents", "courses", "appointments", "rollers",
-                          "sessions", "session_steps", "followups", "escalations", "outbox", "photos",
-                          "audit", "audit_head"};
+  const char* tables[] = {"users",        "clients", "intakes",  "consents",      "courses",
+                          "appointments", "rollers", "sessions", "session_steps", "followups",
+                          "escalations",  "outbox",  "photos",   "audit",         "audit_head"};
   std::int64_t total = 0;
   for (const char* t : tables) {
     sqlite3_stmt* count = nullptr;
@@ -597,11 +619,13 @@ void copy_sqlite_to_postgres(const std::string& sqlite_file, const std::string& 
     std::vector<std::string> cols;
     sqlite3_stmt* info = nullptr;
     sqlite3_prepare_v2(src, fmt::format("PRAGMA table_info({})", t).c_str(), -1, &info, nullptr);
-    while (sqlite3_step(info) == SQLITE_ROW) cols.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info, 1)));
+    while (sqlite3_step(info) == SQLITE_ROW)
+      cols.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info, 1)));
     sqlite3_finalize(info);
     std::string list;
     for (const auto& c : cols) list += (list.empty() ? "" : ", ") + c;
-    if (std::string_view(t) == "audit_head") run("DELETE FROM audit_head");  // a migrated database may have one
+    if (std::string_view(t) == "audit_head")
+      run("DELETE FROM audit_head");  // a migrated database may have one
     PGresult* r = PQexec(dst, fmt::format("COPY {} ({}) FROM STDIN", t, list).c_str());
     if (PQresultStatus(r) != PGRES_COPY_IN) die(PQresultErrorMessage(r));
     PQclear(r);
@@ -620,11 +644,20 @@ void copy_sqlite_to_postgres(const std::string& sqlite_file, const std::string& 
         const auto* v = reinterpret_cast<const char*>(sqlite3_column_text(rows, i));
         for (const char* c = v; *c != '\0'; ++c) {
           switch (*c) {
-            case '\\': buf += "\\\\"; break;
-            case '\t': buf += "\\t"; break;
-            case '\n': buf += "\\n"; break;
-            case '\r': buf += "\\r"; break;
-            default: buf += *c;
+            case '\\':
+              buf += "\\\\";
+              break;
+            case '\t':
+              buf += "\\t";
+              break;
+            case '\n':
+              buf += "\\n";
+              break;
+            case '\r':
+              buf += "\\r";
+              break;
+            default:
+              buf += *c;
           }
         }
       }
@@ -636,15 +669,18 @@ void copy_sqlite_to_postgres(const std::string& sqlite_file, const std::string& 
       if (++n % 10000 == 0) progress.add(10000);
     }
     sqlite3_finalize(rows);
-    if (!buf.empty() && PQputCopyData(dst, buf.data(), static_cast<int>(buf.size())) != 1) die(PQerrorMessage(dst));
+    if (!buf.empty() && PQputCopyData(dst, buf.data(), static_cast<int>(buf.size())) != 1)
+      die(PQerrorMessage(dst));
     if (PQputCopyEnd(dst, nullptr) != 1) die(PQerrorMessage(dst));
     r = PQgetResult(dst);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) die(fmt::format("COPY {}: {}", t, PQresultErrorMessage(r)));
     PQclear(r);
     while ((r = PQgetResult(dst)) != nullptr) PQclear(r);
     progress.add(n % 10000);
-    if (std::string_view(t) != "clients" && std::string_view(t) != "audit" && std::string_view(t) != "audit_head") {
-      run(fmt::format("SELECT setval(pg_get_serial_sequence('{0}', 'id'), GREATEST(1, (SELECT max(id) FROM {0})))", t));
+    if (std::string_view(t) != "clients" && std::string_view(t) != "audit" &&
+        std::string_view(t) != "audit_head") {
+      run(fmt::format(
+          "SELECT setval(pg_get_serial_sequence('{0}', 'id'), GREATEST(1, (SELECT max(id) FROM {0})))", t));
     }
   }
   run("COMMIT");
@@ -662,11 +698,14 @@ std::string ensure_clinic(Backend b) {
     fs::create_directories(options.cache_dir);
     exists = fs::exists(loc.where);
   } else {
-    exists = pg_exec(options.pg, fmt::format("SELECT count(*) FROM pg_database WHERE datname = '{}'", loc.pg_name)) == "1";
+    exists = pg_exec(options.pg, fmt::format("SELECT count(*) FROM pg_database WHERE datname = '{}'",
+                                             loc.pg_name)) == "1";
   }
   if (!exists) {
-    std::fprintf(stderr, "store_bench: generating a clinic of %d clients and %lld sessions on %s (cached for next time)\n",
-                 options.clients, static_cast<long long>(options.sessions), std::string(name_of(b)).c_str());
+    std::fprintf(
+        stderr,
+        "store_bench: generating a clinic of %d clients and %lld sessions on %s (cached for next time)\n",
+        options.clients, static_cast<long long>(options.sessions), std::string(name_of(b)).c_str());
     const std::string sqlite_clinic = b == Backend::postgres ? ensure_clinic(Backend::sqlite) : "";
     const auto start = Clock::now();
     if (b == Backend::sqlite) {
@@ -701,23 +740,109 @@ struct Percentiles {
 Percentiles percentiles(std::vector<double> v) {
   if (v.empty()) return {};
   std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))]; };
-  return {at(0.50), at(0.99), at(0.999), std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()),
-          v.back()};
+  auto at = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+  };
+  return {at(0.50), at(0.99), at(0.999),
+          std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()), v.back()};
 }
 
 double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
-void BM_ClientHistory(benchmark::State& state, Backend b) {
+/// Where a history read finds its rows: `warm`, every page of the tables and indexes it touches in the OS
+/// page cache (as on a server whose memory holds that part of the database); `cold`, none of the database
+/// cached (every page from the disk).
+enum class Cache { warm, cold };
+
+/// The tables a history read touches (ClinicStore::history), with their indexes.
+constexpr const char* history_tables[] = {"clients",  "intakes",   "consents",    "courses", "appointments",
+                                          "sessions", "followups", "escalations", "photos"};
+
+/// The files holding a database: the SQLite file and its WAL, or a PostgreSQL database's folder.
+std::vector<fs::path> database_files(Backend b, const std::string& where) {
+  std::vector<fs::path> out;
+  if (b == Backend::sqlite) {
+    for (const char* suffix : {"", "-wal"}) {
+      if (fs::exists(where + suffix)) out.emplace_back(where + suffix);
+    }
+    return out;
+  }
+  const fs::path dir = fs::path(pg_exec(where, "SHOW data_directory")) / "base" /
+                       pg_exec(where, "SELECT oid FROM pg_database WHERE datname = current_database()");
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(dir, ec)) {
+    if (f.is_regular_file()) out.push_back(f.path());
+  }
+  if (ec || out.empty())
+    die(fmt::format("cannot list {} to drop it from the page cache: {}", dir.string(), ec.message()));
+  return out;
+}
+
+/// Drops the files' pages from the OS page cache (posix_fadvise DONTNEED; clean pages only, which all are
+/// between benchmarks): the next reads go to the disk.
+void evict_from_page_cache(const std::vector<fs::path>& files) {
+  for (const auto& f : files) {
+    const int fd = ::open(f.c_str(), O_RDONLY);
+    if (fd < 0) die("cannot open " + f.string() + " to drop it from the page cache");
+    ::fdatasync(fd);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    ::close(fd);
+  }
+}
+
+/// Reads every page of the history tables and their indexes (overflow and TOAST pages included) into the OS
+/// page cache: SQLite walks each b-tree through dbstat, PostgreSQL reads each relation with pg_prewarm.
+void prewarm_history_tables(Backend b, const std::string& where) {
+  if (b == Backend::sqlite) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(where.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+      die("prewarm: opening " + where);
+    std::string names;
+    for (const char* t : history_tables) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", t);
+    sqlite3_stmt* st = nullptr;
+    const auto sql = fmt::format(
+        "SELECT count(*) FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name IN ({}))",
+        names);
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+      die(fmt::format("prewarm: {}", sqlite3_errmsg(db)));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return;
+  }
+  std::string names;
+  for (const char* t : history_tables) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", t);
+  pg_exec(where, "CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+  pg_exec(where,
+          fmt::format(
+              "WITH t AS (SELECT oid, reltoastrelid FROM pg_class WHERE relname IN ({}) AND relkind = 'r'), "
+              "rel AS (SELECT oid FROM t UNION SELECT reltoastrelid FROM t WHERE reltoastrelid <> 0 "
+              "UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM t) "
+              "OR indrelid IN (SELECT reltoastrelid FROM t)) "
+              "SELECT sum(pg_prewarm(oid, 'read')) FROM rel",
+              names));
+}
+
+void BM_ClientHistory(benchmark::State& state, Backend b, Cache cache) {
   static std::map<Backend, std::unique_ptr<ns::Store>> stores;
   auto& store = stores[b];
-  if (!store) store = must(open_where(b, ensure_clinic(b)), "opening the generated clinic");
+  const std::string where = ensure_clinic(b);
+  if (cache == Cache::cold) {
+    store.reset();  // SQLite's own page cache goes with the connection
+    evict_from_page_cache(database_files(b, where));
+  } else {
+    prewarm_history_tables(b, where);
+  }
+  if (!store) store = must(open_where(b, where), "opening the generated clinic");
   ns::ClinicStore clinic(*store, seed_pack(), &skin_regions());
   static std::uint64_t run = 0;
   std::mt19937_64 rng(42 + run++);
   std::uniform_int_distribution<int> pick(1, options.clients);
   std::vector<double> us;
+  std::vector<int> sessions_of_read;  // with us: what makes the slow reads slow
   us.reserve(1 << 20);
+  sessions_of_read.reserve(1 << 20);
   std::int64_t sessions = 0, rows = 0;
   for (auto _ : state) {
     const std::string id = fmt::format("C-{:06}", pick(rng));
@@ -730,6 +855,7 @@ void BM_ClientHistory(benchmark::State& state, Backend b) {
     }
     benchmark::DoNotOptimize(h);
     us.push_back(micros(t1 - t0));
+    sessions_of_read.push_back(static_cast<int>(h->sessions.size()));
     sessions += static_cast<std::int64_t>(h->sessions.size());
     rows += static_cast<std::int64_t>(1 + h->intakes.size() + h->consents.size() + h->courses.size() +
                                       h->appointments.size() + h->sessions.size() + h->followups.size() +
@@ -742,6 +868,13 @@ void BM_ClientHistory(benchmark::State& state, Backend b) {
   state.counters["mean_us"] = p.mean;
   state.counters["max_us"] = p.max;
   state.counters["sessions_per_read"] = static_cast<double>(sessions) / static_cast<double>(us.size());
+  // The reads at or above p99: how many sessions those clients have (the tail's cause: CPU per session, or I/O).
+  double slow_sessions = 0;
+  int slow = 0;
+  for (std::size_t i = 0; i < us.size(); ++i) {
+    if (us[i] >= p.p99) slow_sessions += sessions_of_read[i], ++slow;
+  }
+  state.counters["p99_reads_sessions"] = slow > 0 ? slow_sessions / slow : 0.0;
   state.counters["rows_per_read"] = static_cast<double>(rows) / static_cast<double>(us.size());
   state.SetItemsProcessed(state.iterations());
 }
@@ -769,26 +902,26 @@ struct WriteTarget {
     const Templates t = make_templates();
     const ns::Actor by{"ana", *nu::parse_date_time("2026-11-20T09:00:00Z")};
     must(store->transaction([&]() -> Result<void> {
-           ns::ClientRecord c{"C-W", "Writer Client", std::nullopt, by.at};
-           must(store->insert_client(by, c), "client");
-           auto in = t.cleared;
-           in.client_id = c.id;
-           session.intake_id = must(store->insert_intake(by, in), "intake").id;
-           ns::ConsentRecord consent{0, c.id, t.consent_sha256, c.name, by.at, std::nullopt, ""};
-           session.consent_id = must(store->insert_consent(by, consent), "consent").id;
-           ns::RollerRecord r;
-           r.lot = "LOT-W";
-           r.serial = "1";
-           r.device = "dermaroller";
-           r.needle_count = 192;
-           r.needle_length = nu::millimetres(1.0);
-           r.expiry = *nu::parse_date("2029-12-31");
-           r.state = ns::RollerState::assigned;
-           r.client_id = c.id;
-           r.registered_at = by.at;
-           session.roller_id = must(store->insert_roller(by, r), "roller").id;
-           return {};
-         }),
+      ns::ClientRecord c{"C-W", "Writer Client", std::nullopt, by.at};
+      must(store->insert_client(by, c), "client");
+      auto in = t.cleared;
+      in.client_id = c.id;
+      session.intake_id = must(store->insert_intake(by, in), "intake").id;
+      ns::ConsentRecord consent{0, c.id, t.consent_sha256, c.name, by.at, std::nullopt, ""};
+      session.consent_id = must(store->insert_consent(by, consent), "consent").id;
+      ns::RollerRecord r;
+      r.lot = "LOT-W";
+      r.serial = "1";
+      r.device = "dermaroller";
+      r.needle_count = 192;
+      r.needle_length = nu::millimetres(1.0);
+      r.expiry = *nu::parse_date("2029-12-31");
+      r.state = ns::RollerState::assigned;
+      r.client_id = c.id;
+      r.registered_at = by.at;
+      session.roller_id = must(store->insert_roller(by, r), "roller").id;
+      return {};
+    }),
          "setting up the write database");
     session.client_id = "C-W";
     session.area = "face";
@@ -820,12 +953,13 @@ void BM_RawSingleRowCommit(benchmark::State& state, Backend b) {
     const auto path = (options.cache_dir / fmt::format("raw-{}.db", getpid())).string();
     sqlite3* db = nullptr;
     if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) die("raw SQLite open");
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE IF NOT EXISTS t (id INTEGER "
-                     "PRIMARY KEY, v TEXT NOT NULL)",
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE IF NOT EXISTS t (id INTEGER "
+                 "PRIMARY KEY, v TEXT NOT NULL)",
                  nullptr, nullptr, nullptr);
     sqlite3_stmt* ins = nullptr;
-    sqlite3_prepare_v2(db, "INSERT INTO t (v) VALUES ('a row of about the size of a session record')", -1, &ins,
-                       nullptr);
+    sqlite3_prepare_v2(db, "INSERT INTO t (v) VALUES ('a row of about the size of a session record')", -1,
+                       &ins, nullptr);
     for (auto _ : state) {
       if (sqlite3_step(ins) != SQLITE_DONE) die("raw SQLite insert");  // autocommit: one fsync'd transaction
       sqlite3_reset(ins);
@@ -872,7 +1006,8 @@ void BM_WriteCost(benchmark::State& state, Backend b) {
     auto r = target.store->transaction([&]() -> Result<void> {
       for (int i = 0; i < per_transaction; ++i) {
         auto w = target.store->transaction([&]() -> Result<void> {
-          if (auto s = target.store->insert_session(writer_actor, target.session); !s) return std::unexpected(s.error());
+          if (auto s = target.store->insert_session(writer_actor, target.session); !s)
+            return std::unexpected(s.error());
           return {};
         });
         if (!w) return w;
@@ -905,9 +1040,10 @@ void BM_GroupCommit(benchmark::State& state, Backend b) {
         go.arrive_and_wait();
         for (int n = 0; n < per_writer; ++n) {
           const auto t0 = Clock::now();
-          auto r = committer
-                       .submit([&target](ns::Store& s) { return s.insert_session(writer_actor, target.session); })
-                       .get();
+          auto r =
+              committer
+                  .submit([&target](ns::Store& s) { return s.insert_session(writer_actor, target.session); })
+                  .get();
           ack_us[static_cast<std::size_t>(w) * per_writer + n] = micros(Clock::now() - t0);
           if (!r) failed = true;
         }
@@ -930,7 +1066,8 @@ void BM_GroupCommit(benchmark::State& state, Backend b) {
   state.SetItemsProcessed(written);
   state.counters["ack_p50_us"] = p.p50;
   state.counters["ack_p99_us"] = p.p99;
-  state.counters["mean_batch"] = static_cast<double>(last.writes) / static_cast<double>(std::max<std::int64_t>(1, last.batches));
+  state.counters["mean_batch"] =
+      static_cast<double>(last.writes) / static_cast<double>(std::max<std::int64_t>(1, last.batches));
   state.counters["largest_batch"] = static_cast<double>(last.largest_batch);
 }
 
@@ -949,7 +1086,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     auto value = [&](std::string_view flag) -> std::optional<std::string_view> {
-      if (a.starts_with(flag) && a.size() > flag.size() && a[flag.size()] == '=') return a.substr(flag.size() + 1);
+      if (a.starts_with(flag) && a.size() > flag.size() && a[flag.size()] == '=')
+        return a.substr(flag.size() + 1);
       return std::nullopt;
     };
     if (auto v = value("--clients")) {
@@ -961,7 +1099,8 @@ int main(int argc, char** argv) {
     } else if (auto v4 = value("--pg")) {
       options.pg = std::string(*v4);
     } else if (auto ve = value("--pg-env")) {
-      if (const char* pg = std::getenv(std::string(*ve).c_str()); pg != nullptr && *pg != '\0') options.pg = pg;
+      if (const char* pg = std::getenv(std::string(*ve).c_str()); pg != nullptr && *pg != '\0')
+        options.pg = pg;
     } else if (auto v5 = value("--group-writes")) {
       options.group_writes = std::stoi(std::string(*v5));
     } else if (auto v6 = value("--writers")) {
@@ -980,7 +1119,12 @@ int main(int argc, char** argv) {
   if (!options.pg.empty()) backends.push_back(Backend::postgres);
   for (const Backend b : backends) {
     const std::string n(name_of(b));
-    benchmark::RegisterBenchmark(("BM_ClientHistory/" + n).c_str(), BM_ClientHistory, b)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_ClientHistory/" + n + "/warm").c_str(), BM_ClientHistory, b,
+                                 Cache::warm)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_ClientHistory/" + n + "/cold").c_str(), BM_ClientHistory, b,
+                                 Cache::cold)
+        ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_RawSingleRowCommit/" + n).c_str(), BM_RawSingleRowCommit, b)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
