@@ -109,10 +109,8 @@ Result<ClientHistory> ClinicStore::history(std::string_view client_id) {
   h.consents = std::move(consents);
   h.courses = std::move(courses);
   h.appointments = std::move(appointments);
-  for (const auto& s : sessions) {
-    ST_TRY(f, store_.followups_of(s.id));
-    h.followups.insert(h.followups.end(), f.begin(), f.end());
-  }
+  ST_TRY(followups, store_.followups_of_client(client_id));  // one query, not one per session
+  h.followups = std::move(followups);
   h.sessions = std::move(sessions);
   h.escalations = std::move(escalations);
   ST_TRY(photos, store_.photos_of(client_id));

@@ -125,6 +125,7 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<ns::FollowupRecord>, insert_followup, (const ns::Actor& b, const ns::FollowupRecord& r),
           (b, r))
   FORWARD(Result<std::vector<ns::FollowupRecord>>, followups_of, (ns::Id id), (id))
+  FORWARD(Result<std::vector<ns::FollowupRecord>>, followups_of_client, (std::string_view c), (c))
   FORWARD(Result<ns::EscalationRecord>, insert_escalation,
           (const ns::Actor& b, const ns::EscalationRecord& r), (b, r))
   FORWARD(Result<std::optional<ns::EscalationRecord>>, find_escalation, (ns::Id id), (id))

@@ -119,6 +119,9 @@ class Store {
   virtual Result<std::vector<StepRecord>> steps_of(Id session_id) = 0;
   virtual Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& f) = 0;
   virtual Result<std::vector<FollowupRecord>> followups_of(Id session_id) = 0;
+  /// The follow-ups of every session of a client, in the order of the sessions (as `sessions_of`) and then of
+  /// `followups_of`: one query, where a history read would otherwise ask once per session.
+  virtual Result<std::vector<FollowupRecord>> followups_of_client(std::string_view client_id) = 0;
   virtual Result<EscalationRecord> insert_escalation(const Actor& by, const EscalationRecord& e) = 0;
   virtual Result<std::optional<EscalationRecord>> find_escalation(Id id) = 0;
   virtual Result<void> update_escalation(const Actor& by, const EscalationRecord& e) = 0;

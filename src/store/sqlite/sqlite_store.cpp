@@ -724,6 +724,14 @@ class SqliteStore final : public Store {
         read_followup, session_id);
   }
 
+  Result<std::vector<FollowupRecord>> followups_of_client(std::string_view client_id) override {
+    return list<FollowupRecord>(
+        "SELECT f.id, f.session_id, f.observed_at, f.observations_json, f.triage, f.result_json, f.pack "
+        "FROM followups f JOIN sessions s ON s.id = f.session_id WHERE s.client_id = ? "
+        "ORDER BY s.started_at, s.id, f.observed_at, f.id",
+        read_followup, std::string(client_id));
+  }
+
   Result<EscalationRecord> insert_escalation(const Actor& by, const EscalationRecord& e) override {
     return write<EscalationRecord>([&]() -> Result<EscalationRecord> {
       EscalationRecord r = e;
