@@ -20,6 +20,7 @@
 #include <sstream>
 #include <string>
 
+#include "../store/pg_test_util.hpp"
 #include "crash_protocol.hpp"
 
 namespace durability {
@@ -64,7 +65,7 @@ class ScratchDb {
     ASSERT_TRUE(pg_exec(admin_, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", error)) << error;
     ASSERT_TRUE(pg_exec(admin_, "CREATE DATABASE " + name, error)) << error;
     pg_db_ = name;
-    where_ = conninfo_with_db(admin_, name);
+    where_ = pg_conninfo_with_db(admin_, name);
     ASSERT_FALSE(where_.empty()) << "NEEDLEWORK_TEST_PG is not a libpq conninfo: " << admin_;
   }
 
@@ -74,22 +75,6 @@ class ScratchDb {
   [[nodiscard]] const fs::path& dir() const { return dir_; }
   needlework::Result<std::unique_ptr<needlework::store::Store>> open() const { return open_where(where_); }
 
-  /// Runs SQL on a PostgreSQL database as an administrator would (not through Needlework).
-  static bool pg_exec(const std::string& conninfo, const std::string& sql, std::string& error) {
-    PGconn* conn = PQconnectdb(conninfo.c_str());
-    if (PQstatus(conn) != CONNECTION_OK) {
-      error = PQerrorMessage(conn);
-      PQfinish(conn);
-      return false;
-    }
-    PGresult* res = PQexec(conn, sql.c_str());
-    const auto status = PQresultStatus(res);
-    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-    if (!ok) error = PQresultErrorMessage(res);
-    PQclear(res);
-    PQfinish(conn);
-    return ok;
-  }
 
  private:
   void drop() {
@@ -105,30 +90,6 @@ class ScratchDb {
     }
   }
 
-  /// `base` with its database replaced by `dbname`, as key=value text; empty when `base` does not parse.
-  static std::string conninfo_with_db(const std::string& base, const std::string& dbname) {
-    char* err = nullptr;
-    PQconninfoOption* opts = PQconninfoParse(base.c_str(), &err);
-    if (opts == nullptr) {
-      PQfreemem(err);
-      return {};
-    }
-    auto quote = [](const std::string& v) {
-      std::string out = "'";
-      for (char c : v) {
-        if (c == '\'' || c == '\\') out += '\\';
-        out += c;
-      }
-      return out + "'";
-    };
-    std::string out;
-    for (auto* o = opts; o->keyword != nullptr; ++o) {
-      if (o->val == nullptr || std::string_view(o->keyword) == "dbname") continue;
-      out += std::string(o->keyword) + "=" + quote(o->val) + " ";
-    }
-    PQconninfoFree(opts);
-    return out + "dbname=" + quote(dbname);
-  }
 
   Backend backend_ = Backend::sqlite;
   fs::path dir_;

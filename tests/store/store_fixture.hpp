@@ -29,6 +29,7 @@
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/json.hpp"
 #include "needlework/store/store.hpp"
+#include "pg_test_util.hpp"
 
 namespace ns = needlework::store;
 namespace nk = needlework::knowledge;
@@ -100,32 +101,6 @@ inline void expect_refused(const needlework::Result<ns::StartedSession>& r, cons
   EXPECT_NE(r.error().message.find(fragment), std::string::npos) << r.error().describe();
 }
 
-/// The libpq conninfo `base` (a URI or key=value text) with its database replaced by `dbname`, as key=value
-/// text. Empty when `base` does not parse.
-inline std::string pg_conninfo_with_db(const std::string& base, const std::string& dbname) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(base.c_str(), &err);
-  if (opts == nullptr) {
-    PQfreemem(err);
-    return {};
-  }
-  auto quote = [](const std::string& v) {
-    std::string out = "'";
-    for (char c : v) {
-      if (c == '\'' || c == '\\') out += '\\';
-      out += c;
-    }
-    return out + "'";
-  };
-  std::string out;
-  for (auto* o = opts; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr || std::string_view(o->keyword) == "dbname") continue;
-    out += std::string(o->keyword) + "=" + quote(o->val) + " ";
-  }
-  PQconninfoFree(opts);
-  return out + "dbname=" + quote(dbname);
-}
-
 /// The libpq conninfo as a URI, postgresql://user@host:port/dbname (what a person types after --db).
 inline std::string pg_uri_of(const std::string& conninfo) {
   char* err = nullptr;
@@ -148,22 +123,6 @@ inline std::string pg_uri_of(const std::string& conninfo) {
          dbname;
 }
 
-/// Runs SQL on a PostgreSQL database over a connection of its own; false (and `error`) when it fails.
-inline bool pg_exec(const std::string& conninfo, const std::string& sql, std::string& error) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error = PQerrorMessage(conn);
-    PQfinish(conn);
-    return false;
-  }
-  PGresult* res = PQexec(conn, sql.c_str());
-  const auto status = PQresultStatus(res);
-  const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-  if (!ok) error = PQresultErrorMessage(res);
-  PQclear(res);
-  PQfinish(conn);
-  return ok;
-}
 
 /// One test's own empty database: a file in `dir` (SQLite), or a database created for it on the server
 /// NEEDLEWORK_TEST_PG names and dropped when this goes (PostgreSQL). Without NEEDLEWORK_TEST_PG, `create`
