@@ -29,29 +29,12 @@
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/json.hpp"
 #include "needlework/store/store.hpp"
-#include "pg_test_util.hpp"
+#include "test_database.hpp"
 
 namespace ns = needlework::store;
 namespace nk = needlework::knowledge;
 namespace nu = needlework::units;
 namespace fs = std::filesystem;
-
-/// The backend a store test runs on.
-enum class Backend { sqlite, postgres };
-
-inline const char* to_string(Backend b) { return b == Backend::sqlite ? "sqlite" : "postgres"; }
-inline void PrintTo(Backend b, std::ostream* os) { *os << to_string(b); }
-inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
-  return to_string(info.param);
-}
-
-/// Instantiates the value-parameterised suite `suite` on both backends; test names end in /sqlite, /postgres.
-#define NEEDLEWORK_INSTANTIATE_STORE_TESTS(suite) \
-  INSTANTIATE_TEST_SUITE_P(, suite, ::testing::Values(Backend::sqlite, Backend::postgres), backend_name)
-
-/// Instantiates `suite` on one backend, for what is inherently about that backend.
-#define NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(suite, backend) \
-  INSTANTIATE_TEST_SUITE_P(, suite, ::testing::Values(backend), backend_name)
 
 inline const fs::path& test_data_dir() {
   static const fs::path dir{NEEDLEWORK_DATA_DIR};
@@ -100,107 +83,6 @@ inline void expect_refused(const needlework::Result<ns::StartedSession>& r, cons
   EXPECT_EQ(r.error().code, needlework::ErrorCode::refused) << r.error().describe();
   EXPECT_NE(r.error().message.find(fragment), std::string::npos) << r.error().describe();
 }
-
-/// The libpq conninfo as a URI, postgresql://user@host:port/dbname (what a person types after --db).
-inline std::string pg_uri_of(const std::string& conninfo) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (opts == nullptr) {
-    PQfreemem(err);
-    return {};
-  }
-  std::string host, port, user, dbname;
-  for (auto* o = opts; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr) continue;
-    const std::string_view k = o->keyword;
-    if (k == "host") host = o->val;
-    if (k == "port") port = o->val;
-    if (k == "user") user = o->val;
-    if (k == "dbname") dbname = o->val;
-  }
-  PQconninfoFree(opts);
-  return "postgresql://" + (user.empty() ? "" : user + "@") + host + (port.empty() ? "" : ":" + port) + "/" +
-         dbname;
-}
-
-
-/// One test's own empty database: a file in `dir` (SQLite), or a database created for it on the server
-/// NEEDLEWORK_TEST_PG names and dropped when this goes (PostgreSQL). Without NEEDLEWORK_TEST_PG, `create`
-/// skips the test with a message saying how to start a server, or fails it when CI is set.
-class TestDatabase {
- public:
-  TestDatabase() = default;
-  TestDatabase(const TestDatabase&) = delete;
-  TestDatabase& operator=(const TestDatabase&) = delete;
-  ~TestDatabase() { drop(); }
-
-  /// Call from SetUp, then return if the test was skipped or failed.
-  void create(Backend backend, const fs::path& dir) {
-    backend_ = backend;
-    if (backend == Backend::sqlite) {
-      path_ = dir / "clinic.db";
-      conninfo_ = path_.string();
-      return;
-    }
-    const char* env = std::getenv("NEEDLEWORK_TEST_PG");
-    if (env == nullptr || *env == '\0') {
-      const char* how =
-          "NEEDLEWORK_TEST_PG is not set: start a server with `eval \"$(bash scripts/pg-cluster.sh start)\"` "
-          "(it exports NEEDLEWORK_TEST_PG), or run `bash scripts/test.sh`";
-      if (const char* ci = std::getenv("CI"); ci != nullptr && *ci != '\0') FAIL() << how;
-      GTEST_SKIP() << how;
-    }
-    admin_ = env;
-    // ctest runs each test in a process of its own, several at once: the pid keeps the names apart.
-    static std::atomic<int> counter{0};
-    const std::string name = "nw_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-    std::string error;
-    ASSERT_TRUE(pg_exec(admin_, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", error)) << error;
-    ASSERT_TRUE(pg_exec(admin_, "CREATE DATABASE " + name, error)) << error;
-    name_ = name;
-    conninfo_ = pg_conninfo_with_db(admin_, name);
-    ASSERT_FALSE(conninfo_.empty()) << "NEEDLEWORK_TEST_PG is not a libpq conninfo: " << admin_;
-  }
-
-  /// Drops a PostgreSQL test database (every connection to it must be closed, or is ended).
-  void drop() {
-    if (name_.empty()) return;
-    std::string ignored;
-    pg_exec(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)", ignored);
-    name_.clear();
-  }
-
-  /// What open_store takes: the file path, or a key=value conninfo.
-  [[nodiscard]] const std::string& where() const { return conninfo_; }
-  /// The same as a person would type it after --db: the path, or a postgresql:// URI.
-  [[nodiscard]] std::string cli_where() const {
-    return backend_ == Backend::sqlite ? conninfo_ : pg_uri_of(conninfo_);
-  }
-  /// SQLite: the database file; empty on PostgreSQL.
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
-  /// Runs raw SQL over a connection of its own, as someone with direct access (not Needlework) would.
-  bool exec(const std::string& sql, std::string& error) const {
-    if (backend_ == Backend::postgres) return pg_exec(conninfo_, sql, error);
-    sqlite3* db = nullptr;
-    if (sqlite3_open(path_.c_str(), &db) != SQLITE_OK) {
-      error = "cannot open " + path_.string();
-      sqlite3_close(db);
-      return false;
-    }
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    error = err != nullptr ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    return rc == SQLITE_OK;
-  }
-
- private:
-  Backend backend_ = Backend::sqlite;
-  fs::path path_;
-  std::string conninfo_, admin_, name_;
-};
 
 class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
