@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "needlework/physics/simulation.hpp"
 #include "needlework/physics/zone.hpp"
@@ -45,17 +46,16 @@ Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCat
   if (!region) return std::unexpected(region.error());
 
   // The catalog's device of the same kind and needle count; a tie goes to the one made for this skin.
+  auto made_for_this_skin = [&](const physics::Device& d) { return d.use == area->skin_region || d.use == req.area; };
+  auto better = [&](const physics::Device& d, const physics::Device& than) {
+    return std::pair{!made_for_this_skin(d), d.id} < std::pair{!made_for_this_skin(than), than.id};
+  };
   const physics::Device* chosen = nullptr;
   std::vector<std::string> counts;
   for (const auto& d : devices) {
     if (d.is_roller() != (kind->kind == "roller")) continue;
     counts.push_back(fmt::format("{} ({})", needle_count_of(d), d.id));
-    if (needle_count_of(d) != req.needle_count) continue;
-    const bool fits = d.use == area->skin_region || d.use == req.area;
-    if (chosen == nullptr || (fits && !(chosen->use == area->skin_region || chosen->use == req.area)) ||
-        (fits == (chosen->use == area->skin_region || chosen->use == req.area) && d.id < chosen->id)) {
-      chosen = &d;
-    }
+    if (needle_count_of(d) == req.needle_count && (chosen == nullptr || better(d, *chosen))) chosen = &d;
   }
   if (chosen == nullptr) {
     return fail(ErrorCode::invalid_value,
