@@ -71,22 +71,24 @@ int report_store(const Context& ctx, Error e, const OptionNames& names = {}) {
   return code;
 }
 
+/// --now, or the system clock (the one place Needlework reads it); on a bad --now reports and sets ctx.exit_code.
+std::optional<units::DateTime> now_of(Context& ctx, const StoreOptions& o) {
+  if (o.now.empty()) return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto t = units::parse_date_time(o.now);
+  if (!t) {
+    ctx.exit_code = report(ctx, Error{t.error().code, t.error().message, "--now"});
+    return std::nullopt;
+  }
+  return *t;
+}
+
 /// Opens the pack, the skin regions and the database; on failure reports and sets ctx.exit_code.
 std::optional<Open> open_all(Context& ctx, const StoreOptions& o) {
   Open out;
-  units::DateTime now;
-  if (o.now.empty()) {
-    now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  } else {
-    auto t = units::parse_date_time(o.now);
-    if (!t) {
-      ctx.exit_code = report(ctx, Error{t.error().code, t.error().message, "--now"});
-      return std::nullopt;
-    }
-    now = *t;
-  }
+  auto now = now_of(ctx, o);
+  if (!now) return std::nullopt;
   const std::string actor = o.actor.empty() ? default_actor() : o.actor;
-  out.actor = Actor{actor, now};
+  out.actor = Actor{actor, *now};
   auto pack = load_selected_pack(ctx);
   if (!pack) {
     ctx.exit_code = report_data_error(ctx, pack.error());
@@ -894,16 +896,9 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                                         "restore a PostgreSQL database with pg_restore (docs/store.md)", "--db"});
       return;
     }
-    units::DateTime now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (!o->now.empty()) {
-      auto t = units::parse_date_time(o->now);
-      if (!t) {
-        ctx.exit_code = report(ctx, Error{t.error().code, t.error().message, "--now"});
-        return;
-      }
-      now = *t;
-    }
-    auto r = store::restore_sqlite(cp->file, db, cp->replace, now);
+    const auto now = now_of(ctx, *o);
+    if (!now) return;
+    auto r = store::restore_sqlite(cp->file, db, cp->replace, *now);
     if (!r) {
       ctx.exit_code = report_store(ctx, r.error());
       return;
