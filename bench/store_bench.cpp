@@ -8,10 +8,15 @@
 //                                     (SQLite: WAL, synchronous=FULL; PostgreSQL: fsync, synchronous_commit)
 //   BM_SingleRowCommit/<backend>      one session record (+ its audit entry) per transaction, one thread,
 //                                     through Store::insert_session
-//   BM_WriteCost/<backend>            the same write 1000 times in one transaction (savepoint each): the
-//                                     writer's CPU cost per write, the ceiling of group commit
+//   BM_WriteCost/<backend>[/text_ahead]  the same write 1000 times in one transaction (savepoint each): the
+//                                     writer's CPU cost per write, the ceiling of group commit; text_ahead:
+//                                     the record's canonical text made beforehand (as group commit does)
+//   BM_GroupCommitEventLoop/<backend>/in_flight:N  the same writes kept N in flight by one event-loop thread
+//                                     with completion callbacks (how the HTTP server will submit them)
 //   BM_GroupCommit/<backend>/writers:N  the same session records from N threads through one GroupCommitter;
-//                                     a write counts when it is acknowledged (= committed)
+//                                     a write counts when it is acknowledged (= committed); each thread
+//                                     makes its record's canonical text (canonical_without_id) before it
+//                                     submits, so the writer thread only fills in the id and digests it
 //
 // The clinic (100k clients and 1M sessions by default, with intakes, consents, courses, rollers,
 // appointments, protocol steps, follow-ups, escalations, aftercare messages and photo records) is written
@@ -36,12 +41,14 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <latch>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
@@ -56,6 +63,7 @@
 #include "needlework/knowledge/loader.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/group_commit.hpp"
+#include "needlework/store/json.hpp"
 #include "needlework/store/store.hpp"
 
 namespace {
@@ -999,15 +1007,17 @@ void BM_SingleRowCommit(benchmark::State& state, Backend b) {
 
 /// What one session write costs the writer when no commit waits for the disk: 1000 writes per transaction,
 /// each in its own savepoint as in a group commit. The ceiling of the group-commit rate on one writer thread.
-void BM_WriteCost(benchmark::State& state, Backend b) {
+void BM_WriteCost(benchmark::State& state, Backend b, bool text_ahead) {
   WriteTarget target(b);
+  const auto text = ns::canonical_without_id(ns::to_json(target.session));
   constexpr int per_transaction = 1000;
   for (auto _ : state) {
     auto r = target.store->transaction([&]() -> Result<void> {
       for (int i = 0; i < per_transaction; ++i) {
         auto w = target.store->transaction([&]() -> Result<void> {
-          if (auto s = target.store->insert_session(writer_actor, target.session); !s)
-            return std::unexpected(s.error());
+          auto s = text_ahead ? target.store->insert_session(writer_actor, target.session, text)
+                              : target.store->insert_session(writer_actor, target.session);
+          if (!s) return std::unexpected(s.error());
           return {};
         });
         if (!w) return w;
@@ -1040,10 +1050,13 @@ void BM_GroupCommit(benchmark::State& state, Backend b) {
         go.arrive_and_wait();
         for (int n = 0; n < per_writer; ++n) {
           const auto t0 = Clock::now();
-          auto r =
-              committer
-                  .submit([&target](ns::Store& s) { return s.insert_session(writer_actor, target.session); })
-                  .get();
+          // The part of the write that needs no lock, on this thread: the record's canonical text.
+          auto text = ns::canonical_without_id(ns::to_json(target.session));
+          auto r = committer
+                       .submit([&target, text = std::move(text)](ns::Store& s) {
+                         return s.insert_session(writer_actor, target.session, text);
+                       })
+                       .get();
           ack_us[static_cast<std::size_t>(w) * per_writer + n] = micros(Clock::now() - t0);
           if (!r) failed = true;
         }
@@ -1061,6 +1074,79 @@ void BM_GroupCommit(benchmark::State& state, Backend b) {
     }
     state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
     written += static_cast<std::int64_t>(writers) * per_writer;
+  }
+  const auto p = percentiles(ack_us);
+  state.SetItemsProcessed(written);
+  state.counters["ack_p50_us"] = p.p50;
+  state.counters["ack_p99_us"] = p.p99;
+  state.counters["mean_batch"] =
+      static_cast<double>(last.writes) / static_cast<double>(std::max<std::int64_t>(1, last.batches));
+  state.counters["largest_batch"] = static_cast<double>(last.largest_batch);
+}
+
+/// Group commit as an event-loop server (the HTTP API on RESTinio/Asio) drives it: one loop thread keeps N
+/// session writes in flight, submitting each with a completion callback instead of a thread blocked on it;
+/// completions are posted back to the loop (as a response is posted to its connection), which records each
+/// write's latency and submits the next, making its canonical text first.
+void BM_GroupCommitEventLoop(benchmark::State& state, Backend b) {
+  const int in_flight = static_cast<int>(state.range(0));
+  const int total = std::max(options.group_writes, in_flight);
+  WriteTarget target(b);
+  std::vector<double> ack_us;
+  std::int64_t written = 0;
+  ns::GroupCommitStats last{};
+  for (auto _ : state) {
+    ack_us.assign(static_cast<std::size_t>(total), 0.0);
+    std::vector<Clock::time_point> submitted(static_cast<std::size_t>(total));
+    ns::GroupCommitter committer(*target.store);
+    std::mutex m;
+    std::condition_variable posted;
+    std::vector<std::pair<int, bool>> completions;  // (write, ok), posted by the committer
+    int next = 0, done = 0;
+    bool failed = false;
+    auto submit_next = [&] {
+      const int n = next++;
+      auto text = ns::canonical_without_id(ns::to_json(target.session));
+      submitted[static_cast<std::size_t>(n)] = Clock::now();
+      committer.submit(
+          [&target, text = std::move(text)](ns::Store& s) {
+            return s.insert_session(writer_actor, target.session, text);
+          },
+          [&, n](Result<ns::SessionRecord> r) {
+            {
+              std::lock_guard lock(m);
+              completions.emplace_back(n, r.has_value());
+            }
+            posted.notify_one();
+          });
+    };
+    const auto start = Clock::now();
+    for (int i = 0; i < in_flight; ++i) submit_next();
+    std::vector<std::pair<int, bool>> ready;
+    while (done < total) {
+      {
+        std::unique_lock lock(m);
+        posted.wait(lock, [&] { return !completions.empty(); });
+        ready.swap(completions);
+      }
+      const auto now = Clock::now();
+      for (const auto& [n, ok] : ready) {
+        ack_us[static_cast<std::size_t>(n)] = micros(now - submitted[static_cast<std::size_t>(n)]);
+        failed = failed || !ok;
+        ++done;
+        if (next < total) submit_next();
+      }
+      ready.clear();
+    }
+    const auto elapsed = Clock::now() - start;
+    last = committer.stats();
+    committer.close();
+    if (failed) {
+      state.SkipWithError("a group-committed write failed");
+      return;
+    }
+    state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
+    written += total;
   }
   const auto p = percentiles(ack_us);
   state.SetItemsProcessed(written);
@@ -1131,12 +1217,18 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("BM_SingleRowCommit/" + n).c_str(), BM_SingleRowCommit, b)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
-    benchmark::RegisterBenchmark(("BM_WriteCost/" + n).c_str(), BM_WriteCost, b)
+    benchmark::RegisterBenchmark(("BM_WriteCost/" + n).c_str(), BM_WriteCost, b, false)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("BM_WriteCost/" + n + "/text_ahead").c_str(), BM_WriteCost, b, true)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
     auto* group = benchmark::RegisterBenchmark(("BM_GroupCommit/" + n).c_str(), BM_GroupCommit, b);
     group->ArgName("writers")->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
     for (int w : options.writers) group->Arg(w);
+    auto* loop = benchmark::RegisterBenchmark(("BM_GroupCommitEventLoop/" + n).c_str(), BM_GroupCommitEventLoop, b);
+    loop->ArgName("in_flight")->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+    for (int w : options.writers) loop->Arg(w);
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

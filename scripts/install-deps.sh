@@ -8,7 +8,7 @@ packages=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libstb-dev python3-numpy
-  libsqlitecpp-dev libsqlite3-dev sqlite3 libsodium-dev
+  libsqlitecpp-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   libpqxx-dev postgresql python3
 )
 

@@ -1,6 +1,7 @@
 #include "needlework/store/json.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace needlework::store {
 namespace {
@@ -17,6 +18,35 @@ double round6(double v) { return std::round(v * 1e6) / 1e6; }
 }  // namespace
 
 std::string canonical(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+CanonicalText canonical_without_id(const json& record) {
+  if (!record.is_object() || !record.contains("id")) {
+    throw std::invalid_argument("canonical_without_id: the record is not an object with an \"id\" member");
+  }
+  // The same text `canonical` writes for an object: members in key order as "key":value, "," between them.
+  CanonicalText t{"{", ""};
+  bool after = false;
+  for (const auto& [key, value] : record.items()) {
+    if (key == "id") {
+      after = true;
+      continue;
+    }
+    const std::string member = canonical(json(key)) + ":" + canonical(value);
+    if (after) {
+      t.after_id += ',';
+      t.after_id += member;
+    } else {
+      t.before_id += member;
+      t.before_id += ',';
+    }
+  }
+  t.after_id += '}';
+  return t;
+}
+
+Result<SessionRecord> Store::insert_session(const Actor& by, const SessionRecord& s) {
+  return insert_session(by, s, canonical_without_id(to_json(s)));
+}
 
 json to_json(const UserRecord& r) {
   return {{"id", r.id},

@@ -1,5 +1,6 @@
 #include "needlework/units/date.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <charconv>
@@ -60,10 +61,14 @@ std::string format_date(Date d) {
 }
 
 std::string format_date_time(DateTime t) {
+  // One format, parsed at compile time: every stored write formats a few of these, and fmt's run-time parsing
+  // of the pattern was most of their cost.
   const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
   const std::chrono::hh_mm_ss hms{t - day};
-  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day), hms.hours().count(), hms.minutes().count(),
-                     hms.seconds().count());
+  return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z"), static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count());
 }
 
 std::string_view weekday_name(Date d) {

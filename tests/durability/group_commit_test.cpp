@@ -114,7 +114,9 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<void>, update_roller, (const ns::Actor& b, const ns::RollerRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::RollerRecord>>, rollers_in_lot, (std::string_view l), (l))
   FORWARD(Result<std::vector<ns::RollerRecord>>, rollers, (), ())
-  FORWARD(Result<ns::SessionRecord>, insert_session, (const ns::Actor& b, const ns::SessionRecord& r), (b, r))
+  using ns::Store::insert_session;
+  FORWARD(Result<ns::SessionRecord>, insert_session,
+          (const ns::Actor& b, const ns::SessionRecord& r, const ns::CanonicalText& t), (b, r, t))
   FORWARD(Result<std::optional<ns::SessionRecord>>, find_session, (ns::Id id), (id))
   FORWARD(Result<void>, update_session, (const ns::Actor& b, const ns::SessionRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::SessionRecord>>, sessions_of, (std::string_view c), (c))
@@ -354,6 +356,31 @@ TEST_P(GroupCommitTest, WritesRunAndAreAcknowledgedInSubmissionOrder) {
   EXPECT_TRUE(std::is_sorted(acked.begin(), acked.end()));
   EXPECT_TRUE(std::is_sorted(user_ids.begin(), user_ids.end())) << "run in submission order";
   EXPECT_EQ(std::set<ns::Id>(user_ids.begin(), user_ids.end()).size(), user_ids.size());
+}
+
+TEST_P(GroupCommitTest, TheNextBatchIsWrittenWhileTheLastIsBeingAcknowledged) {
+  // The first write's acknowledgement waits until a second write, submitted only once the first has
+  // committed, has run: possible only because acknowledgements are delivered off the writer thread (on it,
+  // this would wait forever; the bounded wait turns that into a failure instead of a hang).
+  ns::GroupCommitter committer(*store_);
+  std::promise<void> second_ran;
+  auto second_seen = second_ran.get_future().share();
+  std::promise<bool> first_saw_second;
+  auto first_result = first_saw_second.get_future();
+  committer.submit(insert_client("ack-1"), [&, second_seen](Result<std::string> r) {
+    EXPECT_TRUE(r);
+    committer.submit(
+        [&](ns::Store& s) -> Result<void> {
+          second_ran.set_value();
+          if (auto c = s.insert_client(by(), client("ack-2")); !c) return std::unexpected(c.error());
+          return {};
+        },
+        [](Result<void> r2) { EXPECT_TRUE(r2); });
+    first_saw_second.set_value(second_seen.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  });
+  EXPECT_TRUE(first_result.get()) << "the writer did not run the next write while an acknowledgement waited";
+  committer.close();
+  EXPECT_EQ(committed_clients({"ack-1", "ack-2"}).size(), 2U);
 }
 
 TEST_P(GroupCommitTest, EachThreadsWritesAreAcknowledgedInItsOrder) {

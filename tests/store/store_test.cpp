@@ -3,8 +3,10 @@
 // unless it is about one of them. Every refusal test also shows the allowed case next to it, so it fails if
 // the rule is removed or if the rule refuses everything.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 #include "store_fixture.hpp"
@@ -636,6 +638,34 @@ TEST_P(StoreTest, EveryWriteAppendsOneAuditEntryAndARefusalNone) {
   EXPECT_EQ((*log)[1].prev_hash, (*log)[0].hash);
 }
 
+TEST_P(StoreTest, ASessionsAuditDigestIsItsCanonicalJsonWhetherOrNotTheTextWasMadeAhead) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");
+  auto started = start("C-1", r, "2026-11-24T10:00:00Z");
+  ASSERT_TRUE(started) << started.error().describe();
+  // A second session inserted with its text made beforehand, as a group commit's submitting thread does.
+  ns::SessionRecord ahead = started->session;
+  ahead.id = 0;
+  ahead.notes = "made ahead: \"quoted\", ünïcode, a tab\t";
+  ahead.stroke_plan_json = R"({"passes":[{"direction":"vertical","strokes":4}]})";
+  const auto text = ns::canonical_without_id(ns::to_json(ahead));
+  auto inserted = store_->insert_session(by("2026-11-24T10:05:00Z"), ahead, text);
+  ASSERT_TRUE(inserted) << inserted.error().describe();
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log);
+  ASSERT_GE(log->size(), 2u);
+  for (const auto* s : {&started->session, &*inserted}) {
+    auto stored = store_->find_session(s->id);
+    ASSERT_TRUE(stored && *stored);
+    const auto entry = std::find_if(log->begin(), log->end(), [&](const ns::AuditEntry& e) {
+      return e.entity == "sessions" && e.action == "insert" && e.entity_id == std::to_string(s->id);
+    });
+    ASSERT_NE(entry, log->end());
+    EXPECT_EQ(entry->after_sha256, ns::sha256_hex(ns::canonical(ns::to_json(**stored))));
+  }
+  EXPECT_TRUE(store_->verify_audit()->ok);
+}
+
 TEST_P(StoreTest, TwoConnectionsTakingTurnsKeepOneChain) {
   // Each write reads the chain's head inside its own transaction, so writers in two processes interleave
   // without forking the chain.
@@ -1006,3 +1036,34 @@ TEST_P(PostgresStoreTest, TheAuditLogRefusesTruncateToo) {
 NEEDLEWORK_INSTANTIATE_STORE_TESTS(AuditTamper);
 
 }  // namespace
+
+// The published test vectors of SHA-256 (FIPS 180-2, appendix B): every record digest and audit hash rests on
+// this function, and a stored chain verifies only if it keeps computing exactly these.
+TEST(Sha256Hex, GivesThePublishedDigestsInLowerCaseHex) {
+  EXPECT_EQ(ns::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(ns::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(ns::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(ns::sha256_hex(std::string(1'000'000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(CanonicalWithoutId, FillsInTheIdToGiveExactlyTheCanonicalText) {
+  using nlohmann::json;
+  const json records[] = {
+      {{"id", 0}, {"b", "x"}, {"a", 1}},                                    // id last in key order
+      {{"id", 0}, {"z", {{"id", 7}, {"q", "nested id stays"}}}},            // a nested "id" is content
+      {{"id", 0}},                                                           // nothing but the id
+      {{"id", 0}, {"area", "face"}, {"note", "\"q\" \\ \n ünï"}, {"nums", {1.5, -2, 0}}, {"x", nullptr}},
+  };
+  for (const auto& record : records) {
+    const auto text = ns::canonical_without_id(record);
+    for (const std::int64_t id : {std::int64_t{1}, std::int64_t{42}, std::int64_t{9'007'199'254'740'993}}) {
+      json with = record;
+      with["id"] = id;
+      EXPECT_EQ(text.with_id(id), ns::canonical(with)) << record.dump();
+    }
+  }
+  EXPECT_THROW((void)ns::canonical_without_id(json::array()), std::invalid_argument);
+  EXPECT_THROW((void)ns::canonical_without_id(json{{"a", 1}}), std::invalid_argument);
+}

@@ -7,7 +7,9 @@
 /// write in its own nested transaction (a savepoint: a write that fails is undone alone and the others
 /// commit), commits once — one fsync for the whole batch — and then resolves every write of the batch. While
 /// it waits for the disk, new writes queue up and form the next batch, so the batch size follows the load
-/// with no timer: there is no sleeping and no busy waiting.
+/// with no timer: there is no sleeping and no busy waiting. A second thread resolves the writes of a committed
+/// batch (waking the threads that wait for them) while the writer already runs the next batch, so the writer's
+/// time goes to writing.
 ///
 /// Writes run in the order they were submitted and are resolved in that order. The `Store` (and the
 /// `ClinicStore`) belong to the writer thread while the committer lives: use them elsewhere only after
@@ -26,6 +28,7 @@
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "needlework/error.hpp"
 #include "needlework/store/clinic_store.hpp"
@@ -95,9 +98,10 @@ class GroupCommitter {
     return future;
   }
 
-  /// As above, but `done(Result<T>)` is called instead, on the writer thread once the batch committed (or on
-  /// the calling thread after `close()`). `done` must be quick, must not throw, and must not wait for another
-  /// write of this committer (it would wait for itself).
+  /// As above, but `done(Result<T>)` is called instead, on the committer's acknowledging thread once the batch
+  /// committed (or on the calling thread after `close()`). `done` must be quick (it holds up the writes
+  /// resolved after it), must not throw, and must not wait for the result of another write of this committer
+  /// (that is resolved on the same thread, after it).
   template <class F, class Done>
   void submit(F&& write, Done&& done) {
     using R = detail::write_result_t<std::decay_t<F>>;
@@ -106,9 +110,9 @@ class GroupCommitter {
                                                                           std::forward<Done>(done)));
   }
 
-  /// Stops taking writes, writes and resolves everything already queued, and stops the writer thread.
-  /// Idempotent and thread-safe; called by the destructor. From a `done` callback it only stops taking
-  /// writes (the writer cannot wait for itself).
+  /// Stops taking writes, writes and resolves everything already queued, and stops the committer's threads.
+  /// Idempotent and thread-safe; called by the destructor. From a write or a `done` callback it only stops
+  /// taking writes (a thread cannot wait for itself).
   void close();
 
   [[nodiscard]] GroupCommitStats stats() const;
@@ -169,10 +173,19 @@ class GroupCommitter {
     std::optional<R> out_;
   };
 
+  /// A batch whose transaction has ended, waiting to be resolved.
+  struct Outcome {
+    std::deque<std::unique_ptr<Task>> tasks;
+    std::optional<Error> batch_error;        ///< why none of it is kept, when the commit failed
+    std::vector<std::optional<Error>> lost;  ///< per write: its savepoint's error, when only that failed
+  };
+
   static Error closed_error();
+  void start();
   void enqueue(std::unique_ptr<Task> task);
   void writer_loop();
-  void run_batch(std::deque<std::unique_ptr<Task>>& batch);
+  void acknowledger_loop();
+  Outcome run_batch(std::deque<std::unique_ptr<Task>> batch);
 
   Store& store_;
   ClinicStore* clinic_ = nullptr;
@@ -183,9 +196,15 @@ class GroupCommitter {
   std::deque<std::unique_ptr<Task>> queue_;  // guarded by mutex_
   bool closing_ = false;                     // guarded by mutex_
   GroupCommitStats stats_;                   // guarded by mutex_
+  std::mutex ack_mutex_;
+  std::condition_variable ack_wake_;
+  std::deque<Outcome> outcomes_;  // guarded by ack_mutex_
+  bool writer_done_ = false;      // guarded by ack_mutex_: no more outcomes will come
   std::mutex join_mutex_;
-  std::thread writer_;         // started last, joined by close()
-  std::thread::id writer_id_;  // set once in the constructor: close() compares without touching writer_
+  std::thread writer_;        // started last, with acknowledger_; both joined by close()
+  std::thread acknowledger_;
+  std::thread::id writer_id_;  // set once in start(): close() compares without touching the threads
+  std::thread::id acknowledger_id_;
 };
 
 }  // namespace needlework::store

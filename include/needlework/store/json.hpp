@@ -32,4 +32,8 @@ namespace needlework::store {
 /// this.
 [[nodiscard]] std::string canonical(const nlohmann::json& j);
 
+/// `record` (an object with an "id" member) as canonical text cut around the id:
+/// `canonical_without_id(j).with_id(n) == canonical(j with "id" = n)`.
+[[nodiscard]] CanonicalText canonical_without_id(const nlohmann::json& record);
+
 }  // namespace needlework::store

@@ -36,8 +36,18 @@ struct AuditCheck {
 /// entity_id, before_sha256, after_sha256, one per line).
 [[nodiscard]] std::string audit_hash(const AuditEntry& e);
 
-/// hex SHA-256 (libsodium crypto_hash_sha256) of bytes.
+/// hex SHA-256 (OpenSSL EVP_Digest) of bytes.
 [[nodiscard]] std::string sha256_hex(std::string_view bytes);
+
+/// A record's canonical JSON (json.hpp `canonical`) cut around its top-level "id" member, whose value the
+/// store assigns only when it inserts the record: made beforehand (json.hpp `canonical_without_id`, on any
+/// thread), it leaves the writer only the id to fill in before digesting the record for the audit.
+struct CanonicalText {
+  std::string before_id;  ///< "{", the members whose keys sort before "id", each followed by ","
+  std::string after_id;   ///< the members whose keys sort after "id", each preceded by ",", and "}"
+  /// The canonical text of the record with this id.
+  [[nodiscard]] std::string with_id(std::int64_t id) const;
+};
 
 /// The schema version a database is at, with the migrations applied to it.
 struct SchemaInfo {
@@ -108,7 +118,12 @@ class Store {
   virtual Result<std::vector<RollerRecord>> rollers() = 0;
 
   // ---- sessions, steps, follow-ups, escalations ------------------------------------------------------
-  virtual Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) = 0;
+  /// Inserts a session; its audit digest is made from `canonical_without_id(to_json(s))`.
+  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s);
+  /// The same with that text made beforehand (`text` must be `canonical_without_id(to_json(s))`): a group
+  /// commit's submitting thread makes it, so the writer thread does not (bench/store_bench.cpp).
+  virtual Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s,
+                                               const CanonicalText& text) = 0;
   virtual Result<std::optional<SessionRecord>> find_session(Id id) = 0;
   virtual Result<void> update_session(const Actor& by, const SessionRecord& s) = 0;
   virtual Result<std::vector<SessionRecord>> sessions_of(std::string_view client_id) = 0;

@@ -705,7 +705,8 @@ class PostgresStore final : public Store {
 
   // ---- sessions ----------------------------------------------------------------------------------------
 
-  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) override {
+  using Store::insert_session;
+  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s, const CanonicalText& text) override {
     return write<SessionRecord>([&]() -> Result<SessionRecord> {
       SessionRecord r = s;
       r.id = inserted(
@@ -716,7 +717,7 @@ class PostgresStore final : public Store {
           r.client_id, r.appointment_id, r.intake_id, r.consent_id, r.roller_id, r.area, r.device,
           r.needle_length, r.pack, r.started_at, r.finished_at, r.passes, density_of(r), depth_of(r), r.notes,
           r.cocktail ? 1 : 0, canonical(json(r.conditions)), r.stroke_plan_json);
-      audit(by, "insert", "sessions", std::to_string(r.id), nullptr, to_json(r));
+      audit_digests(by, "insert", "sessions", std::to_string(r.id), {}, sha256_hex(text.with_id(r.id)));
       return r;
     });
   }
@@ -974,6 +975,12 @@ class PostgresStore final : public Store {
   /// lock_head read the head this entry follows.
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
              const json* before, const json& after) {
+    audit_digests(by, action, entity, entity_id, before != nullptr ? sha256_hex(canonical(*before)) : std::string(),
+                  sha256_hex(canonical(after)));
+  }
+  /// The same with the record's digests made by the caller (empty `before_sha256` for an insert).
+  void audit_digests(const Actor& by, std::string_view action, std::string_view entity,
+                     const std::string& entity_id, std::string before_sha256, std::string after_sha256) {
     AuditEntry e;
     e.seq = head_.first + 1;
     e.prev_hash = head_.second;
@@ -982,8 +989,8 @@ class PostgresStore final : public Store {
     e.action = action;
     e.entity = entity;
     e.entity_id = entity_id;
-    e.before_sha256 = before != nullptr ? sha256_hex(canonical(*before)) : std::string();
-    e.after_sha256 = sha256_hex(canonical(after));
+    e.before_sha256 = std::move(before_sha256);
+    e.after_sha256 = std::move(after_sha256);
     e.hash = audit_hash(e);
     // One round trip: the entry and the head move together.
     query(

@@ -379,9 +379,12 @@ class SqliteStore final : public Store {
       SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       ++depth_;
       struct Leave {
-        int& d;
-        ~Leave() { --d; }
-      } leave{depth_};
+        SqliteStore& s;
+        ~Leave() {
+          --s.depth_;
+          s.head_.reset();  // committed or rolled back: the file holds the head now
+        }
+      } leave{*this};
       auto r = body();
       if (!r) return r;  // ~Transaction rolls back
       tx.commit();
@@ -399,6 +402,7 @@ class SqliteStore final : public Store {
   /// relies on this to keep one refused write from sinking the others in its batch.
   Result<void> savepoint(const std::function<Result<void>()>& body) {
     const std::string name = fmt::format("nw_{}", depth_);
+    const auto head_before = head_;
     prepare("SAVEPOINT " + name)->exec();
     ++depth_;
     Result<void> r;
@@ -410,7 +414,10 @@ class SqliteStore final : public Store {
       r = fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), path_);
     }
     --depth_;
-    if (!r) prepare("ROLLBACK TO " + name)->exec();
+    if (!r) {
+      prepare("ROLLBACK TO " + name)->exec();
+      head_ = head_before;
+    }
     prepare("RELEASE " + name)->exec();
     return r;
   }
@@ -631,7 +638,8 @@ class SqliteStore final : public Store {
 
   // ---- sessions ----------------------------------------------------------------------------------------
 
-  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s) override {
+  using Store::insert_session;
+  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s, const CanonicalText& text) override {
     return write<SessionRecord>([&]() -> Result<SessionRecord> {
       SessionRecord r = s;
       auto st = prepare(
@@ -642,7 +650,7 @@ class SqliteStore final : public Store {
       bind_session(*st, r);
       st->exec();
       r.id = db_.getLastInsertRowid();
-      audit(by, "insert", "sessions", std::to_string(r.id), nullptr, to_json(r));
+      audit_digests(by, "insert", "sessions", std::to_string(r.id), {}, sha256_hex(text.with_id(r.id)));
       return r;
     });
   }
@@ -873,21 +881,29 @@ class SqliteStore final : public Store {
   /// Appends the audit entry of one write; must run inside the write's transaction.
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
              const json* before, const json& after) {
-    AuditEntry e;
-    e.prev_hash = std::string(64, '0');
-    auto h = prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
-    if (h->executeStep()) {
-      e.seq = h->getColumn(0).getInt64();
-      e.prev_hash = text(h->getColumn(1));
+    audit_digests(by, action, entity, entity_id, before != nullptr ? sha256_hex(canonical(*before)) : std::string(),
+                  sha256_hex(canonical(after)));
+  }
+  /// The same with the record's digests made by the caller (empty `before_sha256` for an insert).
+  void audit_digests(const Actor& by, std::string_view action, std::string_view entity,
+                     const std::string& entity_id, std::string before_sha256, std::string after_sha256) {
+    if (!head_) {
+      // The first entry of this write transaction: BEGIN IMMEDIATE holds the write lock, so the head read
+      // here stays the head until the transaction ends; later entries follow the one kept in memory.
+      head_.emplace(0, std::string(64, '0'));
+      auto h = prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
+      if (h->executeStep()) *head_ = {h->getColumn(0).getInt64(), text(h->getColumn(1))};
     }
-    ++e.seq;
+    AuditEntry e;
+    e.seq = head_->first + 1;
+    e.prev_hash = head_->second;
     e.at = by.at;
     e.actor = by.name;
     e.action = action;
     e.entity = entity;
     e.entity_id = entity_id;
-    e.before_sha256 = before != nullptr ? sha256_hex(canonical(*before)) : std::string();
-    e.after_sha256 = sha256_hex(canonical(after));
+    e.before_sha256 = std::move(before_sha256);
+    e.after_sha256 = std::move(after_sha256);
     e.hash = audit_hash(e);
     auto ins =
         prepare(fmt::format("INSERT INTO audit ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit_cols));
@@ -899,6 +915,8 @@ class SqliteStore final : public Store {
         "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
     bind_all(*head, e.seq, e.hash);
     head->exec();
+    *head_ = {e.seq, std::move(e.hash)};
+    if (depth_ == 0) head_.reset();  // not in a transaction (every write runs in one): nothing to follow
   }
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
              std::nullptr_t, const json& after) {
@@ -1039,6 +1057,9 @@ class SqliteStore final : public Store {
   std::string path_;
   SQLite::Database db_;
   int depth_ = 0;
+  /// The audit chain's head as the open write transaction moved it (read on its first entry, restored when a
+  /// savepoint rolls back, forgotten when the transaction ends).
+  std::optional<std::pair<std::int64_t, std::string>> head_;
   std::unordered_map<std::string, CachedStatement> statements_;  // finalized before db_ closes
 };
 
