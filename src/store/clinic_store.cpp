@@ -97,6 +97,14 @@ Result<ClientRecord> ClinicStore::require_client(std::string_view client_id) {
 
 Result<ClientHistory> ClinicStore::history(std::string_view client_id) {
   ClientHistory h;
+  // One snapshot: a history never mixes the state before and after a concurrent write.
+  if (auto r = store_.read_snapshot([&]() -> Result<void> { return read_history(client_id, h); }); !r) {
+    return std::unexpected(r.error());
+  }
+  return h;
+}
+
+Result<void> ClinicStore::read_history(std::string_view client_id, ClientHistory& h) {
   ST_TRY(client, require_client(client_id));
   h.client = std::move(client);
   ST_TRY(intakes, store_.intakes_of(client_id));
@@ -115,7 +123,7 @@ Result<ClientHistory> ClinicStore::history(std::string_view client_id) {
   h.escalations = std::move(escalations);
   ST_TRY(photos, store_.photos_of(client_id));
   h.photos = std::move(photos);
-  return h;
+  return {};
 }
 
 // ---- intake, consent, course ---------------------------------------------------------------------------

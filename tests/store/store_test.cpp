@@ -686,6 +686,47 @@ TEST_P(StoreTest, TwoConnectionsTakingTurnsKeepOneChain) {
   }
 }
 
+TEST_P(StoreTest, AReadSnapshotDoesNotSeeAWriteCommittedDuringIt) {
+  add_client("C-1");
+  auto other = open_db();
+  ASSERT_TRUE(other) << other.error().describe();
+  std::size_t before = 0, during = 0;
+  auto r = store_->read_snapshot([&]() -> needlework::Result<void> {
+    auto first = store_->search_clients("");
+    if (!first) return std::unexpected(first.error());
+    before = first->size();
+    ns::ClientRecord c2{"C-2", "Test C-2", std::nullopt, at("2026-11-20T09:01:00Z")};
+    if (auto w = (*other)->insert_client(by("2026-11-20T09:01:00Z", "bea"), c2); !w) return std::unexpected(w.error());
+    auto second = store_->search_clients("");
+    if (!second) return std::unexpected(second.error());
+    during = second->size();
+    return {};
+  });
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(before, 1u);
+  EXPECT_EQ(during, 1u) << "the second read saw a write committed after the snapshot began";
+  auto after = store_->search_clients("");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->size(), 2u) << "after the snapshot the write is seen";
+}
+
+TEST_P(StoreTest, AWriteInsideAReadSnapshotIsRefusedAndWritesNothing) {
+  add_client("C-1");
+  auto r = store_->read_snapshot([&]() -> needlework::Result<void> {
+    ns::ClientRecord c2{"C-2", "Test C-2", std::nullopt, at("2026-11-20T09:01:00Z")};
+    if (auto w = store_->insert_client(by("2026-11-20T09:01:00Z"), c2); !w) return std::unexpected(w.error());
+    return {};
+  });
+  ASSERT_FALSE(r) << "a write inside a read snapshot went through";
+  auto clients = store_->search_clients("");
+  ASSERT_TRUE(clients);
+  EXPECT_EQ(clients->size(), 1u);
+  EXPECT_EQ(audit_count(), 1);
+  // The store is usable afterwards.
+  ns::ClientRecord c3{"C-3", "Test C-3", std::nullopt, at("2026-11-20T09:02:00Z")};
+  EXPECT_TRUE(store_->insert_client(by("2026-11-20T09:02:00Z"), c3));
+}
+
 TEST_P(StoreTest, TheAuditLogRefusesUpdateAndDeleteThroughSql) {
   add_client("C-1");
   close();

@@ -128,6 +128,7 @@ class ClinicStore {
   Result<UserRecord> add_user(const Actor& by, std::string name, std::string role);
   /// Refuses an empty id or name and an id already in use (`invalid_value`).
   Result<ClientRecord> add_client(const Actor& by, const ClientRecord& client);
+  /// Everything recorded about a client, read in one snapshot (Store::read_snapshot).
   Result<ClientHistory> history(std::string_view client_id);
 
   /// Screens the intake (clinic::screen) and records it with the decision, area decisions, reasons and the
@@ -203,6 +204,7 @@ class ClinicStore {
   [[nodiscard]] std::chrono::hours followup_due_after() const;
 
  private:
+  Result<void> read_history(std::string_view client_id, ClientHistory& h);
   Result<ClientRecord> require_client(std::string_view client_id);
   Result<RollerRecord> require_roller(Id roller_id);
   Result<SessionRecord> require_session(Id session_id);

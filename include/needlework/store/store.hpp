@@ -68,6 +68,12 @@ class Store {
   /// succeeds and are undone alone (the outer transaction carries on) when it returns an error.
   virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;
 
+  /// Runs `body`, which only reads, in one snapshot: every read inside sees the same committed state, and
+  /// pays for one transaction rather than one each (SQLite: one read transaction; PostgreSQL: one
+  /// REPEATABLE READ, READ ONLY transaction — a dozen round trips for a history instead of ~30). A write
+  /// inside is refused. Inside a write transaction it just runs `body`. Returns `body`'s result.
+  virtual Result<void> read_snapshot(const std::function<Result<void>()>& body) = 0;
+
   /// `transaction` for a body that returns a value: the value when every write committed, else the error.
   template <class T, class F>
   Result<T> transaction_returning(F&& body) {

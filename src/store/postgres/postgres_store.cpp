@@ -477,6 +477,14 @@ class PostgresStore final : public Store {
     }
   }
 
+  Result<void> read_snapshot(const std::function<Result<void>()>& body) override {
+    if (tx_ != nullptr) return body();
+    return guard([&]() -> Result<void> {
+      reconnect_if_lost();
+      return in_transaction([&] { return body(); }, "REPEATABLE READ, READ ONLY");
+    });
+  }
+
   /// A nested transaction is a savepoint: its writes join the outer transaction when it succeeds, and are
   /// undone alone — the outer transaction and the writes before it stay — when it fails (a failed statement
   /// included: PostgreSQL refuses every statement after an error until the savepoint is rolled back to).

@@ -324,6 +324,10 @@ class SqliteStore final : public Store {
       }
       db_.exec("PRAGMA foreign_keys=ON");
       db_.exec("PRAGMA synchronous=FULL");
+      // A page cache of up to 256 MiB (SQLite's default is 2 MiB), filled only as pages are read: the index
+      // and table pages a history read walks stay in the process instead of being read from the OS page
+      // cache with a system call each (over half of a warm history read's time in a 1M-session clinic).
+      db_.exec("PRAGMA cache_size=-262144");
       if (db_.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
         return fail(ErrorCode::io_error, "this SQLite cannot enforce foreign keys", path_);
       }
@@ -394,6 +398,24 @@ class SqliteStore final : public Store {
     } catch (const CorruptValue& e) {
       return fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()),
                   path_);
+    }
+  }
+
+  Result<void> read_snapshot(const std::function<Result<void>()>& body) override {
+    if (depth_ > 0 || reading_) return body();
+    try {
+      // DEFERRED: the first read takes the snapshot; a write inside fails (BEGIN IMMEDIATE cannot nest).
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::DEFERRED);
+      reading_ = true;
+      struct Leave {
+        bool& reading;
+        ~Leave() { reading = false; }
+      } leave{reading_};
+      auto r = body();
+      tx.commit();  // ends the read transaction; there is nothing to write
+      return r;
+    } catch (const SQLite::Exception& e) {
+      return std::unexpected(to_error(e, path_));
     }
   }
 
@@ -1057,6 +1079,7 @@ class SqliteStore final : public Store {
   std::string path_;
   SQLite::Database db_;
   int depth_ = 0;
+  bool reading_ = false;  ///< inside read_snapshot
   /// The audit chain's head as the open write transaction moved it (read on its first entry, restored when a
   /// savepoint rolls back, forgotten when the transaction ends).
   std::optional<std::pair<std::int64_t, std::string>> head_;
