@@ -858,6 +858,57 @@ TEST_P(StoreTest, AFailingNestedTransactionIsUndoneAloneAndTheOuterCarriesOn) {
   EXPECT_EQ((*log)[1].at, at("2026-11-20T09:03:00Z")) << "the undone writes left no audit entry";
 }
 
+TEST_P(StoreTest, NestedTransactionsOpenedBackToBackUndoOnlyWhatTheyWrote) {
+  // Savepoints opened right inside one another share one (a group commit's around a write's own): each
+  // level must still undo exactly its own writes, and the levels around it carry on.
+  auto client = [](const char* id) {
+    return ns::ClientRecord{id, std::string("Test ") + id, std::nullopt, at("2026-11-20T09:00:00Z")};
+  };
+  auto write = [&](const char* id) { return store_->insert_client(by("2026-11-20T09:00:00Z"), client(id)); };
+  auto r = store_->transaction([&]() -> needlework::Result<void> {
+    // outer savepoint → inner savepoint at once → a write → the inner fails: only that write is undone.
+    auto outer = store_->transaction([&]() -> needlework::Result<void> {
+      auto inner = store_->transaction([&]() -> needlework::Result<void> {
+        if (auto w = write("UNDONE-1"); !w) return w;
+        return needlework::fail(ErrorCode::refused, "inner changes its mind");
+      });
+      EXPECT_FALSE(inner);
+      if (auto w = write("KEPT-1"); !w) return w;
+      // A second pair back to back where the inner succeeds and the outer then fails: both undone.
+      return store_->transaction([&]() -> needlework::Result<void> {
+        auto ok = store_->transaction([&]() -> needlework::Result<void> { return write("UNDONE-2"); });
+        EXPECT_TRUE(ok);
+        return needlework::fail(ErrorCode::refused, "outer changes its mind");
+      });
+    });
+    EXPECT_FALSE(outer) << "the outer savepoint's body failed";
+    // Three levels at once: the innermost fails with nothing written before it.
+    auto three = store_->transaction([&]() -> needlework::Result<void> {
+      auto two = store_->transaction([&]() -> needlework::Result<void> {
+        auto one = store_->transaction(
+            [&]() -> needlework::Result<void> { return needlework::fail(ErrorCode::refused, "no"); });
+        EXPECT_FALSE(one);
+        return write("KEPT-2");
+      });
+      EXPECT_TRUE(two);
+      return write("KEPT-3");
+    });
+    EXPECT_TRUE(three);
+    return {};
+  });
+  ASSERT_TRUE(r) << r.error().describe();
+  auto found = store_->search_clients("");
+  ASSERT_TRUE(found);
+  std::vector<std::string> ids;
+  for (const auto& c : *found) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"KEPT-2", "KEPT-3"}))
+      << "KEPT-1 went with the failed outer savepoint; UNDONE-1 and UNDONE-2 with theirs";
+  auto check = store_->verify_audit();
+  ASSERT_TRUE(check) << check.error().describe();
+  EXPECT_TRUE(check->ok) << check->problem;
+  EXPECT_EQ(check->entries, 2);
+}
+
 TEST_P(StoreTest, NumbersTimesAndTextReadBackExactly) {
   add_client("C-1");
   ns::RollerRecord r;

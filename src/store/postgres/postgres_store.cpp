@@ -464,6 +464,7 @@ class PostgresStore final : public Store {
         ~Leave() {
           --s.depth_;
           s.tx_ = nullptr;
+          s.savepoints_.clear();
         }
       } leave{*this};
       lock_head();
@@ -489,13 +490,20 @@ class PostgresStore final : public Store {
   /// undone alone — the outer transaction and the writes before it stay — when it fails (a failed statement
   /// included: PostgreSQL refuses every statement after an error until the savepoint is rolled back to).
   Result<void> savepoint(const std::function<Result<void>()>& body) {
-    const std::string name = fmt::format("nw_{}", depth_);
+    // A savepoint opened right inside another, before any statement ran in that one, would mark the same
+    // state: it shares the enclosing one (rolling back to it undoes exactly the same) and saves two round
+    // trips. A group commit's savepoint around a single write's own is the common case.
+    const bool share = !savepoints_.empty() && savepoints_.back().opened_at == statements_run_;
+    const std::string name = share ? savepoints_.back().name : fmt::format("nw_{}", depth_);
     const auto head_before = head_;
-    try {
-      tx_->exec("SAVEPOINT " + name);
-    } catch (...) {
-      return std::unexpected(current_error());
+    if (!share) {
+      try {
+        tx_->exec("SAVEPOINT " + name);
+      } catch (...) {
+        return std::unexpected(current_error());
+      }
     }
+    savepoints_.push_back({name, statements_run_});
     ++depth_;
     Result<void> r;
     try {
@@ -504,12 +512,14 @@ class PostgresStore final : public Store {
       r = std::unexpected(current_error());
     }
     --depth_;
+    savepoints_.pop_back();
     try {
       if (!r) {
+        ++statements_run_;
         tx_->exec("ROLLBACK TO SAVEPOINT " + name);
         head_ = head_before;
       }
-      tx_->exec("RELEASE SAVEPOINT " + name);
+      if (!share) tx_->exec("RELEASE SAVEPOINT " + name);
     } catch (...) {
       if (r) r = std::unexpected(current_error());
     }
@@ -1018,6 +1028,7 @@ class PostgresStore final : public Store {
   /// Runs one statement in the open transaction, prepared once per connection.
   template <class... Args>
   pqxx::result query(const std::string& sql, const Args&... args) {
+    ++statements_run_;
     auto [it, added] = prepared_.try_emplace(sql, "");
     if (added) {
       it->second = fmt::format("nw{}", prepared_.size());
@@ -1154,6 +1165,13 @@ class PostgresStore final : public Store {
   pqxx::work* tx_ = nullptr;                ///< the open transaction, if any
   int configured_pid_ = 0;                  ///< the server process whose session has our settings
   int depth_ = 0;                           ///< transaction nesting: 1 in a transaction, more in savepoints
+  /// The open savepoints, innermost last, each with statements_run_ when it was opened.
+  struct OpenSavepoint {
+    std::string name;
+    std::int64_t opened_at = 0;
+  };
+  std::vector<OpenSavepoint> savepoints_;
+  std::int64_t statements_run_ = 0;  ///< statements run on this connection
   std::pair<std::int64_t, std::string> head_{0, std::string(64, '0')};  ///< the audit head, while locked
   std::unordered_map<std::string, std::string> prepared_;  ///< SQL text → prepared statement name
 };

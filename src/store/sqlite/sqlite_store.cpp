@@ -387,6 +387,7 @@ class SqliteStore final : public Store {
         ~Leave() {
           --s.depth_;
           s.head_.reset();  // committed or rolled back: the file holds the head now
+          s.savepoints_.clear();
         }
       } leave{*this};
       auto r = body();
@@ -423,10 +424,23 @@ class SqliteStore final : public Store {
   /// undone alone — the outer transaction and the writes before it stay — when it fails. A group commit
   /// relies on this to keep one refused write from sinking the others in its batch.
   Result<void> savepoint(const std::function<Result<void>()>& body) {
-    const std::string name = fmt::format("nw_{}", depth_);
+    // A savepoint opened right inside another, before any statement ran in that one, would mark the same
+    // state: it shares the enclosing one (rolling back to it undoes exactly the same) and saves two
+    // statements. A group commit's savepoint around a single write's own is the common case.
+    const bool share = !savepoints_.empty() && savepoints_.back().opened_at == statements_run_;
+    const std::string name = share ? savepoints_.back().name : fmt::format("nw_{}", depth_);
     const auto head_before = head_;
-    prepare("SAVEPOINT " + name)->exec();
+    if (!share) prepare("SAVEPOINT " + name)->exec();
+    savepoints_.push_back({name, statements_run_});
     ++depth_;
+    struct Leave {
+      SqliteStore& s;
+      ~Leave() {
+        --s.depth_;
+        s.savepoints_.pop_back();
+      }
+    };
+    std::optional<Leave> leave(std::in_place, *this);
     Result<void> r;
     try {
       r = body();
@@ -435,12 +449,12 @@ class SqliteStore final : public Store {
     } catch (const CorruptValue& e) {
       r = fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()), path_);
     }
-    --depth_;
+    leave.reset();
     if (!r) {
       prepare("ROLLBACK TO " + name)->exec();
       head_ = head_before;
     }
-    prepare("RELEASE " + name)->exec();
+    if (!share) prepare("RELEASE " + name)->exec();
     return r;
   }
 
@@ -1065,6 +1079,7 @@ class SqliteStore final : public Store {
   /// session insert parsed eight statements: the insert, the audit's three, two savepoints and their
   /// releases). A statement still on loan (the same text used again inside its use) is parsed afresh.
   Prepared prepare(const std::string& sql) {
+    ++statements_run_;
     auto& entry = statements_[sql];
     if (!entry.statement) entry.statement = std::make_unique<SQLite::Statement>(db_, sql);
     if (entry.busy) return Prepared(std::make_unique<SQLite::Statement>(db_, sql));
@@ -1080,6 +1095,13 @@ class SqliteStore final : public Store {
   SQLite::Database db_;
   int depth_ = 0;
   bool reading_ = false;  ///< inside read_snapshot
+  /// The open savepoints, innermost last, each with statements_run_ when it was opened.
+  struct OpenSavepoint {
+    std::string name;
+    std::int64_t opened_at = 0;
+  };
+  std::vector<OpenSavepoint> savepoints_;
+  std::int64_t statements_run_ = 0;  ///< statements prepared (= about to run) on this connection
   /// The audit chain's head as the open write transaction moved it (read on its first entry, restored when a
   /// savepoint rolls back, forgotten when the transaction ends).
   std::optional<std::pair<std::int64_t, std::string>> head_;
