@@ -1,6 +1,7 @@
 #include "needlework/store/json.hpp"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace needlework::store {
@@ -19,11 +20,11 @@ double round6(double v) { return std::round(v * 1e6) / 1e6; }
 
 std::string canonical(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-CanonicalText canonical_without_id(const json& record) {
-  if (!record.is_object() || !record.contains("id")) {
-    throw std::invalid_argument("canonical_without_id: the record is not an object with an \"id\" member");
-  }
-  // The same text `canonical` writes for an object: members in key order as "key":value, "," between them.
+namespace {
+
+/// The same text `canonical` writes for an object, assembled member by member ("key":value in key order,
+/// "," between), with the "id" member left out: the cut falls where it would be.
+CanonicalText canonical_members_without_id(const json& record) {
   CanonicalText t{"{", ""};
   bool after = false;
   for (const auto& [key, value] : record.items()) {
@@ -42,6 +43,25 @@ CanonicalText canonical_without_id(const json& record) {
   }
   t.after_id += '}';
   return t;
+}
+
+}  // namespace
+
+CanonicalText canonical_without_id(json record) {
+  if (!record.is_object() || !record.contains("id")) {
+    throw std::invalid_argument("canonical_without_id: the record is not an object with an \"id\" member");
+  }
+  // One dump with a marker for the id, cut where the marker is (half the cost of dumping member by member).
+  // A marker found more than once — a nested "id" or a text holding the very same number — falls back.
+  constexpr std::int64_t marker = std::numeric_limits<std::int64_t>::min() + 7919;
+  record["id"] = marker;
+  const std::string text = canonical(record);
+  const std::string member = "\"id\":" + std::to_string(marker);
+  const auto at = text.find(member);
+  if (at != std::string::npos && text.find(member, at + 1) == std::string::npos) {
+    return CanonicalText{text.substr(0, at), text.substr(at + member.size())};
+  }
+  return canonical_members_without_id(record);
 }
 
 Result<SessionRecord> Store::insert_session(const Actor& by, const SessionRecord& s) {

@@ -3,9 +3,12 @@
 // unless it is about one of them. Every refusal test also shows the allowed case next to it, so it fails if
 // the rule is removed or if the rule refuses everything.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -85,6 +88,62 @@ TEST_P(StoreTest, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
 
 class SqliteStoreTest : public StoreTest {};
 NEEDLEWORK_INSTANTIATE_STORE_TESTS_ON(SqliteStoreTest, Backend::sqlite);
+
+/// `transactions` write transactions of `per_transaction` clients with 12 KB names (about 30 WAL pages each).
+void write_big_clients(ns::Store& store, int transactions, int per_transaction) {
+  for (int t = 0; t < transactions; ++t) {
+    auto r = store.transaction([&]() -> needlework::Result<void> {
+      for (int i = 0; i < per_transaction; ++i) {
+        ns::ClientRecord c{fmt::format("BIG-{}-{}", t, i), std::string(12'000, static_cast<char>('a' + i % 26)),
+                           std::nullopt, at("2026-11-20T09:00:00Z")};
+        if (auto w = store.insert_client(by("2026-11-20T09:00:00Z"), c); !w) return w;
+      }
+      return {};
+    });
+    ASSERT_TRUE(r) << r.error().describe();
+  }
+}
+
+TEST_P(SqliteStoreTest, TheWriterCheckpointsItselfOnceTheWalPassesItsLimit) {
+  // No background checkpoint is ever asked for here; SQLite's automatic one is replaced. Without the writer's
+  // own checkpoint at 100 pages the WAL would grow to all ~1,200 pages written.
+  const auto path = dir_ / "bounded.db";
+  {
+    auto store = ns::open_sqlite(path, ns::SqliteOptions{.checkpoint_after_pages = 1'000'000,
+                                                         .writer_checkpoints_after_pages = 100});
+    ASSERT_TRUE(store) << store.error().describe();
+    write_big_clients(**store, 40, 10);
+    const auto wal_bytes = fs::file_size(path.string() + "-wal");
+    constexpr std::uintmax_t frame = 4096 + 24;  // a WAL frame: a page and its header
+    EXPECT_LE(wal_bytes, (100 + 64) * frame) << "the WAL grew past its limit and one transaction";
+    EXPECT_GT(fs::file_size(path), 40u * 10u * 12'000u) << "the rows were copied into the database file";
+  }
+  auto reopened = ns::open_sqlite(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ((*reopened)->search_clients("BIG-")->size(), 400u);
+  EXPECT_TRUE((*reopened)->verify_audit()->ok);
+}
+
+TEST_P(SqliteStoreTest, BackgroundCheckpointsWhileWritingLoseNothing) {
+  // A checkpoint asked for after nearly every commit: the background connection copies the WAL while the
+  // writer keeps committing, and the store closes while it may be busy.
+  const auto path = dir_ / "busy.db";
+  {
+    auto store = ns::open_sqlite(path, ns::SqliteOptions{.checkpoint_after_pages = 10});
+    ASSERT_TRUE(store) << store.error().describe();
+    write_big_clients(**store, 60, 10);
+    EXPECT_EQ((*store)->search_clients("BIG-")->size(), 600u);
+  }
+  EXPECT_FALSE(fs::exists(path.string() + "-wal"))
+      << "the writer's connection closes last, so it checkpoints the rest and removes the WAL";
+  auto reopened = ns::open_sqlite(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ((*reopened)->search_clients("BIG-")->size(), 600u);
+  auto check = (*reopened)->verify_audit();
+  ASSERT_TRUE(check);
+  EXPECT_TRUE(check->ok) << check->problem;
+  EXPECT_EQ(check->entries, 600);
+}
 
 TEST_P(SqliteStoreTest, AFileThatIsNotADatabaseIsReported) {
   close();
@@ -1147,6 +1206,11 @@ TEST(CanonicalWithoutId, FillsInTheIdToGiveExactlyTheCanonicalText) {
       {{"id", 0}, {"z", {{"id", 7}, {"q", "nested id stays"}}}},            // a nested "id" is content
       {{"id", 0}},                                                           // nothing but the id
       {{"id", 0}, {"area", "face"}, {"note", "\"q\" \\ \n ünï"}, {"nums", {1.5, -2, 0}}, {"x", nullptr}},
+      // Nested ids holding extreme numbers (the cut must still fall on the top-level member): any value
+      // inside a record must work, whatever the implementation marks the id with while it cuts.
+      {{"a", {{"id", std::numeric_limits<std::int64_t>::min() + 7919}}},
+       {"id", 0},
+       {"z", {{"id", std::numeric_limits<std::int64_t>::min()}, {"t", "\"id\":-9223372036854767889"}}}},
   };
   for (const auto& record : records) {
     const auto text = ns::canonical_without_id(record);

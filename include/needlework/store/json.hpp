@@ -34,6 +34,6 @@ namespace needlework::store {
 
 /// `record` (an object with an "id" member) as canonical text cut around the id:
 /// `canonical_without_id(j).with_id(n) == canonical(j with "id" = n)`.
-[[nodiscard]] CanonicalText canonical_without_id(const nlohmann::json& record);
+[[nodiscard]] CanonicalText canonical_without_id(nlohmann::json record);
 
 }  // namespace needlework::store
