@@ -27,10 +27,8 @@
 // Options after Google Benchmark's: --clients=N --sessions=N (clinic size), --cache-dir=DIR (default
 // ./store-bench-cache), --pg=CONNINFO (also NEEDLEWORK_BENCH_PG; adds the PostgreSQL benchmarks),
 // --pg-env=VAR (the conninfo from environment variable VAR, if set: the ctest smoke run uses
-// NEEDLEWORK_TEST_PG), --group-writes=N (writes per group-commit run, default 40000), --writers=16,64,256;
-// SQLite's SqliteOptions: --cache-mib=N, --checkpoint-after-pages=N, --writer-checkpoints-after-pages=N
-// (SQLite's own behaviour, a checkpoint inside the commit at 1,000 pages: --checkpoint-after-pages=1000000000
-// --writer-checkpoints-after-pages=1000).
+// NEEDLEWORK_TEST_PG), --group-writes=N (writes per group-commit run, default 40000), --writers=16,64,256,
+// --cache-mib=N (SqliteOptions::cache_mib).
 
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -88,7 +86,7 @@ struct Options {
   std::string pg;  // server conninfo; empty: SQLite only
   int group_writes = 40'000;
   std::vector<int> writers{16, 64, 256};
-  ns::SqliteOptions sqlite;  // --checkpoint-after-pages, --writer-checkpoints-after-pages, --cache-mib
+  ns::SqliteOptions sqlite;  // --cache-mib
 };
 Options options;
 
@@ -1195,17 +1193,12 @@ int main(int argc, char** argv) {
       options.group_writes = std::stoi(std::string(*v5));
     } else if (auto v6 = value("--writers")) {
       options.writers = parse_list(*v6);
-    } else if (auto v7 = value("--checkpoint-after-pages")) {
-      options.sqlite.checkpoint_after_pages = std::stoi(std::string(*v7));
-    } else if (auto v8 = value("--writer-checkpoints-after-pages")) {
-      options.sqlite.writer_checkpoints_after_pages = std::stoi(std::string(*v8));
     } else if (auto v9 = value("--cache-mib")) {
       options.sqlite.cache_mib = std::stoi(std::string(*v9));
     } else {
       std::fprintf(stderr,
                    "store_bench: unknown option %s\n(--clients=N --sessions=N --cache-dir=DIR --pg=CONNINFO "
-                   "--group-writes=N --writers=16,64,256, SQLite: --checkpoint-after-pages=N "
-                   "--writer-checkpoints-after-pages=N --cache-mib=N, and Google Benchmark's)\n",
+                   "--group-writes=N --writers=16,64,256, --cache-mib=N (SQLite), and Google Benchmark's)\n",
                    argv[i]);
       return 2;
     }

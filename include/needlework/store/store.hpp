@@ -180,17 +180,11 @@ class Store {
 /// schema_version. Errors: `io_error` when the file cannot be opened or written; `pack_error` (a data
 /// error, exit 4 in the CLI) when the database is newer than this build or a recorded migration differs
 /// from the one built in.
-/// How a SQLite store uses memory and checkpoints; the defaults suit a clinic's server and the CLI alike.
+/// How a SQLite store uses memory; the defaults suit a clinic's server and the CLI alike.
 struct SqliteOptions {
   /// The connection's page cache, filled only as pages are read (SQLite's default is 2 MiB): the index and
   /// table pages a history read walks stay in the process instead of costing a system call each.
   int cache_mib = 256;
-  /// WAL pages after which a commit asks the background checkpoint (its own connection and thread) to copy
-  /// the WAL back into the database file, so no commit waits for that copy. SQLite's automatic checkpoint,
-  /// which runs inside the commit, is replaced.
-  int checkpoint_after_pages = 1000;
-  /// WAL pages after which the writer checkpoints itself, when the background one has fallen behind.
-  int writer_checkpoints_after_pages = 20000;
 };
 
 [[nodiscard]] Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path,

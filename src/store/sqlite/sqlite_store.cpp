@@ -8,11 +8,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <unordered_map>
 
 #include "needlework/store/json.hpp"
@@ -312,63 +309,6 @@ Error to_error(const SQLite::Exception& e, std::string_view where) {
   return Error{ErrorCode::io_error, fmt::format("SQLite: {}", e.what()), std::string(where)};
 }
 
-/// Copies the write-ahead log back into the database file on a connection and thread of its own, so a commit
-/// never waits for it: SQLite's automatic checkpoint would run inside the commit that crosses
-/// `SqliteOptions::checkpoint_after_pages`, writing those pages and fsyncing the file while every write of that group commit
-/// waits. PASSIVE: it copies what no reader still needs and never blocks the writer or readers. The SQLite
-/// protocol makes it safe at any moment, a crash included (the WAL stays the record until copied and synced).
-class Checkpointer {
- public:
-  explicit Checkpointer(std::string path) : path_(std::move(path)), thread_([this] { loop(); }) {}
-  Checkpointer(const Checkpointer&) = delete;
-  Checkpointer& operator=(const Checkpointer&) = delete;
-  ~Checkpointer() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_one();
-    thread_.join();
-  }
-  void request() {
-    {
-      std::lock_guard lock(mutex_);
-      requested_ = true;
-    }
-    wake_.notify_one();
-  }
-
- private:
-  void loop() {
-    std::unique_ptr<SQLite::Database> db;
-    for (;;) {
-      {
-        std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return requested_ || stop_; });
-        if (stop_) return;  // closing: the last connection to close checkpoints what is left
-        requested_ = false;
-      }
-      try {
-        if (!db) {
-          db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE, busy_timeout_ms);
-          db->exec("PRAGMA synchronous=FULL");
-        }
-        sqlite3_wal_checkpoint_v2(db->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-      } catch (const SQLite::Exception&) {
-        // Nothing is lost: the pages stay in the WAL, the next request (or the writer's own) copies them.
-        db.reset();
-      }
-    }
-  }
-
-  std::string path_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool requested_ = false;  // guarded by mutex_
-  bool stop_ = false;       // guarded by mutex_
-  std::thread thread_;      // last: started once the rest is ready
-};
-
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::filesystem::path& path, int flags, const SqliteOptions& options)
@@ -388,8 +328,6 @@ class SqliteStore final : public Store {
       // The page cache (SqliteOptions::cache_mib): over half of a warm history read's time in a
       // 1M-session clinic went to fetching pages from the OS page cache with a system call each.
       db_.exec(fmt::format("PRAGMA cache_size={}", -1024 * static_cast<std::int64_t>(std::max(options_.cache_mib, 1))));
-      // Checkpoints off the writer (Checkpointer); installing a WAL hook replaces SQLite's automatic one.
-      if (path_ != ":memory:") sqlite3_wal_hook(db_.getHandle(), &SqliteStore::committed_to_wal, this);
       if (db_.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
         return fail(ErrorCode::io_error, "this SQLite cannot enforce foreign keys", path_);
       }
@@ -454,6 +392,7 @@ class SqliteStore final : public Store {
       } leave{*this};
       auto r = body();
       if (!r) return r;  // ~Transaction rolls back
+      if (head_) store_head();  // the audit entries' head, with them
       tx.commit();
       return {};
     } catch (const SQLite::Exception& e) {
@@ -462,23 +401,6 @@ class SqliteStore final : public Store {
       return fail(ErrorCode::pack_error, fmt::format("the database holds an invalid value: {}", e.what()),
                   path_);
     }
-  }
-
-  /// The WAL hook: runs after every commit, outside the write lock, with the pages now in the WAL.
-  static int committed_to_wal(void* self, sqlite3* db, const char* name, int pages) {
-    auto& s = *static_cast<SqliteStore*>(self);
-    if (pages >= s.options_.writer_checkpoints_after_pages) {
-      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    } else if (pages >= s.options_.checkpoint_after_pages) {
-      try {
-        if (!s.checkpointer_) s.checkpointer_ = std::make_unique<Checkpointer>(s.path_);
-        s.checkpointer_->request();
-      } catch (const std::exception&) {
-        // No thread to be had: checkpoint here, as SQLite would have.
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-      }
-    }
-    return SQLITE_OK;
   }
 
   Result<void> read_snapshot(const std::function<Result<void>()>& body) override {
@@ -965,11 +887,11 @@ class SqliteStore final : public Store {
       // The log and the head from one snapshot (a read transaction), so a write committed by another
       // connection between the two reads cannot look like a removed or added entry.
       std::optional<SQLite::Transaction> snapshot;
-      if (depth_ == 0) snapshot.emplace(db_, SQLite::TransactionBehavior::DEFERRED);
+      if (depth_ == 0 && !reading_) snapshot.emplace(db_, SQLite::TransactionBehavior::DEFERRED);
       auto entries = audit_log();
       if (!entries) return std::unexpected(entries.error());
-      std::optional<std::pair<std::int64_t, std::string>> head;
-      {
+      std::optional<std::pair<std::int64_t, std::string>> head = head_;  // inside a write: not yet stored
+      if (!head) {
         auto q = prepare("SELECT seq, hash FROM audit_head WHERE id = 1");
         if (q->executeStep()) head = std::pair{q->getColumn(0).getInt64(), text(q->getColumn(1))};
       }
@@ -1025,13 +947,21 @@ class SqliteStore final : public Store {
     bind_all(*ins, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.before_sha256, e.after_sha256,
              e.prev_hash, e.hash);
     ins->exec();
+    *head_ = {e.seq, std::move(e.hash)};
+    if (depth_ == 0) {  // not in a transaction (every write runs in one): record the head now
+      store_head();
+      head_.reset();
+    }
+  }
+
+  /// Records the head the open write transaction moved the chain to: once, just before it commits (the
+  /// entries and the head commit together, so a removed newest entry is still caught).
+  void store_head() {
     auto head = prepare(
         "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
-    bind_all(*head, e.seq, e.hash);
+    bind_all(*head, head_->first, head_->second);
     head->exec();
-    *head_ = {e.seq, std::move(e.hash)};
-    if (depth_ == 0) head_.reset();  // not in a transaction (every write runs in one): nothing to follow
   }
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
              std::nullptr_t, const json& after) {
@@ -1183,12 +1113,9 @@ class SqliteStore final : public Store {
   std::vector<OpenSavepoint> savepoints_;
   std::int64_t statements_run_ = 0;  ///< statements prepared (= about to run) on this connection
   /// The audit chain's head as the open write transaction moved it (read on its first entry, restored when a
-  /// savepoint rolls back, forgotten when the transaction ends).
+  /// savepoint rolls back, stored in audit_head just before the commit, forgotten when the transaction ends).
   std::optional<std::pair<std::int64_t, std::string>> head_;
   std::unordered_map<std::string, CachedStatement> statements_;  // finalized before db_ closes
-  /// Started by the first commit that asks for a checkpoint; closed before db_, so db_ is the last
-  /// connection and its close checkpoints the rest and removes the WAL.
-  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace
