@@ -1034,6 +1034,33 @@ void BM_WriteCost(benchmark::State& state, Backend b, bool text_ahead) {
   state.SetItemsProcessed(state.iterations() * per_transaction);
 }
 
+/// Ends a group-commit iteration: its time from `start`, the committer's counters, the committer closed.
+/// False (the benchmark skipped with an error) when a write failed.
+bool end_iteration(benchmark::State& state, ns::GroupCommitter& committer, Clock::time_point start, bool failed,
+                   ns::GroupCommitStats& last) {
+  const auto elapsed = Clock::now() - start;
+  last = committer.stats();
+  committer.close();
+  if (failed) {
+    state.SkipWithError("a group-committed write failed");
+    return false;
+  }
+  state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
+  return true;
+}
+
+/// The counters every group-commit benchmark reports: acknowledgement latency and batch sizes.
+void report_acks(benchmark::State& state, const std::vector<double>& ack_us, std::int64_t written,
+                 const ns::GroupCommitStats& last) {
+  const auto p = percentiles(ack_us);
+  state.SetItemsProcessed(written);
+  state.counters["ack_p50_us"] = p.p50;
+  state.counters["ack_p99_us"] = p.p99;
+  state.counters["mean_batch"] =
+      static_cast<double>(last.writes) / static_cast<double>(std::max<std::int64_t>(1, last.batches));
+  state.counters["largest_batch"] = static_cast<double>(last.largest_batch);
+}
+
 void BM_GroupCommit(benchmark::State& state, Backend b) {
   const int writers = static_cast<int>(state.range(0));
   const int per_writer = std::max(1, options.group_writes / writers);
@@ -1067,23 +1094,10 @@ void BM_GroupCommit(benchmark::State& state, Backend b) {
     const auto start = Clock::now();
     go.arrive_and_wait();
     for (auto& th : pool) th.join();
-    const auto elapsed = Clock::now() - start;
-    last = committer.stats();
-    committer.close();
-    if (failed) {
-      state.SkipWithError("a group-committed write failed");
-      return;
-    }
-    state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
+    if (!end_iteration(state, committer, start, failed, last)) return;
     written += static_cast<std::int64_t>(writers) * per_writer;
   }
-  const auto p = percentiles(ack_us);
-  state.SetItemsProcessed(written);
-  state.counters["ack_p50_us"] = p.p50;
-  state.counters["ack_p99_us"] = p.p99;
-  state.counters["mean_batch"] =
-      static_cast<double>(last.writes) / static_cast<double>(std::max<std::int64_t>(1, last.batches));
-  state.counters["largest_batch"] = static_cast<double>(last.largest_batch);
+  report_acks(state, ack_us, written, last);
 }
 
 /// Group commit as an event-loop server (the HTTP API on RESTinio/Asio) drives it: one loop thread keeps N
@@ -1140,23 +1154,10 @@ void BM_GroupCommitEventLoop(benchmark::State& state, Backend b) {
       }
       ready.clear();
     }
-    const auto elapsed = Clock::now() - start;
-    last = committer.stats();
-    committer.close();
-    if (failed) {
-      state.SkipWithError("a group-committed write failed");
-      return;
-    }
-    state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
+    if (!end_iteration(state, committer, start, failed, last)) return;
     written += total;
   }
-  const auto p = percentiles(ack_us);
-  state.SetItemsProcessed(written);
-  state.counters["ack_p50_us"] = p.p50;
-  state.counters["ack_p99_us"] = p.p99;
-  state.counters["mean_batch"] =
-      static_cast<double>(last.writes) / static_cast<double>(std::max<std::int64_t>(1, last.batches));
-  state.counters["largest_batch"] = static_cast<double>(last.largest_batch);
+  report_acks(state, ack_us, written, last);
 }
 
 std::vector<int> parse_list(std::string_view text) {
