@@ -1036,8 +1036,8 @@ void BM_WriteCost(benchmark::State& state, Backend b, bool text_ahead) {
 
 /// Ends a group-commit iteration: its time from `start`, the committer's counters, the committer closed.
 /// False (the benchmark skipped with an error) when a write failed.
-bool end_iteration(benchmark::State& state, ns::GroupCommitter& committer, Clock::time_point start, bool failed,
-                   ns::GroupCommitStats& last) {
+bool end_iteration(benchmark::State& state, ns::GroupCommitter& committer, Clock::time_point start,
+                   bool failed, ns::GroupCommitStats& last) {
   const auto elapsed = Clock::now() - start;
   last = committer.stats();
   committer.close();
@@ -1124,17 +1124,15 @@ void BM_GroupCommitEventLoop(benchmark::State& state, Backend b) {
       const int n = next++;
       auto text = ns::canonical_without_id(ns::to_json(target.session));
       submitted[static_cast<std::size_t>(n)] = Clock::now();
-      committer.submit(
-          [&target, text = std::move(text)](ns::Store& s) {
-            return s.insert_session(writer_actor, target.session, text);
-          },
-          [&, n](Result<ns::SessionRecord> r) {
-            {
-              std::lock_guard lock(m);
-              completions.emplace_back(n, r.has_value());
-            }
-            posted.notify_one();
-          });
+      committer.submit([&target, text = std::move(text)](
+                           ns::Store& s) { return s.insert_session(writer_actor, target.session, text); },
+                       [&, n](Result<ns::SessionRecord> r) {
+                         {
+                           std::lock_guard lock(m);
+                           completions.emplace_back(n, r.has_value());
+                         }
+                         posted.notify_one();
+                       });
     };
     const auto start = Clock::now();
     for (int i = 0; i < in_flight; ++i) submit_next();
@@ -1231,7 +1229,8 @@ int main(int argc, char** argv) {
     auto* group = benchmark::RegisterBenchmark(("BM_GroupCommit/" + n).c_str(), BM_GroupCommit, b);
     group->ArgName("writers")->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
     for (int w : options.writers) group->Arg(w);
-    auto* loop = benchmark::RegisterBenchmark(("BM_GroupCommitEventLoop/" + n).c_str(), BM_GroupCommitEventLoop, b);
+    auto* loop =
+        benchmark::RegisterBenchmark(("BM_GroupCommitEventLoop/" + n).c_str(), BM_GroupCommitEventLoop, b);
     loop->ArgName("in_flight")->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
     for (int w : options.writers) loop->Arg(w);
   }

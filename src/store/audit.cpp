@@ -12,10 +12,12 @@ namespace needlework::store {
 
 std::string sha256_hex(std::string_view bytes) {
   // OpenSSL's one-shot digest: it uses the CPU's SHA instructions where there are any (4.8 µs → 1.0 µs for a
-  // 1.2 KB record here against libsodium's portable C), and every write hashes its record and its audit entry.
+  // 1.2 KB record here against libsodium's portable C), and every write hashes its record and its audit
+  // entry.
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 || size != 32) {
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
+      size != 32) {
     throw std::runtime_error("OpenSSL could not compute a SHA-256 digest");
   }
   static constexpr char hex_digits[] = "0123456789abcdef";

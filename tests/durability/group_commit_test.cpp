@@ -90,7 +90,9 @@ class CommitFails final : public ns::Store {
 
 #define FORWARD(ret, name, params, args) \
   ret name params override { return s_.name args; }
-  Result<void> read_snapshot(const std::function<Result<void>()>& body) override { return s_.read_snapshot(body); }
+  Result<void> read_snapshot(const std::function<Result<void>()>& body) override {
+    return s_.read_snapshot(body);
+  }
   FORWARD(Result<ns::SchemaInfo>, schema, (), ())
   FORWARD(Result<ns::UserRecord>, insert_user, (const ns::Actor& b, const ns::UserRecord& u), (b, u))
   FORWARD(Result<std::vector<ns::UserRecord>>, users, (), ())

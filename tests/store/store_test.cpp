@@ -699,7 +699,8 @@ TEST_P(StoreTest, AReadSnapshotDoesNotSeeAWriteCommittedDuringIt) {
     if (!first) return std::unexpected(first.error());
     before = first->size();
     ns::ClientRecord c2{"C-2", "Test C-2", std::nullopt, at("2026-11-20T09:01:00Z")};
-    if (auto w = (*other)->insert_client(by("2026-11-20T09:01:00Z", "bea"), c2); !w) return std::unexpected(w.error());
+    if (auto w = (*other)->insert_client(by("2026-11-20T09:01:00Z", "bea"), c2); !w)
+      return std::unexpected(w.error());
     auto second = store_->search_clients("");
     if (!second) return std::unexpected(second.error());
     during = second->size();
@@ -1167,9 +1168,9 @@ TEST(Sha256Hex, GivesThePublishedDigestsInLowerCaseHex) {
 TEST(CanonicalWithoutId, FillsInTheIdToGiveExactlyTheCanonicalText) {
   using nlohmann::json;
   const json records[] = {
-      {{"id", 0}, {"b", "x"}, {"a", 1}},                                    // id last in key order
-      {{"id", 0}, {"z", {{"id", 7}, {"q", "nested id stays"}}}},            // a nested "id" is content
-      {{"id", 0}},                                                           // nothing but the id
+      {{"id", 0}, {"b", "x"}, {"a", 1}},                          // id last in key order
+      {{"id", 0}, {"z", {{"id", 7}, {"q", "nested id stays"}}}},  // a nested "id" is content
+      {{"id", 0}},                                                // nothing but the id
       {{"id", 0}, {"area", "face"}, {"note", "\"q\" \\ \n ünï"}, {"nums", {1.5, -2, 0}}, {"x", nullptr}},
       // Nested ids holding extreme numbers (the cut must still fall on the top-level member): any value
       // inside a record must work, whatever the implementation marks the id with while it cuts.

@@ -7,9 +7,9 @@
 /// write in its own nested transaction (a savepoint: a write that fails is undone alone and the others
 /// commit), commits once — one fsync for the whole batch — and then resolves every write of the batch. While
 /// it waits for the disk, new writes queue up and form the next batch, so the batch size follows the load
-/// with no timer: there is no sleeping and no busy waiting. A second thread resolves the writes of a committed
-/// batch (waking the threads that wait for them) while the writer already runs the next batch, so the writer's
-/// time goes to writing.
+/// with no timer: there is no sleeping and no busy waiting. A second thread resolves the writes of a
+/// committed batch (waking the threads that wait for them) while the writer already runs the next batch, so
+/// the writer's time goes to writing.
 ///
 /// Writes run in the order they were submitted and are resolved in that order. The `Store` (and the
 /// `ClinicStore`) belong to the writer thread while the committer lives: use them elsewhere only after
@@ -98,8 +98,8 @@ class GroupCommitter {
     return future;
   }
 
-  /// As above, but `done(Result<T>)` is called instead, on the committer's acknowledging thread once the batch
-  /// committed (or on the calling thread after `close()`). `done` must be quick (it holds up the writes
+  /// As above, but `done(Result<T>)` is called instead, on the committer's acknowledging thread once the
+  /// batch committed (or on the calling thread after `close()`). `done` must be quick (it holds up the writes
   /// resolved after it), must not throw, and must not wait for the result of another write of this committer
   /// (that is resolved on the same thread, after it).
   template <class F, class Done>
@@ -201,7 +201,7 @@ class GroupCommitter {
   std::deque<Outcome> outcomes_;  // guarded by ack_mutex_
   bool writer_done_ = false;      // guarded by ack_mutex_: no more outcomes will come
   std::mutex join_mutex_;
-  std::thread writer_;        // started last, with acknowledger_; both joined by close()
+  std::thread writer_;  // started last, with acknowledger_; both joined by close()
   std::thread acknowledger_;
   std::thread::id writer_id_;  // set once in start(): close() compares without touching the threads
   std::thread::id acknowledger_id_;

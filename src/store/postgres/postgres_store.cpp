@@ -724,7 +724,8 @@ class PostgresStore final : public Store {
   // ---- sessions ----------------------------------------------------------------------------------------
 
   using Store::insert_session;
-  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s, const CanonicalText& text) override {
+  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s,
+                                       const CanonicalText& text) override {
     return write<SessionRecord>([&]() -> Result<SessionRecord> {
       SessionRecord r = s;
       r.id = inserted(
@@ -993,7 +994,8 @@ class PostgresStore final : public Store {
   /// lock_head read the head this entry follows.
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
              const json* before, const json& after) {
-    audit_digests(by, action, entity, entity_id, before != nullptr ? sha256_hex(canonical(*before)) : std::string(),
+    audit_digests(by, action, entity, entity_id,
+                  before != nullptr ? sha256_hex(canonical(*before)) : std::string(),
                   sha256_hex(canonical(after)));
   }
   /// The same with the record's digests made by the caller (empty `before_sha256` for an insert).
@@ -1171,7 +1173,7 @@ class PostgresStore final : public Store {
     std::int64_t opened_at = 0;
   };
   std::vector<OpenSavepoint> savepoints_;
-  std::int64_t statements_run_ = 0;  ///< statements run on this connection
+  std::int64_t statements_run_ = 0;                                     ///< statements run on this connection
   std::pair<std::int64_t, std::string> head_{0, std::string(64, '0')};  ///< the audit head, while locked
   std::unordered_map<std::string, std::string> prepared_;  ///< SQL text → prepared statement name
 };

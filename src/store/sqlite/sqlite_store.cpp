@@ -327,7 +327,8 @@ class SqliteStore final : public Store {
       db_.exec("PRAGMA synchronous=FULL");
       // The page cache (SqliteOptions::cache_mib): over half of a warm history read's time in a
       // 1M-session clinic went to fetching pages from the OS page cache with a system call each.
-      db_.exec(fmt::format("PRAGMA cache_size={}", -1024 * static_cast<std::int64_t>(std::max(options_.cache_mib, 1))));
+      db_.exec(fmt::format("PRAGMA cache_size={}",
+                           -1024 * static_cast<std::int64_t>(std::max(options_.cache_mib, 1))));
       if (db_.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
         return fail(ErrorCode::io_error, "this SQLite cannot enforce foreign keys", path_);
       }
@@ -676,7 +677,8 @@ class SqliteStore final : public Store {
   // ---- sessions ----------------------------------------------------------------------------------------
 
   using Store::insert_session;
-  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s, const CanonicalText& text) override {
+  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s,
+                                       const CanonicalText& text) override {
     return write<SessionRecord>([&]() -> Result<SessionRecord> {
       SessionRecord r = s;
       auto st = prepare(
@@ -918,7 +920,8 @@ class SqliteStore final : public Store {
   /// Appends the audit entry of one write; must run inside the write's transaction.
   void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
              const json* before, const json& after) {
-    audit_digests(by, action, entity, entity_id, before != nullptr ? sha256_hex(canonical(*before)) : std::string(),
+    audit_digests(by, action, entity, entity_id,
+                  before != nullptr ? sha256_hex(canonical(*before)) : std::string(),
                   sha256_hex(canonical(after)));
   }
   /// The same with the record's digests made by the caller (empty `before_sha256` for an insert).
