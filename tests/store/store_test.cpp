@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "../../src/store/savepoints.hpp"
 #include "store_fixture.hpp"
 
 using needlework::ErrorCode;
@@ -95,6 +96,17 @@ TEST_P(SqliteStoreTest, AFileThatIsNotADatabaseIsReported) {
   auto r = ns::open_sqlite(dir_ / "junk.db");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::io_error) << r.error().describe();
+}
+
+TEST_P(SqliteStoreTest, APageCacheUnderOneMebibyteIsRefused) {
+  for (const int mib : {0, -5}) {
+    auto r = ns::open_sqlite(dir_ / "cache.db", ns::SqliteOptions{.cache_mib = mib});
+    ASSERT_FALSE(r) << mib;
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_value);
+    EXPECT_EQ(r.error().where, "cache_mib");
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "cache.db")) << "refused before anything was created";
+  EXPECT_TRUE(ns::open_sqlite(dir_ / "cache.db", ns::SqliteOptions{.cache_mib = 1}));
 }
 
 // ---- clients -------------------------------------------------------------------------------------------
@@ -1188,4 +1200,24 @@ TEST(CanonicalWithoutId, FillsInTheIdToGiveExactlyTheCanonicalText) {
   }
   EXPECT_THROW((void)ns::canonical_without_id(json::array()), std::invalid_argument);
   EXPECT_THROW((void)ns::canonical_without_id(json{{"a", 1}}), std::invalid_argument);
+}
+
+TEST(SavepointStack, ANestedLevelOpenedBeforeAnyStatementSharesTheOneAroundIt) {
+  ns::SavepointStack stack;
+  const auto outer = stack.push(1);
+  EXPECT_FALSE(outer.shared) << "the first level inside a transaction has nothing to share";
+  const auto inner = stack.push(2);
+  EXPECT_TRUE(inner.shared);
+  EXPECT_EQ(inner.name, outer.name);
+  stack.statement();
+  const auto after_a_statement = stack.push(3);
+  EXPECT_FALSE(after_a_statement.shared) << "a statement ran in the level around it";
+  EXPECT_NE(after_a_statement.name, outer.name);
+  stack.pop();
+  stack.pop();
+  stack.pop();
+  const auto sibling = stack.push(1);
+  EXPECT_FALSE(sibling.shared);
+  stack.clear();
+  EXPECT_FALSE(stack.push(1).shared) << "a new transaction starts with no level to share";
 }

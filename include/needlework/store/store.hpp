@@ -174,12 +174,6 @@ class Store {
                                  const std::function<void(double)>& step) = 0;
 };
 
-/// Opens (creating if needed) a SQLite database at `path` — ":memory:" for a throwaway one — with WAL,
-/// foreign keys on, synchronous=FULL and a busy timeout, and applies the embedded migrations
-/// (data/migrations/sqlite/NNNN_*.sql) it lacks, each in its own transaction, recording them in
-/// schema_version. Errors: `io_error` when the file cannot be opened or written; `pack_error` (a data
-/// error, exit 4 in the CLI) when the database is newer than this build or a recorded migration differs
-/// from the one built in.
 /// How a SQLite store uses memory; the defaults suit a clinic's server and the CLI alike.
 struct SqliteOptions {
   /// The connection's page cache, filled only as pages are read (SQLite's default is 2 MiB): the index and
@@ -187,6 +181,12 @@ struct SqliteOptions {
   int cache_mib = 256;
 };
 
+/// Opens (creating if needed) a SQLite database at `path` — ":memory:" for a throwaway one — with WAL,
+/// foreign keys on, synchronous=FULL and a busy timeout, and applies the embedded migrations
+/// (data/migrations/sqlite/NNNN_*.sql) it lacks, each in its own transaction, recording them in
+/// schema_version. Errors: `io_error` when the file cannot be opened or written; `pack_error` (a data
+/// error, exit 4 in the CLI) when the database is newer than this build or a recorded migration differs
+/// from the one built in; `invalid_value` naming `cache_mib` for a page cache under 1 MiB.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path,
                                                          const SqliteOptions& options = {});
 

@@ -21,6 +21,7 @@
 #include "needlework/store/json.hpp"
 #include "needlework/store/store.hpp"
 #include "postgres/migrations.hpp"
+#include "savepoints.hpp"
 
 namespace needlework::store {
 namespace {
@@ -481,7 +482,6 @@ class PostgresStore final : public Store {
   Result<void> read_snapshot(const std::function<Result<void>()>& body) override {
     if (tx_ != nullptr) return body();
     return guard([&]() -> Result<void> {
-      reconnect_if_lost();
       return in_transaction([&] { return body(); }, "REPEATABLE READ, READ ONLY");
     });
   }
@@ -490,20 +490,17 @@ class PostgresStore final : public Store {
   /// undone alone — the outer transaction and the writes before it stay — when it fails (a failed statement
   /// included: PostgreSQL refuses every statement after an error until the savepoint is rolled back to).
   Result<void> savepoint(const std::function<Result<void>()>& body) {
-    // A savepoint opened right inside another, before any statement ran in that one, would mark the same
-    // state: it shares the enclosing one (rolling back to it undoes exactly the same) and saves two round
-    // trips. A group commit's savepoint around a single write's own is the common case.
-    const bool share = !savepoints_.empty() && savepoints_.back().opened_at == statements_run_;
-    const std::string name = share ? savepoints_.back().name : fmt::format("nw_{}", depth_);
+    // Back-to-back nested transactions share one savepoint (savepoints.hpp): two round trips fewer.
     const auto head_before = head_;
-    if (!share) {
+    const auto [name, shared] = savepoints_.push(depth_);
+    if (!shared) {
       try {
         tx_->exec("SAVEPOINT " + name);
       } catch (...) {
+        savepoints_.pop();
         return std::unexpected(current_error());
       }
     }
-    savepoints_.push_back({name, statements_run_});
     ++depth_;
     Result<void> r;
     try {
@@ -512,14 +509,13 @@ class PostgresStore final : public Store {
       r = std::unexpected(current_error());
     }
     --depth_;
-    savepoints_.pop_back();
+    savepoints_.pop();
     try {
       if (!r) {
-        ++statements_run_;
         tx_->exec("ROLLBACK TO SAVEPOINT " + name);
         head_ = head_before;
       }
-      if (!share) tx_->exec("RELEASE SAVEPOINT " + name);
+      if (!shared) tx_->exec("RELEASE SAVEPOINT " + name);
     } catch (...) {
       if (r) r = std::unexpected(current_error());
     }
@@ -1030,7 +1026,7 @@ class PostgresStore final : public Store {
   /// Runs one statement in the open transaction, prepared once per connection.
   template <class... Args>
   pqxx::result query(const std::string& sql, const Args&... args) {
-    ++statements_run_;
+    savepoints_.statement();
     auto [it, added] = prepared_.try_emplace(sql, "");
     if (added) {
       it->second = fmt::format("nw{}", prepared_.size());
@@ -1167,13 +1163,7 @@ class PostgresStore final : public Store {
   pqxx::work* tx_ = nullptr;                ///< the open transaction, if any
   int configured_pid_ = 0;                  ///< the server process whose session has our settings
   int depth_ = 0;                           ///< transaction nesting: 1 in a transaction, more in savepoints
-  /// The open savepoints, innermost last, each with statements_run_ when it was opened.
-  struct OpenSavepoint {
-    std::string name;
-    std::int64_t opened_at = 0;
-  };
-  std::vector<OpenSavepoint> savepoints_;
-  std::int64_t statements_run_ = 0;                                     ///< statements run on this connection
+  SavepointStack savepoints_;  ///< counts the statements run on this connection
   std::pair<std::int64_t, std::string> head_{0, std::string(64, '0')};  ///< the audit head, while locked
   std::unordered_map<std::string, std::string> prepared_;  ///< SQL text → prepared statement name
 };

@@ -7,13 +7,13 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
 
 #include "needlework/store/json.hpp"
 #include "needlework/store/store.hpp"
+#include "savepoints.hpp"
 #include "sqlite/migrations.hpp"
 
 namespace needlework::store {
@@ -311,10 +311,10 @@ Error to_error(const SQLite::Exception& e, std::string_view where) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::filesystem::path& path, int flags, const SqliteOptions& options)
-      : path_(path.string()), options_(options), db_(path.string(), flags, busy_timeout_ms) {}
+  SqliteStore(const std::filesystem::path& path, int flags)
+      : path_(path.string()), db_(path.string(), flags, busy_timeout_ms) {}
 
-  Result<void> configure() {
+  Result<void> configure(const SqliteOptions& options) {
     return guard([&]() -> Result<void> {
       // WAL lets readers work while the one writer commits; FULL syncs the WAL at every commit so a committed
       // record survives a power cut.
@@ -328,7 +328,7 @@ class SqliteStore final : public Store {
       // The page cache (SqliteOptions::cache_mib): over half of a warm history read's time in a
       // 1M-session clinic went to fetching pages from the OS page cache with a system call each.
       db_.exec(fmt::format("PRAGMA cache_size={}",
-                           -1024 * static_cast<std::int64_t>(std::max(options_.cache_mib, 1))));
+                           -1024 * static_cast<std::int64_t>(options.cache_mib)));
       if (db_.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
         return fail(ErrorCode::io_error, "this SQLite cannot enforce foreign keys", path_);
       }
@@ -426,20 +426,16 @@ class SqliteStore final : public Store {
   /// undone alone — the outer transaction and the writes before it stay — when it fails. A group commit
   /// relies on this to keep one refused write from sinking the others in its batch.
   Result<void> savepoint(const std::function<Result<void>()>& body) {
-    // A savepoint opened right inside another, before any statement ran in that one, would mark the same
-    // state: it shares the enclosing one (rolling back to it undoes exactly the same) and saves two
-    // statements. A group commit's savepoint around a single write's own is the common case.
-    const bool share = !savepoints_.empty() && savepoints_.back().opened_at == statements_run_;
-    const std::string name = share ? savepoints_.back().name : fmt::format("nw_{}", depth_);
+    // Back-to-back nested transactions share one savepoint (savepoints.hpp).
+    const auto [name, shared] = savepoints_.push(depth_);
     const auto head_before = head_;
-    if (!share) prepare("SAVEPOINT " + name)->exec();
-    savepoints_.push_back({name, statements_run_});
+    if (!shared) savepoint_command("SAVEPOINT " + name)->exec();
     ++depth_;
     struct Leave {
       SqliteStore& s;
       ~Leave() {
         --s.depth_;
-        s.savepoints_.pop_back();
+        s.savepoints_.pop();
       }
     };
     std::optional<Leave> leave(std::in_place, *this);
@@ -453,10 +449,10 @@ class SqliteStore final : public Store {
     }
     leave.reset();
     if (!r) {
-      prepare("ROLLBACK TO " + name)->exec();
+      savepoint_command("ROLLBACK TO " + name)->exec();
       head_ = head_before;
     }
-    if (!share) prepare("RELEASE " + name)->exec();
+    if (!shared) savepoint_command("RELEASE " + name)->exec();
     return r;
   }
 
@@ -924,7 +920,8 @@ class SqliteStore final : public Store {
                   before != nullptr ? sha256_hex(canonical(*before)) : std::string(),
                   sha256_hex(canonical(after)));
   }
-  /// The same with the record's digests made by the caller (empty `before_sha256` for an insert).
+  /// The same with the record's digests made by the caller (empty `before_sha256` for an insert). Runs inside
+  /// the write's transaction (every write goes through `write`), whose commit stores the head (store_head).
   void audit_digests(const Actor& by, std::string_view action, std::string_view entity,
                      const std::string& entity_id, std::string before_sha256, std::string after_sha256) {
     if (!head_) {
@@ -951,10 +948,6 @@ class SqliteStore final : public Store {
              e.prev_hash, e.hash);
     ins->exec();
     *head_ = {e.seq, std::move(e.hash)};
-    if (depth_ == 0) {  // not in a transaction (every write runs in one): record the head now
-      store_head();
-      head_.reset();
-    }
   }
 
   /// Records the head the open write transaction moved the chain to: once, just before it commits (the
@@ -1091,7 +1084,13 @@ class SqliteStore final : public Store {
   /// session insert parsed eight statements: the insert, the audit's three, two savepoints and their
   /// releases). A statement still on loan (the same text used again inside its use) is parsed afresh.
   Prepared prepare(const std::string& sql) {
-    ++statements_run_;
+    savepoints_.statement();
+    return cached(sql);
+  }
+  /// A savepoint command (SAVEPOINT, RELEASE, ROLLBACK TO): from the same cache, but not counted as a
+  /// statement run inside the savepoint (SavepointStack).
+  Prepared savepoint_command(const std::string& sql) { return cached(sql); }
+  Prepared cached(const std::string& sql) {
     auto& entry = statements_[sql];
     if (!entry.statement) entry.statement = std::make_unique<SQLite::Statement>(db_, sql);
     if (entry.busy) return Prepared(std::make_unique<SQLite::Statement>(db_, sql));
@@ -1104,17 +1103,10 @@ class SqliteStore final : public Store {
   };
 
   std::string path_;
-  SqliteOptions options_;
   SQLite::Database db_;
   int depth_ = 0;
   bool reading_ = false;  ///< inside read_snapshot
-  /// The open savepoints, innermost last, each with statements_run_ when it was opened.
-  struct OpenSavepoint {
-    std::string name;
-    std::int64_t opened_at = 0;
-  };
-  std::vector<OpenSavepoint> savepoints_;
-  std::int64_t statements_run_ = 0;  ///< statements prepared (= about to run) on this connection
+  SavepointStack savepoints_;  ///< counts the statements prepared (= about to run) on this connection
   /// The audit chain's head as the open write transaction moved it (read on its first entry, restored when a
   /// savepoint rolls back, stored in audit_head just before the commit, forgotten when the transaction ends).
   std::optional<std::pair<std::int64_t, std::string>> head_;
@@ -1127,17 +1119,21 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, co
   std::unique_ptr<SqliteStore> store;
   try {
     if (path.empty()) return fail(ErrorCode::invalid_value, "the database path is empty", "--db");
+    if (options.cache_mib < 1) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("the page cache must be at least 1 MiB, not {}", options.cache_mib), "cache_mib");
+    }
     if (path != ":memory:") {
       std::error_code ec;
       if (std::filesystem::is_directory(path, ec)) {
         return fail(ErrorCode::invalid_value, "is a folder; name a database file", path.string());
       }
     }
-    store = std::make_unique<SqliteStore>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, options);
+    store = std::make_unique<SqliteStore>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   } catch (const SQLite::Exception& e) {
     return fail(ErrorCode::io_error, fmt::format("cannot open the database: {}", e.what()), path.string());
   }
-  if (auto r = store->configure(); !r) return std::unexpected(r.error());
+  if (auto r = store->configure(options); !r) return std::unexpected(r.error());
   if (auto r = store->migrate(); !r) return std::unexpected(r.error());
   return std::unique_ptr<Store>(std::move(store));
 }
