@@ -165,13 +165,8 @@ void print_session(const store::SessionRecord& s) {
                s.density ? fmt::format("{:g}", units::in_per_cm2(*s.density)) : "—",
                s.effective_depth ? fmt::format("{:g}", units::in_mm(*s.effective_depth)) : "—");
   }
-  if (!s.stroke_plan_json.empty()) {
-    const auto plan = json::parse(s.stroke_plan_json, nullptr, false);
-    if (plan.is_object() && plan.contains("directions")) {
-      std::vector<std::string> directions;
-      for (const auto& d : plan["directions"]) directions.push_back(d.is_string() ? d.get<std::string>() : d.dump());
-      fmt::print("  strokes: {} in turn\n", fmt::join(directions, ", "));
-    }
+  if (const auto directions = store::stroke_plan_directions(s); !directions.empty()) {
+    fmt::print("  strokes: {} in turn\n", fmt::join(directions, ", "));
   }
   if (!s.notes.empty()) fmt::print("  notes: {}\n", s.notes);
 }

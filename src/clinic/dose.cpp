@@ -66,18 +66,13 @@ Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCat
   auto device = physics::with_needle_length(*chosen, req.needle_length);
   if (!device) return std::unexpected(Error{device.error().code, device.error().message, "needle_length_mm"});
 
-  std::vector<physics::StrokeDirection> turn{physics::StrokeDirection::horizontal,
-                                             physics::StrokeDirection::vertical,
-                                             physics::StrokeDirection::diagonal};
-  if (!req.directions.empty()) {
-    turn.clear();
-    for (std::size_t i = 0; i < req.directions.size(); ++i) {
-      auto d = physics::parse_stroke_direction(req.directions[i]);
-      if (!d) return std::unexpected(Error{d.error().code, d.error().message, fmt::format("directions[{}]", i)});
-      turn.push_back(*d);
-    }
-  }
   physics::StrokePlan plan;
+  auto turn = plan.directions;  // the plan's own turn unless directions are given
+  if (!req.directions.empty()) {
+    auto given = physics::parse_stroke_directions(req.directions, "directions");
+    if (!given) return std::unexpected(given.error());
+    turn = std::move(*given);
+  }
   plan.directions.clear();
   for (int i = 0; i < req.passes; ++i) plan.directions.push_back(turn[static_cast<std::size_t>(i) % turn.size()]);
   plan.passes_per_direction = 1;

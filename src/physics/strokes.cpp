@@ -39,6 +39,18 @@ Result<StrokeDirection> parse_stroke_direction(std::string_view text) {
               "plan.directions");
 }
 
+Result<std::vector<StrokeDirection>> parse_stroke_directions(std::span<const std::string> names,
+                                                            std::string_view field) {
+  std::vector<StrokeDirection> out;
+  out.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto d = parse_stroke_direction(names[i]);
+    if (!d) return fail(d.error().code, d.error().message, fmt::format("{}[{}]", field, i));
+    out.push_back(*d);
+  }
+  return out;
+}
+
 double direction_angle_rad(StrokeDirection d) noexcept {
   switch (d) {
     case StrokeDirection::horizontal: return 0.0;

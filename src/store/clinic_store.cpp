@@ -765,27 +765,15 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
   }
   if (c.directions) {
     if (c.directions->empty()) return fail(ErrorCode::invalid_value, "name at least one direction", "directions");
-    for (std::size_t i = 0; i < c.directions->size(); ++i) {
-      if (auto d = physics::parse_stroke_direction((*c.directions)[i]); !d) {
-        return fail(d.error().code, d.error().message, fmt::format("directions[{}]", i));
-      }
-    }
+    ST_CHECK(physics::parse_stroke_directions(*c.directions, "directions"));
   }
   return store_.transaction_returning<SessionRecord>([&]() -> Result<SessionRecord> {
     ST_TRY(s, require_session(session_id));
     // The stroke plan: the directions given now, else those charted before, else (for a dose) the default.
-    std::vector<std::string> directions;
-    if (c.directions) {
-      directions = *c.directions;
-    } else if (!s.stroke_plan_json.empty()) {
-      const auto before = json::parse(s.stroke_plan_json, nullptr, false);
-      if (before.is_object() && before.contains("directions") && before["directions"].is_array()) {
-        for (const auto& d : before["directions"]) {
-          if (d.is_string()) directions.push_back(d.get<std::string>());
-        }
-      }
+    std::vector<std::string> directions = c.directions ? *c.directions : stroke_plan_directions(s);
+    if (directions.empty() && c.dose_from_physics) {
+      for (const auto d : physics::StrokePlan{}.directions) directions.emplace_back(physics::to_string(d));
     }
-    if (directions.empty() && c.dose_from_physics) directions = {"horizontal", "vertical", "diagonal"};
     if (c.dose_from_physics) {
       const int passes = c.passes.value_or(s.passes.value_or(0));
       if (passes < 1) {

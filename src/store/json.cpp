@@ -64,6 +64,17 @@ CanonicalText canonical_without_id(json record) {
   return canonical_members_without_id(record);
 }
 
+std::vector<std::string> stroke_plan_directions(const SessionRecord& s) {
+  std::vector<std::string> out;
+  if (s.stroke_plan_json.empty()) return out;
+  const auto plan = json::parse(s.stroke_plan_json, nullptr, false);
+  if (!plan.is_object() || !plan.contains("directions") || !plan["directions"].is_array()) return out;
+  for (const auto& d : plan["directions"]) {
+    if (d.is_string()) out.push_back(d.get<std::string>());
+  }
+  return out;
+}
+
 Result<SessionRecord> Store::insert_session(const Actor& by, const SessionRecord& s) {
   return insert_session(by, s, canonical_without_id(to_json(s)));
 }

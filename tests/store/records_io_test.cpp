@@ -160,6 +160,15 @@ TEST_P(RecordsTest, TheStrokePlanIsChartedWithItsPassesAndDrivesTheDose) {
   auto r = clinic.chart(by("2026-11-24T10:32:00Z"), sid, bad);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where, "directions[1]");
+  ns::Chart none;
+  none.directions = std::vector<std::string>{};
+  auto empty = clinic.chart(by("2026-11-24T10:33:00Z"), sid, none);
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, ErrorCode::invalid_value);
+  EXPECT_EQ(empty.error().where, "directions");
+  auto after = store_->find_session(sid);
+  ASSERT_TRUE(after && *after);
+  EXPECT_EQ((*after)->stroke_plan_json, from_plan->stroke_plan_json) << "a refused chart changes nothing";
 }
 
 TEST_P(RecordsTest, ADoseFromPhysicsIsRefusedWithHandFiguresWithoutPassesOrWithoutAModel) {

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +26,9 @@ enum class StrokeDirection { horizontal, vertical, diagonal, anti_diagonal };
 /// "horizontal", "vertical", "diagonal", "anti_diagonal".
 [[nodiscard]] std::string_view to_string(StrokeDirection d) noexcept;
 [[nodiscard]] Result<StrokeDirection> parse_stroke_direction(std::string_view text);
+/// Each of `names` parsed; an unknown one is an error naming `field[i]`.
+[[nodiscard]] Result<std::vector<StrokeDirection>> parse_stroke_directions(std::span<const std::string> names,
+                                                                          std::string_view field);
 /// Angle of the direction from +x, in radians.
 [[nodiscard]] double direction_angle_rad(StrokeDirection d) noexcept;
 

@@ -32,6 +32,10 @@ namespace needlework::store {
 /// this.
 [[nodiscard]] std::string canonical(const nlohmann::json& j);
 
+/// The directions a session's charted stroke plan names, in turn (`SessionRecord::stroke_plan_json`, as
+/// `ClinicStore::chart` writes it); empty when none was charted.
+[[nodiscard]] std::vector<std::string> stroke_plan_directions(const SessionRecord& s);
+
 /// `record` (an object with an "id" member) as canonical text cut around the id:
 /// `canonical_without_id(j).with_id(n) == canonical(j with "id" = n)`.
 [[nodiscard]] CanonicalText canonical_without_id(nlohmann::json record);
