@@ -552,6 +552,42 @@ TEST_P(StoreTest, RecallByLotListsEveryClientAndSessionTheLotTouched) {
 
 // ---- follow-up, escalation, due ------------------------------------------------------------------------
 
+TEST_P(StoreTest, AClientsFollowUpsComeInOneQueryInSessionOrderAndOnlyTheirs) {
+  ready_client("C-1");
+  ready_client("C-2");
+  const auto first = session("C-1", assigned_roller("C-1", "LOT-A", "1"), "2026-11-24T10:00:00Z",
+                             "2026-11-24T11:00:00Z");
+  const auto other = session("C-2", assigned_roller("C-2", "LOT-B", "1"), "2026-11-24T12:00:00Z",
+                             "2026-11-24T13:00:00Z");
+  const auto second = session("C-1", assigned_roller("C-1", "LOT-A", "2"), "2027-03-01T10:00:00Z",
+                              "2027-03-01T11:00:00Z");
+  ASSERT_TRUE(first && other && second);
+  // Recorded out of session order: the second session's first, then the first session's two.
+  for (const auto& [sid, when] : {std::pair{second, "2027-03-02T09:00:00Z"}, std::pair{first, "2026-11-25T09:00:00Z"},
+                                  std::pair{first, "2026-11-24T20:00:00Z"}, std::pair{other, "2026-11-25T09:00:00Z"}}) {
+    ASSERT_TRUE(clinic_->record_followup(by(when), sid, {"dryness"}));
+  }
+  std::vector<ns::Id> expected;  // as followups_of, session by session in sessions_of order
+  const auto sessions = store_->sessions_of("C-1");
+  ASSERT_TRUE(sessions);
+  for (const auto& s : *sessions) {
+    const auto of_session = store_->followups_of(s.id);
+    ASSERT_TRUE(of_session);
+    for (const auto& f : *of_session) expected.push_back(f.id);
+  }
+  auto all = store_->followups_of_client("C-1");
+  ASSERT_TRUE(all) << all.error().describe();
+  std::vector<ns::Id> got;
+  for (const auto& f : *all) got.push_back(f.id);
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(got.size(), 3u) << "C-2's follow-up is not C-1's";
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].session_id, first);
+  EXPECT_LT((*all)[0].observed_at, (*all)[1].observed_at);
+  EXPECT_EQ((*all)[2].session_id, second);
+  EXPECT_TRUE(store_->followups_of_client("C-404")->empty());
+}
+
 TEST_P(StoreTest, SeeADoctorOpensAnEscalationThatStaysOpenUntilAUserClosesIt) {
   ready_client("C-1");
   const auto r = assigned_roller("C-1", "LOT-A", "1");
