@@ -11,6 +11,9 @@
 //   BM_WriteCost/<backend>[/text_ahead]  the same write 1000 times in one transaction (savepoint each): the
 //                                     writer's CPU cost per write, the ceiling of group commit; text_ahead:
 //                                     the record's canonical text made beforehand (as group commit does)
+//   BM_Sha256/openssl|libsodium       SHA-256 of 1,200 bytes (sha256_hex's OpenSSL against libsodium's)
+//   BM_RecordText/by_writer|ahead     the session record's canonical text: canonical(to_json) as the writer
+//                                     made it, or canonical_without_id(to_json) as a submitting thread does
 //   BM_GroupCommitEventLoop/<backend>/in_flight:N  the same writes kept N in flight by one event-loop thread
 //                                     with completion callbacks (how the HTTP server will submit them)
 //   BM_GroupCommit/<backend>/writers:N  the same session records from N threads through one GroupCommitter;
@@ -34,6 +37,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -1034,6 +1038,39 @@ void BM_WriteCost(benchmark::State& state, Backend b, bool text_ahead) {
   state.SetItemsProcessed(state.iterations() * per_transaction);
 }
 
+/// SHA-256 of a record-sized text (1,200 bytes, about a session's canonical JSON): OpenSSL's, which
+/// `sha256_hex` uses, against libsodium's portable one, which it used before.
+void BM_Sha256(benchmark::State& state, bool openssl) {
+  if (sodium_init() < 0) die("libsodium failed to initialise");
+  std::string text(1200, 'x');
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  std::size_t n = 0;
+  for (auto _ : state) {
+    text[n++ % text.size()] += 1;  // a different text each time
+    if (openssl) {
+      benchmark::DoNotOptimize(ns::sha256_hex(text));
+    } else {
+      crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(text.data()), text.size());
+      benchmark::DoNotOptimize(digest);
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+
+/// The canonical text of the written session record, the costly part of its audit digest: as the writer
+/// makes it without help (to_json and canonical, after the insert) and as a submitting thread makes it ahead
+/// (canonical_without_id).
+void BM_RecordText(benchmark::State& state, bool ahead) {
+  WriteTarget target(Backend::sqlite);
+  for (auto _ : state) {
+    if (ahead) {
+      benchmark::DoNotOptimize(ns::canonical_without_id(ns::to_json(target.session)));
+    } else {
+      benchmark::DoNotOptimize(ns::canonical(ns::to_json(target.session)));
+    }
+  }
+}
+
 /// Ends a group-commit iteration: its time from `start`, the committer's counters, the committer closed.
 /// False (the benchmark skipped with an error) when a write failed.
 bool end_iteration(benchmark::State& state, ns::GroupCommitter& committer, Clock::time_point start,
@@ -1204,6 +1241,10 @@ int main(int argc, char** argv) {
   }
   if (options.clients < 1 || options.sessions < options.clients) die("--sessions must be at least --clients");
 
+  benchmark::RegisterBenchmark("BM_Sha256/openssl", BM_Sha256, true)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_Sha256/libsodium", BM_Sha256, false)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_RecordText/by_writer", BM_RecordText, false)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_RecordText/ahead", BM_RecordText, true)->Unit(benchmark::kMicrosecond);
   std::vector<Backend> backends{Backend::sqlite};
   if (!options.pg.empty()) backends.push_back(Backend::postgres);
   for (const Backend b : backends) {

@@ -51,7 +51,7 @@ CanonicalText canonical_without_id(json record) {
   if (!record.is_object() || !record.contains("id")) {
     throw std::invalid_argument("canonical_without_id: the record is not an object with an \"id\" member");
   }
-  // One dump with a marker for the id, cut where the marker is (half the cost of dumping member by member).
+  // One dump with a marker for the id, cut where the marker is, rather than dumping member by member.
   // A marker found more than once — a nested "id" or a text holding the very same number — falls back.
   constexpr std::int64_t marker = std::numeric_limits<std::int64_t>::min() + 7919;
   record["id"] = marker;
