@@ -1243,7 +1243,8 @@ int main(int argc, char** argv) {
 
   benchmark::RegisterBenchmark("BM_Sha256/openssl", BM_Sha256, true)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("BM_Sha256/libsodium", BM_Sha256, false)->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("BM_RecordText/by_writer", BM_RecordText, false)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_RecordText/by_writer", BM_RecordText, false)
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("BM_RecordText/ahead", BM_RecordText, true)->Unit(benchmark::kMicrosecond);
   std::vector<Backend> backends{Backend::sqlite};
   if (!options.pg.empty()) backends.push_back(Backend::postgres);

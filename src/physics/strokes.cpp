@@ -40,7 +40,7 @@ Result<StrokeDirection> parse_stroke_direction(std::string_view text) {
 }
 
 Result<std::vector<StrokeDirection>> parse_stroke_directions(std::span<const std::string> names,
-                                                            std::string_view field) {
+                                                             std::string_view field) {
   std::vector<StrokeDirection> out;
   out.reserve(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {

@@ -4,11 +4,11 @@
 // back to either undoes exactly the same), so it uses that one and saves a SAVEPOINT and a RELEASE. A group
 // commit's savepoint around a single write's own is the common case. Both backends use this one rule.
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace needlework::store {
 

@@ -555,16 +555,17 @@ TEST_P(StoreTest, RecallByLotListsEveryClientAndSessionTheLotTouched) {
 TEST_P(StoreTest, AClientsFollowUpsComeInOneQueryInSessionOrderAndOnlyTheirs) {
   ready_client("C-1");
   ready_client("C-2");
-  const auto first = session("C-1", assigned_roller("C-1", "LOT-A", "1"), "2026-11-24T10:00:00Z",
-                             "2026-11-24T11:00:00Z");
-  const auto other = session("C-2", assigned_roller("C-2", "LOT-B", "1"), "2026-11-24T12:00:00Z",
-                             "2026-11-24T13:00:00Z");
-  const auto second = session("C-1", assigned_roller("C-1", "LOT-A", "2"), "2027-03-01T10:00:00Z",
-                              "2027-03-01T11:00:00Z");
+  const auto first =
+      session("C-1", assigned_roller("C-1", "LOT-A", "1"), "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+  const auto other =
+      session("C-2", assigned_roller("C-2", "LOT-B", "1"), "2026-11-24T12:00:00Z", "2026-11-24T13:00:00Z");
+  const auto second =
+      session("C-1", assigned_roller("C-1", "LOT-A", "2"), "2027-03-01T10:00:00Z", "2027-03-01T11:00:00Z");
   ASSERT_TRUE(first && other && second);
   // Recorded out of session order: the second session's first, then the first session's two.
-  for (const auto& [sid, when] : {std::pair{second, "2027-03-02T09:00:00Z"}, std::pair{first, "2026-11-25T09:00:00Z"},
-                                  std::pair{first, "2026-11-24T20:00:00Z"}, std::pair{other, "2026-11-25T09:00:00Z"}}) {
+  for (const auto& [sid, when] :
+       {std::pair{second, "2027-03-02T09:00:00Z"}, std::pair{first, "2026-11-25T09:00:00Z"},
+        std::pair{first, "2026-11-24T20:00:00Z"}, std::pair{other, "2026-11-25T09:00:00Z"}}) {
     ASSERT_TRUE(clinic_->record_followup(by(when), sid, {"dryness"}));
   }
   std::vector<ns::Id> expected;  // as followups_of, session by session in sessions_of order

@@ -28,7 +28,7 @@ enum class StrokeDirection { horizontal, vertical, diagonal, anti_diagonal };
 [[nodiscard]] Result<StrokeDirection> parse_stroke_direction(std::string_view text);
 /// Each of `names` parsed; an unknown one is an error naming `field[i]`.
 [[nodiscard]] Result<std::vector<StrokeDirection>> parse_stroke_directions(std::span<const std::string> names,
-                                                                          std::string_view field);
+                                                                           std::string_view field);
 /// Angle of the direction from +x, in radians.
 [[nodiscard]] double direction_angle_rad(StrokeDirection d) noexcept;
 

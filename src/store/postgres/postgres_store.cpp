@@ -1163,7 +1163,7 @@ class PostgresStore final : public Store {
   pqxx::work* tx_ = nullptr;                ///< the open transaction, if any
   int configured_pid_ = 0;                  ///< the server process whose session has our settings
   int depth_ = 0;                           ///< transaction nesting: 1 in a transaction, more in savepoints
-  SavepointStack savepoints_;  ///< counts the statements run on this connection
+  SavepointStack savepoints_;               ///< counts the statements run on this connection
   std::pair<std::int64_t, std::string> head_{0, std::string(64, '0')};  ///< the audit head, while locked
   std::unordered_map<std::string, std::string> prepared_;  ///< SQL text → prepared statement name
 };

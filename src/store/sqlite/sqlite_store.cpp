@@ -327,8 +327,7 @@ class SqliteStore final : public Store {
       db_.exec("PRAGMA synchronous=FULL");
       // The page cache (SqliteOptions::cache_mib): over half of a warm history read's time in a
       // 1M-session clinic went to fetching pages from the OS page cache with a system call each.
-      db_.exec(fmt::format("PRAGMA cache_size={}",
-                           -1024 * static_cast<std::int64_t>(options.cache_mib)));
+      db_.exec(fmt::format("PRAGMA cache_size={}", -1024 * static_cast<std::int64_t>(options.cache_mib)));
       if (db_.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
         return fail(ErrorCode::io_error, "this SQLite cannot enforce foreign keys", path_);
       }
@@ -1121,7 +1120,8 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, co
     if (path.empty()) return fail(ErrorCode::invalid_value, "the database path is empty", "--db");
     if (options.cache_mib < 1) {
       return fail(ErrorCode::invalid_value,
-                  fmt::format("the page cache must be at least 1 MiB, not {}", options.cache_mib), "cache_mib");
+                  fmt::format("the page cache must be at least 1 MiB, not {}", options.cache_mib),
+                  "cache_mib");
     }
     if (path != ":memory:") {
       std::error_code ec;
