@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/skin.hpp"

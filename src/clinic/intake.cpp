@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "try.hpp"
 
 namespace needlework::clinic {
 namespace {

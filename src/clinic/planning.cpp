@@ -5,7 +5,6 @@
 #include <map>
 
 #include "needlework/clinic/engine.hpp"
-#include "try.hpp"
 
 namespace needlework::clinic {
 namespace {

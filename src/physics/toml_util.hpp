@@ -9,7 +9,7 @@
 
 #include <toml++/toml.h>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::physics::detail {
 

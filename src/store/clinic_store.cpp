@@ -15,7 +15,6 @@
 #include "needlework/clinic/json.hpp"
 #include "needlework/physics/strokes.hpp"
 #include "needlework/store/json.hpp"
-#include "try.hpp"
 
 namespace needlework::store {
 namespace {
@@ -56,7 +55,7 @@ Result<UserRecord> ClinicStore::add_user(const Actor& by, std::string name, std:
   if (name.empty()) return fail(ErrorCode::invalid_value, require_text("the user name"), "name");
   if (role.empty()) return fail(ErrorCode::invalid_value, require_text("the role"), "role");
   return store_.transaction_returning<UserRecord>([&]() -> Result<UserRecord> {
-    ST_TRY(users, store_.users());
+    NW_TRY(users, store_.users());
     for (const auto& u : users) {
       if (u.name == name)
         return fail(ErrorCode::invalid_value, fmt::format("user '{}' already exists", name), "name");
@@ -72,7 +71,7 @@ Result<ClientRecord> ClinicStore::add_client(const Actor& by, const ClientRecord
     return fail(ErrorCode::out_of_range, "the date of birth is in the future", "date_of_birth");
   }
   return store_.transaction_returning<ClientRecord>([&]() -> Result<ClientRecord> {
-    ST_TRY(existing, store_.find_client(client.id));
+    NW_TRY(existing, store_.find_client(client.id));
     if (existing) {
       return fail(ErrorCode::invalid_value,
                   fmt::format("client {} already exists ({}); choose another id", client.id, existing->name),
@@ -80,13 +79,13 @@ Result<ClientRecord> ClinicStore::add_client(const Actor& by, const ClientRecord
     }
     ClientRecord c = client;
     c.created_at = by.at;
-    ST_CHECK(store_.insert_client(by, c));
+    NW_CHECK(store_.insert_client(by, c));
     return c;
   });
 }
 
 Result<ClientRecord> ClinicStore::require_client(std::string_view client_id) {
-  ST_TRY(c, store_.find_client(client_id));
+  NW_TRY(c, store_.find_client(client_id));
   if (!c) {
     return fail(ErrorCode::not_found,
                 fmt::format("no client '{}' is registered; add one with `needlework clients add`", client_id),
@@ -105,23 +104,23 @@ Result<ClientHistory> ClinicStore::history(std::string_view client_id) {
 }
 
 Result<void> ClinicStore::read_history(std::string_view client_id, ClientHistory& h) {
-  ST_TRY(client, require_client(client_id));
+  NW_TRY(client, require_client(client_id));
   h.client = std::move(client);
-  ST_TRY(intakes, store_.intakes_of(client_id));
-  ST_TRY(consents, store_.consents_of(client_id));
-  ST_TRY(courses, store_.courses_of(client_id));
-  ST_TRY(appointments, store_.appointments_of(client_id));
-  ST_TRY(sessions, store_.sessions_of(client_id));
-  ST_TRY(escalations, store_.escalations_of(client_id));
+  NW_TRY(intakes, store_.intakes_of(client_id));
+  NW_TRY(consents, store_.consents_of(client_id));
+  NW_TRY(courses, store_.courses_of(client_id));
+  NW_TRY(appointments, store_.appointments_of(client_id));
+  NW_TRY(sessions, store_.sessions_of(client_id));
+  NW_TRY(escalations, store_.escalations_of(client_id));
   h.intakes = std::move(intakes);
   h.consents = std::move(consents);
   h.courses = std::move(courses);
   h.appointments = std::move(appointments);
-  ST_TRY(followups, store_.followups_of_client(client_id));  // one query, not one per session
+  NW_TRY(followups, store_.followups_of_client(client_id));  // one query, not one per session
   h.followups = std::move(followups);
   h.sessions = std::move(sessions);
   h.escalations = std::move(escalations);
-  ST_TRY(photos, store_.photos_of(client_id));
+  NW_TRY(photos, store_.photos_of(client_id));
   h.photos = std::move(photos);
   return {};
 }
@@ -137,7 +136,7 @@ Result<IntakeRecord> ClinicStore::record_intake(const Actor& by, const clinic::I
                 "date");
   }
   return store_.transaction_returning<IntakeRecord>([&]() -> Result<IntakeRecord> {
-    ST_TRY(client, require_client(intake.client.id));
+    NW_TRY(client, require_client(intake.client.id));
     // A screening recorded under the wrong client id would clear the wrong person: the intake must name the
     // registered client.
     if (intake.client.name != client.name) {
@@ -176,7 +175,7 @@ Result<ConsentRecord> ClinicStore::record_consent(const Actor& by, std::string_v
   if (text.empty()) return fail(ErrorCode::invalid_value, require_text("the consent text"), "text");
   if (signer.empty()) return fail(ErrorCode::invalid_value, require_text("the signer"), "signer");
   return store_.transaction_returning<ConsentRecord>([&]() -> Result<ConsentRecord> {
-    ST_CHECK(require_client(client_id));
+    NW_CHECK(require_client(client_id));
     ConsentRecord c;
     c.client_id = std::string(client_id);
     c.text_sha256 = sha256_hex(text);
@@ -188,7 +187,7 @@ Result<ConsentRecord> ClinicStore::record_consent(const Actor& by, std::string_v
 
 Result<ConsentRecord> ClinicStore::withdraw_consent(const Actor& by, Id consent_id) {
   return store_.transaction_returning<ConsentRecord>([&]() -> Result<ConsentRecord> {
-    ST_TRY(found, store_.find_consent(consent_id));
+    NW_TRY(found, store_.find_consent(consent_id));
     if (!found) return fail(ErrorCode::not_found, fmt::format("no consent {}", consent_id), "consent");
     ConsentRecord c = *found;
     if (c.withdrawn_at) {
@@ -201,7 +200,7 @@ Result<ConsentRecord> ClinicStore::withdraw_consent(const Actor& by, Id consent_
     }
     c.withdrawn_at = by.at;
     c.withdrawn_by = by.name;
-    ST_CHECK(store_.update_consent(by, c));
+    NW_CHECK(store_.update_consent(by, c));
     return c;
   });
 }
@@ -209,8 +208,8 @@ Result<ConsentRecord> ClinicStore::withdraw_consent(const Actor& by, Id consent_
 Result<CourseRecord> ClinicStore::record_course(const Actor& by, std::string_view client_id, Date start,
                                                 const clinic::PlanOptions& options) {
   return store_.transaction_returning<CourseRecord>([&]() -> Result<CourseRecord> {
-    ST_CHECK(require_client(client_id));
-    ST_TRY(intakes, store_.intakes_of(client_id));
+    NW_CHECK(require_client(client_id));
+    NW_TRY(intakes, store_.intakes_of(client_id));
     if (intakes.empty()) {
       return fail(
           ErrorCode::refused,
@@ -218,10 +217,10 @@ Result<CourseRecord> ClinicStore::record_course(const Actor& by, std::string_vie
           "client");
     }
     const auto& latest = intakes.back();
-    ST_TRY(intake, clinic::parse_intake(json::parse(latest.intake_json), pack_));
+    NW_TRY(intake, clinic::parse_intake(json::parse(latest.intake_json), pack_));
     clinic::PlanOptions o = options;
     if (o.regions == nullptr) o.regions = regions_;
-    ST_TRY(p, clinic::plan(intake, pack_, start, o));
+    NW_TRY(p, clinic::plan(intake, pack_, start, o));
     CourseRecord c;
     c.client_id = std::string(client_id);
     c.intake_id = latest.id;
@@ -249,12 +248,12 @@ Result<void> ClinicStore::check_interval_for(std::string_view client_id, std::st
       rules.push_back(general);
   }
   std::vector<Date> earlier;
-  ST_TRY(sessions, store_.sessions_of(client_id));
+  NW_TRY(sessions, store_.sessions_of(client_id));
   for (const auto& s : sessions) {
     if (areas_overlap(pack_, s.area, area)) earlier.push_back(day_of(s.started_at));
   }
   if (with_appointments) {
-    ST_TRY(appointments, store_.appointments_of(client_id));
+    NW_TRY(appointments, store_.appointments_of(client_id));
     for (const auto& a : appointments) {
       if (a.state != AppointmentState::booked || (skip_appointment && a.id == *skip_appointment)) continue;
       if (areas_overlap(pack_, a.area, area)) earlier.push_back(day_of(a.at));
@@ -284,15 +283,15 @@ Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::st
     return fail(ErrorCode::out_of_range, "the needle length must be positive", "needle_length_mm");
   }
   return store_.transaction_returning<AppointmentRecord>([&]() -> Result<AppointmentRecord> {
-    ST_CHECK(require_client(client_id));
+    NW_CHECK(require_client(client_id));
     if (course_id) {
-      ST_TRY(courses, store_.courses_of(client_id));
+      NW_TRY(courses, store_.courses_of(client_id));
       if (std::none_of(courses.begin(), courses.end(), [&](const auto& c) { return c.id == *course_id; })) {
         return fail(ErrorCode::not_found, fmt::format("client {} has no course {}", client_id, *course_id),
                     "course");
       }
     }
-    ST_CHECK(check_interval_for(client_id, area, needle_length, day_of(at), std::nullopt, true));
+    NW_CHECK(check_interval_for(client_id, area, needle_length, day_of(at), std::nullopt, true));
     AppointmentRecord a;
     a.client_id = std::string(client_id);
     a.course_id = course_id;
@@ -305,7 +304,7 @@ Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::st
 
 Result<AppointmentRecord> ClinicStore::cancel_appointment(const Actor& by, Id appointment_id) {
   return store_.transaction_returning<AppointmentRecord>([&]() -> Result<AppointmentRecord> {
-    ST_TRY(found, store_.find_appointment(appointment_id));
+    NW_TRY(found, store_.find_appointment(appointment_id));
     if (!found)
       return fail(ErrorCode::not_found, fmt::format("no appointment {}", appointment_id), "appointment");
     AppointmentRecord a = *found;
@@ -314,7 +313,7 @@ Result<AppointmentRecord> ClinicStore::cancel_appointment(const Actor& by, Id ap
                   fmt::format("appointment {} is {}, not booked", a.id, to_string(a.state)), "appointment");
     }
     a.state = AppointmentState::cancelled;
-    ST_CHECK(store_.update_appointment(by, a));
+    NW_CHECK(store_.update_appointment(by, a));
     return a;
   });
 }
@@ -322,7 +321,7 @@ Result<AppointmentRecord> ClinicStore::cancel_appointment(const Actor& by, Id ap
 // ---- rollers (S9) --------------------------------------------------------------------------------------
 
 Result<RollerRecord> ClinicStore::require_roller(Id roller_id) {
-  ST_TRY(r, store_.find_roller(roller_id));
+  NW_TRY(r, store_.find_roller(roller_id));
   if (!r) {
     return fail(ErrorCode::not_found,
                 fmt::format("no roller {}; register it with `needlework roller register`", roller_id),
@@ -368,7 +367,7 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
                 "expiry");
   }
   return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
-    ST_TRY(lot, store_.rollers_in_lot(spec.lot));
+    NW_TRY(lot, store_.rollers_in_lot(spec.lot));
     for (const auto& r : lot) {
       if (r.serial == spec.serial) {
         return fail(ErrorCode::invalid_value,
@@ -393,8 +392,8 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
 
 Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, std::string_view client_id) {
   return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
-    ST_CHECK(require_client(client_id));
-    ST_TRY(r, require_roller(roller_id));
+    NW_CHECK(require_client(client_id));
+    NW_TRY(r, require_roller(roller_id));
     if (!r.client_id.empty() && r.client_id != client_id) {
       return fail(ErrorCode::refused,
                   fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): "
@@ -420,14 +419,14 @@ Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, s
     }
     r.state = RollerState::assigned;
     r.client_id = std::string(client_id);
-    ST_CHECK(store_.update_roller(by, r));
+    NW_CHECK(store_.update_roller(by, r));
     return r;
   });
 }
 
 Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id) {
   return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
-    ST_TRY(r, require_roller(roller_id));
+    NW_TRY(r, require_roller(roller_id));
     if (r.state != RollerState::used) {
       return fail(ErrorCode::invalid_value,
                   fmt::format("roller {} is {}; only a used roller is sterilised for reuse", r.id,
@@ -448,7 +447,7 @@ Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id
                   "roller");
     }
     r.state = RollerState::assigned;  // for the same client only: client_id never changes
-    ST_CHECK(store_.update_roller(by, r));
+    NW_CHECK(store_.update_roller(by, r));
     return r;
   });
 }
@@ -456,13 +455,13 @@ Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id
 Result<RollerRecord> ClinicStore::dispose_roller(const Actor& by, Id roller_id, std::string reason) {
   if (reason.empty()) return fail(ErrorCode::invalid_value, require_text("the disposal reason"), "reason");
   return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
-    ST_TRY(r, require_roller(roller_id));
+    NW_TRY(r, require_roller(roller_id));
     if (r.state == RollerState::disposed) {
       return fail(ErrorCode::invalid_value, fmt::format("roller {} was already disposed", r.id), "roller");
     }
     r.state = RollerState::disposed;
     r.disposal_reason = std::move(reason);
-    ST_CHECK(store_.update_roller(by, r));
+    NW_CHECK(store_.update_roller(by, r));
     return r;
   });
 }
@@ -471,14 +470,14 @@ Result<Recall> ClinicStore::recall(std::string_view lot) {
   if (lot.empty()) return fail(ErrorCode::invalid_value, require_text("the lot"), "lot");
   Recall out;
   out.lot = std::string(lot);
-  ST_TRY(rollers, store_.rollers_in_lot(lot));
+  NW_TRY(rollers, store_.rollers_in_lot(lot));
   if (rollers.empty()) {
     return fail(ErrorCode::not_found, fmt::format("no roller of lot '{}' is registered", lot), "lot");
   }
   std::set<std::string> clients;
   for (const auto& r : rollers) {
     if (!r.client_id.empty()) clients.insert(r.client_id);
-    ST_TRY(sessions, store_.sessions_with_roller(r.id));
+    NW_TRY(sessions, store_.sessions_with_roller(r.id));
     for (auto& s : sessions) {
       clients.insert(s.client_id);
       out.sessions.push_back(std::move(s));
@@ -495,7 +494,7 @@ Result<Recall> ClinicStore::recall(std::string_view lot) {
 // ---- sessions ------------------------------------------------------------------------------------------
 
 Result<SessionRecord> ClinicStore::require_session(Id session_id) {
-  ST_TRY(s, store_.find_session(session_id));
+  NW_TRY(s, store_.find_session(session_id));
   if (!s) return fail(ErrorCode::not_found, fmt::format("no session {}", session_id), "session");
   return *s;
 }
@@ -513,10 +512,10 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     }
   }
   return store_.transaction_returning<StartedSession>([&]() -> Result<StartedSession> {
-    ST_CHECK(require_client(req.client_id));
+    NW_CHECK(require_client(req.client_id));
 
     // 1. Screening: the latest intake must clear this area, as recorded and under the pack in use now.
-    ST_TRY(intakes, store_.intakes_of(req.client_id));
+    NW_TRY(intakes, store_.intakes_of(req.client_id));
     if (intakes.empty()) {
       return fail(ErrorCode::refused,
                   fmt::format("client {} has not been screened; record an intake (`needlework intake`) first",
@@ -588,7 +587,7 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     }
 
     // 2. Consent: the latest one, signed before now and not withdrawn.
-    ST_TRY(consents, store_.consents_of(req.client_id));
+    NW_TRY(consents, store_.consents_of(req.client_id));
     if (consents.empty()) {
       return fail(ErrorCode::refused,
                   fmt::format("client {} has not signed a consent; record one with `needlework consent sign`",
@@ -607,7 +606,7 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     }
 
     // 3. The roller: this client's, assigned (new or sterilised), in date, not in another open session.
-    ST_TRY(roller, require_roller(req.roller_id));
+    NW_TRY(roller, require_roller(req.roller_id));
     if (!roller.client_id.empty() && roller.client_id != req.client_id) {
       return fail(
           ErrorCode::refused,
@@ -643,7 +642,7 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
                               units::format_date(roller.expiry)),
                   "roller");
     }
-    ST_TRY(roller_sessions, store_.sessions_with_roller(roller.id));
+    NW_TRY(roller_sessions, store_.sessions_with_roller(roller.id));
     for (const auto& s : roller_sessions) {
       if (!s.finished_at) {
         return fail(ErrorCode::refused,
@@ -661,11 +660,11 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     in.cocktail = req.cocktail;
     in.start = by.at;
     in.conditions = req.conditions;
-    ST_TRY(protocol, clinic::protocol(in, pack_, regions_));
+    NW_TRY(protocol, clinic::protocol(in, pack_, regions_));
 
     // 5. The appointment, if any, and the interval rules against this client's earlier sessions here.
     if (req.appointment_id) {
-      ST_TRY(appointment, store_.find_appointment(*req.appointment_id));
+      NW_TRY(appointment, store_.find_appointment(*req.appointment_id));
       if (!appointment || appointment->client_id != req.client_id) {
         return fail(ErrorCode::not_found,
                     fmt::format("client {} has no appointment {}", req.client_id, *req.appointment_id),
@@ -684,9 +683,9 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
       }
       auto done = *appointment;
       done.state = AppointmentState::done;
-      ST_CHECK(store_.update_appointment(by, done));
+      NW_CHECK(store_.update_appointment(by, done));
     }
-    ST_CHECK(check_interval_for(req.client_id, req.area, roller.needle_length, day_of(by.at),
+    NW_CHECK(check_interval_for(req.client_id, req.area, roller.needle_length, day_of(by.at),
                                 req.appointment_id, false));
 
     SessionRecord s;
@@ -702,7 +701,7 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     s.started_at = by.at;
     s.cocktail = req.cocktail;
     s.conditions = req.conditions;
-    ST_TRY(saved, store_.insert_session(by, s));
+    NW_TRY(saved, store_.insert_session(by, s));
     return StartedSession{std::move(saved), std::move(protocol)};
   });
 }
@@ -719,7 +718,7 @@ Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std:
         "step");
   }
   return store_.transaction_returning<StepRecord>([&]() -> Result<StepRecord> {
-    ST_TRY(s, require_session(session_id));
+    NW_TRY(s, require_session(session_id));
     if (s.finished_at) {
       return fail(ErrorCode::refused,
                   fmt::format("session {} finished at {}; steps can no longer be recorded", s.id,
@@ -732,7 +731,7 @@ Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std:
           fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)),
           "at");
     }
-    ST_TRY(steps, store_.steps_of(s.id));
+    NW_TRY(steps, store_.steps_of(s.id));
     for (const auto& done : steps) {
       if (done.step == step) {
         return fail(
@@ -765,10 +764,10 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
   }
   if (c.directions) {
     if (c.directions->empty()) return fail(ErrorCode::invalid_value, "name at least one direction", "directions");
-    ST_CHECK(physics::parse_stroke_directions(*c.directions, "directions"));
+    NW_CHECK(physics::parse_stroke_directions(*c.directions, "directions"));
   }
   return store_.transaction_returning<SessionRecord>([&]() -> Result<SessionRecord> {
-    ST_TRY(s, require_session(session_id));
+    NW_TRY(s, require_session(session_id));
     // The stroke plan: the directions given now, else those charted before, else (for a dose) the default.
     std::vector<std::string> directions = c.directions ? *c.directions : stroke_plan_directions(s);
     if (directions.empty() && c.dose_from_physics) {
@@ -781,10 +780,10 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
                     fmt::format("session {} has no passes charted; give the passes to compute the dose", s.id),
                     "passes");
       }
-      ST_TRY(roller, require_roller(s.roller_id));
+      NW_TRY(roller, require_roller(s.roller_id));
       clinic::DoseRequest req{s.area,   s.device,   roller.needle_count, s.needle_length,
                               passes,   directions, c.seed.value_or(static_cast<std::uint64_t>(s.id))};
-      ST_TRY(dose, clinic::estimate_dose(pack_, *regions_, *devices_, req));
+      NW_TRY(dose, clinic::estimate_dose(pack_, *regions_, *devices_, req));
       s.density = dose.density;
       s.effective_depth = dose.effective_depth;
       s.notes += fmt::format(
@@ -810,14 +809,14 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
     if (c.notes && !c.notes->empty()) {
       s.notes += fmt::format("{}[{} {}] {}", s.notes.empty() ? "" : "\n", fmt_time(by.at), by.name, *c.notes);
     }
-    ST_CHECK(store_.update_session(by, s));
+    NW_CHECK(store_.update_session(by, s));
     return s;
   });
 }
 
 Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id) {
   return store_.transaction_returning<SessionRecord>([&]() -> Result<SessionRecord> {
-    ST_TRY(s, require_session(session_id));
+    NW_TRY(s, require_session(session_id));
     if (s.finished_at) {
       return fail(ErrorCode::invalid_value,
                   fmt::format("session {} already finished at {}", s.id, fmt_time(*s.finished_at)),
@@ -830,11 +829,11 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
           "at");
     }
     s.finished_at = by.at;
-    ST_CHECK(store_.update_session(by, s));
-    ST_TRY(roller, require_roller(s.roller_id));
+    NW_CHECK(store_.update_session(by, s));
+    NW_TRY(roller, require_roller(s.roller_id));
     ++roller.uses;
     if (roller.state != RollerState::disposed) roller.state = RollerState::used;
-    ST_CHECK(store_.update_roller(by, roller));
+    NW_CHECK(store_.update_roller(by, roller));
 
     // The aftercare sheet, written from what was done and when it ended, waits in the outbox for the client.
     clinic::SessionInput in;
@@ -845,7 +844,7 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
     in.cocktail = s.cocktail;
     in.start = s.started_at;
     in.conditions = s.conditions;
-    ST_TRY(sheet, clinic::aftercare(in, by.at, pack_));
+    NW_TRY(sheet, clinic::aftercare(in, by.at, pack_));
     OutboxMessage m;
     m.client_id = s.client_id;
     m.session_id = s.id;
@@ -854,7 +853,7 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
                             units::format_date(day_of(s.started_at)), s.area);
     m.body = clinic::render_text(sheet, pack_);
     m.created_at = by.at;
-    ST_CHECK(store_.insert_message(by, m));
+    NW_CHECK(store_.insert_message(by, m));
     return s;
   });
 }
@@ -928,9 +927,9 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
   const std::string media_type = media_type_of(in.bytes);
   if (media_type.empty()) return fail(ErrorCode::invalid_value, "is not a JPEG or PNG image", "file");
   return store_.transaction_returning<PhotoRecord>([&]() -> Result<PhotoRecord> {
-    ST_CHECK(require_client(in.client_id));
+    NW_CHECK(require_client(in.client_id));
     if (in.session_id) {
-      ST_TRY(s, require_session(*in.session_id));
+      NW_TRY(s, require_session(*in.session_id));
       if (s.client_id != in.client_id) {
         return fail(ErrorCode::invalid_value,
                     fmt::format("session {} is of client {}, not {}", s.id, s.client_id, in.client_id),
@@ -951,14 +950,14 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
     // harmless and reused by the next identical photo.
     const auto path = photo_path(p.sha256);
     auto existing = read_file(path);
-    if (!existing || sha256_hex(*existing) != p.sha256) ST_CHECK(write_durably(path, in.bytes));
+    if (!existing || sha256_hex(*existing) != p.sha256) NW_CHECK(write_durably(path, in.bytes));
     return store_.insert_photo(by, p);
   });
 }
 
 Result<std::vector<PhotoProblem>> ClinicStore::check_photos(std::string_view client_id) {
-  ST_CHECK(require_client(client_id));
-  ST_TRY(photos, store_.photos_of(client_id));
+  NW_CHECK(require_client(client_id));
+  NW_TRY(photos, store_.photos_of(client_id));
   std::vector<PhotoProblem> out;
   for (const auto& p : photos) {
     auto bytes = read_file(photo_path(p.sha256));
@@ -976,7 +975,7 @@ Result<std::vector<OutboxMessage>> ClinicStore::outbox(bool all) { return store_
 
 Result<OutboxMessage> ClinicStore::mark_sent(const Actor& by, Id message_id) {
   return store_.transaction_returning<OutboxMessage>([&]() -> Result<OutboxMessage> {
-    ST_TRY(found, store_.find_message(message_id));
+    NW_TRY(found, store_.find_message(message_id));
     if (!found)
       return fail(ErrorCode::not_found, fmt::format("no message {} in the outbox", message_id), "message");
     OutboxMessage m = *found;
@@ -990,7 +989,7 @@ Result<OutboxMessage> ClinicStore::mark_sent(const Actor& by, Id message_id) {
       return fail(ErrorCode::out_of_range, "a message cannot be sent before it was queued", "at");
     m.sent_at = by.at;
     m.sent_by = by.name;
-    ST_CHECK(store_.update_message(by, m));
+    NW_CHECK(store_.update_message(by, m));
     return m;
   });
 }
@@ -1019,7 +1018,7 @@ Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id sessio
     }
   }
   return store_.transaction_returning<RecordedFollowup>([&]() -> Result<RecordedFollowup> {
-    ST_TRY(s, require_session(session_id));
+    NW_TRY(s, require_session(session_id));
     if (!s.finished_at) {
       return fail(
           ErrorCode::refused,
@@ -1046,7 +1045,7 @@ Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id sessio
     f.triage = std::string(knowledge::to_string(out.result.triage));
     f.result_json = canonical(clinic::to_json(out.result));
     f.pack = pack_.label();
-    ST_TRY(saved, store_.insert_followup(by, f));
+    NW_TRY(saved, store_.insert_followup(by, f));
     out.followup = saved;
     if (out.result.triage == knowledge::Triage::see_doctor) {
       std::vector<std::string> why;
@@ -1062,7 +1061,7 @@ Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id sessio
       e.client_id = s.client_id;
       e.opened_at = by.at;
       e.reason = fmt::format("{}", fmt::join(why, "; "));
-      ST_TRY(esc, store_.insert_escalation(by, e));
+      NW_TRY(esc, store_.insert_escalation(by, e));
       out.escalation = esc;
     }
     return out;
@@ -1074,11 +1073,11 @@ Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escal
     return fail(ErrorCode::invalid_value, "say what was done (the note must not be empty)", "note");
   }
   return store_.transaction_returning<EscalationRecord>([&]() -> Result<EscalationRecord> {
-    ST_TRY(found, store_.find_escalation(escalation_id));
+    NW_TRY(found, store_.find_escalation(escalation_id));
     if (!found)
       return fail(ErrorCode::not_found, fmt::format("no escalation {}", escalation_id), "escalation");
     // Closing says a person dealt with a see-a-doctor finding: it must be a registered staff user.
-    ST_TRY(users, store_.users());
+    NW_TRY(users, store_.users());
     if (std::none_of(users.begin(), users.end(), [&](const auto& u) { return u.name == by.name; })) {
       return fail(ErrorCode::not_found,
                   fmt::format("'{}' is not a registered user; an escalation is closed by staff (add one with "
@@ -1099,7 +1098,7 @@ Result<EscalationRecord> ClinicStore::close_escalation(const Actor& by, Id escal
     e.closed_at = by.at;
     e.closed_by = by.name;
     e.close_note = std::move(note);
-    ST_CHECK(store_.update_escalation(by, e));
+    NW_CHECK(store_.update_escalation(by, e));
     return e;
   });
 }
@@ -1108,7 +1107,7 @@ Result<std::vector<DueItem>> ClinicStore::due(DateTime now) {
   std::vector<DueItem> out;
   const DateTime end_of_day = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
   const auto after = followup_due_after();
-  ST_TRY(sessions, store_.finished_sessions_without_followup());
+  NW_TRY(sessions, store_.finished_sessions_without_followup());
   for (const auto& s : sessions) {
     const DateTime due_at = *s.finished_at + after;
     if (due_at >= end_of_day) continue;
@@ -1116,7 +1115,7 @@ Result<std::vector<DueItem>> ClinicStore::due(DateTime now) {
                           fmt::format("follow-up of session {} ({}, ended {}), due {} h after it", s.id,
                                       s.area, fmt_time(*s.finished_at), after.count())});
   }
-  ST_TRY(escalations, store_.open_escalations());
+  NW_TRY(escalations, store_.open_escalations());
   for (const auto& e : escalations) {
     out.push_back(DueItem{"escalation", e.client_id, e.session_id, e.id, e.opened_at, e.opened_at <= now,
                           fmt::format("open escalation {}: {}", e.id, e.reason)});

@@ -6,7 +6,6 @@
 #include <set>
 
 #include "needlework/store/json.hpp"
-#include "try.hpp"
 
 namespace needlework::store {
 namespace {
@@ -52,44 +51,44 @@ Result<nlohmann::json> export_json(Store& store, const Actor& by, const std::fun
   for (const auto& t : export_tables()) tables[t] = nlohmann::json::array();
   nlohmann::json doc;
   auto read = store.transaction([&]() -> Result<void> {
-    ST_TRY(schema, store.schema());
-    ST_TRY(users, store.users());
+    NW_TRY(schema, store.schema());
+    NW_TRY(users, store.users());
     append_all(tables["users"], users);
-    ST_TRY(clients, store.search_clients(""));
+    NW_TRY(clients, store.search_clients(""));
     append_all(tables["clients"], clients);
     for (std::size_t i = 0; i < clients.size(); ++i) {
       const std::string& id = clients[i].id;
-      ST_TRY(intakes, store.intakes_of(id));
+      NW_TRY(intakes, store.intakes_of(id));
       append_all(tables["intakes"], intakes);
-      ST_TRY(consents, store.consents_of(id));
+      NW_TRY(consents, store.consents_of(id));
       append_all(tables["consents"], consents);
-      ST_TRY(courses, store.courses_of(id));
+      NW_TRY(courses, store.courses_of(id));
       append_all(tables["courses"], courses);
-      ST_TRY(appointments, store.appointments_of(id));
+      NW_TRY(appointments, store.appointments_of(id));
       append_all(tables["appointments"], appointments);
-      ST_TRY(sessions, store.sessions_of(id));
+      NW_TRY(sessions, store.sessions_of(id));
       append_all(tables["sessions"], sessions);
       for (const auto& s : sessions) {
-        ST_TRY(steps, store.steps_of(s.id));
+        NW_TRY(steps, store.steps_of(s.id));
         append_all(tables["steps"], steps);
-        ST_TRY(followups, store.followups_of(s.id));
+        NW_TRY(followups, store.followups_of(s.id));
         append_all(tables["followups"], followups);
       }
-      ST_TRY(escalations, store.escalations_of(id));
+      NW_TRY(escalations, store.escalations_of(id));
       append_all(tables["escalations"], escalations);
-      ST_TRY(photos, store.photos_of(id));
+      NW_TRY(photos, store.photos_of(id));
       append_all(tables["photos"], photos);
       if (progress && (i % 256 == 0 || i + 1 == clients.size())) {
         progress(static_cast<double>(i + 1) / static_cast<double>(clients.size()));
       }
     }
-    ST_TRY(rollers, store.rollers());
+    NW_TRY(rollers, store.rollers());
     append_all(tables["rollers"], rollers);
-    ST_TRY(messages, store.messages(true));
+    NW_TRY(messages, store.messages(true));
     append_all(tables["outbox"], messages);
-    ST_TRY(audit, store.audit_log());
+    NW_TRY(audit, store.audit_log());
     append_all(tables["audit_log"], audit);
-    ST_TRY(check, store.verify_audit());
+    NW_TRY(check, store.verify_audit());
     doc = {{"format", "needlework-export"},
            {"format_version", 1},
            {"exported_at", units::format_date_time(by.at)},

@@ -1,4 +1,4 @@
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework {
 
@@ -18,6 +18,10 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "unknown_id";
     case ErrorCode::pack_error:
       return "pack_error";
+    case ErrorCode::data_error:
+      return "data_error";
+    case ErrorCode::database_error:
+      return "database_error";
     case ErrorCode::refused:
       return "refused";
     case ErrorCode::not_found:

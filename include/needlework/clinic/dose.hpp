@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/skin.hpp"

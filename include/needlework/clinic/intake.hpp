@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/units/date.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/knowledge/pack.hpp"
 
 namespace needlework::knowledge {

@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/strokes.hpp"
 #include "needlework/physics/zone.hpp"

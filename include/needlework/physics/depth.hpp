@@ -13,7 +13,7 @@
 #include <array>
 #include <string_view>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/physics/skin.hpp"
 #include "needlework/physics/types.hpp"
 

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/physics/types.hpp"
 
 namespace needlework::physics {

@@ -10,7 +10,7 @@
 #include <functional>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/physics/density.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/device.hpp"

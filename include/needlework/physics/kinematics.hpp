@@ -12,7 +12,7 @@
 
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/physics/types.hpp"
 
 namespace needlework::physics {

@@ -2,7 +2,7 @@
 /// One simulated session from end to end: strokes → punctures → density grid and statistics → layer shares →
 /// resealing. This is what `needlework simulate` shows and what the benchmark "full-face session" measures.
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/physics/density.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/device.hpp"

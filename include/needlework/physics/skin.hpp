@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/physics/types.hpp"
 
 namespace needlework::physics {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/types.hpp"

@@ -30,7 +30,7 @@
 #include <utility>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/store.hpp"
 

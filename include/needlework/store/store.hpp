@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/store/records.hpp"
 
 namespace needlework::store {

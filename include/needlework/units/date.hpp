@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "needlework/error.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::units {
 

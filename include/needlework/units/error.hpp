@@ -18,6 +18,8 @@ enum class ErrorCode {
   out_of_range,   ///< a number outside its allowed range
   unknown_id,     ///< an id not in the vocabulary or catalog
   pack_error,     ///< a knowledge pack that does not load or validate
+  data_error,     ///< a data file beside the packs (device catalog, skin regions) that does not load or validate
+  database_error, ///< a database that is corrupt, tampered with, or written by a newer Needlework
   refused,        ///< a clinical or safety rule refuses the request
   not_found,      ///< a file or record that does not exist
   io_error,       ///< the operating system failed a read or write
@@ -47,3 +49,15 @@ using Result = std::expected<T, Error>;
 }
 
 }  // namespace needlework
+
+/// Early return for `Result` values, the one way every module passes a failure up:
+/// `NW_TRY(x, f());` declares `x` from a successful `f()` or returns its error from the enclosing function;
+/// `NW_CHECK(g());` returns `g()`'s error if it has one. The enclosing function returns a `Result` (of any
+/// value type: the error converts).
+#define NW_TRY(var, expr)                                          \
+  auto var##_result = (expr);                                      \
+  if (!var##_result) return std::unexpected(var##_result.error()); \
+  auto var = std::move(*var##_result)
+
+#define NW_CHECK(expr) \
+  if (auto check_result_ = (expr); !check_result_) return std::unexpected(check_result_.error())
