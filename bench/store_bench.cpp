@@ -230,6 +230,9 @@ Templates make_templates() {
   req.area = "face";
   req.roller_id = roller.id;
   const auto s = must(clinic.start_session(at("2026-11-24T10:00:00Z"), req), "template session");
+  for (const auto& step : must(clinic.checklist(s.session.id), "template checklist")) {
+    must(clinic.record_step(at("2026-11-24T10:40:00Z"), s.session.id, step.step), "template step");
+  }
   must(clinic.finish_session(at("2026-11-24T10:45:00Z"), s.session.id), "template session");
   t.aftercare = must(clinic.outbox(true), "template outbox").back();
   t.normal = must(clinic.record_followup(at("2026-11-24T20:00:00Z"), s.session.id, {"redness", "dryness"}),

@@ -27,35 +27,44 @@ Result<std::vector<const knowledge::Band*>> check_needle(const SessionInput& s, 
                             device->source),
                 "needle_length_mm");
   }
-  const auto allowance = allowance_for_area(pack, s.area);
-  if (!allowance.rules.empty() && !allowance.length.contains(s.needle_length)) {
+  return check_length_for_area(pack, s.area, s.needle_length);
+}
+
+}  // namespace
+
+Result<std::vector<const knowledge::Band*>> check_length_for_area(const Pack& pack, std::string_view area,
+                                                                  units::Length needle_length) {
+  const auto allowance = allowance_for_area(pack, area);
+  if (!allowance.rules.empty() && !allowance.length.contains(needle_length)) {
     return fail(ErrorCode::refused,
                 fmt::format("{:g} mm needles are not allowed on {}: the pack allows {} there ({})",
-                            units::in_mm(s.needle_length), s.area, mm_range(allowance.length),
+                            units::in_mm(needle_length), area, mm_range(allowance.length),
                             fmt::join(allowance.rules, ", ")),
                 "needle_length_mm");
   }
-  auto bands = bands_for_length(pack, s.needle_length);
+  auto bands = bands_for_length(pack, needle_length);
   if (bands.empty()) {
     return fail(ErrorCode::refused,
-                fmt::format("{:g} mm is in no needle band of the pack", units::in_mm(s.needle_length)),
+                fmt::format("{:g} mm is in no needle band of the pack", units::in_mm(needle_length)),
                 "needle_length_mm");
   }
   // The band must be indicated for some concern on this area.
   const bool indicated = std::any_of(bands.begin(), bands.end(), [&](const knowledge::Band* b) {
     return std::any_of(b->indications.begin(), b->indications.end(), [&](const auto& ind) {
       return std::any_of(ind.areas.begin(), ind.areas.end(),
-                         [&](const auto& a) { return pack.area_within(s.area, a); });
+                         [&](const auto& a) { return pack.area_within(area, a); });
     });
   });
   if (!indicated) {
     return fail(ErrorCode::refused,
                 fmt::format("no band containing {:g} mm is indicated for {} in this pack",
-                            units::in_mm(s.needle_length), s.area),
+                            units::in_mm(needle_length), area),
                 "needle_length_mm");
   }
   return bands;
 }
+
+namespace {
 
 std::string band_names(const std::vector<const knowledge::Band*>& bands) {
   std::vector<std::string> names;
@@ -95,6 +104,16 @@ std::string hours_text(std::chrono::minutes m) {
 
 }  // namespace
 
+std::vector<const knowledge::Step*> protocol_steps(const SessionInput& s, const Pack& pack) {
+  std::vector<const knowledge::Step*> steps;
+  for (const auto& st : pack.steps) {
+    if (st.optional && !(st.when == "cocktail" && s.cocktail)) continue;
+    steps.push_back(&st);
+  }
+  std::sort(steps.begin(), steps.end(), [](auto* a, auto* b) { return a->order < b->order; });
+  return steps;
+}
+
 Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics::RegionCatalog* regions) {
   auto bands = check_needle(s, pack);
   if (!bands) return std::unexpected(bands.error());
@@ -120,14 +139,8 @@ Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics
         fmt::format("{} is meant for {}, not {}.", device->label, fmt::join(device->areas, ", "), s.area));
   }
 
-  std::vector<const knowledge::Step*> steps;
-  for (const auto& st : pack.steps) {
-    if (st.optional && !(st.when == "cocktail" && s.cocktail)) continue;
-    steps.push_back(&st);
-  }
-  std::sort(steps.begin(), steps.end(), [](auto* a, auto* b) { return a->order < b->order; });
   std::chrono::minutes lo{0}, hi{0};
-  for (const auto* st : steps) {
+  for (const auto* st : protocol_steps(s, pack)) {
     ChecklistItem item{st->order,    st->id, st->title, st->instruction, st->check,
                        st->duration, lo,     hi,        st->source};
     if (st->duration) {

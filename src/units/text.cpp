@@ -85,7 +85,8 @@ bool is_valid_utf8(std::string_view text) noexcept {
   return true;
 }
 
-Result<std::string> clean_text(std::string_view text, std::string_view field, std::size_t max_bytes) {
+Result<std::string> clean_text(std::string_view text, std::string_view field, std::size_t max_bytes,
+                               TextShape shape) {
   if (!is_valid_utf8(text))
     return fail(ErrorCode::invalid_value, "is not valid UTF-8 text", std::string(field));
   std::size_t begin = 0, end = text.size();
@@ -97,7 +98,7 @@ Result<std::string> clean_text(std::string_view text, std::string_view field, st
   char32_t cp = 0;
   for (std::size_t i = 0; i < trimmed.size();) {
     const std::size_t n = utf8_char(trimmed, i, cp);
-    if (is_control(cp)) {
+    if (is_control(cp) && !(shape == TextShape::note && (cp == '\n' || cp == '\t'))) {
       return fail(ErrorCode::invalid_value,
                   fmt::format("must not contain control characters (found {} in '{}')",
                               escape_for_terminal(trimmed.substr(i, n)), excerpt(trimmed)),

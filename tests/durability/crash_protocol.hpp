@@ -151,6 +151,7 @@ inline Result<CrashIds> write_session(ns::ClinicStore& clinic, const CrashKey& k
   req.client_id = k.client;
   req.area = "face";
   req.roller_id = roller->id;
+  req.cocktail = true;  // so every step of the seed pack is one of the session's (STEP.cocktail with it)
   auto started = clinic.start_session(by(k.at), req);
   if (!started) return std::unexpected(started.error());
   const ns::Id id = started->session.id;

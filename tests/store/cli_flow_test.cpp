@@ -129,6 +129,10 @@ TEST_P(StoreCli, TheWholeFlowRunsHeadless) {
                 "0.35", "--note", "even erythema", "--now", "2026-11-24T10:40:00Z"});
   EXPECT_EQ(charted["passes"], 4);
   EXPECT_EQ(charted["density_per_cm2"], 61.2);
+  for (const auto& item : started["protocol"]["steps"]) {  // the rest of the checklist, ticked off
+    const std::string step = item.value("step", "");
+    if (step != "STEP.cleanse") run_json({"session", "step", sid, step, "--now", "2026-11-24T10:50:00Z"});
+  }
   auto finished = run_json({"session", "finish", sid, "--now", "2026-11-24T11:00:00Z"});
   EXPECT_EQ(finished["finished_at"], "2026-11-24T11:00:00Z");
 

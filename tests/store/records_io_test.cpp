@@ -219,7 +219,7 @@ TEST_P(RecordsTest, ADoseFromPhysicsIsRefusedWithHandFiguresWithoutPassesOrWitho
 TEST_P(RecordsTest, TheExportHoldsEveryRecordAndTheAuditCheck) {
   const ns::Id sid = started("C-1", "L-1");
   ASSERT_TRUE(clinic_->record_step(by("2026-11-24T10:01:00Z"), sid, "STEP.cleanse"));
-  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), sid));
+  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), sid, "only the cleanse step was done"));
   ASSERT_TRUE(clinic_->record_followup(by("2026-11-25T11:00:00Z"), sid, {"bleeding"}));
   ASSERT_TRUE(clinic_->add_user(by("2026-11-20T08:00:00Z"), "ana", "practitioner"));
   add_client("C-2");

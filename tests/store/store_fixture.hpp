@@ -196,9 +196,19 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     auto s = start(client, roller_id, start_at, area);
     EXPECT_TRUE(s) << s.error().describe();
     if (!s) return 0;
-    auto f = clinic_->finish_session(by(end_at), s->session.id);
-    EXPECT_TRUE(f) << f.error().describe();
+    EXPECT_TRUE(finish(s->session.id, end_at));
     return s->session.id;
+  }
+
+  /// Records every step of the session's protocol at `at`, then finishes it then.
+  needlework::Result<ns::SessionRecord> finish(ns::Id session_id, const char* at) {
+    auto steps = clinic_->checklist(session_id);
+    if (!steps) return std::unexpected(steps.error());
+    for (const auto& st : *steps) {
+      if (st.done_at) continue;
+      if (auto r = clinic_->record_step(by(at), session_id, st.step); !r) return std::unexpected(r.error());
+    }
+    return clinic_->finish_session(by(at), session_id);
   }
 
   TestDatabase db_;

@@ -377,7 +377,7 @@ TEST_P(StoreTest, StepsAreTimestampedOnceAndOnlyWhileTheSessionRuns) {
   auto unknown = clinic_->record_step(by("2026-11-24T10:03:00Z"), id, "STEP.dance");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::unknown_id);
-  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), id));
+  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), id, "the client asked to stop"));
   auto late = clinic_->record_step(by("2026-11-24T11:05:00Z"), id, "STEP.mask");
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, ErrorCode::refused);
@@ -406,7 +406,7 @@ TEST_P(StoreTest, ChartKeepsDoseFieldsNullUntilGivenAndFinishUsesTheRoller) {
   dose.density = nu::per_square_centimetre(61.2);
   dose.effective_depth = nu::millimetres(0.35);
   ASSERT_TRUE(clinic_->chart(by("2026-11-24T10:42:00Z"), s->session.id, dose));
-  auto f = clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id);
+  auto f = finish(s->session.id, "2026-11-24T11:00:00Z");
   ASSERT_TRUE(f);
   auto saved = store_->find_session(s->session.id);
   ASSERT_TRUE(saved && *saved);
@@ -429,7 +429,7 @@ TEST_P(StoreTest, AFinishedSessionQueuesItsAftercareSheetUntilItIsSent) {
   auto none = clinic_->outbox();
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty()) << "nothing is queued before the session ends";
-  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id));
+  ASSERT_TRUE(finish(s->session.id, "2026-11-24T11:00:00Z"));
   auto queued = clinic_->outbox();
   ASSERT_TRUE(queued);
   ASSERT_EQ(queued->size(), 1u);
@@ -616,7 +616,7 @@ TEST_P(StoreTest, SeeADoctorOpensAnEscalationThatStaysOpenUntilAUserClosesIt) {
       clinic_->close_escalation(by("2026-11-25T14:30:00Z", "dr.roe"), late->escalation->id, "seen");
   ASSERT_FALSE(stranger) << "only a registered user closes an escalation";
   EXPECT_EQ(stranger.error().where, "actor");
-  ASSERT_TRUE(clinic_->add_user(by("2026-11-25T14:40:00Z"), "dr.roe", "doctor"));
+  ASSERT_TRUE(clinic_->add_user(by("2026-11-25T14:40:00Z"), "dr.roe", "practitioner"));
   auto closed = clinic_->close_escalation(by("2026-11-25T15:00:00Z", "dr.roe"), late->escalation->id,
                                           "seen; cold compress, recheck in 2 days");
   ASSERT_TRUE(closed) << closed.error().describe();
@@ -635,7 +635,7 @@ TEST_P(StoreTest, AFollowupNeedsAFinishedSessionAndKnownObservations) {
   auto running = clinic_->record_followup(by("2026-11-24T10:30:00Z"), s->session.id, {"dryness"});
   ASSERT_FALSE(running);
   EXPECT_EQ(running.error().code, ErrorCode::refused);
-  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id));
+  ASSERT_TRUE(finish(s->session.id, "2026-11-24T11:00:00Z"));
   auto unknown = clinic_->record_followup(by("2026-11-25T12:00:00Z"), s->session.id, {"sparkles"});
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::unknown_id);
@@ -815,7 +815,10 @@ class AuditTamper : public StoreTest {
     if (IsSkipped() || HasFatalFailure()) return;
     ready_client("C-1");                                                // client, intake, consent: 3 entries
     const auto r = assigned_roller("C-1", "LOT-A", "1");                // 5
-    session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");  // session ×2, roller, outbox: 9
+    auto s = start("C-1", r, "2026-11-24T10:00:00Z");                  // session: 6
+    ASSERT_TRUE(s) << s.error().describe();
+    ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id,
+                                        "no steps: this test is about the audit log"));  // session, roller, outbox: 9
     auto ok = store_->verify_audit();
     ASSERT_TRUE(ok);
     ASSERT_TRUE(ok->ok) << ok->problem;

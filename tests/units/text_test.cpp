@@ -57,6 +57,15 @@ TEST(CleanText, RefusesBlankControlInvalidAndLongText) {
   EXPECT_FALSE(clean_text("abcd", "lot", 3));
 }
 
+TEST(CleanText, ANoteMayRunOverLinesButHoldsNoOtherControlCharacter) {
+  auto note = clean_text(" first line\n\tsecond line \n", "note", 100, TextShape::note);
+  ASSERT_TRUE(note) << note.error().describe();
+  EXPECT_EQ(*note, "first line\n\tsecond line");
+  EXPECT_FALSE(clean_text("a\nb", "name"));  // a line is one line
+  EXPECT_FALSE(clean_text("a\x1b[2Jb", "note", 100, TextShape::note));
+  EXPECT_FALSE(clean_text("a\rb", "note", 100, TextShape::note));
+}
+
 TEST(EscapeForTerminal, ShowsControlCharactersAsEscapes) {
   EXPECT_EQ(escape_for_terminal("plain Zoë"), "plain Zoë");
   EXPECT_EQ(escape_for_terminal("ana\n2026-01-01 forged"), "ana\\n2026-01-01 forged");

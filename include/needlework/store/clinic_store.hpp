@@ -64,6 +64,13 @@ struct StartedSession {
   clinic::Protocol protocol;  ///< the checklist to follow
 };
 
+/// One step of a session's protocol, and when it was recorded as done.
+struct ChecklistStep {
+  std::string step;  ///< the pack's step id ("STEP.cleanse")
+  std::string title;
+  std::optional<DateTime> done_at;  ///< absent until recorded
+};
+
 struct RecordedFollowup {
   FollowupRecord followup;
   clinic::FollowupResult result;
@@ -117,16 +124,27 @@ struct PhotoProblem {
   std::string problem;
 };
 
+/// The most bytes a note or a reason may hold (several lines allowed), and an id (a client id, a lot).
+inline constexpr std::size_t max_note_bytes = 4000;
+inline constexpr std::size_t max_id_bytes = 64;
+
+/// The screening in force at `at`: of the intakes recorded at or before `at` (a screening applies from the
+/// time it was recorded onwards, never backwards), the one with the latest intake date, the later recorded on
+/// a tie. Nothing when no intake had been recorded by then.
+[[nodiscard]] std::optional<IntakeRecord> screening_in_force(const std::vector<IntakeRecord>& intakes,
+                                                             DateTime at);
+
 class ClinicStore {
  public:
   /// `pack`, `regions` and `devices` must outlive this object; `regions` feeds the depth guard (nullptr:
-  /// none); `photo_dir` is where photo files are kept by SHA-256 (empty: photos are refused); `devices` is the
-  /// physics device catalog that charting a dose from physics needs (nullptr: such a chart is refused).
+  /// none); `photo_dir` is where photo files are kept by SHA-256 (empty: photos are refused); `devices` is
+  /// the physics device catalog that charting a dose from physics needs (nullptr: such a chart is refused).
   ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions = nullptr,
               std::filesystem::path photo_dir = {}, const std::vector<physics::Device>* devices = nullptr);
 
   Result<UserRecord> add_user(const Actor& by, std::string name, std::string role);
-  /// Refuses an empty id or name and an id already in use (`invalid_value`).
+  /// Refuses an id or name that is blank, not valid UTF-8, holds control characters or is too long, and an id
+  /// already in use (`invalid_value`); both are stored trimmed. `role` is one of `staff_roles`.
   Result<ClientRecord> add_client(const Actor& by, const ClientRecord& client);
   /// Everything recorded about a client, read in one snapshot (Store::read_snapshot).
   Result<ClientHistory> history(std::string_view client_id);
@@ -145,9 +163,11 @@ class ClinicStore {
   Result<CourseRecord> record_course(const Actor& by, std::string_view client_id, Date start,
                                      const clinic::PlanOptions& options = {});
 
-  /// Books an appointment; refused when the date breaks the interval rules (clinic::check_interval under
+  /// Books an appointment under the rules its session will meet that are known at booking time: a time to
+  /// come, the screening in force clearing the area, a needle length the area's limits and bands allow
+  /// (clinic::check_length_for_area), and a date that keeps the interval rules (clinic::check_interval under
   /// every course rule that could govern the needle) against this client's sessions and booked appointments
-  /// on the same or an overlapping area.
+  /// on the same or an overlapping area. Consent, roller and depth guard are checked when the session starts.
   Result<AppointmentRecord> book_appointment(const Actor& by, std::string_view client_id, std::string area,
                                              units::Length needle_length, DateTime at,
                                              std::optional<Id> course_id = std::nullopt);
@@ -163,17 +183,24 @@ class ClinicStore {
 
   /// Starts a session at by.at after checking every rule (see the header comment); returns the protocol.
   Result<StartedSession> start_session(const Actor& by, const SessionRequest& request);
-  /// Timestamps a protocol step (a step id of the pack) at by.at; refused after the session finished.
+  /// Timestamps a protocol step at by.at: a step of this session's protocol (a cocktail step only with a
+  /// cocktail), once; refused before the session started and after it finished.
   Result<StepRecord> record_step(const Actor& by, Id session_id, std::string step);
+  /// The session's protocol steps in order, each with the time it was recorded (none yet: absent).
+  Result<std::vector<ChecklistStep>> checklist(Id session_id);
   /// Charts passes, dose and notes. With `dose_from_physics` the density and effective depth come from the
-  /// physics engine for this session's area, roller (needle count and length) and passes (given now or charted
-  /// before), seeded by `seed` or the session id so the figures can be reproduced; a note records how. Refused
+  /// physics engine for this session's area, roller (needle count and length) and passes (given now or
+  /// charted before), seeded by `seed` or the session id so the figures can be reproduced; a note records
+  /// how. Refused
   /// (`invalid_value`) together with hand figures, without passes, or when the area or roller has no physics
   /// model.
   Result<SessionRecord> chart(const Actor& by, Id session_id, const Chart& chart);
   /// Ends the session at by.at; the roller becomes used, and the session's aftercare sheet
-  /// (clinic::aftercare, as text) is queued in the outbox for the client.
-  Result<SessionRecord> finish_session(const Actor& by, Id session_id);
+  /// (clinic::aftercare, as text) is queued in the outbox for the client. Every step of the session's
+  /// protocol must have been recorded, or `missing_steps_reason` say why not (it is kept, signed, in the
+  /// notes).
+  Result<SessionRecord> finish_session(const Actor& by, Id session_id,
+                                       std::optional<std::string> missing_steps_reason = std::nullopt);
 
   /// Keeps the image as `photo_dir/<first two hex>/<sha256>` (written to a temporary file, synced, then
   /// renamed; an existing identical file is reused) and records its metadata at by.at. Refuses an image that
@@ -204,6 +231,20 @@ class ClinicStore {
   [[nodiscard]] std::chrono::hours followup_due_after() const;
 
  private:
+  /// The screening that clears a session's area, and the area decision it rests on.
+  struct AreaScreening {
+    IntakeRecord intake;
+    AreaDecisionRecord area;
+  };
+  /// Each rule of a session start, read at the session's time `at` (start_session).
+  Result<AreaScreening> check_screening(std::string_view client_id, std::string_view area, DateTime at);
+  Result<ConsentRecord> check_consent(std::string_view client_id, DateTime at);
+  Result<RollerRecord> check_roller(std::string_view client_id, Id roller_id, DateTime at);
+  Result<void> keep_appointment(const Actor& by, const SessionRequest& request);
+  Result<std::vector<ChecklistStep>> checklist_of(const SessionRecord& s);
+  /// What the clinic engine needs of a recorded session (protocol, aftercare).
+  static clinic::SessionInput session_input(const SessionRecord& s);
+
   Result<void> read_history(std::string_view client_id, ClientHistory& h);
   Result<ClientRecord> require_client(std::string_view client_id);
   Result<RollerRecord> require_roller(Id roller_id);

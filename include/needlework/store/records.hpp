@@ -29,7 +29,7 @@ struct Actor {
 struct UserRecord {
   Id id = 0;
   std::string name;
-  std::string role;  ///< "practitioner", "admin", …
+  std::string role;  ///< one of `staff_roles`: "admin", "practitioner", "reception", "auditor"
   DateTime created_at;
 };
 
@@ -209,6 +209,10 @@ struct AuditEntry {
   std::string prev_hash;      ///< `hash` of the previous entry (64 zeros for the first)
   std::string hash;           ///< SHA-256 of prev_hash and the canonical text of this entry
 };
+
+/// The staff roles a user may hold: admin (users, configuration, everything), practitioner (clinical work),
+/// reception (clients, appointments, consents, the due list), auditor (read-only: the audit log, exports).
+inline constexpr std::string_view staff_roles[] = {"admin", "practitioner", "reception", "auditor"};
 
 [[nodiscard]] std::string_view to_string(AppointmentState s) noexcept;
 [[nodiscard]] std::optional<AppointmentState> appointment_state_from_string(std::string_view s) noexcept;

@@ -20,11 +20,15 @@ inline constexpr std::size_t default_max_text_bytes = 200;
 /// nothing above U+10FFFF.
 [[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
 
-/// A one-line text field as stored: `text` with surrounding white space removed, refused (invalid_value, the
-/// field named) when it is not valid UTF-8, holds a control character (C0 including tab and newline, DEL,
-/// C1), is empty after trimming, or is longer than `max_bytes`.
+/// Whether a text field may run over several lines.
+enum class TextShape { line, note };
+
+/// A text field as stored: `text` with surrounding white space removed, refused (invalid_value, the field
+/// named) when it is not valid UTF-8, holds a control character (C0, DEL, C1; a `note` may hold newlines and
+/// tabs), is empty after trimming, or is longer than `max_bytes`.
 [[nodiscard]] Result<std::string> clean_text(std::string_view text, std::string_view field,
-                                             std::size_t max_bytes = default_max_text_bytes);
+                                             std::size_t max_bytes = default_max_text_bytes,
+                                             TextShape shape = TextShape::line);
 
 /// `text` made safe to print: control characters written as escapes (`\n`, `\t`, `\x1b`, `\u0085`), a
 /// backslash doubled, bytes that are not valid UTF-8 as `\xff`; every other character as it is.

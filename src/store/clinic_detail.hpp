@@ -1,0 +1,38 @@
+#pragma once
+// Small helpers shared by the ClinicStore sources (clinic_*.cpp): time formatting, citing the pack's hygiene
+// rules in refusals, and how areas relate.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "needlework/knowledge/pack.hpp"
+#include "needlework/units/date.hpp"
+
+namespace needlework::store::detail {
+
+inline std::string fmt_time(units::DateTime t) { return units::format_date_time(t); }
+inline units::Date day_of(units::DateTime t) { return std::chrono::floor<std::chrono::days>(t); }
+
+/// The hygiene rule with this requirement, cited in refusals ("HYG.single_client, S9").
+inline std::string cite_hygiene(const knowledge::Pack& pack, std::string_view requirement) {
+  for (const auto& h : pack.hygiene) {
+    if (h.requirement == requirement) return fmt::format("{}, {}", h.id, h.source);
+  }
+  return "S9";
+}
+
+inline bool has_hygiene(const knowledge::Pack& pack, std::string_view requirement) {
+  return std::any_of(pack.hygiene.begin(), pack.hygiene.end(),
+                     [&](const auto& h) { return h.requirement == requirement; });
+}
+
+inline bool areas_overlap(const knowledge::Pack& pack, std::string_view a, std::string_view b) {
+  return pack.area_within(a, b) || pack.area_within(b, a);
+}
+
+inline std::string require_text(std::string_view what) { return fmt::format("{} must not be empty", what); }
+
+}  // namespace needlework::store::detail

@@ -1,0 +1,199 @@
+// ClinicStore: rollers, one client each (S9), and recalls by lot.
+// Part of ClinicStore (clinic_store.hpp): each operation reads what it needs and writes inside one store
+// transaction, so a rule checked is still true when the write commits.
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <set>
+
+#include "clinic_detail.hpp"
+#include "needlework/store/clinic_store.hpp"
+#include "needlework/store/json.hpp"
+#include "needlework/units/text.hpp"
+
+namespace needlework::store {
+
+using namespace detail;
+using nlohmann::json;
+
+Result<RollerRecord> ClinicStore::require_roller(Id roller_id) {
+  NW_TRY(r, store_.find_roller(roller_id));
+  if (!r) {
+    return fail(ErrorCode::not_found,
+                fmt::format("no roller {}; register it with `needlework roller register`", roller_id),
+                "roller");
+  }
+  return *r;
+}
+
+Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerSpec& given) {
+  RollerSpec spec = given;
+  NW_TRY(lot, units::clean_text(given.lot, "lot", max_id_bytes));
+  NW_TRY(serial, units::clean_text(given.serial, "serial", max_id_bytes));
+  spec.lot = std::move(lot);
+  spec.serial = std::move(serial);
+  if (!given.udi.empty()) {
+    NW_TRY(udi, units::clean_text(given.udi, "udi"));
+    spec.udi = std::move(udi);
+  }
+  const auto* device = pack_.find_device(spec.device);
+  if (device == nullptr) {
+    std::vector<std::string> ids;
+    for (const auto& d : pack_.devices) ids.push_back(d.id);
+    return fail(ErrorCode::unknown_id,
+                fmt::format("'{}' is not a device of pack {} (one of: {})", spec.device, pack_.label(),
+                            fmt::join(ids, ", ")),
+                "device");
+  }
+  if (spec.needle_count < device->needles_min ||
+      (device->needles_max && spec.needle_count > *device->needles_max)) {
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("{} needles is outside what a {} has ({}{}; {})", spec.needle_count, device->id,
+                    device->needles_min,
+                    device->needles_max ? fmt::format("–{}", *device->needles_max) : std::string(" or more"),
+                    device->source),
+        "needle_count");
+  }
+  if (!device->needle_length.contains(spec.needle_length)) {
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("{:g} mm needles are outside what a {} has ({:g}–{:g} mm; {})",
+                    units::in_mm(spec.needle_length), device->id, units::in_mm(device->needle_length.lo),
+                    units::in_mm(device->needle_length.hi), device->source),
+        "needle_length_mm");
+  }
+  if (spec.expiry < day_of(by.at)) {
+    return fail(ErrorCode::refused,
+                fmt::format("the roller expired on {}; do not register an expired roller",
+                            units::format_date(spec.expiry)),
+                "expiry");
+  }
+  return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
+    NW_TRY(in_lot, store_.rollers_in_lot(spec.lot));
+    for (const auto& r : in_lot) {
+      if (r.serial == spec.serial) {
+        return fail(ErrorCode::invalid_value,
+                    fmt::format("roller lot {} serial {} is already registered (roller {})", spec.lot,
+                                spec.serial, r.id),
+                    "serial");
+      }
+    }
+    RollerRecord r;
+    r.lot = spec.lot;
+    r.serial = spec.serial;
+    r.udi = spec.udi;
+    r.device = spec.device;
+    r.needle_count = spec.needle_count;
+    r.needle_length = spec.needle_length;
+    r.expiry = spec.expiry;
+    r.state = RollerState::new_;
+    r.registered_at = by.at;
+    return store_.insert_roller(by, r);
+  });
+}
+
+Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, std::string_view client_id) {
+  return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
+    NW_CHECK(require_client(client_id));
+    NW_TRY(r, require_roller(roller_id));
+    if (!r.client_id.empty() && r.client_id != client_id) {
+      return fail(ErrorCode::refused,
+                  fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): "
+                              "take a new roller for {}",
+                              r.id, r.lot, r.client_id, cite_hygiene(pack_, "single_client"), client_id),
+                  "roller");
+    }
+    if (r.state == RollerState::disposed) {
+      return fail(ErrorCode::refused, fmt::format("roller {} was disposed; take a new roller", r.id),
+                  "roller");
+    }
+    if (r.state != RollerState::new_) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("roller {} is already assigned to client {} ({})", r.id, r.client_id,
+                              to_string(r.state)),
+                  "roller");
+    }
+    if (r.expiry < day_of(by.at)) {
+      return fail(ErrorCode::refused,
+                  fmt::format("roller {} expired on {}; dispose of it and take a new one", r.id,
+                              units::format_date(r.expiry)),
+                  "roller");
+    }
+    r.state = RollerState::assigned;
+    r.client_id = std::string(client_id);
+    NW_CHECK(store_.update_roller(by, r));
+    return r;
+  });
+}
+
+Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id) {
+  return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
+    NW_TRY(r, require_roller(roller_id));
+    if (r.state != RollerState::used) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("roller {} is {}; only a used roller is sterilised for reuse", r.id,
+                              to_string(r.state)),
+                  "roller");
+    }
+    if (!has_hygiene(pack_, "new_or_sterilised")) {
+      return fail(
+          ErrorCode::refused,
+          fmt::format("pack {} does not allow a sterilised roller to be reused; dispose of roller {} and "
+                      "take a new one",
+                      pack_.label(), r.id),
+          "roller");
+    }
+    if (r.expiry < day_of(by.at)) {
+      return fail(ErrorCode::refused,
+                  fmt::format("roller {} expired on {}; dispose of it", r.id, units::format_date(r.expiry)),
+                  "roller");
+    }
+    r.state = RollerState::assigned;  // for the same client only: client_id never changes
+    NW_CHECK(store_.update_roller(by, r));
+    return r;
+  });
+}
+
+Result<RollerRecord> ClinicStore::dispose_roller(const Actor& by, Id roller_id, std::string given_reason) {
+  NW_TRY(reason, units::clean_text(given_reason, "reason", max_note_bytes, units::TextShape::note));
+  return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
+    NW_TRY(r, require_roller(roller_id));
+    if (r.state == RollerState::disposed) {
+      return fail(ErrorCode::invalid_value, fmt::format("roller {} was already disposed", r.id), "roller");
+    }
+    r.state = RollerState::disposed;
+    r.disposal_reason = std::move(reason);
+    NW_CHECK(store_.update_roller(by, r));
+    return r;
+  });
+}
+
+Result<Recall> ClinicStore::recall(std::string_view given_lot) {
+  NW_TRY(lot, units::clean_text(given_lot, "lot", max_id_bytes));
+  Recall out;
+  out.lot = std::string(lot);
+  NW_TRY(rollers, store_.rollers_in_lot(lot));
+  if (rollers.empty()) {
+    return fail(ErrorCode::not_found, fmt::format("no roller of lot '{}' is registered", lot), "lot");
+  }
+  std::set<std::string> clients;
+  for (const auto& r : rollers) {
+    if (!r.client_id.empty()) clients.insert(r.client_id);
+    NW_TRY(sessions, store_.sessions_with_roller(r.id));
+    for (auto& s : sessions) {
+      clients.insert(s.client_id);
+      out.sessions.push_back(std::move(s));
+    }
+  }
+  std::sort(out.sessions.begin(), out.sessions.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.started_at, a.id) < std::tie(b.started_at, b.id);
+  });
+  out.rollers = std::move(rollers);
+  out.clients.assign(clients.begin(), clients.end());
+  return out;
+}
+
+}  // namespace needlework::store
