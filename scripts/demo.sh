@@ -61,9 +61,9 @@ show "Chart 15 passes; the delivered dose comes from the physics engine" "${db[@
   session chart 1 --passes 15 --dose-from-physics --now 2026-11-24T10:40:00Z
 # Each step of the session's protocol is ticked off as it is done; a session does not finish with one missing.
 minute=0
-for step in STEP.check_roller STEP.check_consultation STEP.cleanse STEP.anaesthetic STEP.anaesthetic_wait \
+for item in STEP.check_roller STEP.check_consultation STEP.cleanse STEP.anaesthetic STEP.anaesthetic_wait \
   STEP.disinfect STEP.roll STEP.mask STEP.sunscreen; do
-  "$nw" "${db[@]}" session step 1 "$step" --now "2026-11-24T10:$(printf '%02d' $((minute += 5)))Z" > /dev/null
+  "$nw" "${db[@]}" session step 1 "$item" --now "2026-11-24T10:$(printf '%02d' $((minute += 5)))Z" > /dev/null
 done
 "$nw" "${db[@]}" session finish 1 --now 2026-11-24T11:00:00Z > /dev/null
 show "The next morning: the 24-hour follow-up is due (S14)" "${db[@]}" due --now 2026-11-25T09:00:00Z
