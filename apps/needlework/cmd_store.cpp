@@ -67,7 +67,8 @@ int report_store(const Context& ctx, Error e, const OptionNames& names = {}) {
     if (e.where == field || e.where.starts_with(field + "[")) e.where = option;
   }
   const int code = report(ctx, e);
-  if (e.code == ErrorCode::io_error || e.code == ErrorCode::pack_error) return exit_pack;
+  if (e.code == ErrorCode::io_error || e.code == ErrorCode::pack_error || e.code == ErrorCode::database_error)
+    return exit_pack;
   return code;
 }
 

@@ -51,7 +51,7 @@ TEST_P(StoreTest, AChangedMigrationOrANewerDatabaseIsADataError) {
   raw_sql("UPDATE schema_version SET sql_sha256 = '" + std::string(64, 'a') + "' WHERE version = 1");
   auto changed = open_db();
   ASSERT_FALSE(changed);
-  EXPECT_EQ(changed.error().code, ErrorCode::pack_error);
+  EXPECT_EQ(changed.error().code, ErrorCode::database_error);
   EXPECT_NE(changed.error().message.find("0001_init"), std::string::npos);
 
   raw_sql("UPDATE schema_version SET sql_sha256 = '" + ns::sha256_hex("x") +
@@ -59,7 +59,7 @@ TEST_P(StoreTest, AChangedMigrationOrANewerDatabaseIsADataError) {
           "INSERT INTO schema_version VALUES (99, '0099_future', 'x')");
   auto newer = open_db();
   ASSERT_FALSE(newer);
-  EXPECT_EQ(newer.error().code, ErrorCode::pack_error);
+  EXPECT_EQ(newer.error().code, ErrorCode::database_error);
 }
 
 TEST_P(StoreTest, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
@@ -1014,6 +1014,34 @@ TEST_P(StoreTest, NumbersTimesAndTextReadBackExactly) {
     ASSERT_TRUE(ao && *ao);
     EXPECT_EQ(nu::in_mm((*ao)->needle_length), mm);
   }
+}
+
+TEST_P(StoreTest, AValueThatDoesNotParseIsADatabaseErrorOnEitherBackend) {
+  add_client("C-1");
+  add_client("C-2");
+  close();
+  raw_sql("UPDATE clients SET created_at = 'yesterday' WHERE id = 'C-2'");
+  reopen();
+  auto fine = store_->find_client("C-1");
+  ASSERT_TRUE(fine) << fine.error().describe();
+  ASSERT_TRUE(*fine);
+  auto broken = store_->find_client("C-2");
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, ErrorCode::database_error);
+  EXPECT_NE(broken.error().message.find("yesterday"), std::string::npos) << broken.error().message;
+  auto listed = store_->search_clients("C");
+  ASSERT_FALSE(listed);
+  EXPECT_EQ(listed.error().code, ErrorCode::database_error);
+  // Inside a write transaction too, and the store stays usable.
+  auto in_write = store_->transaction([&]() -> needlework::Result<void> {
+    auto c = store_->find_client("C-2");
+    if (!c) return std::unexpected(c.error());
+    return {};
+  });
+  ASSERT_FALSE(in_write);
+  EXPECT_EQ(in_write.error().code, ErrorCode::database_error);
+  add_client("C-3");
+  EXPECT_EQ(audit_count(), 3);
 }
 
 TEST_P(StoreTest, IdsSortBytewiseAndSearchFoldsAsciiCaseOnly) {

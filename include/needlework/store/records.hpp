@@ -1,12 +1,16 @@
 #pragma once
 /// Clinic records as plain structs: what the store keeps about clients, their screenings, consents, courses,
 /// appointments, rollers, sessions, follow-ups and escalations, and the audit log. No storage types appear
-/// here; a backend (SQLite today, PostgreSQL later) maps these to its tables. Times are UTC instants,
-/// physical quantities are typed; the text forms (JSON, SQL columns) carry the unit in the field name.
+/// here; the store's field tables (src/store/sql/fields.hpp) map them to both backends' tables and to JSON.
+/// Times are UTC instants, physical quantities are typed; the text forms (JSON, SQL columns) carry the unit
+/// in the field name.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "needlework/units/date.hpp"
@@ -209,6 +213,46 @@ struct AuditEntry {
   std::string prev_hash;      ///< `hash` of the previous entry (64 zeros for the first)
   std::string hash;           ///< SHA-256 of prev_hash and the canonical text of this entry
 };
+
+/// The text of each value of a record enum, as the JSON and the database hold it: one table per enum, which
+/// `to_string`, the `…_from_string` functions and the store's codecs all read.
+template <class E>
+struct EnumText;
+
+template <>
+struct EnumText<AppointmentState> {
+  static constexpr std::array<std::pair<AppointmentState, std::string_view>, 3> names{
+      {{AppointmentState::booked, "booked"},
+       {AppointmentState::done, "done"},
+       {AppointmentState::cancelled, "cancelled"}}};
+};
+
+template <>
+struct EnumText<RollerState> {
+  static constexpr std::array<std::pair<RollerState, std::string_view>, 4> names{
+      {{RollerState::new_, "new"},
+       {RollerState::assigned, "assigned"},
+       {RollerState::used, "used"},
+       {RollerState::disposed, "disposed"}}};
+};
+
+/// The text of `v` in its table ("" for a value outside the enum).
+template <class E>
+[[nodiscard]] constexpr std::string_view enum_to_string(E v) noexcept {
+  for (const auto& [value, name] : EnumText<E>::names) {
+    if (value == v) return name;
+  }
+  return {};
+}
+
+/// The value whose text is `s`, if any.
+template <class E>
+[[nodiscard]] constexpr std::optional<E> enum_from_string(std::string_view s) noexcept {
+  for (const auto& [value, name] : EnumText<E>::names) {
+    if (name == s) return value;
+  }
+  return std::nullopt;
+}
 
 [[nodiscard]] std::string_view to_string(AppointmentState s) noexcept;
 [[nodiscard]] std::optional<AppointmentState> appointment_state_from_string(std::string_view s) noexcept;
