@@ -161,7 +161,7 @@ Result<IntakeRecord> ClinicStore::record_intake(const Actor& by, const clinic::I
     r.client_id = intake.client.id;
     r.intake_date = intake.date;
     r.intake_json = canonical(intake_json);
-    r.decision = std::string(knowledge::to_string(s.decision));
+    r.decision = s.decision;
     for (const auto& a : s.areas) r.areas.push_back({a.area, std::string(knowledge::to_string(a.decision))});
     r.reasons_json = canonical(clinic::to_json(s));
     r.pack = pack_.label();
@@ -919,8 +919,8 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
   if (photo_dir_.empty()) {
     return fail(ErrorCode::invalid_value, "no photo folder is configured for this database", "photo_dir");
   }
-  static constexpr std::string_view kinds[] = {"before", "after", "followup", "other"};
-  if (std::find(std::begin(kinds), std::end(kinds), in.kind) == std::end(kinds)) {
+  const auto kind = enum_from_string<PhotoKind>(in.kind);
+  if (!kind) {
     return fail(ErrorCode::invalid_value,
                 fmt::format("'{}' is not a photo kind (before, after, followup, other)", in.kind), "kind");
   }
@@ -942,7 +942,7 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
     p.sha256 = sha256_hex(in.bytes);
     p.media_type = media_type;
     p.size_bytes = static_cast<std::int64_t>(in.bytes.size());
-    p.kind = in.kind;
+    p.kind = *kind;
     p.taken_at = by.at;
     p.original_name = in.original_name;
     p.note = in.note;
@@ -1042,7 +1042,7 @@ Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id sessio
     f.session_id = s.id;
     f.observed_at = by.at;
     f.observations = observations;
-    f.triage = std::string(knowledge::to_string(out.result.triage));
+    f.triage = out.result.triage;
     f.result_json = canonical(clinic::to_json(out.result));
     f.pack = pack_.label();
     NW_TRY(saved, store_.insert_followup(by, f));
@@ -1111,13 +1111,13 @@ Result<std::vector<DueItem>> ClinicStore::due(DateTime now) {
   for (const auto& s : sessions) {
     const DateTime due_at = *s.finished_at + after;
     if (due_at >= end_of_day) continue;
-    out.push_back(DueItem{"followup", s.client_id, s.id, 0, due_at, due_at < now,
+    out.push_back(DueItem{DueKind::followup, s.client_id, s.id, 0, due_at, due_at < now,
                           fmt::format("follow-up of session {} ({}, ended {}), due {} h after it", s.id,
                                       s.area, fmt_time(*s.finished_at), after.count())});
   }
   NW_TRY(escalations, store_.open_escalations());
   for (const auto& e : escalations) {
-    out.push_back(DueItem{"escalation", e.client_id, e.session_id, e.id, e.opened_at, e.opened_at <= now,
+    out.push_back(DueItem{DueKind::escalation, e.client_id, e.session_id, e.id, e.opened_at, e.opened_at <= now,
                           fmt::format("open escalation {}: {}", e.id, e.reason)});
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.due_at < b.due_at; });

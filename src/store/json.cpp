@@ -124,13 +124,10 @@ json to_json(const Recall& r) {
 }
 
 json to_json(const DueItem& r) {
-  json j{{"kind", r.kind},
-         {"client_id", r.client_id},
-         {"session_id", r.session_id},
-         {"due_at", units::format_date_time(r.due_at)},
-         {"overdue", r.overdue},
-         {"text", r.text}};
-  if (r.kind == "escalation") j["escalation_id"] = r.escalation_id;
+  json j{{"kind", enum_to_string(r.kind)}, {"client_id", r.client_id},
+         {"session_id", r.session_id},     {"due_at", units::format_date_time(r.due_at)},
+         {"overdue", r.overdue},           {"text", r.text}};
+  if (r.kind == DueKind::escalation) j["escalation_id"] = r.escalation_id;
   return j;
 }
 

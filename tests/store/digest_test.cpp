@@ -39,7 +39,7 @@ TEST(AuditDigest, IsTheSameAsBeforeTheFieldTablesForEveryRecordType) {
   intake.client_id = "C-1";
   intake.intake_date = *nu::parse_date("2026-11-20");
   intake.intake_json = R"({"client":{"id":"C-1"},"areas":["cheeks"]})";
-  intake.decision = "cleared";
+  intake.decision = needlework::knowledge::Decision::cleared;
   intake.areas = {{"cheeks", "cleared"}, {"forehead", "exclude_area"}};
   intake.reasons_json = R"([{"rule":"S1","source":"x"}])";
   intake.pack = "seed@1.0.0";
@@ -117,11 +117,16 @@ TEST(AuditDigest, IsTheSameAsBeforeTheFieldTablesForEveryRecordType) {
 
   expect_same_digest(ns::StepRecord{10, 9, "STEP.cleanse", at("2026-11-22T09:05:00Z")}, "step");
 
-  ns::FollowupRecord followup{
-      11, 9, at("2026-11-23T09:00:00Z"), {"redness"}, "normal", R"({"reasons":[]})", "seed@1.0.0"};
+  ns::FollowupRecord followup{11,
+                              9,
+                              at("2026-11-23T09:00:00Z"),
+                              {"redness"},
+                              needlework::knowledge::Triage::normal,
+                              R"({"reasons":[]})",
+                              "seed@1.0.0"};
   expect_same_digest(followup, "follow-up");
   followup.observations.clear();
-  followup.triage = "see_doctor";
+  followup.triage = needlework::knowledge::Triage::see_doctor;
   expect_same_digest(followup, "follow-up without observations");
 
   ns::EscalationRecord escalation{12,           9,  11, "C-1", at("2026-11-23T09:00:00Z"), "pustules",
@@ -141,11 +146,11 @@ TEST(AuditDigest, IsTheSameAsBeforeTheFieldTablesForEveryRecordType) {
   message.sent_by = "ana";
   expect_same_digest(message, "sent message of a session");
 
-  ns::PhotoRecord photo{14,           "C-1", std::nullopt, std::string(64, 'b'),
-                        "image/jpeg", 12345, "before",     at("2026-11-22T08:55:00Z"),
+  ns::PhotoRecord photo{14,           "C-1", std::nullopt,          std::string(64, 'b'),
+                        "image/jpeg", 12345, ns::PhotoKind::before, at("2026-11-22T08:55:00Z"),
                         "IMG_1.jpg",  ""};
   expect_same_digest(photo, "photo");
   photo.session_id = 9;
-  photo.kind = "after";
+  photo.kind = ns::PhotoKind::after;
   expect_same_digest(photo, "photo of a session");
 }

@@ -41,7 +41,7 @@ inline json to_json(const IntakeRecord& r) {
           {"client_id", r.client_id},
           {"intake_date", units::format_date(r.intake_date)},
           {"intake", json::parse(r.intake_json, nullptr, false)},
-          {"decision", r.decision},
+          {"decision", needlework::knowledge::to_string(r.decision)},  // was the text itself
           {"areas", areas},
           {"reasons", json::parse(r.reasons_json, nullptr, false)},
           {"pack", r.pack},
@@ -125,7 +125,7 @@ inline json to_json(const PhotoRecord& r) {
           {"sha256", r.sha256},
           {"media_type", r.media_type},
           {"size_bytes", r.size_bytes},
-          {"kind", r.kind},
+          {"kind", enum_to_string(r.kind)},
           {"taken_at", units::format_date_time(r.taken_at)},
           {"original_name", r.original_name},
           {"note", r.note}};
@@ -153,7 +153,7 @@ inline json to_json(const FollowupRecord& r) {
           {"session_id", r.session_id},
           {"observed_at", units::format_date_time(r.observed_at)},
           {"observations", r.observations},
-          {"triage", r.triage},
+          {"triage", needlework::knowledge::to_string(r.triage)},  // was the text itself
           {"result", json::parse(r.result_json, nullptr, false)},
           {"pack", r.pack}};
 }

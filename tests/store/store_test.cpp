@@ -135,7 +135,7 @@ TEST_P(StoreTest, AnIntakeIsRecordedWithItsScreeningAndPack) {
   ASSERT_TRUE(intakes);
   ASSERT_EQ(intakes->size(), 1u);
   const auto& i = intakes->front();
-  EXPECT_EQ(i.decision, "contraindicated");
+  EXPECT_EQ(i.decision, nk::Decision::contraindicated);
   EXPECT_EQ(i.pack, seed().label());
   ASSERT_EQ(i.areas.size(), 1u);
   EXPECT_EQ(i.areas[0].area, "face");
@@ -596,12 +596,12 @@ TEST_P(StoreTest, SeeADoctorOpensAnEscalationThatStaysOpenUntilAUserClosesIt) {
 
   auto early = clinic_->record_followup(by("2026-11-24T20:00:00Z"), s, {"redness"});
   ASSERT_TRUE(early) << early.error().describe();
-  EXPECT_EQ(early->followup.triage, "normal");
+  EXPECT_EQ(early->followup.triage, nk::Triage::normal);
   EXPECT_FALSE(early->escalation.has_value());
 
   auto late = clinic_->record_followup(by("2026-11-25T13:00:00Z"), s, {"redness", "dryness"});
   ASSERT_TRUE(late) << late.error().describe();
-  EXPECT_EQ(late->followup.triage, "see_doctor");
+  EXPECT_EQ(late->followup.triage, nk::Triage::see_doctor);
   ASSERT_TRUE(late->escalation.has_value());
   EXPECT_TRUE(late->escalation->open());
   EXPECT_NE(late->escalation->reason.find("FU.redness_persisting"), std::string::npos);
@@ -609,7 +609,7 @@ TEST_P(StoreTest, SeeADoctorOpensAnEscalationThatStaysOpenUntilAUserClosesIt) {
   auto due = clinic_->due(at("2026-11-30T09:00:00Z"));
   ASSERT_TRUE(due);
   ASSERT_EQ(due->size(), 1u);
-  EXPECT_EQ((*due)[0].kind, "escalation");
+  EXPECT_EQ((*due)[0].kind, ns::DueKind::escalation);
 
   EXPECT_FALSE(clinic_->close_escalation(by("2026-11-25T14:00:00Z"), late->escalation->id, ""));
   auto stranger =
@@ -653,7 +653,7 @@ TEST_P(StoreTest, AFollowupFallsDue24HoursAfterTheSessionUntilOneIsRecorded) {
   auto next_morning = clinic_->due(at("2026-11-25T08:00:00Z"));
   ASSERT_TRUE(next_morning);
   ASSERT_EQ(next_morning->size(), 1u);
-  EXPECT_EQ((*next_morning)[0].kind, "followup");
+  EXPECT_EQ((*next_morning)[0].kind, ns::DueKind::followup);
   EXPECT_EQ((*next_morning)[0].session_id, s);
   EXPECT_EQ((*next_morning)[0].due_at, at("2026-11-25T11:00:00Z"));
   EXPECT_FALSE((*next_morning)[0].overdue);

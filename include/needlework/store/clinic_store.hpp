@@ -78,8 +78,18 @@ struct Recall {
   std::vector<std::string> clients;  ///< sorted, unique
 };
 
+/// What falls due: a follow-up to record, or an open escalation.
+enum class DueKind { followup, escalation };
+
+template <>
+struct EnumText<DueKind> {
+  static constexpr std::array<std::pair<DueKind, std::string_view>, 2> names{
+      {{DueKind::followup, "followup"}, {DueKind::escalation, "escalation"}}};
+};
+[[nodiscard]] inline std::string_view to_string(DueKind k) noexcept { return enum_to_string(k); }
+
 struct DueItem {
-  std::string kind;  ///< "followup" or "escalation"
+  DueKind kind = DueKind::followup;
   std::string client_id;
   Id session_id = 0;
   Id escalation_id = 0;
@@ -106,7 +116,7 @@ struct PhotoInput {
   std::string client_id;
   std::optional<Id> session_id;
   std::string bytes;  ///< the image file's contents (JPEG or PNG)
-  std::string kind;   ///< "before", "after", "followup", "other"
+  std::string kind;   ///< "before", "after", "followup", "other" (PhotoKind's text; checked by add_photo)
   std::string original_name;
   std::string note;
 };
@@ -120,8 +130,8 @@ struct PhotoProblem {
 class ClinicStore {
  public:
   /// `pack`, `regions` and `devices` must outlive this object; `regions` feeds the depth guard (nullptr:
-  /// none); `photo_dir` is where photo files are kept by SHA-256 (empty: photos are refused); `devices` is the
-  /// physics device catalog that charting a dose from physics needs (nullptr: such a chart is refused).
+  /// none); `photo_dir` is where photo files are kept by SHA-256 (empty: photos are refused); `devices` is
+  /// the physics device catalog that charting a dose from physics needs (nullptr: such a chart is refused).
   ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions = nullptr,
               std::filesystem::path photo_dir = {}, const std::vector<physics::Device>* devices = nullptr);
 
@@ -166,8 +176,9 @@ class ClinicStore {
   /// Timestamps a protocol step (a step id of the pack) at by.at; refused after the session finished.
   Result<StepRecord> record_step(const Actor& by, Id session_id, std::string step);
   /// Charts passes, dose and notes. With `dose_from_physics` the density and effective depth come from the
-  /// physics engine for this session's area, roller (needle count and length) and passes (given now or charted
-  /// before), seeded by `seed` or the session id so the figures can be reproduced; a note records how. Refused
+  /// physics engine for this session's area, roller (needle count and length) and passes (given now or
+  /// charted before), seeded by `seed` or the session id so the figures can be reproduced; a note records
+  /// how. Refused
   /// (`invalid_value`) together with hand figures, without passes, or when the area or roller has no physics
   /// model.
   Result<SessionRecord> chart(const Actor& by, Id session_id, const Chart& chart);

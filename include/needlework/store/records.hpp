@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "needlework/knowledge/pack.hpp"
 #include "needlework/units/date.hpp"
 #include "needlework/units/quantity.hpp"
 
@@ -56,7 +57,7 @@ struct IntakeRecord {
   std::string client_id;
   Date intake_date;
   std::string intake_json;  ///< the intake document as given (canonical JSON)
-  std::string decision;     ///< the client's decision ("cleared", "refer", …)
+  knowledge::Decision decision = knowledge::Decision::contraindicated;  ///< the client's decision
   std::vector<AreaDecisionRecord> areas;
   std::string reasons_json;  ///< every reason with its rule and source (clinic::to_json of the reasons)
   std::string pack;          ///< "seed@1.0.0": the pack id and version the screening used
@@ -155,7 +156,7 @@ struct FollowupRecord {
   Id session_id = 0;
   DateTime observed_at;
   std::vector<std::string> observations;
-  std::string triage;       ///< "normal" or "see_doctor"
+  knowledge::Triage triage = knowledge::Triage::normal;
   std::string result_json;  ///< clinic::to_json(FollowupResult): reasons with rules and sources
   std::string pack;
 };
@@ -186,6 +187,9 @@ struct OutboxMessage {
   std::string sent_by;
 };
 
+/// What a photo shows.
+enum class PhotoKind { before, after, followup, other };
+
 /// A photo's metadata; the image is a file named by its SHA-256 in the photo folder.
 struct PhotoRecord {
   Id id = 0;
@@ -194,7 +198,7 @@ struct PhotoRecord {
   std::string sha256;
   std::string media_type;  ///< "image/jpeg" or "image/png"
   std::int64_t size_bytes = 0;
-  std::string kind;  ///< "before", "after", "followup", "other"
+  PhotoKind kind = PhotoKind::other;
   DateTime taken_at;
   std::string original_name;
   std::string note;
@@ -236,6 +240,15 @@ struct EnumText<RollerState> {
        {RollerState::disposed, "disposed"}}};
 };
 
+template <>
+struct EnumText<PhotoKind> {
+  static constexpr std::array<std::pair<PhotoKind, std::string_view>, 4> names{
+      {{PhotoKind::before, "before"},
+       {PhotoKind::after, "after"},
+       {PhotoKind::followup, "followup"},
+       {PhotoKind::other, "other"}}};
+};
+
 /// The text of `v` in its table ("" for a value outside the enum).
 template <class E>
 [[nodiscard]] constexpr std::string_view enum_to_string(E v) noexcept {
@@ -254,6 +267,7 @@ template <class E>
   return std::nullopt;
 }
 
+[[nodiscard]] inline std::string_view to_string(PhotoKind k) noexcept { return enum_to_string(k); }
 [[nodiscard]] std::string_view to_string(AppointmentState s) noexcept;
 [[nodiscard]] std::optional<AppointmentState> appointment_state_from_string(std::string_view s) noexcept;
 [[nodiscard]] std::string_view to_string(RollerState s) noexcept;

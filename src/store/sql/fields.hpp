@@ -183,6 +183,30 @@ struct EnumCodec {
   static json to_json(E v) { return enum_to_string(v); }
 };
 
+/// An enum of the knowledge pack stored and written as its text there (knowledge::to_string), read back by
+/// matching `values` against it.
+template <class E, E... values>
+struct KnowledgeEnumCodec {
+  static Value to_sql(E v) { return std::string(knowledge::to_string(v)); }
+  static void from_sql(const Row& row, int i, E& out) {
+    const std::string text = row.text(i);
+    for (const E v : {values...}) {
+      if (knowledge::to_string(v) == text) {
+        out = v;
+        return;
+      }
+    }
+    throw CorruptValue("column " + row.name(i) + " holds an unknown value '" + text + "'");
+  }
+  static json to_json(E v) { return knowledge::to_string(v); }
+};
+
+using DecisionCodec = KnowledgeEnumCodec<knowledge::Decision, knowledge::Decision::cleared,
+                                         knowledge::Decision::exclude_area, knowledge::Decision::defer,
+                                         knowledge::Decision::refer, knowledge::Decision::contraindicated>;
+using TriageCodec =
+    KnowledgeEnumCodec<knowledge::Triage, knowledge::Triage::normal, knowledge::Triage::see_doctor>;
+
 /// A JSON document kept as its text (the intake as given, a plan, reasons): text in the database, the parsed
 /// document in the record's JSON.
 struct JsonTextCodec {
@@ -291,7 +315,7 @@ struct Table<IntakeRecord> {
                       field<TextCodec>("client_id", "client_id", &R::client_id),
                       field<DateCodec>("intake_date", "intake_date", &R::intake_date),
                       field<JsonTextCodec>("intake_json", "intake", &R::intake_json),
-                      field<TextCodec>("decision", "decision", &R::decision),
+                      field<DecisionCodec>("decision", "decision", &R::decision),
                       field<AreaListCodec>("areas_json", "areas", &R::areas),
                       field<JsonTextCodec>("reasons_json", "reasons", &R::reasons_json),
                       field<TextCodec>("pack", "pack", &R::pack),
@@ -402,7 +426,7 @@ struct Table<FollowupRecord> {
                       field<IntegerCodec<Id>>("session_id", "session_id", &R::session_id),
                       field<TimeCodec>("observed_at", "observed_at", &R::observed_at),
                       field<StringListCodec>("observations_json", "observations", &R::observations),
-                      field<TextCodec>("triage", "triage", &R::triage),
+                      field<TriageCodec>("triage", "triage", &R::triage),
                       field<JsonTextCodec>("result_json", "result", &R::result_json),
                       field<TextCodec>("pack", "pack", &R::pack));
 };
@@ -442,16 +466,17 @@ template <>
 struct Table<PhotoRecord> {
   using R = PhotoRecord;
   static constexpr std::string_view name = "photos";
-  static constexpr auto fields = std::make_tuple(
-      field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
-      field<TextCodec>("client_id", "client_id", &R::client_id),
-      field<OptionalIntegerCodec<Id>>("session_id", "session_id", &R::session_id),
-      field<TextCodec>("sha256", "sha256", &R::sha256),
-      field<TextCodec>("media_type", "media_type", &R::media_type),
-      field<IntegerCodec<std::int64_t>>("size_bytes", "size_bytes", &R::size_bytes),
-      field<TextCodec>("kind", "kind", &R::kind), field<TimeCodec>("taken_at", "taken_at", &R::taken_at),
-      field<TextCodec>("original_name", "original_name", &R::original_name),
-      field<TextCodec>("note", "note", &R::note));
+  static constexpr auto fields =
+      std::make_tuple(field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+                      field<TextCodec>("client_id", "client_id", &R::client_id),
+                      field<OptionalIntegerCodec<Id>>("session_id", "session_id", &R::session_id),
+                      field<TextCodec>("sha256", "sha256", &R::sha256),
+                      field<TextCodec>("media_type", "media_type", &R::media_type),
+                      field<IntegerCodec<std::int64_t>>("size_bytes", "size_bytes", &R::size_bytes),
+                      field<EnumCodec<PhotoKind>>("kind", "kind", &R::kind),
+                      field<TimeCodec>("taken_at", "taken_at", &R::taken_at),
+                      field<TextCodec>("original_name", "original_name", &R::original_name),
+                      field<TextCodec>("note", "note", &R::note));
 };
 
 /// Calls f(field) for every field of R's table, in column order.
