@@ -67,7 +67,8 @@ int report_store(const Context& ctx, Error e, const OptionNames& names = {}) {
     if (e.where == field || e.where.starts_with(field + "[")) e.where = option;
   }
   const int code = report(ctx, e);
-  if (e.code == ErrorCode::io_error || e.code == ErrorCode::pack_error) return exit_pack;
+  if (e.code == ErrorCode::io_error || e.code == ErrorCode::pack_error || e.code == ErrorCode::database_error)
+    return exit_pack;
   return code;
 }
 
@@ -267,7 +268,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
                 std::vector<std::string> areas;
                 for (const auto& a : i.areas) areas.push_back(a.area + " " + a.decision);
                 fmt::print("  intake {}  {}  {}  ({})  pack {}\n", i.id, units::format_date(i.intake_date),
-                           i.decision, fmt::join(areas, ", "), i.pack);
+                           knowledge::to_string(i.decision), fmt::join(areas, ", "), i.pack);
               }
               for (const auto& c : h.consents) {
                 fmt::print("  consent {}  signed {} by {}{}\n", c.id, t(c.signed_at), c.signer,
@@ -287,14 +288,15 @@ void add_store_commands(CLI::App& app, Context& ctx) {
               }
               for (const auto& f : h.followups) {
                 fmt::print("  follow-up {}  session {}  {}  {}  ({})\n", f.id, f.session_id, t(f.observed_at),
-                           f.triage, fmt::join(f.observations, ", "));
+                           knowledge::to_string(f.triage), fmt::join(f.observations, ", "));
               }
               for (const auto& e : h.escalations) {
                 fmt::print("  escalation {}  {}  {}  {}\n", e.id, e.open() ? "OPEN" : "closed",
                            t(e.opened_at), e.reason);
               }
               for (const auto& p : h.photos) {
-                fmt::print("  photo {}  {}  {}  {}{}\n", p.id, t(p.taken_at), p.kind, p.sha256,
+                fmt::print("  photo {}  {}  {}  {}{}\n", p.id, t(p.taken_at), store::to_string(p.kind),
+                           p.sha256,
                            p.session_id ? fmt::format("  session {}", *p.session_id) : std::string());
               }
             });
@@ -324,9 +326,10 @@ void add_store_commands(CLI::App& app, Context& ctx) {
               std::vector<std::string> areas;
               for (const auto& a : r->areas) areas.push_back(a.area + " " + a.decision);
               fmt::print("intake {} recorded for client {}: {} ({}) — pack {}\n", r->id, r->client_id,
-                         r->decision, fmt::join(areas, ", "), r->pack);
+                         knowledge::to_string(r->decision), fmt::join(areas, ", "), r->pack);
             }
-            return r->decision == "cleared" ? static_cast<int>(exit_ok) : static_cast<int>(exit_attention);
+            return r->decision == knowledge::Decision::cleared ? static_cast<int>(exit_ok)
+                                                               : static_cast<int>(exit_attention);
           });
   intake->add_option("intake", *intake_path, "Intake JSON file, or - for stdin")->required();
 
@@ -637,7 +640,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
           print_json(j);
         } else {
           fmt::print("follow-up {} of session {}: {}\n", r->followup.id, r->followup.session_id,
-                     r->followup.triage == "normal" ? "NORMAL" : "SEE A DOCTOR");
+                     r->followup.triage == knowledge::Triage::normal ? "NORMAL" : "SEE A DOCTOR");
           for (std::size_t i = 0; i < r->result.reasons.size(); ++i) {
             fmt::print("  {:<11} {}  [{} · {}]\n", knowledge::to_string(r->result.triages[i]),
                        r->result.reasons[i].message, r->result.reasons[i].rule, r->result.reasons[i].source);
@@ -681,8 +684,8 @@ void add_store_commands(CLI::App& app, Context& ctx) {
         } else {
           if (items->empty()) fmt::print("nothing due\n");
           for (const auto& i : *items) {
-            fmt::print("{:<10} {:<20} client {:<10} {}{}\n", i.kind, t(i.due_at), i.client_id, i.text,
-                       i.overdue ? "  (overdue)" : "");
+            fmt::print("{:<10} {:<20} client {:<10} {}{}\n", store::to_string(i.kind), t(i.due_at),
+                       i.client_id, i.text, i.overdue ? "  (overdue)" : "");
           }
         }
         return static_cast<int>(exit_ok);

@@ -25,6 +25,7 @@ std::filesystem::path Context::data_dir() const {
 int exit_code_for(const Error& e) {
   switch (e.code) {
     case ErrorCode::pack_error:
+    case ErrorCode::database_error:
       return exit_pack;
     case ErrorCode::refused:
       return exit_attention;

@@ -87,7 +87,7 @@ Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id sessio
     f.session_id = s.id;
     f.observed_at = by.at;
     f.observations = observations;
-    f.triage = std::string(knowledge::to_string(out.result.triage));
+    f.triage = out.result.triage;
     f.result_json = canonical(clinic::to_json(out.result));
     f.pack = pack_.label();
     NW_TRY(saved, store_.insert_followup(by, f));
@@ -161,13 +161,13 @@ Result<std::vector<DueItem>> ClinicStore::due(DateTime now) {
   for (const auto& s : sessions) {
     const DateTime due_at = *s.finished_at + after;
     if (due_at >= end_of_day) continue;
-    out.push_back(DueItem{"followup", s.client_id, s.id, 0, due_at, due_at < now,
+    out.push_back(DueItem{DueKind::followup, s.client_id, s.id, 0, due_at, due_at < now,
                           fmt::format("follow-up of session {} ({}, ended {}), due {} h after it", s.id,
                                       s.area, fmt_time(*s.finished_at), after.count())});
   }
   NW_TRY(escalations, store_.open_escalations());
   for (const auto& e : escalations) {
-    out.push_back(DueItem{"escalation", e.client_id, e.session_id, e.id, e.opened_at, e.opened_at <= now,
+    out.push_back(DueItem{DueKind::escalation, e.client_id, e.session_id, e.id, e.opened_at, e.opened_at <= now,
                           fmt::format("open escalation {}: {}", e.id, e.reason)});
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.due_at < b.due_at; });

@@ -76,8 +76,8 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
   if (photo_dir_.empty()) {
     return fail(ErrorCode::invalid_value, "no photo folder is configured for this database", "photo_dir");
   }
-  static constexpr std::string_view kinds[] = {"before", "after", "followup", "other"};
-  if (std::find(std::begin(kinds), std::end(kinds), in.kind) == std::end(kinds)) {
+  const auto kind = enum_from_string<PhotoKind>(in.kind);
+  if (!kind) {
     return fail(ErrorCode::invalid_value,
                 fmt::format("'{}' is not a photo kind (before, after, followup, other)", in.kind), "kind");
   }
@@ -99,7 +99,7 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
     p.sha256 = sha256_hex(in.bytes);
     p.media_type = media_type;
     p.size_bytes = static_cast<std::int64_t>(in.bytes.size());
-    p.kind = in.kind;
+    p.kind = *kind;
     p.taken_at = by.at;
     p.original_name = in.original_name;
     p.note = in.note;

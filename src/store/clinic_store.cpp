@@ -168,7 +168,7 @@ Result<IntakeRecord> ClinicStore::record_intake(const Actor& by, const clinic::I
     r.client_id = intake.client.id;
     r.intake_date = intake.date;
     r.intake_json = canonical(intake_json);
-    r.decision = std::string(knowledge::to_string(s.decision));
+    r.decision = s.decision;
     for (const auto& a : s.areas) r.areas.push_back({a.area, std::string(knowledge::to_string(a.decision))});
     r.reasons_json = canonical(clinic::to_json(s));
     r.pack = pack_.label();

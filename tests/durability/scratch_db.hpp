@@ -2,7 +2,7 @@
 // A fresh, empty database of one test's own, on either backend: a SQLite file in its own temp folder, or a
 // PostgreSQL database created on the server NEEDLEWORK_TEST_PG names (dropped afterwards). Without
 // NEEDLEWORK_TEST_PG a PostgreSQL test is skipped with a message saying how to start a server, or fails
-// when CI is set (scripts/test.sh starts one). The database itself is tests/store/test_database.hpp's.
+// when CI is set (scripts/test.sh starts one). The database itself is tests/support/test_database.hpp's.
 //
 //   class MyTest : public ::testing::TestWithParam<Backend> { ScratchDb db_; void SetUp() {
 //   db_.create(GetParam()); } }; INSTANTIATE_TEST_SUITE_P(, MyTest, ::testing::Values(Backend::sqlite,
@@ -20,7 +20,7 @@
 #include <sstream>
 #include <string>
 
-#include "../store/test_database.hpp"
+#include "test_database.hpp"
 #include "crash_protocol.hpp"
 
 namespace durability {

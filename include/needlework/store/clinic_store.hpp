@@ -85,8 +85,18 @@ struct Recall {
   std::vector<std::string> clients;  ///< sorted, unique
 };
 
+/// What falls due: a follow-up to record, or an open escalation.
+enum class DueKind { followup, escalation };
+
+template <>
+struct EnumText<DueKind> {
+  static constexpr std::array<std::pair<DueKind, std::string_view>, 2> names{
+      {{DueKind::followup, "followup"}, {DueKind::escalation, "escalation"}}};
+};
+[[nodiscard]] inline std::string_view to_string(DueKind k) noexcept { return enum_to_string(k); }
+
 struct DueItem {
-  std::string kind;  ///< "followup" or "escalation"
+  DueKind kind = DueKind::followup;
   std::string client_id;
   Id session_id = 0;
   Id escalation_id = 0;
@@ -113,7 +123,7 @@ struct PhotoInput {
   std::string client_id;
   std::optional<Id> session_id;
   std::string bytes;  ///< the image file's contents (JPEG or PNG)
-  std::string kind;   ///< "before", "after", "followup", "other"
+  std::string kind;   ///< "before", "after", "followup", "other" (PhotoKind's text; checked by add_photo)
   std::string original_name;
   std::string note;
 };

@@ -1,14 +1,19 @@
 #pragma once
 /// Clinic records as plain structs: what the store keeps about clients, their screenings, consents, courses,
 /// appointments, rollers, sessions, follow-ups and escalations, and the audit log. No storage types appear
-/// here; a backend (SQLite today, PostgreSQL later) maps these to its tables. Times are UTC instants,
-/// physical quantities are typed; the text forms (JSON, SQL columns) carry the unit in the field name.
+/// here; the store's field tables (src/store/sql/fields.hpp) map them to both backends' tables and to JSON.
+/// Times are UTC instants, physical quantities are typed; the text forms (JSON, SQL columns) carry the unit
+/// in the field name.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "needlework/knowledge/pack.hpp"
 #include "needlework/units/date.hpp"
 #include "needlework/units/quantity.hpp"
 
@@ -52,7 +57,7 @@ struct IntakeRecord {
   std::string client_id;
   Date intake_date;
   std::string intake_json;  ///< the intake document as given (canonical JSON)
-  std::string decision;     ///< the client's decision ("cleared", "refer", …)
+  knowledge::Decision decision = knowledge::Decision::contraindicated;  ///< the client's decision
   std::vector<AreaDecisionRecord> areas;
   std::string reasons_json;  ///< every reason with its rule and source (clinic::to_json of the reasons)
   std::string pack;          ///< "seed@1.0.0": the pack id and version the screening used
@@ -151,7 +156,7 @@ struct FollowupRecord {
   Id session_id = 0;
   DateTime observed_at;
   std::vector<std::string> observations;
-  std::string triage;       ///< "normal" or "see_doctor"
+  knowledge::Triage triage = knowledge::Triage::normal;
   std::string result_json;  ///< clinic::to_json(FollowupResult): reasons with rules and sources
   std::string pack;
 };
@@ -182,6 +187,9 @@ struct OutboxMessage {
   std::string sent_by;
 };
 
+/// What a photo shows.
+enum class PhotoKind { before, after, followup, other };
+
 /// A photo's metadata; the image is a file named by its SHA-256 in the photo folder.
 struct PhotoRecord {
   Id id = 0;
@@ -190,7 +198,7 @@ struct PhotoRecord {
   std::string sha256;
   std::string media_type;  ///< "image/jpeg" or "image/png"
   std::int64_t size_bytes = 0;
-  std::string kind;  ///< "before", "after", "followup", "other"
+  PhotoKind kind = PhotoKind::other;
   DateTime taken_at;
   std::string original_name;
   std::string note;
@@ -214,6 +222,56 @@ struct AuditEntry {
 /// reception (clients, appointments, consents, the due list), auditor (read-only: the audit log, exports).
 inline constexpr std::string_view staff_roles[] = {"admin", "practitioner", "reception", "auditor"};
 
+/// The text of each value of a record enum, as the JSON and the database hold it: one table per enum, which
+/// `to_string`, the `…_from_string` functions and the store's codecs all read.
+template <class E>
+struct EnumText;
+
+template <>
+struct EnumText<AppointmentState> {
+  static constexpr std::array<std::pair<AppointmentState, std::string_view>, 3> names{
+      {{AppointmentState::booked, "booked"},
+       {AppointmentState::done, "done"},
+       {AppointmentState::cancelled, "cancelled"}}};
+};
+
+template <>
+struct EnumText<RollerState> {
+  static constexpr std::array<std::pair<RollerState, std::string_view>, 4> names{
+      {{RollerState::new_, "new"},
+       {RollerState::assigned, "assigned"},
+       {RollerState::used, "used"},
+       {RollerState::disposed, "disposed"}}};
+};
+
+template <>
+struct EnumText<PhotoKind> {
+  static constexpr std::array<std::pair<PhotoKind, std::string_view>, 4> names{
+      {{PhotoKind::before, "before"},
+       {PhotoKind::after, "after"},
+       {PhotoKind::followup, "followup"},
+       {PhotoKind::other, "other"}}};
+};
+
+/// The text of `v` in its table ("" for a value outside the enum).
+template <class E>
+[[nodiscard]] constexpr std::string_view enum_to_string(E v) noexcept {
+  for (const auto& [value, name] : EnumText<E>::names) {
+    if (value == v) return name;
+  }
+  return {};
+}
+
+/// The value whose text is `s`, if any.
+template <class E>
+[[nodiscard]] constexpr std::optional<E> enum_from_string(std::string_view s) noexcept {
+  for (const auto& [value, name] : EnumText<E>::names) {
+    if (name == s) return value;
+  }
+  return std::nullopt;
+}
+
+[[nodiscard]] inline std::string_view to_string(PhotoKind k) noexcept { return enum_to_string(k); }
 [[nodiscard]] std::string_view to_string(AppointmentState s) noexcept;
 [[nodiscard]] std::optional<AppointmentState> appointment_state_from_string(std::string_view s) noexcept;
 [[nodiscard]] std::string_view to_string(RollerState s) noexcept;

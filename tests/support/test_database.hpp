@@ -1,8 +1,8 @@
 #pragma once
-// One test's own empty database on either backend, shared by the store tests (store_fixture.hpp) and the
-// durability tests (tests/durability/): the Backend parameter, a SQLite file or a PostgreSQL database created on
-// the server NEEDLEWORK_TEST_PG names (skipped with a message without one, failed when CI is set), and libpq
-// helpers to reach the server directly, as an outsider would.
+// One test's own empty database on either backend, shared by the store tests (tests/store/store_fixture.hpp)
+// and the durability tests (tests/durability/): the Backend parameter, a SQLite file or a PostgreSQL database
+// created on the server NEEDLEWORK_TEST_PG names (skipped with a message without one, failed when CI is set),
+// and libpq helpers to reach the server directly, as an outsider would.
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>

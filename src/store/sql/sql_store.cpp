@@ -1,0 +1,668 @@
+// The Store written once for every SQL backend, over the Connection a backend implements. Records map through
+// their field tables (fields.hpp); the audit chain, transactions, savepoints and migrations are here, so the
+// backends hold only what truly differs (connection.hpp).
+
+#include "sql/sql_store.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <optional>
+#include <utility>
+
+#include "needlework/store/json.hpp"
+#include "savepoints.hpp"
+#include "sql/fields.hpp"
+
+namespace needlework::store::sql {
+namespace {
+
+using Head = std::pair<std::int64_t, std::string>;
+
+// ---- the SQL of a record table, made once per type -------------------------------------------------------
+
+/// The statements of record type R, from its table: columns in table order, parameters $1, $2, ….
+template <class R>
+struct TableSql {
+  std::string columns;  ///< "id, name, …"
+  std::string insert;   ///< INSERT … RETURNING id (a generated key) or plain (a given key)
+  std::string update;   ///< UPDATE … SET <updatable> = $1… WHERE id = $n RETURNING <columns>
+  std::string by_id;    ///< SELECT <columns> FROM <table> WHERE id = $1
+  [[nodiscard]] std::string select(std::string_view rest) const {
+    return fmt::format("SELECT {} FROM {} {}", columns, Table<R>::name, rest);
+  }
+  /// The columns with a table alias ("f.id, f.session_id, …") for a join.
+  [[nodiscard]] std::string columns_of(std::string_view alias) const {
+    std::string out;
+    for_each_field<R>([&](const auto& f) {
+      if (!out.empty()) out += ", ";
+      out += fmt::format("{}.{}", alias, f.column);
+    });
+    return out;
+  }
+};
+
+template <class R>
+const TableSql<R>& sql_of() {
+  static const TableSql<R> sql = [] {
+    TableSql<R> t;
+    std::string insert_columns, insert_params, sets;
+    int n = 0, u = 0;
+    bool generated = false;
+    for_each_field<R>([&](const auto& f) {
+      if (!t.columns.empty()) t.columns += ", ";
+      t.columns += f.column;
+      if (f.use == Use::generated_key) {
+        generated = true;
+        return;
+      }
+      if (n > 0) {
+        insert_columns += ", ";
+        insert_params += ", ";
+      }
+      insert_columns += f.column;
+      insert_params += fmt::format("${}", ++n);
+      if (f.use == Use::updatable) {
+        if (u > 0) sets += ", ";
+        sets += fmt::format("{} = ${}", f.column, ++u);
+      }
+    });
+    const auto table = Table<R>::name;
+    t.insert = fmt::format("INSERT INTO {} ({}) VALUES ({}){}", table, insert_columns, insert_params,
+                           generated ? " RETURNING id" : "");
+    if (u > 0)
+      t.update = fmt::format("UPDATE {} SET {} WHERE id = ${} RETURNING {}", table, sets, u + 1, t.columns);
+    t.by_id = fmt::format("SELECT {} FROM {} WHERE id = $1", t.columns, table);
+    return t;
+  }();
+  return sql;
+}
+
+template <class R>
+std::vector<Value> insert_params(const R& r) {
+  std::vector<Value> out;
+  for_each_field<R>([&](const auto& f) {
+    using Codec = typename std::decay_t<decltype(f)>::codec;
+    if (f.use != Use::generated_key) out.push_back(Codec::to_sql(r.*(f.member)));
+  });
+  return out;
+}
+
+template <class R>
+std::vector<Value> update_params(const R& r) {
+  std::vector<Value> out;
+  for_each_field<R>([&](const auto& f) {
+    using Codec = typename std::decay_t<decltype(f)>::codec;
+    if (f.use == Use::updatable) out.push_back(Codec::to_sql(r.*(f.member)));
+  });
+  out.emplace_back(std::int64_t{r.id});
+  return out;
+}
+
+template <class R>
+std::string id_text(const R& r) {
+  if constexpr (std::is_same_v<decltype(r.id), std::string>) {
+    return r.id;
+  } else {
+    return std::to_string(r.id);
+  }
+}
+
+// ---- the audit table
+// ---------------------------------------------------------------------------------------
+
+constexpr const char* audit_columns =
+    "seq, at, actor, action, entity, entity_id, before_sha256, after_sha256, prev_hash, hash";
+
+AuditEntry read_audit(const Row& row) {
+  AuditEntry e;
+  e.seq = row.integer(0);
+  // A changed time that no longer parses is tampering too: keep the entry, let the hash check report it.
+  const std::string at_text = row.text(1);
+  auto at = units::parse_date_time(at_text);
+  e.at = at ? *at : DateTime{};
+  e.actor = row.text(2);
+  e.action = row.text(3);
+  e.entity = row.text(4);
+  e.entity_id = row.text(5);
+  e.before_sha256 = row.text(6);
+  e.after_sha256 = row.text(7);
+  e.prev_hash = row.text(8);
+  e.hash = row.text(9);
+  if (!at) e.hash = "unparseable time " + at_text;
+  return e;
+}
+
+// ---- the store
+// -----------------------------------------------------------------------------------------------
+
+class SqlStore final : public Store {
+ public:
+  explicit SqlStore(std::unique_ptr<Connection> connection) : conn_(std::move(connection)) {}
+
+  Result<void> migrate(const std::vector<Migration>& all) {
+    return guard([&]() -> Result<void> {
+      for (std::size_t i = 0; i < all.size(); ++i) {
+        const std::int64_t version = static_cast<std::int64_t>(i) + 1;
+        const auto& m = all[i];
+        const std::string digest = sha256_hex(m.sql);
+        // Each in its own transaction, checked once the transaction holds the lock: another process may have
+        // applied it while we waited.
+        struct Abandon {
+          Connection& c;
+          bool done = false;
+          ~Abandon() {
+            if (!done) c.rollback();
+          }
+        } abandon{*conn_};
+        conn_->begin(TxKind::migration);
+        conn_->script(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "sql_sha256 TEXT NOT NULL)");
+        std::optional<std::string> recorded;
+        run("SELECT sql_sha256 FROM schema_version WHERE version = $1", {Value(version)},
+            [&](const Row& row) { recorded = row.text(0); });
+        if (recorded) {
+          if (*recorded != digest) {
+            return fail(ErrorCode::database_error,
+                        fmt::format("migration {} recorded in the database differs from the one built into "
+                                    "this program; restore the migration file or use the matching build",
+                                    m.name),
+                        conn_->label());
+          }
+        } else {
+          conn_->script(std::string(m.sql));
+          run("INSERT INTO schema_version (version, name, sql_sha256) VALUES ($1, $2, $3)",
+              {Value(version), Value(std::string(m.name)), Value(digest)}, nullptr);
+        }
+        conn_->commit();
+        abandon.done = true;
+      }
+      std::int64_t newest = 0;
+      run("SELECT COALESCE(MAX(version), 0) FROM schema_version", {},
+          [&](const Row& row) { newest = row.integer(0); });
+      if (newest > static_cast<std::int64_t>(all.size())) {
+        return fail(ErrorCode::database_error,
+                    fmt::format("the database is at schema version {}, newer than this program knows ({}); "
+                                "use a newer build",
+                                newest, all.size()),
+                    conn_->label());
+      }
+      return {};
+    });
+  }
+
+  // ---- transactions
+  // ----------------------------------------------------------------------------------------
+
+  Result<void> transaction(const std::function<Result<void>()>& body) override {
+    if (depth_ > 0) return savepoint(body);
+    try {
+      conn_->begin(TxKind::write);
+      ++depth_;
+      struct Leave {
+        SqlStore& s;
+        ~Leave() {
+          --s.depth_;
+          s.head_.reset();  // committed or rolled back: the database holds the head now
+          s.savepoints_.clear();
+          s.conn_->rollback();  // after a commit, nothing is open: a no-op
+        }
+      } leave{*this};
+      if (conn_->dialect().lock_head != nullptr) lock_head();
+      auto r = body();
+      if (!r) return r;
+      if (head_ && !conn_->dialect().head_with_each_entry) store_head();  // the entries' head, with them
+      conn_->commit();
+      return {};
+    } catch (...) {
+      return std::unexpected(current_error());
+    }
+  }
+
+  Result<void> read_snapshot(const std::function<Result<void>()>& body) override {
+    if (depth_ > 0 || reading_) return body();
+    try {
+      conn_->begin(TxKind::read_snapshot);
+      reading_ = true;
+      struct Leave {
+        SqlStore& s;
+        ~Leave() {
+          s.reading_ = false;
+          s.conn_->rollback();
+        }
+      } leave{*this};
+      auto r = body();
+      conn_->commit();  // ends the read transaction; there is nothing to write
+      return r;
+    } catch (...) {
+      return std::unexpected(current_error());
+    }
+  }
+
+  /// A nested transaction is a savepoint: its writes join the outer transaction when it succeeds, and are
+  /// undone alone — the outer transaction and the writes before it stay — when it fails (a failed statement
+  /// included: PostgreSQL refuses every statement after an error until the savepoint is rolled back to). A
+  /// group commit relies on this to keep one refused write from sinking the others in its batch.
+  Result<void> savepoint(const std::function<Result<void>()>& body) {
+    // Back-to-back nested transactions share one savepoint (savepoints.hpp): two statements fewer.
+    const auto head_before = head_;
+    const auto [name, shared] = savepoints_.push(depth_);
+    if (!shared) {
+      try {
+        conn_->command("SAVEPOINT " + name);
+      } catch (...) {
+        savepoints_.pop();
+        return std::unexpected(current_error());
+      }
+    }
+    ++depth_;
+    Result<void> r;
+    try {
+      r = body();
+    } catch (...) {
+      r = std::unexpected(current_error());
+    }
+    --depth_;
+    savepoints_.pop();
+    try {
+      if (!r) {
+        conn_->command("ROLLBACK TO SAVEPOINT " + name);
+        head_ = head_before;
+      }
+      if (!shared) conn_->command("RELEASE SAVEPOINT " + name);
+    } catch (...) {
+      if (r) r = std::unexpected(current_error());
+    }
+    return r;
+  }
+
+  Result<SchemaInfo> schema() override {
+    return guard([&]() -> Result<SchemaInfo> {
+      SchemaInfo info;
+      run("SELECT version, name FROM schema_version ORDER BY version", {}, [&](const Row& row) {
+        info.version = static_cast<int>(row.integer(0));
+        info.applied.push_back(row.text(1));
+      });
+      return info;
+    });
+  }
+
+  // ---- users and clients
+  // -----------------------------------------------------------------------------------
+
+  Result<UserRecord> insert_user(const Actor& by, const UserRecord& u) override { return insert(by, u); }
+  Result<std::vector<UserRecord>> users() override { return list<UserRecord>("ORDER BY name"); }
+
+  Result<void> insert_client(const Actor& by, const ClientRecord& c) override {
+    auto r = insert(by, c);
+    if (!r) return std::unexpected(r.error());
+    return {};
+  }
+  Result<std::optional<ClientRecord>> find_client(std::string_view id) override {
+    return find<ClientRecord>(Value(std::string(id)));
+  }
+  Result<std::vector<ClientRecord>> search_clients(std::string_view needle) override {
+    // The wildcards escaped, so the text is matched literally.
+    std::string pattern = "%";
+    for (char c : needle) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    const auto like = conn_->dialect().ascii_like;
+    return list<ClientRecord>(fmt::format("WHERE {} OR {} ORDER BY id", like("id", "$1"), like("name", "$1")),
+                              {Value(pattern)});
+  }
+
+  // ---- intakes, consents, courses
+  // --------------------------------------------------------------------------
+
+  Result<IntakeRecord> insert_intake(const Actor& by, const IntakeRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::vector<IntakeRecord>> intakes_of(std::string_view client_id) override {
+    return list<IntakeRecord>("WHERE client_id = $1 ORDER BY id", {Value(std::string(client_id))});
+  }
+  Result<ConsentRecord> insert_consent(const Actor& by, const ConsentRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::optional<ConsentRecord>> find_consent(Id id) override { return find<ConsentRecord>(Value(id)); }
+  Result<void> update_consent(const Actor& by, const ConsentRecord& r) override { return update(by, r); }
+  Result<std::vector<ConsentRecord>> consents_of(std::string_view client_id) override {
+    return list<ConsentRecord>("WHERE client_id = $1 ORDER BY id", {Value(std::string(client_id))});
+  }
+  Result<CourseRecord> insert_course(const Actor& by, const CourseRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::vector<CourseRecord>> courses_of(std::string_view client_id) override {
+    return list<CourseRecord>("WHERE client_id = $1 ORDER BY id", {Value(std::string(client_id))});
+  }
+
+  // ---- appointments
+  // ----------------------------------------------------------------------------------------
+
+  Result<AppointmentRecord> insert_appointment(const Actor& by, const AppointmentRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::optional<AppointmentRecord>> find_appointment(Id id) override {
+    return find<AppointmentRecord>(Value(id));
+  }
+  Result<void> update_appointment(const Actor& by, const AppointmentRecord& r) override {
+    return update(by, r);
+  }
+  Result<std::vector<AppointmentRecord>> appointments_of(std::string_view client_id) override {
+    return list<AppointmentRecord>("WHERE client_id = $1 ORDER BY at, id", {Value(std::string(client_id))});
+  }
+
+  // ---- rollers
+  // ---------------------------------------------------------------------------------------------
+
+  Result<RollerRecord> insert_roller(const Actor& by, const RollerRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::optional<RollerRecord>> find_roller(Id id) override { return find<RollerRecord>(Value(id)); }
+  Result<void> update_roller(const Actor& by, const RollerRecord& r) override { return update(by, r); }
+  Result<std::vector<RollerRecord>> rollers_in_lot(std::string_view lot) override {
+    return list<RollerRecord>("WHERE lot = $1 ORDER BY id", {Value(std::string(lot))});
+  }
+  Result<std::vector<RollerRecord>> rollers() override { return list<RollerRecord>("ORDER BY id"); }
+
+  // ---- sessions, steps, follow-ups, escalations
+  // ------------------------------------------------------------
+
+  using Store::insert_session;
+  Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s,
+                                       const CanonicalText& text) override {
+    return insert(by, s, &text);
+  }
+  Result<std::optional<SessionRecord>> find_session(Id id) override { return find<SessionRecord>(Value(id)); }
+  Result<void> update_session(const Actor& by, const SessionRecord& r) override { return update(by, r); }
+  Result<std::vector<SessionRecord>> sessions_of(std::string_view client_id) override {
+    return list<SessionRecord>("WHERE client_id = $1 ORDER BY started_at, id",
+                               {Value(std::string(client_id))});
+  }
+  Result<std::vector<SessionRecord>> sessions_with_roller(Id roller_id) override {
+    return list<SessionRecord>("WHERE roller_id = $1 ORDER BY started_at, id", {Value(roller_id)});
+  }
+  Result<std::vector<SessionRecord>> finished_sessions_without_followup() override {
+    return list<SessionRecord>(
+        "s WHERE finished_at IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM followups f WHERE f.session_id = s.id) ORDER BY finished_at, id");
+  }
+  Result<StepRecord> insert_step(const Actor& by, const StepRecord& r) override { return insert(by, r); }
+  Result<std::vector<StepRecord>> steps_of(Id session_id) override {
+    return list<StepRecord>("WHERE session_id = $1 ORDER BY at, id", {Value(session_id)});
+  }
+  Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::vector<FollowupRecord>> followups_of(Id session_id) override {
+    return list<FollowupRecord>("WHERE session_id = $1 ORDER BY observed_at, id", {Value(session_id)});
+  }
+  Result<std::vector<FollowupRecord>> followups_of_client(std::string_view client_id) override {
+    static const std::string sql = fmt::format(
+        "SELECT {} FROM followups f JOIN sessions s ON s.id = f.session_id WHERE s.client_id = $1 "
+        "ORDER BY s.started_at, s.id, f.observed_at, f.id",
+        sql_of<FollowupRecord>().columns_of("f"));
+    return rows<FollowupRecord>(sql, {Value(std::string(client_id))});
+  }
+  Result<EscalationRecord> insert_escalation(const Actor& by, const EscalationRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::optional<EscalationRecord>> find_escalation(Id id) override {
+    return find<EscalationRecord>(Value(id));
+  }
+  Result<void> update_escalation(const Actor& by, const EscalationRecord& r) override {
+    return update(by, r);
+  }
+  Result<std::vector<EscalationRecord>> open_escalations() override {
+    return list<EscalationRecord>("WHERE closed_at IS NULL ORDER BY opened_at, id");
+  }
+  Result<std::vector<EscalationRecord>> escalations_of(std::string_view client_id) override {
+    return list<EscalationRecord>("WHERE client_id = $1 ORDER BY opened_at, id",
+                                  {Value(std::string(client_id))});
+  }
+
+  // ---- outbox and photos
+  // -----------------------------------------------------------------------------------
+
+  Result<OutboxMessage> insert_message(const Actor& by, const OutboxMessage& m) override {
+    return insert(by, m);
+  }
+  Result<std::optional<OutboxMessage>> find_message(Id id) override { return find<OutboxMessage>(Value(id)); }
+  Result<void> update_message(const Actor& by, const OutboxMessage& m) override { return update(by, m); }
+  Result<std::vector<OutboxMessage>> messages(bool all) override {
+    return list<OutboxMessage>(all ? "ORDER BY created_at, id"
+                                   : "WHERE sent_at IS NULL ORDER BY created_at, id");
+  }
+  Result<PhotoRecord> insert_photo(const Actor& by, const PhotoRecord& p) override { return insert(by, p); }
+  Result<std::vector<PhotoRecord>> photos_of(std::string_view client_id) override {
+    return list<PhotoRecord>("WHERE client_id = $1 ORDER BY taken_at, id", {Value(std::string(client_id))});
+  }
+
+  // ---- audit
+  // -----------------------------------------------------------------------------------------------
+
+  Result<std::vector<AuditEntry>> audit_log() override {
+    return guard([&]() -> Result<std::vector<AuditEntry>> { return read_audit_log(); });
+  }
+
+  Result<AuditCheck> verify_audit() override {
+    // The log and the head from one snapshot, so a write committed by another connection between the two
+    // reads cannot look like a removed or added entry. Inside a write transaction the head is the one it
+    // moved (SQLite stores it only at the commit).
+    std::optional<AuditCheck> check;
+    auto r = read_snapshot([&]() -> Result<void> {
+      return guard([&]() -> Result<void> {
+        auto entries = read_audit_log();
+        std::optional<Head> head = depth_ > 0 ? head_ : std::nullopt;
+        if (!head) {
+          run("SELECT seq, hash FROM audit_head WHERE id = 1", {}, [&](const Row& row) {
+            head = Head{row.integer(0), row.text(1)};
+          });
+        }
+        check = verify_chain(entries, head);
+        return {};
+      });
+    });
+    if (!r) return std::unexpected(r.error());
+    return std::move(*check);
+  }
+
+  Result<void> backup_to(const std::filesystem::path& target,
+                         const std::function<void(double)>& step) override {
+    return conn_->backup_to(target, step);
+  }
+
+ private:
+  /// The exception being handled as an Error: a value that does not parse is `database_error`, the rest as
+  /// the backend maps them.
+  [[nodiscard]] Error current_error() const {
+    try {
+      throw;
+    } catch (const CorruptValue& e) {
+      return Error{ErrorCode::database_error,
+                   fmt::format("the database holds an invalid value: {}", e.what()), conn_->label()};
+    } catch (...) {
+      return conn_->current_error();
+    }
+  }
+
+  /// Runs `f` (reads, or anything) converting exceptions to errors.
+  template <class F>
+  auto guard(F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (...) {
+      return std::unexpected(current_error());
+    }
+  }
+
+  /// Runs one statement, counted for the savepoints (savepoints.hpp).
+  void run(const std::string& sql, std::span<const Value> params,
+           const std::function<void(const Row&)>& each) {
+    savepoints_.statement();
+    conn_->query(
+        sql, params, each ? each : [](const Row&) {});
+  }
+  void run(const std::string& sql, std::initializer_list<Value> params,
+           const std::function<void(const Row&)>& each) {
+    run(sql, std::span<const Value>(params.begin(), params.size()), each);
+  }
+
+  template <class R>
+  Result<std::vector<R>> rows(const std::string& sql, std::initializer_list<Value> params = {}) {
+    return guard([&]() -> Result<std::vector<R>> {
+      std::vector<R> out;
+      run(sql, params, [&](const Row& row) { out.push_back(read_record<R>(row)); });
+      return out;
+    });
+  }
+
+  /// The records of R's table that `rest` (WHERE … ORDER BY …) selects.
+  template <class R>
+  Result<std::vector<R>> list(std::string_view rest, std::initializer_list<Value> params = {}) {
+    return rows<R>(sql_of<R>().select(rest), params);
+  }
+
+  template <class R>
+  Result<std::optional<R>> find(Value id) {
+    return guard([&]() -> Result<std::optional<R>> {
+      std::optional<R> out;
+      run(sql_of<R>().by_id, {std::move(id)}, [&](const Row& row) { out = read_record<R>(row); });
+      return out;
+    });
+  }
+
+  template <class T, class F>
+  Result<T> write(F&& fn) {
+    return transaction_returning<T>(std::forward<F>(fn));
+  }
+
+  /// Inserts a record and audits it with the digest of its JSON (made beforehand into `text`, or here).
+  template <class R>
+  Result<R> insert(const Actor& by, const R& record, const CanonicalText* text = nullptr) {
+    return write<R>([&]() -> Result<R> {
+      R r = record;
+      const auto params = insert_params(r);
+      run(sql_of<R>().insert, params, [&](const Row& row) {
+        if constexpr (std::is_same_v<decltype(r.id), Id>) r.id = row.integer(0);
+      });
+      std::string after;
+      if constexpr (std::is_same_v<decltype(r.id), Id>) {
+        if (text != nullptr) after = sha256_hex(text->with_id(r.id));
+      }
+      if (after.empty()) after = sha256_hex(canonical(to_json(r)));
+      audit(by, "insert", Table<R>::name, id_text(r), {}, std::move(after));
+      return r;
+    });
+  }
+
+  /// Updates a record's updatable columns and audits it with its JSON before and after.
+  template <class R>
+  Result<void> update(const Actor& by, const R& r) {
+    return write<void>([&]() -> Result<void> {
+      const auto& sql = sql_of<R>();
+      std::optional<R> before, after;
+      run(sql.by_id, {Value(r.id)}, [&](const Row& row) { before = read_record<R>(row); });
+      if (!before) return fail(ErrorCode::not_found, fmt::format("no record {} in {}", r.id, Table<R>::name));
+      const auto params = update_params(r);
+      run(sql.update, params, [&](const Row& row) { after = read_record<R>(row); });
+      if (!after) return fail(ErrorCode::not_found, fmt::format("no record {} in {}", r.id, Table<R>::name));
+      audit(by, "update", Table<R>::name, id_text(r), sha256_hex(canonical(to_json(*before))),
+            sha256_hex(canonical(to_json(*after))));
+      return {};
+    });
+  }
+
+  std::vector<AuditEntry> read_audit_log() {
+    std::vector<AuditEntry> out;
+    run(fmt::format("SELECT {} FROM audit ORDER BY seq", audit_columns), {},
+        [&](const Row& row) { out.push_back(read_audit(row)); });
+    return out;
+  }
+
+  /// Locks the audit head row for the rest of the write transaction and reads the chain's head (PostgreSQL).
+  /// A head row removed by hand cannot be locked: then the table is, which serialises writers the same way.
+  void lock_head() {
+    std::optional<Head> head;
+    run(conn_->dialect().lock_head, {}, [&](const Row& row) { head = Head{row.integer(0), row.text(1)}; });
+    if (!head) {
+      run(conn_->dialect().lock_missing_head, {}, nullptr);
+      head = Head{0, std::string(64, '0')};
+    }
+    head_ = std::move(head);
+  }
+
+  /// Appends the audit entry of one write (empty `before_sha256` for an insert); runs inside the write's
+  /// transaction.
+  void audit(const Actor& by, std::string_view action, std::string_view entity, const std::string& entity_id,
+             std::string before_sha256, std::string after_sha256) {
+    if (!head_) {
+      // The first entry of this write transaction (SQLite): BEGIN IMMEDIATE holds the write lock, so the head
+      // read here stays the head until the transaction ends; later entries follow the one kept in memory.
+      head_.emplace(0, std::string(64, '0'));
+      run("SELECT seq, hash FROM audit_head WHERE id = 1", {}, [&](const Row& row) {
+        *head_ = {row.integer(0), row.text(1)};
+      });
+    }
+    AuditEntry e;
+    e.seq = head_->first + 1;
+    e.prev_hash = head_->second;
+    e.at = by.at;
+    e.actor = by.name;
+    e.action = action;
+    e.entity = entity;
+    e.entity_id = entity_id;
+    e.before_sha256 = std::move(before_sha256);
+    e.after_sha256 = std::move(after_sha256);
+    e.hash = audit_hash(e);
+    const std::array<Value, 10> params{Value(e.seq),           Value(units::format_date_time(e.at)),
+                                       Value(e.actor),         Value(e.action),
+                                       Value(e.entity),        Value(e.entity_id),
+                                       Value(e.before_sha256), Value(e.after_sha256),
+                                       Value(e.prev_hash),     Value(e.hash)};
+    if (conn_->dialect().head_with_each_entry) {
+      // One statement: the entry and the head move together.
+      static const std::string sql = fmt::format(
+          "WITH entry AS (INSERT INTO audit ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)) "
+          "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $10) "
+          "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+          audit_columns);
+      run(sql, params, nullptr);
+    } else {
+      static const std::string sql = fmt::format(
+          "INSERT INTO audit ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", audit_columns);
+      run(sql, params, nullptr);
+    }
+    *head_ = {e.seq, std::move(e.hash)};
+  }
+
+  /// Records the head the open write transaction moved the chain to: once, just before it commits (the
+  /// entries and the head commit together, so a removed newest entry is still caught).
+  void store_head() {
+    run("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        {Value(head_->first), Value(head_->second)}, nullptr);
+  }
+
+  std::unique_ptr<Connection> conn_;
+  int depth_ = 0;              ///< transaction nesting: 1 in a transaction, more in savepoints
+  bool reading_ = false;       ///< inside read_snapshot
+  SavepointStack savepoints_;  ///< counts the statements run on this connection
+  /// The audit chain's head as the open write transaction moved it (read when it began or at its first entry,
+  /// restored when a savepoint rolls back, forgotten when the transaction ends).
+  std::optional<Head> head_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sql_store(std::unique_ptr<Connection> connection,
+                                              const std::vector<Migration>& migrations) {
+  auto store = std::make_unique<SqlStore>(std::move(connection));
+  NW_CHECK(store->migrate(migrations));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace needlework::store::sql
