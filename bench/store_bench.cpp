@@ -579,7 +579,7 @@ void generate(ns::Store& store) {
         ph.sha256 = ns::sha256_hex(c.id + kind);
         ph.media_type = "image/jpeg";
         ph.size_bytes = 350'000 + static_cast<std::int64_t>(rng() % 400'000);
-        ph.kind = kind;
+        ph.kind = *ns::enum_from_string<ns::PhotoKind>(kind);
         ph.taken_at = first_visit[next - 1] + std::chrono::days(kind[0] == 'b' ? 3 : 200);
         ph.original_name = fmt::format("IMG_{:04}.jpg", rng() % 10000);
         must(store.insert_photo(actor(ph.taken_at), ph), "photo");

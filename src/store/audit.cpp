@@ -1,4 +1,5 @@
-// The audit hash chain, backend-neutral: every backend stores AuditEntry rows and verifies them here.
+// The audit hash chain, backend-neutral: the shared SQL layer (sql/sql_store.cpp) stores AuditEntry rows and
+// verifies them here.
 
 #include <fmt/format.h>
 #include <openssl/evp.h>

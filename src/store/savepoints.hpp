@@ -2,7 +2,8 @@
 // The savepoints a backend has open in its write transaction, so that nested transactions opened back to back
 // share one: a savepoint opened before any statement ran in the one around it marks the same state (rolling
 // back to either undoes exactly the same), so it uses that one and saves a SAVEPOINT and a RELEASE. A group
-// commit's savepoint around a single write's own is the common case. Both backends use this one rule.
+// commit's savepoint around a single write's own is the common case. The shared SQL layer (sql/sql_store.cpp)
+// uses this one rule for both backends.
 
 #include <fmt/format.h>
 

@@ -1,9 +1,10 @@
 #pragma once
 /// The repository: a backend-neutral interface to the clinic records (records.hpp). It stores and finds
 /// records and appends one audit entry per write in the same transaction; it enforces no clinical rule —
-/// that is `ClinicStore` (clinic_store.hpp), which works only through this interface, so a PostgreSQL backend
-/// can be added beside SQLite without touching the rules. Every failure is a `Result` error: a missing record
-/// is `not_found`, a broken or newer database `io_error`/`pack_error` as documented on each function.
+/// that is `ClinicStore` (clinic_store.hpp), which works only through this interface, the same over SQLite
+/// and PostgreSQL (both one implementation, src/store/sql/, over a connection per backend). Every failure is a
+/// `Result` error: a missing record is `not_found`, an unreachable or busy database `io_error`, a corrupt or
+/// newer one `database_error`, as documented on each function.
 
 #include <filesystem>
 #include <functional>
@@ -184,9 +185,9 @@ struct SqliteOptions {
 /// Opens (creating if needed) a SQLite database at `path` — ":memory:" for a throwaway one — with WAL,
 /// foreign keys on, synchronous=FULL and a busy timeout, and applies the embedded migrations
 /// (data/migrations/sqlite/NNNN_*.sql) it lacks, each in its own transaction, recording them in
-/// schema_version. Errors: `io_error` when the file cannot be opened or written; `pack_error` (a data
-/// error, exit 4 in the CLI) when the database is newer than this build or a recorded migration differs
-/// from the one built in; `invalid_value` naming `cache_mib` for a page cache under 1 MiB.
+/// schema_version. Errors: `io_error` when the file cannot be opened or written; `database_error` (exit 4
+/// in the CLI) when the database is newer than this build or a recorded migration differs from the one built
+/// in; `invalid_value` naming `cache_mib` for a page cache under 1 MiB.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path,
                                                          const SqliteOptions& options = {});
 
@@ -202,7 +203,7 @@ struct RestoreReport {
 /// migrations to the copy, and requires its audit chain to verify; only then renames the copy into place. An
 /// existing target is refused unless `replace`, and then kept as `<target>.before-restore-<at>` (with its -wal
 /// file). Stop every program using the target first. Errors: `not_found` (no backup file), `io_error` (not a
-/// database), `pack_error` (newer than this build), `refused` (the backup's audit chain is broken),
+/// database), `database_error` (newer than this build), `refused` (the backup's audit chain is broken),
 /// `invalid_value` (the target exists and `replace` is false).
 [[nodiscard]] Result<RestoreReport> restore_sqlite(const std::filesystem::path& backup,
                                                    const std::filesystem::path& target, bool replace,
@@ -217,8 +218,8 @@ namespace needlework::store {
 /// (data/migrations/postgres/NNNN_*.sql, numbered and named as SQLite's) it lacks, each in its own transaction
 /// under an advisory lock. The records, their audit chain and every error code are as on SQLite; `backup_to`
 /// is `invalid_value` (use pg_dump, docs/store.md). Errors: `io_error` when the server cannot be reached or
-/// refuses the login (naming host, port, user and database, never the password); `pack_error` when the
-/// database is newer than this build or a recorded migration differs from the one built in.
+/// refuses the login (naming host, port, user and database, never the password); `database_error` when
+/// the database is newer than this build or a recorded migration differs from the one built in.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_postgres(const std::string& conninfo);
 
 /// Whether `where` names a PostgreSQL database: a `postgresql://` or `postgres://` URI, or a libpq key=value
