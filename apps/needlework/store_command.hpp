@@ -78,21 +78,6 @@ int show(const Context& ctx, const Result<Record>& r, const std::function<void(c
   return exit_ok;
 }
 
-/// Prints a list of records: a JSON array with --json, else `text` of the whole list.
-template <class Record>
-int show_list(const Context& ctx, const Result<std::vector<Record>>& r,
-              const std::function<void(const std::vector<Record>&)>& text) {
-  if (!r) return report_store(ctx, r.error());
-  if (ctx.json) {
-    auto out = nlohmann::json::array();
-    for (const auto& x : *r) out.push_back(store::to_json(x));
-    print_json(out);
-  } else {
-    text(*r);
-  }
-  return exit_ok;
-}
-
 /// The store command groups, each registered from its own file (cmd_<group>.cpp, or one file for a few
 /// small groups).
 void register_users(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o);
