@@ -41,7 +41,7 @@ json overrides_json(const Pack& p) {
 
 int list(Context& ctx) {
   auto packs = knowledge::list_packs(ctx.packs_dir());
-  if (!packs) return report_data_error(ctx, packs.error());
+  if (!packs) return report(ctx, packs.error());
   if (ctx.json) {
     json out = json::array();
     for (const auto& p : *packs) {
@@ -64,7 +64,7 @@ int list(Context& ctx) {
 
 int show(Context& ctx, const std::string& id) {
   auto pack = knowledge::load_pack(ctx.packs_dir(), id.empty() ? ctx.pack_id : id);
-  if (!pack) return report_data_error(ctx, pack.error());
+  if (!pack) return report(ctx, pack.error());
   const Pack& p = *pack;
   if (ctx.json) {
     json rules = json::array();
@@ -116,8 +116,9 @@ int show(Context& ctx, const std::string& id) {
   print_rules("Consultations", p.consultations, [&](const auto& c) {
     return fmt::format("{} (if missing: {})", c.with, knowledge::to_string(c.when_missing));
   });
-  print_rules("Screening validity", p.screening_validity,
-              [&](const auto& v) { return fmt::format("a screening counts for {} days", v.max_age.count()); });
+  print_rules("Screening validity", p.screening_validity, [&](const auto& v) {
+    return fmt::format("a screening counts for {} days", v.max_age.count());
+  });
   print_rules("Course rules", p.courses, [&](const auto& c) {
     return fmt::format("{}: {}–{} a week, ≥ {} days apart, {}–{} months{}",
                        c.bands.empty() ? "all bands" : fmt::format("{}", fmt::join(c.bands, "+")),
@@ -161,7 +162,7 @@ int validate(Context& ctx, const std::string& target) {
   auto pack = (!target.empty() && (is_path || std::filesystem::is_directory(as_dir, ec)))
                   ? knowledge::load_pack_dir(as_dir)
                   : knowledge::load_pack(ctx.packs_dir(), target.empty() ? ctx.pack_id : target);
-  if (!pack) return report_data_error(ctx, pack.error());
+  if (!pack) return report(ctx, pack.error());
   const auto warnings = knowledge::lint(*pack);
   if (ctx.json) {
     print_json({{"pack", pack->label()},
@@ -180,7 +181,7 @@ int validate(Context& ctx, const std::string& target) {
 
 int vocabulary(Context& ctx, const std::string& kind) {
   auto pack = load_selected_pack(ctx);
-  if (!pack) return report_data_error(ctx, pack.error());
+  if (!pack) return report(ctx, pack.error());
   const Pack& p = *pack;
   static const std::vector<std::string> kinds{"areas", "conditions", "concerns", "observations", "devices"};
   if (!kind.empty() && std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {

@@ -1,10 +1,9 @@
 #include "context.hpp"
 
 #include <fmt/format.h>
-
-#include <algorithm>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -24,16 +23,23 @@ std::filesystem::path Context::data_dir() const {
 
 int exit_code_for(const Error& e) {
   switch (e.code) {
+    case ErrorCode::parse_error:
+    case ErrorCode::missing_field:
+    case ErrorCode::unknown_field:
+    case ErrorCode::invalid_value:
+    case ErrorCode::out_of_range:
+    case ErrorCode::unknown_id:
+    case ErrorCode::not_found:
+      return exit_input;
     case ErrorCode::pack_error:
+    case ErrorCode::data_error:
     case ErrorCode::database_error:
+    case ErrorCode::io_error:  // a pack, data file, database or output file the system cannot read or write
       return exit_pack;
     case ErrorCode::refused:
       return exit_attention;
-    case ErrorCode::io_error:
-      return exit_internal;
-    default:
-      return exit_input;
   }
+  return exit_internal;
 }
 
 int report(const Context& ctx, const Error& e) {
@@ -43,12 +49,6 @@ int report(const Context& ctx, const Error& e) {
     std::cerr << fmt::format("needlework: {}: {}\n", to_string(e.code), e.describe());
   }
   return exit_code_for(e);
-}
-
-int report_data_error(const Context& ctx, const Error& e) {
-  const int code = report(ctx, e);
-  const bool named_by_user = e.where == "--pack" || e.where == "--data" || e.where == "pack";
-  return named_by_user || code == exit_attention ? code : exit_pack;
 }
 
 Result<std::string> read_input(const std::string& path) {
@@ -109,42 +109,37 @@ Result<knowledge::Pack> load_selected_pack(const Context& ctx) {
   return knowledge::load_pack(ctx.packs_dir(), ctx.pack_id);
 }
 
-Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
-  const auto path = ctx.data_dir() / "skin" / "regions.toml";
-  auto text = read_input(path.string());
-  if (!text) return fail(ErrorCode::pack_error, "cannot read the skin regions file", path.string());
-  // (parse errors below name the file, line and column)
-  auto regions = physics::parse_regions(*text, path.string());
-  if (!regions) {
-    auto e = regions.error();
-    e.code = ErrorCode::pack_error;
-    return std::unexpected(e);
-  }
-  return regions;
-}
-
 namespace {
 
-/// A data file that does not load is a data error (exit 4), whatever the parser's own code.
+/// A data file that does not load is a data error (exit 4), whatever the parser's own code, which the message
+/// keeps: the one place the parsers' codes are converted.
 Error as_data_error(Error e) {
   e.message = fmt::format("{} [{}]", e.message, to_string(e.code));
-  e.code = ErrorCode::pack_error;
+  e.code = ErrorCode::data_error;
   return e;
 }
 
-Result<std::string> read_text(const std::filesystem::path& path) {
+Result<std::string> read_text(const std::filesystem::path& path, std::string_view what) {
   auto text = read_input(path.string());
-  if (!text) return fail(ErrorCode::pack_error, "cannot open the data file", path.string());
+  if (!text) return fail(ErrorCode::data_error, fmt::format("cannot read the {}", what), path.string());
   return text;
 }
 
 }  // namespace
 
+Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
+  const auto path = ctx.data_dir() / "skin" / "regions.toml";
+  NW_TRY(text, read_text(path, "skin regions file"));
+  // (parse errors name the file, line and column)
+  return map_error(physics::parse_regions(text, path.string()), as_data_error);
+}
+
 Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& data_dir) {
   const std::filesystem::path dir = data_dir / "devices";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    return fail(ErrorCode::pack_error, "the device catalog directory does not exist (set --data)", dir.string());
+    return fail(ErrorCode::data_error, "the device catalog directory does not exist (set --data)",
+                dir.string());
   }
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -153,13 +148,11 @@ Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& d
   std::sort(files.begin(), files.end());
   std::vector<physics::Device> devices;
   for (const auto& f : files) {
-    auto text = read_text(f);
-    if (!text) return std::unexpected(text.error());
-    auto d = physics::parse_device(*text, f.string());
-    if (!d) return std::unexpected(as_data_error(d.error()));
-    devices.push_back(std::move(*d));
+    NW_TRY(text, read_text(f, "data file"));
+    NW_TRY(device, map_error(physics::parse_device(text, f.string()), as_data_error));
+    devices.push_back(std::move(device));
   }
-  if (devices.empty()) return fail(ErrorCode::pack_error, "no device files (*.toml)", dir.string());
+  if (devices.empty()) return fail(ErrorCode::data_error, "no device files (*.toml)", dir.string());
   return devices;
 }
 
@@ -177,14 +170,16 @@ void ProgressBar::update(std::int64_t done, std::int64_t total) {
 }
 
 Result<std::unique_ptr<store::Store>> open_database(const std::string& where) {
-  auto db = store::open_store(where);
-  if (db) return db;
-  auto e = db.error();
-  // SQLite errors name the file; PostgreSQL ones the server and database without the password, which is
-  // what --db is shown as then.
-  if (e.where.empty() || e.where == where) e.where = "--db " + where;
-  else if (store::names_postgres(where) && e.where != "--db") e.where = "--db " + e.where;
-  return std::unexpected(e);
+  return map_error(store::open_store(where), [&](Error e) {
+    // SQLite errors name the file; PostgreSQL ones the server and database without the password, which is
+    // what --db is shown as then.
+    if (e.where.empty() || e.where == where) {
+      e.where = "--db " + where;
+    } else if (store::names_postgres(where) && e.where != "--db") {
+      e.where = "--db " + e.where;
+    }
+    return e;
+  });
 }
 
 std::filesystem::path default_photo_dir(const std::string& where) {

@@ -2,33 +2,33 @@
 // Shared state of one `needlework` invocation: global options and the output helpers every subcommand uses.
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include "needlework/units/error.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/skin.hpp"
 #include "needlework/store/store.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::cli {
 
 /// Exit codes, documented in docs/cli.md.
 enum ExitCode : int {
   exit_ok = 0,
-  exit_internal = 1,  ///< a bug or broken infrastructure
-  exit_usage = 2,     ///< bad command line
-  exit_input = 3,     ///< bad input file (JSON, field, value, unknown id)
-  exit_pack = 4,      ///< a knowledge pack or data file failed to load or validate
-  exit_attention = 5, ///< the command ran and the answer needs a person: not cleared, refused, see a doctor
+  exit_internal = 1,   ///< a bug: an exception escaped
+  exit_usage = 2,      ///< bad command line
+  exit_input = 3,      ///< bad input: a file, field, value, option value, unknown id or record
+  exit_pack = 4,       ///< a knowledge pack, data file or database that does not load, validate or read
+  exit_attention = 5,  ///< the command ran and the answer needs a person: not cleared, refused, see a doctor
 };
 
 struct Context {
-  std::string data_option;         ///< --data
-  std::string pack_id = "seed";    ///< --pack
-  bool json = false;               ///< --json
+  std::string data_option;       ///< --data
+  std::string pack_id = "seed";  ///< --pack
+  bool json = false;             ///< --json
   int exit_code = exit_ok;
 
   /// --data, else $NEEDLEWORK_DATA, else the data directory of the source tree this binary was built from.
@@ -38,15 +38,18 @@ struct Context {
 
 /// The exit-code table, shown in every --help.
 inline constexpr const char* exit_codes_help =
-    "Exit codes: 0 ok; 2 bad command line; 3 bad input; 4 bad knowledge pack or data file; "
+    "Exit codes: 0 ok; 2 bad command line; 3 bad input; 4 bad knowledge pack, data file or database; "
     "5 needs a person (not cleared, refused, see a doctor); 1 internal error.";
 
-/// Exit code for an error from the engines.
-int exit_code_for(const Error& e);
+/// `r` with its error passed through `f` (std::expected::transform_error, which GCC 12's library lacks).
+template <class T, class F>
+Result<T> map_error(Result<T> r, F&& f) {
+  if (!r) return std::unexpected(f(std::move(r.error())));
+  return r;
+}
 
-/// Reports an error from loading packs or data files: exit 4, except when the user named a pack or data
-/// directory that does not exist (exit 3, bad input).
-int report_data_error(const Context& ctx, const Error& e);
+/// The exit code of an error: one table, by error code, for every command (docs/cli.md).
+int exit_code_for(const Error& e);
 
 /// Prints an error on stderr (or as JSON on stdout with --json) and returns its exit code.
 int report(const Context& ctx, const Error& e);
@@ -60,10 +63,12 @@ Result<nlohmann::json> parse_json(const std::string& text, const std::string& so
 /// Loads the pack chosen with --pack from the data directory.
 Result<knowledge::Pack> load_selected_pack(const Context& ctx);
 
-/// Loads data/skin/regions.toml from the data directory (skin thickness per region for the depth guard).
+/// Loads data/skin/regions.toml from the data directory (skin thickness per region for the depth guard); a
+/// file that does not load is a data_error.
 Result<physics::RegionCatalog> load_skin_regions(const Context& ctx);
 
-/// Loads the physics device catalog (every data/devices/*.toml under `data_dir`, sorted by file name).
+/// Loads the physics device catalog (every data/devices/*.toml under `data_dir`, sorted by file name); a file
+/// that does not load is a data_error.
 Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& data_dir);
 
 /// A progress bar on stderr for long runs (only on a terminal, never with --json): "[####....] 3/10 runs".
@@ -78,8 +83,9 @@ class ProgressBar {
 };
 
 /// Opens the clinic database `where` names (--db, else $NEEDLEWORK_DB, else ./needlework.db: the caller
-/// picks): PostgreSQL for a `postgresql://` URI or a libpq key=value string (`host=… dbname=…`), else a SQLite
-/// file (store::open_store). An error's location is "--db <where>", with a PostgreSQL password never shown.
+/// picks): PostgreSQL for a `postgresql://` URI or a libpq key=value string (`host=… dbname=…`), else a
+/// SQLite file (store::open_store). An error's location is "--db <where>", with a PostgreSQL password never
+/// shown.
 Result<std::unique_ptr<store::Store>> open_database(const std::string& where);
 
 /// Where photos go unless --photos says: photos/ beside a SQLite file; ./photos (the working folder) for a
@@ -89,12 +95,12 @@ std::filesystem::path default_photo_dir(const std::string& where);
 /// Prints JSON (pretty, two spaces) on stdout.
 void print_json(const nlohmann::json& j);
 
-/// Registration of each group of subcommands (one file each).
+/// Registration of the subcommands: the pack commands (cmd_pack.cpp), the clinical commands (cmd_clinic.cpp),
+/// the store commands (store_command.cpp, which registers each group from its cmd_<group>.cpp) and the
+/// physics commands (cmd_physics.cpp).
 void add_pack_commands(CLI::App& app, Context& ctx);
 void add_clinic_commands(CLI::App& app, Context& ctx);
 void add_store_commands(CLI::App& app, Context& ctx);
-#ifdef NEEDLEWORK_HAVE_PHYSICS
 void add_physics_commands(CLI::App& app, Context& ctx);
-#endif
 
 }  // namespace needlework::cli

@@ -1,5 +1,5 @@
-// needlework — the command-line face of the clinical and physics engines. Every subcommand reads a file or
-// stdin, prints human-readable text (or JSON with --json), and exits with a documented code (docs/cli.md).
+// needlework — the command-line face of the clinical and physics engines and of the clinic records. Every
+// subcommand prints human-readable text (or JSON with --json) and exits with a documented code (docs/cli.md).
 
 #include <exception>
 #include <iostream>
@@ -7,6 +7,7 @@
 #include <string>
 
 #include "context.hpp"
+#include "needlework/version.hpp"
 
 namespace {
 
@@ -34,7 +35,8 @@ std::optional<std::string> find_unknown_command(CLI::App& top, int argc, char** 
     for (auto* s : app->get_subcommands({})) {
       if (s->check_name(arg)) sub = s;
     }
-    if (sub == nullptr) return app->get_require_subcommand_min() > 0 ? std::optional<std::string>(arg) : std::nullopt;
+    if (sub == nullptr)
+      return app->get_require_subcommand_min() > 0 ? std::optional<std::string>(arg) : std::nullopt;
     app = sub;
   }
   return std::nullopt;
@@ -45,32 +47,32 @@ std::optional<std::string> find_unknown_command(CLI::App& top, int argc, char** 
 int main(int argc, char** argv) {
   using namespace needlework::cli;
   Context ctx;
-  CLI::App app{"Needlework: micro-needling (collagen induction therapy) screening, planning, protocol, aftercare "
-               "and simulation.\n\nExamples:\n"
-               "  needlework screen examples/intake-cleared.json\n"
-               "  needlework plan examples/intake-cleared.json --start 2026-11-30\n"
-               "  needlework --pack literature screen examples/intake-literature.json --json\n"
-               "  needlework protocol examples/session.json\n"
-               "  needlework aftercare examples/session.json --markdown\n"
-               "  needlework followup examples/followup-see-doctor.json\n"
-               "  needlework pack vocabulary\n",
-               "needlework"};
+  CLI::App app{
+      "Needlework: micro-needling (collagen induction therapy) screening, planning, protocol, aftercare "
+      "and simulation.\n\nExamples:\n"
+      "  needlework screen examples/intake-cleared.json\n"
+      "  needlework plan examples/intake-cleared.json --start 2026-11-30\n"
+      "  needlework --pack literature screen examples/intake-literature.json --json\n"
+      "  needlework protocol examples/session.json\n"
+      "  needlework aftercare examples/session.json --markdown\n"
+      "  needlework followup examples/followup-see-doctor.json\n"
+      "  needlework pack vocabulary\n",
+      "needlework"};
   app.require_subcommand(1);
   // Global options may also follow the subcommand (`needlework screen x.json --json`); set before the
   // subcommands are added, which inherit it.
   app.fallthrough();
-  app.add_option("--data", ctx.data_option, "Data directory holding packs/ (default: $NEEDLEWORK_DATA, else the build's)");
+  app.add_option("--data", ctx.data_option,
+                 "Data directory holding packs/ (default: $NEEDLEWORK_DATA, else the build's)");
   app.add_option("--pack", ctx.pack_id, "Knowledge pack to use (default: seed; see `needlework pack list`)");
   app.add_flag("--json", ctx.json, "Print machine-readable JSON instead of text");
-  app.set_version_flag("--version", "needlework 0.1.0");
+  app.set_version_flag("--version", std::string("needlework ") + needlework::version);
   app.footer(exit_codes_help);
 
   add_pack_commands(app, ctx);
   add_clinic_commands(app, ctx);
   add_store_commands(app, ctx);
-#ifdef NEEDLEWORK_HAVE_PHYSICS
   add_physics_commands(app, ctx);
-#endif
 
   if (auto unknown = find_unknown_command(app, argc, argv)) {
     std::cerr << "needlework: unknown command '" << *unknown << "' (see needlework --help)\n";

@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-
 namespace needlework::clinic {
 namespace {
 
@@ -47,10 +46,9 @@ class Fields {
     return s;
   }
   Result<std::optional<Date>> date(std::string_view key, bool required) {
-    auto s = string(key, required);
-    if (!s) return std::unexpected(s.error());
-    if (s->empty()) return std::optional<Date>{};
-    auto d = units::parse_date(*s);
+    NW_TRY(s, string(key, required));
+    if (s.empty()) return std::optional<Date>{};
+    auto d = units::parse_date(s);
     if (!d) return fail(d.error().code, d.error().message, at(key));
     return std::optional<Date>{*d};
   }

@@ -316,7 +316,9 @@ void read_rule(Reader& r, Consultation& c) {
   c.when_missing = decision(r, "when_missing", "refer");
 }
 
-void read_rule(Reader& r, ScreeningValidity& v) { v.max_age = std::chrono::days{r.integer("max_age_days", 0, 3650)}; }
+void read_rule(Reader& r, ScreeningValidity& v) {
+  v.max_age = std::chrono::days{r.integer("max_age_days", 0, 3650)};
+}
 
 void read_rule(Reader& r, DepthGuard& g) {
   g.pressure = r.number("pressure", 0.0, 1.0);
@@ -591,12 +593,27 @@ Pack load_chain(const fs::path& dir, std::string_view expected_id) {
   return pack;
 }
 
+/// A problem inside a pack's files makes the pack bad: pack_error, whatever the reader's own code, which the
+/// message keeps ("… [unknown_field]") for the person fixing the pack. A pack the caller names that does not
+/// exist is reported before any file is read, with its own code (not_found, invalid_value).
+Error as_pack_error(Error e) {
+  if (e.code != ErrorCode::pack_error) {
+    e.message = fmt::format("{} [{}]", e.message, to_string(e.code));
+    e.code = ErrorCode::pack_error;
+  }
+  return e;
+}
+
+/// The one boundary where the loader's exceptions become values: the field readers below raise()
+/// a LoadFailure from deep inside nested table walks (and toml++ throws its parse_error), which would need an
+/// early return after every one of several hundred reads if they returned Result; LoadFailure never leaves
+/// this file.
 template <class F>
 Result<std::invoke_result_t<F>> guarded(F&& f) {
   try {
     return f();
   } catch (const LoadFailure& e) {
-    return std::unexpected(e.error);
+    return std::unexpected(as_pack_error(e.error));
   } catch (const fs::filesystem_error& e) {
     return fail(ErrorCode::io_error, e.what(), e.path1().string());
   }
@@ -640,9 +657,8 @@ Result<Pack> load_pack(const fs::path& packs_dir, const std::string& id) {
     return fail(ErrorCode::not_found, fmt::format("no pack '{}' in {}", id, display_path(packs_dir)),
                 "--pack");
   }
-  auto pack = guarded([&] { return load_chain(packs_dir / id, id); });
-  if (!pack) return pack;
-  if (auto ok = validate(*pack); !ok) return std::unexpected(ok.error());
+  NW_TRY(pack, guarded([&] { return load_chain(packs_dir / id, id); }));
+  NW_CHECK(validate(pack));
   return pack;
 }
 
@@ -652,9 +668,8 @@ Result<Pack> load_pack_dir(const fs::path& dir) {
     return fail(ErrorCode::not_found, fmt::format("no pack folder at {}", dir.string()), "pack");
   }
   auto canonical = fs::weakly_canonical(dir, ec);
-  auto pack = guarded([&] { return load_chain(canonical, canonical.filename().string()); });
-  if (!pack) return pack;
-  if (auto ok = validate(*pack); !ok) return std::unexpected(ok.error());
+  NW_TRY(pack, guarded([&] { return load_chain(canonical, canonical.filename().string()); }));
+  NW_CHECK(validate(pack));
   return pack;
 }
 

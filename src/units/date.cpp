@@ -43,14 +43,13 @@ Result<DateTime> parse_date_time(std::string_view text) {
     return fail(ErrorCode::parse_error,
                 fmt::format("'{}' is not a UTC time in the form YYYY-MM-DDTHH:MM:SSZ", text));
   }
-  auto day = parse_date(text.substr(0, 10));
-  if (!day) return std::unexpected(day.error());
+  NW_TRY(day, parse_date(text.substr(0, 10)));
   int hh = 0, mm = 0, ss = 0;
   if (!read_int(text, 11, 2, hh) || !read_int(text, 14, 2, mm) ||
       (with_seconds && !read_int(text, 17, 2, ss)) || hh > 23 || mm > 59 || ss > 59) {
     return fail(ErrorCode::invalid_value, fmt::format("'{}' has an impossible time of day", text));
   }
-  return std::chrono::time_point_cast<std::chrono::seconds>(*day) + std::chrono::hours{hh} +
+  return std::chrono::time_point_cast<std::chrono::seconds>(day) + std::chrono::hours{hh} +
          std::chrono::minutes{mm} + std::chrono::seconds{ss};
 }
 

@@ -1,6 +1,6 @@
 // End-to-end tests of the `needlework` command line, driven by tests/cli/cases.json.
 //
-// Each case runs the real binary (NEEDLEWORK_BIN, set by CMake) as a child process — fork + execve, no shell —
+// Each case runs the real binary (NEEDLEWORK_BIN, set by CMake) as a child process (support/run.hpp, no shell)
 // with the source directory as its working directory, so relative paths such as examples/intake-cleared.json
 // print identically on every machine. Each case is its own GoogleTest test (CliCase/<name>).
 //
@@ -8,7 +8,7 @@
 //   "name"                 [A-Za-z0-9_]+, unique; the test's name
 //   "args"                 the command line after `needlework`
 //   "stdin"                optional: a file (relative to the source dir) fed to the child's stdin;
-//                          without it stdin is /dev/null
+//                          without it stdin is empty
 //   "env"                  optional: {"NAME": "value"} added to the child's environment
 //   "exit"                 required: the exact exit code
 //   "golden"               optional: a file under tests/cli/golden/ that stdout must equal byte for byte
@@ -32,25 +32,18 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <poll.h>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
-extern char** environ;
+#include "support/run.hpp"
 
 namespace {
 
@@ -122,105 +115,20 @@ std::vector<Case> load_cases() {
   return cases;
 }
 
-struct Outcome {
-  int exit_code = -1;  ///< the exit status, or 128 + signal when the child was killed
-  bool timed_out = false;
-  std::string out, err;
-};
+std::string read_file(const fs::path& p);
 
-/// Runs `binary args…` in `cwd` with stdin from `stdin_file` (or /dev/null), capturing stdout and stderr.
-Outcome run(const Case& c) {
-  Outcome result;
-  // The child's environment: ours, minus anything that would change which data the binary reads, plus the
-  // case's own variables.
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry(*e);
-    const auto name = entry.substr(0, entry.find('='));
-    if (name == "NEEDLEWORK_DATA" || name == "NEEDLEWORK_UPDATE_GOLDEN" || c.env.contains(name)) continue;
-    env_strings.push_back(entry);
-  }
-  for (const auto& [k, v] : c.env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  std::vector<std::string> arg_strings{"needlework"};
-  arg_strings.insert(arg_strings.end(), c.args.begin(), c.args.end());
-  std::vector<char*> argv;
-  for (auto& s : arg_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-
-  const std::string binary = NEEDLEWORK_BIN;
-  const std::string cwd = source_dir.string();
-  const std::string input = c.stdin_file.empty() ? std::string("/dev/null") : (source_dir / c.stdin_file).string();
-
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ADD_FAILURE() << "pipe: " << std::strerror(errno);
-    return result;
-  }
-  const pid_t pid = fork();
-  if (pid < 0) {
-    ADD_FAILURE() << "fork: " << std::strerror(errno);
-    return result;
-  }
-  if (pid == 0) {
-    // Child: only async-signal-safe calls from here to execve.
-    const int in_fd = open(input.c_str(), O_RDONLY);
-    if (in_fd < 0 || dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_pipe[1], STDOUT_FILENO) < 0 ||
-        dup2(err_pipe[1], STDERR_FILENO) < 0 || chdir(cwd.c_str()) != 0) {
-      _exit(126);
-    }
-    execve(binary.c_str(), argv.data(), envp.data());
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-
-  const auto deadline = std::chrono::steady_clock::now() + child_timeout;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      result.timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    const int ready = poll(fds, 2, static_cast<int>(left.count()));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      ADD_FAILURE() << "poll: " << std::strerror(errno);
-      kill(pid, SIGKILL);
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buffer[65536];
-      const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<std::size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (auto& fd : fds) {
-    if (fd.fd >= 0) close(fd.fd);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.exit_code = 128 + WTERMSIG(status);
-  }
-  return result;
+/// Runs the binary on a case: in the source folder, with stdin from the case's file (or empty), without the
+/// variables that would change which data it reads, plus the case's own.
+needlework::test::RunResult run(const Case& c) {
+  needlework::test::RunRequest request;
+  request.program = NEEDLEWORK_BIN;
+  request.args = c.args;
+  request.cwd = source_dir;
+  if (!c.stdin_file.empty()) request.stdin_text = read_file(source_dir / c.stdin_file);
+  request.env = c.env;
+  request.unset_env = {"NEEDLEWORK_DATA", "NEEDLEWORK_UPDATE_GOLDEN"};
+  request.timeout = child_timeout;
+  return needlework::test::run(request);
 }
 
 std::string read_file(const fs::path& p) {
@@ -271,7 +179,8 @@ TEST_P(CliCase, Run) {
   ASSERT_TRUE(c.load_error.empty()) << c.load_error;
   SCOPED_TRACE("(cd " + source_dir.string() + " && " + command_line(c) + ")");
 
-  const Outcome o = run(c);
+  const auto o = run(c);
+  ASSERT_TRUE(o.failure.empty()) << o.failure;
   ASSERT_FALSE(o.timed_out) << "killed after " << child_timeout.count() << " s\nstdout:\n"
                             << o.out << "\nstderr:\n"
                             << o.err;

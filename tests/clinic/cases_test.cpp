@@ -19,6 +19,7 @@
 #include "needlework/clinic/engine.hpp"
 #include "needlework/clinic/json.hpp"
 #include "needlework/knowledge/loader.hpp"
+#include "support/data.hpp"
 
 namespace nc = needlework::clinic;
 namespace nk = needlework::knowledge;
@@ -49,16 +50,7 @@ const nk::Pack& shipped_pack(const std::string& id) {
 }
 
 /// data/skin/regions.toml, as the CLI loads it for the depth guard.
-const needlework::physics::RegionCatalog& skin_regions() {
-  static const needlework::physics::RegionCatalog regions = [] {
-    std::ifstream in(source_dir / "data/skin/regions.toml");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto r = needlework::physics::parse_regions(text, "data/skin/regions.toml");
-    if (!r) throw std::runtime_error(r.error().describe());
-    return *r;
-  }();
-  return regions;
-}
+const needlework::physics::RegionCatalog& skin_regions() { return needlework::test::skin_regions(); }
 
 json input_of(const json& c, const std::string& key) {
   if (c.contains(key + "_file")) {

@@ -4,13 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "../physics/test_data.hpp"
-#include "needlework/knowledge/loader.hpp"
+#include "support/data.hpp"
+#include "support/packs.hpp"
 
 namespace nc = needlework::clinic;
 namespace nk = needlework::knowledge;
 namespace nu = needlework::units;
-namespace pt = needlework::physics::testing;
+namespace pt = needlework::test;
 using needlework::ErrorCode;
 
 namespace {
@@ -23,9 +23,7 @@ struct Catalogs {
 
 const Catalogs& catalogs() {
   static const Catalogs c = [] {
-    auto p = nk::load_pack(std::filesystem::path(NEEDLEWORK_DATA_DIR) / "packs", "seed");
-    if (!p) throw std::runtime_error(p.error().describe());
-    return Catalogs{std::move(*p), pt::load_regions(), pt::load_all_devices()};
+    return Catalogs{pt::load_pack("seed"), pt::load_regions(), pt::load_all_devices()};
   }();
   return c;
 }

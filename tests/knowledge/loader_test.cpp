@@ -148,7 +148,8 @@ TEST_F(ScratchPacks, TomlSyntaxErrorNamesFileLineAndColumn) {
   append("base/rules.toml", "\n[[area]\nid = \"x\"\n");
   auto p = load("base");
   ASSERT_FALSE(p);
-  EXPECT_EQ(p.error().code, ErrorCode::parse_error);
+  EXPECT_EQ(p.error().code, ErrorCode::pack_error);
+  EXPECT_NE(p.error().message.find("[parse_error]"), std::string::npos) << p.error().message;
   EXPECT_NE(p.error().where.find("rules.toml:" + std::to_string(broken_line) + ":"), std::string::npos)
       << p.error().where;
 }
@@ -159,7 +160,8 @@ TEST_F(ScratchPacks, UnknownKeyIsAnErrorNamingTheKey) {
          "\n[[condition]]\nid = \"epilepsy\"\nlabel = \"Epilepsy\"\nsource = \"S1\"\nscpoe = \"local\"\n");
   auto p = load("base");
   ASSERT_FALSE(p);
-  EXPECT_EQ(p.error().code, ErrorCode::unknown_field);
+  EXPECT_EQ(p.error().code, ErrorCode::pack_error);
+  EXPECT_NE(p.error().message.find("[unknown_field]"), std::string::npos) << p.error().message;
   EXPECT_NE(p.error().message.find("scpoe"), std::string::npos);
   EXPECT_NE(p.error().where.find("rules.toml:" + std::to_string(typo_line) + ":"), std::string::npos)
       << p.error().where;
@@ -206,7 +208,8 @@ TEST_F(ScratchPacks, OutOfRangeAndBadDecisionAreErrors) {
         "[[area_limit]]\nid = \"L\"\narea = \"face\"\nlength_mm = [0.5, 9.0]\nsource = \"S1\"\n");
   auto p = load("bad");
   ASSERT_FALSE(p);
-  EXPECT_EQ(p.error().code, ErrorCode::out_of_range);
+  EXPECT_EQ(p.error().code, ErrorCode::pack_error);
+  EXPECT_NE(p.error().message.find("[out_of_range]"), std::string::npos) << p.error().message;
   EXPECT_NE(p.error().where.find("length_mm"), std::string::npos);
   write(
       "bad/r.toml",
@@ -297,7 +300,8 @@ TEST_F(ScratchPacks, MissingRuleFileAndRequiredFields) {
   write("base/pack.toml", "id = \"base\"\nversion = \"1.0.0\"\ntitle = \"Base\"\nfiles = [\"nope.toml\"]\n");
   auto p = load("base");
   ASSERT_FALSE(p);
-  EXPECT_EQ(p.error().code, ErrorCode::not_found);
+  EXPECT_EQ(p.error().code, ErrorCode::pack_error);  // the pack is bad: a file it lists is missing
+  EXPECT_NE(p.error().message.find("[not_found]"), std::string::npos) << p.error().message;
   EXPECT_NE(p.error().where.find("nope.toml"), std::string::npos);
   write("base/pack.toml",
         "id = \"base\"\nversion = \"1.0.0\"\ntitle = \"Base\"\nfiles = [\"rules.toml\"]\n"
@@ -305,7 +309,8 @@ TEST_F(ScratchPacks, MissingRuleFileAndRequiredFields) {
   write("base/rules.toml", "[[condition]]\nid = \"diabetes\"\nsource = \"S1\"\n");
   p = load("base");
   ASSERT_FALSE(p);
-  EXPECT_EQ(p.error().code, ErrorCode::missing_field);
+  EXPECT_EQ(p.error().code, ErrorCode::pack_error);
+  EXPECT_NE(p.error().message.find("[missing_field]"), std::string::npos) << p.error().message;
   EXPECT_NE(p.error().where.find("condition[0].label"), std::string::npos) << p.error().where;
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <unistd.h>
 
+#include "support/run.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -21,16 +23,11 @@ struct CliRun {
 };
 
 CliRun run(const std::string& args) {
-  const std::string cmd = std::string(NEEDLEWORK_BIN) + " --data " + NEEDLEWORK_DATA_DIR + " " + args + " 2>/dev/null";
-  CliRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  needlework::test::RunRequest request;
+  request.program = NEEDLEWORK_BIN;
+  request.args = needlework::test::split_words(std::string("--data ") + NEEDLEWORK_DATA_DIR + " " + args);
+  const auto result = needlework::test::run(request);
+  return CliRun{result.exit_code, result.out};
 }
 
 nlohmann::json json_of(const CliRun& r) { return nlohmann::json::parse(r.out, nullptr, false); }
@@ -92,9 +89,10 @@ TEST(SimulateCli, BrokenDataFilesExitFour) {
                 fs::copy_options::overwrite_existing);
   std::ofstream(d / "devices" / "bad.toml") << "id = \"bad\"\nname = \"Bad\"\nkind = \"roller\"\nsources = [\"x\"]\n"
                                                "[drum]\ndiameter_mm = -20\ndiameter_mm_source = \"x\"\n";
-  const std::string cmd = std::string(NEEDLEWORK_BIN) + " --json --data " + d.string() + " simulate >/dev/null 2>&1";
-  const int status = std::system(cmd.c_str());
-  EXPECT_EQ(WEXITSTATUS(status), 4);
+  needlework::test::RunRequest request;
+  request.program = NEEDLEWORK_BIN;
+  request.args = {"--json", "--data", d.string(), "simulate"};
+  EXPECT_EQ(needlework::test::run(request).exit_code, 4);
   fs::remove_all(d);
 }
 

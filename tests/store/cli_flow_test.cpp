@@ -1,16 +1,13 @@
 // The store commands of the `needlework` binary end to end, on a fresh database per test, on SQLite (--db
 // FILE) and on PostgreSQL (--db postgresql://…, and $NEEDLEWORK_DB): the whole clinic flow headless, the
 // refusals with their exit codes, and `audit verify` on a tampered database. tests/cli/cases.json cannot give
-// each case its own database, so these spawn the binary themselves (fork + execv, no shell).
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// each case its own database, so these run the binary themselves (support/run.hpp, no shell).
 
 #include <map>
 #include <vector>
 
 #include "store_fixture.hpp"
+#include "support/run.hpp"
 
 using nlohmann::json;
 
@@ -20,13 +17,6 @@ struct Outcome {
   int exit_code = -1;
   std::string out, err;
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class StoreCli : public ::testing::TestWithParam<Backend> {
  protected:
@@ -45,40 +35,21 @@ class StoreCli : public ::testing::TestWithParam<Backend> {
     fs::remove_all(dir_, ec);
   }
 
-  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory (no --db
-  /// when db_ is empty); stdout and stderr go to files so a large output cannot block the child. `env` is
-  /// set in the child's environment.
+  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory (no --db when db_ is empty), with
+  /// `env` set in the child's environment (support/run.hpp).
   Outcome run(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
-    std::vector<std::string> full{"needlework"};
-    if (!db_.empty()) full.insert(full.end(), {"--db", db_});
+    needlework::test::RunRequest request;
+    request.program = NEEDLEWORK_BIN;
+    if (!db_.empty()) request.args.insert(request.args.end(), {"--db", db_});
     // A PostgreSQL database has no folder for photos beside it: name one (SQLite keeps the default).
-    if (GetParam() == Backend::postgres) full.insert(full.end(), {"--photos", (dir_ / "photos").string()});
-    full.insert(full.end(), {"--actor", "ana"});
-    full.insert(full.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : full) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const auto out_path = dir_ / "stdout", err_path = dir_ / "stderr";
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int in = open("/dev/null", O_RDONLY);
-      if (out < 0 || err < 0 || in < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(in, 0) < 0 ||
-          chdir(NEEDLEWORK_SOURCE_DIR) != 0) {
-        _exit(126);
-      }
-      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-      execv(NEEDLEWORK_BIN, argv.data());
-      _exit(127);
-    }
-    Outcome r;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    return r;
+    if (GetParam() == Backend::postgres) request.args.insert(request.args.end(), {"--photos", (dir_ / "photos").string()});
+    request.args.insert(request.args.end(), {"--actor", "ana"});
+    request.args.insert(request.args.end(), args.begin(), args.end());
+    request.cwd = NEEDLEWORK_SOURCE_DIR;
+    request.env = env;
+    const auto r = needlework::test::run(request);
+    EXPECT_TRUE(r.failure.empty() && !r.timed_out) << r.failure << (r.timed_out ? "timed out" : "");
+    return Outcome{r.exit_code, r.out, r.err};
   }
 
   /// Runs with --json and parses stdout; the exit code must be `expected`.

@@ -290,7 +290,7 @@ TEST_P(ClinicRules, StepsAreTimestampedOnceAndOnlyWhileTheSessionRuns) {
   auto unknown = clinic_->record_step(by("2026-11-24T10:03:00Z"), id, "STEP.dance");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::unknown_id);
-  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), id));
+  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), id, "the client asked to stop"));
   auto late = clinic_->record_step(by("2026-11-24T11:05:00Z"), id, "STEP.mask");
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, ErrorCode::refused);
@@ -319,7 +319,7 @@ TEST_P(ClinicRules, ChartKeepsDoseFieldsNullUntilGivenAndFinishUsesTheRoller) {
   dose.density = nu::per_square_centimetre(61.2);
   dose.effective_depth = nu::millimetres(0.35);
   ASSERT_TRUE(clinic_->chart(by("2026-11-24T10:42:00Z"), s->session.id, dose));
-  auto f = clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id);
+  auto f = finish(s->session.id, "2026-11-24T11:00:00Z");
   ASSERT_TRUE(f);
   auto saved = store_->find_session(s->session.id);
   ASSERT_TRUE(saved && *saved);
@@ -342,7 +342,7 @@ TEST_P(ClinicRules, AFinishedSessionQueuesItsAftercareSheetUntilItIsSent) {
   auto none = clinic_->outbox();
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty()) << "nothing is queued before the session ends";
-  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id));
+  ASSERT_TRUE(finish(s->session.id, "2026-11-24T11:00:00Z"));
   auto queued = clinic_->outbox();
   ASSERT_TRUE(queued);
   ASSERT_EQ(queued->size(), 1u);
@@ -529,7 +529,7 @@ TEST_P(ClinicRules, SeeADoctorOpensAnEscalationThatStaysOpenUntilAUserClosesIt) 
       clinic_->close_escalation(by("2026-11-25T14:30:00Z", "dr.roe"), late->escalation->id, "seen");
   ASSERT_FALSE(stranger) << "only a registered user closes an escalation";
   EXPECT_EQ(stranger.error().where, "actor");
-  ASSERT_TRUE(clinic_->add_user(by("2026-11-25T14:40:00Z"), "dr.roe", "doctor"));
+  ASSERT_TRUE(clinic_->add_user(by("2026-11-25T14:40:00Z"), "dr.roe", "practitioner"));
   auto closed = clinic_->close_escalation(by("2026-11-25T15:00:00Z", "dr.roe"), late->escalation->id,
                                           "seen; cold compress, recheck in 2 days");
   ASSERT_TRUE(closed) << closed.error().describe();
@@ -548,7 +548,7 @@ TEST_P(ClinicRules, AFollowupNeedsAFinishedSessionAndKnownObservations) {
   auto running = clinic_->record_followup(by("2026-11-24T10:30:00Z"), s->session.id, {"dryness"});
   ASSERT_FALSE(running);
   EXPECT_EQ(running.error().code, ErrorCode::refused);
-  ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id));
+  ASSERT_TRUE(finish(s->session.id, "2026-11-24T11:00:00Z"));
   auto unknown = clinic_->record_followup(by("2026-11-25T12:00:00Z"), s->session.id, {"sparkles"});
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::unknown_id);

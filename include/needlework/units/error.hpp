@@ -1,7 +1,8 @@
 #pragma once
 /// Needlework's error value. Expected failures — bad input, a rule that refuses, something not found, a
 /// conflict — travel as `Result<T>` (`std::expected<T, Error>`); exceptions are kept for broken
-/// infrastructure and are converted to an `Error` at the adapter edges (CLI, HTTP, store).
+/// infrastructure and are converted to an `Error` once, at an edge (the store's database calls, the knowledge
+/// loader's file reading, the CLI's JSON parsing), never passed through the engines.
 
 #include <expected>
 #include <string>

@@ -1,0 +1,159 @@
+// `needlework session start|step|chart|finish|followup`: treatment sessions and their follow-ups.
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "needlework/clinic/json.hpp"
+#include "store_command.hpp"
+#include "text_records.hpp"
+
+namespace needlework::cli {
+
+using nlohmann::json;
+using store::Id;
+
+void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
+  auto* session = app.add_subcommand("session", "Treatment sessions: start, step, chart, finish, followup");
+  session->require_subcommand(1);
+  struct SessionArgs {
+    store::SessionRequest req;
+    Id appointment = 0, id = 0;
+    CLI::Option* appointment_opt = nullptr;
+    std::string step, density, depth, note;
+    int passes = 0;
+    CLI::Option* passes_opt = nullptr;
+    bool dose_from_physics = false;
+    std::vector<std::string> directions;
+    std::uint64_t seed = 0;
+    CLI::Option* seed_opt = nullptr;
+    std::vector<std::string> observed;
+  };
+  auto sa = std::make_shared<SessionArgs>();
+  auto* start = add(
+      *session, ctx, o, Needs::rules, "start",
+      "Start a session: refused (exit 5) without a screening that cleared the area, a valid consent, the "
+      "client's own roller, an allowed needle and a date inside the interval rules",
+      "needlework session start C-0001 --area face --roller 1", [&ctx, sa](Open& s) {
+        auto req = sa->req;
+        if (sa->appointment_opt->count() > 0) req.appointment_id = sa->appointment;
+        auto r = s.clinic->start_session(s.actor, req);
+        if (!r) {
+          return report_store(ctx, r.error(),
+                              {{"area", "--area"},
+                               {"conditions", "--condition"},
+                               {"roller", "--roller"},
+                               {"appointment", "--appointment"},
+                               {"date", "--now"}});
+        }
+        if (ctx.json) {
+          print_json({{"session", store::to_json(r->session)}, {"protocol", clinic::to_json(r->protocol)}});
+        } else {
+          print_session(r->session);
+          fmt::print("  steps to record (`needlework session step {} STEP`):\n", r->session.id);
+          for (const auto& i : r->protocol.items) fmt::print("    {:<24} {}\n", i.step, i.title);
+        }
+        return static_cast<int>(exit_ok);
+      });
+  start->add_option("client", sa->req.client_id, "Client id")->required();
+  start->add_option("--area", sa->req.area, "Area treated")->required();
+  start->add_option("--roller", sa->req.roller_id, "Roller id (assigned to this client)")->required();
+  sa->appointment_opt =
+      start->add_option("--appointment", sa->appointment, "The appointment this session keeps");
+  start->add_flag("--cocktail", sa->req.cocktail, "A mesotherapy cocktail is applied");
+  start->add_option("--condition", sa->req.conditions, "A condition on the day (sensitive_skin, stress, …)");
+
+  auto* step = add(*session, ctx, o, Needs::rules, "step", "Timestamp a protocol step (at --now)",
+                   "needlework session step 1 STEP.cleanse", [&ctx, sa](Open& s) {
+                     return show<store::StepRecord>(
+                         ctx, s.clinic->record_step(s.actor, sa->id, sa->step), [](const auto& x) {
+                           fmt::print("session {}: {} at {}\n", x.session_id, x.step, t(x.at));
+                         });
+                   });
+  step->add_option("session", sa->id, "Session id")->required();
+  step->add_option("step", sa->step, "Step id of the pack (STEP.cleanse, …)")->required();
+
+  auto* chart =
+      add(*session, ctx, o, Needs::rules, "chart",
+          "Chart what was done: passes, delivered dose (measured, or --dose-from-physics), notes",
+          "needlework session chart 1 --passes 16 --dose-from-physics --note ok\n"
+          "         needlework session chart 1 --passes 4 --density-per-cm2 61 --effective-depth-mm 0.35",
+          [&ctx, sa](Open& s) {
+            store::Chart c;
+            if (sa->passes_opt->count() > 0) c.passes = sa->passes;
+            c.dose_from_physics = sa->dose_from_physics;
+            if (!sa->directions.empty()) c.directions = sa->directions;
+            if (sa->seed_opt->count() > 0) c.seed = sa->seed;
+            if (!sa->density.empty()) {
+              auto v = parse_number(sa->density, "--density-per-cm2");
+              if (!v) return report(ctx, v.error());
+              c.density = units::per_square_centimetre(*v);
+            }
+            if (!sa->depth.empty()) {
+              auto v = parse_number(sa->depth, "--effective-depth-mm");
+              if (!v) return report(ctx, v.error());
+              c.effective_depth = units::millimetres(*v);
+            }
+            if (!sa->note.empty()) c.notes = sa->note;
+            return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print_session,
+                                              OptionNames{{"passes", "--passes"},
+                                                          {"density_per_cm2", "--density-per-cm2"},
+                                                          {"effective_depth_mm", "--effective-depth-mm"},
+                                                          {"dose", "--dose-from-physics"},
+                                                          {"directions", "--directions"},
+                                                          {"needle_count", "--dose-from-physics"},
+                                                          {"needle_length_mm", "--dose-from-physics"},
+                                                          {"area", "--dose-from-physics"}});
+          });
+  chart->add_option("session", sa->id, "Session id")->required();
+  sa->passes_opt = chart->add_option("--passes", sa->passes, "Number of passes");
+  chart->add_option("--density-per-cm2", sa->density, "Delivered punctures per cm²");
+  chart->add_option("--effective-depth-mm", sa->depth, "Estimated effective depth in mm");
+  chart->add_option("--note", sa->note, "A note (appended, signed with --actor and --now)");
+  chart
+      ->add_option("--directions", sa->directions,
+                   "Stroke directions used, in turn: horizontal, vertical, diagonal, anti_diagonal "
+                   "(comma separated; charted as the stroke plan, and stroked so by --dose-from-physics)")
+      ->delimiter(',');
+  chart->add_flag("--dose-from-physics", sa->dose_from_physics,
+                  "Compute the density and effective depth with the physics engine from the session's area, "
+                  "roller and passes (docs/store.md)");
+  sa->seed_opt =
+      chart->add_option("--seed", sa->seed, "Random stream of that simulation (default: the session id)");
+
+  auto* finish =
+      add(*session, ctx, o, Needs::rules, "finish", "End a session (at --now); its roller becomes used",
+          "needlework session finish 1", [&ctx, sa](Open& s) {
+            return show<store::SessionRecord>(ctx, s.clinic->finish_session(s.actor, sa->id), print_session);
+          });
+  finish->add_option("session", sa->id, "Session id")->required();
+
+  auto* fu = add(
+      *session, ctx, o, Needs::rules, "followup",
+      "Record follow-up observations (at --now) for a finished session; see a doctor opens an "
+      "escalation (exit 5)",
+      "needlework session followup 1 --observed redness --observed dryness", [&ctx, sa](Open& s) {
+        auto r = s.clinic->record_followup(s.actor, sa->id, sa->observed);
+        if (!r) return report_store(ctx, r.error(), {{"observations", "--observed"}});
+        if (ctx.json) {
+          json j{{"followup", store::to_json(r->followup)},
+                 {"escalation", r->escalation ? store::to_json(*r->escalation) : json(nullptr)}};
+          print_json(j);
+        } else {
+          fmt::print("follow-up {} of session {}: {}\n", r->followup.id, r->followup.session_id,
+                     r->followup.triage == knowledge::Triage::normal ? "NORMAL" : "SEE A DOCTOR");
+          for (std::size_t i = 0; i < r->result.reasons.size(); ++i) {
+            fmt::print("  {:<11} {}  [{} · {}]\n", knowledge::to_string(r->result.triages[i]),
+                       r->result.reasons[i].message, r->result.reasons[i].rule, r->result.reasons[i].source);
+          }
+          if (r->escalation) {
+            fmt::print("  escalation {} opened; close it with `needlework escalation close {} --note …`\n",
+                       r->escalation->id, r->escalation->id);
+          }
+        }
+        return r->escalation ? static_cast<int>(exit_attention) : static_cast<int>(exit_ok);
+      });
+  fu->add_option("session", sa->id, "Session id")->required();
+  fu->add_option("--observed", sa->observed, "An observation id (redness, swelling, dryness, …); repeat");
+}
+
+}  // namespace needlework::cli

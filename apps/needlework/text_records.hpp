@@ -1,0 +1,31 @@
+#pragma once
+// Text renderers of clinic records for the store commands (kept apart from the commands, as each output
+// format is its own concern).
+
+#include <optional>
+#include <string>
+
+#include "needlework/store/clinic_store.hpp"
+
+namespace needlework::cli {
+
+/// A time as the CLI prints it: 2026-11-24T09:00:00Z.
+std::string t(units::DateTime x);
+
+/// A time, or "—" when there is none.
+std::string opt_t(const std::optional<units::DateTime>& x);
+
+/// One session on a line, its charted dose, stroke plan and notes below.
+void print_session(const store::SessionRecord& s);
+
+/// One roller on a line.
+void print_roller(const store::RollerRecord& r);
+
+/// A client with every record: intakes, consents, courses, appointments, sessions, follow-ups, escalations,
+/// photos.
+void print_history(const store::ClientHistory& h);
+
+/// Every roller, session and client a lot touched.
+void print_recall(const store::Recall& r);
+
+}  // namespace needlework::cli
