@@ -116,8 +116,9 @@ int show(Context& ctx, const std::string& id) {
   print_rules("Consultations", p.consultations, [&](const auto& c) {
     return fmt::format("{} (if missing: {})", c.with, knowledge::to_string(c.when_missing));
   });
-  print_rules("Screening validity", p.screening_validity,
-              [&](const auto& v) { return fmt::format("a screening counts for {} days", v.max_age.count()); });
+  print_rules("Screening validity", p.screening_validity, [&](const auto& v) {
+    return fmt::format("a screening counts for {} days", v.max_age.count());
+  });
   print_rules("Course rules", p.courses, [&](const auto& c) {
     return fmt::format("{}: {}–{} a week, ≥ {} days apart, {}–{} months{}",
                        c.bands.empty() ? "all bands" : fmt::format("{}", fmt::join(c.bands, "+")),
@@ -204,7 +205,7 @@ int vocabulary(Context& ctx, const std::string& kind) {
   };
   section("areas", p.areas, [](const auto& a, json& e) {
     e["parent"] = a.parent;
-    e["skin_region"] = a.skin_region;
+    e["skin_regions"] = a.skin_regions;
     return a.parent.empty() ? std::string{} : fmt::format("  (in {})", a.parent);
   });
   section("conditions", p.conditions, [](const auto& c, json& e) {
