@@ -205,7 +205,7 @@ int vocabulary(Context& ctx, const std::string& kind) {
   };
   section("areas", p.areas, [](const auto& a, json& e) {
     e["parent"] = a.parent;
-    e["skin_region"] = a.skin_region;
+    e["skin_regions"] = a.skin_regions;
     return a.parent.empty() ? std::string{} : fmt::format("  (in {})", a.parent);
   });
   section("conditions", p.conditions, [](const auto& c, json& e) {

@@ -1,5 +1,8 @@
-// `needlework simulate` and `needlework devices`: the physics engine's faces. Files are read and written here;
-// the engine itself (needlework/physics) takes text and returns values and bytes.
+// `needlework simulate` and `needlework devices`: the physics engine's faces. Files are read and written
+// here; the engine itself (needlework/physics) takes text and returns values and bytes.
+
+#include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,10 +15,8 @@
 #include <optional>
 #include <sstream>
 
-#include <fmt/format.h>
-#include <unistd.h>
-
 #include "context.hpp"
+#include "needlework/clinic/physics_bridge.hpp"
 #include "needlework/physics/density.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/device.hpp"
@@ -38,14 +39,14 @@ using units::millimetres;
 // ---------------------------------------------------------------------------------------------------------------
 // Data files (the edge: read text, hand it to the engine's parsers)
 
-
 Result<const ph::Device*> find_device(const std::vector<ph::Device>& devices, const std::string& id) {
   for (const auto& d : devices) {
     if (d.id == id) return &d;
   }
   std::string known;
   for (const auto& d : devices) known += (known.empty() ? "" : ", ") + d.id;
-  return fail(ErrorCode::unknown_id, fmt::format("unknown device `{}`; known devices: {}", id, known), "device");
+  return fail(ErrorCode::unknown_id, fmt::format("unknown device `{}`; known devices: {}", id, known),
+              "device");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -76,7 +77,8 @@ Result<std::vector<ph::SurfacePoint>> parse_zone_json(const json& j, const std::
   for (std::size_t i = 0; i < j.size(); ++i) {
     const auto& p = j[i];
     if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number()) {
-      return fail(ErrorCode::invalid_value, "must be a pair [x_mm, y_mm] of numbers", fmt::format("{}[{}]", where, i));
+      return fail(ErrorCode::invalid_value, "must be a pair [x_mm, y_mm] of numbers",
+                  fmt::format("{}[{}]", where, i));
     }
     pts.push_back({millimetres(p[0].get<double>()), millimetres(p[1].get<double>())});
   }
@@ -90,9 +92,10 @@ Result<std::vector<ph::SurfacePoint>> parse_zone_text(const std::string& text) {
   char x = 0;
   std::istringstream rect(text);
   if ((rect >> w >> x >> h) && (x == 'x' || x == 'X') && rect.eof()) {
-    return std::vector<ph::SurfacePoint>{
-        {millimetres(0), millimetres(0)}, {millimetres(w), millimetres(0)}, {millimetres(w), millimetres(h)},
-        {millimetres(0), millimetres(h)}};
+    return std::vector<ph::SurfacePoint>{{millimetres(0), millimetres(0)},
+                                         {millimetres(w), millimetres(0)},
+                                         {millimetres(w), millimetres(h)},
+                                         {millimetres(0), millimetres(h)}};
   }
   std::istringstream in(text);
   std::string token;
@@ -106,10 +109,11 @@ Result<std::vector<ph::SurfacePoint>> parse_zone_text(const std::string& text) {
       if (used_x != comma || used_y != token.size() - comma - 1) throw std::invalid_argument("trailing");
       pts.push_back({millimetres(px), millimetres(py)});
     } catch (const std::exception&) {
-      return fail(ErrorCode::invalid_value,
-                  fmt::format("`{}` is not a vertex `x,y` in mm (write the zone as \"0,0 40,0 40,30\" or \"40x30\")",
-                              token),
-                  fmt::format("--zone[{}]", pts.size()));
+      return fail(
+          ErrorCode::invalid_value,
+          fmt::format("`{}` is not a vertex `x,y` in mm (write the zone as \"0,0 40,0 40,30\" or \"40x30\")",
+                      token),
+          fmt::format("--zone[{}]", pts.size()));
     }
   }
   return pts;
@@ -118,7 +122,8 @@ Result<std::vector<ph::SurfacePoint>> parse_zone_text(const std::string& text) {
 Result<void> apply_plan_json(const json& j, ph::StrokePlan& plan, const std::string& where) {
   if (!j.is_object()) return fail(ErrorCode::invalid_value, "must be an object", where);
   if (auto it = j.find("directions"); it != j.end()) {
-    if (!it->is_array()) return fail(ErrorCode::invalid_value, "must be an array of names", where + ".directions");
+    if (!it->is_array())
+      return fail(ErrorCode::invalid_value, "must be an array of names", where + ".directions");
     plan.directions.clear();
     for (const auto& d : *it) {
       if (!d.is_string()) return fail(ErrorCode::invalid_value, "must be a name", where + ".directions");
@@ -135,60 +140,59 @@ Result<void> apply_plan_json(const json& j, ph::StrokePlan& plan, const std::str
     return {};
   };
   Result<void> r;
-  if (r = num("passes_per_direction", [&](double v) { plan.passes_per_direction = static_cast<int>(v); }); !r) return r;
+  if (r = num("passes_per_direction", [&](double v) { plan.passes_per_direction = static_cast<int>(v); }); !r)
+    return r;
   if (r = num("lane_overlap", [&](double v) { plan.lane_overlap = v; }); !r) return r;
   if (r = num("lateral_step_mm", [&](double v) { plan.lateral_step = millimetres(v); }); !r) return r;
   if (r = num("hand_jitter_mm", [&](double v) { plan.hand_jitter = millimetres(v); }); !r) return r;
-  if (r = num("speed_mm_per_s", [&](double v) { plan.speed = units::millimetres_per_second(v); }); !r) return r;
+  if (r = num("speed_mm_per_s", [&](double v) { plan.speed = units::millimetres_per_second(v); }); !r)
+    return r;
   if (r = num("pressure", [&](double v) { plan.pressure = ph::HandPressure{v}; }); !r) return r;
   if (r = num("compliance", [&](double v) { plan.compliance = ph::SkinCompliance{v}; }); !r) return r;
   if (auto it = j.find("random_phase"); it != j.end()) {
-    if (!it->is_boolean()) return fail(ErrorCode::invalid_value, "must be true or false", where + ".random_phase");
+    if (!it->is_boolean())
+      return fail(ErrorCode::invalid_value, "must be true or false", where + ".random_phase");
     plan.random_phase = it->get<bool>();
   }
   return {};
 }
 
-// The clinic's words for areas and devices (data/packs/*) mapped to the physics catalog (docs/physics.md).
-struct AreaDefaults {
-  const char* area;
-  const char* region;
-  double width_mm, height_mm;
-};
-constexpr AreaDefaults area_defaults[] = {
-    {"face", "cheek", 150, 200},  // a full face: 300 cm²
-    {"periorbital", "periorbital", 40, 20}, {"neck", "neck", 100, 80}, {"scalp", "scalp", 100, 100},
-    {"body", "thigh", 150, 150},  // the thinnest body dermis of the catalog
-};
-std::string device_for_clinic(const std::string& name) {
-  if (name == "scalproller") return "roller-scalp";
-  if (name == "mesoroller") return "roller-540";
-  if (name.find("pen") != std::string::npos) return "pen-12";
-  if (name.find("home") != std::string::npos) return "roller-162-home";
-  return "roller-192";
-}
+// The clinic's words for areas and devices are mapped to the physics catalog by the pack, through the one
+// bridge (clinic::physics_target); the pack is loaded only for a clinic document.
+struct ClinicBridge {
+  const Context& ctx;
+  const std::vector<ph::Device>& devices;
+  const ph::RegionCatalog& regions;
+  std::optional<needlework::knowledge::Pack> pack;
 
-Result<SimInput> from_clinic_area(const std::string& area, double length_mm, const std::string& device,
-                                  const std::string& where) {
-  for (const auto& a : area_defaults) {
-    if (area == a.area) {
-      SimInput in;
-      in.label = area;
-      in.region = a.region;
-      in.length_mm = length_mm;
-      in.device = device_for_clinic(device);
-      in.zone = {{millimetres(0), millimetres(0)}, {millimetres(a.width_mm), millimetres(0)},
-                 {millimetres(a.width_mm), millimetres(a.height_mm)}, {millimetres(0), millimetres(a.height_mm)}};
-      return in;
+  Result<SimInput> from_clinic_area(const std::string& area, double length_mm, const std::string& device,
+                                    const std::string& where) {
+    if (!pack) {
+      NW_TRY(loaded, load_selected_pack(ctx));
+      pack = std::move(loaded);
     }
+    auto target = needlework::clinic::physics_target(*pack, regions, devices, area, device);
+    if (!target) {
+      auto e = target.error();
+      e.where = where + "." + e.where;
+      return std::unexpected(e);
+    }
+    SimInput in;
+    in.label = area;
+    in.region = target->region;
+    in.length_mm = length_mm;
+    if (target->device != nullptr) in.device = target->device->id;
+    if (target->zone) {
+      const auto [w, h] = *target->zone;
+      in.zone = {{millimetres(0), millimetres(0)}, {w, millimetres(0)}, {w, h}, {millimetres(0), h}};
+    }
+    return in;
   }
-  return fail(ErrorCode::unknown_id,
-              fmt::format("no skin region for the clinic area `{}` (face, periorbital, neck, scalp, body)", area),
-              where + ".area");
-}
+};
 
 /// Reads an input document: a simulate document, a clinic session, or a clinic plan (one input per area).
-Result<std::vector<SimInput>> parse_input_document(const json& j, const std::string& source) {
+Result<std::vector<SimInput>> parse_input_document(const json& j, const std::string& source,
+                                                   ClinicBridge& bridge) {
   if (!j.is_object()) return fail(ErrorCode::invalid_value, "must be a JSON object", source);
   // A clinic plan: every area that is not refused, at the longest needle the plan allows there.
   if (auto areas = j.find("areas"); areas != j.end() && areas->is_array()) {
@@ -201,18 +205,20 @@ Result<std::vector<SimInput>> parse_input_document(const json& j, const std::str
       if (range == a.end() || !range->is_array() || range->size() != 2 || !(*range)[1].is_number()) {
         return fail(ErrorCode::invalid_value, "must be a [min, max] pair of mm", where + ".needle_length_mm");
       }
-      auto in = from_clinic_area(a.value("area", ""), (*range)[1].get<double>(), a.value("device", ""), where);
+      auto in = bridge.from_clinic_area(a.value("area", ""), (*range)[1].get<double>(), a.value("device", ""),
+                                        where);
       if (!in) return std::unexpected(in.error());
       out.push_back(std::move(*in));
     }
-    if (out.empty()) return fail(ErrorCode::invalid_value, "the plan has no area that is not refused", source + ": areas");
+    if (out.empty())
+      return fail(ErrorCode::invalid_value, "the plan has no area that is not refused", source + ": areas");
     return out;
   }
   // A clinic session: one area, one needle.
   if (auto area = j.find("area"); area != j.end() && area->is_string()) {
     auto length = number_at(j, "needle_length_mm", source);
     if (!length) return std::unexpected(length.error());
-    auto in = from_clinic_area(area->get<std::string>(), *length, j.value("device", ""), source);
+    auto in = bridge.from_clinic_area(area->get<std::string>(), *length, j.value("device", ""), source);
     if (!in) return std::unexpected(in.error());
     return std::vector<SimInput>{std::move(*in)};
   }
@@ -240,7 +246,8 @@ Result<std::vector<SimInput>> parse_input_document(const json& j, const std::str
     if (auto r = apply_plan_json(*it, in.plan, source + ": plan"); !r) return std::unexpected(r.error());
   }
   if (auto it = j.find("seed"); it != j.end()) {
-    if (!it->is_number_unsigned()) return fail(ErrorCode::invalid_value, "must be a whole number ≥ 0", source + ": seed");
+    if (!it->is_number_unsigned())
+      return fail(ErrorCode::invalid_value, "must be a whole number ≥ 0", source + ": seed");
     in.plan.seed = ph::Seed{it->get<std::uint64_t>()};
   }
   if (j.contains("grid_cell_mm")) {
@@ -272,8 +279,9 @@ json layers_json(const ph::LayerFractions& f) {
 }
 
 std::string layers_text(const ph::LayerFractions& f) {
-  return fmt::format("epidermis {}, papillary dermis {}, reticular dermis {}, beyond the dermis {}", percent(f.epidermis),
-                     percent(f.papillary_dermis), percent(f.reticular_dermis), percent(f.beyond_dermis));
+  return fmt::format("epidermis {}, papillary dermis {}, reticular dermis {}, beyond the dermis {}",
+                     percent(f.epidermis), percent(f.papillary_dermis), percent(f.reticular_dermis),
+                     percent(f.beyond_dermis));
 }
 
 std::string directions_text(const ph::StrokePlan& plan) {
@@ -311,7 +319,9 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
   if (!region) return report(ctx, region.error());
   std::vector<ph::SurfacePoint> vertices = in.zone;
   if (vertices.empty()) {
-    vertices = {{millimetres(0), millimetres(0)}, {millimetres(40), millimetres(0)}, {millimetres(40), millimetres(30)},
+    vertices = {{millimetres(0), millimetres(0)},
+                {millimetres(40), millimetres(0)},
+                {millimetres(40), millimetres(30)},
                 {millimetres(0), millimetres(30)}};
   }
   auto zone = ph::make_zone(vertices);
@@ -328,8 +338,8 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
   std::optional<ph::EnsembleResult> ensemble;
   if (out.runs > 1) {
     if (!device.is_roller()) {
-      return report(ctx, Error{ErrorCode::invalid_value, "Monte-Carlo ensembles (--runs) are implemented for rollers",
-                               "--runs"});
+      return report(ctx, Error{ErrorCode::invalid_value,
+                               "Monte-Carlo ensembles (--runs) are implemented for rollers", "--runs"});
     }
     ProgressBar bar(!ctx.json, "runs");
     ph::EnsembleOptions eo;
@@ -347,9 +357,11 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
     ph::DensityGrid grid = sim->grid;
     if (ensemble) {  // the ensemble mean per cell
       grid = ensemble->summed_grid;
-      for (auto& c : grid.counts) c = static_cast<std::uint32_t>(std::lround(static_cast<double>(c) / out.runs));
+      for (auto& c : grid.counts)
+        c = static_cast<std::uint32_t>(std::lround(static_cast<double>(c) / out.runs));
     }
-    const double max_cm2 = out.heatmap_max_per_cm2 > 0 ? out.heatmap_max_per_cm2 : 2 * units::in_per_cm2(in.options.target);
+    const double max_cm2 =
+        out.heatmap_max_per_cm2 > 0 ? out.heatmap_max_per_cm2 : 2 * units::in_per_cm2(in.options.target);
     const auto png = ph::render_density_png(grid, units::per_square_centimetre(max_cm2));
     if (png.empty()) return report(ctx, Error{ErrorCode::io_error, "the PNG encoder failed", out.heatmap});
     if (auto w = write_file(out.heatmap, png.data(), png.size()); !w) return report(ctx, w.error());
@@ -365,7 +377,8 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
                                                                          {"occluded", *occluded}};
     const units::Time until = occluded->time_to_closed(0.99);
     const bool csv = out.resealing.size() >= 4 && out.resealing.substr(out.resealing.size() - 4) == ".csv";
-    const std::string text = csv ? ph::render_resealing_csv(curves, until) : ph::render_resealing_svg(curves, until);
+    const std::string text =
+        csv ? ph::render_resealing_csv(curves, until) : ph::render_resealing_svg(curves, until);
     if (auto w = write_file(out.resealing, text.data(), text.size()); !w) return report(ctx, w.error());
   }
 
@@ -447,10 +460,13 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
     fmt::print("Simulation{}: {} — {} on the {}\n", title, device.name,
                fmt::format("{} mm needles", in_mm(needle.length)), (*region)->name);
     fmt::print("  {:<24} {:.1f} cm², seed {}\n", "zone", units::in_cm2(zone->area()), in.plan.seed.value);
-    fmt::print("  {:<24} {} × {} = {} passes, {} strokes, {:.1f} s at {} mm/s\n", "plan", directions_text(in.plan),
-               in.plan.passes_per_direction, s.passes, s.strokes, units::in_s(s.duration), units::in_mm_per_s(in.plan.speed));
-    if (device.is_roller()) fmt::print("  {:<24} {:.1f}\n", "drum revolutions", s.revolutions);
-    else fmt::print("  {:<24} {}\n", "stamps", s.stamps);
+    fmt::print("  {:<24} {} × {} = {} passes, {} strokes, {:.1f} s at {} mm/s\n", "plan",
+               directions_text(in.plan), in.plan.passes_per_direction, s.passes, s.strokes,
+               units::in_s(s.duration), units::in_mm_per_s(in.plan.speed));
+    if (device.is_roller())
+      fmt::print("  {:<24} {:.1f}\n", "drum revolutions", s.revolutions);
+    else
+      fmt::print("  {:<24} {}\n", "stamps", s.stamps);
     fmt::print("  {:<24} {} ({} in the zone)\n", "punctures", s.punctures.size(), d.punctures_in_zone);
     fmt::print("  {:<24} {:.1f} /cm²\n", "mean density", units::in_per_cm2(d.mean));
     fmt::print("  {:<24} {:.2f} ({} mm cells)\n", "coefficient of variation", d.coefficient_of_variation,
@@ -460,8 +476,8 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
     fmt::print("  {:<24} {}\n", "re-hits", percent(d.rehit_fraction));
     fmt::print("  {:<24} {}\n", "damaged surface", percent(d.damaged_fraction));
     if (device.is_roller()) {
-      fmt::print("  {:<24} {:.3f} mm (rigid skin {:.3f} mm, compliance {:.2f}); entry angle {:.1f}°\n", "slit",
-                 in_mm(sim->slit), j["slit_rigid_mm"].get<double>(), in.plan.compliance.value,
+      fmt::print("  {:<24} {:.3f} mm (rigid skin {:.3f} mm, compliance {:.2f}); entry angle {:.1f}°\n",
+                 "slit", in_mm(sim->slit), j["slit_rigid_mm"].get<double>(), in.plan.compliance.value,
                  j["entry_angle_deg"].get<double>());
     } else {
       fmt::print("  {:<24} {:.3f} mm round holes (perpendicular entry)\n", "wound", in_mm(sim->slit));
@@ -473,13 +489,17 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
     fmt::print("  {:<24} 95 % closed after {:.1f} h ({})\n", "resealing", hours_open,
                in.options.occlusion == ph::Occlusion::open ? "not occluded" : "occluded");
     if (ensemble) {
-      fmt::print("  {:<24} {} runs, {} punctures: mean {:.1f} ± {:.1f} /cm², CV {:.2f}, {} at target\n", "ensemble",
-                 ensemble->members.size(), ensemble->total_punctures, j["ensemble"]["mean_per_cm2"].get<double>(),
-                 j["ensemble"]["mean_per_cm2_sd"].get<double>(), j["ensemble"]["coefficient_of_variation"].get<double>(),
+      fmt::print("  {:<24} {} runs, {} punctures: mean {:.1f} ± {:.1f} /cm², CV {:.2f}, {} at target\n",
+                 "ensemble", ensemble->members.size(), ensemble->total_punctures,
+                 j["ensemble"]["mean_per_cm2"].get<double>(), j["ensemble"]["mean_per_cm2_sd"].get<double>(),
+                 j["ensemble"]["coefficient_of_variation"].get<double>(),
                  percent(j["ensemble"]["share_at_or_above_target"].get<double>()));
     }
-    if (!safety) fmt::print("\n  REFUSED: {}\n", safety.error().message);
-    else if (max_safe) fmt::print("  {:<24} {:.2f} mm on this region at this pressure\n", "longest safe needle", in_mm(*max_safe));
+    if (!safety)
+      fmt::print("\n  REFUSED: {}\n", safety.error().message);
+    else if (max_safe)
+      fmt::print("  {:<24} {:.2f} mm on this region at this pressure\n", "longest safe needle",
+                 in_mm(*max_safe));
     fmt::print("\n");
   }
   return safety ? exit_ok : exit_attention;
@@ -491,14 +511,29 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
 void print_devices(Context& ctx, const std::vector<const ph::Device*>& list, ph::SkinCompliance compliance) {
   json all = json::array();
   std::vector<std::vector<std::string>> rows;
-  const std::vector<std::string> labels{"kind",           "use",          "needles",       "drum D × W mm",
-                                        "rings × per ring", "needle mm",  "max length mm", "diameter mm",
-                                        "per pass /cm²",  "passes → 250/cm²", "rigid slit mm", "slit mm (compl.)",
-                                        "entry angle °",  "stamps/s",     "sources"};
+  const std::vector<std::string> labels{"kind",
+                                        "use",
+                                        "needles",
+                                        "drum D × W mm",
+                                        "rings × per ring",
+                                        "needle mm",
+                                        "max length mm",
+                                        "diameter mm",
+                                        "per pass /cm²",
+                                        "passes → 250/cm²",
+                                        "rigid slit mm",
+                                        "slit mm (compl.)",
+                                        "entry angle °",
+                                        "stamps/s",
+                                        "sources"};
   for (const auto* d : list) {
     const auto& n = d->needle();
-    json j{{"id", d->id}, {"name", d->name}, {"use", d->use}, {"sources", d->sources},
-           {"needle_length_mm", in_mm(n.length)}, {"needle_diameter_mm", in_mm(n.diameter)}};
+    json j{{"id", d->id},
+           {"name", d->name},
+           {"use", d->use},
+           {"sources", d->sources},
+           {"needle_length_mm", in_mm(n.length)},
+           {"needle_diameter_mm", in_mm(n.diameter)}};
     std::vector<std::string> col;
     if (const auto* r = d->roller()) {
       const auto pen = ph::calc_penetration(r->drum_radius, n.length);
@@ -515,13 +550,20 @@ void print_devices(Context& ctx, const std::vector<const ph::Device*>& list, ph:
                 {"slit_rigid_mm", in_mm(pen.slit_rigid)},
                 {"slit_mm", slit},
                 {"entry_angle_deg", pen.entry_angle_rad * 180 / std::numbers::pi}});
-      col = {"roller", d->use, fmt::format("{}", r->needle_count()),
+      col = {"roller",
+             d->use,
+             fmt::format("{}", r->needle_count()),
              fmt::format("{:g} × {:g}", 2 * in_mm(r->drum_radius), in_mm(r->drum_width)),
              r->rings > 0 ? fmt::format("{} × {}", r->rings, r->needles_per_ring) : "explicit",
-             fmt::format("{:g}", in_mm(n.length)), fmt::format("{:g}", in_mm(r->max_needle_length)),
-             fmt::format("{:g}", in_mm(n.diameter)), fmt::format("{:.1f}", per_pass),
-             fmt::format("{:.1f}", 250.0 / per_pass), fmt::format("{:.3f}", in_mm(pen.slit_rigid)),
-             fmt::format("{:.3f}", slit), fmt::format("{:.1f}", pen.entry_angle_rad * 180 / std::numbers::pi), "—",
+             fmt::format("{:g}", in_mm(n.length)),
+             fmt::format("{:g}", in_mm(r->max_needle_length)),
+             fmt::format("{:g}", in_mm(n.diameter)),
+             fmt::format("{:.1f}", per_pass),
+             fmt::format("{:.1f}", 250.0 / per_pass),
+             fmt::format("{:.3f}", in_mm(pen.slit_rigid)),
+             fmt::format("{:.3f}", slit),
+             fmt::format("{:.1f}", pen.entry_angle_rad * 180 / std::numbers::pi),
+             "—",
              fmt::format("{}", d->sources.size())};
     } else {
       const auto* p = d->pen();
@@ -531,10 +573,20 @@ void print_devices(Context& ctx, const std::vector<const ph::Device*>& list, ph:
                 {"stamp_rate_hz", units::in_hz(p->stamp_rate)},
                 {"min_depth_mm", in_mm(p->min_depth)},
                 {"max_depth_mm", in_mm(p->max_depth)}});
-      col = {"pen", d->use, fmt::format("{}", p->needles_per_cartridge),
-             fmt::format("cartridge {:g}", in_mm(p->cartridge_diameter)), "—", fmt::format("{:g}", in_mm(n.length)),
-             fmt::format("{:g}", in_mm(p->max_depth)), fmt::format("{:g}", in_mm(n.diameter)), "speed-dependent", "—",
-             "0 (perpendicular)", fmt::format("{:g}", in_mm(n.diameter)), "0", fmt::format("{:g}", units::in_hz(p->stamp_rate)),
+      col = {"pen",
+             d->use,
+             fmt::format("{}", p->needles_per_cartridge),
+             fmt::format("cartridge {:g}", in_mm(p->cartridge_diameter)),
+             "—",
+             fmt::format("{:g}", in_mm(n.length)),
+             fmt::format("{:g}", in_mm(p->max_depth)),
+             fmt::format("{:g}", in_mm(n.diameter)),
+             "speed-dependent",
+             "—",
+             "0 (perpendicular)",
+             fmt::format("{:g}", in_mm(n.diameter)),
+             "0",
+             fmt::format("{:g}", units::in_hz(p->stamp_rate)),
              fmt::format("{}", d->sources.size())};
     }
     all.push_back(j);
@@ -566,8 +618,146 @@ void print_devices(Context& ctx, const std::vector<const ph::Device*>& list, ph:
     for (std::size_t c = 0; c < list.size(); ++c) line += "  " + pad(rows[c][r], widths[c]);
     fmt::print("{}\n", line);
   }
-  fmt::print("\nSlit at compliance {:.2f}; densities for abutting lanes. Sources: `needlework devices --json`.\n",
-             compliance.value);
+  fmt::print(
+      "\nSlit at compliance {:.2f}; densities for abutting lanes. Sources: `needlework devices --json`.\n",
+      compliance.value);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// regions
+
+/// The longest safe needle of a device class on a region at an assurance, with the η spread given.
+double longest_safe_mm(const ph::Region& region, ph::DeviceClass cls, const ph::Assurance& a,
+                       double eta_half_width = ph::eta_half_width) {
+  auto client = ph::at_percentile(region, a.sex, a.client_percentile);
+  auto model = ph::make_depth_model(cls, a.max_pressure);
+  if (!client || !model) return 0.0;
+  model->eta_half_width = eta_half_width;
+  return in_mm(ph::max_safe_length_on(*client, *model, a.tolerated_beyond_share));
+}
+
+struct GuardView {
+  std::string rule;
+  std::string action;
+  ph::Assurance assurance;
+};
+
+json regions_json(const ph::RegionCatalog& regions, const std::vector<GuardView>& guards) {
+  json out = json::array();
+  for (const auto& r : regions.regions) {
+    json figures = json::array();
+    for (const auto& f : r.dermis_figures) {
+      figures.push_back({{"sex", ph::to_string(f.sex)},
+                         {"method", f.method},
+                         {"n", f.n == 0 ? json(nullptr) : json(f.n)},
+                         {"mean_mm", in_mm(f.mean)},
+                         {"sd_mm", in_mm(f.sd)},
+                         {"sd_assumed", f.sd_assumed()},
+                         {"mean_source", f.mean_source},
+                         {"sd_source", f.sd_source}});
+    }
+    json safe = json::array();
+    for (const auto& g : guards) {
+      safe.push_back(
+          {{"rule", g.rule},
+           {"action", g.action},
+           {"assurance", ph::describe(g.assurance)},
+           {"roller_mm", std::round(longest_safe_mm(r, ph::DeviceClass::roller, g.assurance) * 100) / 100},
+           {"pen_mm", std::round(longest_safe_mm(r, ph::DeviceClass::pen, g.assurance) * 100) / 100}});
+    }
+    out.push_back({{"id", r.id},
+                   {"name", r.name},
+                   {"note", r.note},
+                   {"epidermis", {{"mm", in_mm(r.epidermis)}, {"source", r.sources.at(0)}}},
+                   {"papillary_fraction", {{"value", r.papillary_fraction}, {"source", r.sources.at(1)}}},
+                   {"dermis", figures},
+                   {"longest_safe_needle", safe}});
+  }
+  return out;
+}
+
+void print_regions(const ph::RegionCatalog& regions, const std::vector<GuardView>& guards,
+                   const std::string& pack) {
+  fmt::print("Skin regions (data/skin/regions.toml); longest safe needle at the depth guards of pack {}\n",
+             pack);
+  for (const auto& g : guards) fmt::print("  {} ({}): {}\n", g.rule, g.action, ph::describe(g.assurance));
+  for (const auto& r : regions.regions) {
+    fmt::print("\n{} — {}\n", r.id, r.name);
+    if (!r.note.empty()) fmt::print("  note: {}\n", r.note);
+    fmt::print("  {:<14} {:.3f} mm  {}\n", "epidermis", in_mm(r.epidermis), r.sources.at(0));
+    for (const auto& f : r.dermis_figures) {
+      fmt::print("  {:<14} {:.3f} ± {:.3f} mm  {}, {}{}\n", fmt::format("dermis ({})", ph::to_string(f.sex)),
+                 in_mm(f.mean), in_mm(f.sd), f.method,
+                 f.n == 0 ? std::string("n unknown") : fmt::format("n = {}", f.n),
+                 f.sd_assumed() ? ", SD ASSUMED" : "");
+      fmt::print("  {:<14} {}\n", "", f.mean_source);
+    }
+    for (const auto& g : guards) {
+      fmt::print("  {:<14} roller {:.2f} mm, pen {:.2f} mm  ({})\n", "longest safe",
+                 longest_safe_mm(r, ph::DeviceClass::roller, g.assurance),
+                 longest_safe_mm(r, ph::DeviceClass::pen, g.assurance), g.rule);
+    }
+  }
+}
+
+/// How the longest safe roller needle moves with η, the client percentile, the hand pressure and the study
+/// chosen (docs/physics.md "Sensitivity"). Baseline: the given assurance, roller, η spread ±0.10.
+json sensitivity_json(const ph::RegionCatalog& regions, const ph::Assurance& base) {
+  json rows = json::array();
+  auto with = [&](auto change) {
+    ph::Assurance a = base;
+    change(a);
+    return a;
+  };
+  auto mm2 = [](double v) { return std::round(v * 100) / 100; };
+  for (const auto& r : regions.regions) {
+    json studies = json::array();
+    for (const auto& f : r.dermis_figures) {
+      ph::Region alone = r;
+      alone.dermis_figures = {f};
+      studies.push_back({{"figure", fmt::format("{} {} {:.2f} ± {:.2f}", f.method, ph::to_string(f.sex),
+                                                in_mm(f.mean), in_mm(f.sd))},
+                         {"roller_mm", mm2(longest_safe_mm(alone, ph::DeviceClass::roller,
+                                                           with([](auto& a) { a.sex = ph::Sex::any; })))}});
+    }
+    rows.push_back(
+        {{"region", r.id},
+         {"baseline_mm", mm2(longest_safe_mm(r, ph::DeviceClass::roller, base))},
+         {"eta_spread_0.05_mm", mm2(longest_safe_mm(r, ph::DeviceClass::roller, base, 0.05))},
+         {"eta_spread_0.15_mm", mm2(longest_safe_mm(r, ph::DeviceClass::roller, base, 0.15))},
+         {"pen_mm", mm2(longest_safe_mm(r, ph::DeviceClass::pen, base))},
+         {"median_client_mm",
+          mm2(longest_safe_mm(r, ph::DeviceClass::roller, with([](auto& a) { a.client_percentile = 50; })))},
+         {"p1_client_mm",
+          mm2(longest_safe_mm(r, ph::DeviceClass::roller, with([](auto& a) { a.client_percentile = 1; })))},
+         {"pressure_0.5_mm", mm2(longest_safe_mm(r, ph::DeviceClass::roller, with([](auto& a) {
+                                                   a.max_pressure = ph::HandPressure{0.5};
+                                                 })))},
+         {"pressure_1.0_mm", mm2(longest_safe_mm(r, ph::DeviceClass::roller, with([](auto& a) {
+                                                   a.max_pressure = ph::HandPressure{1.0};
+                                                 })))},
+         {"by_study", studies}});
+  }
+  return {{"baseline", ph::describe(base) + ", roller, η spread ±0.10"}, {"rows", rows}};
+}
+
+void print_sensitivity(const json& j) {
+  fmt::print("Longest safe roller needle (mm). Baseline: {}.\n\n", j["baseline"].get<std::string>());
+  fmt::print("  {:<14} {:>8} {:>8} {:>8} {:>6} {:>8} {:>6} {:>8} {:>8}  {}\n", "region", "baseline", "η±0.05",
+             "η±0.15", "pen", "median", "p1", "press.0.5", "press.1", "by study (roller, either sex)");
+  for (const auto& r : j["rows"]) {
+    std::string studies;
+    for (const auto& s : r["by_study"]) {
+      studies += fmt::format("{}{}: {:.2f}", studies.empty() ? "" : "; ", s["figure"].get<std::string>(),
+                             s["roller_mm"].get<double>());
+    }
+    fmt::print("  {:<14} {:>8.2f} {:>8.2f} {:>8.2f} {:>6.2f} {:>8.2f} {:>6.2f} {:>9.2f} {:>8.2f}  {}\n",
+               r["region"].get<std::string>(), r["baseline_mm"].get<double>(),
+               r["eta_spread_0.05_mm"].get<double>(), r["eta_spread_0.15_mm"].get<double>(),
+               r["pen_mm"].get<double>(), r["median_client_mm"].get<double>(),
+               r["p1_client_mm"].get<double>(), r["pressure_0.5_mm"].get<double>(),
+               r["pressure_1.0_mm"].get<double>(), studies);
+  }
 }
 
 }  // namespace
@@ -576,49 +766,62 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
   // simulate
   struct SimulateArgs {
     std::string input, device, region, zone, directions, heatmap, svg, resealing;
-    double length_mm = 0, overlap = 0, step_mm = 0, jitter_mm = 0, speed = 0, pressure = 0, compliance = 0, cell_mm = 0,
-           target = 0, heatmap_max = 0;
+    double length_mm = 0, overlap = 0, step_mm = 0, jitter_mm = 0, speed = 0, pressure = 0, compliance = 0,
+           cell_mm = 0, target = 0, heatmap_max = 0;
     int passes = 0, runs = 1;
     std::uint64_t seed = 1;
     bool no_random_phase = false, occluded = false;
   };
   auto args = std::make_shared<SimulateArgs>();
-  auto* sim = app.add_subcommand("simulate",
-                                 "Simulate a micro-needling session: punctures, density, depth by layer, resealing.\n"
-                                 "Examples:\n"
-                                 "  needlework simulate --device roller-192 --region cheek --zone 40x30\n"
-                                 "  needlework simulate --length-mm 1.5 --region periorbital   (refused: exit 5)\n"
-                                 "  needlework simulate examples/session.json --heatmap d.png --svg tip.svg\n"
-                                 "  needlework simulate --runs 1000 --zone 150x200 --json");
-  sim->add_option("input", args->input,
-                  "JSON input (- for stdin): a simulate document, a clinic session or a clinic plan (docs/physics.md)");
-  auto* o_device = sim->add_option("--device", args->device, "Device id (see `needlework devices`; default roller-192)");
-  auto* o_region = sim->add_option("--region", args->region, "Skin region id from data/skin/regions.toml (default cheek)");
-  auto* o_length = sim->add_option("--length-mm", args->length_mm, "Needle length (roller) or depth setting (pen), mm");
-  auto* o_zone = sim->add_option("--zone", args->zone, "Zone polygon in mm: \"0,0 40,0 40,30 0,30\" or \"40x30\"");
+  auto* sim =
+      app.add_subcommand("simulate",
+                         "Simulate a micro-needling session: punctures, density, depth by layer, resealing.\n"
+                         "Examples:\n"
+                         "  needlework simulate --device roller-192 --region cheek --zone 40x30\n"
+                         "  needlework simulate --length-mm 1.5 --region periorbital   (refused: exit 5)\n"
+                         "  needlework simulate examples/session.json --heatmap d.png --svg tip.svg\n"
+                         "  needlework simulate --runs 1000 --zone 150x200 --json");
+  sim->add_option(
+      "input", args->input,
+      "JSON input (- for stdin): a simulate document, a clinic session or a clinic plan (docs/physics.md)");
+  auto* o_device =
+      sim->add_option("--device", args->device, "Device id (see `needlework devices`; default roller-192)");
+  auto* o_region =
+      sim->add_option("--region", args->region, "Skin region id from data/skin/regions.toml (default cheek)");
+  auto* o_length =
+      sim->add_option("--length-mm", args->length_mm, "Needle length (roller) or depth setting (pen), mm");
+  auto* o_zone =
+      sim->add_option("--zone", args->zone, "Zone polygon in mm: \"0,0 40,0 40,30 0,30\" or \"40x30\"");
   auto* o_dirs = sim->add_option("--directions", args->directions,
                                  "Comma-separated: horizontal,vertical,diagonal,anti_diagonal");
   auto* o_passes = sim->add_option("--passes", args->passes, "Passes per direction (default 5)");
-  auto* o_overlap = sim->add_option("--overlap", args->overlap, "Share of the drum width adjacent lanes overlap, 0–0.9");
-  auto* o_step = sim->add_option("--step-mm", args->step_mm, "Distance between lane centres, mm (replaces --overlap)");
-  auto* o_jitter = sim->add_option("--jitter-mm", args->jitter_mm, "Hand jitter: lateral SD of each lane, mm");
+  auto* o_overlap =
+      sim->add_option("--overlap", args->overlap, "Share of the drum width adjacent lanes overlap, 0–0.9");
+  auto* o_step =
+      sim->add_option("--step-mm", args->step_mm, "Distance between lane centres, mm (replaces --overlap)");
+  auto* o_jitter =
+      sim->add_option("--jitter-mm", args->jitter_mm, "Hand jitter: lateral SD of each lane, mm");
   auto* o_speed = sim->add_option("--speed-mm-s", args->speed, "Hand speed along a lane, mm/s (default 30)");
-  auto* o_pressure = sim->add_option("--pressure", args->pressure, "Hand pressure 0 (light) – 1 (firm), default 0.5");
-  auto* o_compliance = sim->add_option("--compliance", args->compliance,
-                                       "Skin compliance 0 (rigid, cycloid slit) – 1 (round hole), default 0.75");
+  auto* o_pressure =
+      sim->add_option("--pressure", args->pressure, "Hand pressure 0 (light) – 1 (firm), default 0.5");
+  auto* o_compliance =
+      sim->add_option("--compliance", args->compliance,
+                      "Skin compliance 0 (rigid, cycloid slit) – 1 (round hole), default 0.75");
   auto* o_seed = sim->add_option("--seed", args->seed, "Random seed (default 1)");
-  sim->add_flag("--no-random-phase", args->no_random_phase, "Start every lane at drum angle 0, lanes flush with the edge");
+  sim->add_flag("--no-random-phase", args->no_random_phase,
+                "Start every lane at drum angle 0, lanes flush with the edge");
   auto* o_cell = sim->add_option("--cell-mm", args->cell_mm, "Density grid cell, mm (default 2)");
   auto* o_target = sim->add_option("--target", args->target, "Target density, punctures/cm² (default 250)");
   sim->add_flag("--occluded", args->occluded, "The skin is covered after the session (slower resealing)");
   sim->add_option("--heatmap", args->heatmap, "Write a PNG density heatmap here");
-  sim->add_option("--heatmap-max", args->heatmap_max, "Top of the heatmap colour scale, /cm² (default 2 × target)");
+  sim->add_option("--heatmap-max", args->heatmap_max,
+                  "Top of the heatmap colour scale, /cm² (default 2 × target)");
   sim->add_option("--svg", args->svg, "Write an SVG of the needle tip path and slit here");
   sim->add_option("--resealing", args->resealing, "Write the resealing curve here (.svg, or .csv)");
   sim->add_option("--runs", args->runs, "Monte-Carlo ensemble of this many sessions (rollers; default 1)");
 
-  sim->callback([&ctx, args, o_device, o_region, o_length, o_zone, o_dirs, o_passes, o_overlap, o_step, o_jitter, o_speed,
-                 o_pressure, o_compliance, o_seed, o_cell, o_target]() {
+  sim->callback([&ctx, args, o_device, o_region, o_length, o_zone, o_dirs, o_passes, o_overlap, o_step,
+                 o_jitter, o_speed, o_pressure, o_compliance, o_seed, o_cell, o_target]() {
     const fs::path data = ctx.data_dir();
     auto devices = load_devices(data);
     if (!devices) {
@@ -642,7 +845,8 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
         ctx.exit_code = report(ctx, doc.error());
         return;
       }
-      auto parsed = parse_input_document(*doc, args->input == "-" ? "<stdin>" : args->input);
+      ClinicBridge bridge{ctx, *devices, *regions, std::nullopt};
+      auto parsed = parse_input_document(*doc, args->input == "-" ? "<stdin>" : args->input, bridge);
       if (!parsed) {
         ctx.exit_code = report(ctx, parsed.error());
         return;
@@ -711,10 +915,13 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
     double compliance = 0.75;
   };
   auto dargs = std::make_shared<DevicesArgs>();
-  auto* dev = app.add_subcommand("devices", "List the device catalog and compare devices side by side.\n"
-                                            "Examples:\n  needlework devices\n  needlework devices roller-192 pen-12 --json");
+  auto* dev =
+      app.add_subcommand("devices",
+                         "List the device catalog and compare devices side by side.\n"
+                         "Examples:\n  needlework devices\n  needlework devices roller-192 pen-12 --json");
   dev->add_option("ids", dargs->ids, "Devices to compare (default: all)");
-  dev->add_option("--compliance", dargs->compliance, "Skin compliance for the slit column, 0–1 (default 0.75)");
+  dev->add_option("--compliance", dargs->compliance,
+                  "Skin compliance for the slit column, 0–1 (default 0.75)");
   dev->callback([&ctx, dargs]() {
     auto devices = load_devices(ctx.data_dir());
     if (!devices) {
@@ -742,6 +949,64 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
       }
     }
     print_devices(ctx, list, *compliance);
+  });
+
+  // regions
+  auto sensitivity = std::make_shared<bool>(false);
+  auto* reg = app.add_subcommand(
+      "regions",
+      "Skin regions: each layer's thickness with mean, SD, method and source, and the longest safe needle "
+      "per "
+      "device class at the pack's depth guards.\n"
+      "Examples:\n  needlework regions\n  needlework regions --json\n  needlework regions --sensitivity");
+  reg->add_flag("--sensitivity", *sensitivity,
+                "How the longest safe roller needle moves with η, client percentile, pressure and study "
+                "(docs/physics.md)");
+  reg->callback([&ctx, sensitivity]() {
+    auto regions = load_skin_regions(ctx);
+    if (!regions) {
+      ctx.exit_code = report(ctx, regions.error());
+      return;
+    }
+    auto pack = load_selected_pack(ctx);
+    if (!pack) {
+      ctx.exit_code = report(ctx, pack.error());
+      return;
+    }
+    std::vector<GuardView> guards;
+    for (const auto& g : pack->depth_guards) {
+      auto a = needlework::clinic::assurance_of(g);
+      if (!a) {
+        ctx.exit_code = report(ctx, a.error());
+        return;
+      }
+      guards.push_back({g.id, g.action == needlework::knowledge::GuardAction::warn ? "warn" : "refuse", *a});
+    }
+    if (*sensitivity) {
+      // The baseline is the pack's strictest assurance: its lowest client percentile.
+      ph::Assurance base;
+      for (const auto& g : guards) {
+        if (&g == &guards.front() || g.assurance.client_percentile < base.client_percentile)
+          base = g.assurance;
+      }
+      const json j = sensitivity_json(*regions, base);
+      if (ctx.json)
+        print_json(j);
+      else
+        print_sensitivity(j);
+      return;
+    }
+    if (ctx.json) {
+      json guards_json = json::array();
+      for (const auto& g : guards) {
+        guards_json.push_back(
+            {{"rule", g.rule}, {"action", g.action}, {"assurance", ph::describe(g.assurance)}});
+      }
+      print_json(
+          {{"pack", pack->label()}, {"guards", guards_json}, {"regions", regions_json(*regions, guards)}});
+    } else {
+      print_regions(*regions, guards, pack->label());
+    }
   });
 }
 

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "needlework/clinic/constants.hpp"
+
 namespace needlework::clinic {
 namespace {
 
@@ -283,9 +285,10 @@ Result<SessionInput> parse_session(const json& j, const Pack& pack) {
   if (!length->is_number())
     return fail(ErrorCode::invalid_value, "must be a number of millimetres", "needle_length_mm");
   const double mm = length->get<double>();
-  if (!(mm > 0.0 && mm <= 5.0)) {
+  if (!(mm > 0.0 && mm <= units::in_mm(max_needle_length))) {
     return fail(ErrorCode::out_of_range,
-                fmt::format("{} mm is not a micro-needling length (above 0 and at most 5 mm)", mm),
+                fmt::format("{} mm is not a micro-needling length (above 0 and at most {:g} mm)", mm,
+                            units::in_mm(max_needle_length)),
                 "needle_length_mm");
   }
   s.needle_length = units::millimetres(mm);
@@ -303,6 +306,20 @@ Result<SessionInput> parse_session(const json& j, const Pack& pack) {
   NW_TRY(conditions, f.strings("conditions", false));
   NW_CHECK(known_ids(conditions, "conditions", "condition", condition_finder(pack)));
   s.conditions = std::move(conditions);
+  NW_TRY(acknowledged, f.strings("acknowledge", false));
+  for (std::size_t i = 0; i < acknowledged.size(); ++i) {
+    const auto& id = acknowledged[i];
+    const bool is_warning =
+        std::any_of(pack.depth_guards.begin(), pack.depth_guards.end(),
+                    [&](const auto& g) { return g.id == id && g.action == knowledge::GuardAction::warn; });
+    if (!is_warning) {
+      return fail(
+          ErrorCode::unknown_id,
+          fmt::format("'{}' is not a warning rule of this pack (a depth guard with action \"warn\")", id),
+          fmt::format("acknowledge[{}]", i));
+    }
+  }
+  s.acknowledged = std::move(acknowledged);
   NW_CHECK(f.finish());
   return s;
 }

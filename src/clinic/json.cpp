@@ -20,6 +20,23 @@ json array_of(const std::vector<T>& v) {
   return out;
 }
 
+json depth_json(const std::vector<DepthFinding>& findings) {
+  json out = json::array();
+  for (const auto& f : findings) {
+    out.push_back({{"rule", f.rule},
+                   {"source", f.source},
+                   {"action", f.action == knowledge::GuardAction::warn ? "warn" : "refuse"},
+                   {"within", f.verdict.within},
+                   {"acknowledged", f.acknowledged},
+                   {"region", f.verdict.region_id},
+                   {"within_dermis_share", share_rounded(1.0 - f.verdict.layers.beyond_dermis)},
+                   {"dermis_floor_mm", mm_rounded(f.verdict.dermis_floor)},
+                   {"max_safe_length_mm", mm_rounded(f.verdict.max_safe_length)},
+                   {"summary", f.verdict.summary}});
+  }
+  return out;
+}
+
 json layers_json(const std::optional<physics::LayerFractions>& l) {
   if (!l) return nullptr;
   return json{{"epidermis", share_rounded(l->epidermis)},
@@ -93,6 +110,7 @@ json to_json(const Plan& p) {
                  {"visits", visits}});
       ja["depth_rule"] = a.depth_rule.empty() ? json(nullptr) : json(a.depth_rule);
       ja["skin_region"] = a.skin_region.empty() ? json(nullptr) : json(a.skin_region);
+      ja["depth_assurance"] = a.depth_assurance.empty() ? json(nullptr) : json(a.depth_assurance);
       ja["max_safe_length_mm"] = a.max_safe_length ? json(mm_rounded(*a.max_safe_length)) : json(nullptr);
     }
     areas.push_back(std::move(ja));
@@ -153,7 +171,10 @@ json to_json(const Protocol& p) {
               {"expected_reactions", p.expected},
               {"warnings", p.warnings},
               {"depth_rule", p.depth_rule.empty() ? json(nullptr) : json(p.depth_rule)},
-              {"layers", layers_json(p.layers)}};
+              {"layers", layers_json(p.layers)},
+              {"depth_guard", depth_json(p.depth)},
+              {"acknowledged", p.session.acknowledged},
+              {"unacknowledged", p.unacknowledged}};
 }
 
 json to_json(const AftercareSheet& a) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "needlework/clinic/engine.hpp"
+#include "needlework/clinic/physics_bridge.hpp"
 
 namespace needlework::clinic {
 namespace {
@@ -308,44 +309,69 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       ap.length = *intersect(ap.length, device->needle_length);
     }
 
-    // Depth guard: narrow to needles that end inside the dermis of this area's skin (physics engine).
+    // Depth guard: narrow to needles that end inside the dermis of the area's worst skin region at each
+    // refusing rule's assurance, then show the margin of each warning rule (physics engine; docs/physics.md).
     if (!pack.depth_guards.empty()) {
-      const auto& guard = pack.depth_guards.front();
+      const auto& first = pack.depth_guards.front();
       const auto* area_def = pack.find_area(req.area);
-      if (area_def->skin_region.empty() || options.regions == nullptr) {
+      if (area_def->skin_regions.empty() || options.regions == nullptr) {
         ap.warnings.push_back(
             fmt::format("No skin thickness data for {}: needle depth is not checked against its "
                         "dermis ({}).",
-                        req.area, guard.id));
+                        req.area, first.id));
       } else {
-        const auto* device = pack.find_device(ap.device);
-        const auto cls = device->kind == "pen" ? physics::DeviceClass::pen : physics::DeviceClass::roller;
-        auto safe = physics::max_safe_length(*options.regions, area_def->skin_region, cls,
-                                             physics::HandPressure{guard.pressure});
-        if (!safe) return std::unexpected(safe.error());
-        ap.skin_region = area_def->skin_region;
-        ap.depth_rule = guard.id;
-        ap.max_safe_length = *safe;
-        if (*safe < ap.length.lo) {
-          refuse_plan(Reason{
-              guard.id,
-              guard.source,
-              guard.origin,
-              Decision::cleared,
-              "",
-              {req.area},
-              fmt::format("{} needles ({}) could end beyond the dermis of {} (skin region {}): the longest "
-                          "needle that stays inside it is {:.2f} mm.",
-                          chosen->name, mm_range(ap.length), req.area, area_def->skin_region,
-                          units::in_mm(*safe))});
+        const auto cls = device_class_of(*pack.find_device(ap.device));
+        bool refused = false;
+        for (const auto action : {knowledge::GuardAction::refuse, knowledge::GuardAction::warn}) {
+          for (const auto& guard : pack.depth_guards) {
+            if (guard.action != action || refused) continue;
+            NW_TRY(assurance, assurance_of(guard));
+            NW_TRY(at_hi, physics::assess_depth(*options.regions, area_def->skin_regions, cls, ap.length.hi,
+                                                assurance));
+            const auto safe = at_hi.max_safe_length;
+            if (action == knowledge::GuardAction::warn) {
+              if (safe < ap.length.hi) {
+                ap.warnings.push_back(
+                    fmt::format("{} ({}): {}. Needles longer than {:.2f} mm need the practitioner's "
+                                "acknowledgement of {} in "
+                                "the session.",
+                                guard.id, guard.source, at_hi.summary, units::in_mm(safe), guard.id));
+              }
+              continue;
+            }
+            if (ap.depth_rule.empty()) {
+              ap.depth_rule = guard.id;
+              ap.skin_region = at_hi.region_id;
+              ap.max_safe_length = safe;
+              ap.depth_assurance = physics::describe(assurance);
+            }
+            if (safe < ap.length.lo) {
+              NW_TRY(at_lo, physics::assess_depth(*options.regions, area_def->skin_regions, cls, ap.length.lo,
+                                                  assurance));
+              refuse_plan(Reason{guard.id,
+                                 guard.source,
+                                 guard.origin,
+                                 Decision::cleared,
+                                 "",
+                                 {req.area},
+                                 fmt::format("{} needles ({}) could end beyond the dermis of {}: {}.",
+                                             chosen->name, mm_range(ap.length), req.area, at_lo.summary)});
+              refused = true;
+              continue;
+            }
+            if (safe < ap.length.hi) {
+              ap.warnings.push_back(
+                  fmt::format("Needles longer than {:.2f} mm could end beyond the dermis of {} on the {} for "
+                              "{} ({}, {}).",
+                              units::in_mm(safe), req.area, at_hi.region_name, physics::describe(assurance),
+                              guard.id, guard.source));
+              ap.length.hi = safe;
+            }
+          }
+        }
+        if (refused) {
           p.areas.push_back(std::move(ap));
           continue;
-        }
-        if (*safe < ap.length.hi) {
-          ap.warnings.push_back(
-              fmt::format("Needles longer than {:.2f} mm could end beyond the dermis of {} ({}, {}).",
-                          units::in_mm(*safe), req.area, guard.id, guard.source));
-          ap.length.hi = *safe;
         }
       }
     }

@@ -117,12 +117,19 @@ std::vector<const knowledge::Step*> protocol_steps(const SessionInput& s, const 
 Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics::RegionCatalog* regions) {
   auto bands = check_needle(s, pack);
   if (!bands) return std::unexpected(bands.error());
-  auto layers = check_depth(pack, regions, s.area, *pack.find_device(s.device), s.needle_length);
-  if (!layers) return std::unexpected(layers.error());
+  NW_TRY(depth,
+         check_depth(pack, regions, s.area, *pack.find_device(s.device), s.needle_length, s.acknowledged));
   Protocol p;
-  p.layers = *layers;
-  if (p.layers) p.depth_rule = pack.depth_guards.front().id;
   p.session = s;
+  if (depth) {
+    p.layers = depth->layers;
+    p.depth_rule = pack.depth_guards.front().id;
+    for (const auto* f : depth->unacknowledged()) p.unacknowledged.push_back(f->rule);
+    for (const auto& f : depth->findings) {
+      if (!f.verdict.within) p.warnings.push_back(f.text());
+    }
+    p.depth = std::move(depth->findings);
+  }
   p.band = band_names(*bands);
   const auto* device = pack.find_device(s.device);
   if (s.cocktail && !device->for_cocktail) {

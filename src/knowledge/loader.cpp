@@ -227,7 +227,14 @@ void read_base(Reader& r, RuleBase& b, bool vocabulary) {
 void read_rule(Reader& r, Area& a) {
   a.label = r.str("label");
   a.parent = r.str_or("parent", "");
-  a.skin_region = r.str_or("skin_region", "");
+  a.skin_regions = r.strings("skin_regions");
+  const auto width = r.opt_number("zone_width_mm", 1.0, 1000.0);
+  const auto height = r.opt_number("zone_height_mm", 1.0, 1000.0);
+  if (width.has_value() != height.has_value()) {
+    raise(ErrorCode::missing_field, "zone_width_mm and zone_height_mm go together",
+          r.where(width ? "zone_height_mm" : "zone_width_mm"));
+  }
+  if (width) a.zone = std::pair{units::millimetres(*width), units::millimetres(*height)};
 }
 void read_rule(Reader& r, Condition& c) {
   c.label = r.str("label");
@@ -265,6 +272,7 @@ void read_rule(Reader& r, Device& d) {
   d.material = r.str("material");
   d.areas = r.strings("areas");
   d.for_cocktail = r.boolean_or("for_cocktail", false);
+  d.physics_devices = r.strings("physics_devices");
   if (auto usd = r.opt_number("price_usd", 0.0, 1e6)) {
     d.price = units::Money{static_cast<std::int64_t>(*usd * 100.0 + 0.5), "USD"};
   }
@@ -321,7 +329,20 @@ void read_rule(Reader& r, ScreeningValidity& v) {
 }
 
 void read_rule(Reader& r, DepthGuard& g) {
-  g.pressure = r.number("pressure", 0.0, 1.0);
+  const auto action = r.str("action");
+  if (action != "refuse" && action != "warn") {
+    raise(ErrorCode::invalid_value, fmt::format("'{}' is not a guard action (refuse, warn)", action),
+          r.where("action"));
+  }
+  g.action = action == "warn" ? GuardAction::warn : GuardAction::refuse;
+  g.max_pressure = r.number("max_pressure", 0.0, 1.0);
+  g.pressure_label = r.str_or("pressure_label", "");
+  g.client_percentile = r.number("client_percentile", 0.1, 99.9);
+  g.sex = r.str_or("sex", "any");
+  if (g.sex != "any" && g.sex != "female" && g.sex != "male") {
+    raise(ErrorCode::invalid_value, fmt::format("'{}' is not a sex (any, female, male)", g.sex),
+          r.where("sex"));
+  }
   g.tolerated_beyond_share = r.opt_number("tolerated_beyond_share", 0.0, 0.5).value_or(0.0);
 }
 

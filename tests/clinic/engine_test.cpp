@@ -142,7 +142,7 @@ TEST(Aftercare, HealingWindowTakesTheLongerBandAtABoundary) {
   const auto& p = pack("literature");
   nc::SessionInput s{
       "C", "face", nu::millimetres(0.5), "dermaroller", false, *nu::parse_date_time("2026-11-23T10:00:00Z"),
-      {}};
+      {},  {}};
   auto sheet = nc::aftercare(s, s.start, p);
   ASSERT_TRUE(sheet) << sheet.error().describe();
   // 0.5 mm is short (2–3 d) and medium (4–5 d): the sheet uses the longer window.

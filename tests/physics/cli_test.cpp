@@ -122,7 +122,10 @@ TEST(SimulateCli, AcceptsAClinicSessionDocument) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   const auto j = json_of(r);
   EXPECT_EQ(j["clinic_area"], "face");
-  EXPECT_EQ(j["region"], "cheek");
+  // The pack maps the face to all its measured regions; a simulation takes the thinnest (Meng 2022: temple).
+  EXPECT_EQ(j["region"], "temple");
+  // The pack's dermaroller is modelled by the 192-needle roller, on the pack's whole-face zone (150 × 200 mm).
+  EXPECT_EQ(j["device"], "roller-192");
 }
 
 TEST(SimulateCli, EnsembleReportsMembers) {

@@ -1,58 +1,59 @@
 #pragma once
-/// The delivered dose of a session, from the physics engine: what a roller or pen of this many needles, at this
-/// length, over this many passes puts into the skin of this area — punctures per cm² and the effective depth the
-/// needles reach. The session record charts these figures (docs/store.md); the practitioner can still chart
-/// measured figures by hand instead.
+/// The delivered dose of a session, from the physics engine: what a roller or pen of this many needles, at
+/// this length, over this many passes puts into the skin of this area — punctures per cm² and the effective
+/// depth the needles reach. The session record charts these figures (docs/store.md); the practitioner can
+/// still chart measured figures by hand instead.
 ///
-/// Mapping (no clinical number here): the area's `skin_region` (pack) names the skin in data/skin/regions.toml;
-/// the physics device is the catalog's device of the same kind (roller or pen) with the same needle count
-/// (a tie goes to the one whose `use` is the area's region or area, then to the first by id), given the
-/// session's needle length; the stroke plan is the engine's default (docs/physics.md) with the passes spread over
-/// horizontal, vertical and diagonal strokes in turn, at the depth guard's hand pressure when the pack has one;
-/// the surface is a 40 × 30 mm patch (the engine's default zone), so the figures are the dose inside the
-/// treated area, not its edges.
-
+/// Mapping (no clinical number here): `physics_target` (physics_bridge.hpp) reads the pack. The area's
+/// thinnest skin region (`skin_regions`, data/skin/regions.toml) is simulated; the physics device is the one
+/// of the pack device's `physics_devices` with the roller's needle count, given the session's needle length;
+/// the stroke plan is the engine's default (docs/physics.md) with the passes spread over horizontal, vertical
+/// and diagonal strokes in turn, at the first depth guard's maximum hand pressure when the pack has one; the
+/// surface is the `dose_patch` of constants.hpp (40 × 30 mm), so the figures are the dose inside the treated
+/// area, not its edges.
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/skin.hpp"
+#include "needlework/units/error.hpp"
 #include "needlework/units/quantity.hpp"
 
 namespace needlework::clinic {
 
 struct DoseRequest {
-  std::string area;       ///< an area id of the pack
-  std::string device;     ///< a device id of the pack (its `kind` picks roller or pen)
-  int needle_count = 0;   ///< the roller's or cartridge's needles
+  std::string area;      ///< an area id of the pack
+  std::string device;    ///< a device id of the pack (its `kind` picks roller or pen)
+  int needle_count = 0;  ///< the roller's or cartridge's needles
   units::Length needle_length;
-  int passes = 0;         ///< passes in all, 1–1000
+  int passes = 0;  ///< passes in all, 1–1000
   /// Stroke directions taken in turn, one pass each ("horizontal", "vertical", "diagonal", "anti_diagonal");
   /// empty: horizontal, vertical, diagonal.
   std::vector<std::string> directions;
-  std::uint64_t seed = 1; ///< the random stream (the same seed gives the same figures)
+  std::uint64_t seed = 1;  ///< the random stream (the same seed gives the same figures)
 };
 
 struct Dose {
-  units::ArealDensity density;    ///< mean punctures per cm² over the treated patch
-  units::Length effective_depth;  ///< mean depth the needles reach (docs/physics.md, η)
-  double beyond_dermis_share = 0; ///< share of punctures that can end beyond the dermis (exact)
-  std::string physics_device;     ///< the catalog device used ("roller-192")
-  std::string region;             ///< the skin region ("cheek")
+  units::ArealDensity density;     ///< mean punctures per cm² over the treated patch
+  units::Length effective_depth;   ///< mean depth the needles reach (docs/physics.md, η)
+  double beyond_dermis_share = 0;  ///< share of punctures that can end beyond the dermis (exact)
+  std::string physics_device;      ///< the catalog device used ("roller-192")
+  std::string region;              ///< the skin region ("cheek")
   int passes = 0;
   std::uint64_t seed = 1;
-  std::int64_t punctures = 0;     ///< punctures inside the patch
+  std::int64_t punctures = 0;  ///< punctures inside the patch
 };
 
-/// Errors name the field: unknown area or device (`area`, `device`), an area without a skin region or a device
-/// with no physics model of that needle count (`invalid_value`, saying to chart the dose by hand), passes out of range
+/// Errors name the field: unknown area or device (`area`, `device`), an area without a skin region or a
+/// device with no physics model of that needle count (`invalid_value`, saying to chart the dose by hand),
+/// passes out of range
 /// (`passes`), an unknown direction (`directions[i]`), a needle longer than the device allows
 /// (`needle_length_mm`).
 [[nodiscard]] Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCatalog& regions,
-                                         std::span<const physics::Device> devices, const DoseRequest& request);
+                                         std::span<const physics::Device> devices,
+                                         const DoseRequest& request);
 
 }  // namespace needlework::clinic

@@ -8,6 +8,7 @@
 /// Safety rules live here, below every face: a face cannot get a plan the rules refuse.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -78,9 +79,11 @@ struct AreaPlan {
   std::vector<Visit> visits;
   std::vector<std::string> untreated_concerns;
   std::vector<std::string> warnings;
-  std::string skin_region;                       ///< the physics region the depth guard used, if any
-  std::string depth_rule;                        ///< the depth guard rule applied, if any
-  std::optional<units::Length> max_safe_length;  ///< longest needle ending inside the dermis here
+  std::string skin_region;  ///< the physics region the depth guard used, if any
+  std::string depth_rule;   ///< the depth guard rule applied, if any
+  std::optional<units::Length>
+      max_safe_length;          ///< longest needle ending inside the dermis here (refuse rules)
+  std::string depth_assurance;  ///< the words of the refusing rule's assurance
 };
 
 struct Maintenance {
@@ -144,6 +147,25 @@ struct AreaAllowance {
 };
 [[nodiscard]] AreaAllowance allowance_for_area(const Pack& pack, std::string_view area);
 
+/// One depth-guard rule's answer for a needle on an area (docs/physics.md "The depth guard").
+struct DepthFinding {
+  std::string rule;
+  std::string source;
+  knowledge::GuardAction action = knowledge::GuardAction::refuse;
+  physics::DepthVerdict verdict;  ///< on the area's worst skin region, at the rule's assurance
+  bool acknowledged = false;      ///< a warning the practitioner acknowledged for the session
+  /// "DEPTH.thin_skin (S7): 1.50 mm on the cheek (zygoma): 62.3 % of punctures stay within the dermis for …"
+  [[nodiscard]] std::string text() const;
+};
+
+/// Every depth-guard rule's answer for a needle on an area.
+struct DepthCheck {
+  std::vector<DepthFinding> findings;  ///< one per rule of the pack, in pack order
+  physics::LayerFractions layers;      ///< where the punctures end on the worst region, at the first rule
+  /// Warning rules the needle is outside of and that the session has not acknowledged.
+  [[nodiscard]] std::vector<const DepthFinding*> unacknowledged() const;
+};
+
 struct ChecklistItem {
   int order = 0;
   std::string step;
@@ -168,6 +190,10 @@ struct Protocol {
   std::vector<std::string> warnings;
   std::optional<physics::LayerFractions> layers;  ///< where the punctures end, when the depth guard ran
   std::string depth_rule;
+  std::vector<DepthFinding> depth;  ///< every depth-guard rule's answer, when the guard ran
+  /// Warning rules the needle is outside of and the session has not acknowledged: a store refuses to start
+  /// the session until the practitioner acknowledges them.
+  std::vector<std::string> unacknowledged;
 };
 
 /// The needle-length rules of an area, without a device: the area's limits (on it and its ancestors), a band
@@ -186,11 +212,16 @@ struct Protocol {
 [[nodiscard]] Result<Protocol> protocol(const SessionInput& session, const Pack& pack,
                                         const physics::RegionCatalog* regions = nullptr);
 
-/// The depth guard for a needle on an area: refuses (ErrorCode::refused) a needle that could end beyond the
-/// dermis; returns the layer shares, or nothing when the pack has no guard or the area no skin region.
-[[nodiscard]] Result<std::optional<physics::LayerFractions>> check_depth(
-    const Pack& pack, const physics::RegionCatalog* regions, std::string_view area,
-    const knowledge::Device& device, units::Length needle_length);
+/// The depth guard for a needle on an area: every rule of the pack at its own assurance, on the worst of the
+/// area's skin regions. A `refuse` rule the needle is outside of refuses (ErrorCode::refused, naming the
+/// rule, the region and the margin); a `warn` rule's finding is returned, `acknowledged` when its id is in
+/// `acknowledged`. Nothing when the pack has no guard, there is no skin data or the area has no skin region.
+[[nodiscard]] Result<std::optional<DepthCheck>> check_depth(const Pack& pack,
+                                                            const physics::RegionCatalog* regions,
+                                                            std::string_view area,
+                                                            const knowledge::Device& device,
+                                                            units::Length needle_length,
+                                                            std::span<const std::string> acknowledged = {});
 
 struct AftercarePhaseSheet {
   knowledge::AftercarePhase phase;

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/units/date.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::clinic {
 
@@ -62,6 +62,8 @@ struct SessionInput {
   bool cocktail = false;
   DateTime start;
   std::vector<std::string> conditions;  ///< conditions relevant on the day (sensitive_skin, stress, …)
+  /// Warning rules (pack depth guards with action "warn") the practitioner has acknowledged for this session.
+  std::vector<std::string> acknowledged{};
 };
 
 struct FollowupInput {

@@ -54,8 +54,13 @@ struct Source {
 
 struct Area : RuleBase {
   std::string label;
-  std::string parent;       ///< a broader area ("cheek" → "face"), or empty
-  std::string skin_region;  ///< id in data/skin/regions.toml for the physics engine, or empty
+  std::string parent;  ///< a broader area ("cheek" → "face"), or empty
+  /// Every skin region (data/skin/regions.toml) the area contains; the depth guard answers for the worst of
+  /// them and names it. Empty: the physics engine cannot model the area.
+  std::vector<std::string> skin_regions;
+  /// The patch the physics engine simulates for a dose on this area (width × height), when the pack gives
+  /// one.
+  std::optional<std::pair<Length, Length>> zone;
 };
 
 enum class ConditionScope { systemic, local };
@@ -91,6 +96,9 @@ struct Device : RuleBase {
   bool for_cocktail = false;       ///< a mesoroller: used when a mesotherapy cocktail is applied
   std::optional<units::Money> price;
   std::string efficacy;  ///< e.g. "less efficient than a professional course"
+  /// The devices of the physics catalog (data/devices) that model this one, the default first; a roller
+  /// record's needle count picks among them (clinic::physics_target).
+  std::vector<std::string> physics_devices;
 };
 
 /// One concern a band treats, and where.
@@ -141,10 +149,19 @@ struct ScreeningValidity : RuleBase {
   std::chrono::days max_age{0};
 };
 
-/// The depth guardrail: needles that could end beyond the dermis of an area's skin region are refused. The
-/// physics engine computes the depth; the pack says how hard the hand presses (on the engine's 0–1 scale).
+/// What a depth-guard rule does with a needle outside its assurance.
+enum class GuardAction { refuse, warn };
+
+/// A depth guardrail: a needle whose punctures could end beyond the dermis of an area's skin regions, for a
+/// client at `client_percentile` of dermis thickness among clients of `sex` at any hand pressure up to
+/// `max_pressure` (the physics engine's 0–1 scale, docs/physics.md), is refused or warned about (`action`). A
+/// warning needs the practitioner's recorded acknowledgement of the rule id.
 struct DepthGuard : RuleBase {
-  double pressure = 0.5;                ///< 0 light contact, 0.5 moderate, 1 firm (docs/physics.md)
+  GuardAction action = GuardAction::refuse;
+  double max_pressure = 0.5;            ///< 0 light contact, 0.5 moderate, 1 firm (docs/physics.md)
+  std::string pressure_label;           ///< the words the guard uses for max_pressure ("gentle")
+  double client_percentile = 50.0;      ///< 0–100 (exclusive): the client the guard answers for
+  std::string sex = "any";              ///< "any", "female" or "male"
   double tolerated_beyond_share = 0.0;  ///< share of punctures allowed past the dermis (0: none)
 };
 
