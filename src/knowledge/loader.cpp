@@ -195,11 +195,9 @@ const std::regex rule_id_pattern("[A-Za-z0-9_.-]+");
 const std::regex vocab_id_pattern("[a-z0-9_]+");
 const std::regex pack_id_pattern("[a-z0-9_-]+");
 
-// Needle lengths outside this span are not micro-needling (S1: 0.2–3 mm; some pens 0.05 mm steps).
-constexpr double min_length_mm = 0.05, max_length_mm = 5.0;
 
 LengthRange length_range(Reader& r, std::string_view key) {
-  auto [lo, hi] = r.range(key, min_length_mm, max_length_mm);
+  auto [lo, hi] = r.range(key, min_needle_length_mm, max_needle_length_mm);
   return {units::millimetres(lo), units::millimetres(hi)};
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "clinic_detail.hpp"
+#include "needlework/clinic/constants.hpp"
 #include "needlework/clinic/json.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/json.hpp"
@@ -46,8 +47,7 @@ std::chrono::hours ClinicStore::followup_due_after() const {
   for (const auto& f : pack_.followups) {
     if (f.triage == knowledge::Triage::see_doctor && f.from && (!first || *f.from < *first)) first = f.from;
   }
-  // Without such a rule the article's own window applies: redness or swelling past 24 h (S14).
-  return first.value_or(std::chrono::hours{24});
+  return first.value_or(clinic::followup_window_fallback);
 }
 
 Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id session_id,

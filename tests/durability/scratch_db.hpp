@@ -20,7 +20,7 @@
 #include <sstream>
 #include <string>
 
-#include "test_database.hpp"
+#include "support/test_database.hpp"
 #include "crash_protocol.hpp"
 
 namespace durability {

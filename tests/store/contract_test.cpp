@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "../../src/store/savepoints.hpp"
+#include "needlework/store/savepoints.hpp"
 #include "store_fixture.hpp"
 
 using needlework::ErrorCode;

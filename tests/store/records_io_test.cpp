@@ -11,7 +11,7 @@
 
 #include "needlework/clinic/dose.hpp"
 #include "needlework/store/export.hpp"
-#include "../physics/test_data.hpp"
+#include "support/data.hpp"
 #include "store_fixture.hpp"
 
 using needlework::ErrorCode;
@@ -20,7 +20,7 @@ using nlohmann::json;
 namespace {
 
 const std::vector<needlework::physics::Device>& devices() {
-  static const std::vector<needlework::physics::Device> catalog = needlework::physics::testing::load_all_devices();
+  static const std::vector<needlework::physics::Device> catalog = needlework::test::load_all_devices();
   return catalog;
 }
 

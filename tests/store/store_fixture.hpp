@@ -25,11 +25,13 @@
 #include <sstream>
 #include <string>
 
+#include "support/data.hpp"
+#include "support/packs.hpp"
 #include "needlework/knowledge/loader.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/json.hpp"
 #include "needlework/store/store.hpp"
-#include "test_database.hpp"
+#include "support/test_database.hpp"
 
 namespace ns = needlework::store;
 namespace nk = needlework::knowledge;
@@ -42,26 +44,11 @@ inline const fs::path& test_data_dir() {
 }
 
 inline const nk::Pack& seed() {
-  static const nk::Pack pack = [] {
-    auto p = nk::load_pack(test_data_dir() / "packs", "seed");
-    if (!p) throw std::runtime_error(p.error().describe());
-    return *p;
-  }();
+  static const nk::Pack pack = needlework::test::load_pack("seed");
   return pack;
 }
 
-inline const needlework::physics::RegionCatalog& regions() {
-  static const needlework::physics::RegionCatalog catalog = [] {
-    const auto path = test_data_dir() / "skin" / "regions.toml";
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto r = needlework::physics::parse_regions(text.str(), path.string());
-    if (!r) throw std::runtime_error(r.error().describe());
-    return *r;
-  }();
-  return catalog;
-}
+inline const needlework::physics::RegionCatalog& regions() { return needlework::test::skin_regions(); }
 
 inline nu::DateTime at(const char* text) { return *nu::parse_date_time(text); }
 inline ns::Actor by(const char* when, const char* who = "ana") { return ns::Actor{who, at(when)}; }

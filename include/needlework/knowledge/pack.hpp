@@ -16,6 +16,11 @@
 
 namespace needlework::knowledge {
 
+/// The needle lengths a pack (or a session) may name at all, in mm: outside them a length is not
+/// micro-needling but a typing error (S1: 0.2–3 mm; some pens step by 0.05 mm; pens reach 3 mm, FACTS §1).
+inline constexpr double min_needle_length_mm = 0.05;
+inline constexpr double max_needle_length_mm = 5.0;
+
 using units::Length;
 
 /// A closed range of needle lengths.

@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "needlework/store/json.hpp"
-#include "savepoints.hpp"
+#include "needlework/store/savepoints.hpp"
 #include "sql/fields.hpp"
 
 namespace needlework::store::sql {
