@@ -1,9 +1,10 @@
-// `needlework session start|step|chart|finish|followup`: treatment sessions and their follow-ups.
+// `needlework session start|step|checklist|chart|finish|followup`: treatment sessions and their follow-ups.
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "needlework/clinic/json.hpp"
+#include "needlework/units/text.hpp"
 #include "store_command.hpp"
 #include "text_records.hpp"
 
@@ -13,13 +14,14 @@ using nlohmann::json;
 using store::Id;
 
 void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
-  auto* session = app.add_subcommand("session", "Treatment sessions: start, step, chart, finish, followup");
+  auto* session = app.add_subcommand("session", "Treatment sessions: start, step, checklist, chart, finish, followup");
   session->require_subcommand(1);
   struct SessionArgs {
     store::SessionRequest req;
     Id appointment = 0, id = 0;
     CLI::Option* appointment_opt = nullptr;
-    std::string step, density, depth, note;
+    std::string step, density, depth, note, reason;
+    CLI::Option* reason_opt = nullptr;
     int passes = 0;
     CLI::Option* passes_opt = nullptr;
     bool dose_from_physics = false;
@@ -120,12 +122,44 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
   sa->seed_opt =
       chart->add_option("--seed", sa->seed, "Random stream of that simulation (default: the session id)");
 
-  auto* finish =
-      add(*session, ctx, o, Needs::rules, "finish", "End a session (at --now); its roller becomes used",
-          "needlework session finish 1", [&ctx, sa](Open& s) {
-            return show<store::SessionRecord>(ctx, s.clinic->finish_session(s.actor, sa->id), print_session);
-          });
+  auto* checklist = add(
+      *session, ctx, o, Needs::rules, "checklist", "The session's protocol steps, and when each was done",
+      "needlework session checklist 1", [&ctx, sa](Open& s) {
+        auto r = s.clinic->checklist(sa->id);
+        if (!r) return report_store(ctx, r.error(), OptionNames{{"session", "session"}});
+        if (ctx.json) {
+          json j = json::array();
+          for (const auto& c : *r) {
+            j.push_back({{"step", c.step},
+                         {"title", c.title},
+                         {"done_at", c.done_at ? json(t(*c.done_at)) : json(nullptr)}});
+          }
+          print_json(j);
+        } else {
+          for (const auto& c : *r) {
+            fmt::print("{} {:<24} {}{}\n", c.done_at ? "[x]" : "[ ]", c.step,
+                       units::escape_for_terminal(c.title), c.done_at ? "  " + t(*c.done_at) : std::string());
+          }
+        }
+        return static_cast<int>(exit_ok);
+      });
+  checklist->add_option("session", sa->id, "Session id")->required();
+
+  auto* finish = add(
+      *session, ctx, o, Needs::rules, "finish",
+      "End a session (at --now); its roller becomes used. Every step of its protocol must be recorded first, "
+      "or --reason say why the missing ones were not done",
+      "needlework session finish 1\n"
+      "         needlework session finish 1 --reason \"client felt faint; stopped after rolling\"",
+      [&ctx, sa](Open& s) {
+        std::optional<std::string> reason;
+        if (sa->reason_opt->count() > 0) reason = sa->reason;
+        return show<store::SessionRecord>(ctx, s.clinic->finish_session(s.actor, sa->id, reason),
+                                          print_session, OptionNames{{"missing_steps_reason", "--reason"}});
+      });
   finish->add_option("session", sa->id, "Session id")->required();
+  sa->reason_opt = finish->add_option("--reason", sa->reason,
+                                      "Why steps of the protocol were not done (kept, signed, in the notes)");
 
   auto* fu = add(
       *session, ctx, o, Needs::rules, "followup",

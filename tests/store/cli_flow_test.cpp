@@ -181,6 +181,31 @@ TEST_P(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   EXPECT_NE(bad_time.err.find("--now"), std::string::npos);
 }
 
+TEST_P(StoreCli, ASessionFinishesWithItsWholeChecklistOrAReason) {
+  ready_client();
+  const auto r = roller("0001");
+  run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
+  auto started = run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r), "--now",
+                           "2026-11-24T10:00:00Z"});
+  const auto sid = std::to_string(started["session"].value("id", 0));
+  run_json({"session", "step", sid, "STEP.cleanse", "--now", "2026-11-24T10:01:00Z"});
+  auto list = run_json({"session", "checklist", sid});
+  ASSERT_EQ(list.size(), started["protocol"]["steps"].size());
+  for (const auto& item : list) EXPECT_EQ(item["done_at"].is_null(), item["step"] != "STEP.cleanse") << item;
+  auto foreign = run({"session", "step", sid, "STEP.cocktail", "--now", "2026-11-24T10:02:00Z"});
+  EXPECT_EQ(foreign.exit_code, 5) << foreign.err;  // no cocktail in this session
+  auto bare = run({"session", "finish", sid, "--now", "2026-11-24T11:00:00Z"});
+  EXPECT_EQ(bare.exit_code, 5) << bare.err;
+  EXPECT_NE(bare.err.find("STEP.roll"), std::string::npos) << bare.err;
+  auto blank = run({"session", "finish", sid, "--reason", "  ", "--now", "2026-11-24T11:00:00Z"});
+  EXPECT_EQ(blank.exit_code, 3) << blank.err;
+  EXPECT_NE(blank.err.find("--reason"), std::string::npos) << blank.err;
+  auto done = run_json({"session", "finish", sid, "--reason", "client felt faint; stopped", "--now",
+                        "2026-11-24T11:00:00Z"});
+  EXPECT_EQ(done["finished_at"], "2026-11-24T11:00:00Z");
+  EXPECT_NE(done.value("notes", "").find("client felt faint; stopped"), std::string::npos) << done;
+}
+
 TEST_P(StoreCli, AuditVerifyFindsATamperedEntry) {
   ready_client();
   ASSERT_EQ(run({"audit", "verify"}).exit_code, 0);
