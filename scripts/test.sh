@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer (preset `dev`) and runs the whole test
-# suite under ctest: units, knowledge packs, clinical cases, CLI end-to-end, physics and validation, the clinic
-# store on SQLite and on PostgreSQL, benchmark smoke runs. Installs missing Debian packages first.
+# Checks that the C++ sources are clang-formatted (scripts/check-format.sh), builds everything with
+# AddressSanitizer + UndefinedBehaviorSanitizer (preset `dev`) and runs the whole test suite under ctest: units,
+# knowledge packs, clinical cases, CLI end-to-end, physics and validation, the clinic store on SQLite and on
+# PostgreSQL, benchmark smoke runs. Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+bash scripts/check-format.sh
 cmake --preset dev
 cmake --build --preset dev -j "$(nproc)"
 
