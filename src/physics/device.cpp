@@ -60,15 +60,15 @@ const NeedleSpec& Device::needle() const noexcept {
 }
 
 Result<RollerGeometry> make_roller(const RollerSpec& spec) {
-  if (auto r = check_positive(spec.drum_diameter, "drum.diameter_mm"); !r) return std::unexpected(r.error());
-  if (auto r = check_positive(spec.drum_width, "drum.width_mm"); !r) return std::unexpected(r.error());
+  NW_CHECK(check_positive(spec.drum_diameter, "drum.diameter_mm"));
+  NW_CHECK(check_positive(spec.drum_width, "drum.width_mm"));
   if (spec.max_needle_length > catalog_max_needle_length) {
     return fail(ErrorCode::out_of_range,
                 fmt::format("the catalog allows needles up to {} mm, not {} mm", in_mm(catalog_max_needle_length),
                             in_mm(spec.max_needle_length)),
                 "needle.max_length_mm");
   }
-  if (auto r = check_needle(spec.needle, spec.max_needle_length, "needle"); !r) return std::unexpected(r.error());
+  NW_CHECK(check_needle(spec.needle, spec.max_needle_length, "needle"));
 
   RollerGeometry g;
   g.drum_radius = spec.drum_diameter / 2.0;
@@ -149,8 +149,8 @@ Result<PenGeometry> make_pen(const PenSpec& spec) {
   if (spec.needles_per_cartridge < 1) {
     return fail(ErrorCode::out_of_range, "needs at least one needle", "cartridge.needles");
   }
-  if (auto r = check_positive(spec.cartridge_diameter, "cartridge.diameter_mm"); !r) return std::unexpected(r.error());
-  if (auto r = check_positive(spec.needle_diameter, "needle.diameter_mm"); !r) return std::unexpected(r.error());
+  NW_CHECK(check_positive(spec.cartridge_diameter, "cartridge.diameter_mm"));
+  NW_CHECK(check_positive(spec.needle_diameter, "needle.diameter_mm"));
   if (!(units::in_hz(spec.stamp_rate) > 0.0) || !std::isfinite(units::in_hz(spec.stamp_rate))) {
     return fail(ErrorCode::out_of_range, "stamping rate must be positive (stamps per second)",
                 "motor.stamp_rate_hz");
@@ -209,7 +209,7 @@ Result<Device> with_needle_length(const Device& device, Length length) {
   if (auto* r = std::get_if<RollerGeometry>(&out.geometry)) {
     NeedleSpec n = r->needle;
     n.length = length;
-    if (auto ok = check_needle(n, r->max_needle_length, "needle"); !ok) return std::unexpected(ok.error());
+    NW_CHECK(check_needle(n, r->max_needle_length, "needle"));
     r->needle = n;
   } else if (auto* p = std::get_if<PenGeometry>(&out.geometry)) {
     if (!(length >= p->min_depth && length <= p->max_depth)) {
@@ -224,26 +224,28 @@ Result<Device> with_needle_length(const Device& device, Length length) {
 }
 
 Result<Device> parse_device(std::string_view toml_text, std::string_view source_name) {
-  auto parsed = detail::parse_toml(toml_text, source_name);
-  if (!parsed) return std::unexpected(parsed.error());
-  const toml::table& root = *parsed;
+  NW_TRY(parsed, detail::parse_toml(toml_text, source_name));
+  const toml::table& root = parsed;
   detail::TableReader top(root, source_name, "");
 
   Device dev;
-  auto id = top.string("id");
-  if (!id) return std::unexpected(id.error());
-  dev.id = *id;
-  auto name = top.string("name");
-  if (!name) return std::unexpected(name.error());
-  dev.name = *name;
+  NW_TRY(id, top.string("id"));
+  dev.id = id;
+  NW_TRY(name, top.string("name"));
+  dev.name = name;
   dev.use = top.optional_string("use").value_or("");
   dev.sources = top.string_list("sources");
   if (dev.sources.empty()) {
     return fail(ErrorCode::missing_field, "a device needs a `sources` list (FACTS references)",
                 detail::location(source_name, "sources"));
   }
-  auto kind = top.string("kind");
-  if (!kind) return std::unexpected(kind.error());
+  NW_TRY(kind, top.string("kind"));
+
+  // The geometry checks name a field of the spec; prefix the file so the error points into it.
+  auto at_source = [&](Error e) {
+    e.where = detail::location(source_name, e.where);
+    return e;
+  };
 
   auto tip_of = [&](const detail::TableReader& t) -> Result<TipShape> {
     const std::string tip = t.optional_string("tip").value_or("conical");
@@ -254,104 +256,72 @@ Result<Device> parse_device(std::string_view toml_text, std::string_view source_
                 t.where("tip"));
   };
 
-  if (*kind == "roller") {
-    auto drum = top.table("drum");
-    if (!drum) return std::unexpected(drum.error());
-    auto needle = top.table("needle");
-    if (!needle) return std::unexpected(needle.error());
+  if (kind == "roller") {
+    NW_TRY(drum, top.table("drum"));
+    NW_TRY(needle, top.table("needle"));
     RollerSpec spec;
-    auto dia = drum->sourced_number("diameter_mm");
-    if (!dia) return std::unexpected(dia.error());
-    auto width = drum->sourced_number("width_mm");
-    if (!width) return std::unexpected(width.error());
-    spec.drum_diameter = millimetres(*dia);
-    spec.drum_width = millimetres(*width);
-    spec.staggered = drum->optional_bool("staggered").value_or(false);
-    if (drum->has("slot")) {
-      auto slots = drum->table_array("slot");
-      if (!slots) return std::unexpected(slots.error());
-      if (auto src = drum->string("layout_source"); !src) return std::unexpected(src.error());
-      for (const auto& s : *slots) {
-        auto axial = s.number("axial_mm");
-        if (!axial) return std::unexpected(axial.error());
-        auto angle = s.number("angle_deg");
-        if (!angle) return std::unexpected(angle.error());
-        spec.layout.push_back({millimetres(*axial), *angle * std::numbers::pi / 180.0});
+    NW_TRY(dia, drum.sourced_number("diameter_mm"));
+    NW_TRY(width, drum.sourced_number("width_mm"));
+    spec.drum_diameter = millimetres(dia);
+    spec.drum_width = millimetres(width);
+    spec.staggered = drum.optional_bool("staggered").value_or(false);
+    if (drum.has("slot")) {
+      NW_TRY(slots, drum.table_array("slot"));
+      NW_CHECK(drum.string("layout_source"));
+      for (const auto& s : slots) {
+        NW_TRY(axial, s.number("axial_mm"));
+        NW_TRY(angle, s.number("angle_deg"));
+        spec.layout.push_back({millimetres(axial), angle * std::numbers::pi / 180.0});
       }
     } else {
-      auto rings = drum->sourced_integer("rings");
-      if (!rings) return std::unexpected(rings.error());
-      auto per_ring = drum->sourced_integer("needles_per_ring");
-      if (!per_ring) return std::unexpected(per_ring.error());
-      spec.rings = static_cast<int>(*rings);
-      spec.needles_per_ring = static_cast<int>(*per_ring);
+      NW_TRY(rings, drum.sourced_integer("rings"));
+      NW_TRY(per_ring, drum.sourced_integer("needles_per_ring"));
+      spec.rings = static_cast<int>(rings);
+      spec.needles_per_ring = static_cast<int>(per_ring);
     }
-    if (drum->has("needle_count")) {
-      auto count = drum->sourced_integer("needle_count");
-      if (!count) return std::unexpected(count.error());
-      spec.declared_needle_count = static_cast<int>(*count);
+    if (drum.has("needle_count")) {
+      NW_TRY(count, drum.sourced_integer("needle_count"));
+      spec.declared_needle_count = static_cast<int>(count);
     }
-    auto length = needle->sourced_number("length_mm");
-    if (!length) return std::unexpected(length.error());
-    auto nd = needle->sourced_number("diameter_mm");
-    if (!nd) return std::unexpected(nd.error());
-    auto tip = tip_of(*needle);
-    if (!tip) return std::unexpected(tip.error());
-    spec.needle = {millimetres(*length), millimetres(*nd), *tip};
-    if (needle->has("max_length_mm")) {
-      auto max_len = needle->sourced_number("max_length_mm");
-      if (!max_len) return std::unexpected(max_len.error());
-      spec.max_needle_length = millimetres(*max_len);
+    NW_TRY(length, needle.sourced_number("length_mm"));
+    NW_TRY(nd, needle.sourced_number("diameter_mm"));
+    NW_TRY(tip, tip_of(needle));
+    spec.needle = {millimetres(length), millimetres(nd), tip};
+    if (needle.has("max_length_mm")) {
+      NW_TRY(max_len, needle.sourced_number("max_length_mm"));
+      spec.max_needle_length = millimetres(max_len);
     }
     auto geometry = make_roller(spec);
-    if (!geometry) {
-      Error e = geometry.error();
-      e.where = detail::location(source_name, e.where);
-      return std::unexpected(e);
-    }
+    if (!geometry) return std::unexpected(at_source(geometry.error()));
     dev.geometry = std::move(*geometry);
-  } else if (*kind == "pen") {
-    auto cart = top.table("cartridge");
-    if (!cart) return std::unexpected(cart.error());
-    auto needle = top.table("needle");
-    if (!needle) return std::unexpected(needle.error());
-    auto motor = top.table("motor");
-    if (!motor) return std::unexpected(motor.error());
+  } else if (kind == "pen") {
+    NW_TRY(cart, top.table("cartridge"));
+    NW_TRY(needle, top.table("needle"));
+    NW_TRY(motor, top.table("motor"));
     PenSpec spec;
-    auto count = cart->sourced_integer("needles");
-    if (!count) return std::unexpected(count.error());
-    auto cdia = cart->sourced_number("diameter_mm");
-    if (!cdia) return std::unexpected(cdia.error());
-    auto rate = motor->sourced_number("stamp_rate_hz");
-    if (!rate) return std::unexpected(rate.error());
-    auto depth = needle->sourced_number("depth_mm");
-    if (!depth) return std::unexpected(depth.error());
-    auto nd = needle->sourced_number("diameter_mm");
-    if (!nd) return std::unexpected(nd.error());
-    spec.needles_per_cartridge = static_cast<int>(*count);
-    spec.cartridge_diameter = millimetres(*cdia);
-    spec.stamp_rate = units::hertz(*rate);
-    spec.depth = millimetres(*depth);
-    spec.needle_diameter = millimetres(*nd);
-    if (needle->has("min_depth_mm")) {
-      auto v = needle->sourced_number("min_depth_mm");
-      if (!v) return std::unexpected(v.error());
-      spec.min_depth = millimetres(*v);
+    NW_TRY(count, cart.sourced_integer("needles"));
+    NW_TRY(cdia, cart.sourced_number("diameter_mm"));
+    NW_TRY(rate, motor.sourced_number("stamp_rate_hz"));
+    NW_TRY(depth, needle.sourced_number("depth_mm"));
+    NW_TRY(nd, needle.sourced_number("diameter_mm"));
+    spec.needles_per_cartridge = static_cast<int>(count);
+    spec.cartridge_diameter = millimetres(cdia);
+    spec.stamp_rate = units::hertz(rate);
+    spec.depth = millimetres(depth);
+    spec.needle_diameter = millimetres(nd);
+    if (needle.has("min_depth_mm")) {
+      NW_TRY(v, needle.sourced_number("min_depth_mm"));
+      spec.min_depth = millimetres(v);
     }
-    if (needle->has("max_depth_mm")) {
-      auto v = needle->sourced_number("max_depth_mm");
-      if (!v) return std::unexpected(v.error());
-      spec.max_depth = millimetres(*v);
+    if (needle.has("max_depth_mm")) {
+      NW_TRY(v, needle.sourced_number("max_depth_mm"));
+      spec.max_depth = millimetres(v);
     }
     auto geometry = make_pen(spec);
-    if (!geometry) {
-      Error e = geometry.error();
-      e.where = detail::location(source_name, e.where);
-      return std::unexpected(e);
-    }
+    if (!geometry) return std::unexpected(at_source(geometry.error()));
     dev.geometry = std::move(*geometry);
   } else {
-    return fail(ErrorCode::invalid_value, fmt::format("unknown device kind `{}` (roller or pen)", *kind),
+    return fail(ErrorCode::invalid_value, fmt::format("unknown device kind `{}` (roller or pen)", kind),
                 detail::location(source_name, "kind"));
   }
   return dev;

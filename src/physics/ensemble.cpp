@@ -233,11 +233,9 @@ Result<EnsembleResult> run_ensemble(const Device& device, const Region& region, 
                 "device");
   }
   if (options.members < 1) return fail(ErrorCode::out_of_range, "needs at least one member", "ensemble.members");
-  if (auto ok = validate(plan); !ok) return std::unexpected(ok.error());
-  auto model = make_depth_model(DeviceClass::roller, plan.pressure);
-  if (!model) return std::unexpected(model.error());
-  auto shape = make_density_grid(zone, options.grid_cell);
-  if (!shape) return std::unexpected(shape.error());
+  NW_CHECK(validate(plan));
+  NW_TRY(model, make_depth_model(DeviceClass::roller, plan.pressure));
+  NW_TRY(shape, make_density_grid(zone, options.grid_cell));
 
   Kernel k;
   k.n_needles = roller->needle_count();
@@ -251,14 +249,14 @@ Result<EnsembleResult> run_ensemble(const Device& device, const Region& region, 
   k.radius_mm = in_mm(roller->drum_radius);
   k.drum_width_mm = in_mm(roller->drum_width);
   const double length_mm = in_mm(roller->needle.length);
-  k.deeper_than_epi = depth_threshold(*model, length_mm, in_mm(region.epidermis));
-  k.deeper_than_pap = depth_threshold(*model, length_mm, in_mm(region.papillary_floor()));
-  k.deeper_than_derm = depth_threshold(*model, length_mm, in_mm(region.dermis_floor()));
-  k.x0 = static_cast<float>(in_mm(shape->origin.x));
-  k.y0 = static_cast<float>(in_mm(shape->origin.y));
-  k.inv_cell = static_cast<float>(1.0 / in_mm(shape->cell));
-  k.nx = shape->nx;
-  k.ny = shape->ny;
+  k.deeper_than_epi = depth_threshold(model, length_mm, in_mm(region.epidermis));
+  k.deeper_than_pap = depth_threshold(model, length_mm, in_mm(region.papillary_floor()));
+  k.deeper_than_derm = depth_threshold(model, length_mm, in_mm(region.dermis_floor()));
+  k.x0 = static_cast<float>(in_mm(shape.origin.x));
+  k.y0 = static_cast<float>(in_mm(shape.origin.y));
+  k.inv_cell = static_cast<float>(1.0 / in_mm(shape.cell));
+  k.nx = shape.nx;
+  k.ny = shape.ny;
 
   const int members = options.members;
   std::vector<std::uint64_t> seeds(static_cast<std::size_t>(members));
@@ -267,8 +265,8 @@ Result<EnsembleResult> run_ensemble(const Device& device, const Region& region, 
 
   EnsembleResult result;
   result.members.resize(static_cast<std::size_t>(members));
-  result.summed_grid = *shape;
-  const std::size_t n_cells = shape->counts.size();
+  result.summed_grid = shape;
+  const std::size_t n_cells = shape.counts.size();
   int done = 0;
 
   const int n_threads = thread_count(options.threads);
@@ -287,7 +285,7 @@ Result<EnsembleResult> run_ensemble(const Device& device, const Region& region, 
         const double phase = plan.random_phase ? lane_rng.uniform(0.0, two_pi) : 0.0;
         run_lane(k, lane, phase, streams, scratch, counts.data(), tally);
       });
-      result.members[static_cast<std::size_t>(m)] = member_stats(*shape, counts.data(), tally, options.target);
+      result.members[static_cast<std::size_t>(m)] = member_stats(shape, counts.data(), tally, options.target);
       for (std::size_t c = 0; c < n_cells; ++c) partial[c] += counts[c];
       if (options.progress) {
 #pragma omp critical(needlework_ensemble_progress)

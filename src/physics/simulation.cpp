@@ -30,16 +30,13 @@ int worker_threads() {
 
 Result<SimulationResult> simulate_session(const Device& device, const Region& region, const Zone& zone,
                                           const StrokePlan& plan, const SimulationOptions& options) {
-  auto grid = make_density_grid(zone, options.grid_cell);
-  if (!grid) return std::unexpected(grid.error());
-  auto model = make_depth_model(device_class_of(device), plan.pressure);
-  if (!model) return std::unexpected(model.error());
+  NW_TRY(grid, make_density_grid(zone, options.grid_cell));
+  NW_TRY(model, make_depth_model(device_class_of(device), plan.pressure));
   const NeedleSpec& needle = device.needle();
-  auto resealing = make_resealing_model(needle.length, options.occlusion);
-  if (!resealing) return std::unexpected(resealing.error());
+  NW_TRY(resealing, make_resealing_model(needle.length, options.occlusion));
 
   SimulationResult r;
-  r.grid = std::move(*grid);
+  r.grid = std::move(grid);
 
   // Each puncture is binned, classified by layer and checked for a re-hit as it is made, while it is in
   // cache (a full face is ~85 000 punctures, 4 MB). Same results as bin_punctures + calc_density_stats +
@@ -54,7 +51,7 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   // generator: the generator publishes each puncture's position, the searcher follows in order. The result does
   // not depend on the threads (one thread runs the two sections one after the other; positions beyond the
   // buffer, if the estimate was low, are searched afterwards, still in order).
-  if (auto ok = validate(plan); !ok) return std::unexpected(ok.error());
+  NW_CHECK(validate(plan));
   const double expected = detail::expected_punctures(device, zone, plan);
   if (expected > 5e7) {
     return fail(ErrorCode::out_of_range,
@@ -117,8 +114,8 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
     }
   }
   for (std::size_t i = 0; i < late_xs.size(); ++i) rehits += index.add(late_xs[i], late_ys[i]) ? 1 : 0;
-  if (!*session) return std::unexpected(session->error());
-  r.session = std::move(**session);
+  NW_TRY(strokes, std::move(*session));
+  r.session = std::move(strokes);
 
   const auto& punctures = r.session.punctures;
   const std::size_t n = punctures.size();
@@ -128,12 +125,12 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   const double total = n == 0 ? 1.0 : static_cast<double>(n);
   auto share = [&](int k) { return static_cast<double>(layer_counts[k]) / total; };
   r.layers_sampled = {share(0), share(1), share(2), share(3)};
-  r.layers_exact = calc_layer_fractions(region, *model, needle.length);
-  r.mean_depth = mean_effective_depth(*model, needle.length);
+  r.layers_exact = calc_layer_fractions(region, model, needle.length);
+  r.mean_depth = mean_effective_depth(model, needle.length);
   r.slit = device.is_roller()
                ? calc_slit_length(device.roller()->drum_radius, needle.length, needle.diameter, plan.compliance)
                : needle.diameter;
-  r.resealing = *resealing;
+  r.resealing = resealing;
   r.beyond_dermis = r.layers_exact.beyond_dermis > 0.0;
   return r;
 }

@@ -34,9 +34,8 @@ inline double expected_punctures(const Device& device, const Zone& zone, const S
 template <class OnPuncture>
 Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, const StrokePlan& plan,
                                       OnPuncture&& on_puncture, std::size_t* reserved = nullptr) {
-  if (auto ok = validate(plan); !ok) return std::unexpected(ok.error());
-  auto depth_model = make_depth_model(device_class_of(device), plan.pressure);
-  if (!depth_model) return std::unexpected(depth_model.error());
+  NW_CHECK(validate(plan));
+  NW_TRY(depth_model, make_depth_model(device_class_of(device), plan.pressure));
 
   Xoshiro256pp rng(plan.seed.value);
   Session session;
@@ -84,8 +83,8 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
     auto emit = [&](double u, double v) {
       // One 64-bit draw gives both uniforms of the triangular depth distribution (32 bits each).
       const std::uint64_t w = rng.next();
-      const double eta = depth_model->eta_from_uniforms(static_cast<double>(w >> 32) * 0x1.0p-32,
-                                                        static_cast<double>(w & 0xffffffffu) * 0x1.0p-32);
+      const double eta = depth_model.eta_from_uniforms(static_cast<double>(w >> 32) * 0x1.0p-32,
+                                                       static_cast<double>(w & 0xffffffffu) * 0x1.0p-32);
       Puncture p;
       p.position = {units::millimetres(u * lane.cos_a - v * lane.sin_a), units::millimetres(u * lane.sin_a + v * lane.cos_a)};
       p.depth = units::millimetres(eta * length_mm);

@@ -84,16 +84,14 @@ Result<void> TableReader::require_source(std::string_view key) const {
 }
 
 Result<double> TableReader::sourced_number(std::string_view key) const {
-  auto v = number(key);
-  if (!v) return v;
-  if (auto s = require_source(key); !s) return std::unexpected(s.error());
+  NW_TRY(v, number(key));
+  NW_CHECK(require_source(key));
   return v;
 }
 
 Result<std::int64_t> TableReader::sourced_integer(std::string_view key) const {
-  auto v = integer(key);
-  if (!v) return v;
-  if (auto s = require_source(key); !s) return std::unexpected(s.error());
+  NW_TRY(v, integer(key));
+  NW_CHECK(require_source(key));
   return v;
 }
 
