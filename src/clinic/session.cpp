@@ -115,8 +115,7 @@ std::vector<const knowledge::Step*> protocol_steps(const SessionInput& s, const 
 }
 
 Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics::RegionCatalog* regions) {
-  auto bands = check_needle(s, pack);
-  if (!bands) return std::unexpected(bands.error());
+  NW_TRY(bands, check_needle(s, pack));
   NW_TRY(depth,
          check_depth(pack, regions, s.area, *pack.find_device(s.device), s.needle_length, s.acknowledged));
   Protocol p;
@@ -130,7 +129,7 @@ Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics
     }
     p.depth = std::move(depth->findings);
   }
-  p.band = band_names(*bands);
+  p.band = band_names(bands);
   const auto* device = pack.find_device(s.device);
   if (s.cocktail && !device->for_cocktail) {
     for (const auto& d : pack.devices) {
@@ -165,8 +164,7 @@ Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics
 }
 
 Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, const Pack& pack) {
-  auto bands = check_needle(s, pack);
-  if (!bands) return std::unexpected(bands.error());
+  NW_TRY(bands, check_needle(s, pack));
   if (session_end < s.start) {
     return fail(ErrorCode::out_of_range, "the session cannot end before it starts", "session_end");
   }
@@ -177,7 +175,7 @@ Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, co
 
   // The healing window: the longest of the bands this needle length falls in (0.5 mm is short and medium).
   const knowledge::Healing* healing = nullptr;
-  for (const auto* b : *bands) {
+  for (const auto* b : bands) {
     for (const auto& h : pack.healing) {
       if (h.band == b->name && (healing == nullptr || h.days_max > healing->days_max)) healing = &h;
     }
