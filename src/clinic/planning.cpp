@@ -215,17 +215,15 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
       if (n == 0) continue;
       if (!allowance.rules.empty() && !intersect(b->length, allowance.length)) {
         limit_refusals.push_back(
-            Reason{fmt::format("{}", fmt::join(allowance.rules, "+")),
-                   fmt::format("{}", fmt::join(allowance.sources, "+")),
-                   b->origin,
-                   Decision::cleared,
-                   "",
-                   {req.area},
-                   fmt::format("{} needles ({}) are not allowed on {}: the pack allows {} there "
-                               "({}).",
-                               b->name, mm_range(b->length), req.area, mm_range(allowance.length),
-                               fmt::join(allowance.rules, ", ")),
-                   true});
+            Reason{.rule = fmt::format("{}", fmt::join(allowance.rules, "+")),
+                   .source = fmt::format("{}", fmt::join(allowance.sources, "+")),
+                   .origin = b->origin,
+                   .areas = {req.area},
+                   .message = fmt::format("{} needles ({}) are not allowed on {}: the pack allows {} there "
+                                          "({}).",
+                                          b->name, mm_range(b->length), req.area, mm_range(allowance.length),
+                                          fmt::join(allowance.rules, ", ")),
+                   .refusal = true});
         continue;
       }
       if (n > best) {
@@ -235,14 +233,10 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     }
     if (chosen == nullptr) {
       if (limit_refusals.empty()) {
-        refuse_plan(Reason{"BAND",
-                           "",
-                           "",
-                           Decision::cleared,
-                           "",
-                           {req.area},
-                           fmt::format("No needle band of pack {} treats {} on {}.", p.pack,
-                                       fmt::join(req.concerns, ", "), req.area)});
+        refuse_plan(Reason{.rule = "BAND",
+                           .areas = {req.area},
+                           .message = fmt::format("No needle band of pack {} treats {} on {}.", p.pack,
+                                                  fmt::join(req.concerns, ", "), req.area)});
       }
       for (auto& r : limit_refusals) refuse_plan(std::move(r));
       p.areas.push_back(std::move(ap));
@@ -275,17 +269,15 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
 
     if (in.setting == Setting::home) {
       if (home_device == nullptr || !intersect(home_device->needle_length, ap.length)) {
-        refuse_plan(
-            Reason{chosen->id,
-                   chosen->source,
-                   chosen->origin,
-                   Decision::cleared,
-                   "",
-                   {req.area},
-                   fmt::format("{} needles ({}) need a professional device; the home roller is {} ({}).",
-                               chosen->name, mm_range(chosen->length),
-                               home_device ? mm_range(home_device->needle_length) : "not in this pack",
-                               home_device ? home_device->source : "")});
+        refuse_plan(Reason{
+            .rule = chosen->id,
+            .source = chosen->source,
+            .origin = chosen->origin,
+            .areas = {req.area},
+            .message = fmt::format("{} needles ({}) need a professional device; the home roller is {} ({}).",
+                                   chosen->name, mm_range(chosen->length),
+                                   home_device ? mm_range(home_device->needle_length) : "not in this pack",
+                                   home_device ? home_device->source : "")});
         p.areas.push_back(std::move(ap));
         continue;
       }
@@ -294,14 +286,12 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
     } else {
       const auto* device = pick_device(pack, req.area, Setting::clinic, ap.length);
       if (device == nullptr) {
-        refuse_plan(Reason{chosen->id,
-                           chosen->source,
-                           chosen->origin,
-                           Decision::cleared,
-                           "",
-                           {req.area},
-                           fmt::format("No clinic device of pack {} has needles of {} for {}.", p.pack,
-                                       mm_range(ap.length), req.area)});
+        refuse_plan(Reason{.rule = chosen->id,
+                           .source = chosen->source,
+                           .origin = chosen->origin,
+                           .areas = {req.area},
+                           .message = fmt::format("No clinic device of pack {} has needles of {} for {}.",
+                                                  p.pack, mm_range(ap.length), req.area)});
         p.areas.push_back(std::move(ap));
         continue;
       }
@@ -348,14 +338,13 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
             if (safe < ap.length.lo) {
               NW_TRY(at_lo, physics::assess_depth(*options.regions, area_def->skin_regions, cls, ap.length.lo,
                                                   assurance));
-              refuse_plan(Reason{guard.id,
-                                 guard.source,
-                                 guard.origin,
-                                 Decision::cleared,
-                                 "",
-                                 {req.area},
-                                 fmt::format("{} needles ({}) could end beyond the dermis of {}: {}.",
-                                             chosen->name, mm_range(ap.length), req.area, at_lo.summary)});
+              refuse_plan(
+                  Reason{.rule = guard.id,
+                         .source = guard.source,
+                         .origin = guard.origin,
+                         .areas = {req.area},
+                         .message = fmt::format("{} needles ({}) could end beyond the dermis of {}: {}.",
+                                                chosen->name, mm_range(ap.length), req.area, at_lo.summary)});
               refused = true;
               continue;
             }

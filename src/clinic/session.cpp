@@ -76,13 +76,12 @@ std::vector<Reason> session_cautions(const SessionInput& s, const Pack& pack) {
   std::vector<Reason> out;
   for (const auto& c : pack.cautions) {
     if (std::find(s.conditions.begin(), s.conditions.end(), c.condition) == s.conditions.end()) continue;
-    out.push_back(Reason{c.id,
-                         c.source,
-                         c.origin,
-                         Decision::cleared,
-                         c.condition,
-                         {s.area},
-                         c.note.empty() ? pack.find_condition(c.condition)->label : c.note});
+    out.push_back(Reason{.rule = c.id,
+                         .source = c.source,
+                         .origin = c.origin,
+                         .condition = c.condition,
+                         .areas = {s.area},
+                         .message = c.note.empty() ? pack.find_condition(c.condition)->label : c.note});
   }
   return out;
 }
@@ -340,14 +339,12 @@ FollowupResult followup(const FollowupInput& in, const Pack& pack) {
     if (match == nullptr) {
       r.triage = Triage::see_doctor;
       r.triages.push_back(Triage::see_doctor);
-      r.reasons.push_back(Reason{"GAP." + obs_id,
-                                 obs->source,
-                                 obs->origin,
-                                 Decision::cleared,
-                                 "",
-                                 {},
-                                 fmt::format("{} at {}: no rule of pack {} covers it, so see a doctor.",
-                                             obs->label, hours_text(t), pack.label())});
+      r.reasons.push_back(
+          Reason{.rule = "GAP." + obs_id,
+                 .source = obs->source,
+                 .origin = obs->origin,
+                 .message = fmt::format("{} at {}: no rule of pack {} covers it, so see a doctor.",
+                                        obs->label, hours_text(t), pack.label())});
       continue;
     }
     r.triages.push_back(match->triage);
@@ -355,7 +352,8 @@ FollowupResult followup(const FollowupInput& in, const Pack& pack) {
     std::string msg = fmt::format("{} at {}: {}.", obs->label, hours_text(t),
                                   match->triage == Triage::normal ? "normal" : "see a doctor");
     if (!match->note.empty()) msg += " " + match->note;
-    r.reasons.push_back(Reason{match->id, match->source, match->origin, Decision::cleared, "", {}, msg});
+    r.reasons.push_back(
+        Reason{.rule = match->id, .source = match->source, .origin = match->origin, .message = msg});
     // A normal finding that a later rule would escalate: say when to look again.
     if (match->triage == Triage::normal && match->until) {
       for (const auto& f : pack.followups) {
