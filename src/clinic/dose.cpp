@@ -26,7 +26,7 @@ Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCat
   }
   NW_TRY(region, regions.find(target.region));
   auto device = physics::with_needle_length(*target.device, req.needle_length);
-  if (!device) return std::unexpected(Error{device.error().code, device.error().message, "needle_length_mm"});
+  if (!device) return fail(device.error().code, device.error().message, "needle_length_mm");
 
   physics::StrokePlan plan;
   auto turn = plan.directions;  // the plan's own turn unless directions are given

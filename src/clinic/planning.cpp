@@ -145,6 +145,238 @@ Result<void> check_interval(const std::vector<Date>& earlier, Date proposed, con
   return {};
 }
 
+namespace {
+
+/// A refusal by a planning rule (band, limit, device, depth) rather than by screening.
+void refuse_plan(AreaPlan& ap, Reason r) {
+  r.refusal = true;
+  ap.refused = true;
+  ap.refusals.push_back(std::move(r));
+}
+
+/// Step "band": the shallowest band that treats every concern of the area; else the one treating most, the
+/// rest listed as untreated. Fills the band, the allowed length (band ∩ area limits) and their warnings on
+/// `ap`; returns the band, or nullptr when none may be used here (the refusals are on `ap`). Fails when the
+/// area has no concern (`index` is the area's position in the intake, for the error's field path).
+Result<const Band*> choose_band(const Pack& pack, const AreaRequest& req, std::size_t index,
+                                const std::string& pack_label, AreaPlan& ap) {
+  if (req.concerns.empty()) {
+    return fail(ErrorCode::missing_field, "planning needs at least one concern for each area",
+                fmt::format("areas[{}].concerns", index));
+  }
+  const Band* chosen = nullptr;
+  std::size_t best = 0;
+  std::vector<const Band*> ordered;
+  for (const auto& b : pack.bands) ordered.push_back(&b);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](auto* a, auto* b) { return a->length.lo < b->length.lo; });
+  const auto allowance = allowance_for_area(pack, req.area);
+  std::vector<Reason> limit_refusals;
+  for (const Band* b : ordered) {
+    std::size_t n = 0;
+    for (const auto& c : req.concerns) n += band_treats(pack, *b, c, req.area) ? 1 : 0;
+    if (n == 0) continue;
+    if (!allowance.rules.empty() && !intersect(b->length, allowance.length)) {
+      limit_refusals.push_back(
+          Reason{.rule = fmt::format("{}", fmt::join(allowance.rules, "+")),
+                 .source = fmt::format("{}", fmt::join(allowance.sources, "+")),
+                 .origin = b->origin,
+                 .areas = {req.area},
+                 .message = fmt::format("{} needles ({}) are not allowed on {}: the pack allows {} there "
+                                        "({}).",
+                                        b->name, mm_range(b->length), req.area, mm_range(allowance.length),
+                                        fmt::join(allowance.rules, ", ")),
+                 .refusal = true});
+      continue;
+    }
+    if (n > best) {
+      best = n;
+      chosen = b;
+    }
+  }
+  if (chosen == nullptr) {
+    if (limit_refusals.empty()) {
+      refuse_plan(ap, Reason{.rule = "BAND",
+                             .areas = {req.area},
+                             .message = fmt::format("No needle band of pack {} treats {} on {}.", pack_label,
+                                                    fmt::join(req.concerns, ", "), req.area)});
+    }
+    for (auto& r : limit_refusals) refuse_plan(ap, std::move(r));
+    return nullptr;
+  }
+  for (auto& r : limit_refusals) ap.warnings.push_back(r.message);
+  ap.band = chosen->name;
+  ap.band_rule = chosen->id;
+  ap.length = chosen->length;
+  if (!allowance.rules.empty()) {
+    ap.length = *intersect(chosen->length, allowance.length);
+    ap.limit_rules = allowance.rules;
+  }
+  for (const auto& c : req.concerns) {
+    if (!band_treats(pack, *chosen, c, req.area)) ap.untreated_concerns.push_back(c);
+  }
+  if (!ap.untreated_concerns.empty()) {
+    ap.warnings.push_back(fmt::format("{} needles do not treat {} on {}; plan it as a separate course.",
+                                      chosen->name, fmt::join(ap.untreated_concerns, ", "), req.area));
+  }
+  // Narrower areas inside this one with stricter limits (the eyes inside the face).
+  for (const auto& l : pack.area_limits) {
+    if (l.area != req.area && pack.area_within(l.area, req.area) && l.length.hi < ap.length.hi) {
+      ap.warnings.push_back(
+          fmt::format("{} includes {}, where only {} is allowed ({}, {}): keep longer needles "
+                      "away from it.",
+                      req.area, l.area, mm_range(l.length), l.id, l.source));
+    }
+  }
+  return chosen;
+}
+
+/// Step "device": the device for the area in the intake's setting (the home roller for a home user, else the
+/// clinic device for the area), narrowing `ap.length` to its needles. Returns false when there is none (the
+/// refusal is on `ap`).
+bool choose_device(const Pack& pack, Setting setting, const knowledge::Device* home_device,
+                   const Band& chosen, const std::string& pack_label, AreaPlan& ap) {
+  if (setting == Setting::home) {
+    if (home_device == nullptr || !intersect(home_device->needle_length, ap.length)) {
+      refuse_plan(ap, Reason{.rule = chosen.id,
+                             .source = chosen.source,
+                             .origin = chosen.origin,
+                             .areas = {ap.area},
+                             .message = fmt::format(
+                                 "{} needles ({}) need a professional device; the home roller is {} ({}).",
+                                 chosen.name, mm_range(chosen.length),
+                                 home_device ? mm_range(home_device->needle_length) : "not in this pack",
+                                 home_device ? home_device->source : "")});
+      return false;
+    }
+    ap.device = home_device->id;
+    ap.length = *intersect(ap.length, home_device->needle_length);
+    return true;
+  }
+  const auto* device = pick_device(pack, ap.area, Setting::clinic, ap.length);
+  if (device == nullptr) {
+    refuse_plan(ap, Reason{.rule = chosen.id,
+                           .source = chosen.source,
+                           .origin = chosen.origin,
+                           .areas = {ap.area},
+                           .message = fmt::format("No clinic device of pack {} has needles of {} for {}.",
+                                                  pack_label, mm_range(ap.length), ap.area)});
+    return false;
+  }
+  ap.device = device->id;
+  ap.length = *intersect(ap.length, device->needle_length);
+  return true;
+}
+
+/// Step "depth": narrow `ap.length` to needles that end inside the dermis of the area's worst skin region at
+/// each refusing rule's assurance, then show the margin of each warning rule (physics engine;
+/// docs/physics.md). Returns false when a refusing rule leaves no needle (the refusal is on `ap`).
+Result<bool> guard_depth(const Pack& pack, const PlanOptions& options, const Band& chosen, AreaPlan& ap) {
+  if (pack.depth_guards.empty()) return true;
+  const auto& first = pack.depth_guards.front();
+  const auto* area_def = pack.find_area(ap.area);
+  if (area_def->skin_regions.empty() || options.regions == nullptr) {
+    ap.warnings.push_back(
+        fmt::format("No skin thickness data for {}: needle depth is not checked against its "
+                    "dermis ({}).",
+                    ap.area, first.id));
+    return true;
+  }
+  const auto cls = device_class_of(*pack.find_device(ap.device));
+  bool refused = false;
+  for (const auto action : {knowledge::GuardAction::refuse, knowledge::GuardAction::warn}) {
+    for (const auto& guard : pack.depth_guards) {
+      if (guard.action != action || refused) continue;
+      NW_TRY(assurance, assurance_of(guard));
+      NW_TRY(at_hi,
+             physics::assess_depth(*options.regions, area_def->skin_regions, cls, ap.length.hi, assurance));
+      const auto safe = at_hi.max_safe_length;
+      if (action == knowledge::GuardAction::warn) {
+        if (safe < ap.length.hi) {
+          ap.warnings.push_back(
+              fmt::format("{} ({}): {}. Needles longer than {:.2f} mm need the practitioner's "
+                          "acknowledgement of {} in "
+                          "the session.",
+                          guard.id, guard.source, at_hi.summary, units::in_mm(safe), guard.id));
+        }
+        continue;
+      }
+      if (ap.depth_rule.empty()) {
+        ap.depth_rule = guard.id;
+        ap.skin_region = at_hi.region_id;
+        ap.max_safe_length = safe;
+        ap.depth_assurance = physics::describe(assurance);
+      }
+      if (safe < ap.length.lo) {
+        NW_TRY(at_lo,
+               physics::assess_depth(*options.regions, area_def->skin_regions, cls, ap.length.lo, assurance));
+        refuse_plan(ap,
+                    Reason{.rule = guard.id,
+                           .source = guard.source,
+                           .origin = guard.origin,
+                           .areas = {ap.area},
+                           .message = fmt::format("{} needles ({}) could end beyond the dermis of {}: {}.",
+                                                  chosen.name, mm_range(ap.length), ap.area, at_lo.summary)});
+        refused = true;
+        continue;
+      }
+      if (safe < ap.length.hi) {
+        ap.warnings.push_back(
+            fmt::format("Needles longer than {:.2f} mm could end beyond the dermis of {} on the {} for "
+                        "{} ({}, {}).",
+                        units::in_mm(safe), ap.area, at_hi.region_name, physics::describe(assurance),
+                        guard.id, guard.source));
+        ap.length.hi = safe;
+      }
+    }
+  }
+  return !refused;
+}
+
+/// Step "schedule": the course rule for the band, the cadence (the home maintenance cadence for a home user,
+/// or the requested one within the rule), the review and end dates, and the visits, each checked against
+/// the rule. Fails when the pack has no course rule for the band or the requested cadence is too frequent.
+Result<void> schedule(const Pack& pack, Setting setting, Date start, const PlanOptions& options,
+                      const Band& chosen, const std::string& pack_label, AreaPlan& ap) {
+  const CourseRule* rule = course_rule_for(pack, chosen.name);
+  if (rule == nullptr) {
+    return fail(ErrorCode::pack_error,
+                fmt::format("pack {} has no course rule for {} needles", pack_label, chosen.name), "course");
+  }
+  ap.course_rule = rule->id;
+  int per_week = rule->sessions_per_week_max;
+  // A home user's plan is the home roller at the maintenance cadence (S2), inside the course rule's limits.
+  if (setting == Setting::home && !pack.maintenance.empty()) {
+    per_week = std::min(pack.maintenance.front().sessions_per_week, rule->sessions_per_week_max);
+  }
+  if (options.sessions_per_week) {
+    if (*options.sessions_per_week > rule->sessions_per_week_max) {
+      return fail(ErrorCode::refused,
+                  fmt::format("{} sessions a week is more than {} allows for {} needles ({} a week, {})",
+                              *options.sessions_per_week, rule->id, chosen.name, rule->sessions_per_week_max,
+                              rule->source),
+                  "sessions_per_week");
+    }
+    per_week = std::max(*options.sessions_per_week, rule->sessions_per_week_min);
+  }
+  ap.sessions_per_week = per_week;
+  ap.interval = rule->min_interval;
+  ap.review_date = units::add_months(start, rule->duration_months_min);
+  ap.end_date = units::add_months(start, rule->duration_months_max);
+  const auto dates = course_dates(start, ap.end_date, per_week, rule->min_interval);
+  for (std::size_t i = 0; i < dates.size(); ++i) {
+    // Every date is checked against the rule it came from: the planner cannot emit what the rules refuse.
+    std::vector<Date> earlier(dates.begin(), dates.begin() + static_cast<long>(i));
+    NW_CHECK(check_interval(earlier, dates[i], *rule));
+    Visit v{static_cast<int>(i + 1), dates[i], false, rule->until_resolved && dates[i] >= ap.review_date};
+    v.review = i + 1 < dates.size() ? (dates[i] < ap.review_date && dates[i + 1] >= ap.review_date) : false;
+    ap.visits.push_back(v);
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOptions& options) {
   Plan p;
   p.pack = pack.label();
@@ -175,242 +407,34 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
   for (const auto& m : pack.maintenance) home_device = pack.find_device(m.device);
 
   std::map<Date, std::vector<std::string>> calendar;
-  for (const auto& req : in.areas) {
+  for (std::size_t index = 0; index < in.areas.size(); ++index) {
+    const auto& req = in.areas[index];
     AreaPlan ap;
     ap.area = req.area;
     ap.concerns = req.concerns;
     const auto& decided = *std::find_if(p.screening.areas.begin(), p.screening.areas.end(),
                                         [&](const auto& a) { return a.area == req.area; });
-    auto refuse = [&](Reason r) {
-      ap.refused = true;
-      ap.refusals.push_back(std::move(r));
-    };
-    // A refusal by a planning rule (band, limit, device, depth) rather than by screening.
-    auto refuse_plan = [&](Reason r) {
-      r.refusal = true;
-      refuse(std::move(r));
-    };
     if (decided.decision != Decision::cleared) {
-      for (const auto& r : decided.reasons) refuse(r);
+      for (const auto& r : decided.reasons) {
+        ap.refused = true;
+        ap.refusals.push_back(r);
+      }
       p.areas.push_back(std::move(ap));
       continue;
     }
-    if (req.concerns.empty()) {
-      return fail(ErrorCode::missing_field, "planning needs at least one concern for each area",
-                  fmt::format("areas[{}].concerns", &req - in.areas.data()));
-    }
-
-    // The shallowest band that treats every concern here; else the one treating most, the rest listed.
-    const Band* chosen = nullptr;
-    std::size_t best = 0;
-    std::vector<const Band*> ordered;
-    for (const auto& b : pack.bands) ordered.push_back(&b);
-    std::stable_sort(ordered.begin(), ordered.end(),
-                     [](auto* a, auto* b) { return a->length.lo < b->length.lo; });
-    const auto allowance = allowance_for_area(pack, req.area);
-    std::vector<Reason> limit_refusals;
-    for (const Band* b : ordered) {
-      std::size_t n = 0;
-      for (const auto& c : req.concerns) n += band_treats(pack, *b, c, req.area) ? 1 : 0;
-      if (n == 0) continue;
-      if (!allowance.rules.empty() && !intersect(b->length, allowance.length)) {
-        limit_refusals.push_back(
-            Reason{fmt::format("{}", fmt::join(allowance.rules, "+")),
-                   fmt::format("{}", fmt::join(allowance.sources, "+")),
-                   b->origin,
-                   Decision::cleared,
-                   "",
-                   {req.area},
-                   fmt::format("{} needles ({}) are not allowed on {}: the pack allows {} there "
-                               "({}).",
-                               b->name, mm_range(b->length), req.area, mm_range(allowance.length),
-                               fmt::join(allowance.rules, ", ")),
-                   true});
-        continue;
-      }
-      if (n > best) {
-        best = n;
-        chosen = b;
-      }
-    }
-    if (chosen == nullptr) {
-      if (limit_refusals.empty()) {
-        refuse_plan(Reason{"BAND",
-                           "",
-                           "",
-                           Decision::cleared,
-                           "",
-                           {req.area},
-                           fmt::format("No needle band of pack {} treats {} on {}.", p.pack,
-                                       fmt::join(req.concerns, ", "), req.area)});
-      }
-      for (auto& r : limit_refusals) refuse_plan(std::move(r));
+    // band -> device -> depth -> schedule; a step that refuses the area ends its plan there.
+    NW_TRY(chosen, choose_band(pack, req, index, p.pack, ap));
+    if (chosen == nullptr || !choose_device(pack, in.setting, home_device, *chosen, p.pack, ap)) {
       p.areas.push_back(std::move(ap));
       continue;
     }
-    for (auto& r : limit_refusals) ap.warnings.push_back(r.message);
-    ap.band = chosen->name;
-    ap.band_rule = chosen->id;
-    ap.length = chosen->length;
-    if (!allowance.rules.empty()) {
-      ap.length = *intersect(chosen->length, allowance.length);
-      ap.limit_rules = allowance.rules;
+    NW_TRY(depth_ok, guard_depth(pack, options, *chosen, ap));
+    if (!depth_ok) {
+      p.areas.push_back(std::move(ap));
+      continue;
     }
-    for (const auto& c : req.concerns) {
-      if (!band_treats(pack, *chosen, c, req.area)) ap.untreated_concerns.push_back(c);
-    }
-    if (!ap.untreated_concerns.empty()) {
-      ap.warnings.push_back(fmt::format("{} needles do not treat {} on {}; plan it as a separate course.",
-                                        chosen->name, fmt::join(ap.untreated_concerns, ", "), req.area));
-    }
-    // Narrower areas inside this one with stricter limits (the eyes inside the face).
-    for (const auto& l : pack.area_limits) {
-      if (l.area != req.area && pack.area_within(l.area, req.area) && l.length.hi < ap.length.hi) {
-        ap.warnings.push_back(
-            fmt::format("{} includes {}, where only {} is allowed ({}, {}): keep longer needles "
-                        "away from it.",
-                        req.area, l.area, mm_range(l.length), l.id, l.source));
-      }
-    }
-
-    if (in.setting == Setting::home) {
-      if (home_device == nullptr || !intersect(home_device->needle_length, ap.length)) {
-        refuse_plan(
-            Reason{chosen->id,
-                   chosen->source,
-                   chosen->origin,
-                   Decision::cleared,
-                   "",
-                   {req.area},
-                   fmt::format("{} needles ({}) need a professional device; the home roller is {} ({}).",
-                               chosen->name, mm_range(chosen->length),
-                               home_device ? mm_range(home_device->needle_length) : "not in this pack",
-                               home_device ? home_device->source : "")});
-        p.areas.push_back(std::move(ap));
-        continue;
-      }
-      ap.device = home_device->id;
-      ap.length = *intersect(ap.length, home_device->needle_length);
-    } else {
-      const auto* device = pick_device(pack, req.area, Setting::clinic, ap.length);
-      if (device == nullptr) {
-        refuse_plan(Reason{chosen->id,
-                           chosen->source,
-                           chosen->origin,
-                           Decision::cleared,
-                           "",
-                           {req.area},
-                           fmt::format("No clinic device of pack {} has needles of {} for {}.", p.pack,
-                                       mm_range(ap.length), req.area)});
-        p.areas.push_back(std::move(ap));
-        continue;
-      }
-      ap.device = device->id;
-      ap.length = *intersect(ap.length, device->needle_length);
-    }
-
-    // Depth guard: narrow to needles that end inside the dermis of the area's worst skin region at each
-    // refusing rule's assurance, then show the margin of each warning rule (physics engine; docs/physics.md).
-    if (!pack.depth_guards.empty()) {
-      const auto& first = pack.depth_guards.front();
-      const auto* area_def = pack.find_area(req.area);
-      if (area_def->skin_regions.empty() || options.regions == nullptr) {
-        ap.warnings.push_back(
-            fmt::format("No skin thickness data for {}: needle depth is not checked against its "
-                        "dermis ({}).",
-                        req.area, first.id));
-      } else {
-        const auto cls = device_class_of(*pack.find_device(ap.device));
-        bool refused = false;
-        for (const auto action : {knowledge::GuardAction::refuse, knowledge::GuardAction::warn}) {
-          for (const auto& guard : pack.depth_guards) {
-            if (guard.action != action || refused) continue;
-            NW_TRY(assurance, assurance_of(guard));
-            NW_TRY(at_hi, physics::assess_depth(*options.regions, area_def->skin_regions, cls, ap.length.hi,
-                                                assurance));
-            const auto safe = at_hi.max_safe_length;
-            if (action == knowledge::GuardAction::warn) {
-              if (safe < ap.length.hi) {
-                ap.warnings.push_back(
-                    fmt::format("{} ({}): {}. Needles longer than {:.2f} mm need the practitioner's "
-                                "acknowledgement of {} in "
-                                "the session.",
-                                guard.id, guard.source, at_hi.summary, units::in_mm(safe), guard.id));
-              }
-              continue;
-            }
-            if (ap.depth_rule.empty()) {
-              ap.depth_rule = guard.id;
-              ap.skin_region = at_hi.region_id;
-              ap.max_safe_length = safe;
-              ap.depth_assurance = physics::describe(assurance);
-            }
-            if (safe < ap.length.lo) {
-              NW_TRY(at_lo, physics::assess_depth(*options.regions, area_def->skin_regions, cls, ap.length.lo,
-                                                  assurance));
-              refuse_plan(Reason{guard.id,
-                                 guard.source,
-                                 guard.origin,
-                                 Decision::cleared,
-                                 "",
-                                 {req.area},
-                                 fmt::format("{} needles ({}) could end beyond the dermis of {}: {}.",
-                                             chosen->name, mm_range(ap.length), req.area, at_lo.summary)});
-              refused = true;
-              continue;
-            }
-            if (safe < ap.length.hi) {
-              ap.warnings.push_back(
-                  fmt::format("Needles longer than {:.2f} mm could end beyond the dermis of {} on the {} for "
-                              "{} ({}, {}).",
-                              units::in_mm(safe), req.area, at_hi.region_name, physics::describe(assurance),
-                              guard.id, guard.source));
-              ap.length.hi = safe;
-            }
-          }
-        }
-        if (refused) {
-          p.areas.push_back(std::move(ap));
-          continue;
-        }
-      }
-    }
-
-    const CourseRule* rule = course_rule_for(pack, chosen->name);
-    if (rule == nullptr) {
-      return fail(ErrorCode::pack_error,
-                  fmt::format("pack {} has no course rule for {} needles", p.pack, chosen->name), "course");
-    }
-    ap.course_rule = rule->id;
-    int per_week = rule->sessions_per_week_max;
-    // A home user's plan is the home roller at the maintenance cadence (S2), inside the course rule's limits.
-    if (in.setting == Setting::home && !pack.maintenance.empty()) {
-      per_week = std::min(pack.maintenance.front().sessions_per_week, rule->sessions_per_week_max);
-    }
-    if (options.sessions_per_week) {
-      if (*options.sessions_per_week > rule->sessions_per_week_max) {
-        return fail(ErrorCode::refused,
-                    fmt::format("{} sessions a week is more than {} allows for {} needles ({} a week, {})",
-                                *options.sessions_per_week, rule->id, chosen->name,
-                                rule->sessions_per_week_max, rule->source),
-                    "sessions_per_week");
-      }
-      per_week = std::max(*options.sessions_per_week, rule->sessions_per_week_min);
-    }
-    ap.sessions_per_week = per_week;
-    ap.interval = rule->min_interval;
-    ap.review_date = units::add_months(start, rule->duration_months_min);
-    ap.end_date = units::add_months(start, rule->duration_months_max);
-    const auto dates = course_dates(start, ap.end_date, per_week, rule->min_interval);
-    for (std::size_t i = 0; i < dates.size(); ++i) {
-      // Every date is checked against the rule it came from: the planner cannot emit what the rules refuse.
-      std::vector<Date> earlier(dates.begin(), dates.begin() + static_cast<long>(i));
-      NW_CHECK(check_interval(earlier, dates[i], *rule));
-      Visit v{static_cast<int>(i + 1), dates[i], false, rule->until_resolved && dates[i] >= ap.review_date};
-      v.review = i + 1 < dates.size() ? (dates[i] < ap.review_date && dates[i + 1] >= ap.review_date) : false;
-      ap.visits.push_back(v);
-      calendar[dates[i]].push_back(req.area);
-    }
+    NW_CHECK(schedule(pack, in.setting, start, options, *chosen, p.pack, ap));
+    for (const auto& v : ap.visits) calendar[v.date].push_back(req.area);
     p.areas.push_back(std::move(ap));
   }
 

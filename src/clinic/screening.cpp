@@ -64,14 +64,12 @@ Screening screen(const Intake& in, const Pack& pack) {
   // The dermatologist consultation comes first (S10).
   for (const auto& rule : pack.consultations) {
     if (in.clearance) continue;
-    Reason r{rule.id,
-             rule.source,
-             rule.origin,
-             rule.when_missing,
-             "",
-             {},
-             fmt::format("No {} consultation is recorded; consult a {} before the procedure.", rule.with,
-                         rule.with)};
+    Reason r{.rule = rule.id,
+             .source = rule.source,
+             .origin = rule.origin,
+             .decision = rule.when_missing,
+             .message = fmt::format("No {} consultation is recorded; consult a {} before the procedure.",
+                                    rule.with, rule.with)};
     std::vector<std::string> all;
     for (const auto& a : in.areas) all.push_back(a.area);
     add(std::move(r), all);
@@ -90,15 +88,13 @@ Screening screen(const Intake& in, const Pack& pack) {
         if (report.since) {
           const auto until = *report.since + *rule.within;
           if (in.date >= until) {
-            s.cautions.push_back(
-                Reason{rule.id,
-                       rule.source,
-                       rule.origin,
-                       Decision::cleared,
-                       report.id,
-                       {},
-                       fmt::format("{}: last on {}, more than {} days ago; no longer applies.", def->label,
-                                   units::format_date(*report.since), rule.within->count())});
+            s.cautions.push_back(Reason{
+                .rule = rule.id,
+                .source = rule.source,
+                .origin = rule.origin,
+                .condition = report.id,
+                .message = fmt::format("{}: last on {}, more than {} days ago; no longer applies.",
+                                       def->label, units::format_date(*report.since), rule.within->count())});
             continue;
           }
           when = fmt::format(" (last on {}; applies until {})", units::format_date(*report.since),
@@ -113,19 +109,22 @@ Screening screen(const Intake& in, const Pack& pack) {
       if (rule.clearance_resolves && in.clearance &&
           std::find(in.clearance->reviewed.begin(), in.clearance->reviewed.end(), report.id) !=
               in.clearance->reviewed.end()) {
-        s.cautions.push_back(Reason{rule.id,
-                                    rule.source,
-                                    rule.origin,
-                                    Decision::cleared,
-                                    report.id,
-                                    {},
-                                    fmt::format("{}: reviewed and cleared by {} on {}.", def->label,
-                                                in.clearance->by, units::format_date(in.clearance->date))});
+        s.cautions.push_back(
+            Reason{.rule = rule.id,
+                   .source = rule.source,
+                   .origin = rule.origin,
+                   .condition = report.id,
+                   .message = fmt::format("{}: reviewed and cleared by {} on {}.", def->label,
+                                          in.clearance->by, units::format_date(in.clearance->date))});
         continue;
       }
       std::string where;
       if (!report.areas.empty()) where = fmt::format(" on {}", fmt::join(report.areas, ", "));
-      Reason r{rule.id, rule.source, rule.origin, rule.decision, report.id, {}, ""};
+      Reason r{.rule = rule.id,
+               .source = rule.source,
+               .origin = rule.origin,
+               .decision = rule.decision,
+               .condition = report.id};
       r.message = fmt::format("{}{}{}: {}.{}", def->label, where, when, decision_phrase(rule),
                               rule.note.empty() ? "" : " " + rule.note);
       if (rule.decision == Decision::exclude_area) {
@@ -148,20 +147,24 @@ Screening screen(const Intake& in, const Pack& pack) {
     for (const auto& rule : pack.cautions) {
       if (rule.condition != report.id) continue;
       any_rule = true;
-      s.cautions.push_back(Reason{rule.id, rule.source, rule.origin, Decision::cleared, report.id, requests,
-                                  rule.note.empty() ? def->label : rule.note});
+      s.cautions.push_back(Reason{.rule = rule.id,
+                                  .source = rule.source,
+                                  .origin = rule.origin,
+                                  .condition = report.id,
+                                  .areas = requests,
+                                  .message = rule.note.empty() ? def->label : rule.note});
     }
 
     if (!any_rule) {
       // A condition the pack names but grades nowhere: never cleared silently.
-      add(Reason{"GAP." + report.id,
-                 def->source,
-                 def->origin,
-                 Decision::refer,
-                 report.id,
-                 {},
-                 fmt::format("{}: no screening rule of pack {} grades this condition; refer to a doctor.",
-                             def->label, s.pack)},
+      add(Reason{.rule = "GAP." + report.id,
+                 .source = def->source,
+                 .origin = def->origin,
+                 .decision = Decision::refer,
+                 .condition = report.id,
+                 .message =
+                     fmt::format("{}: no screening rule of pack {} grades this condition; refer to a doctor.",
+                                 def->label, s.pack)},
           requests);
     }
   }

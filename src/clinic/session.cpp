@@ -76,13 +76,12 @@ std::vector<Reason> session_cautions(const SessionInput& s, const Pack& pack) {
   std::vector<Reason> out;
   for (const auto& c : pack.cautions) {
     if (std::find(s.conditions.begin(), s.conditions.end(), c.condition) == s.conditions.end()) continue;
-    out.push_back(Reason{c.id,
-                         c.source,
-                         c.origin,
-                         Decision::cleared,
-                         c.condition,
-                         {s.area},
-                         c.note.empty() ? pack.find_condition(c.condition)->label : c.note});
+    out.push_back(Reason{.rule = c.id,
+                         .source = c.source,
+                         .origin = c.origin,
+                         .condition = c.condition,
+                         .areas = {s.area},
+                         .message = c.note.empty() ? pack.find_condition(c.condition)->label : c.note});
   }
   return out;
 }
@@ -115,8 +114,7 @@ std::vector<const knowledge::Step*> protocol_steps(const SessionInput& s, const 
 }
 
 Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics::RegionCatalog* regions) {
-  auto bands = check_needle(s, pack);
-  if (!bands) return std::unexpected(bands.error());
+  NW_TRY(bands, check_needle(s, pack));
   NW_TRY(depth,
          check_depth(pack, regions, s.area, *pack.find_device(s.device), s.needle_length, s.acknowledged));
   Protocol p;
@@ -130,7 +128,7 @@ Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics
     }
     p.depth = std::move(depth->findings);
   }
-  p.band = band_names(*bands);
+  p.band = band_names(bands);
   const auto* device = pack.find_device(s.device);
   if (s.cocktail && !device->for_cocktail) {
     for (const auto& d : pack.devices) {
@@ -165,8 +163,7 @@ Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics
 }
 
 Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, const Pack& pack) {
-  auto bands = check_needle(s, pack);
-  if (!bands) return std::unexpected(bands.error());
+  NW_TRY(bands, check_needle(s, pack));
   if (session_end < s.start) {
     return fail(ErrorCode::out_of_range, "the session cannot end before it starts", "session_end");
   }
@@ -177,7 +174,7 @@ Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, co
 
   // The healing window: the longest of the bands this needle length falls in (0.5 mm is short and medium).
   const knowledge::Healing* healing = nullptr;
-  for (const auto* b : *bands) {
+  for (const auto* b : bands) {
     for (const auto& h : pack.healing) {
       if (h.band == b->name && (healing == nullptr || h.days_max > healing->days_max)) healing = &h;
     }
@@ -342,14 +339,12 @@ FollowupResult followup(const FollowupInput& in, const Pack& pack) {
     if (match == nullptr) {
       r.triage = Triage::see_doctor;
       r.triages.push_back(Triage::see_doctor);
-      r.reasons.push_back(Reason{"GAP." + obs_id,
-                                 obs->source,
-                                 obs->origin,
-                                 Decision::cleared,
-                                 "",
-                                 {},
-                                 fmt::format("{} at {}: no rule of pack {} covers it, so see a doctor.",
-                                             obs->label, hours_text(t), pack.label())});
+      r.reasons.push_back(
+          Reason{.rule = "GAP." + obs_id,
+                 .source = obs->source,
+                 .origin = obs->origin,
+                 .message = fmt::format("{} at {}: no rule of pack {} covers it, so see a doctor.",
+                                        obs->label, hours_text(t), pack.label())});
       continue;
     }
     r.triages.push_back(match->triage);
@@ -357,7 +352,8 @@ FollowupResult followup(const FollowupInput& in, const Pack& pack) {
     std::string msg = fmt::format("{} at {}: {}.", obs->label, hours_text(t),
                                   match->triage == Triage::normal ? "normal" : "see a doctor");
     if (!match->note.empty()) msg += " " + match->note;
-    r.reasons.push_back(Reason{match->id, match->source, match->origin, Decision::cleared, "", {}, msg});
+    r.reasons.push_back(
+        Reason{.rule = match->id, .source = match->source, .origin = match->origin, .message = msg});
     // A normal finding that a later rule would escalate: say when to look again.
     if (match->triage == Triage::normal && match->until) {
       for (const auto& f : pack.followups) {
