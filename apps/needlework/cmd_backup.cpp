@@ -3,9 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <fstream>
-
 #include "needlework/store/export.hpp"
+#include "output_file.hpp"
 #include "store_command.hpp"
 
 namespace needlework::cli {
@@ -97,6 +96,7 @@ void register_restore(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
 void register_export(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   struct ExportArgs {
     std::string format = "json", out;
+    bool force = false;
   };
   auto cp = std::make_shared<ExportArgs>();
   auto* exp = add(
@@ -104,7 +104,7 @@ void register_export(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
       "Export every record as one JSON document (stdout or --out FILE) or as CSV files, one per table, in "
       "the "
       "folder --out; a consistent snapshot with its audit check",
-      "needlework export --format csv --out export/", [&ctx, cp](Open& s) {
+      "needlework export --format csv --out export/", [&ctx, cp, o](Open& s) {
         if (cp->format != "json" && cp->format != "csv") {
           return report(
               ctx, Error{ErrorCode::invalid_value,
@@ -119,17 +119,17 @@ void register_export(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
           bar.update(static_cast<std::int64_t>(share * 100.0), 100);
         });
         if (!doc) return report_store(ctx, doc.error());
+        const OutputPolicy policy{"--out", cp->force, database_of(*o)};
         if (cp->format == "csv") {
-          if (auto w = store::write_csv_export(*doc, cp->out); !w) return report_store(ctx, w.error());
+          if (auto w = write_output_folder(cp->out, store::csv_export_files(*doc), policy); !w)
+            return report(ctx, w.error());
         } else if (cp->out.empty() || cp->out == "-") {
           print_json(*doc);
           return (*doc)["audit"].value("ok", false) ? static_cast<int>(exit_ok)
                                                     : static_cast<int>(exit_attention);
         } else {
-          std::ofstream out(cp->out, std::ios::binary | std::ios::trunc);
-          out << doc->dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-          out.flush();
-          if (!out) return report(ctx, Error{ErrorCode::io_error, "cannot write the export file", cp->out});
+          const std::string text = doc->dump(2, ' ', false, json::error_handler_t::replace) + '\n';
+          if (auto w = write_output_file(cp->out, text, policy); !w) return report(ctx, w.error());
         }
         json counts = json::object();
         for (const auto& [table, rows] : (*doc)["tables"].items()) counts[table] = rows.size();
@@ -145,7 +145,10 @@ void register_export(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
                                                   : static_cast<int>(exit_attention);
       });
   exp->add_option("--format", cp->format, "json (default) or csv");
-  exp->add_option("--out", cp->out, "JSON: a file (default: stdout); CSV: a folder (created)");
+  exp->add_option("--out", cp->out,
+                  "JSON: a new file (default: stdout); CSV: a new or empty folder (never the database)");
+  exp->add_flag("--force", cp->force,
+                "Replace an existing --out file, or the files of a non-empty --out folder");
 }
 
 }  // namespace needlework::cli

@@ -26,6 +26,7 @@
 #include "needlework/physics/resealing.hpp"
 #include "needlework/physics/simulation.hpp"
 #include "needlework/physics/skin.hpp"
+#include "output_file.hpp"
 
 namespace needlework::cli {
 namespace {
@@ -290,18 +291,11 @@ std::string directions_text(const ph::StrokePlan& plan) {
   return s;
 }
 
-Result<void> write_file(const std::string& path, const void* data, std::size_t size) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) return fail(ErrorCode::invalid_value, "cannot write the output file (check the directory)", path);
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-  if (!out) return fail(ErrorCode::io_error, "writing the output file failed", path);
-  return {};
-}
-
 struct Outputs {
   std::string heatmap, svg, resealing;
   double heatmap_max_per_cm2 = 0;  // 0: twice the target
   int runs = 1;
+  bool force = false;  // --force: the files may replace existing ones
 };
 
 /// Runs one input and prints or collects its report; returns the exit code it deserves.
@@ -364,11 +358,13 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
         out.heatmap_max_per_cm2 > 0 ? out.heatmap_max_per_cm2 : 2 * units::in_per_cm2(in.options.target);
     const auto png = ph::render_density_png(grid, units::per_square_centimetre(max_cm2));
     if (png.empty()) return report(ctx, Error{ErrorCode::io_error, "the PNG encoder failed", out.heatmap});
-    if (auto w = write_file(out.heatmap, png.data(), png.size()); !w) return report(ctx, w.error());
+    const std::string_view bytes(reinterpret_cast<const char*>(png.data()), png.size());
+    if (auto w = write_output_file(out.heatmap, bytes, {"--heatmap", out.force, {}}); !w)
+      return report(ctx, w.error());
   }
   if (!out.svg.empty()) {
     const std::string svg = ph::render_tip_path_svg(device, in.plan.compliance);
-    if (auto w = write_file(out.svg, svg.data(), svg.size()); !w) return report(ctx, w.error());
+    if (auto w = write_output_file(out.svg, svg, {"--svg", out.force, {}}); !w) return report(ctx, w.error());
   }
   const auto open = ph::make_resealing_model(device.needle().length, ph::Occlusion::open);
   const auto occluded = ph::make_resealing_model(device.needle().length, ph::Occlusion::occluded);
@@ -379,7 +375,8 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
     const bool csv = out.resealing.size() >= 4 && out.resealing.substr(out.resealing.size() - 4) == ".csv";
     const std::string text =
         csv ? ph::render_resealing_csv(curves, until) : ph::render_resealing_svg(curves, until);
-    if (auto w = write_file(out.resealing, text.data(), text.size()); !w) return report(ctx, w.error());
+    if (auto w = write_output_file(out.resealing, text, {"--resealing", out.force, {}}); !w)
+      return report(ctx, w.error());
   }
 
   const auto& s = sim->session;
@@ -770,7 +767,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
            cell_mm = 0, target = 0, heatmap_max = 0;
     int passes = 0, runs = 1;
     std::uint64_t seed = 1;
-    bool no_random_phase = false, occluded = false;
+    bool no_random_phase = false, occluded = false, force = false;
   };
   auto args = std::make_shared<SimulateArgs>();
   auto* sim =
@@ -818,6 +815,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
                   "Top of the heatmap colour scale, /cm² (default 2 × target)");
   sim->add_option("--svg", args->svg, "Write an SVG of the needle tip path and slit here");
   sim->add_option("--resealing", args->resealing, "Write the resealing curve here (.svg, or .csv)");
+  sim->add_flag("--force", args->force, "Replace existing --heatmap, --svg or --resealing files");
   sim->add_option("--runs", args->runs, "Monte-Carlo ensemble of this many sessions (rollers; default 1)");
 
   sim->callback([&ctx, args, o_device, o_region, o_length, o_zone, o_dirs, o_passes, o_overlap, o_step,
@@ -894,7 +892,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
       if (o_target->count()) in.options.target = units::per_square_centimetre(args->target);
       if (args->occluded) in.options.occlusion = ph::Occlusion::occluded;
     }
-    Outputs out{args->heatmap, args->svg, args->resealing, args->heatmap_max, args->runs};
+    Outputs out{args->heatmap, args->svg, args->resealing, args->heatmap_max, args->runs, args->force};
     json collected = json::array();
     int worst = exit_ok;
     for (const auto& in : inputs) {
@@ -904,6 +902,8 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
         return;
       }
       worst = std::max(worst, code);
+      // The files were checked (and written) for the first input; each further input of a plan rewrites them.
+      out.force = true;
     }
     if (ctx.json) print_json(collected.size() == 1 ? collected[0] : collected);
     ctx.exit_code = worst;

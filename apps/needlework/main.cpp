@@ -8,6 +8,7 @@
 
 #include "context.hpp"
 #include "needlework/version.hpp"
+#include "output_file.hpp"
 
 namespace {
 
@@ -78,14 +79,24 @@ int main(int argc, char** argv) {
     std::cerr << "needlework: unknown command '" << *unknown << "' (see needlework --help)\n";
     return exit_usage;
   }
+  // Everything printed must reach standard output: a full disk, /dev/full or a closed pipe is a failure
+  // (exit 4), checked once here for every command rather than after each print.
+  auto finish = [](int code) {
+    if (auto r = finish_stdout(); !r) {
+      std::cerr << "needlework: " << needlework::to_string(r.error().code) << ": " << r.error().describe()
+                << '\n';
+      return code == exit_ok || code == exit_attention ? exit_code_for(r.error()) : code;
+    }
+    return code;
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return exit_usage;
@@ -93,5 +104,5 @@ int main(int argc, char** argv) {
     std::cerr << "needlework: internal error: " << e.what() << '\n';
     return exit_internal;
   }
-  return ctx.exit_code;
+  return finish(ctx.exit_code);
 }

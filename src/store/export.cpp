@@ -123,27 +123,33 @@ std::string to_csv(const nlohmann::json& rows) {
   return out;
 }
 
-Result<void> write_csv_export(const nlohmann::json& document, const std::filesystem::path& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(ErrorCode::io_error, fmt::format("cannot create the folder: {}", ec.message()), dir.string());
-  auto write = [&](const std::filesystem::path& path, const std::string& text) -> Result<void> {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return fail(ErrorCode::io_error, "cannot write the file", path.string());
-    return {};
-  };
+std::vector<std::pair<std::string, std::string>> csv_export_files(const nlohmann::json& document) {
+  std::vector<std::pair<std::string, std::string>> files;
   nlohmann::json manifest = document;
   manifest.erase("tables");
   manifest["files"] = nlohmann::json::object();
   for (const auto& t : export_tables()) {
     const auto& rows = document.at("tables").at(t);
     const std::string name = t + ".csv";
-    if (auto r = write(dir / name, to_csv(rows)); !r) return r;
+    files.emplace_back(name, to_csv(rows));
     manifest["files"][name] = rows.size();
   }
-  return write(dir / "manifest.json", manifest.dump(2) + "\n");
+  files.emplace_back("manifest.json", manifest.dump(2) + "\n");
+  return files;
+}
+
+Result<void> write_csv_export(const nlohmann::json& document, const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return fail(ErrorCode::io_error, fmt::format("cannot create the folder: {}", ec.message()), dir.string());
+  for (const auto& [name, text] : csv_export_files(document)) {
+    std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) return fail(ErrorCode::io_error, "cannot write the file", (dir / name).string());
+  }
+  return {};
 }
 
 }  // namespace needlework::store

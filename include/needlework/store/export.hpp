@@ -8,6 +8,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "needlework/store/store.hpp"
@@ -28,6 +29,11 @@ namespace needlework::store {
 /// arrays and objects are written as compact JSON; null is an empty field. A text that a spreadsheet would
 /// run as a formula (starting with = + - @, or a tab or carriage return) is written with a leading apostrophe.
 [[nodiscard]] std::string to_csv(const nlohmann::json& rows);
+
+/// `export_json`'s tables as files (name, contents): `<table>.csv` for each table, then `manifest.json` with
+/// the header and the row count of each file. The CLI writes them (apps/needlework/output_file.hpp).
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> csv_export_files(
+    const nlohmann::json& document);
 
 /// Writes `export_json`'s tables as `<dir>/<table>.csv` (the folder is created; existing files of the same
 /// names are replaced) and a `manifest.json` with the header. Errors: io_error naming the file.

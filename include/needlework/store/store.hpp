@@ -201,8 +201,9 @@ struct RestoreReport {
 /// Restores the SQLite database `target` from `backup` (a file written by `Store::backup_to`, or any
 /// Needlework SQLite database), never modifying `backup`: copies it beside the target, applies missing
 /// migrations to the copy, and requires its audit chain to verify; only then renames the copy into place. An
-/// existing target is refused unless `replace`, and then kept as `<target>.before-restore-<at>` (with its -wal
-/// file). Stop every program using the target first. Errors: `not_found` (no backup file), `io_error` (not a
+/// existing target is refused unless `replace`, and then kept as `<target>.before-restore-<at>` (with its
+/// -wal file), or `…-<at>-2`, `-3`, … when that name is taken, so a kept copy is never overwritten. Stop
+/// every program using the target first. Errors: `not_found` (no backup file), `io_error` (not a
 /// database), `database_error` (newer than this build), `refused` (the backup's audit chain is broken),
 /// `invalid_value` (the target exists and `replace` is false).
 [[nodiscard]] Result<RestoreReport> restore_sqlite(const std::filesystem::path& backup,

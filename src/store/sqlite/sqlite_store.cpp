@@ -318,7 +318,14 @@ Result<RestoreReport> restore_sqlite(const std::filesystem::path& backup, const 
     for (char c : stamp) {
       if (c != ':' && c != '-') compact += c;
     }
-    report.previous = target.string() + ".before-restore-" + compact;
+    // Two restores in the same second must not overwrite each other's kept copy: the first free name of
+    // <target>.before-restore-<time>, -2, -3, … (neither it nor its -wal may exist).
+    const std::string base = target.string() + ".before-restore-" + compact;
+    report.previous = base;
+    for (int n = 2; fs::exists(report.previous, ec) || fs::exists(report.previous.string() + "-wal", ec);
+         ++n) {
+      report.previous = fmt::format("{}-{}", base, n);
+    }
     for (const char* suffix : {"", "-wal"}) {
       const fs::path from = target.string() + suffix;
       if (fs::exists(from, ec)) fs::rename(from, report.previous.string() + suffix, ec);
