@@ -18,8 +18,8 @@
 #include <omp.h>
 #endif
 
-#include "needlework/physics/ensemble.hpp"
 #include "bench_data.hpp"
+#include "needlework/physics/ensemble.hpp"
 #include "needlework/physics/simulation.hpp"
 
 namespace ph = needlework::physics;
@@ -72,13 +72,13 @@ void BM_Ensemble(benchmark::State& state) {
     punctures += r->total_punctures;
   }
   state.SetItemsProcessed(punctures);
-  state.counters["punctures_per_member"] = static_cast<double>(punctures) / static_cast<double>(state.iterations()) /
-                                           ensemble_members;
+  state.counters["punctures_per_member"] =
+      static_cast<double>(punctures) / static_cast<double>(state.iterations()) / ensemble_members;
 }
 BENCHMARK(BM_Ensemble)->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// The same punctures (one session's positions, as floats) binned into the same 2 mm grid, once per member, with
-// nothing else: a lower bound on the time any ensemble kernel needs for its scatter into memory.
+// The same punctures (one session's positions, as floats) binned into the same 2 mm grid, once per member,
+// with nothing else: a lower bound on the time any ensemble kernel needs for its scatter into memory.
 void BM_BareBinning(benchmark::State& state) {
   const Inputs& in = inputs();
   auto session = ph::simulate_strokes(in.device, in.zone, in.plan);
@@ -129,7 +129,8 @@ void BM_FullFaceSession(benchmark::State& state) {
 // code does when it has the machine (scripts/bench-physics.sh reports both).
 BENCHMARK(BM_FullFaceSession)
     ->Unit(benchmark::kMillisecond)
-    ->ComputeStatistics("min", [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
+    ->ComputeStatistics("min",
+                        [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); });
 
 // Parts of the full-face session, to show where its time goes.
 void BM_FullFaceStrokesOnly(benchmark::State& state) {

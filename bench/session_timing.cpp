@@ -1,6 +1,7 @@
-// Full-face session timing as a distribution: `simulate_session` run N times (default 400), printed as minimum,
-// 10th percentile and median in ms. On a shared machine the minimum is what the code does when it has the cores;
-// the median shows what the other load costs. Same inputs as physics_bench's BM_FullFaceSession.
+// Full-face session timing as a distribution: `simulate_session` run N times (default 400), printed as
+// minimum, 10th percentile and median in ms. On a shared machine the minimum is what the code does when it
+// has the cores; the median shows what the other load costs. Same inputs as physics_bench's
+// BM_FullFaceSession.
 //
 // Usage: physics_session_timing [runs]     (OMP_NUM_THREADS=1 for the sequential order)
 
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
-  std::printf("{\"runs\": %d, \"punctures\": %zu, \"min_ms\": %.3f, \"p10_ms\": %.3f, \"median_ms\": %.3f}\n", runs,
-              punctures, ms.front(), ms[ms.size() / 10], ms[ms.size() / 2]);
+  std::printf("{\"runs\": %d, \"punctures\": %zu, \"min_ms\": %.3f, \"p10_ms\": %.3f, \"median_ms\": %.3f}\n",
+              runs, punctures, ms.front(), ms[ms.size() / 10], ms[ms.size() / 2]);
   return 0;
 }

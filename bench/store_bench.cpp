@@ -35,8 +35,6 @@
 
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
-
-#include <cerrno>
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -46,6 +44,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -890,7 +889,8 @@ void BM_ClientHistory(benchmark::State& state, Backend b, Cache cache) {
   state.counters["mean_us"] = p.mean;
   state.counters["max_us"] = p.max;
   state.counters["sessions_per_read"] = static_cast<double>(sessions) / static_cast<double>(us.size());
-  // The reads at or above p99: how many sessions those clients have (the tail's cause: CPU per session, or I/O).
+  // The reads at or above p99: how many sessions those clients have (the tail's cause: CPU per session, or
+  // I/O).
   double slow_sessions = 0;
   int slow = 0;
   for (std::size_t i = 0; i < us.size(); ++i) {

@@ -23,7 +23,8 @@ void register_users(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
                              OptionNames{{"role", "--role"}});
                        });
   user_add->add_option("name", user_role->first, "User name")->required();
-  user_add->add_option("--role", user_role->second, "Role: admin, practitioner, reception or auditor")->required();
+  user_add->add_option("--role", user_role->second, "Role: admin, practitioner, reception or auditor")
+      ->required();
 }
 
 void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {

@@ -14,7 +14,8 @@ using nlohmann::json;
 using store::Id;
 
 void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
-  auto* session = app.add_subcommand("session", "Treatment sessions: start, step, checklist, chart, finish, followup");
+  auto* session =
+      app.add_subcommand("session", "Treatment sessions: start, step, checklist, chart, finish, followup");
   session->require_subcommand(1);
   struct SessionArgs {
     store::SessionRequest req;

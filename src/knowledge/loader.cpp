@@ -195,7 +195,6 @@ const std::regex rule_id_pattern("[A-Za-z0-9_.-]+");
 const std::regex vocab_id_pattern("[a-z0-9_]+");
 const std::regex pack_id_pattern("[a-z0-9_-]+");
 
-
 LengthRange length_range(Reader& r, std::string_view key) {
   auto [lo, hi] = r.range(key, min_needle_length_mm, max_needle_length_mm);
   return {units::millimetres(lo), units::millimetres(hi)};

@@ -17,13 +17,12 @@ inline constexpr auto rule_tables = std::make_tuple(
     std::pair{"device", &Pack::devices}, std::pair{"band", &Pack::bands},
     std::pair{"area_limit", &Pack::area_limits}, std::pair{"contraindication", &Pack::contraindications},
     std::pair{"caution", &Pack::cautions}, std::pair{"consultation", &Pack::consultations},
-    std::pair{"screening_validity", &Pack::screening_validity},
-    std::pair{"depth_guard", &Pack::depth_guards}, std::pair{"course", &Pack::courses},
-    std::pair{"maintenance", &Pack::maintenance}, std::pair{"step", &Pack::steps},
-    std::pair{"hygiene", &Pack::hygiene}, std::pair{"aftercare", &Pack::aftercare},
-    std::pair{"healing", &Pack::healing}, std::pair{"reaction", &Pack::reactions},
-    std::pair{"followup", &Pack::followups}, std::pair{"comparison", &Pack::comparisons},
-    std::pair{"mechanism", &Pack::mechanisms});
+    std::pair{"screening_validity", &Pack::screening_validity}, std::pair{"depth_guard", &Pack::depth_guards},
+    std::pair{"course", &Pack::courses}, std::pair{"maintenance", &Pack::maintenance},
+    std::pair{"step", &Pack::steps}, std::pair{"hygiene", &Pack::hygiene},
+    std::pair{"aftercare", &Pack::aftercare}, std::pair{"healing", &Pack::healing},
+    std::pair{"reaction", &Pack::reactions}, std::pair{"followup", &Pack::followups},
+    std::pair{"comparison", &Pack::comparisons}, std::pair{"mechanism", &Pack::mechanisms});
 
 /// Calls f(table_name, member_pointer) for every rule table.
 template <class F>

@@ -1,13 +1,12 @@
 #include "needlework/physics/density.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 
-#include <fmt/format.h>
-
 #include "density_detail.hpp"
-
 
 namespace needlework::physics {
 
@@ -60,15 +59,16 @@ void bin_punctures(DensityGrid& grid, std::span<const Puncture> punctures) noexc
 
 namespace detail {
 
-// One pass in puncture order over a hash of cells of side h ≥ r (at least 1 mm, so that the table of a full face
-// stays in L2 cache). Each cell keeps a list of the punctures already in it (head + next links), so everything a
-// puncture is compared with is earlier by construction; a neighbour within r lies in a cell that the disc of
-// radius r around the puncture touches, usually only its own (r ≪ h).
+// One pass in puncture order over a hash of cells of side h ≥ r (at least 1 mm, so that the table of a full
+// face stays in L2 cache). Each cell keeps a list of the punctures already in it (head + next links), so
+// everything a puncture is compared with is earlier by construction; a neighbour within r lies in a cell that
+// the disc of radius r around the puncture touches, usually only its own (r ≪ h).
 //
-// Walking a list is a chain of dependent loads, the bound of this search. A bitmap of cells of side 2r marks where
-// punctures have landed: an earlier puncture within r of a new one lies in a bitmap cell that the square
-// [p − r, p + r]² overlaps (at most 2 × 2 cells), so when those bits are clear (nearly always at clinical
-// densities) the list is not walked. At side 2r the bitmap of a full face is 94 KB and stays in L2 cache.
+// Walking a list is a chain of dependent loads, the bound of this search. A bitmap of cells of side 2r marks
+// where punctures have landed: an earlier puncture within r of a new one lies in a bitmap cell that the
+// square [p − r, p + r]² overlaps (at most 2 × 2 cells), so when those bits are clear (nearly always at
+// clinical densities) the list is not walked. At side 2r the bitmap of a full face is 94 KB and stays in L2
+// cache.
 RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std::size_t expected)
     : r_(static_cast<float>(radius_mm)), r2_(static_cast<float>(radius_mm * radius_mm)) {
   if (!(radius_mm > 0.0)) return;
@@ -78,8 +78,8 @@ RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std:
   ny_ = static_cast<int>(std::ceil(height_mm / h)) + 1;
   head_.assign(static_cast<std::size_t>(nx_) * ny_, none);
   nodes_.reserve(expected);
-  // Bitmap with a one-cell border over the whole hash table (nx·h × ny·h, what the bounds check admits), so the
-  // block never leaves it; skipped if it would exceed 64 MB.
+  // Bitmap with a one-cell border over the whole hash table (nx·h × ny·h, what the bounds check admits), so
+  // the block never leaves it; skipped if it would exceed 64 MB.
   inv_b_ = static_cast<float>(1.0 / (2.0 * radius_mm));
   const std::size_t bx = static_cast<std::size_t>(std::ceil(nx_ * h / (2.0 * radius_mm))) + 3;
   const std::size_t by = static_cast<std::size_t>(std::ceil(ny_ * h / (2.0 * radius_mm))) + 3;
@@ -90,7 +90,8 @@ RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std:
 bool RehitIndex::add(float px, float py) {
   if (head_.empty()) return false;
   const float fx = px * inv_h_, fy = py * inv_h_;
-  if (!(fx >= 0.0f && fy >= 0.0f && fx < static_cast<float>(nx_) && fy < static_cast<float>(ny_))) return false;
+  if (!(fx >= 0.0f && fy >= 0.0f && fx < static_cast<float>(nx_) && fy < static_cast<float>(ny_)))
+    return false;
   bool maybe = true;
   std::size_t bcol = 0, brow = 0;
   const bool use_bitmap = !bits_.empty();
@@ -116,7 +117,8 @@ bool RehitIndex::add(float px, float py) {
     const int qy1 = std::min(static_cast<int>((py + r_) * inv_h_), ny_ - 1);
     for (int qy = qy0; qy <= qy1 && !hit; ++qy) {
       for (int qx = qx0; qx <= qx1 && !hit; ++qx) {
-        for (std::uint32_t j = head_[static_cast<std::size_t>(qy) * nx_ + qx]; j != none; j = nodes_[j].next) {
+        for (std::uint32_t j = head_[static_cast<std::size_t>(qy) * nx_ + qx]; j != none;
+             j = nodes_[j].next) {
           const float ex = nodes_[j].x - px, ey = nodes_[j].y - py;
           if (ex * ex + ey * ey < r2_) {
             hit = true;
@@ -133,8 +135,8 @@ bool RehitIndex::add(float px, float py) {
   return hit;
 }
 
-std::int64_t count_rehits_xy(const float* xs, const float* ys, std::size_t n, double width_mm, double height_mm,
-                             double r) {
+std::int64_t count_rehits_xy(const float* xs, const float* ys, std::size_t n, double width_mm,
+                             double height_mm, double r) {
   if (!(r > 0.0) || n == 0) return 0;
   RehitIndex index(width_mm, height_mm, r, n);
   std::int64_t found = 0;
@@ -180,8 +182,8 @@ DensityStats stats_from_grid(const DensityGrid& grid, ArealDensity target, std::
     total += grid.counts[c];
     sum_sq += n * n;
     at_target += n >= target_count - 1e-9 ? 1 : 0;
-    // Inside a cell the wounds are taken as placed independently (a Boolean model): the covered share of a cell
-    // with n wounds of mean area a is 1 − exp(−n·a / cell area).
+    // Inside a cell the wounds are taken as placed independently (a Boolean model): the covered share of a
+    // cell with n wounds of mean area a is 1 − exp(−n·a / cell area).
     damaged += 1.0 - std::exp(-n * mean_wound_mm2 / cell_mm2);
   }
   s.rehit_fraction = n_punctures == 0 ? 0.0 : static_cast<double>(rehits) / static_cast<double>(n_punctures);
@@ -199,8 +201,8 @@ DensityStats stats_from_grid(const DensityGrid& grid, ArealDensity target, std::
 
 }  // namespace detail
 
-DensityStats calc_density_stats(const DensityGrid& grid, std::span<const Puncture> punctures, ArealDensity target,
-                                Length needle_diameter) {
+DensityStats calc_density_stats(const DensityGrid& grid, std::span<const Puncture> punctures,
+                                ArealDensity target, Length needle_diameter) {
   // Re-hits among the punctures inside the grid's bounds (the zone's bounding box).
   const double x0 = in_mm(grid.origin.x), y0 = in_mm(grid.origin.y);
   std::vector<float> xs(punctures.size()), ys(punctures.size());

@@ -1,5 +1,6 @@
 #pragma once
-// Private pieces of density.cpp that simulation.cpp reuses in its single fused pass over a session's punctures.
+// Private pieces of density.cpp that simulation.cpp reuses in its single fused pass over a session's
+// punctures.
 
 #include <cstddef>
 #include <cstdint>
@@ -32,8 +33,8 @@ class RehitIndex {
 
 /// Re-hits among points given relative to a corner (x, y ≥ 0 inside a width × height box; others ignored):
 /// points within r of an earlier point (by index).
-std::int64_t count_rehits_xy(const float* xs, const float* ys, std::size_t n, double width_mm, double height_mm,
-                             double r);
+std::int64_t count_rehits_xy(const float* xs, const float* ys, std::size_t n, double width_mm,
+                             double height_mm, double r);
 
 /// Surface area of one wound (a stadium of width d, length max(slit, d)), mm².
 double wound_area_mm2(Length slit, Length diameter) noexcept;

@@ -1,10 +1,10 @@
 #include "needlework/physics/device.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #include "toml_util.hpp"
 
@@ -28,11 +28,12 @@ Result<void> check_needle(const NeedleSpec& n, Length max_length, std::string_vi
   if (auto r = check_positive(n.length, fmt::format("{}.length_mm", prefix)); !r) return r;
   if (auto r = check_positive(n.diameter, fmt::format("{}.diameter_mm", prefix)); !r) return r;
   if (n.length > max_length) {
-    return fail(ErrorCode::out_of_range,
-                fmt::format("needle length {} mm is longer than this device allows ({} mm; the catalog maximum is "
-                            "{} mm)",
-                            in_mm(n.length), in_mm(max_length), in_mm(catalog_max_needle_length)),
-                fmt::format("{}.length_mm", prefix));
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("needle length {} mm is longer than this device allows ({} mm; the catalog maximum is "
+                    "{} mm)",
+                    in_mm(n.length), in_mm(max_length), in_mm(catalog_max_needle_length)),
+        fmt::format("{}.length_mm", prefix));
   }
   return {};
 }
@@ -64,8 +65,8 @@ Result<RollerGeometry> make_roller(const RollerSpec& spec) {
   NW_CHECK(check_positive(spec.drum_width, "drum.width_mm"));
   if (spec.max_needle_length > catalog_max_needle_length) {
     return fail(ErrorCode::out_of_range,
-                fmt::format("the catalog allows needles up to {} mm, not {} mm", in_mm(catalog_max_needle_length),
-                            in_mm(spec.max_needle_length)),
+                fmt::format("the catalog allows needles up to {} mm, not {} mm",
+                            in_mm(catalog_max_needle_length), in_mm(spec.max_needle_length)),
                 "needle.max_length_mm");
   }
   NW_CHECK(check_needle(spec.needle, spec.max_needle_length, "needle"));
@@ -87,19 +88,21 @@ Result<RollerGeometry> make_roller(const RollerSpec& spec) {
     // Needles overlap when their centres are closer than one diameter, along the axis or around the drum.
     const double ring_pitch_mm = width_mm / spec.rings;
     if (ring_pitch_mm < d_mm) {
-      return fail(ErrorCode::invalid_value,
-                  fmt::format("{} rings on a {} mm drum are {:.3f} mm apart, less than the needle diameter {} mm: "
-                              "needles would overlap",
-                              spec.rings, width_mm, ring_pitch_mm, d_mm),
-                  "drum.rings");
+      return fail(
+          ErrorCode::invalid_value,
+          fmt::format("{} rings on a {} mm drum are {:.3f} mm apart, less than the needle diameter {} mm: "
+                      "needles would overlap",
+                      spec.rings, width_mm, ring_pitch_mm, d_mm),
+          "drum.rings");
     }
     const double around_pitch_mm = two_pi * radius_mm / spec.needles_per_ring;
     if (around_pitch_mm < d_mm) {
-      return fail(ErrorCode::invalid_value,
-                  fmt::format("{} needles around a {} mm drum are {:.3f} mm apart, less than the needle diameter "
-                              "{} mm: needles would overlap",
-                              spec.needles_per_ring, 2 * radius_mm, around_pitch_mm, d_mm),
-                  "drum.needles_per_ring");
+      return fail(
+          ErrorCode::invalid_value,
+          fmt::format("{} needles around a {} mm drum are {:.3f} mm apart, less than the needle diameter "
+                      "{} mm: needles would overlap",
+                      spec.needles_per_ring, 2 * radius_mm, around_pitch_mm, d_mm),
+          "drum.needles_per_ring");
     }
     g.rings = spec.rings;
     g.needles_per_ring = spec.needles_per_ring;
@@ -115,7 +118,8 @@ Result<RollerGeometry> make_roller(const RollerSpec& spec) {
     for (std::size_t i = 0; i < spec.layout.size(); ++i) {
       const auto& s = spec.layout[i];
       if (!std::isfinite(in_mm(s.axial)) || !std::isfinite(s.angle_rad)) {
-        return fail(ErrorCode::invalid_value, "slot position must be finite", fmt::format("drum.slot[{}]", i));
+        return fail(ErrorCode::invalid_value, "slot position must be finite",
+                    fmt::format("drum.slot[{}]", i));
       }
       if (std::fabs(in_mm(s.axial)) + d_mm / 2 > width_mm / 2 + 1e-9) {
         return fail(ErrorCode::out_of_range,
@@ -126,11 +130,12 @@ Result<RollerGeometry> make_roller(const RollerSpec& spec) {
       for (std::size_t j = 0; j < i; ++j) {
         const double dist = slot_distance_mm(s, spec.layout[j], radius_mm);
         if (dist < d_mm) {
-          return fail(ErrorCode::invalid_value,
-                      fmt::format("needles {} and {} are {:.3f} mm apart, less than the needle diameter {} mm: "
-                                  "they overlap",
-                                  j, i, dist, d_mm),
-                      fmt::format("drum.slot[{}]", i));
+          return fail(
+              ErrorCode::invalid_value,
+              fmt::format("needles {} and {} are {:.3f} mm apart, less than the needle diameter {} mm: "
+                          "they overlap",
+                          j, i, dist, d_mm),
+              fmt::format("drum.slot[{}]", i));
         }
       }
     }
@@ -155,7 +160,8 @@ Result<PenGeometry> make_pen(const PenSpec& spec) {
     return fail(ErrorCode::out_of_range, "stamping rate must be positive (stamps per second)",
                 "motor.stamp_rate_hz");
   }
-  if (spec.max_depth > catalog_max_needle_length || !(spec.min_depth > Length{}) || spec.min_depth > spec.max_depth) {
+  if (spec.max_depth > catalog_max_needle_length || !(spec.min_depth > Length{}) ||
+      spec.min_depth > spec.max_depth) {
     return fail(ErrorCode::out_of_range,
                 fmt::format("depth range {}–{} mm must lie within (0, {}] mm", in_mm(spec.min_depth),
                             in_mm(spec.max_depth), in_mm(catalog_max_needle_length)),
@@ -184,16 +190,18 @@ Result<PenGeometry> make_pen(const PenSpec& spec) {
   // Corner of a k×k grid at pitch p lies at (k-1)/2·p·√2 from the centre; keep it inside radius − d/2.
   const double pitch_mm = k > 1 ? (radius_mm - d_mm / 2) * std::numbers::sqrt2 / (k - 1) : 0.0;
   if (k > 1 && pitch_mm < d_mm) {
-    return fail(ErrorCode::invalid_value,
-                fmt::format("{} needles do not fit in a {} mm cartridge without overlapping (pitch {:.3f} mm < "
-                            "diameter {} mm)",
-                            n, 2 * radius_mm, pitch_mm, d_mm),
-                "cartridge.needles");
+    return fail(
+        ErrorCode::invalid_value,
+        fmt::format("{} needles do not fit in a {} mm cartridge without overlapping (pitch {:.3f} mm < "
+                    "diameter {} mm)",
+                    n, 2 * radius_mm, pitch_mm, d_mm),
+        "cartridge.needles");
   }
   std::vector<SurfacePoint> grid;
   for (int i = 0; i < k; ++i) {
     for (int j = 0; j < k; ++j) {
-      grid.push_back({millimetres((i - (k - 1) / 2.0) * pitch_mm), millimetres((j - (k - 1) / 2.0) * pitch_mm)});
+      grid.push_back(
+          {millimetres((i - (k - 1) / 2.0) * pitch_mm), millimetres((j - (k - 1) / 2.0) * pitch_mm)});
     }
   }
   std::stable_sort(grid.begin(), grid.end(), [](const SurfacePoint& a, const SurfacePoint& b) {
@@ -214,8 +222,8 @@ Result<Device> with_needle_length(const Device& device, Length length) {
   } else if (auto* p = std::get_if<PenGeometry>(&out.geometry)) {
     if (!(length >= p->min_depth && length <= p->max_depth)) {
       return fail(ErrorCode::out_of_range,
-                  fmt::format("depth {} mm is outside the pen's range {}–{} mm", in_mm(length), in_mm(p->min_depth),
-                              in_mm(p->max_depth)),
+                  fmt::format("depth {} mm is outside the pen's range {}–{} mm", in_mm(length),
+                              in_mm(p->min_depth), in_mm(p->max_depth)),
                   "needle.length_mm");
     }
     p->needle.length = length;

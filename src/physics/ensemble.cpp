@@ -1,10 +1,10 @@
 #include "needlework/physics/ensemble.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -70,20 +70,21 @@ struct alignas(64) StreamsX8 {
 // Everything the inner loop needs, in single precision.
 struct Kernel {
   int n_needles = 0;
-  std::size_t padded = 0;          // n_needles rounded up to rng_lanes
-  std::vector<float> theta;        // slot angle in [0, 2π)
-  std::vector<float> axial;        // slot axial position, mm
+  std::size_t padded = 0;    // n_needles rounded up to rng_lanes
+  std::vector<float> theta;  // slot angle in [0, 2π)
+  std::vector<float> axial;  // slot axial position, mm
   double radius_mm = 0;
-  // Layer boundaries as thresholds on s = lo16 + hi16 of the puncture's random word (0 … 131070): the puncture
-  // ends deeper than a boundary exactly when s > threshold (see depth_threshold), so classification is integer.
+  // Layer boundaries as thresholds on s = lo16 + hi16 of the puncture's random word (0 … 131070): the
+  // puncture ends deeper than a boundary exactly when s > threshold (see depth_threshold), so classification
+  // is integer.
   std::int32_t deeper_than_epi = 0, deeper_than_pap = 0, deeper_than_derm = 0;
   float x0 = 0, y0 = 0, inv_cell = 0;
   int nx = 0, ny = 0;
   double drum_width_mm = 0;
 };
 
-// η = clamp(μ + h·(s/65536 − 1), floor, ceiling) and the puncture is deeper than `boundary` when η·L > boundary.
-// Clamping is monotone, so that is s > S for the S below (−1: always deeper; 131070: never).
+// η = clamp(μ + h·(s/65536 − 1), floor, ceiling) and the puncture is deeper than `boundary` when η·L >
+// boundary. Clamping is monotone, so that is s > S for the S below (−1: always deeper; 131070: never).
 std::int32_t depth_threshold(const DepthModel& m, double length_mm, double boundary_mm) {
   const double t = boundary_mm / length_mm;
   if (t < eta_floor) return -1;
@@ -111,7 +112,8 @@ void run_lane(const Kernel& k, const detail::Lane& lane, double phase, StreamsX8
   const float ph = static_cast<float>(phase);
   const float lane_psi = static_cast<float>((lane.u_end - lane.u_start) / k.radius_mm);
   const float us = static_cast<float>(lane.u_start), vc = static_cast<float>(lane.v_centre);
-  // Per needle: drum angle at first touchdown, and the position of that touchdown relative to the grid origin.
+  // Per needle: drum angle at first touchdown, and the position of that touchdown relative to the grid
+  // origin.
   for (int j = 0; j < n; ++j) {
     float psi = k.theta[j] - ph;
     psi += psi < 0.0f ? static_cast<float>(two_pi) : 0.0f;
@@ -138,9 +140,9 @@ void run_lane(const Kernel& k, const detail::Lane& lane, double phase, StreamsX8
     max_y = std::max(max_y, s.by[j]);
   }
   const float span = static_cast<float>(std::max(revolutions - 1, 0));
-  const bool inside_grid = min_x + std::min(0.0f, span * dx) >= 0.0f && min_y + std::min(0.0f, span * dy) >= 0.0f &&
-                           max_x + std::max(0.0f, span * dx) < fnx - 1e-3f &&
-                           max_y + std::max(0.0f, span * dy) < fny - 1e-3f;
+  const bool inside_grid =
+      min_x + std::min(0.0f, span * dx) >= 0.0f && min_y + std::min(0.0f, span * dy) >= 0.0f &&
+      max_x + std::max(0.0f, span * dx) < fnx - 1e-3f && max_y + std::max(0.0f, span * dy) < fny - 1e-3f;
   for (int rev = 0; rev < revolutions; ++rev) {
     streams.fill(s.random.data(), k.padded);
     const float psi_off = static_cast<float>(two_pi) * static_cast<float>(rev);
@@ -167,7 +169,8 @@ void run_lane(const Kernel& k, const detail::Lane& lane, double phase, StreamsX8
       const int valid = (s.psi0[j] + psi_off) < lane_psi;
       const float fx = s.bx[j] + ox, fy = s.by[j] + oy;
       const int in = valid & (fx >= 0.0f) & (fy >= 0.0f) & (fx < fnx) & (fy < fny);
-      const std::uint32_t idx = static_cast<std::uint32_t>(static_cast<int>(fy) * k.nx + static_cast<int>(fx));
+      const std::uint32_t idx =
+          static_cast<std::uint32_t>(static_cast<int>(fy) * k.nx + static_cast<int>(fx));
       s.cell[j] = in ? idx : dummy;
       const std::uint32_t w = s.random[j];
       const std::int32_t sum = static_cast<std::int32_t>((w & 0xffffu) + (w >> 16));
@@ -204,7 +207,8 @@ MemberStats member_stats(const DensityGrid& shape, const std::uint32_t* counts, 
     const double n_cells = static_cast<double>(cells);
     const double mean = static_cast<double>(total) / n_cells;
     m.mean = units::per_square_millimetre(mean / cell_mm2);
-    m.coefficient_of_variation = mean > 0 ? std::sqrt(std::max(0.0, sum_sq / n_cells - mean * mean)) / mean : 0;
+    m.coefficient_of_variation =
+        mean > 0 ? std::sqrt(std::max(0.0, sum_sq / n_cells - mean * mean)) / mean : 0;
     m.share_at_or_above_target = static_cast<double>(at_target) / n_cells;
   }
   const double n = t.punctures > 0 ? static_cast<double>(t.punctures) : 1.0;
@@ -229,10 +233,11 @@ Result<EnsembleResult> run_ensemble(const Device& device, const Region& region, 
                                     const StrokePlan& plan, const EnsembleOptions& options) {
   const RollerGeometry* roller = device.roller();
   if (!roller) {
-    return fail(ErrorCode::invalid_value, "Monte-Carlo ensembles are implemented for rollers; simulate a pen session",
-                "device");
+    return fail(ErrorCode::invalid_value,
+                "Monte-Carlo ensembles are implemented for rollers; simulate a pen session", "device");
   }
-  if (options.members < 1) return fail(ErrorCode::out_of_range, "needs at least one member", "ensemble.members");
+  if (options.members < 1)
+    return fail(ErrorCode::out_of_range, "needs at least one member", "ensemble.members");
   NW_CHECK(validate(plan));
   NW_TRY(model, make_depth_model(DeviceClass::roller, plan.pressure));
   NW_TRY(shape, make_density_grid(zone, options.grid_cell));

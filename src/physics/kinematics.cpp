@@ -1,9 +1,9 @@
 #include "needlework/physics/kinematics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace needlework::physics {
 

@@ -1,6 +1,6 @@
 #pragma once
-// Private: how a stroke plan covers a zone with lanes. Shared by strokes.cpp (punctures kept) and ensemble.cpp
-// (punctures binned on the fly) so both use the same lane model.
+// Private: how a stroke plan covers a zone with lanes. Shared by strokes.cpp (punctures kept) and
+// ensemble.cpp (punctures binned on the fly) so both use the same lane model.
 
 #include <algorithm>
 #include <cmath>
@@ -49,8 +49,8 @@ struct ClipBuffers {
 };
 
 /// u-extent of the zone inside the strip v ∈ [v_lo, v_hi], or nothing when the strip misses the zone.
-inline std::optional<std::pair<double, double>> strip_extent(const std::vector<Uv>& poly, double v_lo, double v_hi,
-                                                             ClipBuffers& buffers) {
+inline std::optional<std::pair<double, double>> strip_extent(const std::vector<Uv>& poly, double v_lo,
+                                                             double v_hi, ClipBuffers& buffers) {
   clip_polygon(poly, v_lo, 1.0, buffers.once);
   clip_polygon(buffers.once, v_hi, -1.0, buffers.twice);
   const std::vector<Uv>& part = buffers.twice;
@@ -72,10 +72,12 @@ inline std::optional<std::pair<double, double>> strip_extent(const std::vector<U
 }
 
 /// Calls `on_lane(const Lane&)` for every lane of the plan, in order. Lane centres of a pass are
-/// v_min − W/2 + offset + k·step (offset uniform in [0, step) with random phase, else W: the first lane flush with the edge), so every point of
-/// the zone lies in some lane; each lane is then displaced by hand jitter (normal, σ = plan.hand_jitter).
+/// v_min − W/2 + offset + k·step (offset uniform in [0, step) with random phase, else W: the first lane flush
+/// with the edge), so every point of the zone lies in some lane; each lane is then displaced by hand jitter
+/// (normal, σ = plan.hand_jitter).
 template <class OnLane>
-void for_each_lane(const Zone& zone, const StrokePlan& plan, double width_mm, Xoshiro256pp& rng, OnLane&& on_lane) {
+void for_each_lane(const Zone& zone, const StrokePlan& plan, double width_mm, Xoshiro256pp& rng,
+                   OnLane&& on_lane) {
   const double step = units::in_mm(lane_step(plan, units::millimetres(width_mm)));
   const double jitter_sd = units::in_mm(plan.hand_jitter);
   std::uint32_t pass_index = 0;
@@ -101,7 +103,8 @@ void for_each_lane(const Zone& zone, const StrokePlan& plan, double width_mm, Xo
       const double offset = plan.random_phase ? rng.uniform(0.0, step) : width_mm;
       for (double v_c = v_min - width_mm / 2 + offset; v_c - width_mm / 2 < v_max; v_c += step) {
         lane.v_centre = v_c + (jitter_sd > 0 ? jitter_sd * rng.normal_approx() : 0.0);
-        const auto extent = strip_extent(poly, lane.v_centre - width_mm / 2, lane.v_centre + width_mm / 2, buffers);
+        const auto extent =
+            strip_extent(poly, lane.v_centre - width_mm / 2, lane.v_centre + width_mm / 2, buffers);
         if (!extent) continue;
         lane.u_start = extent->first;
         lane.u_end = extent->second;

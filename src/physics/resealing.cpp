@@ -1,9 +1,9 @@
 #include "needlework/physics/resealing.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "needlework/physics/device.hpp"
 
@@ -31,7 +31,8 @@ Result<ResealingModel> make_resealing_model(Length needle_length, Occlusion occl
   const double l = units::in_mm(needle_length);
   if (!(l > 0.0) || needle_length > catalog_max_needle_length) {
     return fail(ErrorCode::out_of_range,
-                fmt::format("needle length must be in (0, {}] mm, got {}", units::in_mm(catalog_max_needle_length), l),
+                fmt::format("needle length must be in (0, {}] mm, got {}",
+                            units::in_mm(catalog_max_needle_length), l),
                 "needle_length_mm");
   }
   double tau = tau0_s * std::pow(l / reference_length_mm, length_exponent);

@@ -1,19 +1,18 @@
 #include "needlework/physics/simulation.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <optional>
 #include <thread>
 
-#include <fmt/format.h>
-
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-#include "needlework/physics/kinematics.hpp"
-
 #include "density_detail.hpp"
+#include "needlework/physics/kinematics.hpp"
 #include "strokes_impl.hpp"
 
 namespace needlework::physics {
@@ -48,16 +47,17 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   std::uint32_t* counts = r.grid.counts.data();
 
   // The re-hit search is bound by memory latency, not arithmetic, so it runs on a second thread behind the
-  // generator: the generator publishes each puncture's position, the searcher follows in order. The result does
-  // not depend on the threads (one thread runs the two sections one after the other; positions beyond the
-  // buffer, if the estimate was low, are searched afterwards, still in order).
+  // generator: the generator publishes each puncture's position, the searcher follows in order. The result
+  // does not depend on the threads (one thread runs the two sections one after the other; positions beyond
+  // the buffer, if the estimate was low, are searched afterwards, still in order).
   NW_CHECK(validate(plan));
   const double expected = detail::expected_punctures(device, zone, plan);
   if (expected > 5e7) {
-    return fail(ErrorCode::out_of_range,
-                fmt::format("this plan would make about {:.0f} punctures; check the zone size, passes and speed",
-                            expected),
-                "plan");
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("this plan would make about {:.0f} punctures; check the zone size, passes and speed",
+                    expected),
+        "plan");
   }
   const std::size_t capacity = static_cast<std::size_t>(expected * 1.3 + 1024);
   std::vector<float> xs(capacity), ys(capacity), late_xs, late_ys;
@@ -106,9 +106,9 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
         if (done < available) idle = 0;
         for (; done < available; ++done) rehits += index.add(xs[done], ys[done]) ? 1 : 0;
         if (last) break;
-        // Spin while the generator is just ahead: yielding on a busy machine hands the core to another process
-        // for a whole time slice (milliseconds, measured: 8 ms sessions). Yield only after a long wait, when the
-        // generator itself has been descheduled.
+        // Spin while the generator is just ahead: yielding on a busy machine hands the core to another
+        // process for a whole time slice (milliseconds, measured: 8 ms sessions). Yield only after a long
+        // wait, when the generator itself has been descheduled.
         if (++idle > 200000) std::this_thread::yield();
       }
     }
@@ -119,17 +119,19 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
 
   const auto& punctures = r.session.punctures;
   const std::size_t n = punctures.size();
-  // Every puncture of a session has the same slit (device and compliance are fixed), so one wound area serves.
-  const double wound_mm2 = detail::wound_area_mm2(n == 0 ? needle.diameter : punctures[0].slit, needle.diameter);
+  // Every puncture of a session has the same slit (device and compliance are fixed), so one wound area
+  // serves.
+  const double wound_mm2 =
+      detail::wound_area_mm2(n == 0 ? needle.diameter : punctures[0].slit, needle.diameter);
   r.density = detail::stats_from_grid(r.grid, options.target, rehits, n, wound_mm2);
   const double total = n == 0 ? 1.0 : static_cast<double>(n);
   auto share = [&](int k) { return static_cast<double>(layer_counts[k]) / total; };
   r.layers_sampled = {share(0), share(1), share(2), share(3)};
   r.layers_exact = calc_layer_fractions(region, model, needle.length);
   r.mean_depth = mean_effective_depth(model, needle.length);
-  r.slit = device.is_roller()
-               ? calc_slit_length(device.roller()->drum_radius, needle.length, needle.diameter, plan.compliance)
-               : needle.diameter;
+  r.slit = device.is_roller() ? calc_slit_length(device.roller()->drum_radius, needle.length, needle.diameter,
+                                                 plan.compliance)
+                              : needle.diameter;
   r.resealing = resealing;
   r.beyond_dermis = r.layers_exact.beyond_dermis > 0.0;
   return r;

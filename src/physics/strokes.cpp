@@ -1,10 +1,10 @@
 #include "needlework/physics/strokes.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #include "needlework/physics/kinematics.hpp"
 #include "needlework/physics/rng.hpp"
@@ -15,16 +15,18 @@ namespace needlework::physics {
 using units::in_mm;
 using units::millimetres;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string_view to_string(StrokeDirection d) noexcept {
   switch (d) {
-    case StrokeDirection::horizontal: return "horizontal";
-    case StrokeDirection::vertical: return "vertical";
-    case StrokeDirection::diagonal: return "diagonal";
-    case StrokeDirection::anti_diagonal: return "anti_diagonal";
+    case StrokeDirection::horizontal:
+      return "horizontal";
+    case StrokeDirection::vertical:
+      return "vertical";
+    case StrokeDirection::diagonal:
+      return "diagonal";
+    case StrokeDirection::anti_diagonal:
+      return "anti_diagonal";
   }
   return "unknown";
 }
@@ -34,9 +36,10 @@ Result<StrokeDirection> parse_stroke_direction(std::string_view text) {
                  StrokeDirection::anti_diagonal}) {
     if (text == to_string(d)) return d;
   }
-  return fail(ErrorCode::invalid_value,
-              fmt::format("unknown stroke direction `{}` (horizontal, vertical, diagonal, anti_diagonal)", text),
-              "plan.directions");
+  return fail(
+      ErrorCode::invalid_value,
+      fmt::format("unknown stroke direction `{}` (horizontal, vertical, diagonal, anti_diagonal)", text),
+      "plan.directions");
 }
 
 Result<std::vector<StrokeDirection>> parse_stroke_directions(std::span<const std::string> names,
@@ -53,27 +56,34 @@ Result<std::vector<StrokeDirection>> parse_stroke_directions(std::span<const std
 
 double direction_angle_rad(StrokeDirection d) noexcept {
   switch (d) {
-    case StrokeDirection::horizontal: return 0.0;
-    case StrokeDirection::vertical: return std::numbers::pi / 2;
-    case StrokeDirection::diagonal: return std::numbers::pi / 4;
-    case StrokeDirection::anti_diagonal: return 3 * std::numbers::pi / 4;
+    case StrokeDirection::horizontal:
+      return 0.0;
+    case StrokeDirection::vertical:
+      return std::numbers::pi / 2;
+    case StrokeDirection::diagonal:
+      return std::numbers::pi / 4;
+    case StrokeDirection::anti_diagonal:
+      return 3 * std::numbers::pi / 4;
   }
   return 0.0;
 }
 
 Result<void> validate(const StrokePlan& plan) {
-  if (plan.directions.empty()) return fail(ErrorCode::invalid_value, "needs at least one direction", "plan.directions");
+  if (plan.directions.empty())
+    return fail(ErrorCode::invalid_value, "needs at least one direction", "plan.directions");
   if (plan.passes_per_direction < 1 || plan.passes_per_direction > 1000) {
     return fail(ErrorCode::out_of_range,
                 fmt::format("passes per direction must be 1–1000, got {}", plan.passes_per_direction),
                 "plan.passes_per_direction");
   }
   if (!(plan.lane_overlap >= 0.0 && plan.lane_overlap <= 0.9)) {
-    return fail(ErrorCode::out_of_range,
-                fmt::format("lane overlap is a share of the drum width in [0, 0.9], got {}", plan.lane_overlap),
-                "plan.lane_overlap");
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("lane overlap is a share of the drum width in [0, 0.9], got {}", plan.lane_overlap),
+        "plan.lane_overlap");
   }
-  if (plan.lateral_step && (!(in_mm(*plan.lateral_step) > 0.0) || !std::isfinite(in_mm(*plan.lateral_step)))) {
+  if (plan.lateral_step &&
+      (!(in_mm(*plan.lateral_step) > 0.0) || !std::isfinite(in_mm(*plan.lateral_step)))) {
     return fail(ErrorCode::out_of_range, "the lateral step between lanes must be a positive length in mm",
                 "plan.lateral_step_mm");
   }

@@ -1,12 +1,12 @@
 #pragma once
-// Private: the stroke simulation as a template over a per-puncture observer, so that simulate_session can bin,
-// classify and index each puncture while it is still in cache (one pass over a session instead of two).
+// Private: the stroke simulation as a template over a per-puncture observer, so that simulate_session can
+// bin, classify and index each puncture while it is still in cache (one pass over a session instead of two).
 // simulate_strokes (strokes.cpp) instantiates it with an observer that does nothing.
+
+#include <fmt/format.h>
 
 #include <cmath>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #include "lanes.hpp"
 #include "needlework/physics/kinematics.hpp"
@@ -15,13 +15,14 @@
 
 namespace needlework::physics::detail {
 
-/// Expected punctures of a validated plan: passes × density per pass × zone area (lanes overhang the zone, so a
-/// session holds up to ~15 % more; callers add a margin).
+/// Expected punctures of a validated plan: passes × density per pass × zone area (lanes overhang the zone, so
+/// a session holds up to ~15 % more; callers add a margin).
 inline double expected_punctures(const Device& device, const Zone& zone, const StrokePlan& plan) {
   const double area_mm2 = units::in_mm2(zone.area());
   double per_pass = 0.0;
   if (const RollerGeometry* roller = device.roller()) {
-    per_pass = units::in_per_mm2(roller->density_per_pass()) * (roller->drum_width / lane_step(plan, roller->drum_width));
+    per_pass = units::in_per_mm2(roller->density_per_pass()) *
+               (roller->drum_width / lane_step(plan, roller->drum_width));
   } else {
     const PenGeometry* pen = device.pen();
     const double step_mm = units::in_mm(lane_step(plan, pen->cartridge_diameter));
@@ -49,7 +50,8 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
   double entry_angle = 0.0;
   double lane_width_mm = 0.0;
   if (roller) {
-    slit_mm = units::in_mm(calc_slit_length(roller->drum_radius, needle.length, needle.diameter, plan.compliance));
+    slit_mm =
+        units::in_mm(calc_slit_length(roller->drum_radius, needle.length, needle.diameter, plan.compliance));
     entry_angle = calc_penetration(roller->drum_radius, needle.length).entry_angle_rad;
     lane_width_mm = units::in_mm(roller->drum_width);
   } else {
@@ -63,13 +65,14 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
     const double expected = expected_punctures(device, zone, plan);
     // Guard memory: 50 million punctures is 100 m² at 500 /cm², far beyond any session.
     if (expected > 5e7) {
-      return fail(ErrorCode::out_of_range,
-                  fmt::format("this plan would make about {:.0f} punctures; check the zone size, passes and speed",
-                              expected),
-                  "plan");
+      return fail(
+          ErrorCode::out_of_range,
+          fmt::format("this plan would make about {:.0f} punctures; check the zone size, passes and speed",
+                      expected),
+          "plan");
     }
-    // Lanes overhang the zone's edges by up to a drum width, so a session holds more punctures than the zone's
-    // share; 1.3 × covers a full face (measured 1.13 ×) without reallocating 4 MB halfway.
+    // Lanes overhang the zone's edges by up to a drum width, so a session holds more punctures than the
+    // zone's share; 1.3 × covers a full face (measured 1.13 ×) without reallocating 4 MB halfway.
     session.punctures.reserve(static_cast<std::size_t>(expected * 1.3 + 1024));
     if (reserved) *reserved = session.punctures.capacity();
   }
@@ -86,7 +89,8 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
       const double eta = depth_model.eta_from_uniforms(static_cast<double>(w >> 32) * 0x1.0p-32,
                                                        static_cast<double>(w & 0xffffffffu) * 0x1.0p-32);
       Puncture p;
-      p.position = {units::millimetres(u * lane.cos_a - v * lane.sin_a), units::millimetres(u * lane.sin_a + v * lane.cos_a)};
+      p.position = {units::millimetres(u * lane.cos_a - v * lane.sin_a),
+                    units::millimetres(u * lane.sin_a + v * lane.cos_a)};
       p.depth = units::millimetres(eta * length_mm);
       p.slit = units::millimetres(slit_mm);
       p.entry_angle_rad = static_cast<float>(entry_angle);
@@ -111,7 +115,8 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
       const double first = plan.random_phase ? rng.uniform(0.0, stamp_pitch_mm) : 0.0;
       for (double u = lane.u_start + first; u < lane.u_end; u += stamp_pitch_mm) {
         ++session.stamps;
-        for (const SurfacePoint& o : pen->offsets) emit(u + units::in_mm(o.x), lane.v_centre + units::in_mm(o.y));
+        for (const SurfacePoint& o : pen->offsets)
+          emit(u + units::in_mm(o.x), lane.v_centre + units::in_mm(o.y));
       }
     }
   });

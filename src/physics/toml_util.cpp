@@ -97,7 +97,8 @@ Result<std::int64_t> TableReader::sourced_integer(std::string_view key) const {
 
 Result<TableReader> TableReader::table(std::string_view key) const {
   const toml::node* n = table_->get(key);
-  if (!n) return fail(ErrorCode::missing_field, fmt::format("the table [{}] is required", field(key)), where(key));
+  if (!n)
+    return fail(ErrorCode::missing_field, fmt::format("the table [{}] is required", field(key)), where(key));
   if (const toml::table* t = n->as_table()) return TableReader(*t, source_, field(key));
   return fail(ErrorCode::invalid_value, "must be a table", where(key));
 }

@@ -2,12 +2,12 @@
 // Private helpers for reading the physics data files with toml++: typed field access whose failures name the
 // file, line and field, and the house rule that every number carries a `<field>_source` string.
 
+#include <toml++/toml.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "needlework/units/error.hpp"
 

@@ -1,9 +1,9 @@
 #include "needlework/physics/zone.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace needlework::physics {
 
@@ -25,7 +25,8 @@ bool segments_intersect(const SurfacePoint& p1, const SurfacePoint& p2, const Su
   const double d4 = cross(x2 - x1, y2 - y1, x4 - x1, y4 - y1);
   if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
   auto on_segment = [](double ax, double ay, double bx, double by, double px, double py) {
-    return std::min(ax, bx) <= px && px <= std::max(ax, bx) && std::min(ay, by) <= py && py <= std::max(ay, by);
+    return std::min(ax, bx) <= px && px <= std::max(ax, bx) && std::min(ay, by) <= py &&
+           py <= std::max(ay, by);
   };
   if (d1 == 0 && on_segment(x3, y3, x4, y4, x1, y1)) return true;
   if (d2 == 0 && on_segment(x3, y3, x4, y4, x2, y2)) return true;
@@ -51,7 +52,8 @@ bool Zone::contains(SurfacePoint p) const noexcept {
 Result<Zone> make_zone(std::vector<SurfacePoint> vertices) {
   const std::size_t n = vertices.size();
   if (n < 3) {
-    return fail(ErrorCode::invalid_value, fmt::format("a zone polygon needs at least 3 vertices, got {}", n), "zone");
+    return fail(ErrorCode::invalid_value, fmt::format("a zone polygon needs at least 3 vertices, got {}", n),
+                "zone");
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (!std::isfinite(in_mm(vertices[i].x)) || !std::isfinite(in_mm(vertices[i].y))) {
@@ -72,8 +74,8 @@ Result<Zone> make_zone(std::vector<SurfacePoint> vertices) {
       if (neighbours) continue;
       if (segments_intersect(vertices[i], vertices[(i + 1) % n], vertices[j], vertices[(j + 1) % n])) {
         return fail(ErrorCode::invalid_value,
-                    fmt::format("edges {}–{} and {}–{} cross: the zone must be a simple polygon", i, (i + 1) % n, j,
-                                (j + 1) % n),
+                    fmt::format("edges {}–{} and {}–{} cross: the zone must be a simple polygon", i,
+                                (i + 1) % n, j, (j + 1) % n),
                     fmt::format("zone[{}]", j));
       }
     }
@@ -99,7 +101,8 @@ Result<Zone> make_rectangle_zone(Length width, Length height) {
   if (!(in_mm(width) > 0) || !(in_mm(height) > 0)) {
     return fail(ErrorCode::out_of_range, "a rectangle zone needs a positive width and height", "zone");
   }
-  return make_zone({{millimetres(0), millimetres(0)}, {width, millimetres(0)}, {width, height}, {millimetres(0), height}});
+  return make_zone(
+      {{millimetres(0), millimetres(0)}, {width, millimetres(0)}, {width, height}, {millimetres(0), height}});
 }
 
 }  // namespace needlework::physics

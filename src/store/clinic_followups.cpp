@@ -167,8 +167,8 @@ Result<std::vector<DueItem>> ClinicStore::due(DateTime now) {
   }
   NW_TRY(escalations, store_.open_escalations());
   for (const auto& e : escalations) {
-    out.push_back(DueItem{DueKind::escalation, e.client_id, e.session_id, e.id, e.opened_at, e.opened_at <= now,
-                          fmt::format("open escalation {}: {}", e.id, e.reason)});
+    out.push_back(DueItem{DueKind::escalation, e.client_id, e.session_id, e.id, e.opened_at,
+                          e.opened_at <= now, fmt::format("open escalation {}: {}", e.id, e.reason)});
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.due_at < b.due_at; });
   return out;

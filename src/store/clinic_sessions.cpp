@@ -327,8 +327,8 @@ Result<std::vector<ChecklistStep>> ClinicStore::checklist(Id session_id) {
 
 Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const Chart& c) {
   if (c.passes && (*c.passes < 0 || *c.passes > clinic::max_passes)) {
-    return fail(ErrorCode::out_of_range, fmt::format("{} passes is outside 0–{}", *c.passes, clinic::max_passes),
-                "passes");
+    return fail(ErrorCode::out_of_range,
+                fmt::format("{} passes is outside 0–{}", *c.passes, clinic::max_passes), "passes");
   }
   if (c.density && !(*c.density > units::per_square_centimetre(0))) {
     return fail(ErrorCode::out_of_range, "the density must be positive", "density_per_cm2");

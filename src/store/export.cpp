@@ -40,13 +40,14 @@ std::string csv_field(const nlohmann::json& v) {
 }  // namespace
 
 const std::vector<std::string>& export_tables() {
-  static const std::vector<std::string> tables{
-      "users",    "clients",   "intakes",   "consents",    "courses", "appointments", "rollers",
-      "sessions", "steps",     "followups", "escalations", "outbox",  "photos",       "audit_log"};
+  static const std::vector<std::string> tables{"users",        "clients", "intakes",  "consents", "courses",
+                                               "appointments", "rollers", "sessions", "steps",    "followups",
+                                               "escalations",  "outbox",  "photos",   "audit_log"};
   return tables;
 }
 
-Result<nlohmann::json> export_json(Store& store, const Actor& by, const std::function<void(double)>& progress) {
+Result<nlohmann::json> export_json(Store& store, const Actor& by,
+                                   const std::function<void(double)>& progress) {
   nlohmann::json tables = nlohmann::json::object();
   for (const auto& t : export_tables()) tables[t] = nlohmann::json::array();
   nlohmann::json doc;

@@ -1,8 +1,9 @@
 // End-to-end tests of the `needlework` command line, driven by tests/cli/cases.json.
 //
-// Each case runs the real binary (NEEDLEWORK_BIN, set by CMake) as a child process (support/run.hpp, no shell)
-// with the source directory as its working directory, so relative paths such as examples/intake-cleared.json
-// print identically on every machine. Each case is its own GoogleTest test (CliCase/<name>).
+// Each case runs the real binary (NEEDLEWORK_BIN, set by CMake) as a child process (support/run.hpp, no
+// shell) with the source directory as its working directory, so relative paths such as
+// examples/intake-cleared.json print identically on every machine. Each case is its own GoogleTest test
+// (CliCase/<name>).
 //
 // A case (see tests/cli/cases.json and docs/cli.md):
 //   "name"                 [A-Za-z0-9_]+, unique; the test's name
@@ -29,14 +30,13 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -83,9 +83,16 @@ std::vector<Case> load_cases() {
     std::ifstream in(file);
     if (!in) throw std::runtime_error("cannot open " + file.string());
     const json doc = json::parse(in);
-    static const std::set<std::string> keys{"name",   "args",   "stdin",           "env",
-                                            "exit",   "golden", "stdout_contains", "stderr_contains",
-                                            "stdout_not_contains", "comment"};
+    static const std::set<std::string> keys{"name",
+                                            "args",
+                                            "stdin",
+                                            "env",
+                                            "exit",
+                                            "golden",
+                                            "stdout_contains",
+                                            "stderr_contains",
+                                            "stdout_not_contains",
+                                            "comment"};
     static const std::regex name_pattern("[A-Za-z0-9_]+");
     std::set<std::string> names;
     for (const auto& j : doc.at("cases")) {
@@ -151,7 +158,8 @@ std::string first_difference(const std::string& expected, const std::string& act
   std::size_t i = 0;
   while (i < e.size() && i < a.size() && e[i] == a[i]) ++i;
   std::ostringstream s;
-  s << "first difference at line " << (i + 1) << " (expected " << e.size() << " lines, got " << a.size() << ")\n";
+  s << "first difference at line " << (i + 1) << " (expected " << e.size() << " lines, got " << a.size()
+    << ")\n";
   const std::size_t from = i >= 2 ? i - 2 : 0;
   for (std::size_t k = from; k < i; ++k) s << "    " << e[k] << '\n';
   s << "  - " << (i < e.size() ? e[i] : std::string("<end of golden>")) << '\n';
@@ -196,10 +204,11 @@ TEST_P(CliCase, Run) {
       std::ofstream(golden, std::ios::binary) << o.out;
       std::cout << "[ golden   ] rewrote " << golden.lexically_relative(source_dir).string() << '\n';
     } else {
-      ASSERT_TRUE(fs::exists(golden)) << golden.string()
-                                      << " does not exist; run with NEEDLEWORK_UPDATE_GOLDEN=1 to create it";
+      ASSERT_TRUE(fs::exists(golden))
+          << golden.string() << " does not exist; run with NEEDLEWORK_UPDATE_GOLDEN=1 to create it";
       const std::string expected = read_file(golden);
-      EXPECT_TRUE(expected == o.out) << "stdout differs from " << golden.lexically_relative(source_dir).string()
+      EXPECT_TRUE(expected == o.out) << "stdout differs from "
+                                     << golden.lexically_relative(source_dir).string()
                                      << " (NEEDLEWORK_UPDATE_GOLDEN=1 rewrites it)\n"
                                      << first_difference(expected, o.out);
     }
@@ -230,7 +239,8 @@ TEST(CliGoldens, EveryGoldenFileBelongsToACase) {
   }
   for (const auto& entry : fs::directory_iterator(golden_dir)) {
     const auto name = entry.path().filename().string();
-    EXPECT_TRUE(used.contains(name)) << "tests/cli/golden/" << name << " is not the golden of any case in cases.json";
+    EXPECT_TRUE(used.contains(name)) << "tests/cli/golden/" << name
+                                     << " is not the golden of any case in cases.json";
   }
   for (const auto& name : used) {
     EXPECT_TRUE(fs::exists(golden_dir / name) || update_golden())
@@ -239,6 +249,8 @@ TEST(CliGoldens, EveryGoldenFileBelongsToACase) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, CliCase, ::testing::ValuesIn(load_cases()),
-                         [](const ::testing::TestParamInfo<Case>& param_info) { return param_info.param.name; });
+                         [](const ::testing::TestParamInfo<Case>& param_info) {
+                           return param_info.param.name;
+                         });
 
 }  // namespace

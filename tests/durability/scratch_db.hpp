@@ -20,8 +20,8 @@
 #include <sstream>
 #include <string>
 
-#include "support/test_database.hpp"
 #include "crash_protocol.hpp"
+#include "support/test_database.hpp"
 
 namespace durability {
 

@@ -1,15 +1,14 @@
 // End-to-end: runs the `needlework` binary and checks exit codes, JSON and the files it writes.
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <unistd.h>
 
 #include "support/run.hpp"
 
@@ -33,7 +32,8 @@ CliRun run(const std::string& args) {
 nlohmann::json json_of(const CliRun& r) { return nlohmann::json::parse(r.out, nullptr, false); }
 
 fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("needlework-physics-cli-" + name + "-" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("needlework-physics-cli-" + name + "-" + std::to_string(::getpid()));
   fs::create_directories(d);
   return d;
 }
@@ -87,8 +87,9 @@ TEST(SimulateCli, BrokenDataFilesExitFour) {
   fs::create_directories(d / "skin");
   fs::copy_file(fs::path(NEEDLEWORK_DATA_DIR) / "skin" / "regions.toml", d / "skin" / "regions.toml",
                 fs::copy_options::overwrite_existing);
-  std::ofstream(d / "devices" / "bad.toml") << "id = \"bad\"\nname = \"Bad\"\nkind = \"roller\"\nsources = [\"x\"]\n"
-                                               "[drum]\ndiameter_mm = -20\ndiameter_mm_source = \"x\"\n";
+  std::ofstream(d / "devices" / "bad.toml")
+      << "id = \"bad\"\nname = \"Bad\"\nkind = \"roller\"\nsources = [\"x\"]\n"
+         "[drum]\ndiameter_mm = -20\ndiameter_mm_source = \"x\"\n";
   needlework::test::RunRequest request;
   request.program = NEEDLEWORK_BIN;
   request.args = {"--json", "--data", d.string(), "simulate"};
@@ -98,8 +99,8 @@ TEST(SimulateCli, BrokenDataFilesExitFour) {
 
 TEST(SimulateCli, WritesHeatmapTipPathAndResealingFiles) {
   const fs::path d = temp_dir("out");
-  const CliRun r = run("simulate --length-mm 1.0 --heatmap " + (d / "h.png").string() + " --svg " + (d / "t.svg").string() +
-                    " --resealing " + (d / "r.csv").string());
+  const CliRun r = run("simulate --length-mm 1.0 --heatmap " + (d / "h.png").string() + " --svg " +
+                       (d / "t.svg").string() + " --resealing " + (d / "r.csv").string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   std::ifstream png(d / "h.png", std::ios::binary);
   char sig[8] = {};
@@ -124,7 +125,8 @@ TEST(SimulateCli, AcceptsAClinicSessionDocument) {
   EXPECT_EQ(j["clinic_area"], "face");
   // The pack maps the face to all its measured regions; a simulation takes the thinnest (Meng 2022: temple).
   EXPECT_EQ(j["region"], "temple");
-  // The pack's dermaroller is modelled by the 192-needle roller, on the pack's whole-face zone (150 × 200 mm).
+  // The pack's dermaroller is modelled by the 192-needle roller, on the pack's whole-face zone (150 × 200
+  // mm).
   EXPECT_EQ(j["device"], "roller-192");
 }
 

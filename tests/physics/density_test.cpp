@@ -1,9 +1,10 @@
+#include "needlework/physics/density.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "needlework/physics/density.hpp"
 #include "needlework/physics/rng.hpp"
 #include "needlework/physics/simulation.hpp"
 #include "test_data.hpp"
@@ -44,7 +45,8 @@ TEST(Density, GridCountsAndStatisticsOnKnownPunctures) {
 TEST(Density, RefusesBadCells) {
   const Zone z = *make_rectangle_zone(millimetres(4), millimetres(2));
   EXPECT_EQ(make_density_grid(z, millimetres(0)).error().where, "grid.cell_mm");
-  EXPECT_FALSE(make_density_grid(*make_rectangle_zone(millimetres(1e5), millimetres(1e5)), millimetres(0.001)));
+  EXPECT_FALSE(
+      make_density_grid(*make_rectangle_zone(millimetres(1e5), millimetres(1e5)), millimetres(0.001)));
 }
 
 TEST(Density, RehitsMatchBruteForce) {
@@ -56,7 +58,8 @@ TEST(Density, RehitsMatchBruteForce) {
   std::int64_t brute = 0;
   for (std::size_t i = 0; i < ps.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (std::hypot(in_mm(ps[i].position.x - ps[j].position.x), in_mm(ps[i].position.y - ps[j].position.y)) < r) {
+      if (std::hypot(in_mm(ps[i].position.x - ps[j].position.x), in_mm(ps[i].position.y - ps[j].position.y)) <
+          r) {
         ++brute;
         break;
       }
@@ -75,7 +78,8 @@ TEST(Density, RehitsOnLargeSessionsMatchASweepReference) {
   const double r = 0.1;
   std::vector<std::size_t> by_x(ps.size());
   for (std::size_t i = 0; i < ps.size(); ++i) by_x[i] = i;
-  std::sort(by_x.begin(), by_x.end(), [&](auto a, auto b) { return in_mm(ps[a].position.x) < in_mm(ps[b].position.x); });
+  std::sort(by_x.begin(), by_x.end(),
+            [&](auto a, auto b) { return in_mm(ps[a].position.x) < in_mm(ps[b].position.x); });
   std::vector<bool> hit(ps.size(), false);
   for (std::size_t a = 0; a < by_x.size(); ++a) {
     for (std::size_t b = a + 1; b < by_x.size(); ++b) {
@@ -96,8 +100,10 @@ TEST(Density, SessionSummaryEqualsTheStandAloneStatistics) {
   const Device d = testing::load_device("roller-192");
   const RegionCatalog regions = testing::load_regions();
   const Region& cheek = **regions.find("cheek");
-  const Zone z = *make_zone({{millimetres(0), millimetres(0)}, {millimetres(120), millimetres(10)},
-                             {millimetres(110), millimetres(110)}, {millimetres(-5), millimetres(90)}});
+  const Zone z = *make_zone({{millimetres(0), millimetres(0)},
+                             {millimetres(120), millimetres(10)},
+                             {millimetres(110), millimetres(110)},
+                             {millimetres(-5), millimetres(90)}});
   StrokePlan plan;
   plan.lane_overlap = 0.1;
   plan.hand_jitter = millimetres(0.7);
@@ -108,8 +114,8 @@ TEST(Density, SessionSummaryEqualsTheStandAloneStatistics) {
   auto g = *make_density_grid(z, millimetres(2));
   bin_punctures(g, r->session.punctures);
   EXPECT_EQ(g.counts, r->grid.counts);
-  const DensityStats s = calc_density_stats(g, r->session.punctures, units::per_square_centimetre(250),
-                                            d.needle().diameter);
+  const DensityStats s =
+      calc_density_stats(g, r->session.punctures, units::per_square_centimetre(250), d.needle().diameter);
   EXPECT_EQ(s.rehit_fraction, r->density.rehit_fraction);
   EXPECT_GT(s.rehit_fraction, 0.0);
   EXPECT_EQ(s.punctures_in_zone, r->density.punctures_in_zone);

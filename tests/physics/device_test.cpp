@@ -1,9 +1,10 @@
+#include "needlework/physics/device.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
 
-#include "needlework/physics/device.hpp"
 #include "test_data.hpp"
 
 namespace needlework::physics {
@@ -131,8 +132,8 @@ TEST(Pen, RefusesImpossiblePens) {
 }
 
 TEST(DeviceFile, ShippedCatalogLoads) {
-  for (const char* id : {"roller-192", "roller-540", "roller-162-home", "roller-scalp", "roller-body", "pen-12",
-                         "pen-36"}) {
+  for (const char* id :
+       {"roller-192", "roller-540", "roller-162-home", "roller-scalp", "roller-body", "pen-12", "pen-36"}) {
     const Device d = testing::load_device(id);
     EXPECT_EQ(d.id, id);
     EXPECT_FALSE(d.sources.empty());

@@ -1,8 +1,9 @@
+#include "needlework/physics/ensemble.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "needlework/physics/ensemble.hpp"
 #include "needlework/physics/simulation.hpp"
 #include "test_data.hpp"
 
@@ -14,8 +15,10 @@ using units::millimetres;
 struct Fixture {
   Device device = testing::load_device("roller-192");
   RegionCatalog regions = testing::load_regions();
-  Zone zone = *make_zone({{millimetres(0), millimetres(0)}, {millimetres(60), millimetres(0)},
-                          {millimetres(70), millimetres(40)}, {millimetres(5), millimetres(50)}});
+  Zone zone = *make_zone({{millimetres(0), millimetres(0)},
+                          {millimetres(60), millimetres(0)},
+                          {millimetres(70), millimetres(40)},
+                          {millimetres(5), millimetres(50)}});
   StrokePlan plan;
   Fixture() {
     plan.hand_jitter = millimetres(1.0);
@@ -47,8 +50,8 @@ TEST(Ensemble, AgreesWithTheSessionSimulatorStatistically) {
   }
   // 15 passes × 15.28 /cm² = 229 /cm²; both implementations should land within a few percent.
   EXPECT_NEAR(ens_mean, sim_mean, 0.03 * sim_mean);
-  const LayerFractions exact =
-      calc_layer_fractions(cheek, *make_depth_model(DeviceClass::roller, f.plan.pressure), f.device.needle().length);
+  const LayerFractions exact = calc_layer_fractions(
+      cheek, *make_depth_model(DeviceClass::roller, f.plan.pressure), f.device.needle().length);
   EXPECT_NEAR(ens_papillary, exact.papillary_dermis, 0.01);
   EXPECT_NEAR(ens_reticular, exact.reticular_dermis, 0.01);
 }
@@ -70,7 +73,8 @@ TEST(Ensemble, DeterministicAndIndependentOfThreadCount) {
   auto b = *run_ensemble(f.device, cheek, f.zone, f.plan, two);
   EXPECT_EQ(calls, 6);
   EXPECT_EQ(a.summed_grid.counts, b.summed_grid.counts);
-  for (std::size_t i = 0; i < a.members.size(); ++i) EXPECT_EQ(a.members[i].punctures, b.members[i].punctures);
+  for (std::size_t i = 0; i < a.members.size(); ++i)
+    EXPECT_EQ(a.members[i].punctures, b.members[i].punctures);
 }
 
 TEST(Ensemble, RefusesPensAndEmptyEnsembles) {

@@ -1,8 +1,8 @@
+#include "needlework/physics/kinematics.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
-
-#include "needlework/physics/kinematics.hpp"
 
 namespace needlework::physics {
 namespace {
@@ -33,7 +33,8 @@ TEST(Kinematics, ComplianceSpansRigidSlitToRoundHole) {
   const double mid = in_mm(calc_slit_length(r, l, d, SkinCompliance{0.5}));
   EXPECT_NEAR(mid, (in_mm(rigid) + 0.1) / 2, 1e-12);
   // Never below one diameter even when the rigid slit is shorter (a very short needle).
-  EXPECT_NEAR(in_mm(calc_slit_length(r, millimetres(0.01), millimetres(0.25), SkinCompliance{0.0})), 0.25, 1e-12);
+  EXPECT_NEAR(in_mm(calc_slit_length(r, millimetres(0.01), millimetres(0.25), SkinCompliance{0.0})), 0.25,
+              1e-12);
   EXPECT_FALSE(make_compliance(1.2));
   EXPECT_TRUE(make_compliance(0.0));
 }

@@ -37,7 +37,8 @@ struct Image {
 Image decode(const std::vector<unsigned char>& png) {
   Image img;
   int channels = 0;
-  unsigned char* data = stbi_load_from_memory(png.data(), static_cast<int>(png.size()), &img.w, &img.h, &channels, 3);
+  unsigned char* data =
+      stbi_load_from_memory(png.data(), static_cast<int>(png.size()), &img.w, &img.h, &channels, 3);
   EXPECT_NE(data, nullptr);
   if (data != nullptr) {
     img.rgb.assign(data, data + static_cast<std::size_t>(img.w) * img.h * 3);
@@ -68,8 +69,8 @@ TEST(Heatmap, HasAColourScaleFromZeroAtTheBottomToTheMaximumAtTheTop) {
   // The scale's bar: the darkest colour at its foot, the brightest at its head, in the legend panel.
   const int bar_x = 480 + 12 + 9;
   const auto foot = img.at(bar_x, img.h - 13), head = img.at(bar_x, 24);
-  EXPECT_LT(foot[0] + foot[1] + foot[2], 250);   // viridis purple (68, 1, 84)
-  EXPECT_GT(head[0] + head[1] + head[2], 480);   // viridis yellow (253, 231, 37)
+  EXPECT_LT(foot[0] + foot[1] + foot[2], 250);  // viridis purple (68, 1, 84)
+  EXPECT_GT(head[0] + head[1] + head[2], 480);  // viridis yellow (253, 231, 37)
   // The middle of the bar has the map's colour for 250 /cm².
   const auto mid = img.at(bar_x, 24 + (img.h - 13 - 24) / 2);
   const auto cell = img.at(10, 10);

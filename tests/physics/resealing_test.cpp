@@ -1,8 +1,8 @@
+#include "needlework/physics/resealing.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
-
-#include "needlework/physics/resealing.hpp"
 
 namespace needlework::physics {
 namespace {
@@ -18,7 +18,8 @@ TEST(Resealing, OpenFractionStartsAtOneAndDecays) {
   EXPECT_NEAR(m.open_fraction(m.time_to_closed(0.95)), 0.05, 1e-12);
   const auto curve = calc_resealing_curve(m, units::seconds(7200), 5);
   ASSERT_EQ(curve.size(), 5u);
-  for (std::size_t i = 1; i < curve.size(); ++i) EXPECT_LT(curve[i].open_fraction, curve[i - 1].open_fraction);
+  for (std::size_t i = 1; i < curve.size(); ++i)
+    EXPECT_LT(curve[i].open_fraction, curve[i - 1].open_fraction);
 }
 
 TEST(Resealing, DeeperAndOccludedCloseLater) {

@@ -1,8 +1,9 @@
+#include "needlework/physics/strokes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "needlework/physics/strokes.hpp"
 #include "needlework/physics/zone.hpp"
 #include "test_data.hpp"
 
@@ -13,7 +14,8 @@ using units::in_mm;
 using units::millimetres;
 
 TEST(Zone, RefusesBadPolygons) {
-  EXPECT_EQ(make_zone({{millimetres(0), millimetres(0)}, {millimetres(1), millimetres(0)}}).error().where, "zone");
+  EXPECT_EQ(make_zone({{millimetres(0), millimetres(0)}, {millimetres(1), millimetres(0)}}).error().where,
+            "zone");
   // A bow-tie crosses itself.
   auto bow = make_zone({{millimetres(0), millimetres(0)},
                         {millimetres(10), millimetres(10)},
@@ -22,16 +24,19 @@ TEST(Zone, RefusesBadPolygons) {
   ASSERT_FALSE(bow);
   EXPECT_NE(bow.error().message.find("simple polygon"), std::string::npos);
   // Collinear points have no area.
-  EXPECT_FALSE(make_zone({{millimetres(0), millimetres(0)}, {millimetres(1), millimetres(1)},
+  EXPECT_FALSE(make_zone({{millimetres(0), millimetres(0)},
+                          {millimetres(1), millimetres(1)},
                           {millimetres(2), millimetres(2)}}));
-  auto nan = make_zone({{millimetres(0), millimetres(0)}, {millimetres(NAN), millimetres(1)},
+  auto nan = make_zone({{millimetres(0), millimetres(0)},
+                        {millimetres(NAN), millimetres(1)},
                         {millimetres(2), millimetres(0)}});
   ASSERT_FALSE(nan);
   EXPECT_EQ(nan.error().where, "zone[1]");
 }
 
 TEST(Zone, AreaAndContainmentForAClockwiseTriangle) {
-  auto z = make_zone({{millimetres(0), millimetres(0)}, {millimetres(0), millimetres(10)},
+  auto z = make_zone({{millimetres(0), millimetres(0)},
+                      {millimetres(0), millimetres(10)},
                       {millimetres(10), millimetres(0)}});
   ASSERT_TRUE(z);
   EXPECT_NEAR(units::in_mm2(z->area()), 50.0, 1e-12);
@@ -118,7 +123,8 @@ TEST(Strokes, LateralStepSetsTheDistanceBetweenLanes) {
   plan.lateral_step.reset();
   const Session abutting = *simulate_strokes(d, z, plan);
   EXPECT_EQ(abutting.strokes, 5);
-  EXPECT_NEAR(static_cast<double>(half.punctures.size()) / static_cast<double>(abutting.punctures.size()), 2.0, 0.1);
+  EXPECT_NEAR(static_cast<double>(half.punctures.size()) / static_cast<double>(abutting.punctures.size()),
+              2.0, 0.1);
   EXPECT_NEAR(lane_step(plan, millimetres(20)).base(), 20.0, 1e-12);
 }
 

@@ -124,12 +124,13 @@ class AuditTamper : public StoreTest {
   void SetUp() override {
     StoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ready_client("C-1");                                                // client, intake, consent: 3 entries
-    const auto r = assigned_roller("C-1", "LOT-A", "1");                // 5
-    auto s = start("C-1", r, "2026-11-24T10:00:00Z");                  // session: 6
+    ready_client("C-1");                                  // client, intake, consent: 3 entries
+    const auto r = assigned_roller("C-1", "LOT-A", "1");  // 5
+    auto s = start("C-1", r, "2026-11-24T10:00:00Z");     // session: 6
     ASSERT_TRUE(s) << s.error().describe();
-    ASSERT_TRUE(clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id,
-                                        "no steps: this test is about the audit log"));  // session, roller, outbox: 9
+    ASSERT_TRUE(
+        clinic_->finish_session(by("2026-11-24T11:00:00Z"), s->session.id,
+                                "no steps: this test is about the audit log"));  // session, roller, outbox: 9
     auto ok = store_->verify_audit();
     ASSERT_TRUE(ok);
     ASSERT_TRUE(ok->ok) << ok->problem;

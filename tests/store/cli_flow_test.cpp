@@ -35,14 +35,15 @@ class StoreCli : public ::testing::TestWithParam<Backend> {
     fs::remove_all(dir_, ec);
   }
 
-  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory (no --db when db_ is empty), with
-  /// `env` set in the child's environment (support/run.hpp).
+  /// Runs `needlework --db <db> --actor ana ARGS…` from the source directory (no --db when db_ is empty),
+  /// with `env` set in the child's environment (support/run.hpp).
   Outcome run(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
     needlework::test::RunRequest request;
     request.program = NEEDLEWORK_BIN;
     if (!db_.empty()) request.args.insert(request.args.end(), {"--db", db_});
     // A PostgreSQL database has no folder for photos beside it: name one (SQLite keeps the default).
-    if (GetParam() == Backend::postgres) request.args.insert(request.args.end(), {"--photos", (dir_ / "photos").string()});
+    if (GetParam() == Backend::postgres)
+      request.args.insert(request.args.end(), {"--photos", (dir_ / "photos").string()});
     request.args.insert(request.args.end(), {"--actor", "ana"});
     request.args.insert(request.args.end(), args.begin(), args.end());
     request.cwd = NEEDLEWORK_SOURCE_DIR;
@@ -185,8 +186,8 @@ TEST_P(StoreCli, ASessionFinishesWithItsWholeChecklistOrAReason) {
   ready_client();
   const auto r = roller("0001");
   run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
-  auto started = run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r), "--now",
-                           "2026-11-24T10:00:00Z"});
+  auto started = run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
+                           "--now", "2026-11-24T10:00:00Z"});
   const auto sid = std::to_string(started["session"].value("id", 0));
   run_json({"session", "step", sid, "STEP.cleanse", "--now", "2026-11-24T10:01:00Z"});
   auto list = run_json({"session", "checklist", sid});
@@ -200,8 +201,8 @@ TEST_P(StoreCli, ASessionFinishesWithItsWholeChecklistOrAReason) {
   auto blank = run({"session", "finish", sid, "--reason", "  ", "--now", "2026-11-24T11:00:00Z"});
   EXPECT_EQ(blank.exit_code, 3) << blank.err;
   EXPECT_NE(blank.err.find("--reason"), std::string::npos) << blank.err;
-  auto done = run_json({"session", "finish", sid, "--reason", "client felt faint; stopped", "--now",
-                        "2026-11-24T11:00:00Z"});
+  auto done = run_json(
+      {"session", "finish", sid, "--reason", "client felt faint; stopped", "--now", "2026-11-24T11:00:00Z"});
   EXPECT_EQ(done["finished_at"], "2026-11-24T11:00:00Z");
   EXPECT_NE(done.value("notes", "").find("client felt faint; stopped"), std::string::npos) << done;
 }

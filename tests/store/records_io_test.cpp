@@ -11,8 +11,8 @@
 
 #include "needlework/clinic/dose.hpp"
 #include "needlework/store/export.hpp"
-#include "support/data.hpp"
 #include "store_fixture.hpp"
+#include "support/data.hpp"
 
 using needlework::ErrorCode;
 using nlohmann::json;
@@ -41,7 +41,9 @@ const nk::Pack& seed_with_validity(int days) {
 class RecordsTest : public StoreTest {
  protected:
   /// A ClinicStore that can compute doses (it has the device catalog).
-  ns::ClinicStore with_devices() { return ns::ClinicStore(*store_, seed(), &regions(), dir_ / "photos", &devices()); }
+  ns::ClinicStore with_devices() {
+    return ns::ClinicStore(*store_, seed(), &regions(), dir_ / "photos", &devices());
+  }
 
   /// A started session of a ready client on a 1 mm 192-needle roller.
   ns::Id started(const std::string& client, const char* lot, const char* when = "2026-11-24T10:00:00Z") {
@@ -198,7 +200,8 @@ TEST_P(RecordsTest, ADoseFromPhysicsIsRefusedWithHandFiguresWithoutPassesOrWitho
 
   // A 300-needle roller has no model in the catalog: the error says so, and nothing is charted.
   ready_client("C-2");
-  ns::RollerSpec spec{"L-9", "1", "", "dermaroller", 300, nu::millimetres(1.0), *nu::parse_date("2028-01-31")};
+  ns::RollerSpec spec{
+      "L-9", "1", "", "dermaroller", 300, nu::millimetres(1.0), *nu::parse_date("2028-01-31")};
   auto odd = clinic_->register_roller(by("2026-11-20T09:00:00Z"), spec);
   ASSERT_TRUE(odd) << odd.error().describe();
   ASSERT_TRUE(clinic_->assign_roller(by("2026-11-20T09:05:00Z"), odd->id, "C-2"));
@@ -330,10 +333,10 @@ TEST_P(SqliteRecordsTest, ABackupWhoseAuditChainIsBrokenIsNotRestored) {
   {  // someone edits the backup file
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(copy.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE seq = 1",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE seq = 1",
+                     nullptr, nullptr, nullptr),
+        SQLITE_OK);
     sqlite3_close(db);
   }
   const fs::path target = dir_ / "target.db";

@@ -25,12 +25,12 @@
 #include <sstream>
 #include <string>
 
-#include "support/data.hpp"
-#include "support/packs.hpp"
 #include "needlework/knowledge/loader.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/json.hpp"
 #include "needlework/store/store.hpp"
+#include "support/data.hpp"
+#include "support/packs.hpp"
 #include "support/test_database.hpp"
 
 namespace ns = needlework::store;

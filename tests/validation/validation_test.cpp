@@ -151,8 +151,9 @@ TEST(Validation, HalfMillimetreReachesPapillaryDermisOnTheCheek) {
   const RegionCatalog regions = testing::load_regions();
   auto half = depth_by_layer(regions, "cheek", DeviceClass::roller, millimetres(0.5), HandPressure{0.5});
   ASSERT_TRUE(half);
-  // Every puncture passes the epidermis into the papillary capillary loops (pinpoint bleeding); most end in the
-  // papillary dermis, the rest just below it (the facial epidermis is Chopra 2015's 30 µm histology figure).
+  // Every puncture passes the epidermis into the papillary capillary loops (pinpoint bleeding); most end in
+  // the papillary dermis, the rest just below it (the facial epidermis is Chopra 2015's 30 µm histology
+  // figure).
   EXPECT_EQ(half->epidermis, 0.0);
   EXPECT_GT(half->papillary_dermis, 0.5);
   EXPECT_EQ(half->beyond_dermis, 0.0);

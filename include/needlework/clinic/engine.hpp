@@ -198,14 +198,16 @@ struct Protocol {
 
 /// The needle-length rules of an area, without a device: the area's limits (on it and its ancestors), a band
 /// that contains the length, and that band indicated for the area. Refuses (`refused`, field
-/// `needle_length_mm`) naming the rule; returns the bands. `protocol` applies these and the device's own range.
+/// `needle_length_mm`) naming the rule; returns the bands. `protocol` applies these and the device's own
+/// range.
 [[nodiscard]] Result<std::vector<const knowledge::Band*>> check_length_for_area(const Pack& pack,
                                                                                 std::string_view area,
                                                                                 units::Length needle_length);
 
 /// The pack's steps this session's protocol includes, in order: every step that is not optional, and an
 /// optional one when its condition holds (the cocktail step with a cocktail).
-[[nodiscard]] std::vector<const knowledge::Step*> protocol_steps(const SessionInput& session, const Pack& pack);
+[[nodiscard]] std::vector<const knowledge::Step*> protocol_steps(const SessionInput& session,
+                                                                 const Pack& pack);
 
 /// The checklist; refuses a needle the pack does not allow here, or (with `regions`) one that could end
 /// beyond the dermis of the area's skin region.

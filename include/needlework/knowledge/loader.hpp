@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/knowledge/pack.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::knowledge {
 

@@ -7,10 +7,10 @@
 #include <span>
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/strokes.hpp"
 #include "needlework/physics/zone.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::physics {
 
@@ -35,13 +35,15 @@ void bin_punctures(DensityGrid& grid, std::span<const Puncture> punctures) noexc
 
 /// What a session did to the zone.
 struct DensityStats {
-  std::int64_t punctures_in_zone = 0;  ///< punctures whose cell is inside the zone
-  ArealDensity mean;                   ///< over the zone's cells
-  double coefficient_of_variation = 0; ///< of the per-cell density (depends on the cell size)
+  std::int64_t punctures_in_zone = 0;   ///< punctures whose cell is inside the zone
+  ArealDensity mean;                    ///< over the zone's cells
+  double coefficient_of_variation = 0;  ///< of the per-cell density (depends on the cell size)
   ArealDensity target;
-  double share_at_or_above_target = 0; ///< share of zone cells with density ≥ target
-  double rehit_fraction = 0;  ///< share of punctures landing within one needle diameter of an earlier one (in the zone's bounds)
-  double damaged_fraction = 0; ///< share of the zone's surface inside a wound (see density.cpp for the estimate)
+  double share_at_or_above_target = 0;  ///< share of zone cells with density ≥ target
+  double rehit_fraction =
+      0;  ///< share of punctures landing within one needle diameter of an earlier one (in the zone's bounds)
+  double damaged_fraction =
+      0;  ///< share of the zone's surface inside a wound (see density.cpp for the estimate)
 };
 
 /// Statistics of a binned grid. `punctures` must be the ones binned (in the order they were made) for the

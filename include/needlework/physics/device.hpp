@@ -1,21 +1,23 @@
 #pragma once
-/// Micro-needling devices: the geometry of rollers (a drum studded with needles) and pens (a stamping cartridge).
-/// A geometry is built only through `make_roller` / `make_pen` or the TOML parser, which refuse impossible
-/// devices (overlapping needles, non-positive sizes, needles longer than the catalog allows) with an `Error`
-/// that names the field. Data files live in data/devices/ (one device per file); parsing takes text, not paths.
+/// Micro-needling devices: the geometry of rollers (a drum studded with needles) and pens (a stamping
+/// cartridge). A geometry is built only through `make_roller` / `make_pen` or the TOML parser, which refuse
+/// impossible devices (overlapping needles, non-positive sizes, needles longer than the catalog allows) with
+/// an `Error` that names the field. Data files live in data/devices/ (one device per file); parsing takes
+/// text, not paths.
 
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/physics/types.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::physics {
 
 /// The longest needle any device in the catalog may carry: the market range tops out at 3 mm (FACTS §1,
-/// "market range 0.2–3 mm"; pens "depth 0.2–3.0 mm"). Longer needles are refused as impossible for this catalog.
+/// "market range 0.2–3 mm"; pens "depth 0.2–3.0 mm"). Longer needles are refused as impossible for this
+/// catalog.
 inline constexpr Length catalog_max_needle_length = units::millimetres(3.0);
 
 /// Shape of the needle tip; informational for the models (a pen needle and a roller needle differ in entry
@@ -35,8 +37,8 @@ struct DrumSlot {
   double angle_rad = 0.0;
 };
 
-/// Input to `make_roller`. Either rings × needles per ring (optionally staggered by half a pitch on odd rings),
-/// or an explicit layout of slots (then `rings` and `needles_per_ring` are ignored).
+/// Input to `make_roller`. Either rings × needles per ring (optionally staggered by half a pitch on odd
+/// rings), or an explicit layout of slots (then `rings` and `needles_per_ring` are ignored).
 struct RollerSpec {
   Length drum_diameter;
   Length drum_width;
@@ -97,7 +99,9 @@ struct Device {
   std::vector<std::string> sources;
 
   [[nodiscard]] bool is_roller() const noexcept { return std::holds_alternative<RollerGeometry>(geometry); }
-  [[nodiscard]] const RollerGeometry* roller() const noexcept { return std::get_if<RollerGeometry>(&geometry); }
+  [[nodiscard]] const RollerGeometry* roller() const noexcept {
+    return std::get_if<RollerGeometry>(&geometry);
+  }
   [[nodiscard]] const PenGeometry* pen() const noexcept { return std::get_if<PenGeometry>(&geometry); }
   [[nodiscard]] const NeedleSpec& needle() const noexcept;
 };
@@ -108,8 +112,8 @@ struct Device {
 /// Validates a pen and lays its needles on a square grid inside the cartridge.
 [[nodiscard]] Result<PenGeometry> make_pen(const PenSpec& spec);
 
-/// The same device with another needle length (rollers: a different model of the same drum; pens: another depth
-/// setting). Refused when the length is not positive or beyond the device's maximum.
+/// The same device with another needle length (rollers: a different model of the same drum; pens: another
+/// depth setting). Refused when the length is not positive or beyond the device's maximum.
 [[nodiscard]] Result<Device> with_needle_length(const Device& device, Length length);
 
 /// Parses one device file (TOML). `source_name` appears in error locations ("data/devices/x.toml:12:3" or

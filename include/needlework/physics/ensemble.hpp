@@ -1,22 +1,23 @@
 #pragma once
-/// Monte-Carlo ensembles: the same plan run many times with independent seeds, to see how much density and depth
-/// vary from session to session. This is the engine's hot path: punctures are generated, given a depth, classified
-/// by layer and binned in one pass without being stored (single-precision positions, one 32-bit random word per
-/// puncture, SIMD-friendly random streams). The model is the one of strokes.hpp / depth.hpp for rollers: same
-/// lanes, drum phase, jitter and depth distribution, but different random streams, so results agree with
-/// `simulate_session` statistically, not bit for bit. Re-hits are not counted here (see density.hpp).
+/// Monte-Carlo ensembles: the same plan run many times with independent seeds, to see how much density and
+/// depth vary from session to session. This is the engine's hot path: punctures are generated, given a depth,
+/// classified by layer and binned in one pass without being stored (single-precision positions, one 32-bit
+/// random word per puncture, SIMD-friendly random streams). The model is the one of strokes.hpp / depth.hpp
+/// for rollers: same lanes, drum phase, jitter and depth distribution, but different random streams, so
+/// results agree with `simulate_session` statistically, not bit for bit. Re-hits are not counted here (see
+/// density.hpp).
 
 #include <cstdint>
 #include <functional>
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/physics/density.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/skin.hpp"
 #include "needlework/physics/strokes.hpp"
 #include "needlework/physics/zone.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::physics {
 
@@ -47,9 +48,11 @@ struct EnsembleOptions {
   std::function<void(int, int)> progress;
 };
 
-/// Runs `options.members` sessions of a roller plan; member i uses the seed SplitMix64(plan.seed).next() i+1 times.
-/// Errors: pens (not supported by this kernel: use `simulate_session`), plan validation, grid size, members < 1.
-[[nodiscard]] Result<EnsembleResult> run_ensemble(const Device& device, const Region& region, const Zone& zone,
-                                                  const StrokePlan& plan, const EnsembleOptions& options);
+/// Runs `options.members` sessions of a roller plan; member i uses the seed SplitMix64(plan.seed).next() i+1
+/// times. Errors: pens (not supported by this kernel: use `simulate_session`), plan validation, grid size,
+/// members < 1.
+[[nodiscard]] Result<EnsembleResult> run_ensemble(const Device& device, const Region& region,
+                                                  const Zone& zone, const StrokePlan& plan,
+                                                  const EnsembleOptions& options);
 
 }  // namespace needlework::physics

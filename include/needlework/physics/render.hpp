@@ -1,6 +1,6 @@
 #pragma once
-/// Pictures of a simulation, as bytes in memory (the caller writes them where the user asked): a PNG heatmap of
-/// the density grid, an SVG of a roller needle's tip path and slit, and the resealing curve as SVG or CSV.
+/// Pictures of a simulation, as bytes in memory (the caller writes them where the user asked): a PNG heatmap
+/// of the density grid, an SVG of a roller needle's tip path and slit, and the resealing curve as SVG or CSV.
 
 #include <string>
 #include <vector>
@@ -23,16 +23,16 @@ inline constexpr int kLegendMinHeight = 200;
 [[nodiscard]] std::vector<unsigned char> render_density_png(const DensityGrid& grid, ArealDensity scale_max,
                                                             int min_pixels = 480);
 
-/// SVG of the tip path of one needle of a roller through the skin (rigid skin), with the entry and exit points,
-/// the rigid-skin slit and the slit at the given compliance. For a pen, a perpendicular stamp.
+/// SVG of the tip path of one needle of a roller through the skin (rigid skin), with the entry and exit
+/// points, the rigid-skin slit and the slit at the given compliance. For a pen, a perpendicular stamp.
 [[nodiscard]] std::string render_tip_path_svg(const Device& device, SkinCompliance compliance);
 
 /// SVG of open-channel fraction against hours for each model (labelled), with the 95 %-closed line.
-[[nodiscard]] std::string render_resealing_svg(const std::vector<std::pair<std::string, ResealingModel>>& curves,
-                                               Time until);
+[[nodiscard]] std::string render_resealing_svg(
+    const std::vector<std::pair<std::string, ResealingModel>>& curves, Time until);
 
 /// CSV `t_h,<label>...` of the same curves, `samples` rows.
-[[nodiscard]] std::string render_resealing_csv(const std::vector<std::pair<std::string, ResealingModel>>& curves,
-                                               Time until, int samples = 97);
+[[nodiscard]] std::string render_resealing_csv(
+    const std::vector<std::pair<std::string, ResealingModel>>& curves, Time until, int samples = 97);
 
 }  // namespace needlework::physics

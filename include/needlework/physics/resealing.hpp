@@ -8,12 +8,13 @@
 ///     roller lengths in Kalluri 2011 (rat), the only published pair that isolates needle length.
 ///   - k_occlusion = 10: occluded channels of 0.5–1.5 mm then reach 95 % closed at 11–20 h, inside the 3–40 h
 ///     Gupta 2011 reports for occluded human skin (M confidence).
-/// The aftercare engine uses the curve to explain its time windows (e.g. no make-up until the channels close).
+/// The aftercare engine uses the curve to explain its time windows (e.g. no make-up until the channels
+/// close).
 
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/physics/types.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::physics {
 
@@ -39,6 +40,7 @@ struct ResealingPoint {
 [[nodiscard]] Result<ResealingModel> make_resealing_model(Length needle_length, Occlusion occlusion);
 
 /// `samples` evenly spaced points from 0 to `until`.
-[[nodiscard]] std::vector<ResealingPoint> calc_resealing_curve(const ResealingModel& model, Time until, int samples);
+[[nodiscard]] std::vector<ResealingPoint> calc_resealing_curve(const ResealingModel& model, Time until,
+                                                               int samples);
 
 }  // namespace needlework::physics

@@ -1,7 +1,7 @@
 #pragma once
 /// Deterministic random numbers for the physics engine: SplitMix64 for seeding and xoshiro256++ for streams
-/// (Blackman & Vigna, https://prng.di.unimi.it/). std:: distributions are not used because their output differs
-/// between standard libraries; these generators give the same sequence for a seed on every platform.
+/// (Blackman & Vigna, https://prng.di.unimi.it/). std:: distributions are not used because their output
+/// differs between standard libraries; these generators give the same sequence for a seed on every platform.
 
 #include <cstdint>
 
@@ -47,8 +47,8 @@ class Xoshiro256pp {
   /// Uniform in [lo, hi).
   constexpr double uniform(double lo, double hi) noexcept { return lo + (hi - lo) * uniform(); }
 
-  /// Approximately standard normal: the sum of four uniforms, rescaled (Irwin–Hall). Bounded at ±3.46 σ, which
-  /// is what a hand tremor model wants (no unbounded tails), and cheap.
+  /// Approximately standard normal: the sum of four uniforms, rescaled (Irwin–Hall). Bounded at ±3.46 σ,
+  /// which is what a hand tremor model wants (no unbounded tails), and cheap.
   constexpr double normal_approx() noexcept {
     const double s = uniform() + uniform() + uniform() + uniform();
     return (s - 2.0) * 1.7320508075688772;  // sqrt(12 / 4)

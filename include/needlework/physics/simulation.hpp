@@ -2,7 +2,6 @@
 /// One simulated session from end to end: strokes → punctures → density grid and statistics → layer shares →
 /// resealing. This is what `needlework simulate` shows and what the benchmark "full-face session" measures.
 
-#include "needlework/units/error.hpp"
 #include "needlework/physics/density.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/device.hpp"
@@ -10,6 +9,7 @@
 #include "needlework/physics/skin.hpp"
 #include "needlework/physics/strokes.hpp"
 #include "needlework/physics/zone.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::physics {
 
@@ -28,16 +28,18 @@ struct SimulationResult {
   LayerFractions layers_sampled;  ///< from the punctures of this run
   LayerFractions layers_exact;    ///< from the depth distribution (what the safety refusal uses)
   Length mean_depth;
-  Length slit;                    ///< surface wound length of every puncture of this device and compliance
+  Length slit;  ///< surface wound length of every puncture of this device and compliance
   ResealingModel resealing;
-  bool beyond_dermis = false;     ///< true when any puncture can end beyond the dermis: refuse the plan
+  bool beyond_dermis = false;  ///< true when any puncture can end beyond the dermis: refuse the plan
 };
 
-/// Runs the whole pipeline. Errors: plan validation, grid size. A plan that reaches beyond the dermis is not an
-/// error here (the simulation is still shown); `beyond_dermis` flags it and the CLI exits with "needs attention".
-/// Sessions of more than 20 000 expected punctures run the re-hit search on a second thread, behind the
-/// generator, when OpenMP offers one (`OMP_NUM_THREADS=1` keeps it to one); the result is the same either way.
-[[nodiscard]] Result<SimulationResult> simulate_session(const Device& device, const Region& region, const Zone& zone,
-                                                        const StrokePlan& plan, const SimulationOptions& options = {});
+/// Runs the whole pipeline. Errors: plan validation, grid size. A plan that reaches beyond the dermis is not
+/// an error here (the simulation is still shown); `beyond_dermis` flags it and the CLI exits with "needs
+/// attention". Sessions of more than 20 000 expected punctures run the re-hit search on a second thread,
+/// behind the generator, when OpenMP offers one (`OMP_NUM_THREADS=1` keeps it to one); the result is the same
+/// either way.
+[[nodiscard]] Result<SimulationResult> simulate_session(const Device& device, const Region& region,
+                                                        const Zone& zone, const StrokePlan& plan,
+                                                        const SimulationOptions& options = {});
 
 }  // namespace needlework::physics

@@ -1,11 +1,12 @@
 #pragma once
 /// A treatment zone: a simple polygon on the skin surface, in mm in the skin frame. Built only through
-/// `make_zone`, which refuses fewer than three vertices, non-finite coordinates, zero area and self-intersection.
+/// `make_zone`, which refuses fewer than three vertices, non-finite coordinates, zero area and
+/// self-intersection.
 
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/physics/types.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::physics {
 

@@ -27,7 +27,8 @@ namespace needlework::store {
 /// One table's records as CSV (RFC 4180: comma separated, CRLF line ends, fields quoted when they hold a
 /// comma, quote or line break). Columns: `id` first, then every other key in the records' union, sorted;
 /// arrays and objects are written as compact JSON; null is an empty field. A text that a spreadsheet would
-/// run as a formula (starting with = + - @, or a tab or carriage return) is written with a leading apostrophe.
+/// run as a formula (starting with = + - @, or a tab or carriage return) is written with a leading
+/// apostrophe.
 [[nodiscard]] std::string to_csv(const nlohmann::json& rows);
 
 /// `export_json`'s tables as files (name, contents): `<table>.csv` for each table, then `manifest.json` with

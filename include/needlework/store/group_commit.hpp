@@ -30,9 +30,9 @@
 #include <utility>
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/store.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::store {
 

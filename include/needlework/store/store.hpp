@@ -2,9 +2,9 @@
 /// The repository: a backend-neutral interface to the clinic records (records.hpp). It stores and finds
 /// records and appends one audit entry per write in the same transaction; it enforces no clinical rule —
 /// that is `ClinicStore` (clinic_store.hpp), which works only through this interface, the same over SQLite
-/// and PostgreSQL (both one implementation, src/store/sql/, over a connection per backend). Every failure is a
-/// `Result` error: a missing record is `not_found`, an unreachable or busy database `io_error`, a corrupt or
-/// newer one `database_error`, as documented on each function.
+/// and PostgreSQL (both one implementation, src/store/sql/, over a connection per backend). Every failure is
+/// a `Result` error: a missing record is `not_found`, an unreachable or busy database `io_error`, a corrupt
+/// or newer one `database_error`, as documented on each function.
 
 #include <filesystem>
 #include <functional>
@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "needlework/units/error.hpp"
 #include "needlework/store/records.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::store {
 
@@ -216,11 +216,11 @@ namespace needlework::store {
 
 /// Connects to the PostgreSQL database `conninfo` names — a URI (`postgresql://user@host:port/dbname`) or a
 /// libpq key=value string (`host=… port=… dbname=… user=…`) — and applies the embedded migrations
-/// (data/migrations/postgres/NNNN_*.sql, numbered and named as SQLite's) it lacks, each in its own transaction
-/// under an advisory lock. The records, their audit chain and every error code are as on SQLite; `backup_to`
-/// is `invalid_value` (use pg_dump, docs/store.md). Errors: `io_error` when the server cannot be reached or
-/// refuses the login (naming host, port, user and database, never the password); `database_error` when
-/// the database is newer than this build or a recorded migration differs from the one built in.
+/// (data/migrations/postgres/NNNN_*.sql, numbered and named as SQLite's) it lacks, each in its own
+/// transaction under an advisory lock. The records, their audit chain and every error code are as on SQLite;
+/// `backup_to` is `invalid_value` (use pg_dump, docs/store.md). Errors: `io_error` when the server cannot be
+/// reached or refuses the login (naming host, port, user and database, never the password); `database_error`
+/// when the database is newer than this build or a recorded migration differs from the one built in.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_postgres(const std::string& conninfo);
 
 /// Whether `where` names a PostgreSQL database: a `postgresql://` or `postgres://` URI, or a libpq key=value

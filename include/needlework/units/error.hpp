@@ -19,11 +19,11 @@ enum class ErrorCode {
   out_of_range,   ///< a number outside its allowed range
   unknown_id,     ///< an id not in the vocabulary or catalog
   pack_error,     ///< a knowledge pack that does not load or validate
-  data_error,     ///< a data file beside the packs (device catalog, skin regions) that does not load or validate
-  database_error, ///< a database that is corrupt, tampered with, or written by a newer Needlework
-  refused,        ///< a clinical or safety rule refuses the request
-  not_found,      ///< a file or record that does not exist
-  io_error,       ///< the operating system failed a read or write
+  data_error,  ///< a data file beside the packs (device catalog, skin regions) that does not load or validate
+  database_error,  ///< a database that is corrupt, tampered with, or written by a newer Needlework
+  refused,         ///< a clinical or safety rule refuses the request
+  not_found,       ///< a file or record that does not exist
+  io_error,        ///< the operating system failed a read or write
 };
 
 /// Stable text for an error code ("missing_field"); used in JSON output.
