@@ -26,6 +26,8 @@
 #include "needlework/physics/resealing.hpp"
 #include "needlework/physics/simulation.hpp"
 #include "needlework/physics/skin.hpp"
+#include "needlework/units/text.hpp"
+#include "options.hpp"
 #include "output_file.hpp"
 
 namespace needlework::cli {
@@ -88,34 +90,34 @@ Result<std::vector<ph::SurfacePoint>> parse_zone_json(const json& j, const std::
 
 /// "0,0 40,0 40,30 0,30" (mm), or "WxH" for a rectangle.
 Result<std::vector<ph::SurfacePoint>> parse_zone_text(const std::string& text) {
+  // Numbers through the CLI's one strict parser (options.hpp): finite decimals only, no "inf", "nan" or hex.
   std::vector<ph::SurfacePoint> pts;
-  double w = 0, h = 0;
-  char x = 0;
-  std::istringstream rect(text);
-  if ((rect >> w >> x >> h) && (x == 'x' || x == 'X') && rect.eof()) {
-    return std::vector<ph::SurfacePoint>{{millimetres(0), millimetres(0)},
-                                         {millimetres(w), millimetres(0)},
-                                         {millimetres(w), millimetres(h)},
-                                         {millimetres(0), millimetres(h)}};
+  if (const auto x = text.find_first_of("xX");
+      x != std::string::npos && text.find(',') == std::string::npos) {
+    auto w = parse_number(text.substr(0, x), "--zone");
+    auto h = parse_number(text.substr(x + 1), "--zone");
+    if (w && h) {
+      return std::vector<ph::SurfacePoint>{{millimetres(0), millimetres(0)},
+                                           {millimetres(*w), millimetres(0)},
+                                           {millimetres(*w), millimetres(*h)},
+                                           {millimetres(0), millimetres(*h)}};
+    }
   }
   std::istringstream in(text);
   std::string token;
   while (in >> token) {
     const auto comma = token.find(',');
-    try {
-      if (comma == std::string::npos) throw std::invalid_argument("no comma");
-      std::size_t used_x = 0, used_y = 0;
-      const double px = std::stod(token.substr(0, comma), &used_x);
-      const double py = std::stod(token.substr(comma + 1), &used_y);
-      if (used_x != comma || used_y != token.size() - comma - 1) throw std::invalid_argument("trailing");
-      pts.push_back({millimetres(px), millimetres(py)});
-    } catch (const std::exception&) {
+    auto px = comma == std::string::npos ? parse_number("", "--zone")
+                                         : parse_number(token.substr(0, comma), "--zone");
+    auto py = comma == std::string::npos ? px : parse_number(token.substr(comma + 1), "--zone");
+    if (!px || !py) {
       return fail(
           ErrorCode::invalid_value,
           fmt::format("`{}` is not a vertex `x,y` in mm (write the zone as \"0,0 40,0 40,30\" or \"40x30\")",
-                      token),
+                      units::excerpt(token)),
           fmt::format("--zone[{}]", pts.size()));
     }
+    pts.push_back({millimetres(*px), millimetres(*py)});
   }
   return pts;
 }
@@ -382,7 +384,7 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
   const auto& s = sim->session;
   const auto& d = sim->density;
   const auto& needle = device.needle();
-  const double hours_open = units::in_s(sim->resealing.time_to_closed(0.95)) / 3600.0;
+  const double hours_open = units::in_s(sim->resealing.time_to_closed(ph::reported_closed_share)) / 3600.0;
   json j{{"device", device.id},
          {"region", in.region},
          {"needle_length_mm", in_mm(needle.length)},

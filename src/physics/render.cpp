@@ -241,7 +241,7 @@ std::string render_resealing_svg(const std::vector<std::pair<std::string, Reseal
                        colour_name);
     svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\">{} (95 % closed at {:.1f} h)</text>\n",
                        left + 200, top + 16.0 * static_cast<double>(c + 1), colour_name, curves[c].first,
-                       units::in_s(curves[c].second.time_to_closed(0.95)) / 3600.0);
+                       units::in_s(curves[c].second.time_to_closed(reported_closed_share)) / 3600.0);
   }
   svg += fmt::format("<text x=\"{}\" y=\"18\">Open channels after the session</text>\n", left);
   svg += "</svg>\n";

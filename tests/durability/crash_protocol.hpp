@@ -24,6 +24,8 @@
 #include "needlework/physics/skin.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/store.hpp"
+#include "support/data.hpp"
+#include "support/packs.hpp"
 
 namespace durability {
 
@@ -31,27 +33,14 @@ namespace ns = needlework::store;
 namespace nu = needlework::units;
 using needlework::Result;
 
+/// The seed pack and the skin regions, through the tests' one set of loaders (tests/support), for the test
+/// and for the writer process alike.
 inline const needlework::knowledge::Pack& seed_pack() {
-  static const needlework::knowledge::Pack pack = [] {
-    auto p = needlework::knowledge::load_pack(std::filesystem::path(NEEDLEWORK_DATA_DIR) / "packs", "seed");
-    if (!p) throw std::runtime_error(p.error().describe());
-    return *p;
-  }();
+  static const needlework::knowledge::Pack pack = needlework::test::load_pack("seed");
   return pack;
 }
 
-inline const needlework::physics::RegionCatalog& skin_regions() {
-  static const needlework::physics::RegionCatalog catalog = [] {
-    const auto path = std::filesystem::path(NEEDLEWORK_DATA_DIR) / "skin" / "regions.toml";
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto r = needlework::physics::parse_regions(text.str(), path.string());
-    if (!r) throw std::runtime_error(r.error().describe());
-    return *r;
-  }();
-  return catalog;
-}
+inline const needlework::physics::RegionCatalog& skin_regions() { return needlework::test::skin_regions(); }
 
 /// Opens (and migrates) the store a `where` names: a SQLite file, or a PostgreSQL conninfo.
 inline Result<std::unique_ptr<ns::Store>> open_where(const std::string& where) {

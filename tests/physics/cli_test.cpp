@@ -73,6 +73,12 @@ TEST(SimulateCli, BadInputsNameTheFieldAndExitThree) {
   EXPECT_EQ(json_of(r)["error"]["where"], "zone");
   r = run("--json simulate --zone \"0,0 10,x 3,3\"");
   EXPECT_EQ(r.exit_code, 3);
+  // Zone numbers are read as strictly as every other option: no infinity, NaN or hex.
+  for (const char* zone : {"infx30", "40xnan", "\"0,0 0x10,0 40,30\"", "\"0,0 inf,0 40,30\"", "1e400x30"}) {
+    r = run(std::string("--json simulate --zone ") + zone);
+    EXPECT_EQ(r.exit_code, 3) << zone;
+    EXPECT_EQ(json_of(r)["error"]["code"], "invalid_value") << zone;
+  }
   r = run("--json simulate --overlap 2");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(json_of(r)["error"]["where"], "plan.lane_overlap");

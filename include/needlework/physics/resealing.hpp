@@ -21,6 +21,11 @@ namespace needlework::physics {
 /// Whether the treated skin is covered (occlusive dressing, mask, thick ointment) after the session.
 enum class Occlusion { open, occluded };
 
+/// The share of channels at which the skin counts as closed when one time is reported for a curve (the time
+/// to 95 % closed, DESIGN.md "Physics model"): a reporting convention of the engine, not a clinical rule —
+/// the aftercare windows come from the packs.
+inline constexpr double reported_closed_share = 0.95;
+
 /// Resealing time constant for one needle length and occlusion.
 struct ResealingModel {
   Time tau;
