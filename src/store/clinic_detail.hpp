@@ -9,7 +9,9 @@
 #include <string_view>
 
 #include "needlework/knowledge/pack.hpp"
+#include "needlework/store/records.hpp"
 #include "needlework/units/date.hpp"
+#include "needlework/units/error.hpp"
 
 namespace needlework::store::detail {
 
@@ -34,5 +36,14 @@ inline bool areas_overlap(const knowledge::Pack& pack, std::string_view a, std::
 }
 
 inline std::string require_text(std::string_view what) { return fmt::format("{} must not be empty", what); }
+
+/// Refuses a time before the session started (`out_of_range`, field `at`): nothing is done to a session
+/// before it began.
+inline Result<void> check_not_before_start(const SessionRecord& s, units::DateTime at) {
+  if (at >= s.started_at) return {};
+  return fail(ErrorCode::out_of_range,
+              fmt::format("{} is before the session started ({})", fmt_time(at), fmt_time(s.started_at)),
+              "at");
+}
 
 }  // namespace needlework::store::detail

@@ -279,12 +279,7 @@ Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std:
                               fmt_time(*s.finished_at)),
                   "session");
     }
-    if (by.at < s.started_at) {
-      return fail(
-          ErrorCode::out_of_range,
-          fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)),
-          "at");
-    }
+    NW_CHECK(check_not_before_start(s, by.at));
     // The session keeps its protocol: a step it does not include (the cocktail's, without a cocktail) is no
     // step of this session.
     NW_TRY(own, checklist_of(s));
@@ -422,12 +417,7 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
                   fmt::format("session {} already finished at {}", s.id, fmt_time(*s.finished_at)),
                   "session");
     }
-    if (by.at < s.started_at) {
-      return fail(
-          ErrorCode::out_of_range,
-          fmt::format("{} is before the session started ({})", fmt_time(by.at), fmt_time(s.started_at)),
-          "at");
-    }
+    NW_CHECK(check_not_before_start(s, by.at));
     // Every step of the session's protocol is done, or the practitioner says why not (kept in the notes).
     NW_TRY(steps, checklist_of(s));
     std::vector<std::string> missing;
