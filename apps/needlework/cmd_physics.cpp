@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <optional>
@@ -62,7 +63,9 @@ struct SimInput {
   std::string region = "cheek";
   std::optional<double> length_mm;
   std::vector<ph::SurfacePoint> zone;  // empty: the default 40 × 30 mm rectangle
-  ph::StrokePlan plan;
+  // Compliance NaN until set: a document or --compliance sets it, else the skin catalog's calibrated default
+  // (data/skin/regions.toml [compliance]); `validate` refuses a NaN that slipped through.
+  ph::StrokePlan plan{.compliance = ph::SkinCompliance{std::numeric_limits<double>::quiet_NaN()}};
   ph::SimulationOptions options;
 };
 
@@ -272,7 +275,8 @@ Result<std::vector<SimInput>> parse_input_document(const json& j, const std::str
 // ---------------------------------------------------------------------------------------------------------------
 // Output
 
-std::string percent(double share) { return fmt::format("{:.1f} %", 100.0 * share); }
+// Never "0.0 %" for a non-zero share (a refusal beside "beyond the dermis 0.0 %" would contradict itself).
+std::string percent(double share) { return ph::percent_text(share); }
 
 json layers_json(const ph::LayerFractions& f) {
   return json{{"epidermis", f.epidermis},
@@ -365,7 +369,11 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
       return report(ctx, w.error());
   }
   if (!out.svg.empty()) {
-    const std::string svg = ph::render_tip_path_svg(device, in.plan.compliance);
+    // The pressure was validated by the simulation above; the mean insertion E[η] as in the summary.
+    const double eta = ph::make_depth_model(ph::device_class_of(device), in.plan.pressure)
+                           .value_or(ph::DepthModel{})
+                           .eta_expected();
+    const std::string svg = ph::render_tip_path_svg(device, in.plan.compliance, eta);
     if (auto w = write_output_file(out.svg, svg, {"--svg", out.force, {}}); !w) return report(ctx, w.error());
   }
   const auto open = ph::make_resealing_model(device.needle().length, ph::Occlusion::open);
@@ -428,7 +436,9 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
   for (auto dir : in.plan.directions) j["plan"]["directions"].push_back(ph::to_string(dir));
   if (!in.label.empty()) j["clinic_area"] = in.label;
   if (device.is_roller()) {
-    const auto pen = ph::calc_penetration(device.roller()->drum_radius, needle.length);
+    // At the mean insertion E[η], the same η as the summary's slit and mean depth.
+    const double eta = in_mm(sim->mean_depth) / in_mm(needle.length);
+    const auto pen = ph::calc_penetration(device.roller()->drum_radius, needle.length, eta);
     j["slit_rigid_mm"] = in_mm(pen.slit_rigid);
     j["entry_angle_deg"] = pen.entry_angle_rad * 180.0 / std::numbers::pi;
   }
@@ -508,6 +518,8 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
 // devices
 
 void print_devices(Context& ctx, const std::vector<const ph::Device*>& list, ph::SkinCompliance compliance) {
+  // Slit and entry angle at the mean insertion of a roller at moderate pressure (depth.hpp, kinematics.hpp).
+  const double eta = ph::make_depth_model(ph::DeviceClass::roller, ph::HandPressure{0.5})->eta_expected();
   json all = json::array();
   std::vector<std::vector<std::string>> rows;
   const std::vector<std::string> labels{"kind",
@@ -535,9 +547,9 @@ void print_devices(Context& ctx, const std::vector<const ph::Device*>& list, ph:
            {"needle_diameter_mm", in_mm(n.diameter)}};
     std::vector<std::string> col;
     if (const auto* r = d->roller()) {
-      const auto pen = ph::calc_penetration(r->drum_radius, n.length);
+      const auto pen = ph::calc_penetration(r->drum_radius, n.length, eta);
       const double per_pass = units::in_per_cm2(r->density_per_pass());
-      const double slit = in_mm(ph::calc_slit_length(r->drum_radius, n.length, n.diameter, compliance));
+      const double slit = in_mm(ph::calc_slit_length(r->drum_radius, n.length, n.diameter, compliance, eta));
       j.update({{"kind", "roller"},
                 {"needles", r->needle_count()},
                 {"drum_diameter_mm", 2 * in_mm(r->drum_radius)},
@@ -618,8 +630,9 @@ void print_devices(Context& ctx, const std::vector<const ph::Device*>& list, ph:
     fmt::print("{}\n", line);
   }
   fmt::print(
-      "\nSlit at compliance {:.2f}; densities for abutting lanes. Sources: `needlework devices --json`.\n",
-      compliance.value);
+      "\nSlit and entry angle at moderate pressure (mean insertion η = {:.2f}), compliance {:.2f}; densities "
+      "for abutting lanes. Sources: `needlework devices --json`.\n",
+      eta, compliance.value);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -803,9 +816,10 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
   auto* o_speed = sim->add_option("--speed-mm-s", args->speed, "Hand speed along a lane, mm/s (default 30)");
   auto* o_pressure =
       sim->add_option("--pressure", args->pressure, "Hand pressure 0 (light) – 1 (firm), default 0.5");
-  auto* o_compliance =
-      sim->add_option("--compliance", args->compliance,
-                      "Skin compliance 0 (rigid, cycloid slit) – 1 (round hole), default 0.75");
+  auto* o_compliance = sim->add_option(
+      "--compliance", args->compliance,
+      "Skin compliance 0 (rigid, cycloid slit) – 1 (round hole); default: the calibrated value "
+      "of data/skin/regions.toml");
   auto* o_seed = sim->add_option("--seed", args->seed, "Random seed (default 1)");
   sim->add_flag("--no-random-phase", args->no_random_phase,
                 "Start every lane at drum angle 0, lanes flush with the edge");
@@ -888,6 +902,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
       if (o_speed->count()) in.plan.speed = units::millimetres_per_second(args->speed);
       if (o_pressure->count()) in.plan.pressure = ph::HandPressure{args->pressure};
       if (o_compliance->count()) in.plan.compliance = ph::SkinCompliance{args->compliance};
+      if (std::isnan(in.plan.compliance.value)) in.plan.compliance = regions->compliance;
       if (o_seed->count()) in.plan.seed = ph::Seed{args->seed};
       if (args->no_random_phase) in.plan.random_phase = false;
       if (o_cell->count()) in.options.grid_cell = millimetres(args->cell_mm);
@@ -914,7 +929,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
   // devices
   struct DevicesArgs {
     std::vector<std::string> ids;
-    double compliance = 0.75;
+    std::optional<double> compliance;
   };
   auto dargs = std::make_shared<DevicesArgs>();
   auto* dev =
@@ -923,14 +938,20 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
                          "Examples:\n  needlework devices\n  needlework devices roller-192 pen-12 --json");
   dev->add_option("ids", dargs->ids, "Devices to compare (default: all)");
   dev->add_option("--compliance", dargs->compliance,
-                  "Skin compliance for the slit column, 0–1 (default 0.75)");
+                  "Skin compliance for the slit column, 0–1 (default: the calibrated value of "
+                  "data/skin/regions.toml)");
   dev->callback([&ctx, dargs]() {
     auto devices = load_devices(ctx.data_dir());
     if (!devices) {
       ctx.exit_code = report(ctx, devices.error());
       return;
     }
-    auto compliance = ph::make_compliance(dargs->compliance);
+    auto regions = load_skin_regions(ctx);
+    if (!regions) {
+      ctx.exit_code = report(ctx, regions.error());
+      return;
+    }
+    auto compliance = ph::make_compliance(dargs->compliance.value_or(regions->compliance.value));
     if (!compliance) {
       Error e = compliance.error();
       e.where = "--compliance";

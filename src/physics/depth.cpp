@@ -25,19 +25,16 @@ std::string_view to_string(Layer layer) noexcept {
   return "unknown";
 }
 
-double DepthModel::eta_low() const noexcept {
-  return std::clamp(eta_mean - eta_half_width, eta_floor, eta_ceiling);
-}
-double DepthModel::eta_high() const noexcept {
-  return std::clamp(eta_mean + eta_half_width, eta_floor, eta_ceiling);
-}
+// Only the top is clamped (module comment of depth.hpp): the floor 0.20 is a mean (Kalluri's channels lie
+// on both sides of it), so single punctures may go below it.
+double DepthModel::eta_low() const noexcept { return std::min(eta_mean - eta_half_width, eta_ceiling); }
+double DepthModel::eta_high() const noexcept { return std::min(eta_mean + eta_half_width, eta_ceiling); }
 
 double DepthModel::eta_from_uniforms(double u1, double u2) const noexcept {
-  return std::clamp(eta_mean + eta_half_width * (u1 + u2 - 1.0), eta_floor, eta_ceiling);
+  return std::min(eta_mean + eta_half_width * (u1 + u2 - 1.0), eta_ceiling);
 }
 
 double DepthModel::eta_cdf(double x) const noexcept {
-  if (x < eta_floor) return 0.0;
   if (x >= eta_ceiling) return 1.0;
   if (eta_half_width <= 0.0) return x >= eta_mean ? 1.0 : 0.0;
   // Triangular on [μ − h, μ + h] (sum of two uniforms), in units of h from its lower end.
@@ -121,14 +118,13 @@ LayerFractions calc_layer_fractions(const Region& region, const DepthModel& mode
   return {p_epi, p_pap - p_epi, p_derm - p_pap, 1.0 - p_derm};
 }
 
-namespace {
-
-/// A share as a percentage that never rounds a non-zero share to "0 %" or a share short of 1 to "100 %".
 std::string percent_text(double share) {
   if (share > 0.0 && share < 0.001) return "< 0.1 %";
   if (share < 1.0 && share > 0.999) return "> 99.9 %";
   return fmt::format("{:.1f} %", 100.0 * share);
 }
+
+namespace {
 
 Result<std::pair<const Region*, DepthModel>> resolve(const RegionCatalog& regions, std::string_view region_id,
                                                      DeviceClass device_class, Length nominal_length,

@@ -83,11 +83,10 @@ struct Kernel {
   double drum_width_mm = 0;
 };
 
-// η = clamp(μ + h·(s/65536 − 1), floor, ceiling) and the puncture is deeper than `boundary` when η·L >
-// boundary. Clamping is monotone, so that is s > S for the S below (−1: always deeper; 131070: never).
+// η = min(μ + h·(s/65536 − 1), ceiling) and the puncture is deeper than `boundary` when η·L > boundary.
+// Clamping is monotone, so that is s > S for the S below (−1: always deeper; 131070: never).
 std::int32_t depth_threshold(const DepthModel& m, double length_mm, double boundary_mm) {
   const double t = boundary_mm / length_mm;
-  if (t < eta_floor) return -1;
   if (t >= eta_ceiling) return 131070;
   const double s = 65536.0 * ((t - m.eta_mean) / m.eta_half_width + 1.0);
   return static_cast<std::int32_t>(std::clamp(std::floor(s), -1.0, 131070.0));

@@ -135,15 +135,17 @@ std::vector<unsigned char> render_density_png(const DensityGrid& grid, ArealDens
   return png;
 }
 
-std::string render_tip_path_svg(const Device& device, SkinCompliance compliance) {
+std::string render_tip_path_svg(const Device& device, SkinCompliance compliance, double insertion_fraction) {
   const double width = 640, height = 360, margin = 50;
   std::string svg = svg_header(width, height);
   const NeedleSpec& n = device.needle();
   const double l = in_mm(n.length);
   if (const RollerGeometry* r = device.roller()) {
     const auto path = calc_tip_path(r->drum_radius, n.length, 241);
-    const auto pen = calc_penetration(r->drum_radius, n.length);
-    const double slit_c = in_mm(calc_slit_length(r->drum_radius, n.length, n.diameter, compliance));
+    const auto pen = calc_penetration(r->drum_radius, n.length, insertion_fraction);
+    const double slit_c =
+        in_mm(calc_slit_length(r->drum_radius, n.length, n.diameter, compliance, insertion_fraction));
+    const double pierce = l - in_mm(pen.max_depth);  // the tissue is pierced (1 − η)·L below the surface
     double u_min = 1e9, u_max = -1e9, d_min = 1e9;
     for (const auto& s : path) {
       u_min = std::min(u_min, in_mm(s.u));
@@ -167,20 +169,28 @@ std::string render_tip_path_svg(const Device& device, SkinCompliance compliance)
     for (const auto& s : path) points += fmt::format("{:.2f},{:.2f} ", X(in_mm(s.u)), Y(in_mm(s.depth)));
     svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"#1f4e9c\" stroke-width=\"2\"/>\n",
                        points);
+    svg += fmt::format(
+        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#a0522d\" "
+        "stroke-dasharray=\"6 4\"/>\n",
+        margin, Y(pierce), width - margin, Y(pierce));
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{:.1f}\" fill=\"#a0522d\">tissue pierced here: insertion η·L = {:.3f} mm "
+        "(η = {:.2f})</text>\n",
+        margin + 4, Y(pierce) + 14, in_mm(pen.max_depth), insertion_fraction);
     const double ue = in_mm(pen.u_entry), ux = in_mm(pen.u_exit);
     svg += fmt::format(
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#c00\" "
         "stroke-width=\"4\"/>\n",
-        X(ux), Y(0), X(ue), Y(0));
+        X(ux), Y(pierce), X(ue), Y(pierce));
     const double mid = (ue + ux) / 2;
     svg += fmt::format(
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#090\" stroke-width=\"8\" "
         "stroke-opacity=\"0.6\"/>\n",
-        X(mid - slit_c / 2), Y(0), X(mid + slit_c / 2), Y(0));
+        X(mid - slit_c / 2), Y(pierce), X(mid + slit_c / 2), Y(pierce));
     svg += fmt::format(
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"#c00\"/><circle cx=\"{:.1f}\" cy=\"{:.1f}\" "
         "r=\"4\" fill=\"none\" stroke=\"#c00\"/>\n",
-        X(ue), Y(0), X(ux), Y(0));
+        X(ue), Y(pierce), X(ux), Y(pierce));
     svg += fmt::format(
         "<text x=\"{}\" y=\"20\">{}: tip path of a {} mm needle on R = {} mm (rigid skin, stroke to the "
         "right)</text>\n",

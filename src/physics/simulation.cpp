@@ -66,6 +66,7 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   detail::RehitIndex index(nx * units::in_mm(r.grid.cell), ny * units::in_mm(r.grid.cell),
                            units::in_mm(needle.diameter), capacity);
   std::int64_t rehits = 0;
+  double wound_sum_mm2 = 0.0;  // a roller's opening depends on each puncture's insertion (kinematics.hpp)
   std::optional<Result<Session>> session;
   // Worth a second thread only for sessions of tens of thousands of punctures; OMP_NUM_THREADS=1 turns it off
   // (on a machine whose other core is busy, the sequential order is faster: docs/performance.md).
@@ -92,6 +93,7 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
           ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
         }
         ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
+        wound_sum_mm2 += detail::wound_area_mm2(p.slit, needle.diameter);
       });
       published.store(std::min(made, capacity), std::memory_order_release);
       finished.store(true, std::memory_order_release);
@@ -119,18 +121,16 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
 
   const auto& punctures = r.session.punctures;
   const std::size_t n = punctures.size();
-  // Every puncture of a session has the same slit (device and compliance are fixed), so one wound area
-  // serves.
-  const double wound_mm2 =
-      detail::wound_area_mm2(n == 0 ? needle.diameter : punctures[0].slit, needle.diameter);
+  const double wound_mm2 = n == 0 ? 0.0 : wound_sum_mm2 / static_cast<double>(n);
   r.density = detail::stats_from_grid(r.grid, options.target, rehits, n, wound_mm2);
   const double total = n == 0 ? 1.0 : static_cast<double>(n);
   auto share = [&](int k) { return static_cast<double>(layer_counts[k]) / total; };
   r.layers_sampled = {share(0), share(1), share(2), share(3)};
   r.layers_exact = calc_layer_fractions(region, model, needle.length);
   r.mean_depth = mean_effective_depth(model, needle.length);
+  // The summary's opening is the one at the mean insertion E[η] (the same η as `mean_depth`).
   r.slit = device.is_roller() ? calc_slit_length(device.roller()->drum_radius, needle.length, needle.diameter,
-                                                 plan.compliance)
+                                                 plan.compliance, model.eta_expected())
                               : needle.diameter;
   r.resealing = resealing;
   r.beyond_dermis = r.layers_exact.beyond_dermis > 0.0;

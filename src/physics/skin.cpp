@@ -116,6 +116,16 @@ Result<RegionCatalog> parse_regions(std::string_view toml_text, std::string_view
   NW_TRY(tables, top.table_array("region"));
 
   RegionCatalog catalog;
+  {
+    NW_TRY(c, top.table("compliance"));
+    NW_TRY(value, c.sourced_number("value"));
+    if (!(value >= 0.0 && value <= 1.0)) {
+      return fail(ErrorCode::out_of_range, "must lie between 0 (rigid skin) and 1 (round hole)",
+                  c.where("value"));
+    }
+    catalog.compliance = SkinCompliance{value};
+    catalog.compliance_source = *c.optional_string("value_source");
+  }
   for (const auto& t : tables) {
     Region r;
     NW_TRY(id, t.string("id"));

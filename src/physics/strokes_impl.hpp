@@ -45,18 +45,11 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
   const RollerGeometry* roller = device.roller();
   const PenGeometry* pen = device.pen();
 
-  // Per-device constants of every puncture.
-  double slit_mm = units::in_mm(needle.diameter);
-  double entry_angle = 0.0;
-  double lane_width_mm = 0.0;
-  if (roller) {
-    slit_mm =
-        units::in_mm(calc_slit_length(roller->drum_radius, needle.length, needle.diameter, plan.compliance));
-    entry_angle = calc_penetration(roller->drum_radius, needle.length).entry_angle_rad;
-    lane_width_mm = units::in_mm(roller->drum_width);
-  } else {
-    lane_width_mm = units::in_mm(pen->cartridge_diameter);
-  }
+  // A pen enters perpendicular: its hole is the needle's own width, whatever the depth. A roller needle's
+  // opening and entry angle follow from its own insertion η (kinematics.hpp), so they are per puncture.
+  const double pen_slit_mm = units::in_mm(needle.diameter);
+  const double lane_width_mm =
+      roller ? units::in_mm(roller->drum_width) : units::in_mm(pen->cartridge_diameter);
   const double radius_mm = roller ? units::in_mm(roller->drum_radius) : 0.0;
   const double stamp_pitch_mm = pen ? units::in_mm_per_s(plan.speed) / units::in_hz(pen->stamp_rate) : 0.0;
 
@@ -92,8 +85,13 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
       p.position = {units::millimetres(u * lane.cos_a - v * lane.sin_a),
                     units::millimetres(u * lane.sin_a + v * lane.cos_a)};
       p.depth = units::millimetres(eta * length_mm);
-      p.slit = units::millimetres(slit_mm);
-      p.entry_angle_rad = static_cast<float>(entry_angle);
+      if (roller) {
+        const Penetration pen_in = calc_penetration(roller->drum_radius, needle.length, eta);
+        p.slit = calc_slit_length(roller->drum_radius, needle.length, needle.diameter, plan.compliance, eta);
+        p.entry_angle_rad = static_cast<float>(pen_in.entry_angle_rad);
+      } else {
+        p.slit = units::millimetres(pen_slit_mm);
+      }
       p.stroke_angle_rad = static_cast<float>(lane.alpha);
       p.stroke = stroke;
       p.pass = lane.pass;

@@ -51,10 +51,10 @@ TEST(Validation, StandardRollerFifteenPassesLays229PerSquareCentimetre) {
 // adjacent lanes share 8.4 % of the drum width (229 / 250 = 1 − 0.084), a normal hand overlap; re-hits of a
 // 0.07 mm needle at this density are ~3 % and lower the count of distinct holes, they cannot raise it.
 TEST(Validation, ReportedAbout250CorrespondsToEightPercentLaneOverlap) {
-  const Device roller = testing::load_device("roller-162-home");  // 0.2 mm × 70 µm needles...
-  Device standard = testing::load_device("roller-192");           // ...on the standard 192-needle drum
+  // Doddaballapur's roller: "192 needles, 200 µm length and 70 µm diameter", on the standard drum.
+  Device standard = testing::load_device("roller-192");
   auto& g = std::get<RollerGeometry>(standard.geometry);
-  g.needle = roller.needle();
+  g.needle = NeedleSpec{millimetres(0.2), millimetres(0.07), TipShape::conical};
   const RegionCatalog regions = testing::load_regions();
   const Region& cheek = **regions.find("cheek");
   const Zone zone = *make_rectangle_zone(millimetres(100), millimetres(100));
@@ -70,11 +70,12 @@ TEST(Validation, ReportedAbout250CorrespondsToEightPercentLaneOverlap) {
   EXPECT_LT(units::in_per_cm2(r->density.mean) * (1 - r->density.rehit_fraction), 250.0);
 }
 
-// Target 2: rigid-skin slit for R = 10 mm (FACTS §3): 0.21 / 0.57 / 1.03 / 1.55 mm.
+// Target 2: rigid-skin slit for R = 10 mm (FACTS §3): 0.21 / 0.57 / 1.03 / 1.55 mm, the full-insertion case
+// (η = 1) of the kinematics model.
 TEST(Validation, RigidSkinSlitLengths) {
   const std::pair<double, double> cases[] = {{0.5, 0.21}, {1.0, 0.57}, {1.5, 1.03}, {2.0, 1.55}};
   for (auto [length, slit] : cases) {
-    const auto p = calc_penetration(millimetres(10), millimetres(length));
+    const auto p = calc_penetration(millimetres(10), millimetres(length), 1.0);  // full insertion
     EXPECT_NEAR(in_mm(p.slit_rigid), slit, 0.005) << "L = " << length;
   }
 }
@@ -108,8 +109,9 @@ TEST(Validation, PunctureCountEqualsNeedlesTimesRevolutions) {
 }
 
 // Target 3: effective depth between ~20 % (roller, rat; Kalluri 2011) and ~77 % (stiff needle, human in vivo;
-// Donnelly 2011) of the nominal length, for every puncture, device class and pressure.
-TEST(Validation, EveryPunctureDepthLiesInThePublishedBracket) {
+// Donnelly 2011) of the nominal length. Both are means: the sessions' mean η lies in the bracket for every
+// device class and pressure; single punctures spread ±0.10 around the mean and never pass the ceiling.
+TEST(Validation, MeanDepthLiesInThePublishedBracketAndNoPuncturePassesTheCeiling) {
   const RegionCatalog regions = testing::load_regions();
   const Region& cheek = **regions.find("cheek");
   const Zone zone = *make_rectangle_zone(millimetres(40), millimetres(40));
@@ -121,17 +123,24 @@ TEST(Validation, EveryPunctureDepthLiesInThePublishedBracket) {
       plan.speed = units::millimetres_per_second(300);
       auto r = simulate_session(d, cheek, zone, plan);
       ASSERT_TRUE(r);
+      const DepthModel m = *make_depth_model(device_class_of(d), plan.pressure);
+      double sum = 0;
       for (const auto& pu : r->session.punctures) {
         const double eta = pu.depth / d.needle().length;
-        ASSERT_GE(eta, eta_floor - 1e-12);
+        sum += eta;
+        ASSERT_GE(eta, m.eta_mean - eta_half_width - 1e-12);
         ASSERT_LE(eta, eta_ceiling + 1e-12);
       }
+      const double mean = sum / static_cast<double>(r->session.punctures.size());
+      EXPECT_GE(mean, eta_floor - 0.005) << id << " " << p;
+      EXPECT_LE(mean, eta_ceiling) << id << " " << p;
     }
   }
 }
 
 // The ends of the bracket: a 770 µm roller needle at light pressure reaches 152.5 ± 9.6 µm (Kalluri 2011); a
-// 600 µm stiff needle pressed firmly reaches ~460 µm (Donnelly 2011). Sampled means, tolerance 2 SD / 3 %.
+// 600 µm stiff needle pressed firmly reaches ~460 µm (Donnelly 2011). Sampled means, tolerance the published
+// SD / 3 % (Donnelly gives no SD).
 TEST(Validation, BracketEndsMatchKalluriAndDonnelly) {
   auto sampled_mean = [](DeviceClass cls, double pressure, double length_mm) {
     const DepthModel m = *make_depth_model(cls, HandPressure{pressure});
@@ -141,8 +150,50 @@ TEST(Validation, BracketEndsMatchKalluriAndDonnelly) {
       for (int j = 0; j < n; ++j) sum += m.eta_from_uniforms((i + 0.5) / n, (j + 0.5) / n);
     return sum / (n * n) * length_mm;
   };
-  EXPECT_NEAR(sampled_mean(DeviceClass::roller, 0.0, 0.770), 0.1525, 2 * 0.0096);
+  EXPECT_NEAR(sampled_mean(DeviceClass::roller, 0.0, 0.770), 0.1525, 0.0096);
+  // The exact mean the simulator reports (mean_effective_depth) is the same figure.
+  EXPECT_NEAR(in_mm(mean_effective_depth(*make_depth_model(DeviceClass::roller, HandPressure{0.0}),
+                                         millimetres(0.770))),
+              0.1525, 0.0096);
   EXPECT_NEAR(sampled_mean(DeviceClass::pen, 1.0, 0.600), 0.460, 0.03 * 0.460);
+}
+
+// Kalluri 2011 (hairless rat, DermaRoller; FACTS §1, §3, §5): 770 µm needles of 140 µm base width made
+// channels 152.5 ± 9.6 µm deep with a surface opening of 70.7 ± 9.9 µm. The drum rides so that the needle is
+// in the tissue only for its insertion η·L, and the opening follows from that insertion (kinematics.hpp).
+// Tolerance: the published SDs.
+TEST(Validation, KalluriChannelOpeningAndDepth) {
+  const RegionCatalog regions = testing::load_regions();
+  const SkinCompliance c = regions.compliance;
+  const Length radius = testing::load_device("roller-192").roller()->drum_radius;  // the standard 2 cm drum
+  const Length length = millimetres(0.770), base = millimetres(0.140);
+
+  // At the measured insertion (the calibration point of data/skin/regions.toml [compliance]).
+  const double eta_measured = 0.1525 / 0.770;
+  EXPECT_NEAR(in_mm(calc_slit_length(radius, length, base, c, eta_measured)), 0.0707, 0.0099);
+  // The calibration is reproducible from the published figures: c = (rigid − 70.7) / (rigid − η·d).
+  const double rigid = in_mm(calc_penetration(radius, length, eta_measured).slit_rigid);
+  const double width = in_mm(calc_surface_width(base, eta_measured));
+  EXPECT_NEAR(c.value, (rigid - 0.0707) / (rigid - width), 0.005);
+
+  // What the model predicts on its own at light pressure (Kalluri's hand-held roller, no force stated): the
+  // mean opening over the depth model's punctures and their mean depth, both within the published SD.
+  const DepthModel light = *make_depth_model(DeviceClass::roller, HandPressure{0.0});
+  double opening = 0, depth = 0;
+  constexpr int n = 200;
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) {
+      const double eta = light.eta_from_uniforms((i + 0.5) / n, (j + 0.5) / n);
+      opening += in_mm(calc_slit_length(radius, length, base, c, eta));
+      depth += eta * in_mm(length);
+    }
+  }
+  EXPECT_NEAR(opening / (n * n), 0.0707, 0.0099);
+  EXPECT_NEAR(depth / (n * n), 0.1525, 0.0096);
+
+  // Without the insertion (the drum rolling on the surface with the needle fully in, as before), the same
+  // compliance would predict an opening far outside the measurement: the consistency is what matches.
+  EXPECT_GT(in_mm(calc_slit_length(radius, length, base, c, 1.0)), 0.0707 + 3 * 0.0099);
 }
 
 // Target 4: 0.5 mm reaches the papillary dermis (pinpoint bleeding) on the cheek; 1.0–1.5 mm the reticular

@@ -2,9 +2,12 @@
 /// How deep a needle really goes, and which skin layer each puncture ends in.
 ///
 /// Effective depth: `L_eff = η · L` for nominal length L. η is drawn per puncture from a triangular
-/// distribution of half-width 0.10 around a mean that rises linearly with hand pressure, clamped to the
-/// published bracket [0.20, 0.77] (FACTS §5: 20 % for a roller needle in rat skin, Kalluri 2011; 77 % for a
-/// stiff needle in human skin in vivo, Donnelly 2011):
+/// distribution of half-width 0.10 around a mean that rises linearly with hand pressure within the published
+/// bracket of means [0.20, 0.77] (FACTS §5: 20 % for a roller needle in rat skin, Kalluri 2011; 77 % for a
+/// stiff needle in human skin in vivo, Donnelly 2011). Single punctures are clamped at the top (0.77: no
+/// measurement found puts a needle deeper than 77 % of its length) but not at the bottom: 0.20 is the mean of
+/// Kalluri's channels (152.5 ± 9.6 µm of 770 µm), half of which lie below it, so at light pressure the
+/// model's mean is Kalluri's 0.20 (a floor clamp would lift it to 0.217, 1.5 SD off):
 ///   roller: η̄ = 0.20 + 0.40 · pressure   (light 0.20 … firm 0.60; a drum spreads the load over many needles)
 ///   pen:    η̄ = 0.50 + 0.27 · pressure   (moderate 0.635 … firm 0.77; perpendicular, motor-driven)
 /// The layer shares of a session are computed exactly from this distribution (no sampling), so a safety
@@ -21,7 +24,8 @@
 
 namespace needlework::physics {
 
-/// Published bracket of effective/nominal depth (FACTS §5).
+/// Published bracket of the mean effective/nominal depth (FACTS §5); single punctures are clamped at the
+/// ceiling only.
 inline constexpr double eta_floor = 0.20;
 inline constexpr double eta_ceiling = 0.77;
 /// Half-width of the per-puncture spread of η (an assumption: the FACTS §5 roller figure is 152.5 ± 9.6 µm of
@@ -34,6 +38,10 @@ enum class DeviceClass { roller, pen };
 /// Where a puncture ends.
 enum class Layer : int { epidermis = 0, papillary_dermis = 1, reticular_dermis = 2, beyond_dermis = 3 };
 
+/// A share as a percentage with one decimal ("12.3 %") that never rounds a non-zero share to "0.0 %" nor a
+/// share short of 1 to "100.0 %" ("< 0.1 %", "> 99.9 %"): a refusal must not say "0 % of punctures".
+[[nodiscard]] std::string percent_text(double share);
+
 /// Stable text for a layer ("papillary_dermis").
 [[nodiscard]] std::string_view to_string(Layer layer) noexcept;
 
@@ -42,14 +50,14 @@ struct DepthModel {
   double eta_mean = 0.4;
   double eta_half_width = physics::eta_half_width;
 
-  /// Lowest and highest η the model can produce (after clamping to the bracket).
+  /// Lowest and highest η the model can produce (after clamping at the ceiling).
   [[nodiscard]] double eta_low() const noexcept;
   [[nodiscard]] double eta_high() const noexcept;
-  /// η for two uniforms u1, u2 in [0, 1): triangular around the mean, clamped to the bracket.
+  /// η for two uniforms u1, u2 in [0, 1): triangular around the mean, clamped at the ceiling.
   [[nodiscard]] double eta_from_uniforms(double u1, double u2) const noexcept;
   /// P(η ≤ x) of the clamped triangular distribution.
   [[nodiscard]] double eta_cdf(double x) const noexcept;
-  /// E[η] of the clamped distribution (equals `eta_mean` unless the bracket clips the triangle).
+  /// E[η] of the clamped distribution (equals `eta_mean` unless the ceiling clips the triangle).
   [[nodiscard]] double eta_expected() const noexcept;
   /// The smallest x with P(η ≤ x) ≥ q, for q in [0, 1] (q = 1 gives `eta_high()`).
   [[nodiscard]] double eta_quantile(double q) const noexcept;

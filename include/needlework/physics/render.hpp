@@ -23,9 +23,12 @@ inline constexpr int kLegendMinHeight = 200;
 [[nodiscard]] std::vector<unsigned char> render_density_png(const DensityGrid& grid, ArealDensity scale_max,
                                                             int min_pixels = 480);
 
-/// SVG of the tip path of one needle of a roller through the skin (rigid skin), with the entry and exit
-/// points, the rigid-skin slit and the slit at the given compliance. For a pen, a perpendicular stamp.
-[[nodiscard]] std::string render_tip_path_svg(const Device& device, SkinCompliance compliance);
+/// SVG of the tip path of one needle of a roller through the skin (rigid tissue) at insertion η (the caller's
+/// η, e.g. the depth model's mean E[η]; kinematics.hpp), with the level where the tissue is pierced, the
+/// entry and exit points, the rigid-tissue slit and the slit at the given compliance. For a pen, a
+/// perpendicular stamp.
+[[nodiscard]] std::string render_tip_path_svg(const Device& device, SkinCompliance compliance,
+                                              double insertion_fraction);
 
 /// SVG of open-channel fraction against hours for each model (labelled), with the 95 %-closed line.
 [[nodiscard]] std::string render_resealing_svg(

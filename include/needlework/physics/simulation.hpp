@@ -28,7 +28,7 @@ struct SimulationResult {
   LayerFractions layers_sampled;  ///< from the punctures of this run
   LayerFractions layers_exact;    ///< from the depth distribution (what the safety refusal uses)
   Length mean_depth;
-  Length slit;  ///< surface wound length of every puncture of this device and compliance
+  Length slit;  ///< roller: surface opening at the mean insertion E[η] (punctures carry their own); pen: d
   ResealingModel resealing;
   bool beyond_dermis = false;  ///< true when any puncture can end beyond the dermis: refuse the plan
 };

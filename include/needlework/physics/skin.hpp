@@ -65,14 +65,18 @@ struct Region {
 /// All regions of a regions file.
 struct RegionCatalog {
   std::vector<Region> regions;
+  /// The skin's calibrated compliance for the roller slit (kinematics.hpp), with its source and calibration.
+  SkinCompliance compliance;
+  std::string compliance_source;
 
   /// The region with this id, or an `unknown_id` error that lists the known ids.
   [[nodiscard]] Result<const Region*> find(std::string_view id) const;
 };
 
-/// Parses data/skin/regions.toml (`[[region]]` tables with `[[region.dermis]]` figures; every number with a
-/// `<field>_source`). Refuses non-positive thicknesses or SDs, a papillary fraction outside (0, 1), a region
-/// without a dermis figure, an unknown sex and duplicate ids.
+/// Parses data/skin/regions.toml (`[[region]]` tables with `[[region.dermis]]` figures, and the
+/// `[compliance]` table; every number with a `<field>_source`). Refuses a compliance outside [0, 1],
+/// non-positive thicknesses or SDs, a papillary fraction outside (0, 1), a region without a dermis figure, an
+/// unknown sex and duplicate ids.
 [[nodiscard]] Result<RegionCatalog> parse_regions(std::string_view toml_text, std::string_view source_name);
 
 }  // namespace needlework::physics

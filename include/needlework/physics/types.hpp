@@ -34,10 +34,12 @@ struct HandPressure {
 };
 
 /// How far the skin moves with a roller needle instead of being torn: 0 = rigid skin (the prolate-cycloid
-/// slit, an upper bound, FACTS §3), 1 = fully compliant (a round hole of one needle diameter, the lower bound
-/// that clinical reports of round or slightly oval holes describe).
+/// slit, an upper bound, FACTS §3), 1 = fully compliant (a round hole of the needle's width at the surface,
+/// the lower bound that clinical reports of round or slightly oval holes describe). The default is the value
+/// calibrated in data/skin/regions.toml `[compliance]` (Kalluri 2011's measured opening), which programs that
+/// load the skin catalog take from there; a test checks that the two agree.
 struct SkinCompliance {
-  double value = 0.75;
+  double value = 0.80;
 };
 
 /// Seed for the engine's deterministic random streams.
