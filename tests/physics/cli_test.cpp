@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "support/run.hpp"
 
@@ -45,8 +47,49 @@ TEST(SimulateCli, DefaultSessionIsSummarisedAsJson) {
   ASSERT_FALSE(j.is_discarded()) << r.out;
   EXPECT_EQ(j["device"], "roller-192");
   EXPECT_NEAR(j["density"]["mean_per_cm2"].get<double>(), 229.2, 0.03 * 229.2);
-  EXPECT_NEAR(j["slit_rigid_mm"].get<double>(), 0.21, 0.005);
+  // The rigid slit at the mean insertion of a 0.5 mm needle at moderate pressure (η = 0.40): 0.169 mm,
+  // shorter than the full-insertion 0.21 mm of FACTS §3 (docs/physics.md "Kinematics and the slit").
+  EXPECT_NEAR(j["mean_effective_depth_mm"].get<double>(), 0.20, 1e-6);
+  EXPECT_NEAR(j["slit_rigid_mm"].get<double>(), 0.169, 0.001);
+  EXPECT_LT(j["slit_mm"].get<double>(), j["slit_rigid_mm"].get<double>());
   EXPECT_FALSE(j["beyond_dermis"].get<bool>());
+}
+
+TEST(SimulateCli, TheDefaultComplianceComesFromTheSkinDataFile) {
+  // A data folder whose regions.toml says 0.5: simulate and devices use it unless --compliance says
+  // otherwise.
+  const fs::path d = temp_dir("compliance");
+  fs::create_directories(d / "skin");
+  fs::create_directory_symlink(fs::path(NEEDLEWORK_DATA_DIR) / "devices", d / "devices");
+  fs::create_directory_symlink(fs::path(NEEDLEWORK_DATA_DIR) / "packs", d / "packs");
+  std::ifstream in(fs::path(NEEDLEWORK_DATA_DIR) / "skin" / "regions.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = text.find("\nvalue = 0.80\n");
+  ASSERT_NE(at, std::string::npos) << "the shipped [compliance] value moved";
+  text.replace(at, 14, "\nvalue = 0.50\n");
+  std::ofstream(d / "skin" / "regions.toml") << text;
+  auto run_in = [&](std::vector<std::string> args) {
+    needlework::test::RunRequest request;
+    request.program = NEEDLEWORK_BIN;
+    request.args = {"--json", "--data", d.string()};
+    request.args.insert(request.args.end(), args.begin(), args.end());
+    const auto result = needlework::test::run(request);
+    return CliRun{result.exit_code, result.out};
+  };
+  CliRun r = run_in({"simulate", "--zone", "20x20"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NEAR(json_of(r)["plan"]["compliance"].get<double>(), 0.5, 1e-12) << r.out;
+  r = run_in({"simulate", "--zone", "20x20", "--compliance", "0.9"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NEAR(json_of(r)["plan"]["compliance"].get<double>(), 0.9, 1e-12);
+  // The shipped file gives the calibrated 0.80.
+  EXPECT_NEAR(json_of(run("--json simulate --zone 20x20"))["plan"]["compliance"].get<double>(), 0.80, 1e-12);
+  // devices: the slit column at 0.5 differs from the one at the shipped 0.80.
+  const auto at_half = json_of(run_in({"devices", "roller-192"}));
+  const auto shipped = json_of(run("--json devices roller-192"));
+  ASSERT_TRUE(at_half.is_array() && shipped.is_array());
+  EXPECT_GT(at_half[0]["slit_mm"].get<double>(), shipped[0]["slit_mm"].get<double>());
+  fs::remove_all(d);
 }
 
 TEST(SimulateCli, SameSeedSameOutput) {

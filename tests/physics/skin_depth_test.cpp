@@ -211,6 +211,31 @@ TEST(Classify, BoundariesBelongToTheUpperLayer) {
   EXPECT_EQ(classify_depth(millimetres(1.11), r), Layer::beyond_dermis);
 }
 
+TEST(PercentText, NonZeroSharesAreNeverZeroAndSharesShortOfOneNeverHundred) {
+  EXPECT_EQ(percent_text(0.0), "0.0 %");
+  EXPECT_EQ(percent_text(1.0), "100.0 %");
+  EXPECT_EQ(percent_text(1e-6), "< 0.1 %");
+  EXPECT_EQ(percent_text(1.0 - 1e-6), "> 99.9 %");
+  EXPECT_EQ(percent_text(0.123), "12.3 %");
+}
+
+TEST(Guard, ARefusedVerdictNeverSaysEveryPunctureStaysWithin) {
+  // Just past the longest safe needle a sliver of punctures crosses the dermis: the verdict must not read
+  // "100.0 % of punctures stay within the dermis" beside a refusal.
+  const RegionCatalog c = testing::load_regions();
+  const std::vector<std::string> scalp{"scalp"};
+  Assurance a;
+  a.max_pressure = HandPressure{0.3};
+  auto safe = assess_depth(c, scalp, DeviceClass::roller, millimetres(1.0), a);
+  ASSERT_TRUE(safe);
+  auto past = assess_depth(c, scalp, DeviceClass::roller, safe->max_safe_length * 1.0005, a);
+  ASSERT_TRUE(past);
+  EXPECT_FALSE(past->within);
+  EXPECT_GT(past->layers.beyond_dermis, 0.0);
+  EXPECT_EQ(past->summary.find("100.0 %"), std::string::npos) << past->summary;
+  EXPECT_NE(past->summary.find("> 99.9 %"), std::string::npos) << past->summary;
+}
+
 TEST(CheckWithinDermis, ATinyShareIsNeverPrintedAsZeroPercent) {
   // The review's "(0 % of punctures)": a refusal for a share below 0.5 % printed 0 %.
   const RegionCatalog c = testing::load_regions();
