@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "needlework/physics/kinematics.hpp"
 #include "needlework/physics/zone.hpp"
 #include "test_data.hpp"
 
@@ -98,6 +100,33 @@ TEST(Strokes, PenStampsAreVOverFApartAndEnterPerpendicular) {
   EXPECT_NEAR(in_mm(s->punctures[12].position.x - s->punctures[0].position.x), 0.2, 1e-9);
   EXPECT_EQ(s->punctures[0].entry_angle_rad, 0.0);
   EXPECT_NEAR(in_mm(s->punctures[0].slit), 0.1, 1e-12);
+}
+
+TEST(Strokes, EachRollerPunctureHasTheSlitAndEntryAngleOfItsOwnInsertion) {
+  // The opening and entry angle follow from the puncture's own η = depth / L (kinematics.hpp); the generator
+  // interpolates them from a table, which must agree with the exact functions.
+  const Device d = testing::load_device("roller-192");
+  const RollerGeometry& r = *d.roller();
+  const Zone z = *make_rectangle_zone(millimetres(40), millimetres(40));
+  for (double pressure : {0.0, 0.5, 1.0}) {
+    StrokePlan plan;
+    plan.pressure = HandPressure{pressure};
+    plan.passes_per_direction = 1;
+    auto s = simulate_strokes(d, z, plan);
+    ASSERT_TRUE(s);
+    double shortest = 1e9, longest = 0;
+    for (const Puncture& p : s->punctures) {
+      const double eta = p.depth / r.needle.length;
+      const double exact =
+          in_mm(calc_slit_length(r.drum_radius, r.needle.length, r.needle.diameter, plan.compliance, eta));
+      ASSERT_NEAR(in_mm(p.slit), exact, 1e-6) << eta;
+      ASSERT_NEAR(p.entry_angle_rad, calc_penetration(r.drum_radius, r.needle.length, eta).entry_angle_rad,
+                  1e-6);
+      shortest = std::min(shortest, in_mm(p.slit));
+      longest = std::max(longest, in_mm(p.slit));
+    }
+    EXPECT_LT(shortest, longest) << "the openings vary with the insertion";
+  }
 }
 
 TEST(Strokes, DirectionsRotateTheStrokeAngle) {
