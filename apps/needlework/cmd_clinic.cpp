@@ -196,7 +196,12 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
           }
           end = *t;
         }
-        auto sheet = clinic::aftercare(session, end, pack);
+        auto resealing = load_resealing(ctx);
+        if (!resealing) {
+          ctx.exit_code = report(ctx, resealing.error());
+          return;
+        }
+        auto sheet = clinic::aftercare(session, end, pack, &*resealing);
         if (!sheet) {
           ctx.exit_code = report(ctx, name_option(sheet.error(), {{"session_end", "--end"}}));
         } else if (ctx.json) {

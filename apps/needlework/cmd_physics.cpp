@@ -305,8 +305,9 @@ struct Outputs {
 };
 
 /// Runs one input and prints or collects its report; returns the exit code it deserves.
-int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Device>& devices,
-                   const ph::RegionCatalog& regions, const Outputs& out, json& collected) {
+int run_simulation(Context& ctx, SimInput in, const std::vector<ph::Device>& devices,
+                   const ph::RegionCatalog& regions, const ph::ResealingData& resealing, const Outputs& out,
+                   json& collected) {
   auto device_ptr = find_device(devices, in.device);
   if (!device_ptr) return report(ctx, device_ptr.error());
   ph::Device device = **device_ptr;
@@ -329,8 +330,11 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
   if (auto ok = ph::validate(in.plan); !ok) return report(ctx, ok.error());
   if (out.runs < 1) return report(ctx, Error{ErrorCode::out_of_range, "must be at least 1", "--runs"});
 
+  in.options.resealing = &resealing;
   auto sim = ph::simulate_session(device, **region, *zone, in.plan, in.options);
   if (!sim) return report(ctx, sim.error());
+  // simulate_session computed the two resealing outputs, since the options carried the data.
+  const ph::Resealing& healing = *sim->resealing;
   const ph::DeviceClass cls = ph::device_class_of(device);
   auto safety = ph::check_within_dermis(regions, in.region, cls, device.needle().length, in.plan.pressure);
   auto max_safe = ph::max_safe_length(regions, in.region, cls, in.plan.pressure);
@@ -376,12 +380,22 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
     const std::string svg = ph::render_tip_path_svg(device, in.plan.compliance, eta);
     if (auto w = write_output_file(out.svg, svg, {"--svg", out.force, {}}); !w) return report(ctx, w.error());
   }
-  const auto open = ph::make_resealing_model(device.needle().length, ph::Occlusion::open);
-  const auto occluded = ph::make_resealing_model(device.needle().length, ph::Occlusion::occluded);
-  if (!out.resealing.empty() && open && occluded) {
-    const std::vector<std::pair<std::string, ph::ResealingModel>> curves{{"not occluded", *open},
-                                                                         {"occluded", *occluded}};
-    const units::Time until = occluded->time_to_closed(0.99);
+  if (!out.resealing.empty()) {
+    // Both outputs under both conditions, whatever --occluded says: the file compares them.
+    const int count =
+        device.is_roller() ? device.roller()->needle_count() : device.pen()->needles_per_cartridge;
+    const auto open = ph::make_resealing(resealing, {device.needle().length, count, ph::Occlusion::open});
+    const auto occluded =
+        ph::make_resealing(resealing, {device.needle().length, count, ph::Occlusion::occluded});
+    if (!open) return report(ctx, open.error());
+    if (!occluded) return report(ctx, occluded.error());
+    const std::vector<std::pair<std::string, ph::ResealingModel>> curves{
+        {"barrier, not occluded", open->barrier},
+        {"barrier, occluded", occluded->barrier},
+        {"channels, not occluded", open->channels},
+        {"channels, occluded", occluded->channels}};
+    units::Time until = units::seconds(0);
+    for (const auto& c : curves) until = std::max(until, c.second.time_to_closed(0.99));
     const bool csv = out.resealing.size() >= 4 && out.resealing.substr(out.resealing.size() - 4) == ".csv";
     const std::string text =
         csv ? ph::render_resealing_csv(curves, until) : ph::render_resealing_svg(curves, until);
@@ -392,7 +406,11 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
   const auto& s = sim->session;
   const auto& d = sim->density;
   const auto& needle = device.needle();
-  const double hours_open = units::in_s(sim->resealing.time_to_closed(ph::reported_closed_share)) / 3600.0;
+  const double barrier_h = units::in_s(healing.barrier.time_to_closed(ph::reported_closed_share)) / 3600.0;
+  const double channels_h = units::in_s(healing.channels.time_to_closed(ph::reported_closed_share)) / 3600.0;
+  auto curve_json = [](const ph::ResealingModel& m, double closed_h) {
+    return json{{"closed_95_h", closed_h}, {"scale_h", units::in_s(m.scale) / 3600.0}, {"shape", m.shape}};
+  };
   json j{{"device", device.id},
          {"region", in.region},
          {"needle_length_mm", in_mm(needle.length)},
@@ -431,8 +449,8 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
          {"beyond_dermis", sim->beyond_dermis},
          {"resealing",
           {{"occlusion", in.options.occlusion == ph::Occlusion::open ? "open" : "occluded"},
-           {"tau_h", units::in_s(sim->resealing.tau) / 3600.0},
-           {"closed_95_h", hours_open}}}};
+           {"barrier", curve_json(healing.barrier, barrier_h)},
+           {"channels", curve_json(healing.channels, channels_h)}}}};
   for (auto dir : in.plan.directions) j["plan"]["directions"].push_back(ph::to_string(dir));
   if (!in.label.empty()) j["clinic_area"] = in.label;
   if (device.is_roller()) {
@@ -495,8 +513,11 @@ int run_simulation(Context& ctx, const SimInput& in, const std::vector<ph::Devic
                in.plan.pressure.level);
     fmt::print("  {:<24} {}\n", "layers", layers_text(sim->layers_exact));
     fmt::print("  {:<24} {}\n", "layers (this run)", layers_text(sim->layers_sampled));
-    fmt::print("  {:<24} 95 % closed after {:.1f} h ({})\n", "resealing", hours_open,
-               in.options.occlusion == ph::Occlusion::open ? "not occluded" : "occluded");
+    const char* condition = in.options.occlusion == ph::Occlusion::open ? "not occluded" : "occluded";
+    fmt::print("  {:<24} 95 % back after {:.1f} h, {} ({})\n", "barrier recovery", barrier_h, condition,
+               resealing.barrier.under(in.options.occlusion).cite);
+    fmt::print("  {:<24} 95 % closed after {:.1f} h, {} ({})\n", "channel closure", channels_h, condition,
+               resealing.channels.under(in.options.occlusion).cite);
     if (ensemble) {
       fmt::print("  {:<24} {} runs, {} punctures: mean {:.1f} ± {:.1f} /cm², CV {:.2f}, {} at target\n",
                  "ensemble", ensemble->members.size(), ensemble->total_punctures,
@@ -830,7 +851,8 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
   sim->add_option("--heatmap-max", args->heatmap_max,
                   "Top of the heatmap colour scale, /cm² (default 2 × target)");
   sim->add_option("--svg", args->svg, "Write an SVG of the needle tip path and slit here");
-  sim->add_option("--resealing", args->resealing, "Write the resealing curve here (.svg, or .csv)");
+  sim->add_option("--resealing", args->resealing,
+                  "Write the resealing curves here (barrier and channels, both conditions; .svg, or .csv)");
   sim->add_flag("--force", args->force, "Replace existing --heatmap, --svg or --resealing files");
   sim->add_option("--runs", args->runs, "Monte-Carlo ensemble of this many sessions (rollers; default 1)");
 
@@ -845,6 +867,11 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
     auto regions = load_skin_regions(ctx);
     if (!regions) {
       ctx.exit_code = report(ctx, regions.error());
+      return;
+    }
+    auto resealing = load_resealing(ctx);
+    if (!resealing) {
+      ctx.exit_code = report(ctx, resealing.error());
       return;
     }
     std::vector<SimInput> inputs{SimInput{}};
@@ -913,7 +940,7 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
     json collected = json::array();
     int worst = exit_ok;
     for (const auto& in : inputs) {
-      const int code = run_simulation(ctx, in, *devices, *regions, out, collected);
+      const int code = run_simulation(ctx, in, *devices, *regions, *resealing, out, collected);
       if (code != exit_ok && code != exit_attention) {
         ctx.exit_code = code;
         return;

@@ -134,6 +134,12 @@ Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
   return map_error(physics::parse_regions(text, path.string()), as_data_error);
 }
 
+Result<physics::ResealingData> load_resealing(const Context& ctx) {
+  const auto path = ctx.data_dir() / "physics" / "resealing.toml";
+  NW_TRY(text, read_text(path, "resealing data file"));
+  return map_error(physics::parse_resealing(text, path.string()), as_data_error);
+}
+
 Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& data_dir) {
   const std::filesystem::path dir = data_dir / "devices";
   std::error_code ec;

@@ -9,6 +9,7 @@
 
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
+#include "needlework/physics/resealing.hpp"
 #include "needlework/physics/skin.hpp"
 #include "needlework/store/store.hpp"
 #include "needlework/units/error.hpp"
@@ -66,6 +67,10 @@ Result<knowledge::Pack> load_selected_pack(const Context& ctx);
 /// Loads data/skin/regions.toml from the data directory (skin thickness per region for the depth guard); a
 /// file that does not load is a data_error.
 Result<physics::RegionCatalog> load_skin_regions(const Context& ctx);
+
+/// Loads data/physics/resealing.toml from the data directory (barrier recovery and channel closure, for
+/// `simulate` and the aftercare windows); a file that does not load is a data_error.
+Result<physics::ResealingData> load_resealing(const Context& ctx);
 
 /// Loads the physics device catalog (every data/devices/*.toml under `data_dir`, sorted by file name); a file
 /// that does not load is a data_error.

@@ -162,7 +162,12 @@ Result<Protocol> protocol(const SessionInput& s, const Pack& pack, const physics
   return p;
 }
 
-Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, const Pack& pack) {
+namespace {
+std::string phase_heading(AftercarePhase p);
+}  // namespace
+
+Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, const Pack& pack,
+                                 const physics::ResealingData* resealing) {
   NW_TRY(bands, check_needle(s, pack));
   if (session_end < s.start) {
     return fail(ErrorCode::out_of_range, "the session cannot end before it starts", "session_end");
@@ -225,18 +230,54 @@ Result<AftercareSheet> aftercare(const SessionInput& s, DateTime session_end, co
     sheet.see_doctor.push_back(fmt::format("{}{} ({}, {})", obs->label, when, f.id, f.source));
     sources.insert(f.source);
   }
-  // Why the windows: how fast the micro-channels close, from the physics resealing model (FACTS §6).
-  for (auto occlusion : {physics::Occlusion::open, physics::Occlusion::occluded}) {
-    auto model = physics::make_resealing_model(s.needle_length, occlusion);
-    if (!model) continue;
-    const auto t95 = units::in_s(model->time_to_closed(0.95)) / 3600.0;
-    sheet.channels.push_back(
-        fmt::format("{} skin: 95 % of the micro-channels of a {:g} mm needle close about {} after the "
-                    "session (resealing model "
-                    "calibrated to Gupta 2011 and Kalluri 2011, FACTS §6).",
-                    occlusion == physics::Occlusion::open ? "Uncovered" : "Covered (occluded)",
-                    units::in_mm(s.needle_length),
-                    t95 < 1.0 ? fmt::format("{:.0f} min", t95 * 60.0) : fmt::format("{:.1f} h", t95)));
+  // Why the windows: each rule that names the resealing output it rests on (the pack's `rests_on`) is
+  // compared with that output of the physics model (data/physics/resealing.toml), uncovered and covered.
+  if (resealing != nullptr) {
+    // The needle count: the session does not record one, and the curves do not use it (the data file says
+    // why).
+    NW_TRY(open, physics::make_resealing(*resealing, {s.needle_length, 1, physics::Occlusion::open}));
+    NW_TRY(covered, physics::make_resealing(*resealing, {s.needle_length, 1, physics::Occlusion::occluded}));
+    auto hours = [](const physics::ResealingModel& m) {
+      return units::in_s(m.time_to_closed(physics::reported_closed_share)) / 3600.0;
+    };
+    auto span = [](double h) {
+      return h < 1.0    ? fmt::format("{:.0f} min", h * 60.0)
+             : h < 48.0 ? fmt::format("{:.0f} h", h)
+                        : fmt::format("{:.0f} h ({:.1f} days)", h, h / 24.0);
+    };
+    for (const auto& ps : sheet.phases) {
+      for (const auto& id : ps.rules) {
+        const auto it = std::ranges::find_if(pack.aftercare, [&](const auto& r) { return r.id == id; });
+        if (it == pack.aftercare.end() || it->rests_on.empty()) continue;
+        const bool barrier = it->rests_on == "barrier";
+        const auto& output = barrier ? resealing->barrier : resealing->channels;
+        const double open_h = hours(barrier ? open.barrier : open.channels);
+        const double covered_h = hours(barrier ? covered.barrier : covered.channels);
+        // The window of the rule: the first day's hours, or the healing days when the pack gives them.
+        std::optional<double> window_h;
+        if (ps.phase == AftercarePhase::first_day) window_h = static_cast<double>(it->duration.count());
+        if (ps.phase == AftercarePhase::while_healing && healing != nullptr)
+          window_h = healing->days_max * 24.0;
+        std::string fit;
+        if (window_h) {
+          fit = open_h > *window_h
+                    ? fmt::format(" The {} window ends before it, even uncovered.", span(*window_h))
+                : covered_h > *window_h
+                    ? fmt::format(" The {} window covers uncovered skin; covered skin takes longer.",
+                                  span(*window_h))
+                    : fmt::format(" The {} window covers both.", span(*window_h));
+        }
+        const std::string times =
+            covered_h == open_h
+                ? fmt::format("about {}, uncovered or covered ({}; covered: {})", span(open_h),
+                              output.open.cite, output.occluded.cite)
+                : fmt::format("about {} uncovered ({}) and about {} covered ({})", span(open_h),
+                              output.open.cite, span(covered_h), output.occluded.cite);
+        sheet.channels.push_back(fmt::format("{} ({}) rests on {} ({}): 95 % {} after {}.{}",
+                                             phase_heading(ps.phase), id, output.name, output.measure,
+                                             barrier ? "back" : "closed", times, fit));
+      }
+    }
   }
   for (const auto& src : sources) {
     if (const auto* def = pack.find_source(src))
@@ -298,8 +339,8 @@ void render(Out& out, const AftercareSheet& sheet, const Pack& pack, bool markdo
     line("");
     line(fmt::format("{}Why these windows", h2));
     line(fmt::format(
-        "{}The punctures are open channels into the skin; the first day's rules keep them clean until "
-        "they close, and the skin stays vulnerable (to UV too) while the wounds heal.",
+        "{}The punctures are open channels into the skin. Two things close after a session, at different "
+        "speeds: the skin barrier (back to normal within hours) and the micro-channels themselves (days).",
         bullet));
     for (const auto& c : sheet.channels) line(fmt::format("{}{}", bullet, c));
   }

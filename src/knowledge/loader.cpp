@@ -405,6 +405,11 @@ void read_rule(Reader& r, AftercareRule& a) {
   a.allow = r.strings("allow");
   a.instruction = r.str_or("instruction", "");
   a.spf = r.opt_integer("spf", 1, 100);
+  a.rests_on = r.str_or("rests_on", "");
+  if (!a.rests_on.empty() && a.rests_on != "barrier" && a.rests_on != "channels") {
+    raise(ErrorCode::invalid_value,
+          fmt::format("'{}' is not a resealing output (barrier, channels)", a.rests_on), r.where("rests_on"));
+  }
 }
 
 void read_rule(Reader& r, Healing& h) {

@@ -253,7 +253,10 @@ std::string render_resealing_svg(const std::vector<std::pair<std::string, Reseal
                        left + 200, top + 16.0 * static_cast<double>(c + 1), colour_name, curves[c].first,
                        units::in_s(curves[c].second.time_to_closed(reported_closed_share)) / 3600.0);
   }
-  svg += fmt::format("<text x=\"{}\" y=\"18\">Open channels after the session</text>\n", left);
+  svg += fmt::format(
+      "<text x=\"{}\" y=\"18\">Still open after the session: skin barrier (impedance) and "
+      "micro-channels</text>\n",
+      left);
   svg += "</svg>\n";
   return svg;
 }

@@ -32,7 +32,13 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   NW_TRY(grid, make_density_grid(zone, options.grid_cell));
   NW_TRY(model, make_depth_model(device_class_of(device), plan.pressure));
   const NeedleSpec& needle = device.needle();
-  NW_TRY(resealing, make_resealing_model(needle.length, options.occlusion));
+  std::optional<Resealing> resealing;
+  if (options.resealing != nullptr) {
+    const int count =
+        device.is_roller() ? device.roller()->needle_count() : device.pen()->needles_per_cartridge;
+    NW_TRY(r, make_resealing(*options.resealing, {needle.length, count, options.occlusion}));
+    resealing = r;
+  }
 
   SimulationResult r;
   r.grid = std::move(grid);

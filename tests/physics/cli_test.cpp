@@ -161,8 +161,56 @@ TEST(SimulateCli, WritesHeatmapTipPathAndResealingFiles) {
   EXPECT_EQ(first.rfind("<svg", 0), 0u);
   std::ifstream csv(d / "r.csv");
   std::getline(csv, first);
-  EXPECT_EQ(first, "t_h,not occluded,occluded");
+  EXPECT_EQ(first, "t_h,barrier, not occluded,barrier, occluded,channels, not occluded,channels, occluded");
   EXPECT_NE(r.out.find("mean density"), std::string::npos);
+  fs::remove_all(d);
+}
+
+// The two resealing outputs (data/physics/resealing.toml): barrier recovery and channel closure, in the JSON
+// and in the SVG, for the condition chosen.
+TEST(SimulateCli, ReportsBarrierRecoveryAndChannelClosure) {
+  const fs::path d = temp_dir("reseal");
+  CliRun r = run("--json simulate --length-mm 1.0 --resealing " + (d / "r.svg").string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto j = json_of(r)["resealing"];
+  EXPECT_EQ(j["occlusion"], "open");
+  EXPECT_NEAR(j["barrier"]["closed_95_h"].get<double>(), 2.0, 0.05);    // Gupta 2011, not occluded
+  EXPECT_NEAR(j["channels"]["closed_95_h"].get<double>(), 60.57, 0.6);  // PMC8259462
+  std::ifstream in(d / "r.svg");
+  const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(svg.find("barrier, occluded"), std::string::npos);
+  EXPECT_NE(svg.find("channels, not occluded"), std::string::npos);
+  r = run("--json simulate --length-mm 1.0 --occluded");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  j = json_of(r)["resealing"];
+  EXPECT_EQ(j["occlusion"], "occluded");
+  EXPECT_NEAR(j["barrier"]["closed_95_h"].get<double>(), 40.0, 0.5);  // Gupta 2011 occluded, upper end
+  r = run("simulate --length-mm 1.0");
+  EXPECT_NE(r.out.find("barrier recovery"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("channel closure"), std::string::npos) << r.out;
+  fs::remove_all(d);
+}
+
+// A data directory without data/physics/resealing.toml, or with a broken one, is a data error (exit 4) that
+// names the file.
+TEST(SimulateCli, MissingOrBrokenResealingFileExitsFour) {
+  const fs::path d = temp_dir("noreseal");
+  fs::create_directories(d / "skin");
+  fs::create_directories(d / "physics");
+  fs::copy(fs::path(NEEDLEWORK_DATA_DIR) / "devices", d / "devices",
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  fs::copy_file(fs::path(NEEDLEWORK_DATA_DIR) / "skin" / "regions.toml", d / "skin" / "regions.toml",
+                fs::copy_options::overwrite_existing);
+  needlework::test::RunRequest request;
+  request.program = NEEDLEWORK_BIN;
+  request.args = {"--json", "--data", d.string(), "simulate"};
+  auto r = needlework::test::run(request);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.out.find("resealing.toml"), std::string::npos) << r.out;
+  std::ofstream(d / "physics" / "resealing.toml") << "[barrier]\nname = \"b\"\n";
+  r = needlework::test::run(request);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.out.find("resealing.toml"), std::string::npos) << r.out;
   fs::remove_all(d);
 }
 

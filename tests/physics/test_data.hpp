@@ -9,6 +9,7 @@ namespace needlework::physics::testing {
 using needlework::test::load_all_devices;
 using needlework::test::load_device;
 using needlework::test::load_regions;
+using needlework::test::load_resealing;
 using needlework::test::read_data_file;
 
 }  // namespace needlework::physics::testing

@@ -49,4 +49,10 @@ const physics::RegionCatalog& skin_regions() {
   return regions;
 }
 
+physics::ResealingData load_resealing() {
+  auto r = physics::parse_resealing(read_data_file("physics/resealing.toml"), "physics/resealing.toml");
+  if (!r) ADD_FAILURE() << r.error().describe();
+  return r.value_or(physics::ResealingData{});
+}
+
 }  // namespace needlework::test

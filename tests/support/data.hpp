@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "needlework/physics/device.hpp"
+#include "needlework/physics/resealing.hpp"
 #include "needlework/physics/skin.hpp"
 
 namespace needlework::test {
@@ -33,5 +34,8 @@ physics::RegionCatalog load_regions();
 
 /// data/skin/regions.toml, loaded once for the whole test program (for code that keeps a pointer to it).
 const physics::RegionCatalog& skin_regions();
+
+/// data/physics/resealing.toml (barrier recovery and channel closure).
+physics::ResealingData load_resealing();
 
 }  // namespace needlework::test

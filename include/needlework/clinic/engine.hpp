@@ -14,6 +14,7 @@
 
 #include "needlework/clinic/intake.hpp"
 #include "needlework/physics/depth.hpp"
+#include "needlework/physics/resealing.hpp"
 #include "needlework/physics/skin.hpp"
 #include "needlework/units/money.hpp"
 
@@ -242,13 +243,16 @@ struct AftercareSheet {
   std::vector<AftercarePhaseSheet> phases;
   std::vector<std::string> expected;    ///< normal reactions
   std::vector<std::string> see_doctor;  ///< when to see a doctor
-  std::vector<std::string> channels;    ///< how fast the micro-channels close (physics resealing model)
+  std::vector<std::string> channels;    ///< which resealing output each window rests on, and how they compare
   std::vector<std::string> sources;
 };
 
-/// The sheet for a session that ended at `session_end`.
+/// The sheet for a session that ended at `session_end`. With `resealing` (data/physics/resealing.toml), each
+/// aftercare rule that names the resealing output it rests on (`rests_on`) gets a line in `channels`: that
+/// output's time, uncovered and covered, against the rule's window; without it `channels` stays empty.
 [[nodiscard]] Result<AftercareSheet> aftercare(const SessionInput& session, DateTime session_end,
-                                               const Pack& pack);
+                                               const Pack& pack,
+                                               const physics::ResealingData* resealing = nullptr);
 [[nodiscard]] std::string render_markdown(const AftercareSheet& sheet, const Pack& pack);
 [[nodiscard]] std::string render_text(const AftercareSheet& sheet, const Pack& pack);
 

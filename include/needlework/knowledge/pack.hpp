@@ -213,6 +213,10 @@ struct AftercareRule : RuleBase {
   std::vector<std::string> allow;
   std::string instruction;
   std::optional<int> spf;
+  /// The resealing output the rule's window rests on: "barrier" (barrier recovery), "channels" (channel
+  /// closure) or empty; the aftercare sheet compares the window with that output
+  /// (data/physics/resealing.toml).
+  std::string rests_on;
 };
 
 /// How long healing takes for a band (literature); sets the "while healing" window.

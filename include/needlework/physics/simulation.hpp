@@ -2,6 +2,8 @@
 /// One simulated session from end to end: strokes → punctures → density grid and statistics → layer shares →
 /// resealing. This is what `needlework simulate` shows and what the benchmark "full-face session" measures.
 
+#include <optional>
+
 #include "needlework/physics/density.hpp"
 #include "needlework/physics/depth.hpp"
 #include "needlework/physics/device.hpp"
@@ -18,6 +20,8 @@ struct SimulationOptions {
   Length grid_cell = units::millimetres(2.0);
   ArealDensity target = units::per_square_centimetre(250.0);  ///< FACTS §2: pen target 250–300 /cm²
   Occlusion occlusion = Occlusion::open;
+  /// The resealing data (data/physics/resealing.toml); without it the result has no resealing curves.
+  const ResealingData* resealing = nullptr;
 };
 
 /// Everything a session report needs.
@@ -29,7 +33,8 @@ struct SimulationResult {
   LayerFractions layers_exact;    ///< from the depth distribution (what the safety refusal uses)
   Length mean_depth;
   Length slit;  ///< roller: surface opening at the mean insertion E[η] (punctures carry their own); pen: d
-  ResealingModel resealing;
+  std::optional<Resealing>
+      resealing;               ///< barrier recovery and channel closure, when the options had the data
   bool beyond_dermis = false;  ///< true when any puncture can end beyond the dermis: refuse the plan
 };
 
