@@ -29,8 +29,9 @@ void register_audit(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
           if (r->first_bad_seq != 0) {
             fmt::print("audit log BROKEN at entry {}: {}\n", r->first_bad_seq, r->problem);
           } else {
-            fmt::print("audit log OK ({} entries), but {} of {} records do not match it:\n", r->entries,
-                       r->record_problems.size(), r->records);
+            fmt::print(
+                "audit log OK ({} entries), but records do not match it ({} problems, {} records checked):\n",
+                r->entries, r->record_problems.size(), r->records);
           }
           for (const auto& p : r->record_problems) {
             fmt::print("  {} {} {}: {} (audit {}, now {})\n", p.table, units::escape_for_terminal(p.id),
