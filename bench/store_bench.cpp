@@ -230,6 +230,12 @@ Templates make_templates() {
   req.client_id = Templates::id;
   req.area = "face";
   req.roller_id = roller.id;
+  // The depth-guard warnings a 1 mm needle raises on the face are acknowledged, as a practitioner would.
+  if (auto depth = needlework::clinic::check_depth(
+          seed_pack(), &skin_regions(), "face", *seed_pack().find_device("dermaroller"), spec.needle_length);
+      depth && *depth) {
+    for (const auto* f : (*depth)->unacknowledged()) req.acknowledged.push_back(f->rule);
+  }
   const auto s = must(clinic.start_session(at("2026-11-24T10:00:00Z"), req), "template session");
   for (const auto& step : must(clinic.checklist(s.session.id), "template checklist")) {
     must(clinic.record_step(at("2026-11-24T10:40:00Z"), s.session.id, step.step), "template step");

@@ -55,8 +55,9 @@ show "Her signed consent (the text's SHA-256 is kept)" "${db[@]}" consent sign C
 show "A roller from a lot, then assigned to her alone (S9)" "${db[@]}" roller register --lot L-2026-11 \
   --serial 0001 --device dermaroller --needles 192 --needle-mm 1.0 --expiry 2028-01-31 --now 2026-11-23T09:10:00Z
 "$nw" "${db[@]}" roller assign 1 C-0001 --now 2026-11-24T09:55:00Z > /dev/null
-show "Start the session: every rule is checked first (screening, consent, roller, needle, interval)" \
-  "${db[@]}" session start C-0001 --area face --roller 1 --now 2026-11-24T10:00:00Z
+show "Start the session: every rule is checked first (screening, consent, roller, needle, interval); 1 mm on \
+the face raises the thin-skin warning, which the practitioner acknowledges for this session" \
+  "${db[@]}" session start C-0001 --area face --roller 1 --acknowledge DEPTH.thin_skin --now 2026-11-24T10:00:00Z
 show "Chart 15 passes; the delivered dose comes from the physics engine" "${db[@]}" \
   session chart 1 --passes 15 --dose-from-physics --now 2026-11-24T10:40:00Z
 # Each step of the session's protocol is ticked off as it is done; a session does not finish with one missing.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "needlework/units/text.hpp"
 #include "store_command.hpp"
 #include "text_records.hpp"
 
@@ -15,16 +16,29 @@ void register_audit(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
   auto* audit = app.add_subcommand("audit", "The hash-chained audit log");
   audit->require_subcommand(1);
   add(*audit, ctx, o, Needs::records, "verify",
-      "Recompute the audit chain; exit 5 naming the first bad entry",
+      "Recompute the audit chain and check every record against its last audit entry; exit 5 naming the "
+      "first bad entry and every record changed, added or removed outside Needlework",
       "needlework audit verify --db clinic.db", [&ctx](Open& s) {
         auto r = s.db->verify_audit();
         if (!r) return report_store(ctx, r.error());
         if (ctx.json) {
           print_json(store::to_json(*r));
         } else if (r->ok) {
-          fmt::print("audit log OK: {} entries\n", r->entries);
+          fmt::print("audit log OK: {} entries; {} records match it\n", r->entries, r->records);
         } else {
-          fmt::print("audit log BROKEN at entry {}: {}\n", r->first_bad_seq, r->problem);
+          if (r->first_bad_seq != 0) {
+            fmt::print("audit log BROKEN at entry {}: {}\n", r->first_bad_seq, r->problem);
+          } else {
+            fmt::print(
+                "audit log OK ({} entries), but records do not match it ({} problems, {} records checked):\n",
+                r->entries, r->record_problems.size(), r->records);
+          }
+          for (const auto& p : r->record_problems) {
+            fmt::print("  {} {} {}: {} (audit {}, now {})\n", p.table, units::escape_for_terminal(p.id),
+                       p.kind, units::escape_for_terminal(p.detail),
+                       p.expected_sha256.empty() ? "—" : p.expected_sha256,
+                       p.actual_sha256.empty() ? "—" : p.actual_sha256);
+          }
         }
         return r->ok ? static_cast<int>(exit_ok) : static_cast<int>(exit_attention);
       });

@@ -46,12 +46,14 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
                                {"conditions", "--condition"},
                                {"roller", "--roller"},
                                {"appointment", "--appointment"},
+                               {"acknowledged", "--acknowledge"},
                                {"date", "--now"}});
         }
         if (ctx.json) {
           print_json({{"session", store::to_json(r->session)}, {"protocol", clinic::to_json(r->protocol)}});
         } else {
           print_session(r->session);
+          for (const auto& w : r->protocol.warnings) fmt::print("  warning: {}\n", w);
           fmt::print("  steps to record (`needlework session step {} STEP`):\n", r->session.id);
           for (const auto& i : r->protocol.items) fmt::print("    {:<24} {}\n", i.step, i.title);
         }
@@ -64,6 +66,10 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
       start->add_option("--appointment", sa->appointment, "The appointment this session keeps");
   start->add_flag("--cocktail", sa->req.cocktail, "A mesotherapy cocktail is applied");
   start->add_option("--condition", sa->req.conditions, "A condition on the day (sensitive_skin, stress, …)");
+  start->add_option(
+      "--acknowledge", sa->req.acknowledged,
+      "Acknowledge a depth-guard warning rule for this session (DEPTH.thin_skin); repeat for each. "
+      "Needed for every warning that fires; recorded in the session");
 
   auto* step = add(*session, ctx, o, Needs::rules, "step", "Timestamp a protocol step (at --now)",
                    "needlework session step 1 STEP.cleanse", [&ctx, sa](Open& s) {

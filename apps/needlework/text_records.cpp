@@ -27,6 +27,9 @@ void print_session(const store::SessionRecord& s) {
   if (const auto directions = store::stroke_plan_directions(s); !directions.empty()) {
     fmt::print("  strokes: {} in turn\n", fmt::join(directions, ", "));
   }
+  if (!s.acknowledged.empty()) {
+    fmt::print("  warnings acknowledged at the start: {}\n", fmt::join(s.acknowledged, ", "));
+  }
   if (!s.notes.empty()) fmt::print("  notes: {}\n", s.notes);
 }
 
@@ -34,6 +37,7 @@ void print_roller(const store::RollerRecord& r) {
   fmt::print("roller {}  lot {} serial {}  {} {} needles {:g} mm  expires {}  {}{}\n", r.id, r.lot, r.serial,
              r.device, r.needle_count, units::in_mm(r.needle_length), units::format_date(r.expiry),
              to_string(r.state), r.client_id.empty() ? std::string() : " (client " + r.client_id + ")");
+  if (r.assigned_at) fmt::print("  assigned {}\n", t(*r.assigned_at));
 }
 
 void print_history(const store::ClientHistory& h) {

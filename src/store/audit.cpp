@@ -60,45 +60,57 @@ std::string audit_hash(const AuditEntry& e) {
   return sha256_hex(text);
 }
 
-AuditCheck verify_chain(const std::vector<AuditEntry>& entries,
-                        std::optional<std::pair<std::int64_t, std::string>> head) {
-  AuditCheck check;
-  std::string prev(64, '0');
-  std::int64_t expected_seq = 1;
+void ChainVerifier::add(const AuditEntry& e) {
+  ++check_.entries;
+  if (!check_.ok) return;
+  auto bad = [&](std::int64_t seq, std::string problem) {
+    check_.ok = false;
+    check_.first_bad_seq = seq;
+    check_.problem = std::move(problem);
+  };
+  if (e.seq != expected_seq_) {
+    return bad(expected_seq_, fmt::format("entry {} is missing (the next entry is {}): an entry was removed",
+                                          expected_seq_, e.seq));
+  }
+  if (e.prev_hash != prev_) {
+    return bad(e.seq,
+               fmt::format("entry {} does not follow entry {}: its prev_hash differs", e.seq, e.seq - 1));
+  }
+  if (audit_hash(e) != e.hash) {
+    return bad(e.seq, fmt::format("entry {} was changed: its hash does not match its contents", e.seq));
+  }
+  prev_ = e.hash;
+  ++expected_seq_;
+}
+
+AuditCheck ChainVerifier::finish(const std::optional<std::pair<std::int64_t, std::string>>& head) {
+  AuditCheck check = check_;
+  if (!check.ok) return check;
   auto bad = [&](std::int64_t seq, std::string problem) {
     check.ok = false;
     check.first_bad_seq = seq;
     check.problem = std::move(problem);
     return check;
   };
-  for (const auto& e : entries) {
-    ++check.entries;
-    if (e.seq != expected_seq) {
-      return bad(expected_seq, fmt::format("entry {} is missing (the next entry is {}): an entry was removed",
-                                           expected_seq, e.seq));
-    }
-    if (e.prev_hash != prev) {
-      return bad(e.seq,
-                 fmt::format("entry {} does not follow entry {}: its prev_hash differs", e.seq, e.seq - 1));
-    }
-    if (audit_hash(e) != e.hash) {
-      return bad(e.seq, fmt::format("entry {} was changed: its hash does not match its contents", e.seq));
-    }
-    prev = e.hash;
-    ++expected_seq;
-  }
-  const std::int64_t last = expected_seq - 1;
+  const std::int64_t last = expected_seq_ - 1;
   if (head) {
     if (head->first != last) {
       return bad(last + 1, fmt::format("the log ends at entry {} but {} entries were written: the newest "
                                        "entries were removed",
                                        last, head->first));
     }
-    if (head->second != prev) return bad(last, fmt::format("entry {} differs from the recorded head", last));
+    if (head->second != prev_) return bad(last, fmt::format("entry {} differs from the recorded head", last));
   } else if (last != 0) {
     return bad(1, "the audit head record is missing");
   }
   return check;
+}
+
+AuditCheck verify_chain(const std::vector<AuditEntry>& entries,
+                        std::optional<std::pair<std::int64_t, std::string>> head) {
+  ChainVerifier v;
+  for (const auto& e : entries) v.add(e);
+  return v.finish(head);
 }
 
 }  // namespace needlework::store

@@ -157,7 +157,9 @@ Result<std::vector<DueItem>> ClinicStore::due(DateTime now) {
   std::vector<DueItem> out;
   const DateTime end_of_day = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
   const auto after = followup_due_after();
-  NW_TRY(sessions, store_.finished_sessions_without_followup());
+  // A session stays due until a follow-up at or after the window's start is recorded: an earlier check (2 h
+  // after, say) is kept and triaged, but is not the check the window asks for (S14).
+  NW_TRY(sessions, store_.finished_sessions_without_followup(after));
   for (const auto& s : sessions) {
     const DateTime due_at = *s.finished_at + after;
     if (due_at >= end_of_day) continue;

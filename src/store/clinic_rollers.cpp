@@ -122,8 +122,15 @@ Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, s
                               units::format_date(r.expiry)),
                   "roller");
     }
+    if (by.at < r.registered_at) {
+      return fail(ErrorCode::out_of_range,
+                  fmt::format("{} is before roller {} was registered ({})", fmt_time(by.at), r.id,
+                              fmt_time(r.registered_at)),
+                  "at");
+    }
     r.state = RollerState::assigned;
     r.client_id = std::string(client_id);
+    r.assigned_at = by.at;  // a session dated before this is refused (check_roller)
     NW_CHECK(store_.update_roller(by, r));
     return r;
   });
@@ -152,6 +159,15 @@ Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id
                   "roller");
     }
     r.state = RollerState::assigned;  // for the same client only: client_id never changes
+    // Sterilised is assigned again: the latest assignment applies, so a session dated before the
+    // sterilisation (when the roller was still used) is refused.
+    if (r.assigned_at && by.at < *r.assigned_at) {
+      return fail(ErrorCode::out_of_range,
+                  fmt::format("{} is before roller {} was last assigned ({})", fmt_time(by.at), r.id,
+                              fmt_time(*r.assigned_at)),
+                  "at");
+    }
+    r.assigned_at = by.at;
     NW_CHECK(store_.update_roller(by, r));
     return r;
   });

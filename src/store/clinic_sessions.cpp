@@ -165,6 +165,18 @@ Result<RollerRecord> ClinicStore::check_roller(std::string_view client_id, Id ro
     case RollerState::assigned:
       break;
   }
+  // An assignment applies from its own time onwards (the latest one, after a sterilisation). A roller
+  // assigned before schema version 6 has no recorded time: it counts from its registration.
+  if (at < roller.assigned_since()) {
+    return fail(ErrorCode::refused,
+                roller.assigned_at
+                    ? fmt::format("roller {} was assigned to client {} at {}, after the session start {}; an "
+                                  "assignment applies from the time it was recorded",
+                                  roller.id, client_id, fmt_time(*roller.assigned_at), fmt_time(at))
+                    : fmt::format("roller {} was registered at {}, after the session start {}", roller.id,
+                                  fmt_time(roller.registered_at), fmt_time(at)),
+                "roller");
+  }
   if (roller.expiry < day_of(at)) {
     return fail(ErrorCode::refused,
                 fmt::format("roller {} expired on {}; dispose of it and take a new one", roller.id,
@@ -214,7 +226,75 @@ clinic::SessionInput ClinicStore::session_input(const SessionRecord& s) {
   in.cocktail = s.cocktail;
   in.start = s.started_at;
   in.conditions = s.conditions;
+  in.acknowledged = s.acknowledged;
   return in;
+}
+
+Result<void> ClinicStore::check_acknowledgements(const std::vector<std::string>& acknowledged) const {
+  for (std::size_t i = 0; i < acknowledged.size(); ++i) {
+    const auto& id = acknowledged[i];
+    const std::string field = fmt::format("acknowledged[{}]", i);
+    if (std::find(acknowledged.begin(), acknowledged.begin() + static_cast<std::ptrdiff_t>(i), id) !=
+        acknowledged.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return fail(ErrorCode::invalid_value, fmt::format("{} is acknowledged twice", id), field);
+    }
+    const auto guard = std::find_if(pack_.depth_guards.begin(), pack_.depth_guards.end(),
+                                    [&](const auto& g) { return g.id == id; });
+    if (guard == pack_.depth_guards.end()) {
+      std::vector<std::string> warnings;
+      for (const auto& g : pack_.depth_guards) {
+        if (g.action == knowledge::GuardAction::warn) warnings.push_back(g.id);
+      }
+      return fail(
+          ErrorCode::unknown_id,
+          fmt::format("'{}' is not a depth-guard rule of pack {} (its warning rules: {})", id, pack_.label(),
+                      warnings.empty() ? "none" : fmt::format("{}", fmt::join(warnings, ", "))),
+          field);
+    }
+    if (guard->action != knowledge::GuardAction::warn) {
+      return fail(ErrorCode::refused,
+                  fmt::format("{} ({}) is a refusing rule, not a warning: it cannot be acknowledged; use a "
+                              "shorter needle",
+                              id, guard->source),
+                  field);
+    }
+  }
+  return {};
+}
+
+Result<void> ClinicStore::check_warnings(const SessionRecord& s, const clinic::Protocol& protocol) const {
+  // Every warning that fires needs the practitioner's acknowledgement, named with its region and margin.
+  std::vector<std::string> missing;
+  for (const auto& f : protocol.depth) {
+    if (!f.verdict.within && f.action == knowledge::GuardAction::warn && !f.acknowledged) {
+      missing.push_back(fmt::format("{} ({}): {}", f.rule, f.source, f.verdict.summary));
+    }
+  }
+  if (!missing.empty()) {
+    std::vector<std::string> options;
+    for (const auto& id : protocol.unacknowledged) options.push_back("--acknowledge " + id);
+    return fail(
+        ErrorCode::refused,
+        fmt::format("a depth-guard warning needs the practitioner's acknowledgement for this session: "
+                    "{}; start the session with {} to go ahead, or use a shorter needle",
+                    fmt::join(missing, "; "), fmt::join(options, " ")),
+        "acknowledged");
+  }
+  // An acknowledgement is of a warning that fired: one that did not is refused, not recorded.
+  for (std::size_t i = 0; i < s.acknowledged.size(); ++i) {
+    const auto& id = s.acknowledged[i];
+    const auto f = std::find_if(protocol.depth.begin(), protocol.depth.end(),
+                                [&](const auto& d) { return d.rule == id; });
+    if (f == protocol.depth.end() || f->verdict.within) {
+      return fail(ErrorCode::refused,
+                  fmt::format("{} did not warn for a {:g} mm needle on {}{}; there is nothing to acknowledge",
+                              id, units::in_mm(s.needle_length), s.area,
+                              f == protocol.depth.end() ? std::string(" (the depth guard did not run here)")
+                                                        : fmt::format(" ({})", f->verdict.summary)),
+                  fmt::format("acknowledged[{}]", i));
+    }
+  }
+  return {};
 }
 
 Result<StartedSession> ClinicStore::start_session(const Actor& by, const SessionRequest& req) {
@@ -229,6 +309,7 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
                   fmt::format("conditions[{}]", i));
     }
   }
+  NW_CHECK(check_acknowledgements(req.acknowledged));
   return store_.transaction_returning<StartedSession>([&]() -> Result<StartedSession> {
     NW_CHECK(require_client(req.client_id));
     NW_TRY(screening, check_screening(req.client_id, req.area, by.at));  // 1. cleared for this area
@@ -248,9 +329,19 @@ Result<StartedSession> ClinicStore::start_session(const Actor& by, const Session
     s.started_at = by.at;
     s.cocktail = req.cocktail;
     s.conditions = req.conditions;
+    s.acknowledged = req.acknowledged;
 
-    // 4. The needle: the protocol refuses a length the pack does not allow here (bands, area limits, depth).
+    // 4. The needle: the protocol refuses a length the pack does not allow here (bands, area limits, depth);
+    // a warning rule that fires needs the practitioner's acknowledgement, recorded in the session.
     NW_TRY(protocol, clinic::protocol(session_input(s), pack_, regions_));
+    NW_CHECK(check_warnings(s, protocol));
+    // What was acknowledged is kept with the margin the guard gave then (the pack or skin data may change).
+    for (const auto& f : protocol.depth) {
+      if (f.acknowledged) {
+        s.notes += fmt::format("{}[{} {}] acknowledged {} ({}): {}", s.notes.empty() ? "" : "\n",
+                               fmt_time(by.at), by.name, f.rule, f.source, f.verdict.summary);
+      }
+    }
     // 5. The appointment it keeps, and the interval rules against this client's earlier sessions here.
     NW_CHECK(keep_appointment(by, req));
     NW_CHECK(check_interval_for(req.client_id, req.area, roller.needle_length, day_of(by.at),

@@ -70,6 +70,17 @@ std::vector<std::string> stroke_plan_directions(const SessionRecord& s) {
   return out;
 }
 
+std::vector<RecordTable> record_tables() {
+  std::vector<RecordTable> out;
+  sql::for_each_record_type([&](const auto& r) {
+    using R = std::decay_t<decltype(r)>;
+    RecordTable t{std::string(sql::Table<R>::name), {}};
+    sql::for_each_field<R>([&](const auto& f) { t.columns.emplace_back(f.column); });
+    out.push_back(std::move(t));
+  });
+  return out;
+}
+
 Result<SessionRecord> Store::insert_session(const Actor& by, const SessionRecord& s) {
   return insert_session(by, s, canonical_without_id(to_json(s)));
 }
@@ -108,10 +119,20 @@ json to_json(const AuditEntry& r) {
 }
 
 json to_json(const AuditCheck& r) {
-  json j{{"ok", r.ok}, {"entries", r.entries}};
+  json j{{"ok", r.ok}, {"entries", r.entries}, {"records", r.records}};
   if (!r.ok) {
     j["first_bad_seq"] = r.first_bad_seq;
     j["problem"] = r.problem;
+    json problems = json::array();
+    for (const auto& p : r.record_problems) {
+      problems.push_back({{"table", p.table},
+                          {"id", p.id},
+                          {"kind", p.kind},
+                          {"expected_sha256", p.expected_sha256},
+                          {"actual_sha256", p.actual_sha256},
+                          {"detail", p.detail}});
+    }
+    j["record_problems"] = std::move(problems);
   }
   return j;
 }

@@ -141,6 +141,13 @@ inline Result<CrashIds> write_session(ns::ClinicStore& clinic, const CrashKey& k
   req.area = "face";
   req.roller_id = roller->id;
   req.cocktail = true;  // so every step of the seed pack is one of the session's (STEP.cocktail with it)
+  // The depth-guard warnings this needle raises on the face are acknowledged, as a practitioner would.
+  if (auto depth = needlework::clinic::check_depth(seed_pack(), &skin_regions(), "face",
+                                                   *seed_pack().find_device("dermaroller"),
+                                                   nu::millimetres(needle_mm));
+      depth && *depth) {
+    for (const auto* f : (*depth)->unacknowledged()) req.acknowledged.push_back(f->rule);
+  }
   auto started = clinic.start_session(by(k.at), req);
   if (!started) return std::unexpected(started.error());
   const ns::Id id = started->session.id;

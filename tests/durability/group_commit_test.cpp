@@ -124,7 +124,8 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<void>, update_session, (const ns::Actor& b, const ns::SessionRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::SessionRecord>>, sessions_of, (std::string_view c), (c))
   FORWARD(Result<std::vector<ns::SessionRecord>>, sessions_with_roller, (ns::Id id), (id))
-  FORWARD(Result<std::vector<ns::SessionRecord>>, finished_sessions_without_followup, (), ())
+  FORWARD(Result<std::vector<ns::SessionRecord>>, finished_sessions_without_followup,
+          (std::chrono::seconds w), (w))
   FORWARD(Result<ns::StepRecord>, insert_step, (const ns::Actor& b, const ns::StepRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::StepRecord>>, steps_of, (ns::Id id), (id))
   FORWARD(Result<ns::FollowupRecord>, insert_followup, (const ns::Actor& b, const ns::FollowupRecord& r),

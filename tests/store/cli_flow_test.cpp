@@ -90,9 +90,25 @@ TEST_P(StoreCli, TheWholeFlowRunsHeadless) {
   run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
   auto appt = run_json({"appointment", "book", "C-0001", "--area", "face", "--needle-mm", "1.0", "--at",
                         "2026-11-24T10:00:00Z", "--now", "2026-11-23T10:00:00Z"});
-  auto started =
-      run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
-                "--appointment", std::to_string(appt.value("id", 0)), "--now", "2026-11-24T10:00:00Z"});
+  // 1.0 mm on the face raises the seed pack's thin-skin warning: refused until acknowledged (#9).
+  auto unacknowledged =
+      run({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r), "--appointment",
+           std::to_string(appt.value("id", 0)), "--now", "2026-11-24T10:00:00Z"});
+  EXPECT_EQ(unacknowledged.exit_code, 5) << unacknowledged.err;
+  EXPECT_NE(unacknowledged.err.find("DEPTH.thin_skin"), std::string::npos) << unacknowledged.err;
+  EXPECT_NE(unacknowledged.err.find("% of punctures stay within the dermis"), std::string::npos)
+      << unacknowledged.err;
+  EXPECT_NE(unacknowledged.err.find("--acknowledge DEPTH.thin_skin"), std::string::npos)
+      << unacknowledged.err;
+  EXPECT_TRUE(run_json({"clients", "show", "C-0001"})["sessions"].empty()) << "nothing stored";
+  auto refusing = run({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
+                       "--acknowledge", "DEPTH.within_dermis", "--now", "2026-11-24T10:00:00Z"});
+  EXPECT_EQ(refusing.exit_code, 5) << refusing.err;
+  EXPECT_NE(refusing.err.find("--acknowledge"), std::string::npos) << refusing.err;
+  auto started = run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
+                           "--appointment", std::to_string(appt.value("id", 0)), "--acknowledge",
+                           "DEPTH.thin_skin", "--now", "2026-11-24T10:00:00Z"});
+  EXPECT_EQ(started["session"]["acknowledged"], json::array({"DEPTH.thin_skin"}));
   const auto sid = std::to_string(started["session"].value("id", 0));
   EXPECT_FALSE(started["protocol"]["steps"].empty());
   run_json({"session", "step", sid, "STEP.cleanse", "--now", "2026-11-24T10:01:00Z"});
@@ -126,6 +142,10 @@ TEST_P(StoreCli, TheWholeFlowRunsHeadless) {
   run_json({"outbox", "sent", std::to_string(outbox[0].value("id", 0)), "--now", "2026-11-24T11:05:00Z"});
   EXPECT_TRUE(run_json({"outbox", "list"}).empty());
 
+  // An early check (2 h after) is recorded; the 24-hour follow-up stays due (#11).
+  auto early =
+      run_json({"session", "followup", sid, "--observed", "redness", "--now", "2026-11-24T13:00:00Z"});
+  EXPECT_EQ(early["followup"]["triage"], "normal");
   auto due = run_json({"due", "--now", "2026-11-25T09:00:00Z"});
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0]["kind"], "followup");
@@ -150,6 +170,7 @@ TEST_P(StoreCli, TheWholeFlowRunsHeadless) {
 
   auto history = run_json({"clients", "show", "C-0001"});
   EXPECT_EQ(history["sessions"].size(), 1u);
+  EXPECT_EQ(history["sessions"][0]["acknowledged"], json::array({"DEPTH.thin_skin"}));
   EXPECT_EQ(history["escalations"][0]["open"], false);
 
   const auto text = run({"audit", "verify"});
@@ -167,6 +188,12 @@ TEST_P(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   EXPECT_NE(unassigned.err.find("roller assign"), std::string::npos) << unassigned.err;
   run_json({"clients", "add", "C-0002", "--name", "Bea Example", "--now", "2026-11-23T08:00:00Z"});
   run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
+  // Dated before the assignment (#11).
+  auto before_assignment = run({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
+                                "--acknowledge", "DEPTH.thin_skin", "--now", "2026-11-24T09:50:00Z"});
+  EXPECT_EQ(before_assignment.exit_code, 5) << before_assignment.err;
+  EXPECT_NE(before_assignment.err.find("after the session start"), std::string::npos)
+      << before_assignment.err;
   auto cross = run({"roller", "assign", std::to_string(r), "C-0002", "--now", "2026-11-24T09:56:00Z"});
   EXPECT_EQ(cross.exit_code, 5);
   EXPECT_NE(cross.err.find("never crosses clients"), std::string::npos) << cross.err;
@@ -187,7 +214,7 @@ TEST_P(StoreCli, ASessionFinishesWithItsWholeChecklistOrAReason) {
   const auto r = roller("0001");
   run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
   auto started = run_json({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
-                           "--now", "2026-11-24T10:00:00Z"});
+                           "--acknowledge", "DEPTH.thin_skin", "--now", "2026-11-24T10:00:00Z"});
   const auto sid = std::to_string(started["session"].value("id", 0));
   run_json({"session", "step", sid, "STEP.cleanse", "--now", "2026-11-24T10:01:00Z"});
   auto list = run_json({"session", "checklist", sid});
@@ -221,6 +248,20 @@ TEST_P(StoreCli, AuditVerifyFindsATamperedEntry) {
   EXPECT_NE(r.out.find("entry 2"), std::string::npos) << r.out;
   auto j = run_json({"audit", "verify"}, 5);
   EXPECT_EQ(j["first_bad_seq"], 2);
+}
+
+TEST_P(StoreCli, AuditVerifyFindsARecordChangedOutsideNeedlework) {
+  ready_client();
+  std::string error;
+  ASSERT_TRUE(database_.exec("UPDATE clients SET name = 'Mallory' WHERE id = 'C-0001'", error)) << error;
+  auto r = run({"audit", "verify"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.out.find("clients C-0001 changed"), std::string::npos) << r.out;
+  auto j = run_json({"audit", "verify"}, 5);
+  ASSERT_EQ(j["record_problems"].size(), 1u) << j;
+  EXPECT_EQ(j["record_problems"][0]["table"], "clients");
+  EXPECT_EQ(j["record_problems"][0]["id"], "C-0001");
+  EXPECT_EQ(j["record_problems"][0]["kind"], "changed");
 }
 
 NEEDLEWORK_INSTANTIATE_STORE_TESTS(StoreCli);

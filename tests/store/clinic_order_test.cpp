@@ -109,7 +109,7 @@ TEST_P(ClinicOrder, AStepTheSessionDoesNotIncludeIsRefused) {
   // With a cocktail, the same step belongs to the session.
   ready_client("C-2");
   const auto r2 = assigned_roller("C-2", "LOT-A", "2");
-  ns::SessionRequest req{"C-2", "face", r2, std::nullopt, true, {}};
+  ns::SessionRequest req{"C-2", "face", r2, std::nullopt, true, {}, warnings_for("face", 1.0)};
   auto with = clinic_->start_session(by("2026-11-24T10:00:00Z"), req);
   ASSERT_TRUE(with) << with.error().describe();
   EXPECT_TRUE(clinic_->record_step(by("2026-11-24T10:05:00Z"), with->session.id, "STEP.cocktail"));
@@ -242,6 +242,200 @@ TEST_P(ClinicOrder, SignerLotAndNotesAreCheckedToo) {
   EXPECT_EQ(ok->lot, "LOT-9");
   EXPECT_FALSE(clinic_->dispose_roller(by("2026-11-20T10:00:00Z"), ok->id, "\x1b[2J"));
   EXPECT_TRUE(clinic_->dispose_roller(by("2026-11-20T10:00:00Z"), ok->id, "dropped\non the floor"));
+}
+
+// ---- a roller's assignment applies from its own time (#11)
+// --------------------------------------------------------------------------------------------
+
+TEST_P(ClinicOrder, ASessionBeforeTheRollerWasAssignedIsRefused) {
+  ready_client("C-1");  // intake 2026-11-23T09:00, consent 09:10
+  const auto r = roller("LOT-A", "1");
+  ASSERT_TRUE(clinic_->assign_roller(by("2026-11-24T09:55:00Z"), r, "C-1"));
+  const auto before = audit_count();
+  auto early = start("C-1", r, "2026-11-24T09:50:00Z");
+  expect_refused(early, "assigned to client C-1 at 2026-11-24T09:55:00Z, after the session start");
+  EXPECT_EQ(early.error().where, "roller");
+  EXPECT_EQ(audit_count(), before);
+  EXPECT_EQ(sessions_of("C-1"), 0u);
+  auto stored = store_->find_roller(r);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->assigned_at, at("2026-11-24T09:55:00Z"));
+  EXPECT_EQ(ns::to_json(**stored)["assigned_at"], "2026-11-24T09:55:00Z");
+  auto on_time = start("C-1", r, "2026-11-24T09:55:00Z");
+  EXPECT_TRUE(on_time) << on_time.error().describe();
+}
+
+TEST_P(ClinicOrder, ASterilisedRollerCountsFromItsLatestAssignment) {
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1");  // assigned 2026-11-20T09:05
+  ASSERT_NE(session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T10:40:00Z"), 0);
+  ASSERT_TRUE(clinic_->sterilise_roller(by("2027-01-10T09:00:00Z"), r));
+  const auto before = audit_count();
+  // After the first session, before the sterilisation: the roller was used then, not assigned.
+  auto between = start("C-1", r, "2027-01-05T10:00:00Z");
+  expect_refused(between, "at 2027-01-10T09:00:00Z, after the session start");
+  EXPECT_EQ(audit_count(), before);
+  EXPECT_EQ(sessions_of("C-1"), 1u);
+  auto after = start("C-1", r, "2027-01-10T10:00:00Z");
+  EXPECT_TRUE(after) << after.error().describe();
+}
+
+TEST_P(ClinicOrder, ARollerWithoutAnAssignmentTimeCountsFromItsRegistration) {
+  // Rollers assigned before schema version 6 have no recorded assignment time.
+  ns::RollerRecord legacy;
+  legacy.registered_at = at("2026-11-20T09:00:00Z");
+  EXPECT_EQ(legacy.assigned_since(), at("2026-11-20T09:00:00Z"));
+  EXPECT_FALSE(ns::to_json(legacy).contains("assigned_at")) << "the JSON, so the digest, stays as before";
+  legacy.assigned_at = at("2026-11-21T09:00:00Z");
+  EXPECT_EQ(legacy.assigned_since(), at("2026-11-21T09:00:00Z"));
+}
+
+TEST_P(ClinicOrder, ARollerCannotBeAssignedBeforeItWasRegistered) {
+  add_client("C-1");
+  const auto r = roller("LOT-A", "1");  // registered 2026-11-20T09:00
+  auto early = clinic_->assign_roller(by("2026-11-20T08:00:00Z"), r, "C-1");
+  ASSERT_FALSE(early);
+  EXPECT_EQ(early.error().where, "at");
+  auto stored = store_->find_roller(r);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->state, ns::RollerState::new_);
+}
+
+// ---- the 24-hour follow-up stays due until it is done (#11)
+// --------------------------------------------------------------------------------------------
+
+TEST_P(ClinicOrder, AnEarlyCheckIsRecordedButThe24HourFollowupStaysDue) {
+  // The window is the pack's: the first see-a-doctor follow-up rule's from_hours (FU.redness_persisting,
+  // S14).
+  const auto window = clinic_->followup_due_after();
+  EXPECT_EQ(window, std::chrono::hours{24});
+  // Three clients, each with a session ended at 11:00; a check before, at and after the window's start.
+  const char* ended = "2026-11-24T11:00:00Z";
+  std::vector<ns::Id> sessions;
+  for (const char* client : {"C-1", "C-2", "C-3"}) {
+    ready_client(client);
+    const auto r = assigned_roller(client, "LOT-A", client);
+    sessions.push_back(session(client, r, "2026-11-24T10:00:00Z", ended));
+  }
+  const auto window_start = at(ended) + window;  // 2026-11-25T11:00:00Z
+  auto early =
+      clinic_->record_followup(ns::Actor{"ana", at(ended) + std::chrono::hours{2}}, sessions[0], {"redness"});
+  ASSERT_TRUE(early) << early.error().describe();
+  EXPECT_EQ(early->followup.triage, nk::Triage::normal) << "redness on the first day is expected";
+  ASSERT_TRUE(clinic_->record_followup(ns::Actor{"ana", window_start - std::chrono::seconds{1}}, sessions[1],
+                                       {"dryness"}));
+  ASSERT_TRUE(clinic_->record_followup(ns::Actor{"ana", window_start}, sessions[2], {"dryness"}));
+
+  auto due = clinic_->due(window_start + std::chrono::hours{1});
+  ASSERT_TRUE(due) << due.error().describe();
+  std::vector<ns::Id> still_due;
+  for (const auto& d : *due) {
+    if (d.kind == ns::DueKind::followup) still_due.push_back(d.session_id);
+  }
+  EXPECT_EQ(still_due, (std::vector<ns::Id>{sessions[0], sessions[1]}))
+      << "checks before the window keep the 24-hour follow-up due; one at its start clears it";
+  // The early check is kept.
+  auto kept = store_->followups_of(sessions[0]);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->size(), 1u);
+  // The 24-hour check, once recorded, takes the session off the list.
+  ASSERT_TRUE(clinic_->record_followup(ns::Actor{"ana", window_start + std::chrono::hours{2}}, sessions[0],
+                                       {"dryness"}));
+  auto later = clinic_->due(window_start + std::chrono::hours{3});
+  ASSERT_TRUE(later);
+  for (const auto& d : *later) EXPECT_NE(d.session_id, sessions[0]);
+}
+
+// ---- a depth-guard warning needs the practitioner's recorded acknowledgement (#9)
+// --------------------------------------------------------------------------------------------
+
+namespace {
+/// The seed pack's warning rule and the margin text the guard gives for a needle on an area.
+std::string margin_of(const std::string& rule, const std::string& area, double mm) {
+  auto d = needlework::clinic::check_depth(seed(), &regions(), area, *seed().find_device("dermaroller"),
+                                           nu::millimetres(mm));
+  if (!d || !*d) return "";
+  for (const auto& f : (*d)->findings) {
+    if (f.rule == rule) return f.verdict.summary;
+  }
+  return "";
+}
+ns::SessionRequest request(ns::Id roller, std::vector<std::string> acknowledged) {
+  ns::SessionRequest req;
+  req.client_id = "C-1";
+  req.area = "face";
+  req.roller_id = roller;
+  req.acknowledged = std::move(acknowledged);
+  return req;
+}
+}  // namespace
+
+TEST_P(ClinicOrder, AWarningThatFiresIsRefusedUntilAcknowledgedNamingTheRuleRegionAndMargin) {
+  ASSERT_EQ(warnings_for("face", 1.0), std::vector<std::string>{"DEPTH.thin_skin"})
+      << "the seed pack's thin-skin rule warns for 1.0 mm on the face";
+  ready_client("C-1");
+  const auto r = assigned_roller("C-1", "LOT-A", "1", 1.0);
+  const auto before = audit_count();
+  auto refused = clinic_->start_session(by("2026-11-24T10:00:00Z"), request(r, {}));
+  const auto margin = margin_of("DEPTH.thin_skin", "face", 1.0);
+  ASSERT_FALSE(margin.empty());
+  expect_refused(refused, "DEPTH.thin_skin");
+  EXPECT_NE(refused.error().message.find(margin), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("% of punctures"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("--acknowledge DEPTH.thin_skin"), std::string::npos);
+  EXPECT_EQ(refused.error().where, "acknowledged");
+  EXPECT_EQ(audit_count(), before) << "nothing stored";
+  EXPECT_EQ(sessions_of("C-1"), 0u);
+
+  auto started = clinic_->start_session(by("2026-11-24T10:00:00Z", "bea"), request(r, {"DEPTH.thin_skin"}));
+  ASSERT_TRUE(started) << started.error().describe();
+  EXPECT_EQ(started->session.acknowledged, std::vector<std::string>{"DEPTH.thin_skin"});
+  auto stored = store_->find_session(started->session.id);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->acknowledged, std::vector<std::string>{"DEPTH.thin_skin"});
+  EXPECT_EQ(ns::to_json(**stored)["acknowledged"], nlohmann::json::array({"DEPTH.thin_skin"}));
+  // Who and when: the session's start, with the margin acknowledged kept in its notes.
+  EXPECT_NE((*stored)->notes.find("[2026-11-24T10:00:00Z bea] acknowledged DEPTH.thin_skin (S7): " + margin),
+            std::string::npos)
+      << (*stored)->notes;
+  // In the audit: the session's entry, by bea, commits to the record with its acknowledgement.
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log);
+  const auto& entry = log->back();
+  EXPECT_EQ(entry.entity, "sessions");
+  EXPECT_EQ(entry.actor, "bea");
+  EXPECT_EQ(entry.after_sha256, ns::sha256_hex(ns::canonical(ns::to_json(**stored))));
+  EXPECT_TRUE(started->protocol.unacknowledged.empty());
+}
+
+TEST_P(ClinicOrder, AnAcknowledgementOfARuleThatDidNotFireARefusingRuleOrAnUnknownOneIsRefused) {
+  ready_client("C-1");
+  const auto short_roller = assigned_roller("C-1", "LOT-A", "1", 0.5);
+  ASSERT_TRUE(warnings_for("face", 0.5).empty()) << "0.5 mm on the face raises no warning";
+  const auto before = audit_count();
+  auto not_fired =
+      clinic_->start_session(by("2026-11-24T10:00:00Z"), request(short_roller, {"DEPTH.thin_skin"}));
+  expect_refused(not_fired, "DEPTH.thin_skin did not warn for a 0.5 mm needle on face");
+  EXPECT_EQ(not_fired.error().where, "acknowledged[0]");
+  auto refusing =
+      clinic_->start_session(by("2026-11-24T10:00:00Z"), request(short_roller, {"DEPTH.within_dermis"}));
+  expect_refused(refusing, "is a refusing rule, not a warning");
+  EXPECT_EQ(refusing.error().where, "acknowledged[0]");
+  auto unknown = clinic_->start_session(by("2026-11-24T10:00:00Z"), request(short_roller, {"DEPTH.nope"}));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::unknown_id);
+  EXPECT_NE(unknown.error().message.find("DEPTH.thin_skin"), std::string::npos) << "lists the warning rules";
+  auto twice = clinic_->start_session(by("2026-11-24T10:00:00Z"),
+                                      request(short_roller, {"DEPTH.thin_skin", "DEPTH.thin_skin"}));
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().where, "acknowledged[1]");
+  EXPECT_EQ(audit_count(), before) << "nothing stored";
+  EXPECT_EQ(sessions_of("C-1"), 0u);
+  auto plain = clinic_->start_session(by("2026-11-24T10:00:00Z"), request(short_roller, {}));
+  ASSERT_TRUE(plain) << plain.error().describe();
+  EXPECT_TRUE(plain->session.acknowledged.empty());
+  EXPECT_FALSE(ns::to_json(plain->session).contains("acknowledged"))
+      << "a session without one digests as before";
 }
 
 }  // namespace

@@ -267,7 +267,7 @@ TEST_P(ClinicRules, ASessionKeepsItsAppointment) {
   auto a = clinic_->book_appointment(by("2026-11-23T12:00:00Z"), "C-1", "face", nu::millimetres(1.0),
                                      at("2026-11-24T10:00:00Z"));
   ASSERT_TRUE(a) << a.error().describe();
-  ns::SessionRequest req{"C-1", "face", r, a->id, false, {}};
+  ns::SessionRequest req{"C-1", "face", r, a->id, false, {}, warnings_for("face", 1.0)};
   auto s = clinic_->start_session(by("2026-11-24T10:00:00Z"), req);
   ASSERT_TRUE(s) << s.error().describe();
   auto kept = store_->find_appointment(a->id);
@@ -336,7 +336,7 @@ TEST_P(ClinicRules, ChartKeepsDoseFieldsNullUntilGivenAndFinishUsesTheRoller) {
 TEST_P(ClinicRules, AFinishedSessionQueuesItsAftercareSheetUntilItIsSent) {
   ready_client("C-1");
   const auto r = assigned_roller("C-1", "LOT-A", "1");
-  ns::SessionRequest req{"C-1", "face", r, std::nullopt, true, {"sensitive_skin"}};
+  ns::SessionRequest req{"C-1", "face", r, std::nullopt, true, {"sensitive_skin"}, warnings_for("face", 1.0)};
   auto s = clinic_->start_session(by("2026-11-24T10:00:00Z"), req);
   ASSERT_TRUE(s) << s.error().describe();
   auto none = clinic_->outbox();

@@ -24,16 +24,17 @@ NEEDLEWORK_INSTANTIATE_STORE_TESTS(Migrations);
 TEST_P(Migrations, MigrationsAreAppliedOnceAndOpeningTwiceKeepsTheData) {
   auto first = store_->schema();
   ASSERT_TRUE(first) << first.error().describe();
-  EXPECT_EQ(first->version, 5);
-  EXPECT_EQ(first->applied, (std::vector<std::string>{"0001_init", "0002_outbox", "0003_photos",
-                                                      "0004_history_indexes", "0005_stroke_plan"}));
+  EXPECT_EQ(first->version, 6);
+  EXPECT_EQ(first->applied,
+            (std::vector<std::string>{"0001_init", "0002_outbox", "0003_photos", "0004_history_indexes",
+                                      "0005_stroke_plan", "0006_acknowledged_assigned"}));
   add_client("C-1");
   reopen();
   reopen();
   auto again = store_->schema();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->version, 5);
-  EXPECT_EQ(again->applied.size(), 5u);
+  EXPECT_EQ(again->version, 6);
+  EXPECT_EQ(again->applied.size(), 6u);
   auto c = store_->find_client("C-1");
   ASSERT_TRUE(c && *c);
   EXPECT_EQ((*c)->name, "Test C-1");
@@ -65,15 +66,20 @@ TEST_P(Migrations, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
   raw_sql(
       "DROP TABLE photos; DROP TABLE outbox; ALTER TABLE sessions DROP COLUMN cocktail; "
       "ALTER TABLE sessions DROP COLUMN conditions_json; ALTER TABLE sessions DROP COLUMN stroke_plan_json; "
+      "ALTER TABLE sessions DROP COLUMN acknowledged_json; ALTER TABLE rollers DROP COLUMN assigned_at; "
       "DELETE FROM schema_version WHERE version > 1");
   reopen();
   auto info = store_->schema();
   ASSERT_TRUE(info);
-  EXPECT_EQ(info->version, 5);
+  EXPECT_EQ(info->version, 6);
   auto sessions = store_->sessions_of("C-1");
   ASSERT_TRUE(sessions) << sessions.error().describe();
   ASSERT_EQ(sessions->size(), 1u);
   EXPECT_FALSE((*sessions)[0].cocktail);
+  EXPECT_TRUE((*sessions)[0].acknowledged.empty());
+  auto roller = store_->find_roller(r);
+  ASSERT_TRUE(roller && *roller);
+  EXPECT_FALSE((*roller)->assigned_at) << "an assignment time unknown before version 6 stays unknown";
   auto outbox = clinic_->outbox(true);
   ASSERT_TRUE(outbox);
   EXPECT_TRUE(outbox->empty());

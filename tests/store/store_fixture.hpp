@@ -168,12 +168,31 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     return id;
   }
 
+  /// The depth-guard warning rules of the seed pack that fire for a needle on an area (the test skin data):
+  /// what a session start must acknowledge.
+  static std::vector<std::string> warnings_for(const std::string& area, double mm,
+                                               const char* device = "dermaroller") {
+    std::vector<std::string> out;
+    auto d = needlework::clinic::check_depth(seed(), &regions(), area, *seed().find_device(device),
+                                             nu::millimetres(mm));
+    if (!d || !*d) return out;
+    for (const auto& f : (*d)->findings) {
+      if (!f.verdict.within && f.action == nk::GuardAction::warn) out.push_back(f.rule);
+    }
+    return out;
+  }
+
+  /// Starts a session, acknowledging every depth-guard warning its roller's needle raises there (the
+  /// acknowledgement rule itself is tested with explicit lists).
   needlework::Result<ns::StartedSession> start(const std::string& client, ns::Id roller_id, const char* when,
                                                const std::string& area = "face") {
     ns::SessionRequest req;
     req.client_id = client;
     req.area = area;
     req.roller_id = roller_id;
+    if (auto r = store_->find_roller(roller_id); r && *r && seed().find_area(area) != nullptr) {
+      req.acknowledged = warnings_for(area, nu::in_mm((*r)->needle_length), (*r)->device.c_str());
+    }
     return clinic_->start_session(by(when), req);
   }
 

@@ -41,6 +41,10 @@ struct SessionRequest {
   bool cocktail = false;
   std::vector<std::string>
       conditions;  ///< conditions on the day (sensitive_skin, stress, …) for the protocol
+  /// The depth-guard warnings (rules with action "warn") the practitioner acknowledges for this session, by
+  /// rule id: each must be a warning rule of the pack that fires for this needle here; every warning that
+  /// fires must be among them. Recorded in the session (`SessionRecord::acknowledged`).
+  std::vector<std::string> acknowledged;
 };
 
 /// What was done, charted during or after a session. Absent fields are left as they are.
@@ -250,6 +254,10 @@ class ClinicStore {
   Result<AreaScreening> check_screening(std::string_view client_id, std::string_view area, DateTime at);
   Result<ConsentRecord> check_consent(std::string_view client_id, DateTime at);
   Result<RollerRecord> check_roller(std::string_view client_id, Id roller_id, DateTime at);
+  /// The acknowledgements asked for: each a warning rule of the pack, once (before anything is read).
+  [[nodiscard]] Result<void> check_acknowledgements(const std::vector<std::string>& acknowledged) const;
+  /// Every warning that fires for the session's needle is acknowledged, and every acknowledgement is of one.
+  [[nodiscard]] Result<void> check_warnings(const SessionRecord& s, const clinic::Protocol& protocol) const;
   Result<void> keep_appointment(const Actor& by, const SessionRequest& request);
   Result<std::vector<ChecklistStep>> checklist_of(const SessionRecord& s);
   /// What the clinic engine needs of a recorded session (protocol, aftercare).

@@ -118,6 +118,12 @@ struct RollerRecord {
   int uses = 0;           ///< sessions finished with it
   std::string disposal_reason;
   DateTime registered_at;
+  /// When it was last assigned to its client: by `assign_roller`, or again by `sterilise_roller` (the latest
+  /// assignment applies). Absent for rollers assigned before schema version 6, whose time is unknown: read
+  /// as assigned when registered (`assigned_since`).
+  std::optional<DateTime> assigned_at;
+  /// From when the roller counts as its client's: `assigned_at`, else (unknown) `registered_at`.
+  [[nodiscard]] DateTime assigned_since() const { return assigned_at.value_or(registered_at); }
 };
 
 struct SessionRecord {
@@ -141,6 +147,9 @@ struct SessionRecord {
   std::string stroke_plan_json;
   bool cocktail = false;  ///< a mesotherapy cocktail was applied (sets the protocol and aftercare)
   std::vector<std::string> conditions;  ///< conditions on the day (sensitive_skin, stress, …)
+  /// The depth-guard warnings (pack rules with action "warn") the practitioner acknowledged to start the
+  /// session, by rule id; who and when are the session's start (its audit entry's actor, `started_at`).
+  std::vector<std::string> acknowledged;
 };
 
 /// A protocol step done during a session, timestamped.

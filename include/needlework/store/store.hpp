@@ -6,6 +6,7 @@
 /// a `Result` error: a missing record is `not_found`, an unreachable or busy database `io_error`, a corrupt
 /// or newer one `database_error`, as documented on each function.
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -19,13 +20,52 @@
 
 namespace needlework::store {
 
-/// The outcome of recomputing the audit chain.
-struct AuditCheck {
-  bool ok = true;
-  std::int64_t entries = 0;        ///< entries read
-  std::int64_t first_bad_seq = 0;  ///< the first entry that does not verify (0 when ok)
-  std::string problem;             ///< what is wrong there, for a person
+/// A record whose stored content the audit log does not vouch for: changed, written or removed outside the
+/// store (by raw SQL, or in a backup file).
+struct RecordProblem {
+  std::string table;  ///< "clients", "intakes", …
+  std::string id;     ///< the record's id as its audit entries name it
+  /// `changed` (its digest differs from the one its last audit entry committed to), `unaudited` (no audit
+  /// entry names it), `removed` (its last audit entry says it exists; there is no row), `unreadable` (a
+  /// column holds a value that does not parse).
+  std::string kind;
+  std::string expected_sha256;  ///< after_sha256 of its last audit entry ("" when there is none)
+  std::string actual_sha256;    ///< SHA-256 of its canonical JSON now ("" when removed or unreadable)
+  std::string detail;           ///< for a person
 };
+
+/// The outcome of checking the audit log: its chain, and every record against it.
+struct AuditCheck {
+  bool ok = true;                  ///< the chain verifies and every record is as its audit entry says
+  std::int64_t entries = 0;        ///< entries read
+  std::int64_t first_bad_seq = 0;  ///< the first entry that does not verify (0 when the chain verifies)
+  std::string problem;             ///< what is wrong, for a person ("" when ok)
+  std::int64_t records = 0;        ///< records checked against the log (0 for `verify_chain` alone)
+  std::vector<RecordProblem> record_problems;  ///< every record that does not match, by table then id
+};
+
+/// Recomputes the chain one entry at a time, in seq order, so a log of any length is checked in one pass
+/// without being held in memory: `verify_chain` over entries that arrive as they are read.
+class ChainVerifier {
+ public:
+  /// Checks the next entry; once the chain is broken the rest are only counted.
+  void add(const AuditEntry& e);
+  /// The check, given the head the store recorded separately (which catches a removed tail).
+  [[nodiscard]] AuditCheck finish(const std::optional<std::pair<std::int64_t, std::string>>& head);
+
+ private:
+  AuditCheck check_;
+  std::string prev_ = std::string(64, '0');
+  std::int64_t expected_seq_ = 1;
+};
+
+/// A record table of the store and its columns, from its field table: every table `verify_audit` checks.
+struct RecordTable {
+  std::string name;
+  std::vector<std::string> columns;  ///< in the field table's order; the first is the id
+};
+/// Every record table (users, clients, intakes, … photos), in the order `verify_audit` checks them.
+[[nodiscard]] std::vector<RecordTable> record_tables();
 
 /// Recomputes the chain over entries in seq order: each seq follows the previous by one, each prev_hash is
 /// the previous hash, each hash is `audit_hash` of its entry; `head` (the last seq and hash the store
@@ -135,8 +175,10 @@ class Store {
   virtual Result<void> update_session(const Actor& by, const SessionRecord& s) = 0;
   virtual Result<std::vector<SessionRecord>> sessions_of(std::string_view client_id) = 0;
   virtual Result<std::vector<SessionRecord>> sessions_with_roller(Id roller_id) = 0;
-  /// Finished sessions that have no follow-up recorded yet, oldest first.
-  virtual Result<std::vector<SessionRecord>> finished_sessions_without_followup() = 0;
+  /// Finished sessions with no follow-up recorded at or after `window` from their end, oldest first: a
+  /// follow-up recorded earlier (an early check) does not take the session off the list.
+  virtual Result<std::vector<SessionRecord>> finished_sessions_without_followup(
+      std::chrono::seconds window) = 0;
   virtual Result<StepRecord> insert_step(const Actor& by, const StepRecord& step) = 0;
   virtual Result<std::vector<StepRecord>> steps_of(Id session_id) = 0;
   virtual Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& f) = 0;
@@ -164,7 +206,12 @@ class Store {
   // ---- audit -----------------------------------------------------------------------------------------
   /// Every entry in seq order.
   virtual Result<std::vector<AuditEntry>> audit_log() = 0;
-  /// Recomputes the hash chain (verify_chain over audit_log and the recorded head).
+  /// Checks the audit log and the records against it, in one read snapshot and one streaming pass over the
+  /// log and each record table: the hash chain (as `verify_chain`, with the recorded head), and every
+  /// record's digest (SHA-256 of its canonical JSON) against `after_sha256` of its last audit entry — a
+  /// record changed, inserted or deleted outside the store is listed in `record_problems`, and `ok` is false.
+  /// A record audited before a column was added to its table is checked in its form of then (fields.hpp
+  /// `earlier_forms`).
   virtual Result<AuditCheck> verify_audit() = 0;
 
   // ---- backup ----------------------------------------------------------------------------------------

@@ -105,10 +105,19 @@ std::string ascii_like(std::string_view column, std::string_view param) {
   return fmt::format("lower({}) LIKE lower({}::text COLLATE \"C\") ESCAPE '\\'", column, param);
 }
 
+std::string time_plus_seconds(std::string_view time_column, std::string_view seconds_param) {
+  // The ISO text as a UTC timestamp, moved, and written back in the same form (byte order, "C").
+  return fmt::format(
+      "(to_char(({}::timestamptz + ({}::bigint) * interval '1 second') AT TIME ZONE 'UTC', "
+      "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') COLLATE \"C\")",
+      time_column, seconds_param);
+}
+
 const sql::Dialect postgres_dialect{.lock_head = "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
                                     .lock_missing_head = "LOCK TABLE audit_head IN SHARE ROW EXCLUSIVE MODE",
                                     .head_with_each_entry = true,
-                                    .ascii_like = &ascii_like};
+                                    .ascii_like = &ascii_like,
+                                    .time_plus_seconds = &time_plus_seconds};
 
 class PostgresRow final : public sql::Row {
  public:

@@ -38,6 +38,9 @@ struct Dialect {
   bool head_with_each_entry = false;
   /// `column` matches the LIKE pattern in `param`, case-insensitively for ASCII only, with '\' escaping.
   std::string (*ascii_like)(std::string_view column, std::string_view param) = nullptr;
+  /// The UTC time text ("YYYY-MM-DDTHH:MM:SSZ") `seconds_param` (an integer parameter) after the time text in
+  /// `time_column`, in the same form, so it compares with other time columns as text.
+  std::string (*time_plus_seconds)(std::string_view time_column, std::string_view seconds_param) = nullptr;
 };
 
 /// One database connection, used by one thread at a time.

@@ -6,8 +6,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "needlework/store/json.hpp"
@@ -385,10 +388,16 @@ class SqlStore final : public Store {
   Result<std::vector<SessionRecord>> sessions_with_roller(Id roller_id) override {
     return list<SessionRecord>("WHERE roller_id = $1 ORDER BY started_at, id", {Value(roller_id)});
   }
-  Result<std::vector<SessionRecord>> finished_sessions_without_followup() override {
-    return list<SessionRecord>(
+  Result<std::vector<SessionRecord>> finished_sessions_without_followup(
+      std::chrono::seconds window) override {
+    // A follow-up observed before the window opens (an early check) is kept, but does not count.
+    // Formatted per call: the dialect is this connection's (a process may hold stores of both backends).
+    const std::string rest = fmt::format(
         "s WHERE finished_at IS NOT NULL AND NOT EXISTS "
-        "(SELECT 1 FROM followups f WHERE f.session_id = s.id) ORDER BY finished_at, id");
+        "(SELECT 1 FROM followups f WHERE f.session_id = s.id AND f.observed_at >= {}) "
+        "ORDER BY finished_at, id",
+        conn_->dialect().time_plus_seconds("s.finished_at", "$1"));
+    return list<SessionRecord>(rest, {Value(static_cast<std::int64_t>(window.count()))});
   }
   Result<StepRecord> insert_step(const Actor& by, const StepRecord& r) override { return insert(by, r); }
   Result<std::vector<StepRecord>> steps_of(Id session_id) override {
@@ -449,20 +458,28 @@ class SqlStore final : public Store {
   }
 
   Result<AuditCheck> verify_audit() override {
-    // The log and the head from one snapshot, so a write committed by another connection between the two
-    // reads cannot look like a removed or added entry. Inside a write transaction the head is the one it
-    // moved (SQLite stores it only at the commit).
+    // The log, the head and the records from one snapshot, so a write committed by another connection between
+    // the reads cannot look like a removed, added or changed entry or record. Inside a write transaction the
+    // head is the one it moved (SQLite stores it only at the commit). One pass: the log is streamed through
+    // the chain check, keeping only each record's last committed digest; then each table is streamed once.
     std::optional<AuditCheck> check;
     auto r = read_snapshot([&]() -> Result<void> {
       return guard([&]() -> Result<void> {
-        auto entries = read_audit_log();
+        ChainVerifier chain;
+        std::unordered_map<std::string, std::string> committed;  // entity \x1f entity_id → after_sha256
+        run(fmt::format("SELECT {} FROM audit ORDER BY seq", audit_columns), {}, [&](const Row& row) {
+          AuditEntry e = read_audit(row);
+          chain.add(e);
+          committed[record_key(e.entity, e.entity_id)] = std::move(e.after_sha256);
+        });
         std::optional<Head> head = depth_ > 0 ? head_ : std::nullopt;
         if (!head) {
           run("SELECT seq, hash FROM audit_head WHERE id = 1", {}, [&](const Row& row) {
             head = Head{row.integer(0), row.text(1)};
           });
         }
-        check = verify_chain(entries, head);
+        check = chain.finish(head);
+        check_records(committed, *check);
         return {};
       });
     });
@@ -574,6 +591,77 @@ class SqlStore final : public Store {
             sha256_hex(canonical(to_json(*after))));
       return {};
     });
+  }
+
+  static std::string record_key(std::string_view table, std::string_view id) {
+    std::string key(table);
+    key += '\x1f';
+    key += id;
+    return key;
+  }
+
+  /// Every record of every table against the digest its last audit entry committed to (`committed`, which
+  /// loses each record found): a row whose digest differs (in its current form and in the forms of earlier
+  /// schema versions), a row no entry names, and an entry whose record has no row are each a problem.
+  void check_records(std::unordered_map<std::string, std::string>& committed, AuditCheck& check) {
+    std::vector<RecordProblem> problems;
+    for_each_record_type([&](const auto& type) {
+      using R = std::decay_t<decltype(type)>;
+      const std::string table(Table<R>::name);
+      run(sql_of<R>().select(""), {}, [&](const Row& row) {
+        ++check.records;
+        RecordProblem p{table, row.text(0), "", "", "", ""};
+        std::optional<R> r;
+        try {
+          r = read_record<R>(row);
+          p.id = id_text(*r);
+          p.actual_sha256 = sha256_hex(canonical(to_json(*r)));
+        } catch (const CorruptValue& e) {
+          p.kind = "unreadable";
+          p.detail = e.what();
+        }
+        const auto it = committed.find(record_key(table, p.id));
+        const bool audited = it != committed.end();
+        if (audited) {
+          p.expected_sha256 = std::move(it->second);
+          committed.erase(it);
+        }
+        if (!r) {
+          // reported as unreadable
+        } else if (!audited) {
+          p.kind = "unaudited";
+          p.detail = "no audit entry names this record: it was written outside Needlework";
+        } else if (p.expected_sha256 != p.actual_sha256) {
+          // Audited before a column was added? Its form of then, only where the digests differ.
+          const auto forms = earlier_forms(*r);
+          if (std::none_of(forms.begin(), forms.end(),
+                           [&](const std::string& f) { return sha256_hex(f) == p.expected_sha256; })) {
+            p.kind = "changed";
+            p.detail = "its content differs from what its last audit entry committed to";
+          }
+        }
+        if (!p.kind.empty()) problems.push_back(std::move(p));
+      });
+    });
+    // What is left was audited but has no row now: removed outside Needlework.
+    std::vector<RecordProblem> removed;
+    for (auto& [key, digest] : committed) {
+      const auto cut = key.find('\x1f');
+      removed.push_back(RecordProblem{key.substr(0, cut), key.substr(cut + 1), "removed", std::move(digest),
+                                      "", "its last audit entry says it exists; there is no such row"});
+    }
+    std::sort(removed.begin(), removed.end(),
+              [](const auto& a, const auto& b) { return std::tie(a.table, a.id) < std::tie(b.table, b.id); });
+    problems.insert(problems.end(), std::make_move_iterator(removed.begin()),
+                    std::make_move_iterator(removed.end()));
+    if (problems.empty()) return;
+    check.record_problems = std::move(problems);
+    const auto& first = check.record_problems.front();
+    const std::string summary =
+        fmt::format("{} record(s) do not match the audit log, first {} {} ({}): {}",
+                    check.record_problems.size(), first.table, first.id, first.kind, first.detail);
+    check.problem = check.ok ? summary : check.problem + "; and " + summary;
+    check.ok = false;
   }
 
   std::vector<AuditEntry> read_audit_log() {

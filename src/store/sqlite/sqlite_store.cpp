@@ -35,10 +35,16 @@ std::string ascii_like(std::string_view column, std::string_view param) {
   return fmt::format("{} LIKE {} ESCAPE '\\'", column, param);
 }
 
+std::string time_plus_seconds(std::string_view time_column, std::string_view seconds_param) {
+  // strftime reads the ISO text (the trailing Z included) and writes it back in the same form.
+  return fmt::format("strftime('%Y-%m-%dT%H:%M:%SZ', {}, ({}) || ' seconds')", time_column, seconds_param);
+}
+
 const sql::Dialect sqlite_dialect{.lock_head = nullptr,
                                   .lock_missing_head = nullptr,
                                   .head_with_each_entry = false,
-                                  .ascii_like = &ascii_like};
+                                  .ascii_like = &ascii_like,
+                                  .time_plus_seconds = &time_plus_seconds};
 
 class SqliteRow final : public sql::Row {
  public:
@@ -304,10 +310,15 @@ Result<RestoreReport> restore_sqlite(const std::filesystem::path& backup, const 
     }
     if (!check->ok) {
       remove_copy();
-      return fail(ErrorCode::refused,
-                  fmt::format("the backup's audit chain is broken at entry {} ({}); it was not restored",
-                              check->first_bad_seq, check->problem),
-                  backup.string());
+      return fail(
+          ErrorCode::refused,
+          check->first_bad_seq != 0
+              ? fmt::format("the backup's audit chain is broken at entry {} ({}); it was not restored",
+                            check->first_bad_seq, check->problem)
+              : fmt::format("the backup's records do not match its audit log ({}); it was not "
+                            "restored (`needlework audit verify --db {}` lists them)",
+                            check->problem, backup.string()),
+          backup.string());
     }
     report.audit_entries = check->entries;
     report.schema_version = schema->version;
