@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "needlework/units/text.hpp"
@@ -73,9 +74,13 @@ Result<std::int64_t> parse_integer(std::string_view text, std::string_view field
   std::int64_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec == std::errc::result_out_of_range || (ec == std::errc{} && (value < min || value > max))) {
+    // Every 64-bit number is "at most 2^63 − 1": say so rather than echo that number, which reads as if the
+    // value had been clamped to it.
+    const std::string range = max == std::numeric_limits<std::int64_t>::max()
+                                  ? fmt::format("at least {} and below 2^63", min)
+                                  : fmt::format("{}–{}", min, max);
     return fail(ErrorCode::out_of_range,
-                fmt::format("{} is out of range: it must be {}–{}", excerpt(text), min, max),
-                std::string(field));
+                fmt::format("{} is out of range: it must be {}", excerpt(text), range), std::string(field));
   }
   if (ec != std::errc{} || ptr != text.data() + text.size()) {
     return fail(ErrorCode::invalid_value, fmt::format("'{}' is not a whole number", excerpt(text)),

@@ -98,6 +98,14 @@ TEST(ParseInteger, OverflowIsOutOfRangeAndNeverEchoesAClampedValue) {
   }
 }
 
+TEST(ParseInteger, AnIdBeyond64BitsSaysOutOfRangeWithoutTheLargestNumber) {
+  auto r = parse_integer("99999999999999999999", "--roller", 1, INT64_MAX);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::out_of_range);
+  EXPECT_NE(r.error().message.find("99999999999999999999 is out of range"), std::string::npos);
+  EXPECT_EQ(r.error().message.find("9223372036854775807"), std::string::npos) << r.error().message;
+}
+
 TEST(ParseInteger, RefusesTextThatIsNotADecimalWholeNumber) {
   for (const char* bad : {"0x10", "1.0", "1e3", "+1", " 1", "1 ", "", "-", "abc", "١٢"}) {
     auto r = parse_integer(bad, "passes", 0, 1000);
