@@ -15,6 +15,7 @@ using store::Id;
 void register_audit(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   auto* audit = app.add_subcommand("audit", "The hash-chained audit log");
   audit->require_subcommand(1);
+  group_examples(*audit, {"needlework audit verify --db clinic.db", "needlework audit log --json"});
   add(*audit, ctx, o, Needs::records, "verify",
       "Recompute the audit chain and check every record against its last audit entry; exit 5 naming the "
       "first bad entry and every record changed, added or removed outside Needlework",
@@ -27,7 +28,7 @@ void register_audit(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
           fmt::print("audit log OK: {} entries; {} records match it\n", r->entries, r->records);
         } else {
           if (r->first_bad_seq != 0) {
-            fmt::print("audit log BROKEN at entry {}: {}\n", r->first_bad_seq, r->problem);
+            fmt::print("audit log BROKEN at entry {}: {}\n", r->first_bad_seq, esc(r->problem));
           } else {
             fmt::print(
                 "audit log OK ({} entries), but records do not match it ({} problems, {} records checked):\n",
@@ -52,8 +53,9 @@ void register_audit(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
           print_json(out);
         } else {
           for (const auto& e : *r) {
-            fmt::print("{:>6} {} {:<10} {:<6} {}/{}\n", e.seq, t(e.at), e.actor, e.action, e.entity,
-                       e.entity_id);
+            // Every field escaped: an actor holding a newline once printed as a second, forged entry.
+            fmt::print("{:>6} {} {:<10} {:<6} {}/{}\n", e.seq, t(e.at), esc(e.actor), esc(e.action),
+                       esc(e.entity), esc(e.entity_id));
           }
         }
         return static_cast<int>(exit_ok);
@@ -63,6 +65,7 @@ void register_audit(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
 void register_db(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   auto* dbcmd = app.add_subcommand("db", "The clinic database");
   dbcmd->require_subcommand(1);
+  group_examples(*dbcmd, {"needlework db info --db clinic.db"});
   add(*dbcmd, ctx, o, Needs::records, "info",
       "Schema version and applied migrations (opening applies missing ones)",
       "needlework db info --db clinic.db", [&ctx](Open& s) {

@@ -20,7 +20,12 @@ void register_backup(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
       app, ctx, o, Needs::records, "backup",
       "Write a consistent copy of the database to a new file while the clinic keeps working (SQLite online "
       "backup; PostgreSQL: pg_dump, docs/store.md), then check the copy's audit chain",
-      "needlework backup --db clinic.db clinic-2026-11-24.db", [&ctx, cp](Open& s) {
+      "needlework backup --db clinic.db clinic-2026-11-24.db", [&ctx, cp, o](Open& s) {
+        // Never onto the open database or its -wal, -shm or -journal file, whatever the spelling (an existing
+        // file is refused by backup_to itself, which has no --force).
+        if (auto ok = check_output_file(cp->file, OutputPolicy{"backup", true, database_of(*o)}); !ok) {
+          return report(ctx, ok.error());
+        }
         ProgressBar bar(!ctx.json, "% copied");
         auto r = s.db->backup_to(
             cp->file, [&bar](double share) { bar.update(static_cast<std::int64_t>(share * 100.0), 100); });

@@ -14,15 +14,27 @@ using store::Id;
 void register_users(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   auto* users = app.add_subcommand("users", "Staff users");
   users->require_subcommand(1);
+  group_examples(*users, {"needlework users add ana --role practitioner", "needlework users list",
+                          "needlework --json users list"});
   auto user_role = std::make_shared<std::pair<std::string, std::string>>();
-  auto* user_add = add(*users, ctx, o, Needs::records, "add", "Add a staff user",
-                       "needlework users add ana --role practitioner", [&ctx, user_role](Open& s) {
-                         return show<store::UserRecord>(
-                             ctx, s.clinic->add_user(s.actor, user_role->first, user_role->second),
-                             [](const auto& u) { fmt::print("user {} ({}) added\n", u.name, u.role); },
-                             OptionNames{{"role", "--role"}});
-                       });
+  auto* user_add =
+      add(*users, ctx, o, Needs::records, "add", "Add a staff user",
+          "needlework users add ana --role practitioner", [&ctx, user_role](Open& s) {
+            return show<store::UserRecord>(
+                ctx, s.clinic->add_user(s.actor, user_role->first, user_role->second),
+                [](const auto& u) { fmt::print("user {} ({}) added\n", esc(u.name), esc(u.role)); },
+                OptionNames{{"role", "--role"}});
+          });
   user_add->add_option("name", user_role->first, "User name")->required();
+  add(*users, ctx, o, Needs::records, "list", "The staff users: name, role, since when",
+      "needlework users list\n         needlework users list --json", [&ctx](Open& s) {
+        return show_list<store::UserRecord>(
+            ctx, s.db->users(),
+            [](const auto& u) {
+              fmt::print("{:<20} {:<13} since {}\n", esc(u.name), esc(u.role), t(u.created_at));
+            },
+            "no users; add one with `needlework users add NAME --role practitioner`");
+      });
   user_add->add_option("--role", user_role->second, "Role: admin, practitioner, reception or auditor")
       ->required();
 }
@@ -30,6 +42,8 @@ void register_users(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
 void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   auto* clients = app.add_subcommand("clients", "Client records: add, find, show with history");
   clients->require_subcommand(1);
+  group_examples(*clients, {"needlework clients add C-0001 --name \"Ana Example\" --born 1988-03-14",
+                            "needlework clients find ana", "needlework clients show C-0001"});
   struct ClientArgs {
     std::string id, name, born, text;
   };
@@ -47,7 +61,7 @@ void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
             }
             return show<store::ClientRecord>(
                 ctx, s.clinic->add_client(s.actor, c),
-                [](const auto& r) { fmt::print("client {} ({}) added\n", r.id, r.name); },
+                [](const auto& r) { fmt::print("client {} ({}) added\n", esc(r.id), esc(r.name)); },
                 OptionNames{{"name", "--name"}, {"date_of_birth", "--born"}});
           });
   client_add->add_option("id", ca->id, "Client id, as in intakes (C-0001)")->required();
@@ -63,8 +77,9 @@ void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
                               for (const auto& c : *found) out.push_back(store::to_json(c));
                               print_json(out);
                             } else {
-                              if (found->empty()) fmt::print("no client matches '{}'\n", ca->text);
-                              for (const auto& c : *found) fmt::print("{:<12} {}\n", c.id, c.name);
+                              if (found->empty())
+                                fmt::print("no client matches '{}'\n", units::excerpt(ca->text));
+                              for (const auto& c : *found) fmt::print("{:<12} {}\n", esc(c.id), esc(c.name));
                             }
                             return static_cast<int>(exit_ok);
                           });

@@ -9,6 +9,7 @@
 
 #include "context.hpp"
 #include "needlework/clinic/engine.hpp"
+#include "needlework/clinic/fields.hpp"
 #include "needlework/clinic/json.hpp"
 #include "options.hpp"
 #include "text_clinic.hpp"
@@ -82,7 +83,7 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
 
   struct PlanOptions {
     std::string start, price, currency = "USD";
-    int per_week = 0;
+    double per_week = 0;
     bool per_week_given = false;
   };
   auto po = std::make_shared<PlanOptions>();
@@ -101,7 +102,7 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
           start = *d;
         }
         clinic::PlanOptions options;
-        if (po->per_week_given) options.sessions_per_week = po->per_week;
+        if (po->per_week_given) options.sessions_per_week = static_cast<int>(po->per_week);
         auto regions = load_skin_regions(ctx);
         if (!regions) {
           ctx.exit_code = report(ctx, regions.error());
@@ -142,7 +143,8 @@ void add_clinic_commands(CLI::App& app, Context& ctx) {
         ctx.exit_code = any_refused ? exit_attention : exit_ok;
       });
   plan_cmd->add_option("--start", po->start, "First session date YYYY-MM-DD (default: the intake date)");
-  plan_cmd->add_option("--sessions-per-week", po->per_week, "A lower cadence than the pack's maximum")
+  add_number_option(*plan_cmd, "--sessions-per-week", po->per_week, clinic::sessions_per_week_rule,
+                    "A lower cadence than the pack's maximum (1–7)")
       ->each([po](const std::string&) { po->per_week_given = true; });
   plan_cmd->add_option("--session-price", po->price,
                        "Price of one clinic visit, e.g. 120.00, for the course cost");

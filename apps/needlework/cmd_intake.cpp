@@ -35,9 +35,9 @@ void register_intake(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
               print_json(store::to_json(*r));
             } else {
               std::vector<std::string> areas;
-              for (const auto& a : r->areas) areas.push_back(a.area + " " + a.decision);
-              fmt::print("intake {} recorded for client {}: {} ({}) — pack {}\n", r->id, r->client_id,
-                         knowledge::to_string(r->decision), fmt::join(areas, ", "), r->pack);
+              for (const auto& a : r->areas) areas.push_back(esc(a.area) + " " + esc(a.decision));
+              fmt::print("intake {} recorded for client {}: {} ({}) — pack {}\n", r->id, esc(r->client_id),
+                         knowledge::to_string(r->decision), fmt::join(areas, ", "), esc(r->pack));
             }
             return r->decision == knowledge::Decision::cleared ? static_cast<int>(exit_ok)
                                                                : static_cast<int>(exit_attention);
@@ -48,6 +48,8 @@ void register_intake(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
 void register_consent(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   auto* consent = app.add_subcommand("consent", "Consent: sign (the text's SHA-256 is kept), withdraw");
   consent->require_subcommand(1);
+  group_examples(*consent, {"needlework consent sign C-0001 --text-file consent.txt --signer \"Ana Example\"",
+                            "needlework consent withdraw 1"});
   struct ConsentArgs {
     std::string client, text_file, signer;
     Id id = 0;
@@ -65,7 +67,7 @@ void register_consent(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
                      return show<store::ConsentRecord>(
                          ctx, s.clinic->record_consent(s.actor, cs->client, *text, cs->signer),
                          [](const auto& c) {
-                           fmt::print("consent {} signed by {} at {} (text sha256 {})\n", c.id, c.signer,
+                           fmt::print("consent {} signed by {} at {} (text sha256 {})\n", c.id, esc(c.signer),
                                       t(c.signed_at), c.text_sha256);
                          },
                          OptionNames{{"signer", "--signer"}, {"text", "--text-file"}});
@@ -81,23 +83,25 @@ void register_consent(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
                                fmt::print("consent {} withdrawn at {}\n", c.id, t(*c.withdrawn_at));
                              });
                        });
-  withdraw->add_option("consent", cs->id, "Consent id")->required();
+  add_id_option(*withdraw, "consent", cs->id, "Consent id")->required();
 }
 
 void register_course(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   auto* course = app.add_subcommand("course", "Treatment courses planned from the latest intake");
   course->require_subcommand(1);
+  group_examples(*course, {"needlework course add C-0001 --start 2026-11-30"});
   auto co = std::make_shared<std::pair<std::string, std::string>>();
-  auto* course_add = add(
-      *course, ctx, o, Needs::rules, "add", "Plan a course from the client's latest intake and record it",
-      "needlework course add C-0001 --start 2026-11-30", [&ctx, co](Open& s) {
-        auto d = parse_date_option(co->second, "--start");
-        if (!d) return report(ctx, d.error());
-        return show<store::CourseRecord>(
-            ctx, s.clinic->record_course(s.actor, co->first, *d), [](const auto& c) {
-              fmt::print("course {} for client {} from {}\n", c.id, c.client_id, units::format_date(c.start));
-            });
-      });
+  auto* course_add =
+      add(*course, ctx, o, Needs::rules, "add", "Plan a course from the client's latest intake and record it",
+          "needlework course add C-0001 --start 2026-11-30", [&ctx, co](Open& s) {
+            auto d = parse_date_option(co->second, "--start");
+            if (!d) return report(ctx, d.error());
+            return show<store::CourseRecord>(ctx, s.clinic->record_course(s.actor, co->first, *d),
+                                             [](const auto& c) {
+                                               fmt::print("course {} for client {} from {}\n", c.id,
+                                                          esc(c.client_id), units::format_date(c.start));
+                                             });
+          });
   course_add->add_option("client", co->first, "Client id")->required();
   course_add->add_option("--start", co->second, "First session date YYYY-MM-DD")->required();
 }

@@ -15,6 +15,7 @@ void register_outbox(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
   auto* outbox =
       app.add_subcommand("outbox", "Messages for clients (the aftercare sheet of each finished session)");
   outbox->require_subcommand(1);
+  group_examples(*outbox, {"needlework outbox list", "needlework outbox show 1", "needlework outbox sent 1"});
   struct OutboxArgs {
     bool all = false;
     Id id = 0;
@@ -32,8 +33,8 @@ void register_outbox(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
             } else {
               if (r->empty()) fmt::print("the outbox is empty\n");
               for (const auto& m : *r) {
-                fmt::print("message {}  client {}  {}  {}{}\n", m.id, m.client_id, t(m.created_at), m.subject,
-                           m.sent_at ? "  (sent " + t(*m.sent_at) + ")" : std::string());
+                fmt::print("message {}  client {}  {}  {}{}\n", m.id, esc(m.client_id), t(m.created_at),
+                           esc(m.subject), m.sent_at ? "  (sent " + t(*m.sent_at) + ")" : std::string());
               }
             }
             return static_cast<int>(exit_ok);
@@ -51,19 +52,20 @@ void register_outbox(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
             if (ctx.json) {
               print_json(store::to_json(**r));
             } else {
-              fmt::print("To client {}: {}\n\n{}", (*r)->client_id, (*r)->subject, (*r)->body);
+              fmt::print("To client {}: {}\n\n{}", esc((*r)->client_id), esc((*r)->subject),
+                         esc_lines((*r)->body));
             }
             return static_cast<int>(exit_ok);
           });
-  outbox_show->add_option("message", ob->id, "Message id")->required();
+  add_id_option(*outbox_show, "message", ob->id, "Message id")->required();
   auto* outbox_sent = add(
       *outbox, ctx, o, Needs::records, "sent", "Mark a message as handed over or sent (at --now, by --actor)",
       "needlework outbox sent 1", [&ctx, ob](Open& s) {
         return show<store::OutboxMessage>(ctx, s.clinic->mark_sent(s.actor, ob->id), [](const auto& m) {
-          fmt::print("message {} sent at {} by {}\n", m.id, t(*m.sent_at), m.sent_by);
+          fmt::print("message {} sent at {} by {}\n", m.id, t(*m.sent_at), esc(m.sent_by));
         });
       });
-  outbox_sent->add_option("message", ob->id, "Message id")->required();
+  add_id_option(*outbox_sent, "message", ob->id, "Message id")->required();
 }
 
 }  // namespace needlework::cli

@@ -228,6 +228,10 @@ int vocabulary(Context& ctx, const std::string& kind) {
 void add_pack_commands(CLI::App& app, Context& ctx) {
   auto* pack = app.add_subcommand("pack", "Knowledge packs: list, show, validate, vocabulary");
   pack->require_subcommand(1);
+  pack->footer(std::string("Examples:\n  needlework pack list\n  needlework pack show literature\n"
+                           "  needlework --json pack validate literature\n"
+                           "  needlework --pack literature pack vocabulary conditions\n\n") +
+               exit_codes_help);
 
   pack->add_subcommand("list", "List the packs in the data directory")->callback([&ctx] {
     ctx.exit_code = list(ctx);

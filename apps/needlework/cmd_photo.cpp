@@ -14,6 +14,8 @@ using store::Id;
 void register_photo(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   auto* photo = app.add_subcommand("photo", "Photos kept by SHA-256 with their metadata");
   photo->require_subcommand(1);
+  group_examples(*photo, {"needlework photo add C-0001 before.jpg --kind before --session 1",
+                          "needlework photo check C-0001"});
   struct PhotoArgs {
     store::PhotoInput in;
     std::string file;
@@ -25,7 +27,7 @@ void register_photo(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
       *photo, ctx, o, Needs::records, "add",
       "Keep a photo (JPEG or PNG) of a client, optionally of a session",
       "needlework photo add C-0001 before.jpg --kind before --session 1", [&ctx, ph](Open& s) {
-        auto bytes = read_input(ph->file);
+        auto bytes = read_input(ph->file, InputKind::photo);
         if (!bytes) return report(ctx, bytes.error());
         auto in = ph->in;
         in.bytes = std::move(*bytes);
@@ -34,8 +36,8 @@ void register_photo(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
         return show<store::PhotoRecord>(
             ctx, s.clinic->add_photo(s.actor, in),
             [](const auto& p) {
-              fmt::print("photo {} of client {} kept: {} {} bytes, sha256 {}\n", p.id, p.client_id,
-                         p.media_type, p.size_bytes, p.sha256);
+              fmt::print("photo {} of client {} kept: {} {} bytes, sha256 {}\n", p.id, esc(p.client_id),
+                         esc(p.media_type), p.size_bytes, esc(p.sha256));
             },
             OptionNames{
                 {"kind", "--kind"}, {"session", "--session"}, {"file", ph->file}, {"photo_dir", "--photos"}});
@@ -43,7 +45,7 @@ void register_photo(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
   photo_add->add_option("client", ph->in.client_id, "Client id")->required();
   photo_add->add_option("file", ph->file, "Image file (JPEG or PNG)")->required();
   photo_add->add_option("--kind", ph->in.kind, "before, after, followup or other")->required();
-  ph->session_opt = photo_add->add_option("--session", ph->session, "The session it shows");
+  ph->session_opt = add_id_option(*photo_add, "--session", ph->session, "The session it shows");
   photo_add->add_option("--note", ph->in.note, "A note");
   auto* photo_check = add(*photo, ctx, o, Needs::records, "check",
                           "Re-hash a client's photo files: exit 5 if one is missing or changed",
@@ -57,9 +59,10 @@ void register_photo(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
                               }
                               print_json(out);
                             } else if (r->empty()) {
-                              fmt::print("every photo of client {} is intact\n", ph->in.client_id);
+                              fmt::print("every photo of client {} is intact\n", esc(ph->in.client_id));
                             } else {
-                              for (const auto& p : *r) fmt::print("photo {}: {}\n", p.photo.id, p.problem);
+                              for (const auto& p : *r)
+                                fmt::print("photo {}: {}\n", p.photo.id, esc(p.problem));
                             }
                             return r->empty() ? static_cast<int>(exit_ok) : static_cast<int>(exit_attention);
                           });

@@ -795,6 +795,11 @@ void print_sensitivity(const json& j) {
 
 }  // namespace
 
+/// The most sessions a Monte-Carlo ensemble (--runs) simulates: each run is a whole session and keeps its own
+/// statistics and a seed, so the count sizes memory and time (`--runs 1000000000` allocated until it failed);
+/// far fewer runs settle every figure the report prints. A bound of the work, not of physics.
+constexpr int max_runs = 100'000;
+
 void add_physics_commands(CLI::App& app, Context& ctx) {
   // simulate
   struct SimulateArgs {
@@ -821,40 +826,45 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
       sim->add_option("--device", args->device, "Device id (see `needlework devices`; default roller-192)");
   auto* o_region =
       sim->add_option("--region", args->region, "Skin region id from data/skin/regions.toml (default cheek)");
-  auto* o_length =
-      sim->add_option("--length-mm", args->length_mm, "Needle length (roller) or depth setting (pen), mm");
+  auto* o_length = add_number_option(*sim, "--length-mm", args->length_mm, any_finite,
+                                     "Needle length (roller) or depth setting (pen), mm");
   auto* o_zone =
       sim->add_option("--zone", args->zone, "Zone polygon in mm: \"0,0 40,0 40,30 0,30\" or \"40x30\"");
   auto* o_dirs = sim->add_option("--directions", args->directions,
                                  "Comma-separated: horizontal,vertical,diagonal,anti_diagonal");
-  auto* o_passes = sim->add_option("--passes", args->passes, "Passes per direction (default 5)");
-  auto* o_overlap =
-      sim->add_option("--overlap", args->overlap, "Share of the drum width adjacent lanes overlap, 0–0.9");
-  auto* o_step =
-      sim->add_option("--step-mm", args->step_mm, "Distance between lane centres, mm (replaces --overlap)");
-  auto* o_jitter =
-      sim->add_option("--jitter-mm", args->jitter_mm, "Hand jitter: lateral SD of each lane, mm");
-  auto* o_speed = sim->add_option("--speed-mm-s", args->speed, "Hand speed along a lane, mm/s (default 30)");
-  auto* o_pressure =
-      sim->add_option("--pressure", args->pressure, "Hand pressure 0 (light) – 1 (firm), default 0.5");
-  auto* o_compliance = sim->add_option(
-      "--compliance", args->compliance,
+  auto* o_passes = add_integer_option(*sim, "--passes", args->passes, std::numeric_limits<int>::min(),
+                                      std::numeric_limits<int>::max(), "Passes per direction (default 5)");
+  auto* o_overlap = add_number_option(*sim, "--overlap", args->overlap, any_finite,
+                                      "Share of the drum width adjacent lanes overlap, 0–0.9");
+  auto* o_step = add_number_option(*sim, "--step-mm", args->step_mm, any_finite,
+                                   "Distance between lane centres, mm (replaces --overlap)");
+  auto* o_jitter = add_number_option(*sim, "--jitter-mm", args->jitter_mm, any_finite,
+                                     "Hand jitter: lateral SD of each lane, mm");
+  auto* o_speed = add_number_option(*sim, "--speed-mm-s", args->speed, any_finite,
+                                    "Hand speed along a lane, mm/s (default 30)");
+  auto* o_pressure = add_number_option(*sim, "--pressure", args->pressure, any_finite,
+                                       "Hand pressure 0 (light) – 1 (firm), default 0.5");
+  auto* o_compliance = add_number_option(
+      *sim, "--compliance", args->compliance, any_finite,
       "Skin compliance 0 (rigid, cycloid slit) – 1 (round hole); default: the calibrated value "
       "of data/skin/regions.toml");
-  auto* o_seed = sim->add_option("--seed", args->seed, "Random seed (default 1)");
+  auto* o_seed = add_integer_option(*sim, "--seed", args->seed, "Random seed (default 1)");
   sim->add_flag("--no-random-phase", args->no_random_phase,
                 "Start every lane at drum angle 0, lanes flush with the edge");
-  auto* o_cell = sim->add_option("--cell-mm", args->cell_mm, "Density grid cell, mm (default 2)");
-  auto* o_target = sim->add_option("--target", args->target, "Target density, punctures/cm² (default 250)");
+  auto* o_cell =
+      add_number_option(*sim, "--cell-mm", args->cell_mm, any_finite, "Density grid cell, mm (default 2)");
+  auto* o_target = add_number_option(*sim, "--target", args->target, any_finite,
+                                     "Target density, punctures/cm² (default 250)");
   sim->add_flag("--occluded", args->occluded, "The skin is covered after the session (slower resealing)");
   sim->add_option("--heatmap", args->heatmap, "Write a PNG density heatmap here");
-  sim->add_option("--heatmap-max", args->heatmap_max,
-                  "Top of the heatmap colour scale, /cm² (default 2 × target)");
+  add_number_option(*sim, "--heatmap-max", args->heatmap_max, any_finite,
+                    "Top of the heatmap colour scale, /cm² (default 2 × target)");
   sim->add_option("--svg", args->svg, "Write an SVG of the needle tip path and slit here");
   sim->add_option("--resealing", args->resealing,
                   "Write the resealing curves here (barrier and channels, both conditions; .svg, or .csv)");
   sim->add_flag("--force", args->force, "Replace existing --heatmap, --svg or --resealing files");
-  sim->add_option("--runs", args->runs, "Monte-Carlo ensemble of this many sessions (rollers; default 1)");
+  add_integer_option(*sim, "--runs", args->runs, 1, max_runs,
+                     "Monte-Carlo ensemble of this many sessions (rollers; default 1, at most 100000)");
 
   sim->callback([&ctx, args, o_device, o_region, o_length, o_zone, o_dirs, o_passes, o_overlap, o_step,
                  o_jitter, o_speed, o_pressure, o_compliance, o_seed, o_cell, o_target]() {
@@ -964,9 +974,9 @@ void add_physics_commands(CLI::App& app, Context& ctx) {
                          "List the device catalog and compare devices side by side.\n"
                          "Examples:\n  needlework devices\n  needlework devices roller-192 pen-12 --json");
   dev->add_option("ids", dargs->ids, "Devices to compare (default: all)");
-  dev->add_option("--compliance", dargs->compliance,
-                  "Skin compliance for the slit column, 0–1 (default: the calibrated value of "
-                  "data/skin/regions.toml)");
+  add_number_option(*dev, "--compliance", dargs->compliance, any_finite,
+                    "Skin compliance for the slit column, 0–1 (default: the calibrated value of "
+                    "data/skin/regions.toml)");
   dev->callback([&ctx, dargs]() {
     auto devices = load_devices(ctx.data_dir());
     if (!devices) {

@@ -1,8 +1,10 @@
-// `needlework session start|step|checklist|chart|finish|followup`: treatment sessions and their follow-ups.
+// `needlework session start|step|checklist|chart|finish|followup|show`: treatment sessions and their
+// follow-ups.
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "needlework/clinic/fields.hpp"
 #include "needlework/clinic/json.hpp"
 #include "needlework/units/text.hpp"
 #include "store_command.hpp"
@@ -17,14 +19,19 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
   auto* session =
       app.add_subcommand("session", "Treatment sessions: start, step, checklist, chart, finish, followup");
   session->require_subcommand(1);
+  group_examples(*session,
+                 {"needlework session start C-0001 --area face --roller 1 --appointment 1",
+                  "needlework session step 1 STEP.cleanse",
+                  "needlework session chart 1 --passes 16 --dose-from-physics", "needlework session finish 1",
+                  "needlework session followup 1 --observed redness", "needlework session show 1"});
   struct SessionArgs {
     store::SessionRequest req;
     Id appointment = 0, id = 0;
     CLI::Option* appointment_opt = nullptr;
-    std::string step, density, depth, note, reason;
+    std::string step, note, reason;
     CLI::Option* reason_opt = nullptr;
-    int passes = 0;
-    CLI::Option* passes_opt = nullptr;
+    double passes = 0, density = 0, depth = 0;
+    CLI::Option *passes_opt = nullptr, *density_opt = nullptr, *depth_opt = nullptr;
     bool dose_from_physics = false;
     std::vector<std::string> directions;
     std::uint64_t seed = 0;
@@ -61,9 +68,9 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
       });
   start->add_option("client", sa->req.client_id, "Client id")->required();
   start->add_option("--area", sa->req.area, "Area treated")->required();
-  start->add_option("--roller", sa->req.roller_id, "Roller id (assigned to this client)")->required();
+  add_id_option(*start, "--roller", sa->req.roller_id, "Roller id (assigned to this client)")->required();
   sa->appointment_opt =
-      start->add_option("--appointment", sa->appointment, "The appointment this session keeps");
+      add_id_option(*start, "--appointment", sa->appointment, "The appointment this session keeps");
   start->add_flag("--cocktail", sa->req.cocktail, "A mesotherapy cocktail is applied");
   start->add_option("--condition", sa->req.conditions, "A condition on the day (sensitive_skin, stress, …)");
   start->add_option(
@@ -75,10 +82,10 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
                    "needlework session step 1 STEP.cleanse", [&ctx, sa](Open& s) {
                      return show<store::StepRecord>(
                          ctx, s.clinic->record_step(s.actor, sa->id, sa->step), [](const auto& x) {
-                           fmt::print("session {}: {} at {}\n", x.session_id, x.step, t(x.at));
+                           fmt::print("session {}: {} at {}\n", x.session_id, esc(x.step), t(x.at));
                          });
                    });
-  step->add_option("session", sa->id, "Session id")->required();
+  add_id_option(*step, "session", sa->id, "Session id")->required();
   step->add_option("step", sa->step, "Step id of the pack (STEP.cleanse, …)")->required();
 
   auto* chart =
@@ -88,20 +95,12 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
           "         needlework session chart 1 --passes 4 --density-per-cm2 61 --effective-depth-mm 0.35",
           [&ctx, sa](Open& s) {
             store::Chart c;
-            if (sa->passes_opt->count() > 0) c.passes = sa->passes;
+            if (sa->passes_opt->count() > 0) c.passes = static_cast<int>(sa->passes);
             c.dose_from_physics = sa->dose_from_physics;
             if (!sa->directions.empty()) c.directions = sa->directions;
             if (sa->seed_opt->count() > 0) c.seed = sa->seed;
-            if (!sa->density.empty()) {
-              auto v = parse_number(sa->density, "--density-per-cm2");
-              if (!v) return report(ctx, v.error());
-              c.density = units::per_square_centimetre(*v);
-            }
-            if (!sa->depth.empty()) {
-              auto v = parse_number(sa->depth, "--effective-depth-mm");
-              if (!v) return report(ctx, v.error());
-              c.effective_depth = units::millimetres(*v);
-            }
+            if (sa->density_opt->count() > 0) c.density = units::per_square_centimetre(sa->density);
+            if (sa->depth_opt->count() > 0) c.effective_depth = units::millimetres(sa->depth);
             if (!sa->note.empty()) c.notes = sa->note;
             return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print_session,
                                               OptionNames{{"passes", "--passes"},
@@ -113,10 +112,12 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
                                                           {"needle_length_mm", "--dose-from-physics"},
                                                           {"area", "--dose-from-physics"}});
           });
-  chart->add_option("session", sa->id, "Session id")->required();
-  sa->passes_opt = chart->add_option("--passes", sa->passes, "Number of passes");
-  chart->add_option("--density-per-cm2", sa->density, "Delivered punctures per cm²");
-  chart->add_option("--effective-depth-mm", sa->depth, "Estimated effective depth in mm");
+  add_id_option(*chart, "session", sa->id, "Session id")->required();
+  sa->passes_opt = add_number_option(*chart, "--passes", sa->passes, clinic::passes_rule, "Number of passes");
+  sa->density_opt = add_number_option(*chart, "--density-per-cm2", sa->density, clinic::density_rule,
+                                      "Delivered punctures per cm²");
+  sa->depth_opt = add_number_option(*chart, "--effective-depth-mm", sa->depth, clinic::effective_depth_rule,
+                                    "Estimated effective depth in mm");
   chart->add_option("--note", sa->note, "A note (appended, signed with --actor and --now)");
   chart
       ->add_option("--directions", sa->directions,
@@ -126,8 +127,8 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
   chart->add_flag("--dose-from-physics", sa->dose_from_physics,
                   "Compute the density and effective depth with the physics engine from the session's area, "
                   "roller and passes (docs/store.md)");
-  sa->seed_opt =
-      chart->add_option("--seed", sa->seed, "Random stream of that simulation (default: the session id)");
+  sa->seed_opt = add_integer_option(*chart, "--seed", sa->seed,
+                                    "Random stream of that simulation (default: the session id)");
 
   auto* checklist = add(
       *session, ctx, o, Needs::rules, "checklist", "The session's protocol steps, and when each was done",
@@ -144,13 +145,13 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
           print_json(j);
         } else {
           for (const auto& c : *r) {
-            fmt::print("{} {:<24} {}{}\n", c.done_at ? "[x]" : "[ ]", c.step,
+            fmt::print("{} {:<24} {}{}\n", c.done_at ? "[x]" : "[ ]", esc(c.step),
                        units::escape_for_terminal(c.title), c.done_at ? "  " + t(*c.done_at) : std::string());
           }
         }
         return static_cast<int>(exit_ok);
       });
-  checklist->add_option("session", sa->id, "Session id")->required();
+  add_id_option(*checklist, "session", sa->id, "Session id")->required();
 
   auto* finish = add(
       *session, ctx, o, Needs::rules, "finish",
@@ -164,7 +165,7 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
         return show<store::SessionRecord>(ctx, s.clinic->finish_session(s.actor, sa->id, reason),
                                           print_session, OptionNames{{"missing_steps_reason", "--reason"}});
       });
-  finish->add_option("session", sa->id, "Session id")->required();
+  add_id_option(*finish, "session", sa->id, "Session id")->required();
   sa->reason_opt = finish->add_option("--reason", sa->reason,
                                       "Why steps of the protocol were not done (kept, signed, in the notes)");
 
@@ -193,8 +194,52 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
         }
         return r->escalation ? static_cast<int>(exit_attention) : static_cast<int>(exit_ok);
       });
-  fu->add_option("session", sa->id, "Session id")->required();
+  add_id_option(*fu, "session", sa->id, "Session id")->required();
   fu->add_option("--observed", sa->observed, "An observation id (redness, swelling, dryness, …); repeat");
+
+  auto* show_cmd = add(
+      *session, ctx, o, Needs::records, "show",
+      "One session: its record and chart, the steps recorded, its follow-ups and escalations",
+      "needlework session show 1\n         needlework session show 1 --json", [&ctx, sa](Open& s) {
+        auto found = s.db->find_session(sa->id);
+        if (!found) return report_store(ctx, found.error());
+        if (!*found) {
+          return report(ctx, Error{ErrorCode::not_found, fmt::format("no session {}", sa->id), "session"});
+        }
+        const auto& x = **found;
+        auto steps = s.db->steps_of(x.id);
+        if (!steps) return report_store(ctx, steps.error());
+        auto followups = s.db->followups_of(x.id);
+        if (!followups) return report_store(ctx, followups.error());
+        auto escalations = s.db->escalations_of(x.client_id);
+        if (!escalations) return report_store(ctx, escalations.error());
+        std::erase_if(*escalations, [&](const auto& e) { return e.session_id != x.id; });
+        if (ctx.json) {
+          json j{{"session", store::to_json(x)},
+                 {"steps", json::array()},
+                 {"followups", json::array()},
+                 {"escalations", json::array()}};
+          for (const auto& st : *steps) j["steps"].push_back(store::to_json(st));
+          for (const auto& f : *followups) j["followups"].push_back(store::to_json(f));
+          for (const auto& e : *escalations) j["escalations"].push_back(store::to_json(e));
+          print_json(j);
+          return static_cast<int>(exit_ok);
+        }
+        print_session(x);
+        fmt::print("  steps recorded: {}\n", steps->size());
+        for (const auto& st : *steps) fmt::print("    {}  {}\n", t(st.at), esc(st.step));
+        fmt::print("  follow-ups: {}\n", followups->size());
+        for (const auto& f : *followups) {
+          fmt::print("    {}  {:<11} {}\n", t(f.observed_at), knowledge::to_string(f.triage),
+                     esc(fmt::format("{}", fmt::join(f.observations, ", "))));
+        }
+        for (const auto& e : *escalations) {
+          fmt::print("  escalation {}  {}  {}\n", e.id, e.open() ? "OPEN" : "closed " + t(*e.closed_at),
+                     esc(e.reason));
+        }
+        return static_cast<int>(exit_ok);
+      });
+  add_id_option(*show_cmd, "session", sa->id, "Session id")->required();
 }
 
 }  // namespace needlework::cli

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,8 @@
 #include "needlework/clinic/json.hpp"
 #include "needlework/knowledge/loader.hpp"
 #include "needlework/physics/device.hpp"
+#include "needlework/units/number.hpp"
+#include "needlework/units/text.hpp"
 
 namespace needlework::cli {
 
@@ -42,28 +45,122 @@ int exit_code_for(const Error& e) {
   return exit_internal;
 }
 
+namespace {
+
+/// The longest message or location an error prints: far more than any message Needlework writes, so only an
+/// echoed value a caller forgot to excerpt is ever cut.
+constexpr std::size_t max_error_text_bytes = 2000;
+
+/// `text` cut to `max_error_text_bytes` at a character boundary, with "… (N bytes)" when it was cut.
+std::string bounded(std::string text) {
+  if (text.size() <= max_error_text_bytes) return text;
+  std::size_t cut = max_error_text_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  const auto size = text.size();
+  text.resize(cut);
+  return text + fmt::format("… ({} bytes)", size);
+}
+
+/// True when `text` would reach a terminal as it is: valid UTF-8 without control characters (C0, DEL, C1).
+bool terminal_safe(std::string_view text) {
+  if (!units::is_valid_utf8(text)) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return false;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xA0) return false;
+  }
+  return true;
+}
+
+/// The last guard of every error a person sees: the messages excerpt what they echo where they are made
+/// (units::excerpt), and any text that still holds a control character or invalid UTF-8 is escaped here, so
+/// an error can never forge a line or drive the terminal; an overlong message is cut.
+std::string for_terminal(const std::string& text) {
+  return bounded(terminal_safe(text) ? text : units::escape_for_terminal(text));
+}
+
+}  // namespace
+
 int report(const Context& ctx, const Error& e) {
   if (ctx.json) {
-    print_json(clinic::to_json(e));
+    // JSON escapes every character itself; only the length is bounded.
+    print_json(clinic::to_json(Error{e.code, bounded(e.message), bounded(e.where)}));
   } else {
-    std::cerr << fmt::format("needlework: {}: {}\n", to_string(e.code), e.describe());
+    std::cerr << fmt::format("needlework: {}: {}\n", to_string(e.code),
+                             Error{e.code, for_terminal(e.message), for_terminal(e.where)}.describe());
   }
   return exit_code_for(e);
 }
 
-Result<std::string> read_input(const std::string& path) {
-  std::ostringstream buffer;
-  if (path == "-") {
-    buffer << std::cin.rdbuf();
-    return buffer.str();
+namespace {
+
+struct LimitOf {
+  const char* variable;
+  std::size_t default_mib;
+};
+
+/// The size limits of docs/cli.md ("Limits"): a document far larger than any intake, session or consent
+/// (those are a few KiB), and a photo larger than a full-resolution camera JPEG.
+LimitOf limit_of(InputKind kind) {
+  return kind == InputKind::photo ? LimitOf{"NEEDLEWORK_MAX_PHOTO_MB", 64}
+                                  : LimitOf{"NEEDLEWORK_MAX_INPUT_MB", 16};
+}
+
+constexpr std::size_t mib = std::size_t{1} << 20;
+
+Error too_large(const std::string& shown, InputKind kind, std::size_t limit) {
+  return Error{
+      ErrorCode::out_of_range,
+      fmt::format("is larger than the {} MiB limit for {} (set {} to a larger number of MiB to "
+                  "raise it)",
+                  limit / mib, kind == InputKind::photo ? "photos" : "input files", limit_of(kind).variable),
+      shown};
+}
+
+/// Reads at most `limit + 1` bytes from `in`, in blocks, so an endless stream costs no more than the limit.
+Result<std::string> read_bounded(std::istream& in, const std::string& shown, InputKind kind,
+                                 std::size_t limit) {
+  std::string out;
+  std::array<char, 64 * 1024> block{};
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    out.append(block.data(), static_cast<std::size_t>(in.gcount()));
+    if (out.size() > limit) return std::unexpected(too_large(shown, kind, limit));
   }
+  if (in.bad()) return fail(ErrorCode::io_error, "the read failed", shown);
+  return out;
+}
+
+}  // namespace
+
+Result<std::size_t> input_limit(InputKind kind) {
+  const auto l = limit_of(kind);
+  const char* env = std::getenv(l.variable);
+  if (env == nullptr || *env == '\0') return l.default_mib * mib;
+  auto v = units::parse_integer(env, l.variable, 1, 4096);
+  if (!v) return std::unexpected(v.error());
+  return static_cast<std::size_t>(*v) * mib;
+}
+
+Result<std::string> read_input(const std::string& path, InputKind kind) {
+  NW_TRY(limit, input_limit(kind));
+  if (path == "-") return read_bounded(std::cin, "<stdin>", kind, limit);
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return fail(ErrorCode::invalid_value, "is a folder, not a file", path);
+  const auto st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) return fail(ErrorCode::not_found, "cannot open the file", path);
+  if (fs::is_directory(st)) return fail(ErrorCode::invalid_value, "is a folder, not a file", path);
+  if (!fs::is_regular_file(st) && !fs::is_fifo(st)) {
+    return fail(ErrorCode::invalid_value, "is not a regular file (a device or socket); give a file", path);
+  }
+  if (fs::is_regular_file(st)) {
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size > limit) return std::unexpected(too_large(path, kind, limit));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(ErrorCode::not_found, "cannot open the file", path);
-  buffer << in.rdbuf();
-  return buffer.str();
+  // Read bounded even for a regular file: it may grow between the size check and the read.
+  return read_bounded(in, path, kind, limit);
 }
 
 namespace {

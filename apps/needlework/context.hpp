@@ -55,8 +55,24 @@ int exit_code_for(const Error& e);
 /// Prints an error on stderr (or as JSON on stdout with --json) and returns its exit code.
 int report(const Context& ctx, const Error& e);
 
-/// Reads a whole file, or stdin when path is "-".
-Result<std::string> read_input(const std::string& path);
+/// What an input is, for its size limit.
+enum class InputKind {
+  /// A JSON or text document (an intake, a session, a consent text, a data file): at most 16 MiB, or
+  /// $NEEDLEWORK_MAX_INPUT_MB MiB.
+  document,
+  /// A photo: at most 64 MiB, or $NEEDLEWORK_MAX_PHOTO_MB MiB.
+  photo,
+};
+
+/// The most bytes an input of `kind` may hold (the defaults above, or the environment variable, 1–4096 MiB;
+/// a variable that is not such a number is an error naming it).
+Result<std::size_t> input_limit(InputKind kind);
+
+/// Reads a whole file, or stdin when path is "-": the one reader of every file and stdin input. Refused
+/// before it is read whole: a file larger than the kind's limit (`input_limit`), a folder, and a device or
+/// socket (`/dev/zero` is not a file); a pipe or stdin is read up to the limit and refused beyond it. Each
+/// refusal names the path and says how to raise the limit.
+Result<std::string> read_input(const std::string& path, InputKind kind = InputKind::document);
 
 /// Parses JSON text; a syntax error names the byte offset, line and column.
 Result<nlohmann::json> parse_json(const std::string& text, const std::string& source_name);

@@ -8,6 +8,7 @@
 
 #include "context.hpp"
 #include "needlework/version.hpp"
+#include "options.hpp"
 #include "output_file.hpp"
 
 namespace {
@@ -100,6 +101,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return exit_usage;
+  } catch (const OptionValueError& e) {
+    // A value the strict option parsers refused (options.hpp): bad input, reported like any other.
+    return finish(report(ctx, e.error()));
   } catch (const std::exception& e) {
     std::cerr << "needlework: internal error: " << e.what() << '\n';
     return exit_internal;

@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-#include <cmath>
-
 namespace needlework::cli {
 
 namespace {
@@ -30,14 +27,76 @@ Result<units::DateTime> parse_date_time_option(const std::string& text, const st
 }
 
 Result<double> parse_number(const std::string& text, const std::string& option) {
-  double value = 0;
-  const char* first = text.data();
-  const char* last = first + text.size();
-  const auto [ptr, ec] = std::from_chars(first, last, value);
-  if (ec != std::errc{} || ptr != last || text.empty() || !std::isfinite(value)) {
-    return fail(ErrorCode::invalid_value, fmt::format("'{}' is not a number", text), option);
-  }
-  return value;
+  return parse_number(text, option, any_finite);
+}
+
+Result<double> parse_number(const std::string& text, const std::string& option,
+                            const units::NumberRule& rule) {
+  auto v = units::parse_number(text, rule);
+  if (!v) return std::unexpected(at_option(v.error(), option));
+  return v;
+}
+
+namespace {
+
+/// The option's name as a person types it: "--needle-mm", or "roller" for a positional argument.
+std::string shown_name(const std::string& name) {
+  const auto comma = name.find(',');
+  return comma == std::string::npos ? name : name.substr(comma + 1);
+}
+
+template <class Parse>
+CLI::Option* add_checked(CLI::App& cmd, const std::string& name, const std::string& help, Parse parse) {
+  const std::string shown = shown_name(name);
+  return cmd.add_option_function<std::string>(
+      name,
+      [shown, parse](const std::string& text) {
+        if (auto r = parse(text); !r) throw OptionValueError(at_option(r.error(), shown));
+      },
+      help);
+}
+
+}  // namespace
+
+CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& target,
+                               const units::NumberRule& rule, const std::string& help) {
+  return add_checked(cmd, name, help, [&target, rule](const std::string& text) -> Result<void> {
+    NW_TRY(v, units::parse_number(text, rule));
+    target = v;
+    return {};
+  });
+}
+
+CLI::Option* add_integer_option(CLI::App& cmd, const std::string& name, std::int64_t& target,
+                                std::int64_t min, std::int64_t max, const std::string& help) {
+  return add_checked(cmd, name, help, [&target, min, max](const std::string& text) -> Result<void> {
+    NW_TRY(v, units::parse_integer(text, "", min, max));
+    target = v;
+    return {};
+  });
+}
+
+CLI::Option* add_integer_option(CLI::App& cmd, const std::string& name, int& target, int min, int max,
+                                const std::string& help) {
+  return add_checked(cmd, name, help, [&target, min, max](const std::string& text) -> Result<void> {
+    NW_TRY(v, units::parse_integer(text, "", min, max));
+    target = static_cast<int>(v);
+    return {};
+  });
+}
+
+CLI::Option* add_integer_option(CLI::App& cmd, const std::string& name, std::uint64_t& target,
+                                const std::string& help) {
+  return add_checked(cmd, name, help, [&target](const std::string& text) -> Result<void> {
+    NW_TRY(v, units::parse_integer(text, "", 0, std::numeric_limits<std::int64_t>::max()));
+    target = static_cast<std::uint64_t>(v);
+    return {};
+  });
+}
+
+CLI::Option* add_id_option(CLI::App& cmd, const std::string& name, std::int64_t& target,
+                           const std::string& help) {
+  return add_integer_option(cmd, name, target, 1, std::numeric_limits<std::int64_t>::max(), help);
 }
 
 Error name_option(Error e, const OptionNames& names) {

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "needlework/units/text.hpp"
+
 namespace needlework::cli {
 
 namespace {
@@ -27,7 +29,14 @@ std::optional<Open> open(Context& ctx, const StoreOptions& o, Needs needs) {
   Open out;
   auto now = now_of(ctx, o);
   if (!now) return std::nullopt;
-  out.actor = store::Actor{o.actor.empty() ? default_actor() : o.actor, *now};
+  // The actor is a name like any other (units/text.hpp): trimmed, valid UTF-8, no control characters — an
+  // actor holding a newline once printed as a second, forged audit entry.
+  auto name = units::clean_text(o.actor.empty() ? default_actor() : o.actor, "--actor", store::max_id_bytes);
+  if (!name) {
+    ctx.exit_code = report(ctx, name.error());
+    return std::nullopt;
+  }
+  out.actor = store::Actor{std::move(*name), *now};
   if (needs == Needs::rules) {
     auto loaded = [&]() -> Result<void> {
       NW_TRY(pack, load_selected_pack(ctx));
@@ -87,6 +96,12 @@ CLI::App* add(CLI::App& parent, Context& ctx, const std::shared_ptr<StoreOptions
     ctx.exit_code = body(*opened);
   });
   return cmd;
+}
+
+void group_examples(CLI::App& group, const std::vector<std::string>& examples) {
+  std::string text = "Examples:\n";
+  for (const auto& e : examples) text += "  " + e + "\n";
+  group.footer(text + "\n" + exit_codes_help);
 }
 
 int report_store(const Context& ctx, const Error& e, const OptionNames& names) {

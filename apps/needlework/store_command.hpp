@@ -3,6 +3,8 @@
 // needs, registering a subcommand, printing a record and reporting a store failure. Each command group
 // registers itself from its own file (cmd_<group>.cpp) through register_<group>().
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
@@ -56,6 +58,9 @@ std::string database_of(const StoreOptions& o);
 /// ctx.exit_code.
 std::optional<units::DateTime> now_of(Context& ctx, const StoreOptions& o);
 
+/// Sets a command group's --help footer: its examples, one command a line, then the exit codes.
+void group_examples(CLI::App& group, const std::vector<std::string>& examples);
+
 /// Registers store subcommand `name` under `parent`: its callback opens what `needs` says (reporting a
 /// failure and setting the exit code), then runs `body` and sets the exit code it returns.
 CLI::App* add(CLI::App& parent, Context& ctx, const std::shared_ptr<StoreOptions>& o, Needs needs,
@@ -74,6 +79,23 @@ int show(const Context& ctx, const Result<Record>& r, const std::function<void(c
     print_json(store::to_json(*r));
   } else {
     text(*r);
+  }
+  return exit_ok;
+}
+
+/// Prints a list of records: a JSON array of the records' JSON with --json, else `row` for each, or `none`
+/// when there are none.
+template <class Record>
+int show_list(const Context& ctx, const Result<std::vector<Record>>& r,
+              const std::function<void(const Record&)>& row, std::string_view none) {
+  if (!r) return report_store(ctx, r.error());
+  if (ctx.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& x : *r) out.push_back(store::to_json(x));
+    print_json(out);
+  } else {
+    if (r->empty()) fmt::print("{}\n", none);
+    for (const auto& x : *r) row(x);
   }
   return exit_ok;
 }

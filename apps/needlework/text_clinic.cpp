@@ -7,6 +7,8 @@
 
 #include <map>
 
+#include "needlework/units/text.hpp"
+
 namespace needlework::cli {
 
 using clinic::Reason;
@@ -14,6 +16,10 @@ using knowledge::Decision;
 using units::Date;
 
 namespace {
+
+/// The client's id and name come from the input file: escaped (units::escape_for_terminal) like every
+/// typed text a renderer prints.
+std::string esc(std::string_view s) { return units::escape_for_terminal(s); }
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -40,8 +46,9 @@ void print_reasons(std::string_view title, const std::vector<Reason>& reasons, b
 }  // namespace
 
 void print_screening(const clinic::Intake& in, const clinic::Screening& s) {
-  fmt::print("Screening of {} ({}) on {} — pack {}\n\n  Decision: {}\n", in.client.id, in.client.name,
-             units::format_date(in.date), s.pack, upper(knowledge::to_string(s.decision)));
+  fmt::print("Screening of {} ({}) on {} — pack {}\n\n  Decision: {}\n", esc(in.client.id),
+             esc(in.client.name), units::format_date(in.date), s.pack,
+             upper(knowledge::to_string(s.decision)));
   print_reasons("Reasons", s.reasons, true);
   fmt::print("\n  Requested areas\n");
   for (const auto& a : s.areas) fmt::print("    {:<16} {}\n", a.area, knowledge::to_string(a.decision));
@@ -100,7 +107,7 @@ void print_calendar(const clinic::Plan& p) {
 }  // namespace
 
 void print_plan(const clinic::Intake& in, const clinic::Plan& p) {
-  fmt::print("Course plan for {} ({}) from {} — pack {}\n", in.client.id, in.client.name,
+  fmt::print("Course plan for {} ({}) from {} — pack {}\n", esc(in.client.id), esc(in.client.name),
              units::format_date(p.start), p.pack);
   fmt::print("Screening: {}\n", knowledge::to_string(p.screening.decision));
   for (const auto& a : p.areas) {
@@ -150,9 +157,9 @@ std::string clock(units::DateTime start, std::chrono::minutes offset) {
 }  // namespace
 
 void print_protocol(const clinic::Protocol& p) {
-  fmt::print("Procedure for {} — {}, {:g} mm ({} needles), {}, cocktail: {}, start {}\n", p.session.client_id,
-             p.session.area, units::in_mm(p.session.needle_length), p.band, p.session.device,
-             p.session.cocktail ? "yes" : "no", units::format_date_time(p.session.start));
+  fmt::print("Procedure for {} — {}, {:g} mm ({} needles), {}, cocktail: {}, start {}\n",
+             esc(p.session.client_id), p.session.area, units::in_mm(p.session.needle_length), p.band,
+             p.session.device, p.session.cocktail ? "yes" : "no", units::format_date_time(p.session.start));
   fmt::print("\n  Confirm before starting\n");
   for (const auto& h : p.hygiene) fmt::print("    [ ] {}\n", h);
   fmt::print("\n  {:<4} {:<13} {:<44} {:<11} {}\n", "", "clock", "step", "duration", "source");

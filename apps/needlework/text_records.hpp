@@ -6,8 +6,18 @@
 #include <string>
 
 #include "needlework/store/clinic_store.hpp"
+#include "needlework/units/text.hpp"
 
 namespace needlework::cli {
+
+/// Free text made safe to print (units::escape_for_terminal): every name, id, note or other text a renderer
+/// prints that came from a person or a database goes through it, so a stored newline cannot forge a line and
+/// an ANSI escape cannot drive the terminal.
+inline std::string esc(std::string_view text) { return units::escape_for_terminal(text); }
+
+/// Text of several lines (a message body) made safe to print: each line escaped as by `esc`, the line breaks
+/// kept.
+std::string esc_lines(std::string_view text);
 
 /// A time as the CLI prints it: 2026-11-24T09:00:00Z.
 std::string t(units::DateTime x);

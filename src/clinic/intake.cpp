@@ -9,6 +9,7 @@
 #include <set>
 
 #include "needlework/clinic/constants.hpp"
+#include "needlework/clinic/fields.hpp"
 
 namespace needlework::clinic {
 namespace {
@@ -284,13 +285,8 @@ Result<SessionInput> parse_session(const json& j, const Pack& pack) {
   if (length == nullptr) return fail(ErrorCode::missing_field, "is required", "needle_length_mm");
   if (!length->is_number())
     return fail(ErrorCode::invalid_value, "must be a number of millimetres", "needle_length_mm");
-  const double mm = length->get<double>();
-  if (!(mm > 0.0 && mm <= units::in_mm(max_needle_length))) {
-    return fail(ErrorCode::out_of_range,
-                fmt::format("{} mm is not a micro-needling length (above 0 and at most {:g} mm)", mm,
-                            units::in_mm(max_needle_length)),
-                "needle_length_mm");
-  }
+  // The field's one rule (fields.hpp), as for --needle-mm and the store.
+  NW_TRY(mm, units::check_number(length->get<double>(), needle_length_rule));
   s.needle_length = units::millimetres(mm);
   NW_TRY(device, f.string("device"));
   if (pack.find_device(device) == nullptr) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "needlework/clinic/engine.hpp"
+#include "needlework/clinic/fields.hpp"
 #include "needlework/clinic/physics_bridge.hpp"
 
 namespace needlework::clinic {
@@ -399,9 +400,9 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
                             knowledge::to_string(p.screening.decision), fmt::join(why, " ")),
                 "screening");
   }
-  if (options.sessions_per_week && (*options.sessions_per_week < 1 || *options.sessions_per_week > 7)) {
-    return fail(ErrorCode::out_of_range, "must be between 1 and 7", "sessions_per_week");
-  }
+  // The field's one rule (fields.hpp), as for --sessions-per-week.
+  if (options.sessions_per_week)
+    NW_CHECK(units::check_number(*options.sessions_per_week, sessions_per_week_rule));
 
   const knowledge::Device* home_device = nullptr;
   for (const auto& m : pack.maintenance) home_device = pack.find_device(m.device);

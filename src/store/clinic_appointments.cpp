@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "clinic_detail.hpp"
+#include "needlework/clinic/fields.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/json.hpp"
 
@@ -60,9 +61,7 @@ Result<AppointmentRecord> ClinicStore::book_appointment(const Actor& by, std::st
     return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", area, pack_.label()),
                 "area");
   }
-  if (!(needle_length > units::millimetres(0))) {
-    return fail(ErrorCode::out_of_range, "the needle length must be positive", "needle_length_mm");
-  }
+  NW_CHECK(units::check_number(units::in_mm(needle_length), clinic::needle_length_rule));
   // A booking stands for a session: the rules the session will meet that are known now apply now.
   if (at < by.at) {
     return fail(

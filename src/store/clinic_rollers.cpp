@@ -9,6 +9,7 @@
 #include <set>
 
 #include "clinic_detail.hpp"
+#include "needlework/clinic/fields.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/json.hpp"
 #include "needlework/units/text.hpp"
@@ -38,6 +39,8 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
     NW_TRY(udi, units::clean_text(given.udi, "udi"));
     spec.udi = std::move(udi);
   }
+  NW_CHECK(units::check_number(spec.needle_count, clinic::needle_count_rule));
+  NW_CHECK(units::check_number(units::in_mm(spec.needle_length), clinic::needle_length_rule));
   const auto* device = pack_.find_device(spec.device);
   if (device == nullptr) {
     std::vector<std::string> ids;

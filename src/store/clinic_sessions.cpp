@@ -10,6 +10,7 @@
 #include "clinic_detail.hpp"
 #include "needlework/clinic/constants.hpp"
 #include "needlework/clinic/dose.hpp"
+#include "needlework/clinic/fields.hpp"
 #include "needlework/clinic/json.hpp"
 #include "needlework/physics/strokes.hpp"
 #include "needlework/store/clinic_store.hpp"
@@ -412,16 +413,11 @@ Result<std::vector<ChecklistStep>> ClinicStore::checklist(Id session_id) {
 }
 
 Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const Chart& c) {
-  if (c.passes && (*c.passes < 0 || *c.passes > clinic::max_passes)) {
-    return fail(ErrorCode::out_of_range,
-                fmt::format("{} passes is outside 0–{}", *c.passes, clinic::max_passes), "passes");
-  }
-  if (c.density && !(*c.density > units::per_square_centimetre(0))) {
-    return fail(ErrorCode::out_of_range, "the density must be positive", "density_per_cm2");
-  }
-  if (c.effective_depth && !(*c.effective_depth > units::millimetres(0))) {
-    return fail(ErrorCode::out_of_range, "the effective depth must be positive", "effective_depth_mm");
-  }
+  // Each field's one rule (clinic/fields.hpp), as for the command-line options and the JSON readers.
+  if (c.passes) NW_CHECK(units::check_number(*c.passes, clinic::passes_rule));
+  if (c.density) NW_CHECK(units::check_number(units::in_per_cm2(*c.density), clinic::density_rule));
+  if (c.effective_depth)
+    NW_CHECK(units::check_number(units::in_mm(*c.effective_depth), clinic::effective_depth_rule));
   if (c.dose_from_physics && (c.density || c.effective_depth)) {
     return fail(ErrorCode::invalid_value,
                 "chart the dose either from physics or by hand (density and effective depth), not both",

@@ -17,6 +17,7 @@
 //   "stdout_contains"      optional: substrings stdout must contain
 //   "stderr_contains"      optional: substrings stderr must contain
 //   "stdout_not_contains"  optional: substrings stdout must not contain
+//   "stderr_not_contains"  optional: substrings stderr must not contain
 // A stream with neither a golden nor *_contains must be empty: errors go to stderr only, successes print
 // nothing on stderr (a sanitizer report or a stray log line fails the case).
 //
@@ -62,7 +63,7 @@ struct Case {
   std::map<std::string, std::string> env;
   int exit_code = 0;
   std::string golden;
-  std::vector<std::string> stdout_contains, stderr_contains, stdout_not_contains;
+  std::vector<std::string> stdout_contains, stderr_contains, stdout_not_contains, stderr_not_contains;
   std::string load_error;  ///< set on a sentinel case when cases.json itself is broken
 };
 
@@ -92,6 +93,7 @@ std::vector<Case> load_cases() {
                                             "stdout_contains",
                                             "stderr_contains",
                                             "stdout_not_contains",
+                                            "stderr_not_contains",
                                             "comment"};
     static const std::regex name_pattern("[A-Za-z0-9_]+");
     std::set<std::string> names;
@@ -111,6 +113,7 @@ std::vector<Case> load_cases() {
       c.stdout_contains = string_list(j, "stdout_contains");
       c.stderr_contains = string_list(j, "stderr_contains");
       c.stdout_not_contains = string_list(j, "stdout_not_contains");
+      c.stderr_not_contains = string_list(j, "stderr_not_contains");
       cases.push_back(std::move(c));
     }
   } catch (const std::exception& e) {
@@ -221,6 +224,9 @@ TEST_P(CliCase, Run) {
   }
   for (const auto& s : c.stderr_contains) {
     EXPECT_NE(o.err.find(s), std::string::npos) << "stderr lacks \"" << s << "\"; stderr:\n" << o.err;
+  }
+  for (const auto& s : c.stderr_not_contains) {
+    EXPECT_EQ(o.err.find(s), std::string::npos) << "stderr contains \"" << s << "\"; stderr:\n" << o.err;
   }
   if (c.golden.empty() && c.stdout_contains.empty()) {
     EXPECT_EQ(o.out, "") << "stdout was expected to be empty";

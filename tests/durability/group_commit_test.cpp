@@ -112,6 +112,8 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::optional<ns::AppointmentRecord>>, find_appointment, (ns::Id id), (id))
   FORWARD(Result<void>, update_appointment, (const ns::Actor& b, const ns::AppointmentRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::AppointmentRecord>>, appointments_of, (std::string_view c), (c))
+  FORWARD(Result<std::vector<ns::AppointmentRecord>>, appointments_between, (ns::DateTime f, ns::DateTime t),
+          (f, t))
   FORWARD(Result<ns::RollerRecord>, insert_roller, (const ns::Actor& b, const ns::RollerRecord& r), (b, r))
   FORWARD(Result<std::optional<ns::RollerRecord>>, find_roller, (ns::Id id), (id))
   FORWARD(Result<void>, update_roller, (const ns::Actor& b, const ns::RollerRecord& r), (b, r))
@@ -137,6 +139,7 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::optional<ns::EscalationRecord>>, find_escalation, (ns::Id id), (id))
   FORWARD(Result<void>, update_escalation, (const ns::Actor& b, const ns::EscalationRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::EscalationRecord>>, open_escalations, (), ())
+  FORWARD(Result<std::vector<ns::EscalationRecord>>, escalations, (), ())
   FORWARD(Result<std::vector<ns::EscalationRecord>>, escalations_of, (std::string_view c), (c))
   FORWARD(Result<ns::OutboxMessage>, insert_message, (const ns::Actor& b, const ns::OutboxMessage& m), (b, m))
   FORWARD(Result<std::optional<ns::OutboxMessage>>, find_message, (ns::Id id), (id))

@@ -155,6 +155,8 @@ class Store {
   virtual Result<std::optional<AppointmentRecord>> find_appointment(Id id) = 0;
   virtual Result<void> update_appointment(const Actor& by, const AppointmentRecord& a) = 0;
   virtual Result<std::vector<AppointmentRecord>> appointments_of(std::string_view client_id) = 0;
+  /// Every appointment with `from <= at < to`, by time then id (`appointment list`).
+  virtual Result<std::vector<AppointmentRecord>> appointments_between(DateTime from, DateTime to) = 0;
 
   // ---- rollers ---------------------------------------------------------------------------------------
   virtual Result<RollerRecord> insert_roller(const Actor& by, const RollerRecord& r) = 0;
@@ -190,6 +192,8 @@ class Store {
   virtual Result<std::optional<EscalationRecord>> find_escalation(Id id) = 0;
   virtual Result<void> update_escalation(const Actor& by, const EscalationRecord& e) = 0;
   virtual Result<std::vector<EscalationRecord>> open_escalations() = 0;
+  /// Every escalation, open or closed, oldest first (`escalation list --all`).
+  virtual Result<std::vector<EscalationRecord>> escalations() = 0;
   virtual Result<std::vector<EscalationRecord>> escalations_of(std::string_view client_id) = 0;
 
   // ---- outbox ----------------------------------------------------------------------------------------

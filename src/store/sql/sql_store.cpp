@@ -357,6 +357,11 @@ class SqlStore final : public Store {
   Result<std::vector<AppointmentRecord>> appointments_of(std::string_view client_id) override {
     return list<AppointmentRecord>("WHERE client_id = $1 ORDER BY at, id", {Value(std::string(client_id))});
   }
+  Result<std::vector<AppointmentRecord>> appointments_between(DateTime from, DateTime to) override {
+    // Times are stored as fixed-width UTC text (TimeCodec), so text order is time order.
+    return list<AppointmentRecord>("WHERE at >= $1 AND at < $2 ORDER BY at, id",
+                                   {TimeCodec::to_sql(from), TimeCodec::to_sql(to)});
+  }
 
   // ---- rollers
   // ---------------------------------------------------------------------------------------------
@@ -427,6 +432,9 @@ class SqlStore final : public Store {
   }
   Result<std::vector<EscalationRecord>> open_escalations() override {
     return list<EscalationRecord>("WHERE closed_at IS NULL ORDER BY opened_at, id");
+  }
+  Result<std::vector<EscalationRecord>> escalations() override {
+    return list<EscalationRecord>("ORDER BY opened_at, id");
   }
   Result<std::vector<EscalationRecord>> escalations_of(std::string_view client_id) override {
     return list<EscalationRecord>("WHERE client_id = $1 ORDER BY opened_at, id",

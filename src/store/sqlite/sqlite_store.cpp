@@ -7,7 +7,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <unordered_map>
 
 #include "migrations.hpp"
@@ -161,10 +165,18 @@ class SqliteConnection final : public sql::Connection {
       return fail(ErrorCode::invalid_value, "already exists; name a new file for the backup",
                   target.string());
     }
-    // Written beside the target under a temporary name and renamed when complete, so a backup file that
-    // exists is always whole.
-    const std::filesystem::path partial = target.string() + ".partial";
-    std::filesystem::remove(partial, ec);
+    // Written beside the target to a temporary file of its own (mkstemp: a new name, never a file that was
+    // there; 0600, as a copy of clinical records should be) and put in place when complete, so a backup file
+    // that exists is always whole.
+    std::string partial_name = target.string() + ".partial-XXXXXX";
+    const int fd = ::mkstemp(partial_name.data());
+    if (fd < 0) {
+      return fail(ErrorCode::io_error,
+                  fmt::format("cannot create a temporary file beside it: {}", std::strerror(errno)),
+                  target.string());
+    }
+    ::close(fd);
+    const std::filesystem::path partial = partial_name;
     try {
       {
         SQLite::Database out(partial.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -179,7 +191,17 @@ class SqliteConnection final : public sql::Connection {
         } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
         out.exec("PRAGMA journal_mode=DELETE");
       }
-      std::filesystem::rename(partial, target);
+      // link(2) puts the copy in place without replacing a file that appeared under that name meanwhile
+      // (rename would); then the temporary name goes.
+      if (::link(partial.c_str(), target.c_str()) != 0) {
+        const int err = errno;
+        std::filesystem::remove(partial, ec);
+        return fail(err == EEXIST ? ErrorCode::invalid_value : ErrorCode::io_error,
+                    err == EEXIST ? std::string("already exists; name a new file for the backup")
+                                  : fmt::format("backup failed: {}", std::strerror(err)),
+                    target.string());
+      }
+      std::filesystem::remove(partial, ec);
     } catch (const SQLite::Exception& e) {
       std::filesystem::remove(partial, ec);
       return fail(ErrorCode::io_error, fmt::format("backup failed: {}", e.what()), target.string());
