@@ -184,7 +184,7 @@ struct Templates {
 
 Templates make_templates() {
   auto store = must(ns::open_sqlite(":memory:"), "a throwaway database");
-  ns::ClinicStore clinic(*store, seed_pack(), &skin_regions());
+  ns::ClinicStore clinic(*store, seed_pack(), {.regions = &skin_regions()});
   const auto at = [](const char* t) { return ns::Actor{"ana", *nu::parse_date_time(t)}; };
   ns::ClientRecord c;
   c.id = Templates::id;
@@ -862,7 +862,7 @@ void BM_ClientHistory(benchmark::State& state, Backend b, Cache cache) {
     prewarm_history_tables(b, where);
   }
   if (!store) store = must(open_where(b, where), "opening the generated clinic");
-  ns::ClinicStore clinic(*store, seed_pack(), &skin_regions());
+  ns::ClinicStore clinic(*store, seed_pack(), {.regions = &skin_regions()});
   static std::uint64_t run = 0;
   std::mt19937_64 rng(42 + run++);
   std::uniform_int_distribution<int> pick(1, options.clients);

@@ -42,7 +42,9 @@ std::optional<Open> open(Context& ctx, const StoreOptions& o, Needs needs) {
       NW_TRY(pack, load_selected_pack(ctx));
       NW_TRY(regions, load_skin_regions(ctx));
       NW_TRY(devices, load_devices(ctx.data_dir()));
+      NW_TRY(resealing, load_resealing(ctx));
       out.pack = std::move(pack);
+      out.resealing = std::move(resealing);
       out.regions = std::move(regions);
       out.devices = std::move(devices);
       return {};
@@ -91,8 +93,11 @@ CLI::App* add(CLI::App& parent, Context& ctx, const std::shared_ptr<StoreOptions
     if (photo_dir.empty()) photo_dir = default_photo_dir(database_of(*o));
     const bool rules = needs == Needs::rules;
     opened->clinic =
-        std::make_unique<store::ClinicStore>(*opened->db, opened->pack, rules ? &opened->regions : nullptr,
-                                             photo_dir, rules ? &opened->devices : nullptr);
+        rules ? std::make_unique<store::ClinicStore>(
+                    *opened->db, opened->pack,
+                    store::ClinicPhysics{&opened->regions, &opened->devices, &opened->resealing}, photo_dir)
+              : std::make_unique<store::ClinicStore>(*opened->db, opened->pack, store::ClinicPhysics{},
+                                                     photo_dir);
     ctx.exit_code = body(*opened);
   });
   return cmd;

@@ -43,6 +43,7 @@ struct Open {
   knowledge::Pack pack;                  ///< empty with Needs::records
   physics::RegionCatalog regions;        ///< empty with Needs::records
   std::vector<physics::Device> devices;  ///< empty with Needs::records
+  physics::ResealingData resealing;      ///< empty with Needs::records
   std::unique_ptr<store::Store> db;
   std::unique_ptr<store::ClinicStore> clinic;
   store::Actor actor;

@@ -531,7 +531,7 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
     NW_CHECK(store_.update_roller(by, roller));
 
     // The aftercare sheet, written from what was done and when it ended, waits in the outbox for the client.
-    NW_TRY(sheet, clinic::aftercare(session_input(s), by.at, pack_));
+    NW_TRY(sheet, clinic::aftercare(session_input(s), by.at, pack_, resealing_));
     OutboxMessage m;
     m.client_id = s.client_id;
     m.session_id = s.id;

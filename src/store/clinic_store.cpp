@@ -20,9 +20,14 @@ namespace needlework::store {
 using namespace detail;
 using nlohmann::json;
 
-ClinicStore::ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions,
-                         std::filesystem::path photo_dir, const std::vector<physics::Device>* devices)
-    : store_(store), pack_(pack), regions_(regions), photo_dir_(std::move(photo_dir)), devices_(devices) {}
+ClinicStore::ClinicStore(Store& store, const knowledge::Pack& pack, ClinicPhysics physics,
+                         std::filesystem::path photo_dir)
+    : store_(store),
+      pack_(pack),
+      regions_(physics.regions),
+      photo_dir_(std::move(photo_dir)),
+      devices_(physics.devices),
+      resealing_(physics.resealing) {}
 
 // ---- users and clients ---------------------------------------------------------------------------------
 

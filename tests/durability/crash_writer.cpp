@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     return 3;
   }
   auto& store = **opened;
-  ns::ClinicStore clinic(store, seed_pack(), &skin_regions());
+  ns::ClinicStore clinic(store, seed_pack(), {.regions = &skin_regions()});
 
   // Each client's next session: a week after its latest recorded one (whether or not that was acknowledged).
   std::map<std::string, nu::DateTime> next_at;

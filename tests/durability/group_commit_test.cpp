@@ -463,7 +463,7 @@ TEST_P(GroupCommitTest, TheDestructorDrainsTheQueue) {
 }
 
 TEST_P(GroupCommitTest, ClinicSessionsFromManyThreadsAreWholeAndFollowTheRules) {
-  ns::ClinicStore clinic(*store_, seed_pack(), &skin_regions());
+  ns::ClinicStore clinic(*store_, seed_pack(), {.regions = &skin_regions()});
   constexpr int threads = 4, per_thread = 3;
   for (int t = 0; t < threads; ++t) {
     for (int j = 0; j < clients_per_thread; ++j) ASSERT_TRUE(ensure_client(*store_, clinic, client_id(t, j)));

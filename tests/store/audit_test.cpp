@@ -76,7 +76,7 @@ TEST_P(AuditTest, TwoConnectionsTakingTurnsKeepOneChain) {
   // without forking the chain.
   auto other = open_db();
   ASSERT_TRUE(other) << other.error().describe();
-  ns::ClinicStore second(**other, seed(), &regions());
+  ns::ClinicStore second(**other, seed(), {.regions = &regions()});
   add_client("C-1");
   ns::ClientRecord c2;
   c2.id = "C-2";

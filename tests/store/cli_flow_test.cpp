@@ -139,6 +139,9 @@ TEST_P(StoreCli, TheWholeFlowRunsHeadless) {
   const auto sheet = run({"outbox", "show", std::to_string(outbox[0].value("id", 0))});
   EXPECT_EQ(sheet.exit_code, 0) << sheet.err;
   EXPECT_NE(sheet.out.find("To client C-0001"), std::string::npos) << sheet.out;
+  // The stored sheet says why its windows are what they are, from the resealing data (data/physics).
+  EXPECT_NE(sheet.out.find("Why these windows"), std::string::npos) << sheet.out;
+  EXPECT_NE(sheet.out.find("PMC8259462"), std::string::npos) << sheet.out;
   run_json({"outbox", "sent", std::to_string(outbox[0].value("id", 0)), "--now", "2026-11-24T11:05:00Z"});
   EXPECT_TRUE(run_json({"outbox", "list"}).empty());
 

@@ -42,7 +42,7 @@ class RecordsTest : public StoreTest {
  protected:
   /// A ClinicStore that can compute doses (it has the device catalog).
   ns::ClinicStore with_devices() {
-    return ns::ClinicStore(*store_, seed(), &regions(), dir_ / "photos", &devices());
+    return ns::ClinicStore(*store_, seed(), {.regions = &regions(), .devices = &devices()}, dir_ / "photos");
   }
 
   /// A started session of a ready client on a 1 mm 192-needle roller.

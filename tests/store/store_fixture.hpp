@@ -103,7 +103,8 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     auto s = open_db();
     ASSERT_TRUE(s) << s.error().describe();
     store_ = std::move(*s);
-    clinic_ = std::make_unique<ns::ClinicStore>(*store_, pack, &regions(), dir_ / "photos");
+    clinic_ = std::make_unique<ns::ClinicStore>(*store_, pack, ns::ClinicPhysics{.regions = &regions()},
+                                                dir_ / "photos");
   }
   void close() {
     clinic_.reset();

@@ -16,6 +16,7 @@
 #include "needlework/clinic/engine.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
+#include "needlework/physics/resealing.hpp"
 #include "needlework/physics/skin.hpp"
 #include "needlework/store/store.hpp"
 
@@ -148,13 +149,21 @@ inline constexpr std::size_t max_id_bytes = 64;
 [[nodiscard]] std::optional<IntakeRecord> screening_in_force(const std::vector<IntakeRecord>& intakes,
                                                              DateTime at);
 
+/// The physics data the clinic rules use beside the pack. Each may be absent (nullptr) and must outlive the
+/// ClinicStore that uses it.
+struct ClinicPhysics {
+  const physics::RegionCatalog* regions = nullptr;        ///< the depth guard (nullptr: no guard)
+  const std::vector<physics::Device>* devices = nullptr;  ///< charting a dose from physics (nullptr: refused)
+  /// The aftercare sheet's "why these windows" lines (nullptr: the sheet leaves them out).
+  const physics::ResealingData* resealing = nullptr;
+};
+
 class ClinicStore {
  public:
-  /// `pack`, `regions` and `devices` must outlive this object; `regions` feeds the depth guard (nullptr:
-  /// none); `photo_dir` is where photo files are kept by SHA-256 (empty: photos are refused); `devices` is
-  /// the physics device catalog that charting a dose from physics needs (nullptr: such a chart is refused).
-  ClinicStore(Store& store, const knowledge::Pack& pack, const physics::RegionCatalog* regions = nullptr,
-              std::filesystem::path photo_dir = {}, const std::vector<physics::Device>* devices = nullptr);
+  /// `pack` and the `physics` data must outlive this object; `photo_dir` is where photo files are kept by
+  /// SHA-256 (empty: photos are refused).
+  ClinicStore(Store& store, const knowledge::Pack& pack, ClinicPhysics physics = {},
+              std::filesystem::path photo_dir = {});
 
   Result<UserRecord> add_user(const Actor& by, std::string name, std::string role);
   /// Refuses an id or name that is blank, not valid UTF-8, holds control characters or is too long, and an id
@@ -275,6 +284,7 @@ class ClinicStore {
   const physics::RegionCatalog* regions_;
   std::filesystem::path photo_dir_;
   const std::vector<physics::Device>* devices_;
+  const physics::ResealingData* resealing_;
 };
 
 }  // namespace needlework::store
