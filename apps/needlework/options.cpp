@@ -67,6 +67,15 @@ CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& t
   });
 }
 
+CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, std::optional<double>& target,
+                               const units::NumberRule& rule, const std::string& help) {
+  return add_checked(cmd, name, help, [&target, rule](const std::string& text) -> Result<void> {
+    NW_TRY(v, units::parse_number(text, rule));
+    target = v;
+    return {};
+  });
+}
+
 CLI::Option* add_integer_option(CLI::App& cmd, const std::string& name, std::int64_t& target,
                                 std::int64_t min, std::int64_t max, const std::string& help) {
   return add_checked(cmd, name, help, [&target, min, max](const std::string& text) -> Result<void> {

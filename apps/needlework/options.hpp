@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +54,9 @@ class OptionValueError : public std::exception {
 /// unit) as the same field is in JSON; CLI11's own conversion, which accepts `inf`, `nan` and hex, is never
 /// used. Positional arguments (a name without `-`) work the same way.
 CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& target,
+                               const units::NumberRule& rule, const std::string& help);
+/// The same, for an option whose absence means "the default from the data" (left empty when not given).
+CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, std::optional<double>& target,
                                const units::NumberRule& rule, const std::string& help);
 
 /// A whole-number option in [min, max] (units::parse_integer): `0x10`, `1e3` and `16.0` are refused, a

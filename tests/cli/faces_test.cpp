@@ -99,8 +99,11 @@ class Faces : public ::testing::Test {
   /// A finished session of the ready client, a see-a-doctor follow-up and so an open escalation; returns
   /// the session id.
   std::string session_with_escalation(std::int64_t roller) const {
-    auto started = run_json({"session", "start", "C-0001", "--area", "face", "--roller",
-                             std::to_string(roller), "--appointment", "1", "--now", "2026-11-24T10:00:00Z"});
+    // 1 mm on the face raises the DEPTH.thin_skin warning (docs/physics.md): the practitioner acknowledges
+    // it.
+    auto started =
+        run_json({"session", "start", "C-0001", "--area", "face", "--acknowledge", "DEPTH.thin_skin",
+                  "--roller", std::to_string(roller), "--appointment", "1", "--now", "2026-11-24T10:00:00Z"});
     const auto sid = std::to_string(started["session"].value("id", 0));
     for (const auto& item : started["protocol"]["steps"]) {
       run_json({"session", "step", sid, item.value("step", ""), "--now", "2026-11-24T10:30:00Z"});

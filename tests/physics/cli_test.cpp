@@ -62,6 +62,7 @@ TEST(SimulateCli, TheDefaultComplianceComesFromTheSkinDataFile) {
   fs::create_directories(d / "skin");
   fs::create_directory_symlink(fs::path(NEEDLEWORK_DATA_DIR) / "devices", d / "devices");
   fs::create_directory_symlink(fs::path(NEEDLEWORK_DATA_DIR) / "packs", d / "packs");
+  fs::create_directory_symlink(fs::path(NEEDLEWORK_DATA_DIR) / "physics", d / "physics");
   std::ifstream in(fs::path(NEEDLEWORK_DATA_DIR) / "skin" / "regions.toml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto at = text.find("\nvalue = 0.80\n");
