@@ -56,10 +56,10 @@ CLI::Option* add_checked(CLI::App& cmd, const std::string& name, const std::stri
       help);
 }
 
-}  // namespace
-
-CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& target,
-                               const units::NumberRule& rule, const std::string& help) {
+/// A number option checked with `rule`, stored into a double or an optional one.
+template <class Target>
+CLI::Option* add_number_into(CLI::App& cmd, const std::string& name, Target& target,
+                             const units::NumberRule& rule, const std::string& help) {
   return add_checked(cmd, name, help, [&target, rule](const std::string& text) -> Result<void> {
     NW_TRY(v, units::parse_number(text, rule));
     target = v;
@@ -67,13 +67,16 @@ CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& t
   });
 }
 
+}  // namespace
+
+CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, double& target,
+                               const units::NumberRule& rule, const std::string& help) {
+  return add_number_into(cmd, name, target, rule, help);
+}
+
 CLI::Option* add_number_option(CLI::App& cmd, const std::string& name, std::optional<double>& target,
                                const units::NumberRule& rule, const std::string& help) {
-  return add_checked(cmd, name, help, [&target, rule](const std::string& text) -> Result<void> {
-    NW_TRY(v, units::parse_number(text, rule));
-    target = v;
-    return {};
-  });
+  return add_number_into(cmd, name, target, rule, help);
 }
 
 CLI::Option* add_integer_option(CLI::App& cmd, const std::string& name, std::int64_t& target,
