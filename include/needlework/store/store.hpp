@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "needlework/store/auth.hpp"
 #include "needlework/store/records.hpp"
 #include "needlework/units/error.hpp"
 
@@ -217,6 +218,39 @@ class Store {
   /// A record audited before a column was added to its table is checked in its form of then (fields.hpp
   /// `earlier_forms`).
   virtual Result<AuditCheck> verify_audit() = 0;
+
+  // ---- staff logins (auth.hpp) ------------------------------------------------------------------------
+  virtual Result<std::optional<UserRecord>> find_user(Id id) = 0;
+  virtual Result<std::optional<UserRecord>> find_user_by_name(std::string_view name) = 0;
+  /// Changes a user's role (the name and creation time are fixed).
+  virtual Result<void> update_user(const Actor& by, const UserRecord& user) = 0;
+  /// Sets (inserts or replaces) a user's credential; audited as action "set_credential" on the user (never
+  /// the hash itself). `not_found` for an unknown user.
+  virtual Result<void> put_credential(const Actor& by, const Credential& credential) = 0;
+  virtual Result<std::optional<Credential>> find_credential(Id user_id) = 0;
+  /// A new session; `invalid_value` when the token hash is already in use.
+  virtual Result<void> insert_auth_session(const AuthSession& session) = 0;
+  virtual Result<std::optional<AuthSession>> find_auth_session(std::string_view token_hash) = 0;
+  /// Moves `last_seen_at` forward to `at` (never back).
+  virtual Result<void> touch_auth_session(std::string_view token_hash, DateTime at) = 0;
+  /// Ends one session (logout); ending an ended one changes nothing.
+  virtual Result<void> end_auth_session(std::string_view token_hash, DateTime at) = 0;
+  /// Ends every open session of a user except `keep_hash` (may be empty); how many it ended.
+  virtual Result<std::int64_t> end_auth_sessions_of(Id user_id, DateTime at, std::string_view keep_hash) = 0;
+  /// A new key (id assigned); audited as action "insert_api_key" on the user.
+  virtual Result<ApiKey> insert_api_key(const Actor& by, const ApiKey& key) = 0;
+  virtual Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) = 0;
+  /// Every key, by id (hashes included: the caller shows only what a person may see).
+  virtual Result<std::vector<ApiKey>> api_keys() = 0;
+  /// Revokes a key at by.at (audited as "revoke_api_key" on its user); `not_found` for an unknown id.
+  virtual Result<ApiKey> revoke_api_key(const Actor& by, Id key_id) = 0;
+  /// Counts one failed login for `key` at `at`: a window older than `window` starts again at 1. The counter
+  /// as it is after.
+  virtual Result<LoginThrottle> count_login_failure(std::string_view key, DateTime at,
+                                                    std::chrono::seconds window) = 0;
+  virtual Result<std::optional<LoginThrottle>> find_login_throttle(std::string_view key) = 0;
+  /// Forgets a key's failures (after a successful login).
+  virtual Result<void> clear_login_throttle(std::string_view key) = 0;
 
   // ---- backup ----------------------------------------------------------------------------------------
   /// Writes a consistent copy of the whole database to `target` (a new file) while the store stays usable;
