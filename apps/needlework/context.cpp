@@ -1,5 +1,7 @@
 #include "context.hpp"
 
+#include "needlework/physics/data_files.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -210,79 +212,20 @@ namespace {
 
 /// A data file that does not load is a data error (exit 4), whatever the parser's own code, which the message
 /// keeps: the one place the parsers' codes are converted.
-Error as_data_error(Error e) {
-  e.message = fmt::format("{} [{}]", e.message, to_string(e.code));
-  e.code = ErrorCode::data_error;
-  return e;
-}
 
-Result<std::string> read_text(const std::filesystem::path& path, std::string_view what) {
-  auto text = read_input(path.string());
-  if (!text) return fail(ErrorCode::data_error, fmt::format("cannot read the {}", what), path.string());
-  return text;
-}
 
 }  // namespace
 
 Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
-  const auto path = ctx.data_dir() / "skin" / "regions.toml";
-  NW_TRY(text, read_text(path, "skin regions file"));
-  // (parse errors name the file, line and column)
-  return map_error(physics::parse_regions(text, path.string()), as_data_error);
+  return physics::load_regions_file(ctx.data_dir());
 }
 
 Result<physics::ResealingData> load_resealing(const Context& ctx) {
-  const auto path = ctx.data_dir() / "physics" / "resealing.toml";
-  NW_TRY(text, read_text(path, "resealing data file"));
-  return map_error(physics::parse_resealing(text, path.string()), as_data_error);
+  return physics::load_resealing_file(ctx.data_dir());
 }
 
 Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& data_dir) {
-  const std::filesystem::path dir = data_dir / "devices";
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return fail(ErrorCode::data_error, "the device catalog directory does not exist (set --data)",
-                dir.string());
-  }
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".toml") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  std::vector<physics::Device> devices;
-  for (const auto& f : files) {
-    NW_TRY(text, read_text(f, "data file"));
-    NW_TRY(device, map_error(physics::parse_device(text, f.string()), as_data_error));
-    devices.push_back(std::move(device));
-  }
-  if (devices.empty()) return fail(ErrorCode::data_error, "no device files (*.toml)", dir.string());
-  return devices;
-}
-
-ProgressBar::ProgressBar(bool enabled, std::string unit)
-    : enabled_(enabled && isatty(STDERR_FILENO) != 0), unit_(std::move(unit)) {}
-
-void ProgressBar::update(std::int64_t done, std::int64_t total) {
-  if (!enabled_) return;
-  constexpr std::int64_t width = 40;
-  const std::int64_t filled = total > 0 ? std::min(width, done * width / total) : width;
-  fmt::print(stderr, "\r  [{}{}] {}/{} {}", std::string(static_cast<std::size_t>(filled), '#'),
-             std::string(static_cast<std::size_t>(width - filled), '.'), done, total, unit_);
-  if (done >= total) fmt::print(stderr, "\n");
-  std::fflush(stderr);
-}
-
-Result<std::unique_ptr<store::Store>> open_database(const std::string& where) {
-  return map_error(store::open_store(where), [&](Error e) {
-    // SQLite errors name the file; PostgreSQL ones the server and database without the password, which is
-    // what --db is shown as then.
-    if (e.where.empty() || e.where == where) {
-      e.where = "--db " + where;
-    } else if (store::names_postgres(where) && e.where != "--db") {
-      e.where = "--db " + e.where;
-    }
-    return e;
-  });
+  return physics::load_device_catalog(data_dir);
 }
 
 std::filesystem::path default_photo_dir(const std::string& where) {

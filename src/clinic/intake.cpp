@@ -10,91 +10,14 @@
 
 #include "needlework/clinic/constants.hpp"
 #include "needlework/clinic/fields.hpp"
+#include "needlework/clinic/json_fields.hpp"
 
 namespace needlework::clinic {
 namespace {
 
 using nlohmann::json;
 
-std::string path_of(std::string_view parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : fmt::format("{}.{}", parent, key);
-}
-
-/// Reads fields of one JSON object and reports unknown ones, naming each by its path ("areas[1].concerns").
-class Fields {
- public:
-  Fields(const json& j, std::string path) : j_(j), path_(std::move(path)) {}
-
-  Result<void> require_object() const {
-    if (!j_.is_object())
-      return fail(ErrorCode::invalid_value, "must be an object", path_.empty() ? "$" : path_);
-    return {};
-  }
-  const json* get(std::string_view key) {
-    known_.insert(std::string(key));
-    auto it = j_.find(key);
-    return it == j_.end() || it->is_null() ? nullptr : &*it;
-  }
-  [[nodiscard]] std::string at(std::string_view key) const { return path_of(path_, key); }
-
-  Result<std::string> string(std::string_view key, bool required = true) {
-    const json* v = get(key);
-    if (v == nullptr) {
-      if (required) return fail(ErrorCode::missing_field, "is required", at(key));
-      return std::string{};
-    }
-    if (!v->is_string()) return fail(ErrorCode::invalid_value, "must be a string", at(key));
-    auto s = v->get<std::string>();
-    if (s.empty() && required) return fail(ErrorCode::invalid_value, "must not be empty", at(key));
-    return s;
-  }
-  Result<std::optional<Date>> date(std::string_view key, bool required) {
-    NW_TRY(s, string(key, required));
-    if (s.empty()) return std::optional<Date>{};
-    auto d = units::parse_date(s);
-    if (!d) return fail(d.error().code, d.error().message, at(key));
-    return std::optional<Date>{*d};
-  }
-  Result<std::vector<std::string>> strings(std::string_view key, bool required) {
-    const json* v = get(key);
-    std::vector<std::string> out;
-    if (v == nullptr) {
-      if (required) return fail(ErrorCode::missing_field, "is required (a list)", at(key));
-      return out;
-    }
-    if (!v->is_array()) return fail(ErrorCode::invalid_value, "must be a list of strings", at(key));
-    for (std::size_t i = 0; i < v->size(); ++i) {
-      if (!(*v)[i].is_string()) {
-        return fail(ErrorCode::invalid_value, "must be a string", fmt::format("{}[{}]", at(key), i));
-      }
-      out.push_back((*v)[i].get<std::string>());
-    }
-    return out;
-  }
-  Result<bool> boolean(std::string_view key, bool fallback) {
-    const json* v = get(key);
-    if (v == nullptr) return fallback;
-    if (!v->is_boolean()) return fail(ErrorCode::invalid_value, "must be true or false", at(key));
-    return v->get<bool>();
-  }
-
-  Result<void> finish() const {
-    for (const auto& [k, v] : j_.items()) {
-      if (!known_.contains(k)) {
-        return fail(
-            ErrorCode::unknown_field,
-            fmt::format("is not a field of this object (expected one of: {})", fmt::join(known_, ", ")),
-            at(k));
-      }
-    }
-    return {};
-  }
-
- private:
-  const json& j_;
-  std::string path_;
-  std::set<std::string, std::less<>> known_;
-};
+using Fields = JsonFields;
 
 template <class Finder>
 Result<void> known_ids(const std::vector<std::string>& ids, std::string_view path, std::string_view what,
