@@ -96,7 +96,8 @@ Result<void> check_password(std::string_view password, std::string_view user_nam
   if (policy.common != nullptr && policy.common->words.contains(lower)) {
     return fail(
         ErrorCode::invalid_value,
-        fmt::format("is on the list of the most common passwords{}; choose another",
+        fmt::format("is on the list of the most common passwords{}; choose one that is not (a few unrelated "
+                    "words make a good one)",
                     policy.common->source.empty() ? std::string() : " (" + policy.common->source + ")"),
         where);
   }
