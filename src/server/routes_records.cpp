@@ -457,11 +457,23 @@ Result<Response> photo_image(Services&, Request& req, ReadConnection& c) {
 // --------------------------------------------------------------------------------------
 
 Result<Response> audit_log(Services&, Request& req, ReadConnection& c) {
-  NW_TRY(entries, c.store->audit_log());
-  std::vector<json> items;
-  items.reserve(entries.size());
-  for (const auto& e : entries) items.push_back(store::to_json(e));
-  NW_TRY(out, page(req, items, [](const json& j) { return j.at("seq").dump(); }));
+  // Paged in the store (the log is the longest table): the cursor is the last seq of the page before.
+  std::int64_t limit = 100, after = 0;
+  if (auto l = req.param("limit")) {
+    NW_TRY(n, units::parse_integer(*l, "limit", 1, 500));
+    limit = n;
+  }
+  if (auto cur = req.param("cursor")) {
+    NW_TRY(n, units::parse_integer(*cur, "cursor", 0, std::numeric_limits<std::int64_t>::max()));
+    after = n;
+  }
+  // One more than asked says whether a next page exists.
+  NW_TRY(entries, c.store->audit_entries(after, limit + 1));
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  const bool more = static_cast<std::int64_t>(entries.size()) > limit;
+  if (more) entries.pop_back();
+  for (const auto& e : entries) out["items"].push_back(store::to_json(e));
+  if (more) out["next_cursor"] = std::to_string(entries.back().seq);
   return json_response(out);
 }
 

@@ -211,6 +211,8 @@ class Store {
   // ---- audit -----------------------------------------------------------------------------------------
   /// Every entry in seq order.
   virtual Result<std::vector<AuditEntry>> audit_log() = 0;
+  /// At most `limit` entries after seq `after_seq`, in seq order: a page of the log, read without the rest.
+  virtual Result<std::vector<AuditEntry>> audit_entries(std::int64_t after_seq, std::int64_t limit) = 0;
   /// Checks the audit log and the records against it, in one read snapshot and one streaming pass over the
   /// log and each record table: the hash chain (as `verify_chain`, with the recorded head), and every
   /// record's digest (SHA-256 of its canonical JSON) against `after_sha256` of its last audit entry — a

@@ -477,6 +477,15 @@ class SqlStore final : public Store {
     return guard([&]() -> Result<std::vector<AuditEntry>> { return read_audit_log(); });
   }
 
+  Result<std::vector<AuditEntry>> audit_entries(std::int64_t after_seq, std::int64_t limit) override {
+    return guard([&]() -> Result<std::vector<AuditEntry>> {
+      std::vector<AuditEntry> out;
+      run(fmt::format("SELECT {} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2", audit_columns),
+          {Value(after_seq), Value(limit)}, [&](const Row& row) { out.push_back(read_audit(row)); });
+      return out;
+    });
+  }
+
   Result<AuditCheck> verify_audit() override {
     // The log, the head and the records from one snapshot, so a write committed by another connection between
     // the reads cannot look like a removed, added or changed entry or record. Inside a write transaction the
