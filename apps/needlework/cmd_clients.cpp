@@ -87,10 +87,10 @@ void register_users(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
             "no users; add one with `needlework users add NAME --role practitioner`");
       });
   user_add->add_option("--role", ua->role, "Role: admin, practitioner, reception or auditor")->required();
-  user_add->add_flag(
-      "--password-stdin", ua->password_stdin,
-      "Read the user's password from stdin (one line, 12-256 characters, not a common one) and "
-      "store it hashed (argon2id), so the user can log in to `needlework serve`");
+  user_add->add_flag("--password-stdin", ua->password_stdin,
+                     "Read the user's password from stdin (one line: at least 12 characters, at most 256 "
+                     "bytes, not a common one) and store it hashed (argon2id), so the user can log in to "
+                     "`needlework serve`");
 }
 
 void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {

@@ -61,6 +61,9 @@ TEST(PasswordPolicy, EachRefusalNamesTheFieldAndSaysWhatToDo) {
                  "at least 12");
   // Eleven characters of two bytes each: 22 bytes, still too short.
   expect_refused(nsv::check_password("ééééééééééé", "ana", policy), "password", "has 11 characters");
+  // A run of spaces counts once (ASVS V2.1.1): "a b" padded with spaces is still 3 characters.
+  expect_refused(nsv::check_password("a          b", "ana", policy), "password", "has 3 characters");
+  EXPECT_TRUE(nsv::check_password("tulip meadow", "ana", policy));
   expect_refused(nsv::check_password(std::string(257, 'x'), "ana", policy), "password", "at most 256");
   EXPECT_TRUE(nsv::check_password(std::string(256, 'x'), "ana", policy)) << "256 bytes is the limit";
   expect_refused(nsv::check_password(std::string("valid-start\xff\xfe-and-more"), "ana", policy), "password",
