@@ -73,7 +73,7 @@ json cli_json(const std::vector<std::string>& args, const std::string& input = {
 #endif
 
 const json simulate_document = json::parse(R"({
-  "device": "roller-540", "region": "forehead", "needle_length_mm": 0.75,
+  "device": "roller-540", "region": "forehead", "needle_length_mm": 0.2,
   "zone_mm": [[0, 0], [30, 0], [30, 20], [0, 25]],
   "plan": {"directions": ["horizontal", "diagonal"], "passes_per_direction": 3, "lane_overlap": 0.2,
            "hand_jitter_mm": 0.4, "speed_mm_per_s": 25, "pressure": 0.6, "compliance": 0.7,
@@ -88,7 +88,7 @@ TEST(SimulateDocument, ReadsEveryFieldOfASimulateDocument) {
   const auto& in = inputs->front();
   EXPECT_EQ(in.device, "roller-540");
   EXPECT_EQ(in.region, "forehead");
-  EXPECT_EQ(in.length_mm, 0.75);
+  EXPECT_EQ(in.length_mm, 0.2);
   ASSERT_EQ(in.zone.size(), 4u);
   EXPECT_EQ(needlework::units::in_mm(in.zone[3].y), 25.0);
   EXPECT_EQ(in.plan.directions.size(), 2u);
