@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,10 +27,18 @@ using nlohmann::json;
 /// (`--runs`, a bound of memory); a request shares the server with every other, so it gets far fewer — 1000
 /// runs settle every figure of the report.
 constexpr std::int64_t max_runs = 1000;
-/// The most punctures one request may simulate in all (every input of the document, every run of an
-/// ensemble): the single-session bound of physics::simulate_session (about 5·10⁷ punctures, a few seconds of
-/// one core), so a request costs at most about twice what one session may.
-constexpr std::int64_t max_punctures = 50'000'000;
+/// The most punctures one simulated session of a request may be expected to make. A session keeps every
+/// puncture (about 80 bytes each with the search buffers, measured) and makes some 10⁶ a second of CPU
+/// (`needlework --json simulate --zone 300x300 --passes 15`: 665 000 punctures, 1.5 s of CPU on a shared
+/// 2-core machine), so this holds a session to about 80 MB and a second or two; a full-face session makes
+/// about 75 000. The CLI's bound is 5·10⁷ (physics::SimulationOptions::max_punctures).
+constexpr double max_session_punctures = 1e6;
+/// The most punctures the sessions of one request make in all (a clinic plan simulates each area).
+constexpr std::int64_t max_request_punctures = 3'000'000;
+/// The most punctures the ensembles of one request make in all: an ensemble keeps only each run's statistics
+/// and grid and makes some 1.2·10⁷ punctures a second of CPU (1000 full-face runs, 7.5·10⁷ punctures: 6 s of
+/// CPU, measured as above), so about 4 s.
+constexpr std::int64_t max_ensemble_punctures = 50'000'000;
 
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;
@@ -58,29 +67,32 @@ Result<int> runs_of(const Request& req) {
   return static_cast<int>(n);
 }
 
-/// Runs the inputs one after the other within the request's puncture budget (`max_punctures`).
-Result<std::vector<clinic::SimulateRun>> run_all(const Services& s, std::vector<clinic::SimulateInput> inputs,
-                                                 int runs) {
-  std::vector<clinic::SimulateRun> out;
-  std::int64_t spent = 0;
-  for (auto& in : inputs) {
-    if (spent >= max_punctures) {
-      return fail(ErrorCode::out_of_range,
-                  fmt::format("the document asks for more than {} punctures in all; simulate fewer areas or "
-                              "smaller zones per request",
-                              max_punctures),
-                  "areas");
-    }
-    clinic::SimulateRunOptions options;
-    options.runs = runs;
-    options.runs_field = "runs";
-    options.max_ensemble_punctures = max_punctures - spent;
-    NW_TRY(run, clinic::run_simulation(std::move(in), data_of(s), options));
-    spent += static_cast<std::int64_t>(run.result.session.punctures.size());
-    if (run.ensemble) spent += run.ensemble->total_punctures;
-    out.push_back(std::move(run));
+/// What a request has simulated so far, against its bounds.
+struct Spent {
+  std::int64_t sessions = 0;
+  std::int64_t ensembles = 0;
+};
+
+/// Runs one input within what is left of the request's bounds.
+Result<clinic::SimulateRun> run_bounded(const Services& s, clinic::SimulateInput in, int runs, Spent& spent) {
+  if (spent.sessions >= max_request_punctures || spent.ensembles >= max_ensemble_punctures) {
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("the document asks for more than {} punctures in all; simulate fewer areas, or "
+                    "smaller zones, per request",
+                    spent.sessions >= max_request_punctures ? max_request_punctures : max_ensemble_punctures),
+        "areas");
   }
-  return out;
+  in.options.max_punctures =
+      std::min(max_session_punctures, static_cast<double>(max_request_punctures - spent.sessions));
+  clinic::SimulateRunOptions options;
+  options.runs = runs;
+  options.runs_field = "runs";
+  options.max_ensemble_punctures = max_ensemble_punctures - spent.ensembles;
+  NW_TRY(run, clinic::run_simulation(std::move(in), data_of(s), options));
+  spent.sessions += static_cast<std::int64_t>(run.result.session.punctures.size());
+  if (run.ensemble) spent.ensembles += run.ensemble->total_punctures;
+  return run;
 }
 
 /// The one input a picture is drawn for: the only one, or for a clinic plan the one of the `area` asked for.
@@ -105,11 +117,14 @@ Result<clinic::SimulateInput> picked_input(const Services& s, const Request& req
 Result<Response> simulate(Services& s, Request& req) {
   NW_TRY(runs, runs_of(req));
   NW_TRY(inputs, inputs_of(s, req));
-  NW_TRY(done, run_all(s, std::move(inputs), runs));
-  if (done.size() == 1) return json_response(done.front().document);
+  Spent spent;
   json all = json::array();
-  for (const auto& r : done) all.push_back(r.document);
-  return json_response(all);
+  for (auto& in : inputs) {
+    // Each run's punctures are let go once its report is made.
+    NW_TRY(run, run_bounded(s, std::move(in), runs, spent));
+    all.push_back(std::move(run.document));
+  }
+  return json_response(all.size() == 1 ? all[0] : all);
 }
 
 Result<Response> heatmap(Services& s, Request& req) {
@@ -121,10 +136,9 @@ Result<Response> heatmap(Services& s, Request& req) {
     max_per_cm2 = v;
   }
   NW_TRY(input, picked_input(s, req));
-  std::vector<clinic::SimulateInput> one;
-  one.push_back(std::move(input));
-  NW_TRY(done, run_all(s, std::move(one), runs));
-  NW_TRY(png, clinic::heatmap_png(done.front(), max_per_cm2));
+  Spent spent;
+  NW_TRY(run, run_bounded(s, std::move(input), runs, spent));
+  NW_TRY(png, clinic::heatmap_png(run, max_per_cm2));
   Response r;
   r.content_type = "image/png";
   r.body.assign(reinterpret_cast<const char*>(png.data()), png.size());
@@ -137,15 +151,14 @@ Result<Response> picture(Services& s, Request& req) {
     return fail(ErrorCode::invalid_value, "must be tip_path (the default) or resealing", "picture");
   }
   NW_TRY(input, picked_input(s, req));
-  std::vector<clinic::SimulateInput> one;
-  one.push_back(std::move(input));
-  NW_TRY(done, run_all(s, std::move(one), 1));
+  Spent spent;
+  NW_TRY(run, run_bounded(s, std::move(input), 1, spent));
   Response r;
   r.content_type = "image/svg+xml";
   if (which == "tip_path") {
-    r.body = clinic::tip_path_svg(done.front());
+    r.body = clinic::tip_path_svg(run);
   } else {
-    NW_TRY(svg, clinic::resealing_curves(done.front(), s.resealing(), false));
+    NW_TRY(svg, clinic::resealing_curves(run, s.resealing(), false));
     r.body = std::move(svg);
   }
   return r;
@@ -231,8 +244,10 @@ std::vector<Route> physics_routes() {
                       .query = std::move(query),
                       .handler = computing(handler)});
   };
-  const std::string bound =
-      fmt::format("at most {} runs and {} punctures in all per request", max_runs, max_punctures);
+  const std::string bound = fmt::format(
+      "at most {} runs; per request at most {:.0f} punctures a session, {} in all sessions and {} in "
+      "all ensembles",
+      max_runs, max_session_punctures, max_request_punctures, max_ensemble_punctures);
   post("/api/v1/simulate",
        "Simulate a session (a simulate document, a clinic session or plan; nothing stored); " + bound,
        "Simulation", "application/json", {runs}, simulate);
@@ -243,7 +258,8 @@ std::vector<Route> physics_routes() {
                    false}},
        heatmap);
   post("/api/v1/simulate/picture.svg",
-       "An SVG picture of a simulated session (the tip path or the resealing curves)", "", "image/svg+xml",
+       "An SVG picture of a simulated session (the tip path or the resealing curves); " + bound, "",
+       "image/svg+xml",
        {area, QueryParam{"picture", "string", "tip_path (default: the needle tip path and slit) or resealing",
                          false}},
        picture);

@@ -219,6 +219,17 @@ TEST(SimulateRun, EnsemblesAreForRollersAndWithinTheCallersBound) {
   EXPECT_EQ(r->document["ensemble"]["runs"], 4);
 }
 
+TEST(SimulateRun, ACallersPunctureBoundRefusesTheSessionBeforeItRuns) {
+  nc::SimulateInput in;
+  in.options.max_punctures = 1000;  // the default 40 × 30 mm session makes about 4600
+  auto r = nc::run_simulation(in, catalogs().data());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::out_of_range);
+  EXPECT_EQ(r.error().where, "plan");
+  in.options.max_punctures = 1e5;
+  EXPECT_TRUE(nc::run_simulation(in, catalogs().data()));
+}
+
 TEST(SimulateRun, DrawsTheHeatmapTipPathAndResealingCurves) {
   auto& c = catalogs();
   auto run = nc::run_simulation(nc::SimulateInput{}, c.data());
