@@ -1,7 +1,5 @@
 #include "context.hpp"
 
-#include "needlework/physics/data_files.hpp"
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 
 #include "needlework/clinic/json.hpp"
 #include "needlework/knowledge/loader.hpp"
+#include "needlework/physics/data_files.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/units/number.hpp"
 #include "needlework/units/text.hpp"
