@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "context.hpp"
+#include "needlework/clinic/catalog_json.hpp"
 #include "needlework/knowledge/loader.hpp"
 
 namespace needlework::cli {
@@ -19,39 +20,11 @@ std::string mm(const knowledge::LengthRange& r) {
   return fmt::format("{:g}–{:g} mm", units::in_mm(r.lo), units::in_mm(r.hi));
 }
 
-json layers_json(const Pack& p) {
-  json layers = json::array();
-  for (const auto& l : p.layers) {
-    layers.push_back(
-        {{"id", l.id}, {"version", l.version}, {"title", l.title}, {"extends", l.extends}, {"dir", l.dir}});
-  }
-  return layers;
-}
-
-json overrides_json(const Pack& p) {
-  json out = json::array();
-  for (const auto& o : p.overrides) {
-    out.push_back({{"replaced", o.replaced_id},
-                   {"replaced_pack", o.replaced_origin},
-                   {"by", o.by_id},
-                   {"by_pack", o.by_origin}});
-  }
-  return out;
-}
-
 int list(Context& ctx) {
   auto packs = knowledge::list_packs(ctx.packs_dir());
   if (!packs) return report(ctx, packs.error());
   if (ctx.json) {
-    json out = json::array();
-    for (const auto& p : *packs) {
-      out.push_back({{"id", p.id},
-                     {"version", p.version},
-                     {"title", p.title},
-                     {"extends", p.extends},
-                     {"default", p.id == "seed"}});
-    }
-    print_json(out);
+    print_json(clinic::pack_list_json(*packs));
     return exit_ok;
   }
   fmt::print("{:<12} {:<8} {:<10} {}\n", "pack", "version", "extends", "title");
@@ -67,18 +40,7 @@ int show(Context& ctx, const std::string& id) {
   if (!pack) return report(ctx, pack.error());
   const Pack& p = *pack;
   if (ctx.json) {
-    json rules = json::array();
-    for (const auto& [table, rule_id] : p.rule_index()) rules.push_back({{"table", table}, {"id", rule_id}});
-    json sources = json::array();
-    for (const auto& s : p.sources) {
-      sources.push_back(
-          {{"id", s.id}, {"citation", s.citation}, {"confidence", s.confidence}, {"pack", s.origin}});
-    }
-    print_json({{"pack", p.label()},
-                {"layers", layers_json(p)},
-                {"overrides", overrides_json(p)},
-                {"sources", sources},
-                {"rules", rules}});
+    print_json(clinic::pack_json(p));
     return exit_ok;
   }
   fmt::print("Pack {} — {}\n\nLayers (base first):\n", p.label(), p.top().title);
@@ -169,7 +131,7 @@ int validate(Context& ctx, const std::string& target) {
                 {"valid", true},
                 {"rules", pack->rule_index().size()},
                 {"sources", pack->sources.size()},
-                {"overrides", overrides_json(*pack)},
+                {"overrides", clinic::overrides_json(*pack)},
                 {"warnings", warnings}});
     return exit_ok;
   }
@@ -183,43 +145,29 @@ int vocabulary(Context& ctx, const std::string& kind) {
   auto pack = load_selected_pack(ctx);
   if (!pack) return report(ctx, pack.error());
   const Pack& p = *pack;
-  static const std::vector<std::string> kinds{"areas", "conditions", "concerns", "observations", "devices"};
-  if (!kind.empty() && std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
-    return report(
-        ctx, Error{ErrorCode::invalid_value,
-                   fmt::format("'{}' is not a vocabulary kind ({})", kind, fmt::join(kinds, ", ")), "kind"});
+  auto out = clinic::vocabulary_json(p, kind);
+  if (!out) return report(ctx, out.error());
+  if (ctx.json) {
+    print_json(*out);
+    return exit_ok;
   }
-  auto wanted = [&](std::string_view k) { return kind.empty() || kind == k; };
-  json out = json::object();
+  bool first = true;
   auto section = [&](std::string_view name, const auto& items, auto&& extra) {
-    if (!wanted(name)) return;
-    json arr = json::array();
-    if (!ctx.json) fmt::print("{}{} ({}):\n", out.empty() ? "" : "\n", name, items.size());
-    for (const auto& i : items) {
-      json e{{"id", i.id}, {"label", i.label}, {"source", i.source}, {"pack", i.origin}};
-      const std::string more = extra(i, e);
-      arr.push_back(std::move(e));
-      if (!ctx.json) fmt::print("  {:<28} {}{}\n", i.id, i.label, more);
-    }
-    out[std::string(name)] = std::move(arr);
+    if (!out->contains(name)) return;
+    fmt::print("{}{} ({}):\n", first ? "" : "\n", name, items.size());
+    first = false;
+    for (const auto& i : items) fmt::print("  {:<28} {}{}\n", i.id, i.label, extra(i));
   };
-  section("areas", p.areas, [](const auto& a, json& e) {
-    e["parent"] = a.parent;
-    e["skin_regions"] = a.skin_regions;
+  section("areas", p.areas, [](const auto& a) {
     return a.parent.empty() ? std::string{} : fmt::format("  (in {})", a.parent);
   });
-  section("conditions", p.conditions, [](const auto& c, json& e) {
-    e["scope"] = knowledge::to_string(c.scope);
-    e["dated"] = c.dated;
+  section("conditions", p.conditions, [](const auto& c) {
     return fmt::format("  ({}{})", knowledge::to_string(c.scope), c.dated ? ", give `since`" : "");
   });
-  section("concerns", p.concerns, [](const auto&, json&) { return std::string{}; });
-  section("observations", p.observations, [](const auto&, json&) { return std::string{}; });
-  section("devices", p.devices, [](const auto& d, json& e) {
-    e["setting"] = knowledge::to_string(d.setting);
-    return fmt::format("  ({}, {})", d.kind, knowledge::to_string(d.setting));
-  });
-  if (ctx.json) print_json(out);
+  section("concerns", p.concerns, [](const auto&) { return std::string{}; });
+  section("observations", p.observations, [](const auto&) { return std::string{}; });
+  section("devices", p.devices,
+          [](const auto& d) { return fmt::format("  ({}, {})", d.kind, knowledge::to_string(d.setting)); });
   return exit_ok;
 }
 

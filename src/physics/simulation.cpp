@@ -58,7 +58,7 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   // the buffer, if the estimate was low, are searched afterwards, still in order).
   NW_CHECK(validate(plan));
   const double expected = detail::expected_punctures(device, zone, plan);
-  if (expected > 5e7) {
+  if (expected > options.max_punctures) {
     return fail(
         ErrorCode::out_of_range,
         fmt::format("this plan would make about {:.0f} punctures; check the zone size, passes and speed",

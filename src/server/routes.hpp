@@ -14,9 +14,10 @@
 
 namespace needlework::server {
 
-std::vector<Route> auth_routes();    // routes_auth.cpp: login, logout, me, password, users, API keys
-std::vector<Route> record_routes();  // routes_records.cpp: clients … photos, audit, export
-std::vector<Route> engine_routes();  // routes_engines.cpp: screen … simulate, devices, packs, vocabulary
+std::vector<Route> auth_routes();     // routes_auth.cpp: login, logout, me, password, users, API keys
+std::vector<Route> record_routes();   // routes_records.cpp: clients … photos, audit, export
+std::vector<Route> engine_routes();   // routes_engines.cpp: screen, plan, protocol, aftercare, followup
+std::vector<Route> physics_routes();  // routes_physics.cpp: simulate, devices, regions, packs, vocabulary
 
 /// On a clinic without an enabled admin login: makes the user "admin" (or gives the existing one a login)
 /// with a one-time password printed to `out` — never to the log — which must be changed at first login.

@@ -22,6 +22,10 @@ struct SimulationOptions {
   Occlusion occlusion = Occlusion::open;
   /// The resealing data (data/physics/resealing.toml); without it the result has no resealing curves.
   const ResealingData* resealing = nullptr;
+  /// The most punctures the plan may be expected to make, checked before anything is allocated: each is kept
+  /// (48 bytes, and the search buffers beside it), so 5·10⁷ is a few GB. A bound of the work, not of physics;
+  /// a caller serving many (the HTTP API) sets a lower one.
+  double max_punctures = 5e7;
 };
 
 /// Everything a session report needs.
