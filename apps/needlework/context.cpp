@@ -1,7 +1,5 @@
 #include "context.hpp"
 
-#include "needlework/physics/data_files.hpp"
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 
 #include "needlework/clinic/json.hpp"
 #include "needlework/knowledge/loader.hpp"
+#include "needlework/physics/data_files.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/units/number.hpp"
 #include "needlework/units/text.hpp"
@@ -208,14 +207,6 @@ Result<knowledge::Pack> load_selected_pack(const Context& ctx) {
   return knowledge::load_pack(ctx.packs_dir(), ctx.pack_id);
 }
 
-namespace {
-
-/// A data file that does not load is a data error (exit 4), whatever the parser's own code, which the message
-/// keeps: the one place the parsers' codes are converted.
-
-
-}  // namespace
-
 Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
   return physics::load_regions_file(ctx.data_dir());
 }
@@ -226,6 +217,32 @@ Result<physics::ResealingData> load_resealing(const Context& ctx) {
 
 Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& data_dir) {
   return physics::load_device_catalog(data_dir);
+}
+
+ProgressBar::ProgressBar(bool enabled, std::string unit)
+    : enabled_(enabled && isatty(STDERR_FILENO) != 0), unit_(std::move(unit)) {}
+
+void ProgressBar::update(std::int64_t done, std::int64_t total) {
+  if (!enabled_) return;
+  constexpr std::int64_t width = 40;
+  const std::int64_t filled = total > 0 ? std::min(width, done * width / total) : width;
+  fmt::print(stderr, "\r  [{}{}] {}/{} {}", std::string(static_cast<std::size_t>(filled), '#'),
+             std::string(static_cast<std::size_t>(width - filled), '.'), done, total, unit_);
+  if (done >= total) fmt::print(stderr, "\n");
+  std::fflush(stderr);
+}
+
+Result<std::unique_ptr<store::Store>> open_database(const std::string& where) {
+  return map_error(store::open_store(where), [&](Error e) {
+    // SQLite errors name the file; PostgreSQL ones the server and database without the password, which is
+    // what --db is shown as then.
+    if (e.where.empty() || e.where == where) {
+      e.where = "--db " + where;
+    } else if (store::names_postgres(where) && e.where != "--db") {
+      e.where = "--db " + e.where;
+    }
+    return e;
+  });
 }
 
 std::filesystem::path default_photo_dir(const std::string& where) {
