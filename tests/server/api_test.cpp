@@ -431,7 +431,7 @@ TEST_P(ApiFlow, EveryRefusalAnswers409NamingItsRule) {
   // Another client's roller: assigning it is refused (HYG.single_client), and so is using it.
   ready_client(*pia, "C-0002", "Bea Example");
   auto cross = pia->post("/api/v1/rollers/" + id_text(r1) + "/assign", {{"client_id", "C-0002"}});
-  expect_refused(cross, "client_id", "HYG.single_client");
+  expect_refused(cross, "roller", "HYG.single_client");
   expect_refused(start_session(*pia, "C-0002", r1), "roller", "HYG.single_client");
 
   // A needle too long for the area (1 mm around the eyes), next to the allowed one.
@@ -504,36 +504,40 @@ TEST_P(ApiScaleOut, TwoInstancesOnOneDatabaseShareRollersLoginsAndTheAuditChain)
   // A roller assigned to A through one instance is refused for B through the other.
   const auto r = roller(*admin, "C-A");
   expect_refused(admin_b.post("/api/v1/rollers/" + id_text(r) + "/assign", {{"client_id", "C-B"}}),
-                 "client_id", "HYG.single_client");
+                 "roller", "HYG.single_client");
   expect_refused(start_session(admin_b, "C-B", r), "roller", "HYG.single_client");
 
-  // Concurrent writes through both, then the chain verifies.
-  auto writer = [](const std::string& base, const HttpClient& from, const std::string& prefix, int n,
-                   std::vector<long>& statuses) {
-    HttpClient c(base);
-    c.copy_session_from(from);
-    for (int i = 0; i < n; ++i) {
-      statuses.push_back(
-          c.post("/api/v1/clients", {{"id", fmt::format("{}-{}", prefix, i)}, {"name", "Concurrent Example"}})
-              .status);
-    }
-  };
-  std::vector<long> sa, sb, sc, sd;
-  {
-    std::jthread t1(writer, a.base_url(), std::cref(*admin), "A1", 25, std::ref(sa));
-    std::jthread t2(writer, b.base_url(), std::cref(*admin), "B1", 25, std::ref(sb));
-    std::jthread t3(writer, a.base_url(), std::cref(*admin), "A2", 25, std::ref(sc));
-    std::jthread t4(writer, b.base_url(), std::cref(*admin), "B2", 25, std::ref(sd));
+  // Concurrent writes through both, then the chain verifies: four clients (two on each instance) with the same
+  // login, each on a thread of its own.
+  constexpr int writers = 4, writes = 25;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int w = 0; w < writers; ++w) {
+    clients.push_back(std::make_unique<HttpClient>(w % 2 == 0 ? a.base_url() : b.base_url()));
+    clients.back()->copy_session_from(*admin);
   }
-  for (const auto* s : {&sa, &sb, &sc, &sd}) {
-    ASSERT_EQ(s->size(), 25u);
-    for (long st : *s) EXPECT_EQ(st, 201);
+  std::vector<std::vector<long>> statuses(writers);
+  {
+    std::vector<std::jthread> threads;
+    for (int w = 0; w < writers; ++w) {
+      threads.emplace_back([&, w] {
+        for (int i = 0; i < writes; ++i) {
+          auto r = clients[w]->post("/api/v1/clients",
+                                    {{"id", fmt::format("W{}-{}", w, i)}, {"name", "Concurrent Example"}});
+          statuses[w].push_back(r.status);
+        }
+      });
+    }
+  }
+  for (const auto& s : statuses) {
+    ASSERT_EQ(s.size(), static_cast<std::size_t>(writes));
+    for (long st : s) EXPECT_EQ(st, 201);
   }
   auto verify = admin_b.get("/api/v1/audit/verify");
   ASSERT_EQ(verify.status, 200) << verify.describe();
   EXPECT_EQ(verify.json().value("ok", false), true) << verify.describe();
   auto listed = admin->get("/api/v1/clients?limit=500");
-  EXPECT_EQ(items_of(listed).size(), 102u) << "both instances' writes are in the one database";
+  EXPECT_EQ(items_of(listed).size(), static_cast<std::size_t>(2 + writers * writes))
+      << "both instances' writes are in the one database";
 }
 
 // ---- bad bodies, routes and methods (SQLite only: the store plays no part) --------------------------------
