@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "needlework/server/credentials.hpp"
+#include "needlework/units/text.hpp"
 #include "store_command.hpp"
 #include "text_records.hpp"
 
@@ -11,21 +13,70 @@ namespace needlework::cli {
 using nlohmann::json;
 using store::Id;
 
+namespace {
+
+/// The password `users add --password-stdin` reads: stdin (bounded, as every input) with its final line end
+/// removed; more than one line is refused, since a password is one line.
+Result<std::string> password_from_stdin() {
+  NW_TRY(text, read_input("-"));
+  if (text.ends_with('\n')) text.pop_back();
+  if (text.ends_with('\r')) text.pop_back();
+  if (text.find_first_of("\r\n") != std::string::npos)
+    return fail(ErrorCode::invalid_value, "holds more than one line; give the password alone on one line",
+                "password");
+  return text;
+}
+
+/// `users add`: the user, and with `password_stdin` their password checked (server/credentials.hpp, the
+/// shipped common-password list) and stored hashed in the same transaction, so a refused password leaves no
+/// user behind.
+int add_user(Context& ctx, Open& s, const std::string& name, const std::string& role, bool password_stdin) {
+  const OptionNames names{{"role", "--role"}, {"password", "--password-stdin"}};
+  const auto print = [&](const store::UserRecord& u) {
+    fmt::print("user {} ({}) added{}\n", esc(u.name), esc(u.role), password_stdin ? " with a password" : "");
+  };
+  if (!password_stdin)
+    return show<store::UserRecord>(ctx, s.clinic->add_user(s.actor, name, role), print, names);
+
+  auto password = password_from_stdin();
+  if (!password) return report_store(ctx, password.error(), names);
+  const auto list_file = ctx.data_dir() / "security" / "common-passwords.txt";
+  auto common = server::load_common_passwords(list_file);
+  if (!common) return report(ctx, common.error());
+  const auto clean_name = units::clean_text(name, "name");
+  server::PasswordPolicy policy;
+  policy.common = &*common;
+  if (auto ok = server::check_password(*password, clean_name ? *clean_name : name, policy, "password"); !ok)
+    return report_store(ctx, ok.error(), names);
+  auto hash = server::hash_password(*password, server::HashCost::interactive);
+  if (!hash) return report_store(ctx, hash.error(), names);
+  auto user = s.db->transaction_returning<store::UserRecord>([&]() -> Result<store::UserRecord> {
+    NW_TRY(u, s.clinic->add_user(s.actor, name, role));
+    NW_CHECK(s.db->put_credential(s.actor, store::Credential{u.id, *hash, false, s.actor.at, false}));
+    return u;
+  });
+  return show<store::UserRecord>(ctx, user, print, names);
+}
+
+}  // namespace
+
 void register_users(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {
   auto* users = app.add_subcommand("users", "Staff users");
   users->require_subcommand(1);
-  group_examples(*users, {"needlework users add ana --role practitioner", "needlework users list",
-                          "needlework --json users list"});
-  auto user_role = std::make_shared<std::pair<std::string, std::string>>();
+  group_examples(*users, {"needlework users add ana --role practitioner",
+                          "needlework users add ana --role admin --password-stdin < password.txt",
+                          "needlework users list", "needlework --json users list"});
+  struct UserArgs {
+    std::string name, role;
+    bool password_stdin = false;
+  };
+  auto ua = std::make_shared<UserArgs>();
   auto* user_add =
       add(*users, ctx, o, Needs::records, "add", "Add a staff user",
-          "needlework users add ana --role practitioner", [&ctx, user_role](Open& s) {
-            return show<store::UserRecord>(
-                ctx, s.clinic->add_user(s.actor, user_role->first, user_role->second),
-                [](const auto& u) { fmt::print("user {} ({}) added\n", esc(u.name), esc(u.role)); },
-                OptionNames{{"role", "--role"}});
-          });
-  user_add->add_option("name", user_role->first, "User name")->required();
+          "needlework users add ana --role practitioner\n"
+          "         needlework users add ana --role admin --password-stdin < password.txt",
+          [&ctx, ua](Open& s) { return add_user(ctx, s, ua->name, ua->role, ua->password_stdin); });
+  user_add->add_option("name", ua->name, "User name")->required();
   add(*users, ctx, o, Needs::records, "list", "The staff users: name, role, since when",
       "needlework users list\n         needlework users list --json", [&ctx](Open& s) {
         return show_list<store::UserRecord>(
@@ -35,8 +86,11 @@ void register_users(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
             },
             "no users; add one with `needlework users add NAME --role practitioner`");
       });
-  user_add->add_option("--role", user_role->second, "Role: admin, practitioner, reception or auditor")
-      ->required();
+  user_add->add_option("--role", ua->role, "Role: admin, practitioner, reception or auditor")->required();
+  user_add->add_flag(
+      "--password-stdin", ua->password_stdin,
+      "Read the user's password from stdin (one line, 12-256 characters, not a common one) and "
+      "store it hashed (argon2id), so the user can log in to `needlework serve`");
 }
 
 void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o) {

@@ -137,11 +137,7 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
         if (!r) return report_store(ctx, r.error(), OptionNames{{"session", "session"}});
         if (ctx.json) {
           json j = json::array();
-          for (const auto& c : *r) {
-            j.push_back({{"step", c.step},
-                         {"title", c.title},
-                         {"done_at", c.done_at ? json(t(*c.done_at)) : json(nullptr)}});
-          }
+          for (const auto& c : *r) j.push_back(store::to_json(c));
           print_json(j);
         } else {
           for (const auto& c : *r) {

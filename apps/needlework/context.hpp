@@ -123,5 +123,7 @@ void add_pack_commands(CLI::App& app, Context& ctx);
 void add_clinic_commands(CLI::App& app, Context& ctx);
 void add_store_commands(CLI::App& app, Context& ctx);
 void add_physics_commands(CLI::App& app, Context& ctx);
+/// `needlework serve` (cmd_serve.cpp).
+void add_serve_command(CLI::App& app, Context& ctx);
 
 }  // namespace needlework::cli

@@ -249,8 +249,14 @@ struct Api::Impl {
 
 Api::Api(std::shared_ptr<Services> services, std::vector<Route> routes)
     : services_(std::move(services)), routes_(std::move(routes)), impl_(std::make_unique<Impl>()) {
+  // The document describes itself too: its route is the one made here, where the document is.
+  routes_.push_back(Route{.method = "GET", .path = "/api/v1/openapi.json", .roles = 0,
+                          .summary = "This document (OpenAPI 3.1)", .response_schema = "OpenApi",
+                          .handler = [this](Services&, Request&, Reply reply) {
+                            reply(json_response(impl_->openapi));
+                          }});
   for (const auto& r : routes_) impl_->compiled.push_back(compile(r.path));
-  impl_->openapi = openapi_document(routes_);
+  impl_->openapi = openapi_document(routes_, services_->schemas());
   const auto& config = services_->config();
   if (!config.web_root.empty()) impl_->files = std::make_unique<StaticFiles>(config.web_root);
   impl_->json_log = config.log_format == "json";

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "needlework/knowledge/loader.hpp"
 #include "needlework/physics/data_files.hpp"
 
@@ -48,6 +50,15 @@ Result<std::shared_ptr<Services>> Services::open(const ServerConfig& config) {
   NW_TRY(common, named(load_common_passwords(s->data_dir_ / "security" / "common-passwords.txt"), "data_dir"));
   s->common_ = std::move(common);
   s->policy_.common = &s->common_;
+
+  {
+    const auto file = s->data_dir_ / "api" / "schemas.json";
+    std::ifstream in(file);
+    s->schemas_ = nlohmann::json::parse(in, nullptr, false);
+    if (!in || s->schemas_.is_discarded() || !s->schemas_.is_object()) {
+      return fail(ErrorCode::data_error, "cannot read the API schemas (a JSON object)", file.string());
+    }
+  }
 
   if (!config.photo_dir.empty()) {
     s->photo_dir_ = std::filesystem::absolute(config.photo_dir);

@@ -88,6 +88,8 @@ class Services {
   }
   [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
   [[nodiscard]] const std::filesystem::path& photo_dir() const { return photo_dir_; }
+  /// The JSON Schemas of the API's documents (data/api/schemas.json), for the OpenAPI document.
+  [[nodiscard]] const nlohmann::json& schemas() const { return schemas_; }
   [[nodiscard]] store::ClinicPhysics physics() const { return {&regions_, &devices_, &resealing_}; }
   [[nodiscard]] store::GroupCommitStats commit_stats() const { return committer_->stats(); }
 
@@ -104,6 +106,7 @@ class Services {
   std::vector<physics::Device> devices_;
   physics::ResealingData resealing_;
   CommonPasswords common_;
+  nlohmann::json schemas_;
   PasswordPolicy policy_;
   std::unique_ptr<store::Store> writer_store_;
   std::unique_ptr<store::ClinicStore> writer_clinic_;

@@ -169,4 +169,10 @@ json to_json(const ClientHistory& r) {
           {"photos", list(r.photos)}};
 }
 
+json to_json(const ChecklistStep& c) {
+  return {{"step", c.step},
+          {"title", c.title},
+          {"done_at", c.done_at ? json(units::format_date_time(*c.done_at)) : json(nullptr)}};
+}
+
 }  // namespace needlework::store

@@ -149,6 +149,25 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::vector<ns::PhotoRecord>>, photos_of, (std::string_view c), (c))
   FORWARD(Result<std::vector<ns::AuditEntry>>, audit_log, (), ())
   FORWARD(Result<ns::AuditCheck>, verify_audit, (), ())
+  FORWARD(Result<std::optional<ns::UserRecord>>, find_user, (ns::Id id), (id))
+  FORWARD(Result<std::optional<ns::UserRecord>>, find_user_by_name, (std::string_view n), (n))
+  FORWARD(Result<void>, update_user, (const ns::Actor& b, const ns::UserRecord& u), (b, u))
+  FORWARD(Result<void>, put_credential, (const ns::Actor& b, const ns::Credential& c), (b, c))
+  FORWARD(Result<std::optional<ns::Credential>>, find_credential, (ns::Id id), (id))
+  FORWARD(Result<void>, insert_auth_session, (const ns::AuthSession& a), (a))
+  FORWARD(Result<std::optional<ns::AuthSession>>, find_auth_session, (std::string_view h), (h))
+  FORWARD(Result<void>, touch_auth_session, (std::string_view h, ns::DateTime at), (h, at))
+  FORWARD(Result<void>, end_auth_session, (std::string_view h, ns::DateTime at), (h, at))
+  FORWARD(Result<std::int64_t>, end_auth_sessions_of, (ns::Id id, ns::DateTime at, std::string_view keep),
+          (id, at, keep))
+  FORWARD(Result<ns::ApiKey>, insert_api_key, (const ns::Actor& b, const ns::ApiKey& k), (b, k))
+  FORWARD(Result<std::optional<ns::ApiKey>>, find_api_key, (std::string_view h), (h))
+  FORWARD(Result<std::vector<ns::ApiKey>>, api_keys, (), ())
+  FORWARD(Result<ns::ApiKey>, revoke_api_key, (const ns::Actor& b, ns::Id id), (b, id))
+  FORWARD(Result<ns::LoginThrottle>, count_login_failure,
+          (std::string_view k, ns::DateTime at, std::chrono::seconds w), (k, at, w))
+  FORWARD(Result<std::optional<ns::LoginThrottle>>, find_login_throttle, (std::string_view k), (k))
+  FORWARD(Result<void>, clear_login_throttle, (std::string_view k), (k))
   FORWARD(Result<void>, backup_to, (const std::filesystem::path& t, const std::function<void(double)>& s),
           (t, s))
 #undef FORWARD

@@ -165,6 +165,10 @@ class ClinicStore {
   ClinicStore(Store& store, const knowledge::Pack& pack, ClinicPhysics physics = {},
               std::filesystem::path photo_dir = {});
 
+  /// The repository the rules work over (for writes that are not clinic rules, such as a staff login, made in
+  /// the same transaction as one that is).
+  [[nodiscard]] Store& repository() { return store_; }
+
   Result<UserRecord> add_user(const Actor& by, std::string name, std::string role);
   /// Refuses an id or name that is blank, not valid UTF-8, holds control characters or is too long, and an id
   /// already in use (`invalid_value`); both are stored trimmed. `role` is one of `staff_roles`.

@@ -27,6 +27,8 @@ namespace needlework::store {
 [[nodiscard]] nlohmann::json to_json(const Recall& r);
 [[nodiscard]] nlohmann::json to_json(const DueItem& r);
 [[nodiscard]] nlohmann::json to_json(const ClientHistory& r);
+/// {"step", "title", "done_at" (null until recorded)}.
+[[nodiscard]] nlohmann::json to_json(const ChecklistStep& c);
 
 /// The canonical text of a JSON value: keys sorted, no whitespace, invalid UTF-8 replaced. The audit digests
 /// this.

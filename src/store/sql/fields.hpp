@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "needlework/store/auth.hpp"
 #include "needlework/store/records.hpp"
 #include "sql/row.hpp"
 
@@ -311,10 +312,10 @@ template <>
 struct Table<UserRecord> {
   using R = UserRecord;
   static constexpr std::string_view name = "users";
-  static constexpr auto fields =
-      std::make_tuple(field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
-                      field<TextCodec>("name", "name", &R::name), field<TextCodec>("role", "role", &R::role),
-                      field<TimeCodec>("created_at", "created_at", &R::created_at));
+  static constexpr auto fields = std::make_tuple(
+      field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+      field<TextCodec>("name", "name", &R::name), field<TextCodec>("role", "role", &R::role, Use::updatable),
+      field<TimeCodec>("created_at", "created_at", &R::created_at));
 };
 
 template <>
@@ -504,8 +505,62 @@ struct Table<PhotoRecord> {
                       field<TextCodec>("note", "note", &R::note));
 };
 
+// ---- staff logins (auth.hpp) ------------------------------------------------------------------------------
+// Mapped through tables like the records, for their columns and rows only: they are not records (no JSON, no
+// digest, not in `RecordTypes`, so `verify_audit`, `record_tables` and the export never walk them). Their
+// first field is the key the store looks them up by; `updatable` marks what the store's statements change.
+
+template <>
+struct Table<Credential> {
+  using R = Credential;
+  static constexpr std::string_view name = "credentials";
+  static constexpr auto fields =
+      std::make_tuple(field<IntegerCodec<Id>>("user_id", "user_id", &R::user_id, Use::key),
+                      field<TextCodec>("password_hash", "password_hash", &R::password_hash, Use::updatable),
+                      field<BoolCodec>("must_change", "must_change", &R::must_change, Use::updatable),
+                      field<TimeCodec>("changed_at", "changed_at", &R::changed_at, Use::updatable),
+                      field<BoolCodec>("disabled", "disabled", &R::disabled, Use::updatable));
+};
+
+template <>
+struct Table<AuthSession> {
+  using R = AuthSession;
+  static constexpr std::string_view name = "auth_sessions";
+  static constexpr auto fields =
+      std::make_tuple(field<TextCodec>("token_hash", "token_hash", &R::token_hash, Use::key),
+                      field<IntegerCodec<Id>>("user_id", "user_id", &R::user_id),
+                      field<TextCodec>("csrf_hash", "csrf_hash", &R::csrf_hash),
+                      field<TimeCodec>("created_at", "created_at", &R::created_at),
+                      field<TimeCodec>("last_seen_at", "last_seen_at", &R::last_seen_at, Use::updatable),
+                      field<TimeCodec>("expires_at", "expires_at", &R::expires_at),
+                      field<OptionalTimeCodec>("ended_at", "ended_at", &R::ended_at, Use::updatable));
+};
+
+template <>
+struct Table<ApiKey> {
+  using R = ApiKey;
+  static constexpr std::string_view name = "api_keys";
+  static constexpr auto fields = std::make_tuple(
+      field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+      field<IntegerCodec<Id>>("user_id", "user_id", &R::user_id),
+      field<TextCodec>("key_hash", "key_hash", &R::key_hash), field<TextCodec>("label", "label", &R::label),
+      field<TimeCodec>("created_at", "created_at", &R::created_at),
+      field<TextCodec>("created_by", "created_by", &R::created_by),
+      field<OptionalTimeCodec>("revoked_at", "revoked_at", &R::revoked_at, Use::updatable));
+};
+
+template <>
+struct Table<LoginThrottle> {
+  using R = LoginThrottle;
+  static constexpr std::string_view name = "login_throttle";
+  static constexpr auto fields =
+      std::make_tuple(field<TextCodec>("key", "key", &R::key, Use::key),
+                      field<TimeCodec>("window_start", "window_start", &R::window_start, Use::updatable),
+                      field<IntegerCodec<int>>("failures", "failures", &R::failures, Use::updatable));
+};
+
 /// Every record type the store keeps, each with its table above: what `verify_audit` and `record_tables`
-/// walk.
+/// walk (not the staff-login tables).
 using RecordTypes = std::tuple<UserRecord, ClientRecord, IntakeRecord, ConsentRecord, CourseRecord,
                                AppointmentRecord, RollerRecord, SessionRecord, StepRecord, FollowupRecord,
                                EscalationRecord, OutboxMessage, PhotoRecord>;

@@ -29,8 +29,12 @@ template <class R>
 struct TableSql {
   std::string columns;  ///< "id, name, …"
   std::string insert;   ///< INSERT … RETURNING id (a generated key) or plain (a given key)
-  std::string update;   ///< UPDATE … SET <updatable> = $1… WHERE id = $n RETURNING <columns>
-  std::string by_id;    ///< SELECT <columns> FROM <table> WHERE id = $1
+  std::string
+      update;  ///< UPDATE … SET <updatable> = $1… WHERE id = $n RETURNING <columns> (tables keyed by id)
+  std::string by_id;  ///< SELECT <columns> FROM <table> WHERE id = $1
+  /// INSERT … ON CONFLICT (<key>) DO UPDATE SET <updatable> = excluded.<updatable> (a table whose first field
+  /// is a key the caller gives: a credential, put again for its user).
+  std::string upsert;
   [[nodiscard]] std::string select(std::string_view rest) const {
     return fmt::format("SELECT {} FROM {} {}", columns, Table<R>::name, rest);
   }
@@ -49,12 +53,14 @@ template <class R>
 const TableSql<R>& sql_of() {
   static const TableSql<R> sql = [] {
     TableSql<R> t;
-    std::string insert_columns, insert_params, sets;
+    std::string insert_columns, insert_params, sets, excluded;
+    std::string_view key;
     int n = 0, u = 0;
     bool generated = false;
     for_each_field<R>([&](const auto& f) {
       if (!t.columns.empty()) t.columns += ", ";
       t.columns += f.column;
+      if (key.empty()) key = f.column;
       if (f.use == Use::generated_key) {
         generated = true;
         return;
@@ -66,15 +72,21 @@ const TableSql<R>& sql_of() {
       insert_columns += f.column;
       insert_params += fmt::format("${}", ++n);
       if (f.use == Use::updatable) {
-        if (u > 0) sets += ", ";
+        if (u > 0) {
+          sets += ", ";
+          excluded += ", ";
+        }
         sets += fmt::format("{} = ${}", f.column, ++u);
+        excluded += fmt::format("{0} = excluded.{0}", f.column);
       }
     });
     const auto table = Table<R>::name;
     t.insert = fmt::format("INSERT INTO {} ({}) VALUES ({}){}", table, insert_columns, insert_params,
                            generated ? " RETURNING id" : "");
-    if (u > 0)
+    if (u > 0 && key == "id")
       t.update = fmt::format("UPDATE {} SET {} WHERE id = ${} RETURNING {}", table, sets, u + 1, t.columns);
+    if (u > 0 && !generated)
+      t.upsert = fmt::format("{} ON CONFLICT ({}) DO UPDATE SET {}", t.insert, key, excluded);
     t.by_id = fmt::format("SELECT {} FROM {} WHERE id = $1", t.columns, table);
     return t;
   }();
@@ -495,6 +507,138 @@ class SqlStore final : public Store {
     return std::move(*check);
   }
 
+  // ---- staff logins
+  // ----------------------------------------------------------------------------------------
+  // Credentials and API keys are changed by a person: each write is audited on the user it belongs to, with
+  // the user record's digest before and after (it does not change, so `verify_audit` stays green and the log
+  // never holds anything derived from a secret). Sessions and failed-login counters are routine: one
+  // statement each, not audited, and not in a write transaction of their own (on PostgreSQL that would take
+  // the audit head's lock on every request).
+
+  Result<std::optional<UserRecord>> find_user(Id id) override { return find<UserRecord>(Value(id)); }
+  Result<std::optional<UserRecord>> find_user_by_name(std::string_view name) override {
+    return first<UserRecord>("WHERE name = $1", {Value(std::string(name))});
+  }
+  Result<void> update_user(const Actor& by, const UserRecord& user) override { return update(by, user); }
+
+  Result<void> put_credential(const Actor& by, const Credential& c) override {
+    return write<void>([&]() -> Result<void> {
+      NW_TRY(digest, user_digest(c.user_id));
+      run(sql_of<Credential>().upsert, insert_params(c), nullptr);
+      audit(by, "set_credential", Table<UserRecord>::name, std::to_string(c.user_id), digest, digest);
+      return {};
+    });
+  }
+  Result<std::optional<Credential>> find_credential(Id user_id) override {
+    return first<Credential>("WHERE user_id = $1", {Value(user_id)});
+  }
+
+  Result<void> insert_auth_session(const AuthSession& session) override {
+    return guard([&]() -> Result<void> {
+      NW_CHECK(user_exists(session.user_id));
+      // ON CONFLICT DO NOTHING rather than a refused constraint: PostgreSQL would abort an enclosing
+      // transaction on the error; this way a reused hash is only a value the caller sees.
+      static const std::string sql =
+          sql_of<AuthSession>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
+      bool inserted = false;
+      run(sql, insert_params(session), [&](const Row&) { inserted = true; });
+      if (!inserted)
+        return fail(ErrorCode::invalid_value,
+                    "a session with this token hash already exists; make a new token", "token_hash");
+      return {};
+    });
+  }
+  Result<std::optional<AuthSession>> find_auth_session(std::string_view token_hash) override {
+    return first<AuthSession>("WHERE token_hash = $1", {Value(std::string(token_hash))});
+  }
+  Result<void> touch_auth_session(std::string_view token_hash, DateTime at) override {
+    // Only forward (times are fixed-width UTC text, so text order is time order): two requests that race
+    // cannot move it back; a session already ended stays as it ended.
+    return guard([&]() -> Result<void> {
+      run("UPDATE auth_sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2 AND "
+          "ended_at IS NULL",
+          {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
+      return {};
+    });
+  }
+  Result<void> end_auth_session(std::string_view token_hash, DateTime at) override {
+    return guard([&]() -> Result<void> {
+      run("UPDATE auth_sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL",
+          {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
+      return {};
+    });
+  }
+  Result<std::int64_t> end_auth_sessions_of(Id user_id, DateTime at, std::string_view keep_hash) override {
+    return guard([&]() -> Result<std::int64_t> {
+      std::int64_t ended = 0;
+      run("UPDATE auth_sessions SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL AND token_hash <> "
+          "$3 "
+          "RETURNING token_hash",
+          {Value(user_id), TimeCodec::to_sql(at), Value(std::string(keep_hash))},
+          [&](const Row&) { ++ended; });
+      return ended;
+    });
+  }
+
+  Result<ApiKey> insert_api_key(const Actor& by, const ApiKey& key) override {
+    return write<ApiKey>([&]() -> Result<ApiKey> {
+      NW_TRY(digest, user_digest(key.user_id));
+      ApiKey k = key;
+      run(sql_of<ApiKey>().insert, insert_params(k), [&](const Row& row) { k.id = row.integer(0); });
+      audit(by, "insert_api_key", Table<UserRecord>::name, std::to_string(k.user_id), digest, digest);
+      return k;
+    });
+  }
+  Result<std::optional<ApiKey>> find_api_key(std::string_view key_hash) override {
+    return first<ApiKey>("WHERE key_hash = $1", {Value(std::string(key_hash))});
+  }
+  Result<std::vector<ApiKey>> api_keys() override { return list<ApiKey>("ORDER BY id"); }
+  Result<ApiKey> revoke_api_key(const Actor& by, Id key_id) override {
+    return write<ApiKey>([&]() -> Result<ApiKey> {
+      std::optional<ApiKey> key;
+      run(sql_of<ApiKey>().by_id, {Value(key_id)}, [&](const Row& row) { key = read_record<ApiKey>(row); });
+      if (!key) return fail(ErrorCode::not_found, fmt::format("no API key {}", key_id), "key_id");
+      if (key->revoked_at) return *key;  // revoked already: it keeps the time it was revoked at
+      NW_TRY(digest, user_digest(key->user_id));
+      key->revoked_at = by.at;
+      run("UPDATE api_keys SET revoked_at = $2 WHERE id = $1", {Value(key_id), TimeCodec::to_sql(by.at)},
+          nullptr);
+      audit(by, "revoke_api_key", Table<UserRecord>::name, std::to_string(key->user_id), digest, digest);
+      return *key;
+    });
+  }
+
+  Result<LoginThrottle> count_login_failure(std::string_view key, DateTime at,
+                                            std::chrono::seconds window) override {
+    // One statement, so two instances counting for the same key at once both count: a window that began
+    // at or before `at - window` starts again at 1.
+    return guard([&]() -> Result<LoginThrottle> {
+      static const std::string sql = fmt::format(
+          "INSERT INTO login_throttle (key, window_start, failures) VALUES ($1, $2, 1) "
+          "ON CONFLICT (key) DO UPDATE SET "
+          "window_start = CASE WHEN login_throttle.window_start <= $3 THEN excluded.window_start "
+          "ELSE login_throttle.window_start END, "
+          "failures = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.failures + 1 "
+          "END "
+          "RETURNING {}",
+          sql_of<LoginThrottle>().columns);
+      std::optional<LoginThrottle> out;
+      run(sql, {Value(std::string(key)), TimeCodec::to_sql(at), TimeCodec::to_sql(at - window)},
+          [&](const Row& row) { out = read_record<LoginThrottle>(row); });
+      if (!out) return fail(ErrorCode::database_error, "counting a failed login returned no row", "key");
+      return std::move(*out);
+    });
+  }
+  Result<std::optional<LoginThrottle>> find_login_throttle(std::string_view key) override {
+    return first<LoginThrottle>("WHERE key = $1", {Value(std::string(key))});
+  }
+  Result<void> clear_login_throttle(std::string_view key) override {
+    return guard([&]() -> Result<void> {
+      run("DELETE FROM login_throttle WHERE key = $1", {Value(std::string(key))}, nullptr);
+      return {};
+    });
+  }
+
   Result<void> backup_to(const std::filesystem::path& target,
                          const std::function<void(double)>& step) override {
     return conn_->backup_to(target, step);
@@ -549,6 +693,32 @@ class SqlStore final : public Store {
   template <class R>
   Result<std::vector<R>> list(std::string_view rest, std::initializer_list<Value> params = {}) {
     return rows<R>(sql_of<R>().select(rest), params);
+  }
+
+  /// The first record of R's table that `rest` (WHERE …) selects, if any.
+  template <class R>
+  Result<std::optional<R>> first(std::string_view rest, std::initializer_list<Value> params) {
+    NW_TRY(found, list<R>(rest, params));
+    if (found.empty()) return std::optional<R>();
+    return std::optional<R>(std::move(found.front()));
+  }
+
+  /// `not_found` naming `user_id` unless the user exists.
+  Result<void> user_exists(Id user_id) {
+    bool found = false;
+    run("SELECT 1 FROM users WHERE id = $1", {Value(user_id)}, [&](const Row&) { found = true; });
+    if (!found) return fail(ErrorCode::not_found, fmt::format("no user {}", user_id), "user_id");
+    return {};
+  }
+
+  /// The digest of a user's record as it is (the before and after of an audit entry that changes something
+  /// of the user's that is not in the record); `not_found` naming `user_id` for an unknown user.
+  Result<std::string> user_digest(Id user_id) {
+    std::optional<UserRecord> user;
+    run(sql_of<UserRecord>().by_id, {Value(user_id)},
+        [&](const Row& row) { user = read_record<UserRecord>(row); });
+    if (!user) return fail(ErrorCode::not_found, fmt::format("no user {}", user_id), "user_id");
+    return sha256_hex(canonical(to_json(*user)));
   }
 
   template <class R>

@@ -1,0 +1,225 @@
+// The HTTP layer of `needlework serve` on RESTinio (over standalone Asio): the only file of the project that
+// includes them, so their long compile happens once. It turns RESTinio requests into `Request`s for
+// `Api::handle` and its `Response`s back, applies the connection settings (limits, timeouts, the connection
+// cap, TLS), prints the address, and drains on SIGTERM/SIGINT.
+
+#include <fmt/format.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <restinio/all.hpp>
+#include <restinio/tls.hpp>
+
+#include "needlework/server/server.hpp"
+#include "routes.hpp"
+#include "services.hpp"
+
+namespace needlework::server {
+namespace {
+
+/// Requests being handled now: the drain waits for this to reach zero.
+struct InFlight {
+  std::atomic<int> count{0};
+  std::atomic<bool> draining{false};
+};
+
+std::string_view reason_of(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+  }
+}
+
+template <class Socket>
+struct Traits : public restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t,
+                                          restinio::default_request_handler_t, restinio::default_strand_t,
+                                          Socket> {
+  static constexpr bool use_connection_count_limiter = true;
+};
+
+using PlainTraits = Traits<restinio::asio_ns::ip::tcp::socket>;
+using TlsTraits = Traits<restinio::tls_socket_t>;
+
+Request to_request(const restinio::request_t& req) {
+  Request r;
+  const auto& h = req.header();
+  r.method = h.method().c_str();
+  r.path = std::string(h.path());
+  r.query = std::string(h.query());
+  h.for_each_field([&](const restinio::http_header_field_t& f) { r.headers.emplace_back(f.name(), f.value()); });
+  r.body = req.body();
+  r.remote = req.remote_endpoint().address().to_string();
+  return r;
+}
+
+void send(const restinio::request_handle_t& req, Response res) {
+  auto out = req->create_response(restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)}, std::string(reason_of(res.status))});
+  if (!res.content_type.empty()) out.append_header(restinio::http_field::content_type, res.content_type);
+  for (auto& [k, v] : res.headers) out.append_header(k, std::move(v));
+  if (req->header().method() != restinio::http_method_head()) out.set_body(std::move(res.body));
+  out.done();
+}
+
+template <class T>
+Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
+                        std::function<void(restinio::server_settings_t<T>&)> extra) {
+  restinio::asio_ns::io_context io;
+  InFlight in_flight;
+  const auto colon = config.listen.rfind(':');
+  std::string host = config.listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto port = static_cast<std::uint16_t>(std::stoi(config.listen.substr(colon + 1)));
+
+  restinio::server_settings_t<T> settings;
+  settings.address(host)
+      .port(port)
+      .read_next_http_message_timelimit(config.idle_timeout)
+      .write_http_response_timelimit(config.request_timeout)
+      .handle_request_timeout(config.request_timeout)
+      .max_parallel_connections(config.max_connections)
+      .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                    .max_url_size(config.max_header_bytes)
+                                    .max_field_name_size(config.max_header_bytes)
+                                    .max_field_value_size(config.max_header_bytes)
+                                    .max_field_count(200)
+                                    // One byte over the API's own limit reaches Api::handle, which answers 413;
+                                    // anything far beyond is cut off here while it is read.
+                                    .max_body_size(config.max_body_bytes + (1u << 20)))
+      .request_handler([&api, &in_flight](const restinio::request_handle_t& req) {
+        if (in_flight.draining.load()) {
+          auto r = error_response(503, "unavailable", "the server is shutting down; try again shortly");
+          r.headers.emplace_back("Connection", "close");
+          send(req, std::move(r));
+          return restinio::request_accepted();
+        }
+        ++in_flight.count;
+        api.handle(to_request(*req), [req, &in_flight](Response r) {
+          send(req, std::move(r));
+          --in_flight.count;
+        });
+        return restinio::request_accepted();
+      })
+      .acceptor_post_bind_hook([&out, tls = static_cast<bool>(extra)](restinio::asio_ns::ip::tcp::acceptor& a) {
+        const auto ep = a.local_endpoint();
+        const auto address = ep.address().is_v6() ? fmt::format("[{}]", ep.address().to_string())
+                                                  : ep.address().to_string();
+        out << fmt::format("needlework serve: listening on {}://{}:{}\n", tls ? "https" : "http", address,
+                           ep.port())
+            << std::flush;
+      });
+  if (extra) extra(settings);
+
+  restinio::http_server_t<T> server{restinio::external_io_context(io), std::move(settings)};
+  std::optional<Error> open_error;
+  server.open_async([] {},
+                    [&](std::exception_ptr e) {
+                      try {
+                        std::rethrow_exception(e);
+                      } catch (const std::exception& x) {
+                        open_error = Error{ErrorCode::io_error, x.what(), "listen " + config.listen};
+                      }
+                      io.stop();
+                    });
+
+  // SIGTERM / SIGINT: stop taking requests (new ones get 503 and a closed connection), wait for those in flight
+  // up to drain_timeout, then close the server; the io threads end when nothing is left.
+  restinio::asio_ns::signal_set signals(io, SIGINT, SIGTERM);
+  restinio::asio_ns::steady_timer drain_timer(io);
+  std::chrono::steady_clock::time_point deadline;
+  std::function<void()> wait_drain = [&] {
+    if (in_flight.count.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      server.close_async([&] { io.stop(); }, [&](std::exception_ptr) { io.stop(); });
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(10));
+    drain_timer.async_wait([&](const std::error_code&) { wait_drain(); });
+  };
+  signals.async_wait([&](const std::error_code& ec, int) {
+    if (ec) return;
+    spdlog::info("stopping: draining requests in flight");
+    in_flight.draining = true;
+    deadline = std::chrono::steady_clock::now() + config.drain_timeout;
+    wait_drain();
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  if (open_error) return std::unexpected(*open_error);
+  return {};
+}
+
+void set_up_access_log(const ServerConfig& config) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (config.access_log.empty()) {
+    logger = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  } else {
+    logger = std::make_shared<spdlog::logger>(
+        "access", std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.access_log.string()));
+  }
+  logger->set_pattern("%v");
+  logger->flush_on(spdlog::level::info);
+  spdlog::drop("access");
+  spdlog::register_logger(logger);
+}
+
+}  // namespace
+
+Result<void> serve(const ServerConfig& config, std::ostream& out) {
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return fail(ErrorCode::invalid_value, "give both tls_cert and tls_key, or neither", "tls_cert");
+  }
+  try {
+    set_up_access_log(config);
+  } catch (const spdlog::spdlog_ex& e) {
+    return fail(ErrorCode::io_error, e.what(), "access_log");
+  }
+  NW_TRY(services, Services::open(config));
+  NW_CHECK(make_first_admin(*services, out));
+  Api api(services, api_routes());
+  Result<void> ran;
+  if (config.tls_cert.empty()) {
+    ran = run_server<PlainTraits>(config, api, out, nullptr);
+  } else {
+    restinio::asio_ns::ssl::context tls{restinio::asio_ns::ssl::context::tls_server};
+    try {
+      tls.set_options(restinio::asio_ns::ssl::context::default_workarounds |
+                      restinio::asio_ns::ssl::context::no_sslv2 | restinio::asio_ns::ssl::context::no_sslv3 |
+                      restinio::asio_ns::ssl::context::no_tlsv1 | restinio::asio_ns::ssl::context::no_tlsv1_1);
+      tls.use_certificate_chain_file(config.tls_cert.string());
+      tls.use_private_key_file(config.tls_key.string(), restinio::asio_ns::ssl::context::pem);
+    } catch (const std::exception& e) {
+      return fail(ErrorCode::io_error, fmt::format("cannot load the certificate or key: {}", e.what()), "tls_cert");
+    }
+    auto shared = std::make_shared<restinio::asio_ns::ssl::context>(std::move(tls));
+    ran = run_server<TlsTraits>(config, api, out, [shared](restinio::server_settings_t<TlsTraits>& s) {
+      s.tls_context(std::move(*shared));
+    });
+  }
+  // Everything acknowledged is already committed; this writes what is queued and stops the writer.
+  services->close_writer();
+  return ran;
+}
+
+}  // namespace needlework::server

@@ -1,0 +1,71 @@
+// The route table (api_routes) and what the route groups share: pagination and id parameters.
+
+#include "routes.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "needlework/units/number.hpp"
+#include "needlework/units/text.hpp"
+
+namespace needlework::server {
+
+std::vector<QueryParam> page_params() {
+  return {QueryParam{"limit", "integer", "items per page, 1–500 (default 100)", false},
+          QueryParam{"cursor", "string", "the next_cursor of the page before", false}};
+}
+
+Result<nlohmann::json> page(const Request& request, const std::vector<nlohmann::json>& items,
+                            const std::function<std::string(const nlohmann::json&)>& key) {
+  std::int64_t limit = 100;
+  if (auto l = request.param("limit")) {
+    NW_TRY(n, units::parse_integer(*l, "limit", 1, 500));
+    limit = n;
+  }
+  std::size_t first = 0;
+  if (auto c = request.param("cursor")) {
+    // The cursor is the key of the last item of the page before: the page goes on after it, so items added
+    // meanwhile do not shift it.
+    auto it = std::find_if(items.begin(), items.end(), [&](const nlohmann::json& j) { return key(j) == *c; });
+    if (it == items.end()) {
+      return fail(ErrorCode::invalid_value, "is not an item of this list (it may have been removed): start again",
+                  "cursor");
+    }
+    first = static_cast<std::size_t>(it - items.begin()) + 1;
+  }
+  nlohmann::json out = {{"items", nlohmann::json::array()}, {"next_cursor", nullptr}};
+  const std::size_t end = std::min(items.size(), first + static_cast<std::size_t>(limit));
+  for (std::size_t i = first; i < end; ++i) out["items"].push_back(items[i]);
+  if (end < items.size() && end > first) out["next_cursor"] = key(items[end - 1]);
+  return out;
+}
+
+Result<store::Id> id_param(const Request& request, std::string_view name) {
+  const auto it = request.params.find(name);
+  const std::string text = it == request.params.end() ? std::string() : it->second;
+  auto n = units::parse_integer(text, name, 1, std::numeric_limits<std::int64_t>::max());
+  if (!n) return fail(ErrorCode::not_found, fmt::format("'{}' is not a record id", units::excerpt(text)), std::string(name));
+  return *n;
+}
+
+std::vector<Route> api_routes() {
+  std::vector<Route> all;
+  all.push_back(Route{.method = "GET", .path = "/api/v1/health", .roles = 0,
+                      .summary = "The server is up and its database answers", .response_schema = "Health",
+                      .handler = reading([](Services& s, Request&, ReadConnection& c) -> Result<Response> {
+                        NW_TRY(schema, c.store->schema());
+                        const auto stats = s.commit_stats();
+                        return json_response({{"status", "ok"},
+                                              {"schema_version", schema.version},
+                                              {"pack", s.pack().label()},
+                                              {"group_commit", {{"batches", stats.batches}, {"writes", stats.writes}}}});
+                      })});
+  for (auto group : {auth_routes(), record_routes(), engine_routes()}) {
+    for (auto& r : group) all.push_back(std::move(r));
+  }
+  return all;
+}
+
+}  // namespace needlework::server

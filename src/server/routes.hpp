@@ -1,0 +1,67 @@
+#pragma once
+// The route groups of the API (each in its routes_<group>.cpp) and what their handlers share: reading a JSON
+// body's fields, paginating a list, answering a write once it is durable. Private to the server module.
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "needlework/clinic/json_fields.hpp"
+#include "needlework/server/api.hpp"
+#include "needlework/store/json.hpp"
+#include "services.hpp"
+
+namespace needlework::server {
+
+std::vector<Route> auth_routes();     // routes_auth.cpp: login, logout, me, password, users, API keys
+std::vector<Route> record_routes();   // routes_records.cpp: clients … photos, audit, export
+std::vector<Route> engine_routes();   // routes_engines.cpp: screen … simulate, devices, packs, vocabulary
+
+/// On a clinic without an enabled admin login: makes the user "admin" (or gives the existing one a login) with
+/// a one-time password printed to `out` — never to the log — which must be changed at first login.
+Result<void> make_first_admin(Services& services, std::ostream& out);
+
+/// The page of `items` a list request asks for: `limit` (1–500, default 100) items after the one whose key is
+/// `cursor` (the `next_cursor` of the page before): {"items": […], "next_cursor": key or null}. `key(item)`
+/// gives each item's stable key (its id). An unknown cursor is 422.
+Result<nlohmann::json> page(const Request& request, const std::vector<nlohmann::json>& items,
+                            const std::function<std::string(const nlohmann::json&)>& key);
+/// The query parameters of a paginated list, for its route.
+std::vector<QueryParam> page_params();
+/// `page` of records in their --json form, keyed by "id".
+template <class R>
+Result<nlohmann::json> page_of(const Request& request, const std::vector<R>& records) {
+  std::vector<nlohmann::json> items;
+  items.reserve(records.size());
+  for (const auto& r : records) items.push_back(store::to_json(r));
+  return page(request, items, [](const nlohmann::json& j) {
+    return j.at("id").is_string() ? j.at("id").get<std::string>() : j.at("id").dump();
+  });
+}
+
+/// A path parameter that must be a record id (a positive whole number); 404 when it is not.
+Result<store::Id> id_param(const Request& request, std::string_view name);
+
+/// A read route's handler from `f(Services&, Request&, ReadConnection&) -> Result<Response>`.
+template <class F>
+std::function<void(Services&, Request&, Reply)> reading(F f) {
+  return [f = std::move(f)](Services& s, Request& r, Reply reply) {
+    auto out = s.read([&](ReadConnection& c) { return f(s, r, c); });
+    reply(out ? std::move(*out) : error_response(out.error()));
+  };
+}
+
+/// A handler that needs no store (the pure engines): `f(Services&, Request&) -> Result<Response>`.
+template <class F>
+std::function<void(Services&, Request&, Reply)> computing(F f) {
+  return [f = std::move(f)](Services& s, Request& r, Reply reply) {
+    auto out = f(s, r);
+    reply(out ? std::move(*out) : error_response(out.error()));
+  };
+}
+
+/// 201 with a record's JSON.
+inline Response created(const nlohmann::json& body) { return json_response(body, 201); }
+
+}  // namespace needlework::server
