@@ -228,6 +228,32 @@ Result<std::vector<physics::Device>> load_devices(const std::filesystem::path& d
   return physics::load_device_catalog(data_dir);
 }
 
+ProgressBar::ProgressBar(bool enabled, std::string unit)
+    : enabled_(enabled && isatty(STDERR_FILENO) != 0), unit_(std::move(unit)) {}
+
+void ProgressBar::update(std::int64_t done, std::int64_t total) {
+  if (!enabled_) return;
+  constexpr std::int64_t width = 40;
+  const std::int64_t filled = total > 0 ? std::min(width, done * width / total) : width;
+  fmt::print(stderr, "\r  [{}{}] {}/{} {}", std::string(static_cast<std::size_t>(filled), '#'),
+             std::string(static_cast<std::size_t>(width - filled), '.'), done, total, unit_);
+  if (done >= total) fmt::print(stderr, "\n");
+  std::fflush(stderr);
+}
+
+Result<std::unique_ptr<store::Store>> open_database(const std::string& where) {
+  return map_error(store::open_store(where), [&](Error e) {
+    // SQLite errors name the file; PostgreSQL ones the server and database without the password, which is
+    // what --db is shown as then.
+    if (e.where.empty() || e.where == where) {
+      e.where = "--db " + where;
+    } else if (store::names_postgres(where) && e.where != "--db") {
+      e.where = "--db " + e.where;
+    }
+    return e;
+  });
+}
+
 std::filesystem::path default_photo_dir(const std::string& where) {
   if (where == ":memory:") return {};
   if (store::names_postgres(where)) return std::filesystem::absolute("photos");
