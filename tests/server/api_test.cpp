@@ -16,6 +16,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -71,6 +72,7 @@ json intake_for(const std::string& example, const std::string& id, const std::st
   json j = read_json(fs::path(NEEDLEWORK_SOURCE_DIR) / "examples" / example);
   j["client"]["id"] = id;
   j["client"]["name"] = name;
+  j["client"]["date_of_birth"] = "1988-03-14";  // as the tests register their clients
   j["date"] = date;
   if (j.contains("dermatologist_clearance")) j["dermatologist_clearance"]["date"] = date;
   return j;
@@ -135,6 +137,14 @@ class ApiTest : public ::testing::Test {
     db_.create(backend(), dir_);
   }
   void TearDown() override {
+    // A failed test shows what its servers said on stderr (a crash, a sanitizer report).
+    if (HasFailure()) {
+      for (const auto& s : servers_) {
+        std::cerr << "server " << s->pid() << (s->exited() ? " (exited)" : " (running)") << " stdout:\n"
+                  << s->output() << "\nstderr:\n"
+                  << s->errors() << "\n";
+      }
+    }
     servers_.clear();  // stop the servers before the database goes
     db_.drop();
     std::error_code ignored;
@@ -503,12 +513,12 @@ TEST_P(ApiScaleOut, TwoInstancesOnOneDatabaseShareRollersLoginsAndTheAuditChain)
   ready_client(admin_b, "C-B", "Bea Example");
   // A roller assigned to A through one instance is refused for B through the other.
   const auto r = roller(*admin, "C-A");
-  expect_refused(admin_b.post("/api/v1/rollers/" + id_text(r) + "/assign", {{"client_id", "C-B"}}),
-                 "roller", "HYG.single_client");
+  expect_refused(admin_b.post("/api/v1/rollers/" + id_text(r) + "/assign", {{"client_id", "C-B"}}), "roller",
+                 "HYG.single_client");
   expect_refused(start_session(admin_b, "C-B", r), "roller", "HYG.single_client");
 
-  // Concurrent writes through both, then the chain verifies: four clients (two on each instance) with the same
-  // login, each on a thread of its own.
+  // Concurrent writes through both, then the chain verifies: four clients (two on each instance) with the
+  // same login, each on a thread of its own.
   constexpr int writers = 4, writes = 25;
   std::vector<std::unique_ptr<HttpClient>> clients;
   for (int w = 0; w < writers; ++w) {

@@ -114,7 +114,10 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view path,
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(list);
   if (rc != CURLE_OK) {
-    r.failure = curl_easy_strerror(rc);
+    long os_errno = 0;
+    curl_easy_getinfo(curl_, CURLINFO_OS_ERRNO, &os_errno);
+    r.failure = std::string(curl_easy_strerror(rc)) + " (" + verb + " " + url + ", errno " +
+                std::to_string(os_errno) + ")";
     return r;
   }
   curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
