@@ -80,10 +80,15 @@ void send(const restinio::request_handle_t& req, Response res) {
   out.done();
 }
 
+/// An io_context that can be shut down (its pending operations destroyed) before it is destroyed.
+struct IoContext : restinio::asio_ns::io_context {
+  using restinio::asio_ns::io_context::shutdown;
+};
+
 template <class T>
 Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
                         std::function<void(restinio::server_settings_t<T>&)> extra) {
-  restinio::asio_ns::io_context io;
+  IoContext io;
   InFlight in_flight;
   const auto colon = config.listen.rfind(':');
   std::string host = config.listen.substr(0, colon);
@@ -168,6 +173,9 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  // Connections still open (kept alive, idle) sit in pending operations that point into the server's
+  // connection counter: destroy them now, while the server object lives, not when `io` goes after it.
+  io.shutdown();
   if (open_error) return std::unexpected(*open_error);
   return {};
 }

@@ -13,12 +13,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -484,10 +486,54 @@ TEST_P(ApiFlow, AWriteAcknowledgedBeforeSigtermIsInTheDatabaseAfterExit) {
   auto admin = first_admin(server);
   auto r = admin->post("/api/v1/clients", {{"id", "C-0042"}, {"name", "Greta Example"}});
   ASSERT_EQ(r.status, 201) << r.describe();
-  EXPECT_EQ(server.stop(), 0) << server.errors();
-  // Re-open the database with the CLI: the acknowledged write is there.
+
+  // Writes keep coming from two clients while the signal arrives: each one acknowledged (201) must be in the
+  // database after the exit; the others were refused (503 while draining) or found the server gone.
+  constexpr int writers = 2;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int w = 0; w < writers; ++w) {
+    clients.push_back(std::make_unique<HttpClient>(server.base_url()));
+    clients.back()->copy_session_from(*admin);
+  }
+  std::vector<std::vector<std::string>> acknowledged(writers);
+  std::atomic<int> acks{0}, finished{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int w = 0; w < writers; ++w) {
+      threads.emplace_back([&, w] {
+        for (int i = 0; i < 2000; ++i) {
+          const auto id = fmt::format("T{}-{:04}", w, i);
+          const auto a = clients[w]->post("/api/v1/clients", {{"id", id}, {"name", "Signal Example"}});
+          if (a.status != 201) {
+            EXPECT_TRUE(a.status == 0 || a.status == 503) << a.describe();
+            break;
+          }
+          acknowledged[w].push_back(id);
+          ++acks;
+        }
+        ++finished;
+      });
+    }
+    // Signal once writes are flowing (polled: the writers stop by themselves if they never do).
+    while (acks.load() < 20 && finished.load() < writers)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(server.stop(), 0) << server.errors();
+  }
+
+  // Re-open the database with the CLI: every acknowledged write is there.
   const auto shown = cli({"--json", "clients", "show", "C-0042"});
   EXPECT_NE(shown.find("Greta Example"), std::string::npos) << shown;
+  const auto found = json::parse(cli({"--json", "clients", "find", "T"}), nullptr, false);
+  ASSERT_TRUE(found.is_array()) << found;
+  std::set<std::string> stored;
+  for (const auto& c : found) stored.insert(c.value("id", ""));
+  std::size_t total = 0;
+  for (const auto& ids : acknowledged) {
+    total += ids.size();
+    for (const auto& id : ids)
+      EXPECT_TRUE(stored.contains(id)) << id << " was acknowledged but is not stored";
+  }
+  EXPECT_GE(total, 20u);
 }
 
 // ---- scale-out: two instances on one PostgreSQL database -----------------------------------------------
@@ -531,9 +577,9 @@ TEST_P(ApiScaleOut, TwoInstancesOnOneDatabaseShareRollersLoginsAndTheAuditChain)
     for (int w = 0; w < writers; ++w) {
       threads.emplace_back([&, w] {
         for (int i = 0; i < writes; ++i) {
-          auto r = clients[w]->post("/api/v1/clients",
+          auto made = clients[w]->post("/api/v1/clients",
                                     {{"id", fmt::format("W{}-{}", w, i)}, {"name", "Concurrent Example"}});
-          statuses[w].push_back(r.status);
+          statuses[w].push_back(made.status);
         }
       });
     }
