@@ -1,7 +1,5 @@
 #include "context.hpp"
 
-#include "needlework/physics/data_files.hpp"
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 
 #include "needlework/clinic/json.hpp"
 #include "needlework/knowledge/loader.hpp"
+#include "needlework/physics/data_files.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/units/number.hpp"
 #include "needlework/units/text.hpp"
@@ -207,14 +206,6 @@ Result<nlohmann::json> parse_json(const std::string& text, const std::string& so
 Result<knowledge::Pack> load_selected_pack(const Context& ctx) {
   return knowledge::load_pack(ctx.packs_dir(), ctx.pack_id);
 }
-
-namespace {
-
-/// A data file that does not load is a data error (exit 4), whatever the parser's own code, which the message
-/// keeps: the one place the parsers' codes are converted.
-
-
-}  // namespace
 
 Result<physics::RegionCatalog> load_skin_regions(const Context& ctx) {
   return physics::load_regions_file(ctx.data_dir());

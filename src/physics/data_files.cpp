@@ -28,13 +28,13 @@ Result<T> as_data(Result<T> r) {
 Result<std::string> read_text(const std::filesystem::path& path, std::string_view what) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    return fail(ErrorCode::data_error, fmt::format("cannot read the {}", what),
-                path.string());
+    return fail(ErrorCode::data_error, fmt::format("cannot read the {}", what), path.string());
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
-  if (!in && !in.eof()) return fail(ErrorCode::data_error, fmt::format("cannot read the {}", what), path.string());
+  if (!in && !in.eof())
+    return fail(ErrorCode::data_error, fmt::format("cannot read the {}", what), path.string());
   return out.str();
 }
 
@@ -56,7 +56,8 @@ Result<std::vector<Device>> load_device_catalog(const std::filesystem::path& dat
   const std::filesystem::path dir = data_dir / "devices";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    return fail(ErrorCode::data_error, "the device catalog directory does not exist (set --data)", dir.string());
+    return fail(ErrorCode::data_error, "the device catalog directory does not exist (set --data)",
+                dir.string());
   }
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {

@@ -1,5 +1,5 @@
-// The request pipeline of the API (api.hpp): matching, authentication, roles, CSRF, body checks, the one error
-// shape, the security headers and the access log. No HTTP library here: http.cpp feeds it.
+// The request pipeline of the API (api.hpp): matching, authentication, roles, CSRF, body checks, the one
+// error shape, the security headers and the access log. No HTTP library here: http.cpp feeds it.
 
 #include "needlework/server/api.hpp"
 
@@ -35,8 +35,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-/// Percent-decoding of a path segment or query component (`plus` turns '+' into a space: a query). Nothing for
-/// a malformed escape.
+/// Percent-decoding of a path segment or query component (`plus` turns '+' into a space: a query). Nothing
+/// for a malformed escape.
 std::optional<std::string> percent_decode(std::string_view s, bool plus) {
   auto hex = [](char h) -> int {
     if (h >= '0' && h <= '9') return h - '0';
@@ -172,7 +172,9 @@ std::optional<std::string> Request::param(std::string_view name) const {
   return it->second;
 }
 
-store::Actor Request::actor() const { return store::Actor{user ? user->name : std::string("anonymous"), now}; }
+store::Actor Request::actor() const {
+  return store::Actor{user ? user->name : std::string("anonymous"), now};
+}
 
 int status_of(ErrorCode code) {
   switch (code) {
@@ -237,7 +239,6 @@ Response error_response(const Error& e) {
 
 // ---- the API ---------------------------------------------------------------------------------------------
 
-
 struct Api::Impl {
   std::vector<CompiledRoute> compiled;
   nlohmann::json openapi;
@@ -250,11 +251,13 @@ struct Api::Impl {
 Api::Api(std::shared_ptr<Services> services, std::vector<Route> routes)
     : services_(std::move(services)), routes_(std::move(routes)), impl_(std::make_unique<Impl>()) {
   // The document describes itself too: its route is the one made here, where the document is.
-  routes_.push_back(Route{.method = "GET", .path = "/api/v1/openapi.json", .roles = 0,
-                          .summary = "This document (OpenAPI 3.1)", .response_schema = "OpenApi",
-                          .handler = [this](Services&, Request&, Reply reply) {
-                            reply(json_response(impl_->openapi));
-                          }});
+  routes_.push_back(
+      Route{.method = "GET",
+            .path = "/api/v1/openapi.json",
+            .roles = 0,
+            .summary = "This document (OpenAPI 3.1)",
+            .response_schema = "OpenApi",
+            .handler = [this](Services&, Request&, Reply reply) { reply(json_response(impl_->openapi)); }});
   for (const auto& r : routes_) impl_->compiled.push_back(compile(r.path));
   impl_->openapi = openapi_document(routes_, services_->schemas());
   const auto& config = services_->config();
@@ -326,15 +329,14 @@ void Api::handle(Request request, Reply reply) {
     const std::string& route = seen->route.empty() ? unmatched : seen->route;
     if (impl->json_log) {
       // Never the raw path, a query, a body, a cookie or a name: the route template and ids only.
-      const nlohmann::json line = {
-          {"time", units::format_date_time(
-                       std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()))},
-          {"request_id", id},
-          {"method", method},
-          {"route", route},
-          {"status", r.status},
-          {"duration_ms", std::round(ms * 1000.0) / 1000.0},
-          {"user_id", seen->user_id}};
+      const nlohmann::json line = {{"time", units::format_date_time(std::chrono::floor<std::chrono::seconds>(
+                                                std::chrono::system_clock::now()))},
+                                   {"request_id", id},
+                                   {"method", method},
+                                   {"route", route},
+                                   {"status", r.status},
+                                   {"duration_ms", std::round(ms * 1000.0) / 1000.0},
+                                   {"user_id", seen->user_id}};
       impl->access->info(line.dump());
     } else {
       impl->access->info("{} {} {} {} {:.3f}ms user={}", id, method, route, r.status, ms, seen->user_id);
@@ -364,9 +366,9 @@ void Api::dispatch(Request& request, Seen& seen, const Reply& reply) {
   }
   if (route == nullptr) {
     if (!allowed.empty()) {
-      auto r = error_response(405, "method_not_allowed",
-                              fmt::format("{} is not allowed here (allowed: {})", request.method,
-                                          fmt::join(allowed, ", ")));
+      auto r = error_response(
+          405, "method_not_allowed",
+          fmt::format("{} is not allowed here (allowed: {})", request.method, fmt::join(allowed, ", ")));
       r.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
       return reply(std::move(r));
     }
@@ -384,15 +386,17 @@ void Api::dispatch(Request& request, Seen& seen, const Reply& reply) {
     for (auto part : split_query(request.query)) {
       const auto eq = part.find('=');
       auto key = percent_decode(part.substr(0, eq), true);
-      auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+      auto value =
+          percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
       if (!key || !value) {
-        return reply(error_response(400, "parse_error", "a query parameter has a malformed %-escape", "query"));
+        return reply(
+            error_response(400, "parse_error", "a query parameter has a malformed %-escape", "query"));
       }
       const bool known = std::any_of(route->query.begin(), route->query.end(),
                                      [&](const QueryParam& q) { return q.name == *key; });
       if (!known) {
-        return reply(error_response(400, "unknown_field",
-                                    "is not a query parameter of this route (see /api/v1/openapi.json)", *key));
+        return reply(error_response(
+            400, "unknown_field", "is not a query parameter of this route (see /api/v1/openapi.json)", *key));
       }
       if (request.query_params.contains(*key)) {
         return reply(error_response(400, "invalid_value", "is given twice", *key));
@@ -427,13 +431,14 @@ void Api::dispatch(Request& request, Seen& seen, const Reply& reply) {
   // Bodies: the type the route takes, within the size limit.
   const auto type = media_type(request.header("Content-Type"));
   if (request.body.size() > services_->config().max_body_bytes) {
-    return reply(error_response(413, "too_large",
-                                fmt::format("the body is larger than {} bytes", services_->config().max_body_bytes),
-                                "body"));
+    return reply(error_response(
+        413, "too_large", fmt::format("the body is larger than {} bytes", services_->config().max_body_bytes),
+        "body"));
   }
   switch (route->body) {
     case BodyKind::none:
-      if (!request.body.empty()) return reply(error_response(400, "unknown_field", "this route takes no body", "body"));
+      if (!request.body.empty())
+        return reply(error_response(400, "unknown_field", "this route takes no body", "body"));
       break;
     case BodyKind::json: {
       if (type != "application/json") {
@@ -450,7 +455,8 @@ void Api::dispatch(Request& request, Seen& seen, const Reply& reply) {
         }
         return reply(error_response(400, "parse_error", "the body is not JSON", "body"));
       }
-      if (!parsed.is_object()) return reply(error_response(400, "invalid_value", "must be a JSON object", "body"));
+      if (!parsed.is_object())
+        return reply(error_response(400, "invalid_value", "must be a JSON object", "body"));
       request.json = std::move(parsed);
       break;
     }
@@ -513,7 +519,8 @@ std::expected<Principal, Response> Api::authenticate(const Request& request) {
     return std::move(**found);
   }
   const auto token = request.cookie(session_cookie);
-  if (!token || token->empty()) return std::unexpected(unauthorized("log in first (POST /api/v1/auth/login)"));
+  if (!token || token->empty())
+    return std::unexpected(unauthorized("log in first (POST /api/v1/auth/login)"));
   const std::string hash = token_hash(*token);
   std::optional<store::AuthSession> session;
   auto found = services_->read([&](ReadConnection& c) -> Result<std::optional<Principal>> {
@@ -532,13 +539,14 @@ std::expected<Principal, Response> Api::authenticate(const Request& request) {
   if (request.method != "GET" && request.method != "HEAD") {
     const auto csrf = request.header(csrf_header);
     if (!csrf || !equal_in_constant_time(token_hash(trim(*csrf)), session->csrf_hash)) {
-      return std::unexpected(error_response(403, "csrf",
-                                            fmt::format("a write needs the {} header the login gave", csrf_header),
-                                            std::string(csrf_header)));
+      return std::unexpected(
+          error_response(403, "csrf", fmt::format("a write needs the {} header the login gave", csrf_header),
+                         std::string(csrf_header)));
     }
   }
   if (request.now - session->last_seen_at >= touch_every) {
-    services_->write_quietly([hash, at = request.now](store::Store& s) { return s.touch_auth_session(hash, at); });
+    services_->write_quietly(
+        [hash, at = request.now](store::Store& s) { return s.touch_auth_session(hash, at); });
   }
   (*found)->session_hash = hash;
   return std::move(**found);

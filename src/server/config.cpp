@@ -3,9 +3,9 @@
 #include "needlework/server/config.hpp"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <charconv>
-#include <toml++/toml.h>
 
 namespace needlework::server {
 namespace {
@@ -75,7 +75,8 @@ std::vector<Setting> make_settings() {
   add("threads", std::to_string(d.threads), "HTTP worker threads, each with its own read connection (1–256)",
       integer(&ServerConfig::threads, 1, 256));
   add("database", d.database,
-      "the clinic database: a SQLite file, or a PostgreSQL URI (postgresql://user@host/db), as the CLI's --db",
+      "the clinic database: a SQLite file, or a PostgreSQL URI (postgresql://user@host/db), as the CLI's "
+      "--db",
       text(&ServerConfig::database));
   add("pack", d.pack, "the knowledge pack the clinic works with", text(&ServerConfig::pack));
   add("data_dir", "(the built-in data folder)", "packs, devices, skin regions and the password list",
@@ -87,7 +88,8 @@ std::vector<Setting> make_settings() {
   add("tls_cert", "(none)", "PEM certificate chain: with tls_key, serve HTTPS (cookies become Secure)",
       path(&ServerConfig::tls_cert));
   add("tls_key", "(none)", "PEM private key of tls_cert", path(&ServerConfig::tls_key));
-  add("max_body_bytes", std::to_string(d.max_body_bytes), "the largest request body: a JSON document or a photo",
+  add("max_body_bytes", std::to_string(d.max_body_bytes),
+      "the largest request body: a JSON document or a photo",
       integer(&ServerConfig::max_body_bytes, 1024, std::int64_t{1} << 30));
   add("max_header_bytes", std::to_string(d.max_header_bytes), "the largest header field (name or value)",
       integer(&ServerConfig::max_header_bytes, 256, std::int64_t{1} << 20));
@@ -95,24 +97,29 @@ std::vector<Setting> make_settings() {
       "seconds to read a request once it began, and to write its answer",
       integer(&ServerConfig::request_timeout, 1, 3600));
   add("idle_timeout_s", std::to_string(d.idle_timeout.count()),
-      "seconds a kept-alive connection may wait for its next request", integer(&ServerConfig::idle_timeout, 1, 3600));
-  add("max_connections", std::to_string(d.max_connections), "connections held at once; more wait to be accepted",
+      "seconds a kept-alive connection may wait for its next request",
+      integer(&ServerConfig::idle_timeout, 1, 3600));
+  add("max_connections", std::to_string(d.max_connections),
+      "connections held at once; more wait to be accepted",
       integer(&ServerConfig::max_connections, 1, 1000000));
-  add("session_idle_min", std::to_string(d.session_idle.count()), "minutes a login may go unused before it ends",
-      integer(&ServerConfig::session_idle, 1, 24 * 60));
+  add("session_idle_min", std::to_string(d.session_idle.count()),
+      "minutes a login may go unused before it ends", integer(&ServerConfig::session_idle, 1, 24 * 60));
   add("session_lifetime_min", std::to_string(d.session_lifetime.count()),
-      "minutes after which a login ends however it is used", integer(&ServerConfig::session_lifetime, 1, 30 * 24 * 60));
+      "minutes after which a login ends however it is used",
+      integer(&ServerConfig::session_lifetime, 1, 30 * 24 * 60));
   add("log_format", d.log_format, "access log lines: json or text",
       [](ServerConfig& c, std::string_view t) -> Result<void> {
         if (t != "json" && t != "text") return fail(ErrorCode::invalid_value, "must be json or text");
         c.log_format = std::string(t);
         return {};
       });
-  add("access_log", "(standard output)", "file the access log is appended to", path(&ServerConfig::access_log));
+  add("access_log", "(standard output)", "file the access log is appended to",
+      path(&ServerConfig::access_log));
   add("drain_timeout_s", std::to_string(d.drain_timeout.count()),
       "on SIGTERM or SIGINT, seconds in-flight requests may take to finish",
       integer(&ServerConfig::drain_timeout, 0, 600));
-  add("fast_password_hash", "false", "hash passwords at argon2id's least cost: for tests only, never a clinic",
+  add("fast_password_hash", "false",
+      "hash passwords at argon2id's least cost: for tests only, never a clinic",
       [](ServerConfig& c, std::string_view t) -> Result<void> {
         if (t != "true" && t != "false") return fail(ErrorCode::invalid_value, "must be true or false");
         c.fast_password_hash = t == "true";
@@ -147,8 +154,9 @@ const Setting* find_setting(std::string_view name) {
 Result<void> apply(ServerConfig& c, const Setting& s, std::string_view value, std::string_view from) {
   auto r = s.set(c, value);
   if (!r) {
-    return fail(r.error().code == ErrorCode::out_of_range ? ErrorCode::out_of_range : ErrorCode::invalid_value,
-                r.error().message, fmt::format("{} ({})", s.name, from));
+    return fail(
+        r.error().code == ErrorCode::out_of_range ? ErrorCode::out_of_range : ErrorCode::invalid_value,
+        r.error().message, fmt::format("{} ({})", s.name, from));
   }
   return {};
 }

@@ -29,30 +29,47 @@ struct InFlight {
 
 std::string_view reason_of(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
 template <class Socket>
-struct Traits : public restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t,
-                                          restinio::default_request_handler_t, restinio::default_strand_t,
-                                          Socket> {
+struct Traits
+    : public restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t,
+                                restinio::default_request_handler_t, restinio::default_strand_t, Socket> {
   static constexpr bool use_connection_count_limiter = true;
 };
 
@@ -65,15 +82,17 @@ Request to_request(const restinio::request_t& req) {
   r.method = h.method().c_str();
   r.path = std::string(h.path());
   r.query = std::string(h.query());
-  h.for_each_field([&](const restinio::http_header_field_t& f) { r.headers.emplace_back(f.name(), f.value()); });
+  h.for_each_field(
+      [&](const restinio::http_header_field_t& f) { r.headers.emplace_back(f.name(), f.value()); });
   r.body = req.body();
   r.remote = req.remote_endpoint().address().to_string();
   return r;
 }
 
 void send(const restinio::request_handle_t& req, Response res) {
-  auto out = req->create_response(restinio::http_status_line_t{
-      restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)}, std::string(reason_of(res.status))});
+  auto out = req->create_response(
+      restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
+                                   std::string(reason_of(res.status))});
   if (!res.content_type.empty()) out.append_header(restinio::http_field::content_type, res.content_type);
   for (auto& [k, v] : res.headers) out.append_header(k, std::move(v));
   if (req->header().method() != restinio::http_method_head()) out.set_body(std::move(res.body));
@@ -108,8 +127,8 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
                                     .max_field_name_size(config.max_header_bytes)
                                     .max_field_value_size(config.max_header_bytes)
                                     .max_field_count(200)
-                                    // One byte over the API's own limit reaches Api::handle, which answers 413;
-                                    // anything far beyond is cut off here while it is read.
+                                    // One byte over the API's own limit reaches Api::handle, which answers
+                                    // 413; anything far beyond is cut off here while it is read.
                                     .max_body_size(config.max_body_bytes + (1u << 20)))
       .request_handler([&api, &in_flight](const restinio::request_handle_t& req) {
         if (in_flight.draining.load()) {
@@ -127,13 +146,14 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
       })
       // The hook runs between bind() and listen(): it only learns the address (and the port 0 picked); the
       // line is printed once the acceptor listens (open_async's success), so whoever reads it can connect.
-      .acceptor_post_bind_hook([&listening, tls = static_cast<bool>(extra)](restinio::asio_ns::ip::tcp::acceptor& a) {
-        const auto ep = a.local_endpoint();
-        const auto address = ep.address().is_v6() ? fmt::format("[{}]", ep.address().to_string())
-                                                  : ep.address().to_string();
-        listening = fmt::format("needlework serve: listening on {}://{}:{}\n", tls ? "https" : "http", address,
-                                ep.port());
-      });
+      .acceptor_post_bind_hook(
+          [&listening, tls = static_cast<bool>(extra)](restinio::asio_ns::ip::tcp::acceptor& a) {
+            const auto ep = a.local_endpoint();
+            const auto address = ep.address().is_v6() ? fmt::format("[{}]", ep.address().to_string())
+                                                      : ep.address().to_string();
+            listening = fmt::format("needlework serve: listening on {}://{}:{}\n", tls ? "https" : "http",
+                                    address, ep.port());
+          });
   if (extra) extra(settings);
 
   restinio::http_server_t<T> server{restinio::external_io_context(io), std::move(settings)};
@@ -148,8 +168,8 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
                       io.stop();
                     });
 
-  // SIGTERM / SIGINT: stop taking requests (new ones get 503 and a closed connection), wait for those in flight
-  // up to drain_timeout, then close the server; the io threads end when nothing is left.
+  // SIGTERM / SIGINT: stop taking requests (new ones get 503 and a closed connection), wait for those in
+  // flight up to drain_timeout, then close the server; the io threads end when nothing is left.
   restinio::asio_ns::signal_set signals(io, SIGINT, SIGTERM);
   restinio::asio_ns::steady_timer drain_timer(io);
   std::chrono::steady_clock::time_point deadline;
@@ -216,11 +236,13 @@ Result<void> serve(const ServerConfig& config, std::ostream& out) {
     try {
       tls.set_options(restinio::asio_ns::ssl::context::default_workarounds |
                       restinio::asio_ns::ssl::context::no_sslv2 | restinio::asio_ns::ssl::context::no_sslv3 |
-                      restinio::asio_ns::ssl::context::no_tlsv1 | restinio::asio_ns::ssl::context::no_tlsv1_1);
+                      restinio::asio_ns::ssl::context::no_tlsv1 |
+                      restinio::asio_ns::ssl::context::no_tlsv1_1);
       tls.use_certificate_chain_file(config.tls_cert.string());
       tls.use_private_key_file(config.tls_key.string(), restinio::asio_ns::ssl::context::pem);
     } catch (const std::exception& e) {
-      return fail(ErrorCode::io_error, fmt::format("cannot load the certificate or key: {}", e.what()), "tls_cert");
+      return fail(ErrorCode::io_error, fmt::format("cannot load the certificate or key: {}", e.what()),
+                  "tls_cert");
     }
     auto shared = std::make_shared<restinio::asio_ns::ssl::context>(std::move(tls));
     ran = run_server<TlsTraits>(config, api, out, [shared](restinio::server_settings_t<TlsTraits>& s) {

@@ -12,13 +12,10 @@
 namespace needlework::server {
 namespace {
 
-nlohmann::json ref(const std::string& schema) {
-  return {{"$ref", "#/components/schemas/" + schema}};
-}
+nlohmann::json ref(const std::string& schema) { return {{"$ref", "#/components/schemas/" + schema}}; }
 
 nlohmann::json error_answer(std::string_view description) {
-  return {{"description", description},
-          {"content", {{"application/json", {{"schema", ref("Error")}}}}}};
+  return {{"description", description}, {"content", {{"application/json", {{"schema", ref("Error")}}}}}};
 }
 
 }  // namespace
@@ -29,15 +26,17 @@ nlohmann::json openapi_document(const std::vector<Route>& routes, const nlohmann
   for (const auto& r : routes) {
     nlohmann::json op;
     op["summary"] = r.summary;
-    op["operationId"] = fmt::format("{}{}", r.method, std::regex_replace(r.path, std::regex(R"([^A-Za-z0-9]+)"), "_"));
+    op["operationId"] =
+        fmt::format("{}{}", r.method, std::regex_replace(r.path, std::regex(R"([^A-Za-z0-9]+)"), "_"));
     const auto names = role_names(r.roles);
     op["description"] = r.roles == 0 ? std::string("Public: no login needed.")
                                      : fmt::format("Roles: {}.", fmt::join(names, ", "));
     op["x-roles"] = names;
     nlohmann::json parameters = nlohmann::json::array();
-    for (auto it = std::sregex_iterator(r.path.begin(), r.path.end(), param); it != std::sregex_iterator(); ++it) {
-      parameters.push_back({{"name", (*it)[1].str()}, {"in", "path"}, {"required", true},
-                            {"schema", {{"type", "string"}}}});
+    for (auto it = std::sregex_iterator(r.path.begin(), r.path.end(), param); it != std::sregex_iterator();
+         ++it) {
+      parameters.push_back(
+          {{"name", (*it)[1].str()}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
     }
     for (const auto& q : r.query) {
       parameters.push_back({{"name", q.name},
@@ -51,7 +50,8 @@ nlohmann::json openapi_document(const std::vector<Route>& routes, const nlohmann
       op["requestBody"] = {{"required", true},
                            {"content", {{"application/json", {{"schema", ref(r.request_schema)}}}}}};
     } else if (r.body == BodyKind::image) {
-      const nlohmann::json binary = {{"schema", {{"type", "string"}, {"contentMediaType", "application/octet-stream"}}}};
+      const nlohmann::json binary = {
+          {"schema", {{"type", "string"}, {"contentMediaType", "application/octet-stream"}}}};
       op["requestBody"] = {{"required", true}, {"content", {{"image/jpeg", binary}, {"image/png", binary}}}};
     }
     nlohmann::json responses;
@@ -78,12 +78,14 @@ nlohmann::json openapi_document(const std::vector<Route>& routes, const nlohmann
     if (r.body != BodyKind::none || !r.query.empty() || r.path.find('{') != std::string::npos) {
       responses["422"] = error_answer("a field is missing, out of range or unknown to the pack");
     }
-    if (r.path == "/api/v1/auth/login") responses["429"] = error_answer("too many failed logins: wait Retry-After");
+    if (r.path == "/api/v1/auth/login")
+      responses["429"] = error_answer("too many failed logins: wait Retry-After");
     responses["500"] = error_answer("the server failed (the detail is in its log)");
     responses["503"] = error_answer("the database is busy or unreachable");
     op["responses"] = responses;
     std::string method = r.method;
-    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(method.begin(), method.end(), method.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     paths[r.path][method] = op;
   }
   return {{"openapi", "3.1.0"},
@@ -101,8 +103,8 @@ nlohmann::json openapi_document(const std::vector<Route>& routes, const nlohmann
             {"securitySchemes",
              {{"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", std::string(session_cookie)}}},
               {"apiKey", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
-          {"security", nlohmann::json::array({{{"session", nlohmann::json::array()}},
-                                              {{"apiKey", nlohmann::json::array()}}})}};
+          {"security", nlohmann::json::array(
+                           {{{"session", nlohmann::json::array()}}, {{"apiKey", nlohmann::json::array()}}})}};
 }
 
 }  // namespace needlework::server

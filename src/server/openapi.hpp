@@ -12,6 +12,7 @@ namespace needlework::server {
 
 /// The document. `schemas` is the components' schema object (name → JSON Schema); a route naming a schema it
 /// does not hold is a programming error the route-table test reports (here it is left as a dangling $ref).
-[[nodiscard]] nlohmann::json openapi_document(const std::vector<Route>& routes, const nlohmann::json& schemas);
+[[nodiscard]] nlohmann::json openapi_document(const std::vector<Route>& routes,
+                                              const nlohmann::json& schemas);
 
 }  // namespace needlework::server

@@ -30,8 +30,8 @@ Result<nlohmann::json> page(const Request& request, const std::vector<nlohmann::
     // meanwhile do not shift it.
     auto it = std::find_if(items.begin(), items.end(), [&](const nlohmann::json& j) { return key(j) == *c; });
     if (it == items.end()) {
-      return fail(ErrorCode::invalid_value, "is not an item of this list (it may have been removed): start again",
-                  "cursor");
+      return fail(ErrorCode::invalid_value,
+                  "is not an item of this list (it may have been removed): start again", "cursor");
     }
     first = static_cast<std::size_t>(it - items.begin()) + 1;
   }
@@ -46,21 +46,27 @@ Result<store::Id> id_param(const Request& request, std::string_view name) {
   const auto it = request.params.find(name);
   const std::string text = it == request.params.end() ? std::string() : it->second;
   auto n = units::parse_integer(text, name, 1, std::numeric_limits<std::int64_t>::max());
-  if (!n) return fail(ErrorCode::not_found, fmt::format("'{}' is not a record id", units::excerpt(text)), std::string(name));
+  if (!n)
+    return fail(ErrorCode::not_found, fmt::format("'{}' is not a record id", units::excerpt(text)),
+                std::string(name));
   return *n;
 }
 
 std::vector<Route> api_routes() {
   std::vector<Route> all;
-  all.push_back(Route{.method = "GET", .path = "/api/v1/health", .roles = 0,
-                      .summary = "The server is up and its database answers", .response_schema = "Health",
+  all.push_back(Route{.method = "GET",
+                      .path = "/api/v1/health",
+                      .roles = 0,
+                      .summary = "The server is up and its database answers",
+                      .response_schema = "Health",
                       .handler = reading([](Services& s, Request&, ReadConnection& c) -> Result<Response> {
                         NW_TRY(schema, c.store->schema());
                         const auto stats = s.commit_stats();
-                        return json_response({{"status", "ok"},
-                                              {"schema_version", schema.version},
-                                              {"pack", s.pack().label()},
-                                              {"group_commit", {{"batches", stats.batches}, {"writes", stats.writes}}}});
+                        return json_response(
+                            {{"status", "ok"},
+                             {"schema_version", schema.version},
+                             {"pack", s.pack().label()},
+                             {"group_commit", {{"batches", stats.batches}, {"writes", stats.writes}}}});
                       })});
   for (auto group : {auth_routes(), record_routes(), engine_routes()}) {
     for (auto& r : group) all.push_back(std::move(r));

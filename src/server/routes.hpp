@@ -14,12 +14,12 @@
 
 namespace needlework::server {
 
-std::vector<Route> auth_routes();     // routes_auth.cpp: login, logout, me, password, users, API keys
-std::vector<Route> record_routes();   // routes_records.cpp: clients … photos, audit, export
-std::vector<Route> engine_routes();   // routes_engines.cpp: screen … simulate, devices, packs, vocabulary
+std::vector<Route> auth_routes();    // routes_auth.cpp: login, logout, me, password, users, API keys
+std::vector<Route> record_routes();  // routes_records.cpp: clients … photos, audit, export
+std::vector<Route> engine_routes();  // routes_engines.cpp: screen … simulate, devices, packs, vocabulary
 
-/// On a clinic without an enabled admin login: makes the user "admin" (or gives the existing one a login) with
-/// a one-time password printed to `out` — never to the log — which must be changed at first login.
+/// On a clinic without an enabled admin login: makes the user "admin" (or gives the existing one a login)
+/// with a one-time password printed to `out` — never to the log — which must be changed at first login.
 Result<void> make_first_admin(Services& services, std::ostream& out);
 
 /// The page of `items` a list request asks for: `limit` (1–500, default 100) items after the one whose key is

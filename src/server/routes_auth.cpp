@@ -1,6 +1,6 @@
-// Staff logins over HTTP: login (throttled), logout, who am I, password change; users and API keys (admin); the
-// first admin of a new clinic. Sessions, keys and throttle counters live in the store (store/auth.hpp), so any
-// instance of the server can answer any request.
+// Staff logins over HTTP: login (throttled), logout, who am I, password change; users and API keys (admin);
+// the first admin of a new clinic. Sessions, keys and throttle counters live in the store (store/auth.hpp),
+// so any instance of the server can answer any request.
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -32,20 +32,21 @@ json key_json(const store::ApiKey& k) {
   return j;
 }
 
-/// The cookies of a new session: the token (HttpOnly: page scripts never see it) and the CSRF token (readable,
-/// so the app can echo it in the X-CSRF-Token header).
+/// The cookies of a new session: the token (HttpOnly: page scripts never see it) and the CSRF token
+/// (readable, so the app can echo it in the X-CSRF-Token header).
 void set_session_cookies(Response& r, const Services& s, const std::string& token, const std::string& csrf) {
   const bool tls = !s.config().tls_cert.empty();
   const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(s.config().session_lifetime).count();
   const std::string secure = tls ? "; Secure" : "";
   r.headers.emplace_back("Set-Cookie", fmt::format("{}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
                                                    session_cookie, token, max_age, secure));
-  r.headers.emplace_back("Set-Cookie",
-                         fmt::format("{}={}; SameSite=Strict; Path=/; Max-Age={}{}", csrf_cookie, csrf, max_age, secure));
+  r.headers.emplace_back("Set-Cookie", fmt::format("{}={}; SameSite=Strict; Path=/; Max-Age={}{}",
+                                                   csrf_cookie, csrf, max_age, secure));
 }
 
 void clear_session_cookies(Response& r) {
-  r.headers.emplace_back("Set-Cookie", fmt::format("{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0", session_cookie));
+  r.headers.emplace_back("Set-Cookie",
+                         fmt::format("{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0", session_cookie));
   r.headers.emplace_back("Set-Cookie", fmt::format("{}=; SameSite=Strict; Path=/; Max-Age=0", csrf_cookie));
 }
 
@@ -108,7 +109,8 @@ void login(Services& s, Request& req, Reply reply) {
     for (const auto& k : keys) {
       NW_TRY(t, c.store->find_login_throttle(k));
       if (t && t->failures >= s.config().login_max_failures && req.now < t->window_start + window) {
-        out.retry_after = std::max<std::int64_t>(out.retry_after, (t->window_start + window - req.now).count());
+        out.retry_after =
+            std::max<std::int64_t>(out.retry_after, (t->window_start + window - req.now).count());
       }
     }
     if (out.retry_after > 0) return out;
@@ -128,7 +130,8 @@ void login(Services& s, Request& req, Reply reply) {
   if (!ok) {
     s.write_store(std::move(reply), [keys, now = req.now, window](store::Store& st) -> Result<Response> {
       for (const auto& k : keys) NW_CHECK(st.count_login_failure(k, now, window));
-      return error_response(401, "unauthorized", "the name or the password is wrong (or the login is disabled)");
+      return error_response(401, "unauthorized",
+                            "the name or the password is wrong (or the login is disabled)");
     });
     return;
   }
@@ -149,14 +152,15 @@ void logout(Services& s, Request& req, Reply reply) {
   if (req.user->api_key) {
     return reply(error_response(422, "invalid_value", "an API key has no session to end (revoke the key)"));
   }
-  s.write_store(std::move(reply), [hash = req.user->session_hash, now = req.now](store::Store& st) -> Result<Response> {
-    NW_CHECK(st.end_auth_session(hash, now));
-    Response r;
-    r.status = 204;
-    r.content_type.clear();
-    clear_session_cookies(r);
-    return r;
-  });
+  s.write_store(std::move(reply),
+                [hash = req.user->session_hash, now = req.now](store::Store& st) -> Result<Response> {
+                  NW_CHECK(st.end_auth_session(hash, now));
+                  Response r;
+                  r.status = 204;
+                  r.content_type.clear();
+                  clear_session_cookies(r);
+                  return r;
+                });
 }
 
 Result<Response> me(Services&, Request& req, ReadConnection& c) {
@@ -183,7 +187,8 @@ void change_password(Services& s, Request& req, Reply reply) {
     return reply(error_response(403, "forbidden", "the current password is wrong", "current_password"));
   }
   if (*next == *current) {
-    return reply(error_response(422, "invalid_value", "must differ from the current password", "new_password"));
+    return reply(
+        error_response(422, "invalid_value", "must differ from the current password", "new_password"));
   }
   if (auto ok = check_password(*next, req.user->name, s.password_policy(), "new_password"); !ok) {
     return reply(error_response(ok.error()));
@@ -197,17 +202,18 @@ void change_password(Services& s, Request& req, Reply reply) {
   // Every session of the user ends (this one too: a new one replaces it, so a token that was known before the
   // change — a fixed or stolen one — is worthless after it).
   auto session = new_session(s, req.user->user_id, req.now);
-  s.write_store(std::move(reply), [&s, updated, session, actor = req.actor()](store::Store& st) -> Result<Response> {
-    NW_CHECK(st.put_credential(actor, updated));
-    NW_CHECK(st.end_auth_sessions_of(updated.user_id, actor.at, ""));
-    NW_CHECK(st.insert_auth_session(session.row));
-    NW_TRY(user, st.find_user(updated.user_id));
-    auto r = json_response({{"user", user ? user_json(*user) : json(nullptr)},
-                            {"must_change_password", false},
-                            {"csrf_token", session.csrf}});
-    set_session_cookies(r, s, session.token, session.csrf);
-    return r;
-  });
+  s.write_store(std::move(reply),
+                [&s, updated, session, actor = req.actor()](store::Store& st) -> Result<Response> {
+                  NW_CHECK(st.put_credential(actor, updated));
+                  NW_CHECK(st.end_auth_sessions_of(updated.user_id, actor.at, ""));
+                  NW_CHECK(st.insert_auth_session(session.row));
+                  NW_TRY(user, st.find_user(updated.user_id));
+                  auto r = json_response({{"user", user ? user_json(*user) : json(nullptr)},
+                                          {"must_change_password", false},
+                                          {"csrf_token", session.csrf}});
+                  set_session_cookies(r, s, session.token, session.csrf);
+                  return r;
+                });
 }
 
 Result<Response> list_users(Services&, Request& req, ReadConnection& c) {
@@ -216,7 +222,8 @@ Result<Response> list_users(Services&, Request& req, ReadConnection& c) {
   for (const auto& u : users) {
     NW_TRY(cred, c.store->find_credential(u.id));
     json j = user_json(u);
-    j["login"] = cred ? json{{"enabled", !cred->disabled}, {"must_change_password", cred->must_change},
+    j["login"] = cred ? json{{"enabled", !cred->disabled},
+                             {"must_change_password", cred->must_change},
                              {"changed_at", units::format_date_time(cred->changed_at)}}
                       : json(nullptr);
     items.push_back(std::move(j));
@@ -239,18 +246,21 @@ void add_user(Services& s, Request& req, Reply reply) {
   const bool generated = password->empty();
   const std::string chosen = generated ? new_one_time_password() : *password;
   if (!generated) {
-    if (auto ok = check_password(chosen, *name, s.password_policy()); !ok) return reply(error_response(ok.error()));
+    if (auto ok = check_password(chosen, *name, s.password_policy()); !ok)
+      return reply(error_response(ok.error()));
   }
   auto hash = hash_password(chosen, s.hash_cost());
   if (!hash) return reply(error_response(hash.error()));
-  s.write(std::move(reply), [name = *name, role = *role, hash = *hash, generated, chosen,
-                             actor = req.actor()](store::ClinicStore& clinic) -> Result<Response> {
-    NW_TRY(user, clinic.add_user(actor, name, role));
-    NW_CHECK(clinic.repository().put_credential(actor, store::Credential{user.id, hash, true, actor.at, false}));
-    json body = {{"user", user_json(user)}, {"must_change_password", true}};
-    if (generated) body["one_time_password"] = chosen;
-    return created(body);
-  });
+  s.write(std::move(reply),
+          [name = *name, role = *role, hash = *hash, generated, chosen,
+           actor = req.actor()](store::ClinicStore& clinic) -> Result<Response> {
+            NW_TRY(user, clinic.add_user(actor, name, role));
+            NW_CHECK(clinic.repository().put_credential(
+                actor, store::Credential{user.id, hash, true, actor.at, false}));
+            json body = {{"user", user_json(user)}, {"must_change_password", true}};
+            if (generated) body["one_time_password"] = chosen;
+            return created(body);
+          });
 }
 
 void update_user(Services& s, Request& req, Reply reply) {
@@ -265,33 +275,35 @@ void update_user(Services& s, Request& req, Reply reply) {
   }
   if (auto done = f.finish(); !done) return reply(error_response(done.error()));
   if (!role->empty() && !role_named(*role)) {
-    return reply(error_response(422, "invalid_value",
-                                fmt::format("is not a role (one of: {})", fmt::join(role_names(any_staff), ", ")),
-                                "role"));
+    return reply(error_response(
+        422, "invalid_value",
+        fmt::format("is not a role (one of: {})", fmt::join(role_names(any_staff), ", ")), "role"));
   }
   const std::optional<bool> disable = disabled ? std::optional<bool>(disabled->get<bool>()) : std::nullopt;
   if (*id == req.user->user_id && ((disable && *disable) || (!role->empty() && *role != "admin"))) {
     return reply(error_response(409, "refused", "an admin cannot disable or demote their own login", "id"));
   }
-  s.write_store(std::move(reply), [id = *id, role = *role, disable, actor = req.actor()](
-                                      store::Store& st) -> Result<Response> {
-    NW_TRY(user, st.find_user(id));
-    if (!user) return fail(ErrorCode::not_found, fmt::format("no user {}", id), "id");
-    if (!role.empty() && role != user->role) {
-      user->role = role;
-      NW_CHECK(st.update_user(actor, *user));
-    }
-    if (disable) {
-      NW_TRY(cred, st.find_credential(id));
-      if (!cred) return fail(ErrorCode::invalid_value, "the user has no login to switch (reset the password)", "disabled");
-      if (cred->disabled != *disable) {
-        cred->disabled = *disable;
-        NW_CHECK(st.put_credential(actor, *cred));
-      }
-      if (*disable) NW_CHECK(st.end_auth_sessions_of(id, actor.at, ""));
-    }
-    return json_response({{"user", user_json(*user)}});
-  });
+  s.write_store(std::move(reply),
+                [id = *id, role = *role, disable, actor = req.actor()](store::Store& st) -> Result<Response> {
+                  NW_TRY(user, st.find_user(id));
+                  if (!user) return fail(ErrorCode::not_found, fmt::format("no user {}", id), "id");
+                  if (!role.empty() && role != user->role) {
+                    user->role = role;
+                    NW_CHECK(st.update_user(actor, *user));
+                  }
+                  if (disable) {
+                    NW_TRY(cred, st.find_credential(id));
+                    if (!cred)
+                      return fail(ErrorCode::invalid_value,
+                                  "the user has no login to switch (reset the password)", "disabled");
+                    if (cred->disabled != *disable) {
+                      cred->disabled = *disable;
+                      NW_CHECK(st.put_credential(actor, *cred));
+                    }
+                    if (*disable) NW_CHECK(st.end_auth_sessions_of(id, actor.at, ""));
+                  }
+                  return json_response({{"user", user_json(*user)}});
+                });
 }
 
 void reset_password(Services& s, Request& req, Reply reply) {
@@ -300,15 +312,17 @@ void reset_password(Services& s, Request& req, Reply reply) {
   const std::string one_time = new_one_time_password();
   auto hash = hash_password(one_time, s.hash_cost());
   if (!hash) return reply(error_response(hash.error()));
-  s.write_store(std::move(reply), [id = *id, hash = *hash, one_time, actor = req.actor()](
-                                      store::Store& st) -> Result<Response> {
-    NW_TRY(user, st.find_user(id));
-    if (!user) return fail(ErrorCode::not_found, fmt::format("no user {}", id), "id");
-    NW_TRY(cred, st.find_credential(id));
-    NW_CHECK(st.put_credential(actor, store::Credential{id, hash, true, actor.at, cred && cred->disabled}));
-    NW_CHECK(st.end_auth_sessions_of(id, actor.at, ""));
-    return json_response({{"user", user_json(*user)}, {"one_time_password", one_time}});
-  });
+  s.write_store(
+      std::move(reply),
+      [id = *id, hash = *hash, one_time, actor = req.actor()](store::Store& st) -> Result<Response> {
+        NW_TRY(user, st.find_user(id));
+        if (!user) return fail(ErrorCode::not_found, fmt::format("no user {}", id), "id");
+        NW_TRY(cred, st.find_credential(id));
+        NW_CHECK(
+            st.put_credential(actor, store::Credential{id, hash, true, actor.at, cred && cred->disabled}));
+        NW_CHECK(st.end_auth_sessions_of(id, actor.at, ""));
+        return json_response({{"user", user_json(*user)}, {"one_time_password", one_time}});
+      });
 }
 
 Result<Response> list_keys(Services&, Request& req, ReadConnection& c) {
@@ -370,7 +384,8 @@ Result<void> make_first_admin(Services& services, std::ostream& out) {
   if (*has_admin) return {};
   const std::string password = new_one_time_password();
   NW_TRY(hash, hash_password(password, services.hash_cost()));
-  const store::Actor actor{"serve", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+  const store::Actor actor{"serve",
+                           std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
   std::promise<Result<std::string>> done;
   auto made = done.get_future();
   services.write(
@@ -384,10 +399,11 @@ Result<void> make_first_admin(Services& services, std::ostream& out) {
         if (existing && existing->role == "admin") {
           admin = *existing;
         } else if (existing) {
-          return fail(ErrorCode::invalid_value,
-                      "a user named 'admin' exists without the admin role; add an admin with `needlework users "
-                      "add NAME --role admin --password-stdin`",
-                      "users");
+          return fail(
+              ErrorCode::invalid_value,
+              "a user named 'admin' exists without the admin role; add an admin with `needlework users "
+              "add NAME --role admin --password-stdin`",
+              "users");
         } else {
           NW_TRY(u, clinic.add_user(actor, "admin", "admin"));
           admin = u;
@@ -407,37 +423,95 @@ Result<void> make_first_admin(Services& services, std::ostream& out) {
 std::vector<Route> auth_routes() {
   const RoleSet admin = roles({Role::admin});
   std::vector<Route> r;
-  r.push_back(Route{.method = "POST", .path = "/api/v1/auth/login", .roles = 0, .body = BodyKind::json,
-                    .summary = "Log in: a session cookie and the CSRF token", .request_schema = "Login",
-                    .response_schema = "LoginResult", .writes = true, .handler = login});
-  r.push_back(Route{.method = "POST", .path = "/api/v1/auth/logout", .summary = "End this session",
-                    .response_type = "", .success = 204, .open_before_password_change = true, .writes = true,
+  r.push_back(Route{.method = "POST",
+                    .path = "/api/v1/auth/login",
+                    .roles = 0,
+                    .body = BodyKind::json,
+                    .summary = "Log in: a session cookie and the CSRF token",
+                    .request_schema = "Login",
+                    .response_schema = "LoginResult",
+                    .writes = true,
+                    .handler = login});
+  r.push_back(Route{.method = "POST",
+                    .path = "/api/v1/auth/logout",
+                    .summary = "End this session",
+                    .response_type = "",
+                    .success = 204,
+                    .open_before_password_change = true,
+                    .writes = true,
                     .handler = logout});
-  r.push_back(Route{.method = "GET", .path = "/api/v1/auth/me", .summary = "Who is logged in",
-                    .response_schema = "Me", .open_before_password_change = true, .handler = reading(me)});
-  r.push_back(Route{.method = "POST", .path = "/api/v1/auth/password", .body = BodyKind::json,
+  r.push_back(Route{.method = "GET",
+                    .path = "/api/v1/auth/me",
+                    .summary = "Who is logged in",
+                    .response_schema = "Me",
+                    .open_before_password_change = true,
+                    .handler = reading(me)});
+  r.push_back(Route{.method = "POST",
+                    .path = "/api/v1/auth/password",
+                    .body = BodyKind::json,
                     .summary = "Change my password (ends every session; a new one replaces this)",
-                    .request_schema = "PasswordChange", .response_schema = "LoginResult",
-                    .open_before_password_change = true, .writes = true, .handler = change_password});
-  r.push_back(Route{.method = "GET", .path = "/api/v1/users", .roles = admin, .summary = "Staff users and their logins",
-                    .response_schema = "UserPage", .query = page_params(), .handler = reading(list_users)});
-  r.push_back(Route{.method = "POST", .path = "/api/v1/users", .roles = admin, .body = BodyKind::json,
-                    .summary = "Add a staff user with a one-time password", .request_schema = "NewUser",
-                    .response_schema = "NewUserResult", .success = 201, .writes = true, .handler = add_user});
-  r.push_back(Route{.method = "PATCH", .path = "/api/v1/users/{id}", .roles = admin, .body = BodyKind::json,
+                    .request_schema = "PasswordChange",
+                    .response_schema = "LoginResult",
+                    .open_before_password_change = true,
+                    .writes = true,
+                    .handler = change_password});
+  r.push_back(Route{.method = "GET",
+                    .path = "/api/v1/users",
+                    .roles = admin,
+                    .summary = "Staff users and their logins",
+                    .response_schema = "UserPage",
+                    .query = page_params(),
+                    .handler = reading(list_users)});
+  r.push_back(Route{.method = "POST",
+                    .path = "/api/v1/users",
+                    .roles = admin,
+                    .body = BodyKind::json,
+                    .summary = "Add a staff user with a one-time password",
+                    .request_schema = "NewUser",
+                    .response_schema = "NewUserResult",
+                    .success = 201,
+                    .writes = true,
+                    .handler = add_user});
+  r.push_back(Route{.method = "PATCH",
+                    .path = "/api/v1/users/{id}",
+                    .roles = admin,
+                    .body = BodyKind::json,
                     .summary = "Change a user's role, or disable or enable their login",
-                    .request_schema = "UserChange", .response_schema = "UserResult", .writes = true,
+                    .request_schema = "UserChange",
+                    .response_schema = "UserResult",
+                    .writes = true,
                     .handler = update_user});
-  r.push_back(Route{.method = "POST", .path = "/api/v1/users/{id}/reset-password", .roles = admin,
+  r.push_back(Route{.method = "POST",
+                    .path = "/api/v1/users/{id}/reset-password",
+                    .roles = admin,
                     .summary = "Give a user a new one-time password (ends their sessions)",
-                    .response_schema = "NewUserResult", .writes = true, .handler = reset_password});
-  r.push_back(Route{.method = "GET", .path = "/api/v1/api-keys", .roles = admin, .summary = "API keys (never the keys)",
-                    .response_schema = "ApiKeyPage", .query = page_params(), .handler = reading(list_keys)});
-  r.push_back(Route{.method = "POST", .path = "/api/v1/api-keys", .roles = admin, .body = BodyKind::json,
-                    .summary = "Make an API key (shown once)", .request_schema = "NewApiKey",
-                    .response_schema = "ApiKeyCreated", .success = 201, .writes = true, .handler = add_key});
-  r.push_back(Route{.method = "DELETE", .path = "/api/v1/api-keys/{id}", .roles = admin, .summary = "Revoke an API key",
-                    .response_schema = "ApiKey", .writes = true, .handler = revoke_key});
+                    .response_schema = "NewUserResult",
+                    .writes = true,
+                    .handler = reset_password});
+  r.push_back(Route{.method = "GET",
+                    .path = "/api/v1/api-keys",
+                    .roles = admin,
+                    .summary = "API keys (never the keys)",
+                    .response_schema = "ApiKeyPage",
+                    .query = page_params(),
+                    .handler = reading(list_keys)});
+  r.push_back(Route{.method = "POST",
+                    .path = "/api/v1/api-keys",
+                    .roles = admin,
+                    .body = BodyKind::json,
+                    .summary = "Make an API key (shown once)",
+                    .request_schema = "NewApiKey",
+                    .response_schema = "ApiKeyCreated",
+                    .success = 201,
+                    .writes = true,
+                    .handler = add_key});
+  r.push_back(Route{.method = "DELETE",
+                    .path = "/api/v1/api-keys/{id}",
+                    .roles = admin,
+                    .summary = "Revoke an API key",
+                    .response_schema = "ApiKey",
+                    .writes = true,
+                    .handler = revoke_key});
   return r;
 }
 

@@ -30,7 +30,8 @@ Result<Response> screen(Services& s, Request& req) {
 Result<Response> plan(Services& s, Request& req) {
   clinic::JsonFields f(req.json);
   const json* intake_doc = f.get("intake");
-  if (intake_doc == nullptr) return fail(ErrorCode::missing_field, "is required (the intake document)", "intake");
+  if (intake_doc == nullptr)
+    return fail(ErrorCode::missing_field, "is required (the intake document)", "intake");
   NW_TRY(start, f.date("start", false));
   NW_TRY(per_week, f.number("sessions_per_week", clinic::sessions_per_week_rule, false));
   const json* price = f.get("session_price");
@@ -70,7 +71,8 @@ Result<Response> protocol(Services& s, Request& req) {
 Result<Response> aftercare(Services& s, Request& req) {
   clinic::JsonFields f(req.json);
   const json* session_doc = f.get("session");
-  if (session_doc == nullptr) return fail(ErrorCode::missing_field, "is required (the session document)", "session");
+  if (session_doc == nullptr)
+    return fail(ErrorCode::missing_field, "is required (the session document)", "session");
   NW_TRY(end_text, f.string("end", false));
   NW_TRY(format, f.string("format", false));
   NW_CHECK(f.finish());
@@ -115,17 +117,23 @@ std::vector<Route> engine_routes() {
   std::vector<Route> r;
   auto post = [&](std::string path, RoleSet who, std::string summary, std::string request_schema,
                   std::string schema, auto handler) {
-    r.push_back(Route{.method = "POST", .path = std::move(path), .roles = who, .body = BodyKind::json,
-                      .summary = std::move(summary), .request_schema = std::move(request_schema),
-                      .response_schema = std::move(schema), .handler = computing(handler)});
+    r.push_back(Route{.method = "POST",
+                      .path = std::move(path),
+                      .roles = who,
+                      .body = BodyKind::json,
+                      .summary = std::move(summary),
+                      .request_schema = std::move(request_schema),
+                      .response_schema = std::move(schema),
+                      .handler = computing(handler)});
   };
-  // Screening decisions are clinical work: reception books and signs consents, it does not screen (issue #12).
+  // Screening decisions are clinical work: reception books and signs consents, it does not screen (issue
+  // #12).
   post("/api/v1/screen", clinical, "Screen an intake (nothing stored)", "Intake", "Screening", screen);
   post("/api/v1/plan", clinical, "Plan a course for an intake (nothing stored)", "PlanRequest", "Plan", plan);
-  post("/api/v1/protocol", clinical, "The timed checklist for a session (nothing stored)", "SessionInput", "Protocol",
-       protocol);
-  post("/api/v1/aftercare", clinical, "The aftercare sheet for a session (JSON, markdown or text)", "AftercareRequest",
-       "AftercareSheet", aftercare);
+  post("/api/v1/protocol", clinical, "The timed checklist for a session (nothing stored)", "SessionInput",
+       "Protocol", protocol);
+  post("/api/v1/aftercare", clinical, "The aftercare sheet for a session (JSON, markdown or text)",
+       "AftercareRequest", "AftercareSheet", aftercare);
   post("/api/v1/followup", clinical, "Triage follow-up observations (nothing stored)", "FollowupInput",
        "FollowupResult", followup);
   return r;

@@ -1,6 +1,6 @@
-// The clinic's records over HTTP: the same rules (ClinicStore) and the same JSON documents (store/json.hpp) as
-// the CLI's record commands. Writes go through the group committer; reads run on the HTTP thread with a leased
-// read connection.
+// The clinic's records over HTTP: the same rules (ClinicStore) and the same JSON documents (store/json.hpp)
+// as the CLI's record commands. Writes go through the group committer; reads run on the HTTP thread with a
+// leased read connection.
 
 #include <fmt/format.h>
 
@@ -22,8 +22,8 @@ using nlohmann::json;
 using store::ClinicStore;
 using store::Id;
 
-/// A write handler: `f(Services&, Request&) -> Result<W>` reads the request into a write (on the HTTP thread),
-/// and the write `W(ClinicStore&) -> Result<Response>` runs in the group commit.
+/// A write handler: `f(Services&, Request&) -> Result<W>` reads the request into a write (on the HTTP
+/// thread), and the write `W(ClinicStore&) -> Result<Response>` runs in the group commit.
 template <class F>
 std::function<void(Services&, Request&, Reply)> writing(F f) {
   return [f = std::move(f)](Services& s, Request& r, Reply reply) {
@@ -40,7 +40,8 @@ Result<store::DateTime> time_field(clinic::JsonFields& f, std::string_view key) 
   return *t;
 }
 
-// ---- clients -----------------------------------------------------------------------------------------------
+// ---- clients
+// -----------------------------------------------------------------------------------------------
 
 Result<Response> list_clients(Services&, Request& req, ReadConnection& c) {
   NW_TRY(clients, c.store->search_clients(req.param("q").value_or("")));
@@ -59,67 +60,76 @@ Result<Response> client_history(Services&, Request& req, ReadConnection& c) {
   return json_response(store::to_json(h));
 }
 
-auto add_client = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  clinic::JsonFields f(req.json);
-  store::ClientRecord client;
-  NW_TRY(id, f.string("id"));
-  NW_TRY(name, f.string("name"));
-  NW_TRY(dob, f.date("date_of_birth", false));
-  NW_CHECK(f.finish());
-  client.id = id;
-  client.name = name;
-  client.date_of_birth = dob;
-  client.created_at = req.now;
-  return [client, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(made, cs.add_client(actor, client));
-    return created(store::to_json(made));
-  };
-});
+auto add_client =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      store::ClientRecord client;
+      NW_TRY(id, f.string("id"));
+      NW_TRY(name, f.string("name"));
+      NW_TRY(dob, f.date("date_of_birth", false));
+      NW_CHECK(f.finish());
+      client.id = id;
+      client.name = name;
+      client.date_of_birth = dob;
+      client.created_at = req.now;
+      return [client, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(made, cs.add_client(actor, client));
+        return created(store::to_json(made));
+      };
+    });
 
-// ---- intakes, consents, courses ------------------------------------------------------------------------------
+// ---- intakes, consents, courses
+// ------------------------------------------------------------------------------
 
-auto record_intake = writing([](Services& s, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(intake, clinic::parse_intake(req.json, s.pack()));
-  return [intake, doc = req.json, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(made, cs.record_intake(actor, intake, doc));
-    return created(store::to_json(made));
-  };
-});
+auto record_intake =
+    writing([](Services& s, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(intake, clinic::parse_intake(req.json, s.pack()));
+      return [intake, doc = req.json, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(made, cs.record_intake(actor, intake, doc));
+        return created(store::to_json(made));
+      };
+    });
 
-auto sign_consent = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  clinic::JsonFields f(req.json);
-  NW_TRY(text, f.string("text"));
-  NW_TRY(signer, f.string("signer"));
-  NW_CHECK(f.finish());
-  return [client = req.params.at("id"), text, signer, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(made, cs.record_consent(actor, client, text, signer));
-    return created(store::to_json(made));
-  };
-});
+auto sign_consent =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      NW_TRY(text, f.string("text"));
+      NW_TRY(signer, f.string("signer"));
+      NW_CHECK(f.finish());
+      return [client = req.params.at("id"), text, signer,
+              actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(made, cs.record_consent(actor, client, text, signer));
+        return created(store::to_json(made));
+      };
+    });
 
-auto withdraw_consent = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(c, cs.withdraw_consent(actor, id));
-    return json_response(store::to_json(c));
-  };
-});
+auto withdraw_consent =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(c, cs.withdraw_consent(actor, id));
+        return json_response(store::to_json(c));
+      };
+    });
 
-auto plan_course = writing([](Services& s, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  clinic::JsonFields f(req.json);
-  NW_TRY(start, f.date("start", true));
-  NW_TRY(per_week, f.number("sessions_per_week", clinic::sessions_per_week_rule, false));
-  NW_CHECK(f.finish());
-  clinic::PlanOptions options;
-  if (per_week) options.sessions_per_week = static_cast<int>(*per_week);
-  options.regions = &s.regions();
-  return [client = req.params.at("id"), start = *start, options, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(made, cs.record_course(actor, client, start, options));
-    return created(store::to_json(made));
-  };
-});
+auto plan_course =
+    writing([](Services& s, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      NW_TRY(start, f.date("start", true));
+      NW_TRY(per_week, f.number("sessions_per_week", clinic::sessions_per_week_rule, false));
+      NW_CHECK(f.finish());
+      clinic::PlanOptions options;
+      if (per_week) options.sessions_per_week = static_cast<int>(*per_week);
+      options.regions = &s.regions();
+      return [client = req.params.at("id"), start = *start, options,
+              actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(made, cs.record_course(actor, client, start, options));
+        return created(store::to_json(made));
+      };
+    });
 
-// ---- appointments ------------------------------------------------------------------------------------------
+// ---- appointments
+// ------------------------------------------------------------------------------------------
 
 Result<Response> list_appointments(Services&, Request& req, ReadConnection& c) {
   auto bound = [&](std::string_view name, store::DateTime fallback) -> Result<store::DateTime> {
@@ -138,30 +148,33 @@ Result<Response> list_appointments(Services&, Request& req, ReadConnection& c) {
   return json_response(out);
 }
 
-auto book_appointment = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  clinic::JsonFields f(req.json);
-  NW_TRY(client, f.string("client_id"));
-  NW_TRY(area, f.string("area"));
-  NW_TRY(mm, f.number("needle_length_mm", clinic::needle_length_rule, true));
-  NW_TRY(at, time_field(f, "at"));
-  NW_TRY(course, f.integer("course_id", 1, std::numeric_limits<std::int64_t>::max(), false));
-  NW_CHECK(f.finish());
-  return [client, area, mm = *mm, at, course, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(made, cs.book_appointment(actor, client, area, units::millimetres(mm), at,
-                                     course ? std::optional<Id>(*course) : std::nullopt));
-    return created(store::to_json(made));
-  };
-});
+auto book_appointment =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      NW_TRY(client, f.string("client_id"));
+      NW_TRY(area, f.string("area"));
+      NW_TRY(mm, f.number("needle_length_mm", clinic::needle_length_rule, true));
+      NW_TRY(at, time_field(f, "at"));
+      NW_TRY(course, f.integer("course_id", 1, std::numeric_limits<std::int64_t>::max(), false));
+      NW_CHECK(f.finish());
+      return [client, area, mm = *mm, at, course, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(made, cs.book_appointment(actor, client, area, units::millimetres(mm), at,
+                                         course ? std::optional<Id>(*course) : std::nullopt));
+        return created(store::to_json(made));
+      };
+    });
 
-auto cancel_appointment = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(a, cs.cancel_appointment(actor, id));
-    return json_response(store::to_json(a));
-  };
-});
+auto cancel_appointment =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(a, cs.cancel_appointment(actor, id));
+        return json_response(store::to_json(a));
+      };
+    });
 
-// ---- rollers -----------------------------------------------------------------------------------------------
+// ---- rollers
+// -----------------------------------------------------------------------------------------------
 
 Result<Response> list_rollers(Services&, Request& req, ReadConnection& c) {
   NW_TRY(list, c.store->rollers());
@@ -180,90 +193,96 @@ Result<Response> get_roller(Services&, Request& req, ReadConnection& c) {
   return json_response({{"roller", j}, {"sessions", s}});
 }
 
-auto register_roller = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  clinic::JsonFields f(req.json);
-  store::RollerSpec spec;
-  NW_TRY(lot, f.string("lot"));
-  NW_TRY(serial, f.string("serial", false));
-  NW_TRY(udi, f.string("udi", false));
-  NW_TRY(device, f.string("device"));
-  NW_TRY(count, f.number("needle_count", clinic::needle_count_rule, true));
-  NW_TRY(mm, f.number("needle_length_mm", clinic::needle_length_rule, true));
-  NW_TRY(expiry, f.date("expiry", true));
-  NW_CHECK(f.finish());
-  spec.lot = lot;
-  spec.serial = serial;
-  spec.udi = udi;
-  spec.device = device;
-  spec.needle_count = static_cast<int>(*count);
-  spec.needle_length = units::millimetres(*mm);
-  spec.expiry = *expiry;
-  return [spec, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(made, cs.register_roller(actor, spec));
-    return created(store::to_json(made));
-  };
-});
+auto register_roller =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      store::RollerSpec spec;
+      NW_TRY(lot, f.string("lot"));
+      NW_TRY(serial, f.string("serial", false));
+      NW_TRY(udi, f.string("udi", false));
+      NW_TRY(device, f.string("device"));
+      NW_TRY(count, f.number("needle_count", clinic::needle_count_rule, true));
+      NW_TRY(mm, f.number("needle_length_mm", clinic::needle_length_rule, true));
+      NW_TRY(expiry, f.date("expiry", true));
+      NW_CHECK(f.finish());
+      spec.lot = lot;
+      spec.serial = serial;
+      spec.udi = udi;
+      spec.device = device;
+      spec.needle_count = static_cast<int>(*count);
+      spec.needle_length = units::millimetres(*mm);
+      spec.expiry = *expiry;
+      return [spec, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(made, cs.register_roller(actor, spec));
+        return created(store::to_json(made));
+      };
+    });
 
-auto assign_roller = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  clinic::JsonFields f(req.json);
-  NW_TRY(client, f.string("client_id"));
-  NW_CHECK(f.finish());
-  return [id, client, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(r, cs.assign_roller(actor, id, client));
-    return json_response(store::to_json(r));
-  };
-});
+auto assign_roller =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      clinic::JsonFields f(req.json);
+      NW_TRY(client, f.string("client_id"));
+      NW_CHECK(f.finish());
+      return [id, client, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(r, cs.assign_roller(actor, id, client));
+        return json_response(store::to_json(r));
+      };
+    });
 
-auto sterilise_roller = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(r, cs.sterilise_roller(actor, id));
-    return json_response(store::to_json(r));
-  };
-});
+auto sterilise_roller =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(r, cs.sterilise_roller(actor, id));
+        return json_response(store::to_json(r));
+      };
+    });
 
-auto dispose_roller = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  clinic::JsonFields f(req.json);
-  NW_TRY(reason, f.string("reason"));
-  NW_CHECK(f.finish());
-  return [id, reason, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(r, cs.dispose_roller(actor, id, reason));
-    return json_response(store::to_json(r));
-  };
-});
+auto dispose_roller =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      clinic::JsonFields f(req.json);
+      NW_TRY(reason, f.string("reason"));
+      NW_CHECK(f.finish());
+      return [id, reason, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(r, cs.dispose_roller(actor, id, reason));
+        return json_response(store::to_json(r));
+      };
+    });
 
 Result<Response> recall(Services&, Request& req, ReadConnection& c) {
   NW_TRY(r, c.clinic->recall(req.params.at("lot")));
   return json_response(store::to_json(r));
 }
 
-// ---- sessions ----------------------------------------------------------------------------------------------
+// ---- sessions
+// ----------------------------------------------------------------------------------------------
 
-auto start_session = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  clinic::JsonFields f(req.json);
-  store::SessionRequest s;
-  NW_TRY(client, f.string("client_id"));
-  NW_TRY(area, f.string("area"));
-  NW_TRY(roller, f.integer("roller_id", 1, std::numeric_limits<std::int64_t>::max(), true));
-  NW_TRY(appointment, f.integer("appointment_id", 1, std::numeric_limits<std::int64_t>::max(), false));
-  NW_TRY(cocktail, f.boolean("cocktail", false));
-  NW_TRY(conditions, f.strings("conditions", false));
-  NW_TRY(acknowledged, f.strings("acknowledge", false));
-  NW_CHECK(f.finish());
-  s.client_id = client;
-  s.area = area;
-  s.roller_id = *roller;
-  if (appointment) s.appointment_id = *appointment;
-  s.cocktail = cocktail;
-  s.conditions = conditions;
-  s.acknowledged = acknowledged;
-  return [s, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(r, cs.start_session(actor, s));
-    return created({{"session", store::to_json(r.session)}, {"protocol", clinic::to_json(r.protocol)}});
-  };
-});
+auto start_session =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      store::SessionRequest s;
+      NW_TRY(client, f.string("client_id"));
+      NW_TRY(area, f.string("area"));
+      NW_TRY(roller, f.integer("roller_id", 1, std::numeric_limits<std::int64_t>::max(), true));
+      NW_TRY(appointment, f.integer("appointment_id", 1, std::numeric_limits<std::int64_t>::max(), false));
+      NW_TRY(cocktail, f.boolean("cocktail", false));
+      NW_TRY(conditions, f.strings("conditions", false));
+      NW_TRY(acknowledged, f.strings("acknowledge", false));
+      NW_CHECK(f.finish());
+      s.client_id = client;
+      s.area = area;
+      s.roller_id = *roller;
+      if (appointment) s.appointment_id = *appointment;
+      s.cocktail = cocktail;
+      s.conditions = conditions;
+      s.acknowledged = acknowledged;
+      return [s, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(r, cs.start_session(actor, s));
+        return created({{"session", store::to_json(r.session)}, {"protocol", clinic::to_json(r.protocol)}});
+      };
+    });
 
 Result<Response> get_session(Services&, Request& req, ReadConnection& c) {
   NW_TRY(id, id_param(req, "id"));
@@ -277,67 +296,73 @@ Result<Response> get_session(Services&, Request& req, ReadConnection& c) {
   return json_response({{"session", store::to_json(*s)}, {"checklist", steps}, {"followups", fs}});
 }
 
-auto record_step = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  clinic::JsonFields f(req.json);
-  NW_TRY(step, f.string("step"));
-  NW_CHECK(f.finish());
-  return [id, step, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(r, cs.record_step(actor, id, step));
-    return created(store::to_json(r));
-  };
-});
+auto record_step =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      clinic::JsonFields f(req.json);
+      NW_TRY(step, f.string("step"));
+      NW_CHECK(f.finish());
+      return [id, step, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(r, cs.record_step(actor, id, step));
+        return created(store::to_json(r));
+      };
+    });
 
-auto chart_session = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  clinic::JsonFields f(req.json);
-  store::Chart c;
-  NW_TRY(passes, f.number("passes", clinic::passes_rule, false));
-  NW_TRY(density, f.number("density_per_cm2", clinic::density_rule, false));
-  NW_TRY(depth, f.number("effective_depth_mm", clinic::effective_depth_rule, false));
-  NW_TRY(notes, f.string("notes", false));
-  NW_TRY(directions, f.strings("directions", false));
-  NW_TRY(physics, f.boolean("dose_from_physics", false));
-  NW_TRY(seed, f.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), false));
-  NW_CHECK(f.finish());
-  if (passes) c.passes = static_cast<int>(*passes);
-  if (density) c.density = units::per_square_centimetre(*density);
-  if (depth) c.effective_depth = units::millimetres(*depth);
-  if (!notes.empty()) c.notes = notes;
-  if (!directions.empty()) c.directions = directions;
-  c.dose_from_physics = physics;
-  if (seed) c.seed = static_cast<std::uint64_t>(*seed);
-  return [id, c, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(s, cs.chart(actor, id, c));
-    return json_response(store::to_json(s));
-  };
-});
+auto chart_session =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      clinic::JsonFields f(req.json);
+      store::Chart c;
+      NW_TRY(passes, f.number("passes", clinic::passes_rule, false));
+      NW_TRY(density, f.number("density_per_cm2", clinic::density_rule, false));
+      NW_TRY(depth, f.number("effective_depth_mm", clinic::effective_depth_rule, false));
+      NW_TRY(notes, f.string("notes", false));
+      NW_TRY(directions, f.strings("directions", false));
+      NW_TRY(physics, f.boolean("dose_from_physics", false));
+      NW_TRY(seed, f.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), false));
+      NW_CHECK(f.finish());
+      if (passes) c.passes = static_cast<int>(*passes);
+      if (density) c.density = units::per_square_centimetre(*density);
+      if (depth) c.effective_depth = units::millimetres(*depth);
+      if (!notes.empty()) c.notes = notes;
+      if (!directions.empty()) c.directions = directions;
+      c.dose_from_physics = physics;
+      if (seed) c.seed = static_cast<std::uint64_t>(*seed);
+      return [id, c, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(s, cs.chart(actor, id, c));
+        return json_response(store::to_json(s));
+      };
+    });
 
-auto finish_session = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  clinic::JsonFields f(req.json);
-  NW_TRY(reason, f.string("missing_steps_reason", false));
-  NW_CHECK(f.finish());
-  return [id, reason, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(s, cs.finish_session(actor, id, reason.empty() ? std::nullopt : std::optional<std::string>(reason)));
-    return json_response(store::to_json(s));
-  };
-});
+auto finish_session =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      clinic::JsonFields f(req.json);
+      NW_TRY(reason, f.string("missing_steps_reason", false));
+      NW_CHECK(f.finish());
+      return [id, reason, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(s, cs.finish_session(actor, id,
+                                    reason.empty() ? std::nullopt : std::optional<std::string>(reason)));
+        return json_response(store::to_json(s));
+      };
+    });
 
-auto record_followup = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  clinic::JsonFields f(req.json);
-  NW_TRY(observations, f.strings("observations", true));
-  NW_CHECK(f.finish());
-  return [id, observations, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(r, cs.record_followup(actor, id, observations));
-    return created({{"followup", store::to_json(r.followup)},
-                    {"result", clinic::to_json(r.result)},
-                    {"escalation", r.escalation ? store::to_json(*r.escalation) : json(nullptr)}});
-  };
-});
+auto record_followup =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      clinic::JsonFields f(req.json);
+      NW_TRY(observations, f.strings("observations", true));
+      NW_CHECK(f.finish());
+      return [id, observations, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(r, cs.record_followup(actor, id, observations));
+        return created({{"followup", store::to_json(r.followup)},
+                        {"result", clinic::to_json(r.result)},
+                        {"escalation", r.escalation ? store::to_json(*r.escalation) : json(nullptr)}});
+      };
+    });
 
-// ---- escalations, due, outbox ------------------------------------------------------------------------------
+// ---- escalations, due, outbox
+// ------------------------------------------------------------------------------
 
 Result<Response> list_escalations(Services&, Request& req, ReadConnection& c) {
   const bool all = req.param("all").value_or("false") == "true";
@@ -346,16 +371,17 @@ Result<Response> list_escalations(Services&, Request& req, ReadConnection& c) {
   return json_response(out);
 }
 
-auto close_escalation = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  clinic::JsonFields f(req.json);
-  NW_TRY(note, f.string("note"));
-  NW_CHECK(f.finish());
-  return [id, note, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(e, cs.close_escalation(actor, id, note));
-    return json_response(store::to_json(e));
-  };
-});
+auto close_escalation =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      clinic::JsonFields f(req.json);
+      NW_TRY(note, f.string("note"));
+      NW_CHECK(f.finish());
+      return [id, note, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(e, cs.close_escalation(actor, id, note));
+        return json_response(store::to_json(e));
+      };
+    });
 
 Result<Response> due(Services&, Request& req, ReadConnection& c) {
   NW_TRY(items, c.clinic->due(req.now));
@@ -371,32 +397,35 @@ Result<Response> list_outbox(Services&, Request& req, ReadConnection& c) {
   return json_response(out);
 }
 
-auto mark_sent = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  NW_TRY(id, id_param(req, "id"));
-  return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(m, cs.mark_sent(actor, id));
-    return json_response(store::to_json(m));
-  };
-});
+auto mark_sent =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(m, cs.mark_sent(actor, id));
+        return json_response(store::to_json(m));
+      };
+    });
 
-// ---- photos ------------------------------------------------------------------------------------------------
+// ---- photos
+// ------------------------------------------------------------------------------------------------
 
-auto add_photo = writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
-  store::PhotoInput p;
-  p.client_id = req.params.at("id");
-  p.kind = req.param("kind").value_or("other");
-  p.note = req.param("note").value_or("");
-  p.original_name = req.param("name").value_or("");
-  if (auto sid = req.param("session_id")) {
-    NW_TRY(n, units::parse_integer(*sid, "session_id", 1, std::numeric_limits<std::int64_t>::max()));
-    p.session_id = n;
-  }
-  p.bytes = std::move(req.body);
-  return [p = std::move(p), actor = req.actor()](ClinicStore& cs) -> Result<Response> {
-    NW_TRY(made, cs.add_photo(actor, p));
-    return created(store::to_json(made));
-  };
-});
+auto add_photo =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      store::PhotoInput p;
+      p.client_id = req.params.at("id");
+      p.kind = req.param("kind").value_or("other");
+      p.note = req.param("note").value_or("");
+      p.original_name = req.param("name").value_or("");
+      if (auto sid = req.param("session_id")) {
+        NW_TRY(n, units::parse_integer(*sid, "session_id", 1, std::numeric_limits<std::int64_t>::max()));
+        p.session_id = n;
+      }
+      p.bytes = std::move(req.body);
+      return [p = std::move(p), actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(made, cs.add_photo(actor, p));
+        return created(store::to_json(made));
+      };
+    });
 
 Result<Response> list_photos(Services&, Request& req, ReadConnection& c) {
   NW_TRY(list, c.store->photos_of(req.params.at("id")));
@@ -420,10 +449,12 @@ Result<Response> photo_image(Services&, Request& req, ReadConnection& c) {
     r.body = bytes.str();
     return r;
   }
-  return fail(ErrorCode::not_found, fmt::format("client '{}' has no photo {}", req.params.at("id"), id), "photo_id");
+  return fail(ErrorCode::not_found, fmt::format("client '{}' has no photo {}", req.params.at("id"), id),
+              "photo_id");
 }
 
-// ---- audit and export --------------------------------------------------------------------------------------
+// ---- audit and export
+// --------------------------------------------------------------------------------------
 
 Result<Response> audit_log(Services&, Request& req, ReadConnection& c) {
   NW_TRY(entries, c.store->audit_log());
@@ -462,78 +493,100 @@ std::vector<Route> record_routes() {
   std::vector<Route> r;
   auto get = [&](std::string path, RoleSet who, std::string summary, std::string schema, auto handler,
                  std::vector<QueryParam> query = {}) {
-    r.push_back(Route{.method = "GET", .path = std::move(path), .roles = who, .summary = std::move(summary),
-                      .response_schema = std::move(schema), .query = std::move(query), .handler = reading(handler)});
+    r.push_back(Route{.method = "GET",
+                      .path = std::move(path),
+                      .roles = who,
+                      .summary = std::move(summary),
+                      .response_schema = std::move(schema),
+                      .query = std::move(query),
+                      .handler = reading(handler)});
   };
   auto post = [&](std::string path, RoleSet who, std::string summary, std::string request_schema,
                   std::string schema, int success, auto handler, BodyKind body = BodyKind::json,
                   std::vector<QueryParam> query = {}) {
-    r.push_back(Route{.method = "POST", .path = std::move(path), .roles = who, .body = body,
-                      .summary = std::move(summary), .request_schema = std::move(request_schema),
-                      .response_schema = std::move(schema), .success = success, .query = std::move(query),
-                      .writes = true, .handler = handler});
+    r.push_back(Route{.method = "POST",
+                      .path = std::move(path),
+                      .roles = who,
+                      .body = body,
+                      .summary = std::move(summary),
+                      .request_schema = std::move(request_schema),
+                      .response_schema = std::move(schema),
+                      .success = success,
+                      .query = std::move(query),
+                      .writes = true,
+                      .handler = handler});
   };
   get("/api/v1/clients", readers, "Find clients by id or name", "ClientPage", list_clients,
       paged({q("q", "string", "text the id or name contains (case-insensitive)")}));
   post("/api/v1/clients", front, "Register a client", "NewClient", "Client", 201, add_client);
   get("/api/v1/clients/{id}", readers, "A client", "Client", get_client);
-  get("/api/v1/clients/{id}/history", readers, "Everything recorded about a client", "ClientHistory", client_history);
-  post("/api/v1/intakes", clinical, "Screen an intake and record it with its decision", "Intake", "IntakeRecord", 201,
-       record_intake);
+  get("/api/v1/clients/{id}/history", readers, "Everything recorded about a client", "ClientHistory",
+      client_history);
+  post("/api/v1/intakes", clinical, "Screen an intake and record it with its decision", "Intake",
+       "IntakeRecord", 201, record_intake);
   post("/api/v1/clients/{id}/consents", front, "Record a signed consent (the text's SHA-256)", "NewConsent",
        "Consent", 201, sign_consent);
   post("/api/v1/consents/{id}/withdraw", front, "Withdraw a consent", "", "Consent", 200, withdraw_consent,
        BodyKind::none);
-  post("/api/v1/clients/{id}/courses", clinical, "Plan a course from the latest intake and record it", "NewCourse",
-       "Course", 201, plan_course);
+  post("/api/v1/clients/{id}/courses", clinical, "Plan a course from the latest intake and record it",
+       "NewCourse", "Course", 201, plan_course);
   get("/api/v1/appointments", front, "Appointments between two times (default: today)", "AppointmentPage",
       list_appointments,
       paged({q("from", "string", "UTC time, YYYY-MM-DDTHH:MM:SSZ (default: today 00:00)"),
              q("to", "string", "UTC time, exclusive (default: tomorrow 00:00)")}));
-  post("/api/v1/appointments", front, "Book an appointment (the interval and needle rules apply)", "NewAppointment",
-       "Appointment", 201, book_appointment);
-  post("/api/v1/appointments/{id}/cancel", front, "Cancel an appointment", "", "Appointment", 200, cancel_appointment,
-       BodyKind::none);
+  post("/api/v1/appointments", front, "Book an appointment (the interval and needle rules apply)",
+       "NewAppointment", "Appointment", 201, book_appointment);
+  post("/api/v1/appointments/{id}/cancel", front, "Cancel an appointment", "", "Appointment", 200,
+       cancel_appointment, BodyKind::none);
   get("/api/v1/rollers", clinical, "Rollers and cartridges", "RollerPage", list_rollers, page_params());
-  post("/api/v1/rollers", clinical, "Register a roller or cartridge", "NewRoller", "Roller", 201, register_roller);
-  get("/api/v1/rollers/{id}", clinical, "A roller and the sessions it was used in", "RollerDetail", get_roller);
-  post("/api/v1/rollers/{id}/assign", clinical, "Assign a roller to its one client", "RollerAssignment", "Roller", 200,
-       assign_roller);
-  post("/api/v1/rollers/{id}/sterilise", clinical, "Sterilise a used roller for the same client", "", "Roller", 200,
-       sterilise_roller, BodyKind::none);
+  post("/api/v1/rollers", clinical, "Register a roller or cartridge", "NewRoller", "Roller", 201,
+       register_roller);
+  get("/api/v1/rollers/{id}", clinical, "A roller and the sessions it was used in", "RollerDetail",
+      get_roller);
+  post("/api/v1/rollers/{id}/assign", clinical, "Assign a roller to its one client", "RollerAssignment",
+       "Roller", 200, assign_roller);
+  post("/api/v1/rollers/{id}/sterilise", clinical, "Sterilise a used roller for the same client", "",
+       "Roller", 200, sterilise_roller, BodyKind::none);
   post("/api/v1/rollers/{id}/dispose", clinical, "Dispose of a roller", "RollerDisposal", "Roller", 200,
        dispose_roller);
-  get("/api/v1/recalls/{lot}", clinical, "Everything a lot touched: rollers, sessions, clients", "Recall", recall);
+  get("/api/v1/recalls/{lot}", clinical, "Everything a lot touched: rollers, sessions, clients", "Recall",
+      recall);
   post("/api/v1/sessions", clinical, "Start a session (every rule checked); its protocol", "NewSession",
        "StartedSession", 201, start_session);
-  get("/api/v1/sessions/{id}", clinical, "A session, its checklist and follow-ups", "SessionDetail", get_session);
-  post("/api/v1/sessions/{id}/steps", clinical, "Record a protocol step as done", "NewStep", "Step", 201, record_step);
-  post("/api/v1/sessions/{id}/chart", clinical, "Chart passes, dose (measured or from physics), notes", "Chart",
-       "Session", 200, chart_session);
+  get("/api/v1/sessions/{id}", clinical, "A session, its checklist and follow-ups", "SessionDetail",
+      get_session);
+  post("/api/v1/sessions/{id}/steps", clinical, "Record a protocol step as done", "NewStep", "Step", 201,
+       record_step);
+  post("/api/v1/sessions/{id}/chart", clinical, "Chart passes, dose (measured or from physics), notes",
+       "Chart", "Session", 200, chart_session);
   post("/api/v1/sessions/{id}/finish", clinical, "Finish a session; its aftercare sheet is queued", "Finish",
        "Session", 200, finish_session);
   post("/api/v1/sessions/{id}/followups", clinical, "Record a follow-up; see a doctor opens an escalation",
        "NewFollowup", "RecordedFollowup", 201, record_followup);
-  get("/api/v1/escalations", clinical, "Open escalations (all with all=true)", "EscalationPage", list_escalations,
-      paged({q("all", "boolean", "closed ones too")}));
-  post("/api/v1/escalations/{id}/close", clinical, "Close an escalation, saying what was done", "EscalationClose",
-       "Escalation", 200, close_escalation);
+  get("/api/v1/escalations", clinical, "Open escalations (all with all=true)", "EscalationPage",
+      list_escalations, paged({q("all", "boolean", "closed ones too")}));
+  post("/api/v1/escalations/{id}/close", clinical, "Close an escalation, saying what was done",
+       "EscalationClose", "Escalation", 200, close_escalation);
   get("/api/v1/due", front, "Follow-ups due today and open escalations", "DueList", due);
   get("/api/v1/outbox", front, "Messages not yet sent (all with all=true)", "OutboxPage", list_outbox,
       paged({q("all", "boolean", "sent ones too")}));
-  post("/api/v1/outbox/{id}/sent", front, "Mark a message as handed over or sent", "", "OutboxMessage", 200, mark_sent,
-       BodyKind::none);
-  post("/api/v1/clients/{id}/photos", clinical, "Upload a photo (the raw JPEG or PNG)", "", "Photo", 201, add_photo,
-       BodyKind::image,
+  post("/api/v1/outbox/{id}/sent", front, "Mark a message as handed over or sent", "", "OutboxMessage", 200,
+       mark_sent, BodyKind::none);
+  post("/api/v1/clients/{id}/photos", clinical, "Upload a photo (the raw JPEG or PNG)", "", "Photo", 201,
+       add_photo, BodyKind::image,
        {q("kind", "string", "before, after, followup or other (default other)"),
         q("session_id", "integer", "the session it belongs to"), q("note", "string", "what it shows"),
         q("name", "string", "the original file name")});
   get("/api/v1/clients/{id}/photos", clinical, "A client's photos", "PhotoPage", list_photos, page_params());
-  r.push_back(Route{.method = "GET", .path = "/api/v1/clients/{id}/photos/{photo_id}/image", .roles = clinical,
-                    .summary = "A photo's image (checked against its SHA-256)", .response_type = "image/*",
+  r.push_back(Route{.method = "GET",
+                    .path = "/api/v1/clients/{id}/photos/{photo_id}/image",
+                    .roles = clinical,
+                    .summary = "A photo's image (checked against its SHA-256)",
+                    .response_type = "image/*",
                     .handler = reading(photo_image)});
   get("/api/v1/audit", audit, "The audit log, in order", "AuditPage", audit_log, page_params());
-  get("/api/v1/audit/verify", audit, "Check the audit chain and every record against it", "AuditCheck", audit_verify);
+  get("/api/v1/audit/verify", audit, "Check the audit chain and every record against it", "AuditCheck",
+      audit_verify);
   get("/api/v1/export", audit, "The whole clinic record as one JSON document", "Export", export_all);
   return r;
 }

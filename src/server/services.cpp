@@ -47,7 +47,8 @@ Result<std::shared_ptr<Services>> Services::open(const ServerConfig& config) {
   s->devices_ = std::move(devices);
   NW_TRY(resealing, named(physics::load_resealing_file(s->data_dir_), "data_dir"));
   s->resealing_ = std::move(resealing);
-  NW_TRY(common, named(load_common_passwords(s->data_dir_ / "security" / "common-passwords.txt"), "data_dir"));
+  NW_TRY(common,
+         named(load_common_passwords(s->data_dir_ / "security" / "common-passwords.txt"), "data_dir"));
   s->common_ = std::move(common);
   s->policy_.common = &s->common_;
 

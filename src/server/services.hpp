@@ -1,9 +1,9 @@
 #pragma once
 // What the route handlers work with (private to the server module): the configuration, the pack and physics
-// data loaded once, the writer (one Store connection owned by the group committer's thread) and a pool of read
-// connections (one per concurrent reader), and the two ways a handler touches the store — `write` (through the
-// group committer: answered once the batch holding it is durable) and `read` (on the calling HTTP thread, in a
-// connection leased from the pool).
+// data loaded once, the writer (one Store connection owned by the group committer's thread) and a pool of
+// read connections (one per concurrent reader), and the two ways a handler touches the store — `write`
+// (through the group committer: answered once the batch holding it is durable) and `read` (on the calling
+// HTTP thread, in a connection leased from the pool).
 
 #include <condition_variable>
 #include <filesystem>
@@ -57,10 +57,12 @@ class Services {
   /// A write nobody waits for (a session's last-seen time): its failure is only logged.
   template <class F>
   void write_quietly(F&& f) {
-    committer_->submit([f = std::forward<F>(f)](store::Store& s) mutable -> Result<bool> {
-      NW_CHECK(f(s));
-      return true;
-    }, [](Result<bool>) {});
+    committer_->submit(
+        [f = std::forward<F>(f)](store::Store& s) mutable -> Result<bool> {
+          NW_CHECK(f(s));
+          return true;
+        },
+        [](Result<bool>) {});
   }
 
   /// Runs `f(ReadConnection&)` (returning `Result<T>`) on this thread with a leased read connection. A

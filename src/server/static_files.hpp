@@ -1,8 +1,8 @@
 #pragma once
-// Static files of the web root (the browser app), served from memory once read: a content type by extension, a
-// strong ETag (the SHA-256 of the bytes) answered with 304 when the client has it, a year's cache for hashed
-// file names (Vite's "name-HASH.js") and revalidation for the rest, and a precompressed "<file>.gz" when the
-// client accepts gzip. A path that leaves the root (.., a symlink out) is 404.
+// Static files of the web root (the browser app), served from memory once read: a content type by extension,
+// a strong ETag (the SHA-256 of the bytes) answered with 304 when the client has it, a year's cache for
+// hashed file names (Vite's "name-HASH.js") and revalidation for the rest, and a precompressed "<file>.gz"
+// when the client accepts gzip. A path that leaves the root (.., a symlink out) is 404.
 
 #include <filesystem>
 #include <map>

@@ -1,10 +1,10 @@
 #pragma once
 /// The HTTP API of `needlework serve`, independent of the HTTP library: a request as plain data, a response,
-/// and the route table — every route with its method, path template, the roles that may call it, what its body
-/// is and what it answers. The RESTinio layer (http.cpp, the only file that includes RESTinio and Asio) turns
-/// bytes into `Request`s and `Response`s into bytes; everything between — matching, authentication, roles,
-/// CSRF, body checks, the error shape, the security headers and the access log — is `Api::handle`, so it is
-/// tested without a socket as well as through one.
+/// and the route table — every route with its method, path template, the roles that may call it, what its
+/// body is and what it answers. The RESTinio layer (http.cpp, the only file that includes RESTinio and Asio)
+/// turns bytes into `Request`s and `Response`s into bytes; everything between — matching, authentication,
+/// roles, CSRF, body checks, the error shape, the security headers and the access log — is `Api::handle`, so
+/// it is tested without a socket as well as through one.
 
 #include <chrono>
 #include <cstdint>
@@ -49,9 +49,9 @@ struct Principal {
   store::Id user_id = 0;
   std::string name;
   Role role = Role::auditor;
-  bool api_key = false;       ///< a bearer key (no cookie, so no CSRF token)
-  bool must_change = false;   ///< a one-time password: only the password change (and logout, me) are open
-  std::string session_hash;   ///< the cookie session's token hash ("" for a key)
+  bool api_key = false;      ///< a bearer key (no cookie, so no CSRF token)
+  bool must_change = false;  ///< a one-time password: only the password change (and logout, me) are open
+  std::string session_hash;  ///< the cookie session's token hash ("" for a key)
 };
 
 /// What a route's request body is.
@@ -81,7 +81,7 @@ struct Request {
   // Filled in by Api::handle before the handler runs.
   std::string request_id;
   std::string route;  ///< the matched route's template ("/api/v1/clients/{id}")
-  std::map<std::string, std::string, std::less<>> params;  ///< path parameters, percent-decoded
+  std::map<std::string, std::string, std::less<>> params;             ///< path parameters, percent-decoded
   std::multimap<std::string, std::string, std::less<>> query_params;  ///< percent-decoded
   std::optional<Principal> user;
   store::DateTime now;  ///< when the request arrived (UTC, whole seconds)
@@ -118,23 +118,24 @@ struct Route {
   /// Who may call it; 0 for a public route (login, the OpenAPI document, health).
   RoleSet roles = any_staff;
   BodyKind body = BodyKind::none;
-  std::string summary;           ///< one line for the OpenAPI document
-  std::string request_schema;    ///< the OpenAPI component of a JSON body ("" for none)
-  std::string response_schema;   ///< the component of a 2xx JSON answer ("" when not JSON: see response_type)
+  std::string summary;          ///< one line for the OpenAPI document
+  std::string request_schema;   ///< the OpenAPI component of a JSON body ("" for none)
+  std::string response_schema;  ///< the component of a 2xx JSON answer ("" when not JSON: see response_type)
   std::string response_type = "application/json";  ///< the 2xx media type ("image/png", "text/plain", …)
-  int success = 200;                                 ///< the status of a success
-  std::vector<QueryParam> query;                     ///< every query parameter it reads
-  bool open_before_password_change = false;  ///< reachable with a one-time password (password change, me, logout)
-  bool writes = false;           ///< goes through the group committer (documented; CSRF applies to any non-GET)
+  int success = 200;                               ///< the status of a success
+  std::vector<QueryParam> query;                   ///< every query parameter it reads
+  bool open_before_password_change =
+      false;            ///< reachable with a one-time password (password change, me, logout)
+  bool writes = false;  ///< goes through the group committer (documented; CSRF applies to any non-GET)
   std::function<void(Services&, Request&, Reply)> handler;
 };
 
 /// The JSON of an error: {"error": {"code", "message", "field"}} (+ "rule" for a refusal).
 [[nodiscard]] Response error_response(int status, std::string_view code, std::string_view message,
                                       std::string_view field = {}, std::string_view rule = {});
-/// An `Error` of the engines or the store as its response: its HTTP status (docs/server.md's table), its code,
-/// its message and field; a refusal (409) names its rule. A database or internal failure says only that,
-/// without internals (the detail goes to the server log).
+/// An `Error` of the engines or the store as its response: its HTTP status (docs/server.md's table), its
+/// code, its message and field; a refusal (409) names its rule. A database or internal failure says only
+/// that, without internals (the detail goes to the server log).
 [[nodiscard]] Response error_response(const Error& e);
 /// The HTTP status of an error code.
 [[nodiscard]] int status_of(ErrorCode code);
@@ -149,10 +150,10 @@ class Api {
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
-  /// Runs a request through the pipeline: match (404, 405 with Allow), authenticate (401), roles (403), CSRF on
-  /// cookie writes (403), body checks (413, 415, 400), the handler; adds the security headers and the request id
-  /// to whatever answers, and writes the access log line. `reply` is called once, possibly on another thread
-  /// (a write answers once its group commit is durable).
+  /// Runs a request through the pipeline: match (404, 405 with Allow), authenticate (401), roles (403), CSRF
+  /// on cookie writes (403), body checks (413, 415, 400), the handler; adds the security headers and the
+  /// request id to whatever answers, and writes the access log line. `reply` is called once, possibly on
+  /// another thread (a write answers once its group commit is durable).
   void handle(Request request, Reply reply);
 
   [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }

@@ -1,6 +1,7 @@
 #pragma once
 /// The server's settings: each has a name, a default, an environment variable and a flag, read in that order
-/// of precedence — a TOML file (`--config`), then the environment (`NEEDLEWORK_<NAME>`), then the command line
+/// of precedence — a TOML file (`--config`), then the environment (`NEEDLEWORK_<NAME>`), then the command
+/// line
 /// (`--<name>`). The table `settings()` is the one list: `serve` builds its flags from it, docs/server.md
 /// documents each entry (a test checks), and an unknown key in the file is an error that names it.
 
@@ -18,8 +19,8 @@
 namespace needlework::server {
 
 struct ServerConfig {
-  std::string listen = "127.0.0.1:8080";  ///< address:port ([v6]:port); port 0 picks a free one
-  int threads = 2;                        ///< HTTP worker threads (and read connections)
+  std::string listen = "127.0.0.1:8080";   ///< address:port ([v6]:port); port 0 picks a free one
+  int threads = 2;                         ///< HTTP worker threads (and read connections)
   std::string database = "needlework.db";  ///< a SQLite file or a PostgreSQL URI, as the CLI's --db
   std::string pack = "seed";
   std::filesystem::path data_dir;   ///< packs, devices, skin, security lists ("" = the built-in data dir)
@@ -37,8 +38,8 @@ struct ServerConfig {
   std::string log_format = "json";             ///< access log lines: "json" or "text"
   std::filesystem::path access_log;            ///< "" = standard output
   std::chrono::seconds drain_timeout{10};      ///< on SIGTERM: how long in-flight requests may finish
-  bool fast_password_hash = false;  ///< the least argon2id cost (tests only: logging in stays fast)
-  int login_max_failures = 5;       ///< failed logins per account or address before 429
+  bool fast_password_hash = false;        ///< the least argon2id cost (tests only: logging in stays fast)
+  int login_max_failures = 5;             ///< failed logins per account or address before 429
   std::chrono::minutes login_window{15};  ///< … within this window, which is also how long 429 lasts
 };
 
@@ -56,9 +57,9 @@ struct Setting {
 /// Every setting, in the order docs/server.md lists them.
 [[nodiscard]] const std::vector<Setting>& settings();
 
-/// The configuration: defaults, then `file` (TOML, when given), then the environment (`getenv` is injected for
-/// tests), then `flags` (name → text, as given on the command line). An unknown key in the file, a value of
-/// the wrong type or out of range is `invalid_value` naming the key and where it came from.
+/// The configuration: defaults, then `file` (TOML, when given), then the environment (`getenv` is injected
+/// for tests), then `flags` (name → text, as given on the command line). An unknown key in the file, a value
+/// of the wrong type or out of range is `invalid_value` naming the key and where it came from.
 [[nodiscard]] Result<ServerConfig> load_config(
     const std::optional<std::filesystem::path>& file,
     const std::function<std::optional<std::string>(const std::string&)>& getenv,

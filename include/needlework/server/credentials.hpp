@@ -1,6 +1,6 @@
 #pragma once
-/// Passwords, tokens and keys (libsodium): argon2id hashes for passwords, random tokens for sessions, CSRF and
-/// API keys, and the hash under which the store keeps a token. Shared by `needlework serve` and the CLI's
+/// Passwords, tokens and keys (libsodium): argon2id hashes for passwords, random tokens for sessions, CSRF
+/// and API keys, and the hash under which the store keeps a token. Shared by `needlework serve` and the CLI's
 /// `users add --password-stdin`, so a password set from either is checked and hashed the same way.
 
 #include <filesystem>
@@ -24,8 +24,8 @@ struct CommonPasswords {
 
 /// What a password must be.
 struct PasswordPolicy {
-  std::size_t min_length = 12;   ///< in code points
-  std::size_t max_length = 256;  ///< in bytes: argon2id's cost must not be an attack
+  std::size_t min_length = 12;              ///< in code points
+  std::size_t max_length = 256;             ///< in bytes: argon2id's cost must not be an attack
   const CommonPasswords* common = nullptr;  ///< refused when on this list (nullptr: no list)
 };
 
@@ -44,7 +44,8 @@ enum class HashCost { interactive, minimum };
 [[nodiscard]] bool verify_password(std::string_view hash, std::string_view password);
 
 /// A new random token (32 bytes from randombytes_buf, base64url without padding: 43 characters), for a
-/// session, a CSRF token or an API key (`prefix` is put before it: "nwk_" for keys, so they are recognisable).
+/// session, a CSRF token or an API key (`prefix` is put before it: "nwk_" for keys, so they are
+/// recognisable).
 [[nodiscard]] std::string new_token(std::string_view prefix = {});
 /// A new one-time password for a first admin or a reset: 20 characters a person can type (no look-alikes).
 [[nodiscard]] std::string new_one_time_password();

@@ -2,10 +2,11 @@
 /// What the server keeps to know who is asking: a staff user's password (as an argon2id hash), the sessions a
 /// login opens (each known only by a hash of its token), API keys for machine clients (hashed), and the
 /// failed-login counters that throttle guessing. None of it is a clinical record: these tables are not in the
-/// export or the record check of the audit (`record_tables`), and a token or key is never stored in the clear.
-/// Changes a person makes to them (a password set, a key created or revoked) are audit entries of the user they
-/// belong to; the routine ones (a session opened, touched or ended, a failed login counted) are not, so a busy
-/// clinic's log stays about the clinic. Times come from the caller, as everywhere in the store.
+/// export or the record check of the audit (`record_tables`), and a token or key is never stored in the
+/// clear. Changes a person makes to them (a password set, a key created or revoked) are audit entries of the
+/// user they belong to; the routine ones (a session opened, touched or ended, a failed login counted) are
+/// not, so a busy clinic's log stays about the clinic. Times come from the caller, as everywhere in the
+/// store.
 
 #include <optional>
 #include <string>
@@ -37,9 +38,9 @@ struct AuthSession {
 /// An API key for a machine client, shown once when created and kept only as a hash.
 struct ApiKey {
   Id id = 0;
-  Id user_id = 0;          ///< whose rights it carries
-  std::string key_hash;    ///< hex hash of the key
-  std::string label;       ///< what it is for ("booking system")
+  Id user_id = 0;        ///< whose rights it carries
+  std::string key_hash;  ///< hex hash of the key
+  std::string label;     ///< what it is for ("booking system")
   DateTime created_at;
   std::string created_by;  ///< the admin who made it
   std::optional<DateTime> revoked_at;
