@@ -4,6 +4,8 @@
 //                                     random clients of a generated clinic; p50/p99/p999 from per-read
 //                                     latencies; warm: the tables it reads in the OS page cache, cold:
 //                                     nothing of the database cached (posix_fadvise DONTNEED)
+//   BM_ClientHistory/<backend>/warm/threads:N  the same warm reads from N threads, a connection each
+//                                     (--history-threads=N; the HTTP server's history reads are held to it)
 //   BM_RawSingleRowCommit/<backend>   the disk's rate: one row per transaction, one thread, no Needlework
 //                                     (SQLite: WAL, synchronous=FULL; PostgreSQL: fsync, synchronous_commit)
 //   BM_SingleRowCommit/<backend>      one session record (+ its audit entry) per transaction, one thread,
@@ -31,7 +33,7 @@
 // ./store-bench-cache), --pg=CONNINFO (also NEEDLEWORK_BENCH_PG; adds the PostgreSQL benchmarks),
 // --pg-env=VAR (the conninfo from environment variable VAR, if set: the ctest smoke run uses
 // NEEDLEWORK_TEST_PG), --group-writes=N (writes per group-commit run, default 40000), --writers=16,64,256,
-// --cache-mib=N (SqliteOptions::cache_mib).
+// --history-threads=N, --cache-mib=N (SqliteOptions::cache_mib).
 
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -91,6 +93,7 @@ struct Options {
   std::string pg;  // server conninfo; empty: SQLite only
   int group_writes = 40'000;
   std::vector<int> writers{16, 64, 256};
+  int history_threads = 1;   // > 1: also BM_ClientHistory/<backend>/warm/threads:N
   ns::SqliteOptions sqlite;  // --cache-mib
 };
 Options options;
@@ -907,6 +910,40 @@ void BM_ClientHistory(benchmark::State& state, Backend b, Cache cache) {
   state.SetItemsProcessed(state.iterations());
 }
 
+/// The same reads from several threads at once, each with a connection of its own (as the HTTP server's read
+/// pool gives each of its threads): the in-process rate `needlework serve`'s history reads are held to at the
+/// same number of threads (scripts/bench-server.sh). Runs after BM_ClientHistory/<backend>/warm, which made the
+/// clinic and warmed the page cache.
+void BM_ClientHistoryThreads(benchmark::State& state, Backend b) {
+  static std::once_flag made;
+  static std::string where;
+  std::call_once(made, [&] { where = ensure_clinic(b); });
+  auto store = must(open_where(b, where), "opening the generated clinic");
+  ns::ClinicStore clinic(*store, seed_pack(), {.regions = &skin_regions()});
+  static std::atomic<std::uint64_t> run{0};
+  std::mt19937_64 rng(4242 + run++);
+  std::uniform_int_distribution<int> pick(1, options.clients);
+  std::vector<double> us;
+  us.reserve(1 << 18);
+  for (auto _ : state) {
+    const std::string id = fmt::format("C-{:06}", pick(rng));
+    const auto t0 = Clock::now();
+    auto h = clinic.history(id);
+    const auto t1 = Clock::now();
+    if (!h) {
+      state.SkipWithError(h.error().describe().c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(h);
+    us.push_back(micros(t1 - t0));
+  }
+  const auto p = percentiles(us);
+  state.counters["p50_us"] = benchmark::Counter(p.p50, benchmark::Counter::kAvgThreads);
+  state.counters["p99_us"] = benchmark::Counter(p.p99, benchmark::Counter::kAvgThreads);
+  state.counters["p999_us"] = benchmark::Counter(p.p999, benchmark::Counter::kAvgThreads);
+  state.SetItemsProcessed(state.iterations());
+}
+
 /// A fresh database for the write benchmarks (never the generated clinic), with the client, intake, consent
 /// and roller a session record points at.
 struct WriteTarget {
@@ -1243,12 +1280,15 @@ int main(int argc, char** argv) {
       options.group_writes = std::stoi(std::string(*v5));
     } else if (auto v6 = value("--writers")) {
       options.writers = parse_list(*v6);
+    } else if (auto v8 = value("--history-threads")) {
+      options.history_threads = std::stoi(std::string(*v8));
     } else if (auto v9 = value("--cache-mib")) {
       options.sqlite.cache_mib = std::stoi(std::string(*v9));
     } else {
       std::fprintf(stderr,
                    "store_bench: unknown option %s\n(--clients=N --sessions=N --cache-dir=DIR --pg=CONNINFO "
-                   "--group-writes=N --writers=16,64,256, --cache-mib=N (SQLite), and Google Benchmark's)\n",
+                   "--group-writes=N --writers=16,64,256, --history-threads=N, --cache-mib=N (SQLite), and Google "
+                   "Benchmark's)\n",
                    argv[i]);
       return 2;
     }
@@ -1267,6 +1307,12 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("BM_ClientHistory/" + n + "/warm").c_str(), BM_ClientHistory, b,
                                  Cache::warm)
         ->Unit(benchmark::kMicrosecond);
+    if (options.history_threads > 1) {
+      benchmark::RegisterBenchmark(("BM_ClientHistory/" + n + "/warm").c_str(), BM_ClientHistoryThreads, b)
+          ->Threads(options.history_threads)
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+    }
     benchmark::RegisterBenchmark(("BM_ClientHistory/" + n + "/cold").c_str(), BM_ClientHistory, b,
                                  Cache::cold)
         ->Unit(benchmark::kMicrosecond);

@@ -99,16 +99,22 @@ void send(const restinio::request_handle_t& req, Response res) {
   out.done();
 }
 
+/// An io_context that can be shut down (its pending operations destroyed) before it is destroyed.
+struct IoContext : restinio::asio_ns::io_context {
+  using restinio::asio_ns::io_context::shutdown;
+};
+
 template <class T>
 Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
                         std::function<void(restinio::server_settings_t<T>&)> extra) {
-  restinio::asio_ns::io_context io;
+  IoContext io;
   InFlight in_flight;
   const auto colon = config.listen.rfind(':');
   std::string host = config.listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const auto port = static_cast<std::uint16_t>(std::stoi(config.listen.substr(colon + 1)));
 
+  std::string listening;  // the "listening on" line, once bound
   restinio::server_settings_t<T> settings;
   settings.address(host)
       .port(port)
@@ -138,20 +144,21 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
         });
         return restinio::request_accepted();
       })
+      // The hook runs between bind() and listen(): it only learns the address (and the port 0 picked); the
+      // line is printed once the acceptor listens (open_async's success), so whoever reads it can connect.
       .acceptor_post_bind_hook(
-          [&out, tls = static_cast<bool>(extra)](restinio::asio_ns::ip::tcp::acceptor& a) {
+          [&listening, tls = static_cast<bool>(extra)](restinio::asio_ns::ip::tcp::acceptor& a) {
             const auto ep = a.local_endpoint();
             const auto address = ep.address().is_v6() ? fmt::format("[{}]", ep.address().to_string())
                                                       : ep.address().to_string();
-            out << fmt::format("needlework serve: listening on {}://{}:{}\n", tls ? "https" : "http", address,
-                               ep.port())
-                << std::flush;
+            listening = fmt::format("needlework serve: listening on {}://{}:{}\n", tls ? "https" : "http",
+                                    address, ep.port());
           });
   if (extra) extra(settings);
 
   restinio::http_server_t<T> server{restinio::external_io_context(io), std::move(settings)};
   std::optional<Error> open_error;
-  server.open_async([] {},
+  server.open_async([&] { out << listening << std::flush; },
                     [&](std::exception_ptr e) {
                       try {
                         std::rethrow_exception(e);
@@ -186,6 +193,9 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  // Connections still open (kept alive, idle) sit in pending operations that point into the server's
+  // connection counter: destroy them now, while the server object lives, not when `io` goes after it.
+  io.shutdown();
   if (open_error) return std::unexpected(*open_error);
   return {};
 }
