@@ -358,16 +358,7 @@ TEST_F(OpenApiDocument, EveryRefResolvesAndEverySchemaIsUsed) {
     todo.pop_back();
     if (schemas().contains(name)) for_each_ref(schemas()[name], use);
   }
-  // The physics and pack routes (routes_physics.cpp) are written on another branch than this test: until the
-  // table has them, their schemas wait unused. Once it has them, every schema must be used. (Delete this once
-  // both are merged.)
-  const bool physics_routed = std::any_of(routes().begin(), routes().end(),
-                                          [](const Route& r) { return r.path == "/api/v1/simulate"; });
-  const std::set<std::string> physics = {"Simulation",       "SimulationRun", "SimulateDocument",
-                                         "DeviceComparison", "Regions",       "PackList",
-                                         "PackDetail",       "Vocabulary"};
   for (const auto& [name, schema] : schemas().items()) {
-    if (!physics_routed && physics.contains(name)) continue;
     EXPECT_TRUE(used.contains(name)) << "schema " << name << " is used by no route";
     EXPECT_FALSE(schema.value("description", std::string()).empty()) << name << " says what it is";
   }
@@ -611,21 +602,15 @@ TEST_F(RealAnswers, FitTheirSchemas) {
       expect_fits({.path = r.path});
     }
   }
-  // The physics and pack routes that take a body or an id, where the table has them.
-  auto has = [&](const std::string& method, const std::string& path) {
-    return std::any_of(routes().begin(), routes().end(),
-                       [&](const Route& r) { return r.method == method && r.path == path; });
-  };
-  if (has("POST", "/api/v1/simulate")) {
-    expect_fits({.method = "POST",
-                 .path = "/api/v1/simulate",
-                 .body = json{{"device", "roller-192"},
-                              {"region", "cheek"},
-                              {"needle_length_mm", 1.0},
-                              {"zone_mm", {{0, 0}, {20, 0}, {20, 15}, {0, 15}}},
-                              {"seed", 1}}});
-  }
-  if (has("GET", "/api/v1/packs/{id}")) expect_fits({.path = "/api/v1/packs/seed"});
+  // The physics and pack routes that take a body or an id.
+  expect_fits({.method = "POST",
+               .path = "/api/v1/simulate",
+               .body = json{{"device", "roller-192"},
+                            {"region", "cheek"},
+                            {"needle_length_mm", 1.0},
+                            {"zone_mm", {{0, 0}, {20, 0}, {20, 15}, {0, 15}}},
+                            {"seed", 1}}});
+  expect_fits({.path = "/api/v1/packs/seed"});
 
   // What a clinic's day in-process cannot reach: an escalation opens 24 h after a session at the earliest,
   // and the clock is the server's.
