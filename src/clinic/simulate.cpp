@@ -69,8 +69,25 @@ Result<std::vector<ph::SurfacePoint>> parse_zone_json(const json& j, const std::
   return pts;
 }
 
+/// A simulate document is read strictly, as every API body is: a field it does not know is refused by name
+/// (a misspelt "pases_per_direction" would otherwise be silently the default).
+template <class Name>
+Result<void> only_known(const json& j, std::initializer_list<std::string_view> known, Name name) {
+  for (const auto& item : j.items()) {
+    if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
+      return fail(ErrorCode::unknown_field, "is not a field of a simulate document (docs/physics.md)",
+                  name(item.key()));
+    }
+  }
+  return {};
+}
+
 Result<void> apply_plan_json(const json& j, ph::StrokePlan& plan, const std::string& where) {
   if (!j.is_object()) return fail(ErrorCode::invalid_value, "must be an object", where);
+  NW_CHECK(only_known(j,
+                      {"directions", "passes_per_direction", "lane_overlap", "lateral_step_mm",
+                       "hand_jitter_mm", "speed_mm_per_s", "pressure", "compliance", "random_phase"},
+                      [&](std::string_view key) { return join(where, key); }));
   if (auto it = j.find("directions"); it != j.end()) {
     if (!it->is_array())
       return fail(ErrorCode::invalid_value, "must be an array of names", join(where, "directions"));
@@ -266,6 +283,10 @@ Result<std::vector<SimulateInput>> read_simulate_document(const json& j, std::st
     return std::vector<SimulateInput>{std::move(in)};
   }
   // A simulate document (docs/physics.md).
+  NW_CHECK(only_known(j,
+                      {"device", "region", "needle_length_mm", "zone_mm", "plan", "seed", "grid_cell_mm",
+                       "target_per_cm2", "occluded"},
+                      [&](std::string_view key) { return at(source, key); }));
   SimulateInput in;
   if (auto it = j.find("device"); it != j.end()) {
     if (!it->is_string()) return fail(ErrorCode::invalid_value, "must be a device id", at(source, "device"));

@@ -147,6 +147,8 @@ TEST(SimulateDocument, BadDocumentsNameTheirField) {
       {R"({"grid_cell_mm": null})", "grid_cell_mm", ErrorCode::invalid_value},
       {R"({"target_per_cm2": true})", "target_per_cm2", ErrorCode::invalid_value},
       {R"({"occluded": "yes"})", "occluded", ErrorCode::invalid_value},
+      {R"({"devise": "roller-192"})", "devise", ErrorCode::unknown_field},
+      {R"({"plan": {"pases_per_direction": 3}})", "plan.pases_per_direction", ErrorCode::unknown_field},
       {R"({"area": "neck"})", "needle_length_mm", ErrorCode::invalid_value},
       {R"({"area": "neck", "needle_length_mm": 0.5, "device": 3})", "device", ErrorCode::invalid_value},
       {R"({"area": "elbow", "needle_length_mm": 0.5})", "area", ErrorCode::unknown_id},

@@ -65,8 +65,8 @@ using PackSource = std::function<Result<const knowledge::Pack*>()>;
 /// `needle_length_mm`, `device`) or a clinic plan (`areas`: one input per area that is not refused, at the
 /// longest needle its range allows). Errors name the field, after `source` and ": " when `source` is not
 /// empty (the CLI passes the file name, the API nothing): "plan.directions", "zone_mm[2]",
-/// "areas[0].needle_length_mm". Fields the reader does not know are ignored, as they always were (a clinic
-/// plan carries many).
+/// "areas[0].needle_length_mm". A field a simulate document does not have is `unknown_field`; a clinic
+/// session or plan may carry others (they are other commands' documents).
 [[nodiscard]] Result<std::vector<SimulateInput>> read_simulate_document(const nlohmann::json& doc,
                                                                         std::string_view source,
                                                                         const SimulateData& data,

@@ -29,8 +29,8 @@ template <class R>
 struct TableSql {
   std::string columns;  ///< "id, name, …"
   std::string insert;   ///< INSERT … RETURNING id (a generated key) or plain (a given key)
-  std::string
-      update;  ///< UPDATE … SET <updatable> = $1… WHERE id = $n RETURNING <columns> (tables keyed by id)
+  /// UPDATE … SET <updatable> = $1… WHERE id = $n RETURNING <columns> (only for a table keyed by id).
+  std::string update;
   std::string by_id;  ///< SELECT <columns> FROM <table> WHERE id = $1
   /// INSERT … ON CONFLICT (<key>) DO UPDATE SET <updatable> = excluded.<updatable> (a table whose first field
   /// is a key the caller gives: a credential, put again for its user).
