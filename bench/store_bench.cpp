@@ -912,8 +912,8 @@ void BM_ClientHistory(benchmark::State& state, Backend b, Cache cache) {
 
 /// The same reads from several threads at once, each with a connection of its own (as the HTTP server's read
 /// pool gives each of its threads): the in-process rate `needlework serve`'s history reads are held to at the
-/// same number of threads (scripts/bench-server.sh). Runs after BM_ClientHistory/<backend>/warm, which made the
-/// clinic and warmed the page cache.
+/// same number of threads (scripts/bench-server.sh). Runs after BM_ClientHistory/<backend>/warm, which made
+/// the clinic and warmed the page cache.
 void BM_ClientHistoryThreads(benchmark::State& state, Backend b) {
   static std::once_flag made;
   static std::string where;
@@ -1285,11 +1285,12 @@ int main(int argc, char** argv) {
     } else if (auto v9 = value("--cache-mib")) {
       options.sqlite.cache_mib = std::stoi(std::string(*v9));
     } else {
-      std::fprintf(stderr,
-                   "store_bench: unknown option %s\n(--clients=N --sessions=N --cache-dir=DIR --pg=CONNINFO "
-                   "--group-writes=N --writers=16,64,256, --history-threads=N, --cache-mib=N (SQLite), and Google "
-                   "Benchmark's)\n",
-                   argv[i]);
+      std::fprintf(
+          stderr,
+          "store_bench: unknown option %s\n(--clients=N --sessions=N --cache-dir=DIR --pg=CONNINFO "
+          "--group-writes=N --writers=16,64,256, --history-threads=N, --cache-mib=N (SQLite), and Google "
+          "Benchmark's)\n",
+          argv[i]);
       return 2;
     }
   }

@@ -148,7 +148,8 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<ns::PhotoRecord>, insert_photo, (const ns::Actor& b, const ns::PhotoRecord& p), (b, p))
   FORWARD(Result<std::vector<ns::PhotoRecord>>, photos_of, (std::string_view c), (c))
   FORWARD(Result<std::vector<ns::AuditEntry>>, audit_log, (), ())
-  FORWARD(Result<std::vector<ns::AuditEntry>>, audit_entries, (std::int64_t after, std::int64_t limit), (after, limit))
+  FORWARD(Result<std::vector<ns::AuditEntry>>, audit_entries, (std::int64_t after, std::int64_t limit),
+          (after, limit))
   FORWARD(Result<ns::AuditCheck>, verify_audit, (), ())
   FORWARD(Result<std::optional<ns::UserRecord>>, find_user, (ns::Id id), (id))
   FORWARD(Result<std::optional<ns::UserRecord>>, find_user_by_name, (std::string_view n), (n))

@@ -578,7 +578,7 @@ TEST_P(ApiScaleOut, TwoInstancesOnOneDatabaseShareRollersLoginsAndTheAuditChain)
       threads.emplace_back([&, w] {
         for (int i = 0; i < writes; ++i) {
           auto made = clients[w]->post("/api/v1/clients",
-                                    {{"id", fmt::format("W{}-{}", w, i)}, {"name", "Concurrent Example"}});
+                                       {{"id", fmt::format("W{}-{}", w, i)}, {"name", "Concurrent Example"}});
           statuses[w].push_back(made.status);
         }
       });
