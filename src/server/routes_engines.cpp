@@ -14,10 +14,18 @@ namespace {
 
 using nlohmann::json;
 
-/// The engine input (the document without `options`, which some routes read beside it).
-json input_of(const json& body, std::string_view key) {
-  if (body.contains(key)) return body.at(std::string(key));
-  return body;
+/// A document nested under `key` (the intake of a plan request, the session of an aftercare request), parsed
+/// by `parse` with the pack; its errors are located under `key` ("intake.client.id").
+template <class Parse>
+auto nested(const json& doc, std::string_view key, const knowledge::Pack& pack, Parse&& parse)
+    -> decltype(parse(doc, pack)) {
+  auto r = parse(doc, pack);
+  if (!r) {
+    Error e = r.error();
+    e.where = e.where.empty() ? std::string(key) : fmt::format("{}.{}", key, e.where);
+    return std::unexpected(e);
+  }
+  return r;
 }
 
 Result<Response> screen(Services& s, Request& req) {
@@ -36,12 +44,7 @@ Result<Response> plan(Services& s, Request& req) {
   NW_TRY(per_week, f.number("sessions_per_week", clinic::sessions_per_week_rule, false));
   const json* price = f.get("session_price");
   NW_CHECK(f.finish());
-  auto intake = clinic::parse_intake(*intake_doc, s.pack());
-  if (!intake) {
-    Error e = intake.error();
-    e.where = e.where.empty() ? "intake" : "intake." + e.where;
-    return std::unexpected(e);
-  }
+  NW_TRY(intake, nested(*intake_doc, "intake", s.pack(), clinic::parse_intake));
   clinic::PlanOptions options;
   options.regions = &s.regions();
   if (per_week) options.sessions_per_week = static_cast<int>(*per_week);
@@ -57,7 +60,7 @@ Result<Response> plan(Services& s, Request& req) {
     }
     options.session_price = units::Money{static_cast<std::int64_t>(*amount * 100.0 + 0.5), currency};
   }
-  NW_TRY(p, clinic::plan(*intake, s.pack(), start.value_or(intake->date), options));
+  NW_TRY(p, clinic::plan(intake, s.pack(), start.value_or(intake.date), options));
   return json_response(clinic::to_json(p));
 }
 
@@ -76,21 +79,15 @@ Result<Response> aftercare(Services& s, Request& req) {
   NW_TRY(end_text, f.string("end", false));
   NW_TRY(format, f.string("format", false));
   NW_CHECK(f.finish());
-  auto session = clinic::parse_session(*session_doc, s.pack());
-  if (!session) {
-    Error e = session.error();
-    e.where = e.where.empty() ? "session" : "session." + e.where;
-    return std::unexpected(e);
-  }
-  NW_TRY(checklist, clinic::protocol(*session, s.pack(), &s.regions()));
-  units::DateTime end =
-      session->start + std::chrono::duration_cast<std::chrono::seconds>(checklist.timed_max);
+  NW_TRY(session, nested(*session_doc, "session", s.pack(), clinic::parse_session));
+  NW_TRY(checklist, clinic::protocol(session, s.pack(), &s.regions()));
+  units::DateTime end = session.start + std::chrono::duration_cast<std::chrono::seconds>(checklist.timed_max);
   if (!end_text.empty()) {
     auto t = units::parse_date_time(end_text);
     if (!t) return fail(t.error().code, t.error().message, "end");
     end = *t;
   }
-  NW_TRY(sheet, clinic::aftercare(*session, end, s.pack(), &s.resealing()));
+  NW_TRY(sheet, clinic::aftercare(session, end, s.pack(), &s.resealing()));
   if (format.empty() || format == "json") return json_response(clinic::to_json(sheet));
   Response r;
   if (format == "markdown") {
