@@ -89,12 +89,12 @@ Response StaticFiles::serve(const Request& request) {
     r.content_type.clear();
     return r;
   }
-  if (!f->gzip.empty() && accepts_gzip(request)) {
-    r.headers.emplace_back("Content-Encoding", "gzip");
-    r.body = request.method == "HEAD" ? std::string() : f->gzip;
-  } else {
-    r.body = request.method == "HEAD" ? std::string() : f->body;
-  }
+  // The body is the cached file itself, shared with the answer rather than copied into it (the cache keeps
+  // every file it read for the server's life).
+  const bool gzip = !f->gzip.empty() && accepts_gzip(request);
+  if (gzip) r.headers.emplace_back("Content-Encoding", "gzip");
+  if (request.method != "HEAD")
+    r.shared_body = std::shared_ptr<const std::string>(f, gzip ? &f->gzip : &f->body);
   return r;
 }
 

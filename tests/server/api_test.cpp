@@ -649,6 +649,72 @@ TEST_F(ApiRequests, BadBodiesRoutesAndMethodsAnswerTheirStatusInTheOneErrorShape
   EXPECT_EQ(admin->get("/api/v1/openapi.json").json().value("openapi", "").rfind("3.1", 0), 0u);
 }
 
+// ---- the app's files
+// ----------------------------------------------------------------------------------------
+
+namespace {
+void write_file(const fs::path& p, const std::string& bytes) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << bytes;
+}
+}  // namespace
+
+TEST_F(ApiRequests, TheWebRootIsServedWithTypesEtagsCachingGzipAndNothingOutsideIt) {
+  const auto root = dir_ / "web";
+  const std::string index = "<!doctype html><title>Needlework</title>";
+  const std::string script = "console.log('needlework');\n";
+  const std::string gzipped = std::string("\x1f\x8b", 2) + "not really deflate, but what was put there";
+  write_file(root / "index.html", index);
+  write_file(root / "assets" / "main-Ab12Cd34.js", script);
+  write_file(root / "assets" / "main-Ab12Cd34.js.gz", gzipped);
+  write_file(dir_ / "secret.txt", "outside the web root");
+  fs::create_symlink(dir_ / "secret.txt", root / "leak.txt");
+  auto& server = serve({"--web-root", root.string()});
+  HttpClient browser(server.base_url());
+
+  // The page: its type, a strong ETag, revalidated every time (its name does not change with its content).
+  auto page = browser.get("/");
+  ASSERT_EQ(page.status, 200) << page.describe();
+  EXPECT_EQ(page.body, index);
+  EXPECT_EQ(page.header("Content-Type").value_or(""), "text/html; charset=utf-8");
+  EXPECT_EQ(page.header("Cache-Control").value_or(""), "no-cache");
+  const auto etag = page.header("ETag").value_or("");
+  EXPECT_EQ(etag.size(), 66u) << etag;  // "…" around a SHA-256 in hex
+  EXPECT_EQ(etag.front(), '"');
+  EXPECT_NE(page.header("Content-Security-Policy").value_or("").find("default-src 'self'"),
+            std::string::npos);
+  // Sent back, the ETag gives 304 without a body.
+  auto again = browser.request("GET", "/", {}, {}, {"If-None-Match: " + etag});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  // A route of the app (no extension, no such file) is the page too, so a reload of /clients/C-1 works.
+  EXPECT_EQ(browser.get("/clients/C-1").body, index);
+
+  // A hashed asset: cached for a year, immutable; its precompressed twin only for a client that takes gzip.
+  auto plain = browser.get("/assets/main-Ab12Cd34.js");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.body, script);
+  EXPECT_EQ(plain.header("Content-Type").value_or(""), "text/javascript; charset=utf-8");
+  EXPECT_EQ(plain.header("Cache-Control").value_or(""), "public, max-age=31536000, immutable");
+  EXPECT_FALSE(plain.header("Content-Encoding").has_value());
+  auto zipped = browser.request("GET", "/assets/main-Ab12Cd34.js", {}, {}, {"Accept-Encoding: gzip, br"});
+  ASSERT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.body, gzipped);
+  EXPECT_EQ(zipped.header("Content-Encoding").value_or(""), "gzip");
+  EXPECT_EQ(zipped.header("Vary").value_or(""), "Accept-Encoding");
+  // HEAD: the headers, no body.
+  auto head = browser.request("HEAD", "/assets/main-Ab12Cd34.js");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+
+  // Nothing outside the root: a symlink that leads out, an escaped "..", a missing file with an extension.
+  expect_error(browser.get("/leak.txt"), 404, "not_found");
+  expect_error(browser.get("/assets/%2e%2e/%2e%2e/secret.txt"), 404, "not_found");
+  expect_error(browser.get("/assets/missing-Zz99Yy88.js"), 404, "not_found");
+  // The API's namespace never falls back to the page.
+  expect_error(browser.get("/api/v1/no-such-thing"), 404, "not_found");
+}
+
 // ---- authentication
 // ----------------------------------------------------------------------------------------
 

@@ -102,7 +102,12 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  /// A body shared rather than copied (a static file held in memory); when set it is sent instead of `body`.
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;  ///< beyond the content type and security headers
+
+  /// The body's bytes, whichever of the two holds them.
+  [[nodiscard]] const std::string& content() const { return shared_body ? *shared_body : body; }
 };
 
 /// Gives the response; called exactly once, from any thread.
