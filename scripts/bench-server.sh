@@ -127,7 +127,7 @@ echo "wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'), $(nginx -v 2>&1 | sed '
 mkdir -p "$tmp/web"
 asset=""
 if [[ -d "$build/web" ]]; then asset=$(find "$build/web" -type f -name '*.js' -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-); fi
-if [[ -n "$asset" ]]; then cp "$asset" "$tmp/web/asset.js"; else head -c "$asset_bytes" /dev/urandom | base64 -w 0 | head -c "$asset_bytes" >"$tmp/web/asset.js"; fi
+if [[ -n "$asset" ]]; then cp "$asset" "$tmp/web/asset.js"; else head -c "$asset_bytes" /dev/urandom | base64 -w 0 >"$tmp/web/asset.js"; truncate -s "$asset_bytes" "$tmp/web/asset.js"; fi
 echo "static asset: $(stat -c %s "$tmp/web/asset.js") bytes"
 nginx_port=$(free_port)
 mkdir -p "$tmp/nginx/logs"
