@@ -15,6 +15,7 @@
 #include "needlework/physics/data_files.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/units/number.hpp"
+#include "needlework/units/refusals.hpp"
 #include "needlework/units/text.hpp"
 
 namespace needlework::cli {
@@ -82,13 +83,42 @@ std::string for_terminal(const std::string& text) {
 
 }  // namespace
 
-int report(const Context& ctx, const Error& e) {
+std::string cli_hint(const Error& e) {
+  if (e.code != ErrorCode::refused) return {};
+  // A depth-guard warning not acknowledged (the field is the whole list, not one of its items): the rule is
+  // the pack's, acknowledged on the command line.
+  if (e.where == "acknowledged") return fmt::format("start the session again with --acknowledge {}", e.rule);
+  namespace r = refusals;
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> hints{{
+      {r::not_screened, "record an intake: `needlework intake INTAKE.json`"},
+      {r::screening_not_covering, "record an intake requesting the area: `needlework intake INTAKE.json`"},
+      {r::screening_unreadable, "record the intake again: `needlework intake INTAKE.json`"},
+      {r::consent_missing,
+       "record a consent: `needlework consent sign CLIENT --text-file FILE --signer NAME`"},
+      {r::consent_withdrawn,
+       "record a new consent: `needlework consent sign CLIENT --text-file FILE --signer NAME`"},
+      {r::roller_not_assigned, "`needlework roller assign ROLLER CLIENT`"},
+      {r::steps_unrecorded,
+       "`needlework session step SESSION STEP`, or `needlework session finish SESSION --reason TEXT`"},
+      {r::session_unfinished, "`needlework session finish SESSION`"},
+      {r::backup_inconsistent, "`needlework audit verify --db BACKUP` lists what does not match"},
+  }};
+  for (const auto& [rule, hint] : hints) {
+    if (rule == e.rule) return std::string(hint);
+  }
+  return {};
+}
+
+int report(const Context& ctx, const Error& e) { return report(ctx, e, cli_hint(e)); }
+
+int report(const Context& ctx, const Error& e, const std::string& hint) {
   if (ctx.json) {
-    // JSON escapes every character itself; only the length is bounded.
-    print_json(clinic::to_json(Error{e.code, bounded(e.message), bounded(e.where)}));
+    // JSON escapes every character itself; only the length is bounded. A refusal names its rule.
+    print_json(clinic::to_json(Error{e.code, bounded(e.message), bounded(e.where), e.rule}));
   } else {
     std::cerr << fmt::format("needlework: {}: {}\n", to_string(e.code),
                              Error{e.code, for_terminal(e.message), for_terminal(e.where)}.describe());
+    if (!hint.empty()) std::cerr << fmt::format("  hint: {}\n", hint);
   }
   return exit_code_for(e);
 }

@@ -52,8 +52,15 @@ Result<T> map_error(Result<T> r, F&& f) {
 /// The exit code of an error: one table, by error code, for every command (docs/cli.md).
 int exit_code_for(const Error& e);
 
-/// Prints an error on stderr (or as JSON on stdout with --json) and returns its exit code.
+/// The command line's hint for a refusal, by the rule it applies: the command that does what the message asks
+/// (the store's messages speak to every face and name no command). Empty when there is none. Reads `e` as the
+/// store gave it, before its field is renamed to an option.
+[[nodiscard]] std::string cli_hint(const Error& e);
+
+/// Prints an error on stderr (or as JSON on stdout with --json) and returns its exit code; `hint` (by default
+/// `cli_hint(e)`) follows the message on its own line.
 int report(const Context& ctx, const Error& e);
+int report(const Context& ctx, const Error& e, const std::string& hint);
 
 /// What an input is, for its size limit.
 enum class InputKind {

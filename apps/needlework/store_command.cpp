@@ -110,7 +110,7 @@ void group_examples(CLI::App& group, const std::vector<std::string>& examples) {
 }
 
 int report_store(const Context& ctx, const Error& e, const OptionNames& names) {
-  return report(ctx, name_option(e, names));
+  return report(ctx, name_option(e, names), cli_hint(e));
 }
 
 void add_store_commands(CLI::App& app, Context& ctx) {

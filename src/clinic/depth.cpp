@@ -40,8 +40,8 @@ Result<std::optional<DepthCheck>> check_depth(const Pack& pack, const physics::R
     DepthFinding f{guard.id, guard.source, guard.action, std::move(verdict), false};
     f.acknowledged = std::find(acknowledged.begin(), acknowledged.end(), guard.id) != acknowledged.end();
     if (!f.verdict.within && guard.action == knowledge::GuardAction::refuse) {
-      return fail(
-          ErrorCode::refused,
+      return refuse(
+          guard.id,
           fmt::format("{}: punctures could end beyond the dermis; use a needle of at most {:.2f} mm here "
                       "({}, {})",
                       f.verdict.summary, units::in_mm(f.verdict.max_safe_length), guard.id, guard.source),

@@ -215,7 +215,9 @@ json to_json(const FollowupResult& f) {
 }
 
 json to_json(const Error& e) {
-  return json{{"error", {{"code", to_string(e.code)}, {"message", e.message}, {"where", e.where}}}};
+  json j{{"code", to_string(e.code)}, {"message", e.message}, {"where", e.where}};
+  if (!e.rule.empty()) j["rule"] = e.rule;  // a refusal names the rule it applies
+  return json{{"error", j}};
 }
 
 }  // namespace needlework::clinic

@@ -7,6 +7,7 @@
 #include "needlework/clinic/engine.hpp"
 #include "needlework/clinic/fields.hpp"
 #include "needlework/clinic/physics_bridge.hpp"
+#include "needlework/units/refusals.hpp"
 
 namespace needlework::clinic {
 namespace {
@@ -121,11 +122,11 @@ Result<void> check_interval(const std::vector<Date>& earlier, Date proposed, con
   for (const auto& d : earlier) {
     const auto gap = proposed > d ? proposed - d : d - proposed;
     if (gap < rule.min_interval) {
-      return fail(ErrorCode::refused,
-                  fmt::format("{} is {} day{} from the session on {}; {} requires at least {} days ({})",
-                              units::format_date(proposed), gap.count(), gap.count() == 1 ? "" : "s",
-                              units::format_date(d), rule.id, rule.min_interval.count(), rule.source),
-                  "date");
+      return refuse(rule.id,
+                    fmt::format("{} is {} day{} from the session on {}; {} requires at least {} days ({})",
+                                units::format_date(proposed), gap.count(), gap.count() == 1 ? "" : "s",
+                                units::format_date(d), rule.id, rule.min_interval.count(), rule.source),
+                    "date");
     }
   }
   // Any 7-day window holding the proposed date: count sessions in each window that contains it.
@@ -135,8 +136,8 @@ Result<void> check_interval(const std::vector<Date>& earlier, Date proposed, con
     int n = 1;
     for (const auto& d : earlier) n += (d >= from && d < to) ? 1 : 0;
     if (n > rule.sessions_per_week_max) {
-      return fail(
-          ErrorCode::refused,
+      return refuse(
+          rule.id,
           fmt::format("{} would make {} sessions in the week from {}; {} allows at most {} a week ({})",
                       units::format_date(proposed), n, units::format_date(from), rule.id,
                       rule.sessions_per_week_max, rule.source),
@@ -352,11 +353,11 @@ Result<void> schedule(const Pack& pack, Setting setting, Date start, const PlanO
   }
   if (options.sessions_per_week) {
     if (*options.sessions_per_week > rule->sessions_per_week_max) {
-      return fail(ErrorCode::refused,
-                  fmt::format("{} sessions a week is more than {} allows for {} needles ({} a week, {})",
-                              *options.sessions_per_week, rule->id, chosen.name, rule->sessions_per_week_max,
-                              rule->source),
-                  "sessions_per_week");
+      return refuse(rule->id,
+                    fmt::format("{} sessions a week is more than {} allows for {} needles ({} a week, {})",
+                                *options.sessions_per_week, rule->id, chosen.name,
+                                rule->sessions_per_week_max, rule->source),
+                    "sessions_per_week");
     }
     per_week = std::max(*options.sessions_per_week, rule->sessions_per_week_min);
   }
@@ -393,12 +394,16 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
                                             [](const auto& a) { return a.decision == Decision::cleared; });
   if (!any_area_cleared) {
     std::vector<std::string> why;
-    for (const auto& r : p.screening.reasons)
+    // The rule refusing is the first that decides the client's (most severe) decision.
+    std::string rule(refusals::not_cleared);
+    for (const auto& r : p.screening.reasons) {
       why.push_back(fmt::format("{} ({}, {})", r.message, r.rule, r.source));
-    return fail(ErrorCode::refused,
-                fmt::format("screening decision is '{}', no requested area is cleared: {}",
-                            knowledge::to_string(p.screening.decision), fmt::join(why, " ")),
-                "screening");
+      if (rule == refusals::not_cleared && !r.refusal && r.decision == p.screening.decision) rule = r.rule;
+    }
+    return refuse(std::move(rule),
+                  fmt::format("screening decision is '{}', no requested area is cleared: {}",
+                              knowledge::to_string(p.screening.decision), fmt::join(why, " ")),
+                  "screening");
   }
   // The field's one rule (fields.hpp), as for --sessions-per-week.
   if (options.sessions_per_week)

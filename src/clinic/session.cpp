@@ -7,6 +7,7 @@
 
 #include "needlework/clinic/engine.hpp"
 #include "needlework/physics/resealing.hpp"
+#include "needlework/units/refusals.hpp"
 
 namespace needlework::clinic {
 namespace {
@@ -21,11 +22,11 @@ std::string mm_range(const LengthRange& r) {
 Result<std::vector<const knowledge::Band*>> check_needle(const SessionInput& s, const Pack& pack) {
   const auto* device = pack.find_device(s.device);
   if (!device->needle_length.contains(s.needle_length)) {
-    return fail(ErrorCode::refused,
-                fmt::format("{} has needles of {}, not {:g} mm ({}, {})", device->label,
-                            mm_range(device->needle_length), units::in_mm(s.needle_length), device->id,
-                            device->source),
-                "needle_length_mm");
+    return refuse(device->id,
+                  fmt::format("{} has needles of {}, not {:g} mm ({}, {})", device->label,
+                              mm_range(device->needle_length), units::in_mm(s.needle_length), device->id,
+                              device->source),
+                  "needle_length_mm");
   }
   return check_length_for_area(pack, s.area, s.needle_length);
 }
@@ -36,17 +37,25 @@ Result<std::vector<const knowledge::Band*>> check_length_for_area(const Pack& pa
                                                                   units::Length needle_length) {
   const auto allowance = allowance_for_area(pack, area);
   if (!allowance.rules.empty() && !allowance.length.contains(needle_length)) {
-    return fail(ErrorCode::refused,
-                fmt::format("{:g} mm needles are not allowed on {}: the pack allows {} there ({})",
-                            units::in_mm(needle_length), area, mm_range(allowance.length),
-                            fmt::join(allowance.rules, ", ")),
-                "needle_length_mm");
+    // The rule refusing is the area limit this needle is outside of (the strictest of them applies).
+    std::string rule = allowance.rules.front();
+    for (const auto& l : pack.area_limits) {
+      if (pack.area_within(area, l.area) && !l.length.contains(needle_length)) {
+        rule = l.id;
+        break;
+      }
+    }
+    return refuse(std::move(rule),
+                  fmt::format("{:g} mm needles are not allowed on {}: the pack allows {} there ({})",
+                              units::in_mm(needle_length), area, mm_range(allowance.length),
+                              fmt::join(allowance.rules, ", ")),
+                  "needle_length_mm");
   }
   auto bands = bands_for_length(pack, needle_length);
   if (bands.empty()) {
-    return fail(ErrorCode::refused,
-                fmt::format("{:g} mm is in no needle band of the pack", units::in_mm(needle_length)),
-                "needle_length_mm");
+    return refuse(std::string(refusals::not_covered),
+                  fmt::format("{:g} mm is in no needle band of the pack", units::in_mm(needle_length)),
+                  "needle_length_mm");
   }
   // The band must be indicated for some concern on this area.
   const bool indicated = std::any_of(bands.begin(), bands.end(), [&](const knowledge::Band* b) {
@@ -56,10 +65,10 @@ Result<std::vector<const knowledge::Band*>> check_length_for_area(const Pack& pa
     });
   });
   if (!indicated) {
-    return fail(ErrorCode::refused,
-                fmt::format("no band containing {:g} mm is indicated for {} in this pack",
-                            units::in_mm(needle_length), area),
-                "needle_length_mm");
+    return refuse(bands.front()->id,
+                  fmt::format("no band containing {:g} mm is indicated for {} in this pack",
+                              units::in_mm(needle_length), area),
+                  "needle_length_mm");
   }
   return bands;
 }

@@ -213,7 +213,11 @@ json report_json(const SimulateRun& run) {
     j["entry_angle_deg"] = pen.entry_angle_rad * 180.0 / std::numbers::pi;
   }
   if (run.max_safe) j["max_safe_needle_length_mm"] = in_mm(*run.max_safe);
-  if (run.refusal) j["refusal"] = {{"code", to_string(run.refusal->code)}, {"message", run.refusal->message}};
+  if (run.refusal) {
+    j["refusal"] = {{"code", to_string(run.refusal->code)},
+                    {"message", run.refusal->message},
+                    {"rule", run.refusal->rule}};
+  }
   if (run.ensemble) {
     const double n = static_cast<double>(run.ensemble->members.size());
     double mean = 0, mean_sq = 0, cv = 0, share = 0;

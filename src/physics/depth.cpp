@@ -7,6 +7,8 @@
 #include <cmath>
 #include <optional>
 
+#include "needlework/units/refusals.hpp"
+
 namespace needlework::physics {
 
 using units::in_mm;
@@ -155,13 +157,13 @@ Result<LayerFractions> check_within_dermis(const RegionCatalog& regions, std::st
   const auto& [region, model] = r;
   const LayerFractions f = calc_layer_fractions(*region, model, nominal_length);
   if (f.beyond_dermis > tolerated_beyond_share) {
-    return fail(ErrorCode::refused,
-                fmt::format("a {} mm needle can reach {:.2f} mm deep on the {} ({} of punctures), beyond "
-                            "the dermis which ends at {:.2f} mm; use a needle of at most {:.2f} mm here",
-                            in_mm(nominal_length), model.eta_high() * in_mm(nominal_length), region->name,
-                            percent_text(f.beyond_dermis), in_mm(region->dermis_floor()),
-                            in_mm(max_safe_length_on(*region, model, tolerated_beyond_share))),
-                "needle_length_mm");
+    return refuse(std::string(refusals::beyond_dermis),
+                  fmt::format("a {} mm needle can reach {:.2f} mm deep on the {} ({} of punctures), beyond "
+                              "the dermis which ends at {:.2f} mm; use a needle of at most {:.2f} mm here",
+                              in_mm(nominal_length), model.eta_high() * in_mm(nominal_length), region->name,
+                              percent_text(f.beyond_dermis), in_mm(region->dermis_floor()),
+                              in_mm(max_safe_length_on(*region, model, tolerated_beyond_share))),
+                  "needle_length_mm");
   }
   return f;
 }

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <regex>
 
 #include "needlework/server/credentials.hpp"
 #include "openapi.hpp"
@@ -226,15 +225,9 @@ Response error_response(const Error& e) {
     spdlog::warn("store unavailable: {}", e.describe());
     return error_response(status, "unavailable", "the database is busy or unreachable; try again shortly");
   }
-  std::string rule;
-  if (e.code == ErrorCode::refused) {
-    // A refusal names the pack rule it applies ("CI.active_infection", "DEPTH.thin_skin"): the first such id
-    // in its message (docs/server.md).
-    static const std::regex rule_id(R"(\b[A-Z][A-Z0-9_]*\.[a-z0-9_]+[a-z0-9]\b)");
-    std::smatch m;
-    if (std::regex_search(e.message, m, rule_id)) rule = m.str();
-  }
-  return error_response(status, to_string(e.code), e.message, e.where, rule);
+  // A refusal carries the id of the rule it applies (a pack rule's, or one of units/refusals.hpp).
+  return error_response(status, to_string(e.code), e.message, e.where,
+                        e.code == ErrorCode::refused ? std::string_view(e.rule) : std::string_view());
 }
 
 // ---- the API ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include "needlework/store/records.hpp"
 #include "needlework/units/date.hpp"
 #include "needlework/units/error.hpp"
+#include "needlework/units/refusals.hpp"
 
 namespace needlework::store::detail {
 
@@ -24,6 +25,16 @@ inline std::string cite_hygiene(const knowledge::Pack& pack, std::string_view re
     if (h.requirement == requirement) return fmt::format("{}, {}", h.id, h.source);
   }
   return "S9";
+}
+
+/// The id of the hygiene rule with this requirement, the rule a refusal applies ("HYG.single_client"), or
+/// `otherwise` when the pack has none.
+inline std::string hygiene_rule(const knowledge::Pack& pack, std::string_view requirement,
+                                std::string_view otherwise) {
+  for (const auto& h : pack.hygiene) {
+    if (h.requirement == requirement) return h.id;
+  }
+  return std::string(otherwise);
 }
 
 inline bool has_hygiene(const knowledge::Pack& pack, std::string_view requirement) {

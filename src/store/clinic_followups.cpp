@@ -65,11 +65,9 @@ Result<RecordedFollowup> ClinicStore::record_followup(const Actor& by, Id sessio
   return store_.transaction_returning<RecordedFollowup>([&]() -> Result<RecordedFollowup> {
     NW_TRY(s, require_session(session_id));
     if (!s.finished_at) {
-      return fail(
-          ErrorCode::refused,
-          fmt::format("session {} has not finished; finish it (`needlework session finish {}`) before a "
-                      "follow-up",
-                      s.id, s.id),
+      return refuse(
+          std::string(refusals::session_unfinished),
+          fmt::format("session {} has not finished; finish the session before recording a follow-up", s.id),
           "session");
     }
     if (by.at < *s.finished_at) {

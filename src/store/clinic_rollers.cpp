@@ -69,10 +69,10 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
         "needle_length_mm");
   }
   if (spec.expiry < day_of(by.at)) {
-    return fail(ErrorCode::refused,
-                fmt::format("the roller expired on {}; do not register an expired roller",
-                            units::format_date(spec.expiry)),
-                "expiry");
+    return refuse(std::string(refusals::roller_expired),
+                  fmt::format("the roller expired on {}; do not register an expired roller",
+                              units::format_date(spec.expiry)),
+                  "expiry");
   }
   return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
     NW_TRY(in_lot, store_.rollers_in_lot(spec.lot));
@@ -103,15 +103,16 @@ Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, s
     NW_CHECK(require_client(client_id));
     NW_TRY(r, require_roller(roller_id));
     if (!r.client_id.empty() && r.client_id != client_id) {
-      return fail(ErrorCode::refused,
-                  fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): "
-                              "take a new roller for {}",
-                              r.id, r.lot, r.client_id, cite_hygiene(pack_, "single_client"), client_id),
-                  "roller");
+      return refuse(
+          hygiene_rule(pack_, "single_client", refusals::roller_other_client),
+          fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): "
+                      "take a new roller for {}",
+                      r.id, r.lot, r.client_id, cite_hygiene(pack_, "single_client"), client_id),
+          "roller");
     }
     if (r.state == RollerState::disposed) {
-      return fail(ErrorCode::refused, fmt::format("roller {} was disposed; take a new roller", r.id),
-                  "roller");
+      return refuse(std::string(refusals::roller_disposed),
+                    fmt::format("roller {} was disposed of; take a new roller", r.id), "roller");
     }
     if (r.state != RollerState::new_) {
       return fail(ErrorCode::invalid_value,
@@ -120,10 +121,10 @@ Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, s
                   "roller");
     }
     if (r.expiry < day_of(by.at)) {
-      return fail(ErrorCode::refused,
-                  fmt::format("roller {} expired on {}; dispose of it and take a new one", r.id,
-                              units::format_date(r.expiry)),
-                  "roller");
+      return refuse(std::string(refusals::roller_expired),
+                    fmt::format("roller {} expired on {}; dispose of it and take a new one", r.id,
+                                units::format_date(r.expiry)),
+                    "roller");
     }
     if (by.at < r.registered_at) {
       return fail(ErrorCode::out_of_range,
@@ -149,17 +150,17 @@ Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id
                   "roller");
     }
     if (!has_hygiene(pack_, "new_or_sterilised")) {
-      return fail(
-          ErrorCode::refused,
+      return refuse(
+          std::string(refusals::not_covered),
           fmt::format("pack {} does not allow a sterilised roller to be reused; dispose of roller {} and "
                       "take a new one",
                       pack_.label(), r.id),
           "roller");
     }
     if (r.expiry < day_of(by.at)) {
-      return fail(ErrorCode::refused,
-                  fmt::format("roller {} expired on {}; dispose of it", r.id, units::format_date(r.expiry)),
-                  "roller");
+      return refuse(std::string(refusals::roller_expired),
+                    fmt::format("roller {} expired on {}; dispose of it", r.id, units::format_date(r.expiry)),
+                    "roller");
     }
     r.state = RollerState::assigned;  // for the same client only: client_id never changes
     // Sterilised is assigned again: the latest assignment applies, so a session dated before the

@@ -22,6 +22,28 @@ namespace needlework::store {
 using namespace detail;
 using nlohmann::json;
 
+namespace {
+
+/// The pack rule behind a recorded screening's decision for an area: the first of the area's recorded reasons
+/// that decides it (the screening JSON stored with the intake), or RECORD.not_cleared when none is recorded.
+std::string rule_deciding(const IntakeRecord& intake, const AreaDecisionRecord& decided) {
+  const auto screening = json::parse(intake.reasons_json, nullptr, false);
+  if (screening.is_object() && screening.contains("areas") && screening["areas"].is_array()) {
+    for (const auto& a : screening["areas"]) {
+      if (!a.is_object() || a.value("area", "") != decided.area || !a.contains("reasons") ||
+          !a["reasons"].is_array())
+        continue;
+      for (const auto& r : a["reasons"]) {
+        if (r.is_object() && r.value("decision", "") == decided.decision && !r.value("rule", "").empty())
+          return r.value("rule", "");
+      }
+    }
+  }
+  return std::string(refusals::not_cleared);
+}
+
+}  // namespace
+
 Result<SessionRecord> ClinicStore::require_session(Id session_id) {
   NW_TRY(s, store_.find_session(session_id));
   if (!s) return fail(ErrorCode::not_found, fmt::format("no session {}", session_id), "session");
@@ -36,11 +58,10 @@ Result<ClinicStore::AreaScreening> ClinicStore::check_screening(std::string_view
   NW_TRY(intakes, store_.intakes_of(client_id));
   auto in_force = screening_in_force(intakes, at);
   if (!in_force) {
-    return fail(
-        ErrorCode::refused,
+    return refuse(
+        std::string(refusals::not_screened),
         intakes.empty()
-            ? fmt::format("client {} has not been screened; record an intake (`needlework intake`) first",
-                          client_id)
+            ? fmt::format("client {} has not been screened; record an intake for the client first", client_id)
             : fmt::format("client {} had not been screened by {}: the first intake was recorded at {}; "
                           "a screening applies from the time it was recorded",
                           client_id, fmt_time(at), fmt_time(intakes.front().recorded_at)),
@@ -55,20 +76,21 @@ Result<ClinicStore::AreaScreening> ClinicStore::check_screening(std::string_view
     if (area_decision == nullptr && pack_.area_within(area, a.area)) area_decision = &a;
   }
   if (area_decision == nullptr) {
-    return fail(
-        ErrorCode::refused,
+    return refuse(
+        std::string(refusals::screening_not_covering),
         fmt::format("the screening in force for client {} (intake {} of {}) did not cover {}; record an "
                     "intake that requests this area",
                     client_id, intake.id, units::format_date(intake.intake_date), area),
         "area");
   }
   if (area_decision->decision != "cleared") {
-    return fail(
-        ErrorCode::refused,
+    const std::string rule = rule_deciding(intake, *area_decision);
+    return refuse(
+        rule,
         fmt::format("client {} is not cleared for {}: the screening of {} (intake {}, pack {}) decided "
-                    "'{}' for {}; see `needlework clients show {}` for the reasons",
+                    "'{}' for {} ({}); the client's record lists every reason",
                     client_id, area, units::format_date(intake.intake_date), intake.id, intake.pack,
-                    area_decision->decision, area_decision->area, client_id),
+                    area_decision->decision, area_decision->area, rule),
         "area");
   }
   // The pack may limit how old a screening can be (the strictest rule wins).
@@ -79,8 +101,8 @@ Result<ClinicStore::AreaScreening> ClinicStore::check_screening(std::string_view
   if (validity != nullptr) {
     const auto age = day_of(at) - intake.intake_date;
     if (age > validity->max_age) {
-      return fail(
-          ErrorCode::refused,
+      return refuse(
+          validity->id,
           fmt::format("the screening in force for client {} (intake {} of {}) is {} days old; {} ({}) "
                       "lets a screening count for {} days: record a new intake",
                       client_id, intake.id, units::format_date(intake.intake_date), age.count(), validity->id,
@@ -91,16 +113,23 @@ Result<ClinicStore::AreaScreening> ClinicStore::check_screening(std::string_view
   // The pack may have changed since the intake was recorded: it must still clear the area today.
   auto parsed = clinic::parse_intake(json::parse(intake.intake_json, nullptr, false), pack_);
   if (!parsed) {
-    return fail(
-        ErrorCode::refused,
+    return refuse(
+        std::string(refusals::screening_unreadable),
         fmt::format("the recorded intake {} no longer reads under pack {} ({}); record the intake again",
                     intake.id, pack_.label(), parsed.error().describe()),
         "intake");
   }
   for (const auto& a : clinic::screen(*parsed, pack_).areas) {
     if (a.area == area_decision->area && a.decision != knowledge::Decision::cleared) {
-      return fail(
-          ErrorCode::refused,
+      std::string rule(refusals::not_cleared);
+      for (const auto& r : a.reasons) {
+        if (r.decision == a.decision) {
+          rule = r.rule;
+          break;
+        }
+      }
+      return refuse(
+          std::move(rule),
           fmt::format("under pack {} the recorded intake {} is '{}' for {} (it was screened with {}); "
                       "screen the client again",
                       pack_.label(), intake.id, knowledge::to_string(a.decision), a.area, intake.pack),
@@ -118,10 +147,10 @@ Result<ConsentRecord> ClinicStore::check_consent(std::string_view client_id, Dat
     if (c.signed_at <= at && (in_force == nullptr || c.signed_at >= in_force->signed_at)) in_force = &c;
   }
   if (in_force == nullptr) {
-    return fail(
-        ErrorCode::refused,
+    return refuse(
+        std::string(refusals::consent_missing),
         consents.empty()
-            ? fmt::format("client {} has not signed a consent; record one with `needlework consent sign`",
+            ? fmt::format("client {} has not signed a consent; record a consent for the client first",
                           client_id)
             : fmt::format("client {} had not signed a consent by {}: consent {} was signed at {}, "
                           "after the session start",
@@ -129,10 +158,10 @@ Result<ConsentRecord> ClinicStore::check_consent(std::string_view client_id, Dat
         "consent");
   }
   if (!in_force->valid_at(at)) {
-    return fail(ErrorCode::refused,
-                fmt::format("client {} withdrew consent {} on {}; a new consent is needed", client_id,
-                            in_force->id, fmt_time(*in_force->withdrawn_at)),
-                "consent");
+    return refuse(std::string(refusals::consent_withdrawn),
+                  fmt::format("client {} withdrew consent {} on {}; a new consent is needed", client_id,
+                              in_force->id, fmt_time(*in_force->withdrawn_at)),
+                  "consent");
   }
   return *in_force;
 }
@@ -140,8 +169,8 @@ Result<ConsentRecord> ClinicStore::check_consent(std::string_view client_id, Dat
 Result<RollerRecord> ClinicStore::check_roller(std::string_view client_id, Id roller_id, DateTime at) {
   NW_TRY(roller, require_roller(roller_id));
   if (!roller.client_id.empty() && roller.client_id != client_id) {
-    return fail(
-        ErrorCode::refused,
+    return refuse(
+        hygiene_rule(pack_, "single_client", refusals::roller_other_client),
         fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): take "
                     "a new roller for {}",
                     roller.id, roller.lot, roller.client_id, cite_hygiene(pack_, "single_client"), client_id),
@@ -149,47 +178,47 @@ Result<RollerRecord> ClinicStore::check_roller(std::string_view client_id, Id ro
   }
   switch (roller.state) {
     case RollerState::new_:
-      return fail(
-          ErrorCode::refused,
-          fmt::format("roller {} is not assigned; assign it to {} first (`needlework roller assign {} {}`)",
-                      roller.id, client_id, roller.id, client_id),
+      return refuse(
+          std::string(refusals::roller_not_assigned),
+          fmt::format("roller {} is not assigned; assign it to client {} first", roller.id, client_id),
           "roller");
     case RollerState::used:
-      return fail(
-          ErrorCode::refused,
+      return refuse(
+          hygiene_rule(pack_, "new_or_sterilised", refusals::not_covered),
           fmt::format("roller {} was already used; sterilise it (if the pack allows) or take a new one ({})",
                       roller.id, cite_hygiene(pack_, "new_or_sterilised")),
           "roller");
     case RollerState::disposed:
-      return fail(ErrorCode::refused, fmt::format("roller {} was disposed; take a new roller", roller.id),
-                  "roller");
+      return refuse(std::string(refusals::roller_disposed),
+                    fmt::format("roller {} was disposed of; take a new roller", roller.id), "roller");
     case RollerState::assigned:
       break;
   }
   // An assignment applies from its own time onwards (the latest one, after a sterilisation). A roller
   // assigned before schema version 6 has no recorded time: it counts from its registration.
   if (at < roller.assigned_since()) {
-    return fail(ErrorCode::refused,
-                roller.assigned_at
-                    ? fmt::format("roller {} was assigned to client {} at {}, after the session start {}; an "
-                                  "assignment applies from the time it was recorded",
-                                  roller.id, client_id, fmt_time(*roller.assigned_at), fmt_time(at))
-                    : fmt::format("roller {} was registered at {}, after the session start {}", roller.id,
-                                  fmt_time(roller.registered_at), fmt_time(at)),
-                "roller");
+    return refuse(
+        std::string(refusals::roller_assigned_after_start),
+        roller.assigned_at
+            ? fmt::format("roller {} was assigned to client {} at {}, after the session start {}; an "
+                          "assignment applies from the time it was recorded",
+                          roller.id, client_id, fmt_time(*roller.assigned_at), fmt_time(at))
+            : fmt::format("roller {} was registered at {}, after the session start {}", roller.id,
+                          fmt_time(roller.registered_at), fmt_time(at)),
+        "roller");
   }
   if (roller.expiry < day_of(at)) {
-    return fail(ErrorCode::refused,
-                fmt::format("roller {} expired on {}; dispose of it and take a new one", roller.id,
-                            units::format_date(roller.expiry)),
-                "roller");
+    return refuse(std::string(refusals::roller_expired),
+                  fmt::format("roller {} expired on {}; dispose of it and take a new one", roller.id,
+                              units::format_date(roller.expiry)),
+                  "roller");
   }
   NW_TRY(roller_sessions, store_.sessions_with_roller(roller.id));
   for (const auto& s : roller_sessions) {
     if (!s.finished_at) {
-      return fail(ErrorCode::refused,
-                  fmt::format("roller {} is in session {}, which has not finished", roller.id, s.id),
-                  "roller");
+      return refuse(std::string(refusals::roller_busy),
+                    fmt::format("roller {} is in session {}, which has not finished", roller.id, s.id),
+                    "roller");
     }
   }
   return roller;
@@ -253,11 +282,11 @@ Result<void> ClinicStore::check_acknowledgements(const std::vector<std::string>&
           field);
     }
     if (guard->action != knowledge::GuardAction::warn) {
-      return fail(ErrorCode::refused,
-                  fmt::format("{} ({}) is a refusing rule, not a warning: it cannot be acknowledged; use a "
-                              "shorter needle",
-                              id, guard->source),
-                  field);
+      return refuse(guard->id,
+                    fmt::format("{} ({}) is a refusing rule, not a warning: it cannot be acknowledged; use a "
+                                "shorter needle",
+                                id, guard->source),
+                    field);
     }
   }
   return {};
@@ -272,13 +301,13 @@ Result<void> ClinicStore::check_warnings(const SessionRecord& s, const clinic::P
     }
   }
   if (!missing.empty()) {
-    std::vector<std::string> options;
-    for (const auto& id : protocol.unacknowledged) options.push_back("--acknowledge " + id);
-    return fail(
-        ErrorCode::refused,
+    // The rule is the first warning not acknowledged; the message names every one.
+    return refuse(
+        protocol.unacknowledged.empty() ? std::string(refusals::not_covered)
+                                        : protocol.unacknowledged.front(),
         fmt::format("a depth-guard warning needs the practitioner's acknowledgement for this session: "
-                    "{}; start the session with {} to go ahead, or use a shorter needle",
-                    fmt::join(missing, "; "), fmt::join(options, " ")),
+                    "{}; start the session acknowledging {} to go ahead, or use a shorter needle",
+                    fmt::join(missing, "; "), fmt::join(protocol.unacknowledged, " and ")),
         "acknowledged");
   }
   // An acknowledgement is of a warning that fired: one that did not is refused, not recorded.
@@ -287,12 +316,13 @@ Result<void> ClinicStore::check_warnings(const SessionRecord& s, const clinic::P
     const auto f = std::find_if(protocol.depth.begin(), protocol.depth.end(),
                                 [&](const auto& d) { return d.rule == id; });
     if (f == protocol.depth.end() || f->verdict.within) {
-      return fail(ErrorCode::refused,
-                  fmt::format("{} did not warn for a {:g} mm needle on {}{}; there is nothing to acknowledge",
-                              id, units::in_mm(s.needle_length), s.area,
-                              f == protocol.depth.end() ? std::string(" (the depth guard did not run here)")
-                                                        : fmt::format(" ({})", f->verdict.summary)),
-                  fmt::format("acknowledged[{}]", i));
+      return refuse(
+          std::string(refusals::nothing_to_acknowledge),
+          fmt::format("{} did not warn for a {:g} mm needle on {}{}; there is nothing to acknowledge", id,
+                      units::in_mm(s.needle_length), s.area,
+                      f == protocol.depth.end() ? std::string(" (the depth guard did not run here)")
+                                                : fmt::format(" ({})", f->verdict.summary)),
+          fmt::format("acknowledged[{}]", i));
     }
   }
   return {};
@@ -366,10 +396,10 @@ Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std:
   return store_.transaction_returning<StepRecord>([&]() -> Result<StepRecord> {
     NW_TRY(s, require_session(session_id));
     if (s.finished_at) {
-      return fail(ErrorCode::refused,
-                  fmt::format("session {} finished at {}; steps can no longer be recorded", s.id,
-                              fmt_time(*s.finished_at)),
-                  "session");
+      return refuse(std::string(refusals::session_finished),
+                    fmt::format("session {} finished at {}; steps can no longer be recorded", s.id,
+                                fmt_time(*s.finished_at)),
+                    "session");
     }
     NW_CHECK(check_not_before_start(s, by.at));
     // The session keeps its protocol: a step it does not include (the cocktail's, without a cocktail) is no
@@ -379,10 +409,10 @@ Result<StepRecord> ClinicStore::record_step(const Actor& by, Id session_id, std:
     if (it == own.end()) {
       std::vector<std::string> ids;
       for (const auto& st : own) ids.push_back(st.step);
-      return fail(ErrorCode::refused,
-                  fmt::format("{} is not a step of session {}'s protocol (its steps: {})", step, s.id,
-                              fmt::join(ids, ", ")),
-                  "step");
+      return refuse(std::string(refusals::step_not_in_protocol),
+                    fmt::format("{} is not a step of session {}'s protocol (its steps: {})", step, s.id,
+                                fmt::join(ids, ", ")),
+                    "step");
     }
     if (it->done_at) {
       return fail(
@@ -512,11 +542,11 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
       if (!st.done_at) missing.push_back(st.step);
     }
     if (!missing.empty() && !missing_steps_reason) {
-      return fail(
-          ErrorCode::refused,
-          fmt::format("session {} has protocol steps not recorded: {}; record them (`needlework session "
-                      "step {} STEP`) or finish with the reason they were not done",
-                      s.id, fmt::join(missing, ", "), s.id),
+      return refuse(
+          std::string(refusals::steps_unrecorded),
+          fmt::format("session {} has protocol steps not recorded: {}; record them, or finish the session "
+                      "giving the reason they were not done",
+                      s.id, fmt::join(missing, ", ")),
           "steps");
     }
     if (!missing.empty()) {

@@ -160,8 +160,8 @@ Result<IntakeRecord> ClinicStore::record_intake(const Actor& by, const clinic::I
     NW_TRY(on_file, store_.intakes_of(client.id));
     for (const auto& i : on_file) {
       if (i.intake_date > intake.date) {
-        return fail(
-            ErrorCode::refused,
+        return refuse(
+            std::string(refusals::older_intake),
             fmt::format("client {} already has intake {} dated {}, later than this one ({}); the screening "
                         "in force is the latest by date, so this older intake would not take effect",
                         client.id, i.id, units::format_date(i.intake_date), units::format_date(intake.date)),
@@ -225,9 +225,9 @@ Result<CourseRecord> ClinicStore::record_course(const Actor& by, std::string_vie
     NW_TRY(intakes, store_.intakes_of(client_id));
     const auto latest = screening_in_force(intakes, by.at);
     if (!latest) {
-      return fail(
-          ErrorCode::refused,
-          fmt::format("client {} has no intake; record one with `needlework intake` first", client_id),
+      return refuse(
+          std::string(refusals::not_screened),
+          fmt::format("client {} has not been screened; record an intake for the client first", client_id),
           "client");
     }
     NW_TRY(intake, clinic::parse_intake(json::parse(latest->intake_json), pack_));

@@ -102,6 +102,7 @@ TEST(SimulateCli, EyelidWithOnePointFiveMillimetresIsRefusedWithExitFive) {
   EXPECT_EQ(r.exit_code, 5);
   const auto j = json_of(r);
   EXPECT_EQ(j["refusal"]["code"], "refused");
+  EXPECT_EQ(j["refusal"]["rule"], "PHYSICS.beyond_dermis") << "the physics engine's own check, in no pack";
   EXPECT_GT(j["layers_exact"]["beyond_dermis"].get<double>(), 0.0);
 }
 

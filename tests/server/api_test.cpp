@@ -437,7 +437,7 @@ TEST_P(ApiFlow, EveryRefusalAnswers409NamingItsRule) {
   add_client(*pia, "C-0001", "Ana Example");
   record_intake(*pia, "intake-cleared.json", "C-0001", "Ana Example");
   const auto r1 = roller(*pia, "C-0001");
-  expect_refused(start_session(*pia, "C-0001", r1), "consent");
+  expect_refused(start_session(*pia, "C-0001", r1), "consent", "RECORD.consent_missing");
   sign_consent(*pia, "C-0001", "Ana Example");
 
   // Another client's roller: assigning it is refused (HYG.single_client), and so is using it.
@@ -448,7 +448,7 @@ TEST_P(ApiFlow, EveryRefusalAnswers409NamingItsRule) {
 
   // A needle too long for the area (1 mm around the eyes), next to the allowed one.
   auto too_long = start_session(*pia, "C-0002", roller(*pia, "C-0002", 1.0), "periorbital");
-  expect_refused(too_long, "", "*");
+  expect_refused(too_long, "needle_length_mm", "LIMIT.periorbital");
   auto short_needle = start_session(*pia, "C-0002", roller(*pia, "C-0002", 0.25), "periorbital");
   ASSERT_EQ(short_needle.status, 201) << short_needle.describe();
 
@@ -468,7 +468,26 @@ TEST_P(ApiFlow, EveryRefusalAnswers409NamingItsRule) {
   ASSERT_EQ(intake.status, 201) << intake.describe();
   EXPECT_NE(intake.body.find("CI.diabetes"), std::string::npos) << intake.describe();
   sign_consent(*pia, "C-0003", "Cleo Example");
-  expect_refused(start_session(*pia, "C-0003", roller(*pia, "C-0003")), "area");
+  expect_refused(start_session(*pia, "C-0003", roller(*pia, "C-0003")), "area", "CI.diabetes");
+
+  // An expired roller is refused at its registration: a record-keeping rule, in no pack.
+  auto expired = pia->post("/api/v1/rollers", {{"lot", "L-2026-11"},
+                                               {"serial", "EXPIRED-1"},
+                                               {"device", "dermaroller"},
+                                               {"needle_count", 192},
+                                               {"needle_length_mm", 1.0},
+                                               {"expiry", date_in(-1)}});
+  expect_refused(expired, "expiry", "RECORD.roller_expired");
+
+  // A recalled lot: the recall lists what the lot touched; its rollers are disposed of, and a disposed roller
+  // is refused for a session. (A recall itself refuses nothing: it is a read.)
+  const auto recalled = roller(*pia, "C-0002", 0.25);
+  auto recall = pia->get("/api/v1/recalls/L-2026-11");
+  ASSERT_EQ(recall.status, 200) << recall.describe();
+  auto disposed =
+      pia->post("/api/v1/rollers/" + id_text(recalled) + "/dispose", {{"reason", "lot L-2026-11 recalled"}});
+  ASSERT_EQ(disposed.status, 200) << disposed.describe();
+  expect_refused(start_session(*pia, "C-0002", recalled, "periorbital"), "roller", "RECORD.roller_disposed");
 
   // Reception may register and book, but not chart or start a session.
   auto chart = rita->post("/api/v1/sessions/" + id_text(short_needle.json()["session"]["id"]) + "/chart",

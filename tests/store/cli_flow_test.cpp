@@ -188,7 +188,10 @@ TEST_P(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   auto unassigned = run({"session", "start", "C-0001", "--area", "face", "--roller", std::to_string(r),
                          "--now", "2026-11-24T10:00:00Z"});
   EXPECT_EQ(unassigned.exit_code, 5);
-  EXPECT_NE(unassigned.err.find("roller assign"), std::string::npos) << unassigned.err;
+  // The store's message names no command; the CLI's hint for RECORD.roller_not_assigned does.
+  EXPECT_NE(unassigned.err.find("assign it to client C-0001 first"), std::string::npos) << unassigned.err;
+  EXPECT_NE(unassigned.err.find("\n  hint: `needlework roller assign ROLLER CLIENT`"), std::string::npos)
+      << unassigned.err;
   run_json({"clients", "add", "C-0002", "--name", "Bea Example", "--now", "2026-11-23T08:00:00Z"});
   run_json({"roller", "assign", std::to_string(r), "C-0001", "--now", "2026-11-24T09:55:00Z"});
   // Dated before the assignment (#11).

@@ -68,12 +68,13 @@ TEST_P(ClinicOrder, AnOlderIntakeRecordedAfterANewerOneIsRefusedAndTheNewerStays
   ASSERT_FALSE(older);
   EXPECT_EQ(older.error().code, ErrorCode::refused);
   EXPECT_EQ(older.error().where, "date");
+  EXPECT_EQ(older.error().rule, "RECORD.older_intake");
   EXPECT_NE(older.error().message.find("later than this one"), std::string::npos) << older.error().message;
   EXPECT_EQ(audit_count(), before);
   auto intakes = store_->intakes_of("C-1");
   ASSERT_TRUE(intakes);
   EXPECT_EQ(intakes->size(), 1u);
-  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "decided 'defer'");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "decided 'defer'", "CI.pregnancy");
 }
 
 TEST_P(ClinicOrder, TheScreeningInForceIsTheLatestByDateAmongThoseRecordedByThen) {
@@ -103,6 +104,7 @@ TEST_P(ClinicOrder, AStepTheSessionDoesNotIncludeIsRefused) {
   ASSERT_FALSE(cocktail);
   EXPECT_EQ(cocktail.error().code, ErrorCode::refused);
   EXPECT_NE(cocktail.error().message.find("not a step of session"), std::string::npos);
+  EXPECT_EQ(cocktail.error().rule, "RECORD.step_not_in_protocol");
   auto steps = store_->steps_of(s->session.id);
   ASSERT_TRUE(steps);
   EXPECT_TRUE(steps->empty());
@@ -127,6 +129,8 @@ TEST_P(ClinicOrder, ASessionCannotFinishWithStepsMissingUnlessAReasonIsRecorded)
   ASSERT_FALSE(bare);
   EXPECT_EQ(bare.error().code, ErrorCode::refused);
   EXPECT_EQ(bare.error().where, "steps");
+  EXPECT_EQ(bare.error().rule, "RECORD.steps_unrecorded");
+  EXPECT_EQ(bare.error().message.find("`needlework"), std::string::npos) << "no command line in the store";
   EXPECT_NE(bare.error().message.find("STEP.roll"), std::string::npos) << bare.error().message;
   EXPECT_EQ(bare.error().message.find("STEP.cleanse"), std::string::npos) << "a step done is not missing";
   EXPECT_EQ(audit_count(), before);
@@ -253,7 +257,8 @@ TEST_P(ClinicOrder, ASessionBeforeTheRollerWasAssignedIsRefused) {
   ASSERT_TRUE(clinic_->assign_roller(by("2026-11-24T09:55:00Z"), r, "C-1"));
   const auto before = audit_count();
   auto early = start("C-1", r, "2026-11-24T09:50:00Z");
-  expect_refused(early, "assigned to client C-1 at 2026-11-24T09:55:00Z, after the session start");
+  expect_refused(early, "assigned to client C-1 at 2026-11-24T09:55:00Z, after the session start",
+                 "RECORD.roller_assigned_after_start");
   EXPECT_EQ(early.error().where, "roller");
   EXPECT_EQ(audit_count(), before);
   EXPECT_EQ(sessions_of("C-1"), 0u);
@@ -379,10 +384,12 @@ TEST_P(ClinicOrder, AWarningThatFiresIsRefusedUntilAcknowledgedNamingTheRuleRegi
   auto refused = clinic_->start_session(by("2026-11-24T10:00:00Z"), request(r, {}));
   const auto margin = margin_of("DEPTH.thin_skin", "face", 1.0);
   ASSERT_FALSE(margin.empty());
-  expect_refused(refused, "DEPTH.thin_skin");
+  expect_refused(refused, "DEPTH.thin_skin", "DEPTH.thin_skin");
   EXPECT_NE(refused.error().message.find(margin), std::string::npos) << refused.error().message;
   EXPECT_NE(refused.error().message.find("% of punctures"), std::string::npos);
-  EXPECT_NE(refused.error().message.find("--acknowledge DEPTH.thin_skin"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("acknowledging DEPTH.thin_skin"), std::string::npos);
+  EXPECT_EQ(refused.error().message.find("--acknowledge"), std::string::npos)
+      << "the store speaks to every face; the CLI adds its option (apps/needlework, cli_hint)";
   EXPECT_EQ(refused.error().where, "acknowledged");
   EXPECT_EQ(audit_count(), before) << "nothing stored";
   EXPECT_EQ(sessions_of("C-1"), 0u);
@@ -415,11 +422,12 @@ TEST_P(ClinicOrder, AnAcknowledgementOfARuleThatDidNotFireARefusingRuleOrAnUnkno
   const auto before = audit_count();
   auto not_fired =
       clinic_->start_session(by("2026-11-24T10:00:00Z"), request(short_roller, {"DEPTH.thin_skin"}));
-  expect_refused(not_fired, "DEPTH.thin_skin did not warn for a 0.5 mm needle on face");
+  expect_refused(not_fired, "DEPTH.thin_skin did not warn for a 0.5 mm needle on face",
+                 "RECORD.nothing_to_acknowledge");
   EXPECT_EQ(not_fired.error().where, "acknowledged[0]");
   auto refusing =
       clinic_->start_session(by("2026-11-24T10:00:00Z"), request(short_roller, {"DEPTH.within_dermis"}));
-  expect_refused(refusing, "is a refusing rule, not a warning");
+  expect_refused(refusing, "is a refusing rule, not a warning", "DEPTH.within_dermis");
   EXPECT_EQ(refusing.error().where, "acknowledged[0]");
   auto unknown = clinic_->start_session(by("2026-11-24T10:00:00Z"), request(short_roller, {"DEPTH.nope"}));
   ASSERT_FALSE(unknown);

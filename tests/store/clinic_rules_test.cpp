@@ -87,7 +87,7 @@ TEST_P(ClinicRules, SessionNeedsAScreening) {
   add_client("C-1");
   ASSERT_TRUE(clinic_->record_consent(by("2026-11-23T09:00:00Z"), "C-1", "text", "C-1"));
   const auto r = assigned_roller("C-1", "LOT-A", "1");
-  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "has not been screened");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "has not been screened", "RECORD.not_screened");
   record_intake(intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}}));
   EXPECT_TRUE(start("C-1", r, "2026-11-24T10:00:00Z"));
 }
@@ -101,8 +101,9 @@ TEST_P(ClinicRules, SessionNeedsTheLatestScreeningToClearThisArea) {
       "C-1", "2026-11-23",
       {{{"area", "face"}, {"concerns", {"pores"}}}, {{"area", "scalp"}, {"concerns", {"hair_loss"}}}},
       {{{"id", "acne"}, {"areas", {"face"}}}}));
-  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z", "face"), "not cleared for face");
-  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z", "neck"), "did not cover neck");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z", "face"), "not cleared for face", "CI.acne");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z", "neck"), "did not cover neck",
+                 "RECORD.screening_not_covering");
   auto scalp = start("C-1", r, "2026-11-24T10:00:00Z", "scalp");
   EXPECT_TRUE(scalp) << scalp.error().describe();
 }
@@ -133,13 +134,14 @@ TEST_P(ClinicRules, SessionNeedsAValidConsent) {
   add_client("C-1");
   record_intake(intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}}));
   const auto r = assigned_roller("C-1", "LOT-A", "1");
-  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "has not signed a consent");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "has not signed a consent",
+                 "RECORD.consent_missing");
   auto c = clinic_->record_consent(by("2026-11-23T09:00:00Z"), "C-1", "I consent.", "C-1");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->text_sha256, ns::sha256_hex("I consent."));
   auto w = clinic_->withdraw_consent(by("2026-11-23T18:00:00Z"), c->id);
   ASSERT_TRUE(w);
-  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "withdrew consent");
+  expect_refused(start("C-1", r, "2026-11-24T10:00:00Z"), "withdrew consent", "RECORD.consent_withdrawn");
   auto again = clinic_->withdraw_consent(by("2026-11-23T19:00:00Z"), c->id);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::invalid_value);
@@ -156,7 +158,8 @@ TEST_P(ClinicRules, ARollerNeverCrossesClients) {
   EXPECT_EQ(cross.error().code, ErrorCode::refused);
   EXPECT_NE(cross.error().message.find("never crosses clients"), std::string::npos);
   EXPECT_NE(cross.error().message.find("HYG.single_client"), std::string::npos);
-  expect_refused(start("C-B", r, "2026-11-24T10:00:00Z"), "belongs to client C-A");
+  EXPECT_EQ(cross.error().rule, "HYG.single_client");
+  expect_refused(start("C-B", r, "2026-11-24T10:00:00Z"), "belongs to client C-A", "HYG.single_client");
   EXPECT_TRUE(start("C-A", r, "2026-11-24T10:00:00Z"));
 }
 
@@ -174,15 +177,16 @@ TEST_P(ClinicRules, TheDatabaseItselfRefusesToMoveARollerToAnotherClient) {
 TEST_P(ClinicRules, AnUnassignedDisposedOrExpiredRollerIsRefused) {
   ready_client("C-1");
   const auto fresh = roller("LOT-A", "1");
-  expect_refused(start("C-1", fresh, "2026-11-24T10:00:00Z"), "is not assigned");
+  expect_refused(start("C-1", fresh, "2026-11-24T10:00:00Z"), "is not assigned",
+                 "RECORD.roller_not_assigned");
 
   const auto dropped = assigned_roller("C-1", "LOT-A", "2");
   ASSERT_TRUE(clinic_->dispose_roller(by("2026-11-21T09:00:00Z"), dropped, "dropped"));
-  expect_refused(start("C-1", dropped, "2026-11-24T10:00:00Z"), "was disposed");
+  expect_refused(start("C-1", dropped, "2026-11-24T10:00:00Z"), "was disposed", "RECORD.roller_disposed");
 
   const auto old = roller("LOT-B", "1", 1.0, "2026-11-30");
   ASSERT_TRUE(clinic_->assign_roller(by("2026-11-21T09:00:00Z"), old, "C-1"));
-  expect_refused(start("C-1", old, "2026-12-01T10:00:00Z"), "expired on 2026-11-30");
+  expect_refused(start("C-1", old, "2026-12-01T10:00:00Z"), "expired on 2026-11-30", "RECORD.roller_expired");
   EXPECT_TRUE(start("C-1", old, "2026-11-30T10:00:00Z")) << "the expiry day itself is still usable";
 }
 
@@ -190,7 +194,7 @@ TEST_P(ClinicRules, AUsedRollerIsReusedOnlyAfterSterilisingAndOnlyIfThePackAllow
   ready_client("C-1");
   const auto r = assigned_roller("C-1", "LOT-A", "1");
   session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
-  expect_refused(start("C-1", r, "2026-11-28T10:00:00Z"), "already used");
+  expect_refused(start("C-1", r, "2026-11-28T10:00:00Z"), "already used", "HYG.new_or_sterilised");
   auto st = clinic_->sterilise_roller(by("2026-11-25T09:00:00Z"), r);
   ASSERT_TRUE(st) << st.error().describe();
   EXPECT_EQ(st->state, ns::RollerState::assigned);
@@ -206,6 +210,7 @@ TEST_P(ClinicRules, AUsedRollerIsReusedOnlyAfterSterilisingAndOnlyIfThePackAllow
   auto refused = clinic_->sterilise_roller(by("2026-12-03T09:00:00Z"), r2);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::refused);
+  EXPECT_EQ(refused.error().rule, "PACK.not_covered") << "no pack rule allows the reuse";
   reopen();
 }
 
@@ -213,15 +218,15 @@ TEST_P(ClinicRules, ARollerInAnUnfinishedSessionIsRefused) {
   ready_client("C-1");
   const auto r = assigned_roller("C-1", "LOT-A", "1");
   ASSERT_TRUE(start("C-1", r, "2026-11-24T10:00:00Z", "face"));
-  expect_refused(start("C-1", r, "2026-11-24T10:05:00Z", "periorbital"), "has not finished");
+  expect_refused(start("C-1", r, "2026-11-24T10:05:00Z", "periorbital"), "has not finished",
+                 "RECORD.roller_busy");
 }
 
 TEST_P(ClinicRules, ANeedleThePackDoesNotAllowInTheAreaIsRefused) {
   ready_client("C-1");
   const auto long_needle = assigned_roller("C-1", "LOT-A", "1", 1.0);
   auto r = start("C-1", long_needle, "2026-11-24T10:00:00Z", "periorbital");
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ErrorCode::refused);
+  expect_refused(r, "periorbital", "LIMIT.periorbital");
   const auto short_needle = assigned_roller("C-1", "LOT-A", "2", 0.25);
   EXPECT_TRUE(start("C-1", short_needle, "2026-11-24T10:00:00Z", "periorbital"));
 }
@@ -233,7 +238,7 @@ TEST_P(ClinicRules, SessionsKeepTheCourseIntervalOnTheSameArea) {
   const auto r3 = assigned_roller("C-1", "LOT-A", "3");
   session("C-1", r1, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
   // COURSE.default: at least 3 days apart (S8).
-  expect_refused(start("C-1", r2, "2026-11-26T10:00:00Z"), "COURSE.default");
+  expect_refused(start("C-1", r2, "2026-11-26T10:00:00Z"), "COURSE.default", "COURSE.default");
   session("C-1", r2, "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z");
   // …and at most 2 in any 7 days: 24th, 27th, 30th is three in the week from the 24th.
   expect_refused(start("C-1", r3, "2026-11-30T10:00:00Z"), "at most 2 a week");
@@ -294,6 +299,7 @@ TEST_P(ClinicRules, StepsAreTimestampedOnceAndOnlyWhileTheSessionRuns) {
   auto late = clinic_->record_step(by("2026-11-24T11:05:00Z"), id, "STEP.mask");
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, ErrorCode::refused);
+  EXPECT_EQ(late.error().rule, "RECORD.session_finished");
   auto steps = store_->steps_of(id);
   ASSERT_TRUE(steps);
   EXPECT_EQ(steps->size(), 1u);
@@ -548,6 +554,7 @@ TEST_P(ClinicRules, AFollowupNeedsAFinishedSessionAndKnownObservations) {
   auto running = clinic_->record_followup(by("2026-11-24T10:30:00Z"), s->session.id, {"dryness"});
   ASSERT_FALSE(running);
   EXPECT_EQ(running.error().code, ErrorCode::refused);
+  EXPECT_EQ(running.error().rule, "RECORD.session_unfinished");
   ASSERT_TRUE(finish(s->session.id, "2026-11-24T11:00:00Z"));
   auto unknown = clinic_->record_followup(by("2026-11-25T12:00:00Z"), s->session.id, {"sparkles"});
   ASSERT_FALSE(unknown);

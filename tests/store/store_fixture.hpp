@@ -65,10 +65,14 @@ inline nlohmann::json intake_json(const std::string& client, const std::string& 
            {{"by", "Dr. Roe"}, {"date", date}, {"reviewed", nlohmann::json::array()}}}};
 }
 
-inline void expect_refused(const needlework::Result<ns::StartedSession>& r, const std::string& fragment) {
+/// A refusal whose message mentions `fragment` and, when `rule` is given, that carries the id of the rule it
+/// applies (Error::rule: a pack rule's id, or one of units/refusals.hpp).
+template <class T>
+void expect_refused(const needlework::Result<T>& r, const std::string& fragment, std::string_view rule = {}) {
   ASSERT_FALSE(r) << "expected a refusal mentioning '" << fragment << "'";
   EXPECT_EQ(r.error().code, needlework::ErrorCode::refused) << r.error().describe();
   EXPECT_NE(r.error().message.find(fragment), std::string::npos) << r.error().describe();
+  if (!rule.empty()) EXPECT_EQ(r.error().rule, rule) << r.error().describe();
 }
 
 class StoreTest : public ::testing::TestWithParam<Backend> {

@@ -35,6 +35,10 @@ struct Error {
   ErrorCode code{ErrorCode::invalid_value};
   std::string message;
   std::string where;
+  /// For `refused`: the id of the rule the refusal applies — a pack rule's id ("HYG.single_client",
+  /// "DEPTH.thin_skin") or one of the ids of units/refusals.hpp ("RECORD.consent_missing"); empty otherwise.
+  /// Data, so a face (the API's `rule`, a CLI hint) never reads it out of the message.
+  std::string rule{};
 
   /// "where: message", or just the message when there is no location.
   [[nodiscard]] std::string describe() const;
@@ -47,6 +51,14 @@ using Result = std::expected<T, Error>;
 [[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message,
                                                  std::string where = {}) {
   return std::unexpected<Error>(Error{code, std::move(message), std::move(where)});
+}
+
+/// Shorthand for a refusal (`ErrorCode::refused`) naming the rule it applies:
+/// `return refuse(guard.id, "…", "needle_length_mm");`
+[[nodiscard]] inline std::unexpected<Error> refuse(std::string rule, std::string message,
+                                                   std::string where = {}) {
+  return std::unexpected<Error>(
+      Error{ErrorCode::refused, std::move(message), std::move(where), std::move(rule)});
 }
 
 }  // namespace needlework

@@ -16,6 +16,7 @@
 
 #include "migrations.hpp"
 #include "needlework/store/store.hpp"
+#include "needlework/units/refusals.hpp"
 #include "sql/connection.hpp"
 #include "sql/sql_store.hpp"
 
@@ -332,14 +333,14 @@ Result<RestoreReport> restore_sqlite(const std::filesystem::path& backup, const 
     }
     if (!check->ok) {
       remove_copy();
-      return fail(
-          ErrorCode::refused,
+      return refuse(
+          std::string(refusals::backup_inconsistent),
           check->first_bad_seq != 0
               ? fmt::format("the backup's audit chain is broken at entry {} ({}); it was not restored",
                             check->first_bad_seq, check->problem)
               : fmt::format("the backup's records do not match its audit log ({}); it was not "
-                            "restored (`needlework audit verify --db {}` lists them)",
-                            check->problem, backup.string()),
+                            "restored (verifying the backup's audit log lists them)",
+                            check->problem),
           backup.string());
     }
     report.audit_entries = check->entries;
