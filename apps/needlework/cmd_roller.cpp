@@ -1,4 +1,6 @@
-// `needlework roller register|assign|sterilise|dispose|recall|list`: rollers and cartridges (S9).
+// `needlework roller register|assign|sterilise|dispose|recall|list`: rollers and cartridges (S9). `recall
+// LOT` reads what a lot touched; with --reason it records the lot's recall first (one command, one lot: the
+// read is what a clinic asks before and after it records a recall).
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -16,15 +18,18 @@ void register_roller(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
   auto* roller = app.add_subcommand(
       "roller", "Rollers and cartridges: register, assign, sterilise, dispose, recall (S9)");
   roller->require_subcommand(1);
-  group_examples(*roller, {"needlework roller register --lot L-2026-11 --serial 0001 --device dermaroller "
-                           "--needles 192 --needle-mm 1.0 --expiry 2028-01-31",
-                           "needlework roller assign 1 C-0001", "needlework roller list --state new",
-                           "needlework roller recall L-2026-11"});
+  group_examples(*roller,
+                 {"needlework roller register --lot L-2026-11 --serial 0001 --device dermaroller "
+                  "--needles 192 --needle-mm 1.0 --expiry 2028-01-31",
+                  "needlework roller assign 1 C-0001", "needlework roller list --state new",
+                  "needlework roller recall L-2026-11",
+                  "needlework roller recall L-2026-11 --reason \"sterility failure (notice 2026-12)\""});
   struct RollerArgs {
     store::RollerSpec spec;
     std::string expiry, client, reason, lot;
     double needle_mm = 0, needle_count = 0;
     Id id = 0;
+    bool recording = false;  ///< `recall --reason` given (even empty: then refused for the empty reason)
   };
   auto ra = std::make_shared<RollerArgs>();
   auto* reg =
@@ -80,11 +85,26 @@ void register_roller(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
           });
   add_id_option(*dispose, "roller", ra->id, "Roller id")->required();
   dispose->add_option("--reason", ra->reason, "Why (single use, dropped, recall, …)")->required();
-  auto* recall =
-      add(*roller, ctx, o, Needs::rules, "recall", "Every roller, session and client a lot touched",
-          "needlework roller recall L-2026-11",
-          [&ctx, ra](Open& s) { return show<store::Recall>(ctx, s.clinic->recall(ra->lot), print_recall); });
+  auto* recall = add(
+      *roller, ctx, o, Needs::rules, "recall",
+      "Every roller, session and client a lot touched; with --reason, record the lot's recall first (its "
+      "rollers are then refused for every use)",
+      "needlework roller recall L-2026-11\n         needlework roller recall L-2026-11 --reason \"sterility "
+      "failure\"",
+      [&ctx, ra](Open& s) {
+        if (!ra->recording) return show<store::Recall>(ctx, s.clinic->recall(ra->lot), print_recall);
+        return show<store::Recall>(ctx, s.clinic->recall_lot(s.actor, ra->lot, ra->reason), print_recall,
+                                   OptionNames{{"reason", "--reason"}});
+      });
   recall->add_option("lot", ra->lot, "Lot number")->required();
+  recall->add_option_function<std::string>(
+      "--reason",
+      [ra](const std::string& reason) {
+        ra->reason = reason;
+        ra->recording = true;
+      },
+      "Record the recall (at --now, by --actor) with the manufacturer's reason; without it the lot is only "
+      "read");
 
   struct ListArgs {
     std::string state, lot;

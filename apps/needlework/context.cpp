@@ -89,7 +89,7 @@ std::string cli_hint(const Error& e) {
   // the pack's, acknowledged on the command line.
   if (e.where == "acknowledged") return fmt::format("start the session again with --acknowledge {}", e.rule);
   namespace r = refusals;
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> hints{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> hints{{
       {r::not_screened, "record an intake: `needlework intake INTAKE.json`"},
       {r::screening_not_covering, "record an intake requesting the area: `needlework intake INTAKE.json`"},
       {r::screening_unreadable, "record the intake again: `needlework intake INTAKE.json`"},
@@ -98,6 +98,9 @@ std::string cli_hint(const Error& e) {
       {r::consent_withdrawn,
        "record a new consent: `needlework consent sign CLIENT --text-file FILE --signer NAME`"},
       {r::roller_not_assigned, "`needlework roller assign ROLLER CLIENT`"},
+      {r::lot_recalled,
+       "`needlework roller recall LOT` lists the lot's rollers; dispose of each: `needlework roller dispose "
+       "ROLLER --reason \"lot recalled\"`"},
       {r::steps_unrecorded,
        "`needlework session step SESSION STEP`, or `needlework session finish SESSION --reason TEXT`"},
       {r::session_unfinished, "`needlework session finish SESSION`"},

@@ -104,6 +104,12 @@ void print_history(const store::ClientHistory& h) {
 void print_recall(const store::Recall& r) {
   fmt::print("lot {}: {} roller(s), {} session(s), {} client(s): {}\n", esc(r.lot), r.rollers.size(),
              r.sessions.size(), r.clients.size(), esc(fmt::format("{}", fmt::join(r.clients, ", "))));
+  if (r.recall) {
+    fmt::print("  RECALLED {} by {}: {}\n", units::format_date_time(r.recall->recalled_at),
+               esc(r.recall->recorded_by), esc(r.recall->reason));
+  } else {
+    fmt::print("  not recalled\n");
+  }
   for (const auto& x : r.rollers) {
     fmt::print("  ");
     print_roller(x);

@@ -251,6 +251,18 @@ auto dispose_roller =
       };
     });
 
+auto recall_lot =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      NW_TRY(lot, f.string("lot"));
+      NW_TRY(reason, f.string("reason"));
+      NW_CHECK(f.finish());
+      return [lot, reason, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(r, cs.recall_lot(actor, lot, reason));
+        return created(store::to_json(r));
+      };
+    });
+
 Result<Response> recall(Services&, Request& req, ReadConnection& c) {
   NW_TRY(r, c.clinic->recall(req.params.at("lot")));
   return json_response(store::to_json(r));
@@ -561,8 +573,11 @@ std::vector<Route> record_routes() {
        "Roller", 200, sterilise_roller, BodyKind::none);
   post("/api/v1/rollers/{id}/dispose", clinical, "Dispose of a roller", "RollerDisposal", "Roller", 200,
        dispose_roller);
-  get("/api/v1/recalls/{lot}", clinical, "Everything a lot touched: rollers, sessions, clients", "Recall",
-      recall);
+  post("/api/v1/recalls", clinical,
+       "Record the recall of a lot: its rollers are refused for every use; what it touched", "NewRecall",
+       "Recall", 201, recall_lot);
+  get("/api/v1/recalls/{lot}", clinical,
+      "Everything a lot touched: rollers, sessions, clients, and its recall once recorded", "Recall", recall);
   post("/api/v1/sessions", clinical, "Start a session (every rule checked); its protocol", "NewSession",
        "StartedSession", 201, start_session);
   get("/api/v1/sessions/{id}", clinical, "A session, its checklist and follow-ups", "SessionDetail",

@@ -75,6 +75,7 @@ Result<RollerRecord> ClinicStore::register_roller(const Actor& by, const RollerS
                   "expiry");
   }
   return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
+    NW_CHECK(check_not_recalled(spec.lot, by.at, fmt::format("a roller of lot {}", spec.lot), "lot"));
     NW_TRY(in_lot, store_.rollers_in_lot(spec.lot));
     for (const auto& r : in_lot) {
       if (r.serial == spec.serial) {
@@ -120,6 +121,7 @@ Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, s
                               to_string(r.state)),
                   "roller");
     }
+    NW_CHECK(check_not_recalled(r.lot, by.at, fmt::format("roller {}", r.id), "roller"));
     if (r.expiry < day_of(by.at)) {
       return refuse(std::string(refusals::roller_expired),
                     fmt::format("roller {} expired on {}; dispose of it and take a new one", r.id,
@@ -149,6 +151,7 @@ Result<RollerRecord> ClinicStore::sterilise_roller(const Actor& by, Id roller_id
                               to_string(r.state)),
                   "roller");
     }
+    NW_CHECK(check_not_recalled(r.lot, by.at, fmt::format("roller {}", r.id), "roller"));
     if (!has_hygiene(pack_, "new_or_sterilised")) {
       return refuse(
           std::string(refusals::not_covered),
@@ -191,12 +194,50 @@ Result<RollerRecord> ClinicStore::dispose_roller(const Actor& by, Id roller_id, 
   });
 }
 
+Result<void> ClinicStore::check_not_recalled(std::string_view lot, DateTime at, std::string_view doing,
+                                             std::string_view where) {
+  NW_TRY(recalled, store_.find_lot_recall(lot));
+  // A recall applies from the time it was recorded, as every record here does: an act dated before it (a
+  // session entered afterwards for the time it happened) is not refused.
+  if (!recalled || at < recalled->recalled_at) return {};
+  return refuse(
+      std::string(refusals::lot_recalled),
+      fmt::format("lot {} was recalled on {} ({}); {} must not be used: dispose of it and take a "
+                  "roller of another lot",
+                  recalled->lot, units::format_date(day_of(recalled->recalled_at)), recalled->reason, doing),
+      std::string(where));
+}
+
+Result<Recall> ClinicStore::recall_lot(const Actor& by, std::string_view given_lot,
+                                       std::string given_reason) {
+  NW_TRY(lot, units::clean_text(given_lot, "lot", max_id_bytes));
+  NW_TRY(reason, units::clean_text(given_reason, "reason", max_note_bytes, units::TextShape::note));
+  return store_.transaction_returning<Recall>([&]() -> Result<Recall> {
+    NW_TRY(earlier, store_.find_lot_recall(lot));
+    if (earlier) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("lot {} was already recalled on {} ({}); a lot is recalled once", earlier->lot,
+                              fmt_time(earlier->recalled_at), earlier->reason),
+                  "lot");
+    }
+    LotRecallRecord r;
+    r.lot = std::string(lot);
+    r.reason = std::move(reason);
+    r.recalled_at = by.at;
+    r.recorded_by = by.name;
+    NW_CHECK(store_.insert_lot_recall(by, r));
+    return recall(lot);
+  });
+}
+
 Result<Recall> ClinicStore::recall(std::string_view given_lot) {
   NW_TRY(lot, units::clean_text(given_lot, "lot", max_id_bytes));
   Recall out;
   out.lot = std::string(lot);
+  NW_TRY(recalled, store_.find_lot_recall(lot));
+  out.recall = std::move(recalled);
   NW_TRY(rollers, store_.rollers_in_lot(lot));
-  if (rollers.empty()) {
+  if (rollers.empty() && !out.recall) {
     return fail(ErrorCode::not_found, fmt::format("no roller of lot '{}' is registered", lot), "lot");
   }
   std::set<std::string> clients;

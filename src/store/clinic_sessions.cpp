@@ -213,6 +213,7 @@ Result<RollerRecord> ClinicStore::check_roller(std::string_view client_id, Id ro
                               units::format_date(roller.expiry)),
                   "roller");
   }
+  NW_CHECK(check_not_recalled(roller.lot, at, fmt::format("roller {}", roller.id), "roller"));
   NW_TRY(roller_sessions, store_.sessions_with_roller(roller.id));
   for (const auto& s : roller_sessions) {
     if (!s.finished_at) {

@@ -40,9 +40,9 @@ std::string csv_field(const nlohmann::json& v) {
 }  // namespace
 
 const std::vector<std::string>& export_tables() {
-  static const std::vector<std::string> tables{"users",        "clients", "intakes",  "consents", "courses",
-                                               "appointments", "rollers", "sessions", "steps",    "followups",
-                                               "escalations",  "outbox",  "photos",   "audit_log"};
+  static const std::vector<std::string> tables{
+      "users", "clients",   "intakes",     "consents", "courses", "appointments", "rollers",  "sessions",
+      "steps", "followups", "escalations", "outbox",   "photos",  "lot_recalls",  "audit_log"};
   return tables;
 }
 
@@ -87,6 +87,8 @@ Result<nlohmann::json> export_json(Store& store, const Actor& by,
     append_all(tables["rollers"], rollers);
     NW_TRY(messages, store.messages(true));
     append_all(tables["outbox"], messages);
+    NW_TRY(recalls, store.lot_recalls());
+    append_all(tables["lot_recalls"], recalls);
     NW_TRY(audit, store.audit_log());
     append_all(tables["audit_log"], audit);
     NW_TRY(check, store.verify_audit());

@@ -95,6 +95,7 @@ json to_json(const AppointmentRecord& r) { return sql::record_json(r); }
 json to_json(const RollerRecord& r) { return sql::record_json(r); }
 json to_json(const SessionRecord& r) { return sql::record_json(r); }
 json to_json(const PhotoRecord& r) { return sql::record_json(r); }
+json to_json(const LotRecallRecord& r) { return sql::record_json(r); }
 json to_json(const OutboxMessage& r) { return sql::record_json(r); }
 json to_json(const StepRecord& r) { return sql::record_json(r); }
 json to_json(const FollowupRecord& r) { return sql::record_json(r); }
@@ -141,7 +142,11 @@ json to_json(const Recall& r) {
   json rollers = json::array(), sessions = json::array();
   for (const auto& x : r.rollers) rollers.push_back(to_json(x));
   for (const auto& x : r.sessions) sessions.push_back(to_json(x));
-  return {{"lot", r.lot}, {"rollers", rollers}, {"sessions", sessions}, {"clients", r.clients}};
+  return {{"lot", r.lot},
+          {"recall", r.recall ? to_json(*r.recall) : json(nullptr)},
+          {"rollers", rollers},
+          {"sessions", sessions},
+          {"clients", r.clients}};
 }
 
 json to_json(const DueItem& r) {

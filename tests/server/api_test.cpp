@@ -226,10 +226,11 @@ class ApiTest : public ::testing::Test {
     auto r = c.post("/api/v1/clients/" + id + "/consents", {{"text", consent_text}, {"signer", signer}});
     ASSERT_EQ(r.status, 201) << r.describe();
   }
-  /// A new roller (a serial of its own), assigned to `client` unless that is "".
-  json roller(HttpClient& c, const std::string& client, double needle_mm = 1.0) {
+  /// A new roller (a serial of its own) of `lot`, assigned to `client` unless that is "".
+  json roller(HttpClient& c, const std::string& client, double needle_mm = 1.0,
+              const std::string& lot = "L-2026-11") {
     const std::string serial = fmt::format("{:04}", ++serial_);
-    auto r = c.post("/api/v1/rollers", {{"lot", "L-2026-11"},
+    auto r = c.post("/api/v1/rollers", {{"lot", lot},
                                         {"serial", serial},
                                         {"device", "dermaroller"},
                                         {"needle_count", 192},
@@ -479,15 +480,44 @@ TEST_P(ApiFlow, EveryRefusalAnswers409NamingItsRule) {
                                                {"expiry", date_in(-1)}});
   expect_refused(expired, "expiry", "RECORD.roller_expired");
 
-  // A recalled lot: the recall lists what the lot touched; its rollers are disposed of, and a disposed roller
-  // is refused for a session. (A recall itself refuses nothing: it is a read.)
-  const auto recalled = roller(*pia, "C-0002", 0.25);
-  auto recall = pia->get("/api/v1/recalls/L-2026-11");
-  ASSERT_EQ(recall.status, 200) << recall.describe();
+  // A recalled lot: recording the recall answers what the lot touched with the recall itself; from then on a
+  // roller of the lot is refused for a session (RECORD.lot_recalled: the lot, the recall's date and reason,
+  // and to dispose of it), and so is registering another of the lot. Reception may not record a recall.
+  const auto recalled = roller(*pia, "C-0002", 0.25, "L-RECALL");
+  const json notice{{"lot", "L-RECALL"}, {"reason", "sterility failure (maker's notice 12/2026)"}};
+  expect_error(rita->post("/api/v1/recalls", notice), 403, "forbidden");
+  auto before = pia->get("/api/v1/recalls/L-RECALL");
+  ASSERT_EQ(before.status, 200) << before.describe();
+  EXPECT_TRUE(before.json()["recall"].is_null()) << before.describe();
+  auto recall = pia->post("/api/v1/recalls", notice);
+  ASSERT_EQ(recall.status, 201) << recall.describe();
+  const auto doc = recall.json();
+  EXPECT_EQ(doc["recall"]["reason"], notice["reason"]) << recall.describe();
+  EXPECT_EQ(doc["recall"].value("recorded_by", ""), "pia") << recall.describe();
+  EXPECT_EQ(doc["clients"], json::array({"C-0002"})) << "who was touched: " << recall.describe();
+  EXPECT_EQ(doc["rollers"].size(), 1u) << recall.describe();
+  auto read = pia->get("/api/v1/recalls/L-RECALL");
+  ASSERT_EQ(read.status, 200) << read.describe();
+  EXPECT_EQ(read.json()["recall"], doc["recall"]) << read.describe();
+  auto refused = start_session(*pia, "C-0002", recalled, "periorbital");
+  expect_refused(refused, "roller", "RECORD.lot_recalled");
+  for (const std::string part : {"L-RECALL", "sterility failure", "dispose"}) {
+    EXPECT_NE(refused.body.find(part), std::string::npos) << part << ": " << refused.describe();
+  }
+  auto another = pia->post("/api/v1/rollers", {{"lot", "L-RECALL"},
+                                               {"serial", "AFTER-1"},
+                                               {"device", "dermaroller"},
+                                               {"needle_count", 192},
+                                               {"needle_length_mm", 0.25},
+                                               {"expiry", date_in(400)}});
+  expect_refused(another, "lot", "RECORD.lot_recalled");
+  expect_error(pia->post("/api/v1/recalls", notice), 422, "invalid_value", "lot");
   auto disposed =
-      pia->post("/api/v1/rollers/" + id_text(recalled) + "/dispose", {{"reason", "lot L-2026-11 recalled"}});
-  ASSERT_EQ(disposed.status, 200) << disposed.describe();
-  expect_refused(start_session(*pia, "C-0002", recalled, "periorbital"), "roller", "RECORD.roller_disposed");
+      pia->post("/api/v1/rollers/" + id_text(recalled) + "/dispose", {{"reason", "lot L-RECALL recalled"}});
+  ASSERT_EQ(disposed.status, 200) << "a recalled roller is disposed of: " << disposed.describe();
+  auto verify = admin->get("/api/v1/audit/verify");
+  ASSERT_EQ(verify.status, 200) << verify.describe();
+  EXPECT_EQ(verify.json().value("ok", false), true) << "the recall is audited: " << verify.describe();
 
   // Reception may register and book, but not chart or start a session.
   auto chart = rita->post("/api/v1/sessions/" + id_text(short_needle.json()["session"]["id"]) + "/chart",

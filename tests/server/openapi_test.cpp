@@ -588,6 +588,11 @@ TEST_F(RealAnswers, FitTheirSchemas) {
   expect_fits({.method = "POST",
                .path = fmt::format("/api/v1/rollers/{}/dispose", roller_id),
                .body = json{{"reason", "end of the course"}}});
+  // The recall recorded: the document now holds it (the read above had null), and the export lists it.
+  expect_fits({.method = "POST",
+               .path = "/api/v1/recalls",
+               .body = json{{"lot", "LOT-API"}, {"reason", "sterility failure"}}});
+  expect_fits({.path = "/api/v1/recalls/LOT-API"});
   expect_fits(
       {.method = "POST", .path = fmt::format("/api/v1/consents/{}/withdraw", consent.value("id", 0))});
   expect_fits({.path = "/api/v1/clients/C-API/history"});

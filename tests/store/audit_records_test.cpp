@@ -18,7 +18,8 @@ const std::string jpeg("\xFF\xD8\xFF\xE0 a tiny pretend JPEG body", 28);
 class AuditRecords : public StoreTest {
  protected:
   /// One record of every type: a user, a client with intake, consent, course, appointment, roller, a finished
-  /// session with its steps, a follow-up that escalates, the aftercare message, a photo.
+  /// session with its steps, a follow-up that escalates, the aftercare message, a photo, the recall of the
+  /// roller's lot.
   void every_record_type() {
     ASSERT_TRUE(clinic_->add_user(by("2026-11-20T08:00:00Z"), "bea", "practitioner"));
     ready_client("C-1");
@@ -34,6 +35,8 @@ class AuditRecords : public StoreTest {
     ASSERT_TRUE(f->escalation) << "a persisting redness opens an escalation";
     auto p = clinic_->add_photo(by("2026-11-24T09:50:00Z"), {"C-1", s, jpeg, "before", "face.jpg", "left"});
     ASSERT_TRUE(p) << p.error().describe();
+    auto recall = clinic_->recall_lot(by("2026-11-27T09:00:00Z"), "LOT-A", "sterility failure");
+    ASSERT_TRUE(recall) << recall.error().describe();
   }
 
   ns::AuditCheck verify() {
@@ -86,6 +89,7 @@ TEST_P(AuditRecords, AColumnChangedByRawSqlIsFoundInEveryRecordType) {
       {"escalations", "UPDATE escalations SET reason = 'nothing'"},
       {"outbox", "UPDATE outbox SET body = 'no aftercare'"},
       {"photos", "UPDATE photos SET note = 'right'"},
+      {"lot_recalls", "UPDATE lot_recalls SET reason = 'nothing'"},
   };
   const auto tables = ns::record_tables();
   for (const auto& t : tables) {

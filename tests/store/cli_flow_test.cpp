@@ -181,6 +181,44 @@ TEST_P(StoreCli, TheWholeFlowRunsHeadless) {
   EXPECT_NE(text.out.find("audit log OK"), std::string::npos) << text.out;
 }
 
+TEST_P(StoreCli, RollerRecallWithAReasonRecordsItAndItsRollersAreRefusedWithTheHint) {
+  ready_client();
+  const auto r = std::to_string(roller("0001"));
+  run_json({"roller", "assign", r, "C-0001", "--now", "2026-11-23T09:10:00Z"});
+  // Without --reason the command reads: the lot is not recalled.
+  EXPECT_TRUE(run_json({"roller", "recall", "L-2026-11"})["recall"].is_null());
+  const auto unrecalled = run({"roller", "recall", "L-2026-11"});
+  EXPECT_NE(unrecalled.out.find("not recalled"), std::string::npos) << unrecalled.out;
+
+  auto recalled = run_json({"roller", "recall", "L-2026-11", "--reason", "bent needles (notice 7)", "--now",
+                            "2026-11-24T08:00:00Z"});
+  EXPECT_EQ(recalled["recall"]["reason"], "bent needles (notice 7)");
+  EXPECT_EQ(recalled["recall"]["recorded_by"], "ana");
+  EXPECT_EQ(recalled["recall"]["recalled_at"], "2026-11-24T08:00:00Z");
+  EXPECT_EQ(recalled["clients"], json::array({"C-0001"}));
+  const auto text = run({"roller", "recall", "L-2026-11"});
+  EXPECT_NE(text.out.find("RECALLED 2026-11-24T08:00:00Z by ana: bent needles (notice 7)"), std::string::npos)
+      << text.out;
+
+  auto refused = run({"session", "start", "C-0001", "--area", "face", "--roller", r, "--acknowledge",
+                      "DEPTH.thin_skin", "--now", "2026-11-24T10:00:00Z"});
+  EXPECT_EQ(refused.exit_code, 5) << refused.err;
+  EXPECT_NE(refused.err.find("lot L-2026-11 was recalled on 2026-11-24 (bent needles (notice 7))"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("\n  hint: `needlework roller recall LOT` lists the lot's rollers"),
+            std::string::npos)
+      << refused.err;
+  // Once per lot; a recall needs its reason.
+  auto again = run({"roller", "recall", "L-2026-11", "--reason", "again", "--now", "2026-11-24T09:00:00Z"});
+  EXPECT_EQ(again.exit_code, 3) << again.err;
+  EXPECT_NE(again.err.find("already recalled"), std::string::npos) << again.err;
+  auto blank = run({"roller", "recall", "L-OTHER", "--reason", " ", "--now", "2026-11-24T09:00:00Z"});
+  EXPECT_EQ(blank.exit_code, 3) << blank.err;
+  EXPECT_NE(blank.err.find("--reason"), std::string::npos) << blank.err;
+  EXPECT_EQ(run({"audit", "verify"}).exit_code, 0);
+}
+
 TEST_P(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   ready_client();
   const auto r = roller("0001");

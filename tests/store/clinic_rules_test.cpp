@@ -464,9 +464,111 @@ TEST_P(ClinicRules, RecallByLotListsEveryClientAndSessionTheLotTouched) {
   ASSERT_EQ(r->sessions.size(), 2u);
   EXPECT_EQ(r->sessions[0].id, sa);
   EXPECT_EQ(r->sessions[1].id, sb);
+  EXPECT_FALSE(r->recall) << "nothing recorded the lot's recall";
   auto none = clinic_->recall("LOT-Z");
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, ErrorCode::not_found);
+}
+
+/// A refusal of a roller of the recalled lot LOT-R: its rule, its field, and a message that names the lot,
+/// the recall's date and reason, and says to dispose of the roller.
+template <class T>
+void expect_recalled(const needlework::Result<T>& r, const std::string& field) {
+  ASSERT_FALSE(r) << "a roller of a recalled lot is refused";
+  EXPECT_EQ(r.error().code, ErrorCode::refused) << r.error().describe();
+  EXPECT_EQ(r.error().rule, "RECORD.lot_recalled") << r.error().describe();
+  EXPECT_EQ(r.error().where, field) << r.error().describe();
+  for (const char* part : {"LOT-R", "2026-11-25", "sterility failure", "dispose"}) {
+    EXPECT_NE(r.error().message.find(part), std::string::npos) << part << ": " << r.error().message;
+  }
+}
+
+TEST_P(ClinicRules, ARecordedRecallRefusesEveryUseOfTheLotsRollersFromItsTimeOn) {
+  ready_client("C-A");
+  ready_client("C-B");
+  ready_client("C-C");
+  const auto used = assigned_roller("C-A", "LOT-R", "1");
+  session("C-A", used, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+  const auto fresh = roller("LOT-R", "2");
+  const auto assigned = assigned_roller("C-C", "LOT-R", "3");
+  const auto other = assigned_roller("C-B", "LOT-OK", "1");
+
+  auto recalled =
+      clinic_->recall_lot(by("2026-11-25T08:00:00Z", "bea"), " LOT-R ", "sterility failure (notice 117)");
+  ASSERT_TRUE(recalled) << recalled.error().describe();
+  ASSERT_TRUE(recalled->recall);
+  EXPECT_EQ(recalled->recall->lot, "LOT-R");
+  EXPECT_EQ(recalled->recall->reason, "sterility failure (notice 117)");
+  EXPECT_EQ(recalled->recall->recorded_by, "bea");
+  EXPECT_EQ(recalled->recall->recalled_at, at("2026-11-25T08:00:00Z"));
+  // What the lot touched, as the read gives it: who to contact.
+  EXPECT_EQ(recalled->rollers.size(), 3u);
+  EXPECT_EQ(recalled->sessions.size(), 1u);
+  EXPECT_EQ(recalled->clients, (std::vector<std::string>{"C-A", "C-C"}));
+  auto read = clinic_->recall("LOT-R");
+  ASSERT_TRUE(read && read->recall);
+  EXPECT_EQ(read->recall->id, recalled->recall->id);
+
+  // Every use of a roller of the lot, from the recall on, next to the same use of another lot's roller.
+  const auto after = by("2026-11-25T09:00:00Z");
+  expect_recalled(clinic_->register_roller(after, {"LOT-R", "4", "", "dermaroller", 192, nu::millimetres(1.0),
+                                                   *nu::parse_date("2028-01-31")}),
+                  "lot");
+  EXPECT_TRUE(clinic_->register_roller(
+      after, {"LOT-OK", "2", "", "dermaroller", 192, nu::millimetres(1.0), *nu::parse_date("2028-01-31")}));
+  expect_recalled(clinic_->assign_roller(after, fresh, "C-B"), "roller");
+  expect_recalled(clinic_->sterilise_roller(after, used), "roller");
+  expect_recalled(start("C-C", assigned, "2026-11-25T10:00:00Z"), "roller");
+  auto allowed = start("C-B", other, "2026-11-25T10:00:00Z");
+  EXPECT_TRUE(allowed) << allowed.error().describe();
+  // A session dated before the recall was recorded (entered afterwards for when it happened) is not refused:
+  // the recall applies from its own time, as every record does.
+  auto earlier = start("C-C", assigned, "2026-11-25T07:30:00Z");
+  EXPECT_TRUE(earlier) << earlier.error().describe();
+  // Disposing of a recalled roller is what the refusal asks for.
+  EXPECT_TRUE(clinic_->dispose_roller(after, fresh, "lot LOT-R recalled"));
+
+  // The recall is a record: audited, and the chain and every record verify after it.
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log);
+  EXPECT_EQ(std::count_if(log->begin(), log->end(), [](const auto& e) { return e.entity == "lot_recalls"; }),
+            1);
+  auto check = store_->verify_audit();
+  ASSERT_TRUE(check) << check.error().describe();
+  EXPECT_TRUE(check->ok) << check->problem;
+}
+
+TEST_P(ClinicRules, ALotIsRecalledOnceWithAReasonAndMayBeRecalledBeforeItsRollersArrive) {
+  // Before any roller of it is registered: the recall keeps them from being registered.
+  auto early = clinic_->recall_lot(by("2026-11-25T08:00:00Z"), "LOT-R", "sterility failure");
+  ASSERT_TRUE(early) << early.error().describe();
+  EXPECT_TRUE(early->rollers.empty());
+  EXPECT_TRUE(early->clients.empty());
+  auto read = clinic_->recall("LOT-R");
+  ASSERT_TRUE(read) << "a recalled lot is known without rollers: " << read.error().describe();
+  expect_recalled(clinic_->register_roller(by("2026-11-26T09:00:00Z"),
+                                           {"LOT-R", "1", "", "dermaroller", 192, nu::millimetres(1.0),
+                                            *nu::parse_date("2028-01-31")}),
+                  "lot");
+  // Once per lot.
+  auto again = clinic_->recall_lot(by("2026-11-26T08:00:00Z"), "LOT-R", "bent needles");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::invalid_value);
+  EXPECT_EQ(again.error().where, "lot");
+  EXPECT_NE(again.error().message.find("already recalled"), std::string::npos) << again.error().message;
+  // Bad input names its field; nothing is recorded.
+  for (const auto& [lot, reason, field] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"LOT-S", "", "reason"},
+           {"LOT-S", "  ", "reason"},
+           {"", "bent needles", "lot"},
+           {"LOT\nS", "bent needles", "lot"},
+           {std::string(65, 'L'), "bent needles", "lot"}}) {
+    auto bad = clinic_->recall_lot(by("2026-11-26T08:00:00Z"), lot, reason);
+    ASSERT_FALSE(bad) << lot << " / " << reason;
+    EXPECT_EQ(bad.error().code, ErrorCode::invalid_value) << bad.error().describe();
+    EXPECT_EQ(bad.error().where, field) << bad.error().describe();
+  }
+  EXPECT_FALSE(clinic_->recall("LOT-S"));
 }
 
 // ---- follow-up, escalation, due ------------------------------------------------------------------------

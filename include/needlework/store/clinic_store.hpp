@@ -82,9 +82,10 @@ struct RecordedFollowup {
   std::optional<EscalationRecord> escalation;  ///< opened when the triage is "see a doctor"
 };
 
-/// Everything a lot touched: for a recall.
+/// Everything a lot touched: for a recall. With the recall itself once one is recorded (`recall_lot`).
 struct Recall {
   std::string lot;
+  std::optional<LotRecallRecord> recall;  ///< absent while the lot is not recalled
   std::vector<RollerRecord> rollers;
   std::vector<SessionRecord> sessions;
   std::vector<std::string> clients;  ///< sorted, unique
@@ -206,7 +207,15 @@ class ClinicStore {
   /// used → assigned again for the same client, only if the pack has a `new_or_sterilised` hygiene rule.
   Result<RollerRecord> sterilise_roller(const Actor& by, Id roller_id);
   Result<RollerRecord> dispose_roller(const Actor& by, Id roller_id, std::string reason);
+  /// What a lot touched, and its recall if one is recorded; `not_found` when the store knows nothing of the
+  /// lot (no roller of it, no recall).
   Result<Recall> recall(std::string_view lot);
+  /// Records the recall of a lot at by.at (a manufacturer's notice: `reason` says why) and returns what the
+  /// lot touched, as `recall`. A lot need not have a roller registered yet: a recall recorded first keeps its
+  /// rollers from being registered. From then on a roller of the lot is refused (`RECORD.lot_recalled`) for
+  /// registration, assignment, sterilisation for reuse and a session start; disposing of it stays allowed.
+  /// One recall per lot: a second is `invalid_value`.
+  Result<Recall> recall_lot(const Actor& by, std::string_view lot, std::string reason);
 
   /// Starts a session at by.at after checking every rule (see the header comment); returns the protocol.
   Result<StartedSession> start_session(const Actor& by, const SessionRequest& request);
@@ -279,6 +288,10 @@ class ClinicStore {
   Result<void> read_history(std::string_view client_id, ClientHistory& h);
   Result<ClientRecord> require_client(std::string_view client_id);
   Result<RollerRecord> require_roller(Id roller_id);
+  /// `RECORD.lot_recalled` when `lot` has a recall recorded at or before `at`: what `doing` (a roller,
+  /// "roller 3") may not be used for, named with the recall's date and reason, at `where`.
+  Result<void> check_not_recalled(std::string_view lot, DateTime at, std::string_view doing,
+                                  std::string_view where);
   Result<SessionRecord> require_session(Id session_id);
   Result<void> check_interval_for(std::string_view client_id, std::string_view area, units::Length needle,
                                   Date proposed, std::optional<Id> skip_appointment, bool with_appointments);

@@ -126,6 +126,17 @@ struct RollerRecord {
   [[nodiscard]] DateTime assigned_since() const { return assigned_at.value_or(registered_at); }
 };
 
+/// A recall of a lot, recorded: the manufacturer's notice (a sterility failure, bent needles) as the clinic
+/// took it in. Once recorded, no roller of the lot is registered, assigned, sterilised for reuse or used in a
+/// session from `recalled_at` on (`RECORD.lot_recalled`); one recall per lot, never changed.
+struct LotRecallRecord {
+  Id id = 0;
+  std::string lot;
+  std::string reason;  ///< why, as the notice gives it ("sterility failure")
+  DateTime recalled_at;
+  std::string recorded_by;  ///< the staff user (or "cli") who recorded it
+};
+
 struct SessionRecord {
   Id id = 0;
   std::string client_id;

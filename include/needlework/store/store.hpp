@@ -167,6 +167,13 @@ class Store {
   /// Every roller and cartridge, by id.
   virtual Result<std::vector<RollerRecord>> rollers() = 0;
 
+  /// Records a recall of a lot; `invalid_value` when the lot already has one (one recall per lot).
+  virtual Result<LotRecallRecord> insert_lot_recall(const Actor& by, const LotRecallRecord& r) = 0;
+  /// The recall of a lot, if one is recorded.
+  virtual Result<std::optional<LotRecallRecord>> find_lot_recall(std::string_view lot) = 0;
+  /// Every recall recorded, oldest first.
+  virtual Result<std::vector<LotRecallRecord>> lot_recalls() = 0;
+
   // ---- sessions, steps, follow-ups, escalations ------------------------------------------------------
   /// Inserts a session; its audit digest is made from `canonical_without_id(to_json(s))`.
   Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s);

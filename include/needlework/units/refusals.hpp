@@ -29,6 +29,7 @@ inline constexpr std::string_view roller_assigned_after_start = "RECORD.roller_a
 inline constexpr std::string_view roller_disposed = "RECORD.roller_disposed";
 inline constexpr std::string_view roller_expired = "RECORD.roller_expired";
 inline constexpr std::string_view roller_busy = "RECORD.roller_busy";
+inline constexpr std::string_view lot_recalled = "RECORD.lot_recalled";
 inline constexpr std::string_view nothing_to_acknowledge = "RECORD.nothing_to_acknowledge";
 inline constexpr std::string_view session_finished = "RECORD.session_finished";
 inline constexpr std::string_view session_unfinished = "RECORD.session_unfinished";
@@ -67,6 +68,9 @@ inline constexpr std::array table{
     Refusal{roller_disposed, "the roller was disposed of: take a new one"},
     Refusal{roller_expired, "the roller is past its expiry date: dispose of it, take a new one"},
     Refusal{roller_busy, "the roller is in another session that has not finished"},
+    Refusal{
+        lot_recalled,
+        "the roller's lot is recalled: it is not registered, assigned, sterilised or used; dispose of it"},
     Refusal{nothing_to_acknowledge, "an acknowledged depth warning did not warn for this needle and area"},
     Refusal{session_finished, "the session has finished: nothing more is recorded in it"},
     Refusal{session_unfinished, "the session has not finished: finish it before a follow-up"},

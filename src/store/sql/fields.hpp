@@ -505,6 +505,17 @@ struct Table<PhotoRecord> {
                       field<TextCodec>("note", "note", &R::note));
 };
 
+template <>
+struct Table<LotRecallRecord> {
+  using R = LotRecallRecord;
+  static constexpr std::string_view name = "lot_recalls";
+  static constexpr auto fields = std::make_tuple(
+      field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+      field<TextCodec>("lot", "lot", &R::lot), field<TextCodec>("reason", "reason", &R::reason),
+      field<TimeCodec>("recalled_at", "recalled_at", &R::recalled_at),
+      field<TextCodec>("recorded_by", "recorded_by", &R::recorded_by));
+};
+
 // ---- staff logins (auth.hpp) ------------------------------------------------------------------------------
 // Mapped through tables like the records, for their columns and rows only: they are not records (no JSON, no
 // digest, not in `RecordTypes`, so `verify_audit`, `record_tables` and the export never walk them). Their
@@ -563,7 +574,7 @@ struct Table<LoginThrottle> {
 /// walk (not the staff-login tables).
 using RecordTypes = std::tuple<UserRecord, ClientRecord, IntakeRecord, ConsentRecord, CourseRecord,
                                AppointmentRecord, RollerRecord, SessionRecord, StepRecord, FollowupRecord,
-                               EscalationRecord, OutboxMessage, PhotoRecord>;
+                               EscalationRecord, OutboxMessage, PhotoRecord, LotRecallRecord>;
 
 /// Calls f(R{}) for every record type R, in the order of `RecordTypes`.
 template <class F>

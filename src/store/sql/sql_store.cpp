@@ -387,6 +387,15 @@ class SqlStore final : public Store {
     return list<RollerRecord>("WHERE lot = $1 ORDER BY id", {Value(std::string(lot))});
   }
   Result<std::vector<RollerRecord>> rollers() override { return list<RollerRecord>("ORDER BY id"); }
+  Result<LotRecallRecord> insert_lot_recall(const Actor& by, const LotRecallRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::optional<LotRecallRecord>> find_lot_recall(std::string_view lot) override {
+    return first<LotRecallRecord>("WHERE lot = $1", {Value(std::string(lot))});
+  }
+  Result<std::vector<LotRecallRecord>> lot_recalls() override {
+    return list<LotRecallRecord>("ORDER BY recalled_at, id");
+  }
 
   // ---- sessions, steps, follow-ups, escalations
   // ------------------------------------------------------------
