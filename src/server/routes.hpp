@@ -26,8 +26,8 @@ std::vector<Route> physics_routes();  // routes_physics.cpp: simulate, devices, 
 Result<void> make_first_admin(Services& services, std::ostream& out);
 
 /// Which part of a list of `count` items a list request asks for: `limit` (1–500, default 100) items after
-/// the one whose key is `cursor` (the `next_cursor` of the page before). `key(i)` gives item i's stable key (its
-/// id). An unknown cursor is 422.
+/// the one whose key is `cursor` (the `next_cursor` of the page before). `key(i)` gives item i's stable key
+/// (its id). An unknown cursor is 422.
 struct PageRange {
   std::size_t first = 0;
   std::size_t end = 0;
