@@ -1,0 +1,289 @@
+// The browser tests (ctest: web.browser): Playwright drives Debian's Chromium, headless at tablet size
+// (1024×768, touch), against a real `needlework serve` (tests/e2e/server.mjs). One walk through the app as a
+// clinic uses it — first login and password change, a client added, found and opened, a second staff member
+// whose menu and rights follow their role, logging out — with axe-core on every page visited (no serious or
+// critical violation), a screenshot of every page (NEEDLEWORK_WEB_ARTIFACTS, not committed), and a check that
+// no control is below the 44 px touch target and that nothing breaks the Content-Security-Policy.
+// Exit 77 (ctest: skipped) when this machine has no Chromium, except under CI, where that fails.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
+
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) {
+  console.log(`web.browser: no Chromium at ${chromiumPath} (scripts/install-deps.sh installs it)`);
+  process.exit(process.env.CI ? 1 : 77);
+}
+const bin = process.env.NEEDLEWORK_BIN;
+const webRoot = process.env.NEEDLEWORK_WEB_ROOT;
+if (!bin || !webRoot || !existsSync(join(webRoot, 'index.html'))) {
+  console.error('web.browser: set NEEDLEWORK_BIN (the needlework binary) and NEEDLEWORK_WEB_ROOT (a built app)');
+  process.exit(1);
+}
+const shots = resolve(process.env.NEEDLEWORK_WEB_ARTIFACTS ?? 'screenshots');
+mkdirSync(shots, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const tablet = { width: 1024, height: 768 };
+const phone = { width: 390, height: 844 };
+const newPassword = 'copper lantern meadow 42';
+
+let passed = 0;
+let failed = 0;
+const cspViolations = [];
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** axe-core on the page as it is now: no serious or critical violation. */
+async function axe(page, name) {
+  // Evaluated over the DevTools protocol, so the page's CSP (no inline scripts) does not stop it.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations.length === 0, `axe on ${name}:\n  ${violations.join('\n  ')}`);
+}
+
+/** Every visible button, field and menu or row link is at least 44×44 px (inline text links are exempt). */
+async function touchTargets(page, name) {
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('button, input, select, textarea, .menu a, .row-link, .button')]
+      .filter((el) => el.getClientRects().length > 0)
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.height < 44 || r.width < 44)
+      .map(({ el, r }) => `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim()}" ${Math.round(r.width)}×${Math.round(r.height)}`),
+  );
+  expect(small.length === 0, `touch targets under 44 px on ${name}: ${small.join('; ')}`);
+}
+
+/** The checks of every page: axe, touch targets, a screenshot. */
+async function visit(page, name) {
+  // Every page marks what it is still loading with aria-busy: wait until nothing is.
+  await page.waitForFunction(() => document.querySelector('[aria-busy="true"]') === null);
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  await axe(page, name);
+  await touchTargets(page, name);
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL - ${name}\n  ${String(e.stack ?? e).split('\n').join('\n  ')}`);
+    throw e;
+  }
+}
+
+/** A write from the page itself, as the app makes it: session cookie, CSRF header from nw_csrf. */
+async function apiFromPage(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = document.cookie.split(';').map((c) => c.trim().split('=')).find(([k]) => k === 'nw_csrf');
+      const r = await fetch(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf[1]) } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+/** A field by its visible label (a required field's label ends "(required)"). */
+function field(page, label) {
+  const text = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.getByLabel(new RegExp(`^${text}( \\(required\\))?$`));
+}
+
+async function logIn(page, name, password) {
+  await field(page, 'User name').fill(name);
+  await field(page, 'Password').fill(password);
+  await page.getByRole('button', { name: /^(Log in|Try again)$/ }).click();
+}
+
+async function firstPasswordChange(page, oneTime, chosen) {
+  await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+  await field(page, 'Current password').fill(oneTime);
+  await field(page, 'New password').fill(chosen);
+  await field(page, 'New password again').fill(chosen);
+  await page.getByRole('button', { name: /Change password|Try again/ }).click();
+  await page.getByRole('heading', { name: 'Today' }).or(page.getByRole('heading', { name: 'Not found' })).first().waitFor();
+}
+
+async function menuLabels(page) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+}
+
+const server = await startServer({ bin, webRoot, data: process.env.NEEDLEWORK_DATA });
+const profile = mkdtempSync(join(tmpdir(), 'needlework-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: tablet,
+  hasTouch: true,
+  baseURL: server.url,
+});
+const page = context.pages()[0] ?? (await context.newPage());
+page.on('console', (m) => {
+  if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+});
+page.setDefaultTimeout(15_000);
+if (process.env.E2E_TRACE) page.on('request', (r) => console.log('>', r.method(), r.url()));
+
+try {
+  await step('the login page is served by needlework serve and is accessible', async () => {
+    const r = await page.goto('/');
+    expect(r && r.status() === 200, `GET / answered ${r && r.status()}`);
+    await page.getByRole('heading', { name: /log in/ }).waitFor();
+    await visit(page, 'login');
+  });
+
+  await step('a wrong password is refused next to the form and the name stays typed', async () => {
+    await logIn(page, 'admin', 'not the password at all');
+    await page.getByRole('alert').filter({ hasText: /password|name/i }).first().waitFor();
+    expect((await field(page, 'User name').inputValue()) === 'admin', 'the typed name was lost');
+  });
+
+  await step('the one-time admin password leads to the password change form', async () => {
+    await logIn(page, 'admin', server.password);
+    await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+    await visit(page, 'password-first-login');
+  });
+
+  await step('the server’s password policy refusal shows next to the new password and keeps what was typed', async () => {
+    await field(page, 'Current password').fill(server.password);
+    await field(page, 'New password').fill('short');
+    await field(page, 'New password again').fill('short');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    const error = page.locator('#f-new_password-error');
+    await error.waitFor();
+    expect(/12/.test(await error.textContent()), `unexpected message: ${await error.textContent()}`);
+    expect((await field(page, 'Current password').inputValue()) === server.password, 'the current password was lost');
+    expect((await field(page, 'New password').getAttribute('aria-invalid')) === 'true', 'field not marked invalid');
+    await visit(page, 'password-refused');
+  });
+
+  await step('changing the password opens Today with the admin’s menu', async () => {
+    await firstPasswordChange(page, server.password, newPassword);
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    await page.getByRole('heading', { name: /Rollers expired/ }).waitFor();
+    const labels = await menuLabels(page);
+    expect(JSON.stringify(labels) === JSON.stringify(['Today', 'Clients']), `admin menu: ${labels}`);
+    await visit(page, 'today');
+  });
+
+  await step('add a client; a duplicate id is refused next to the id field, keeping what was typed', async () => {
+    await page.getByRole('link', { name: 'Clients' }).click();
+    await page.getByRole('heading', { name: 'Clients' }).waitFor();
+    await visit(page, 'clients-empty');
+    await page.getByRole('button', { name: 'Add a client' }).click();
+    await field(page, 'Client id').fill('C-2026-001');
+    await field(page, 'Name').fill('Ana Example');
+    await field(page, 'Date of birth').fill('1990-04-12');
+    await visit(page, 'client-new');
+    await page.getByRole('button', { name: 'Add client' }).click();
+    await page.getByRole('heading', { name: 'Ana Example' }).waitFor();
+    expect(new URL(page.url()).pathname === '/clients/C-2026-001', `record url ${page.url()}`);
+    await page.getByRole('link', { name: 'Clients', exact: true }).first().click();
+    await page.getByRole('button', { name: 'Add a client' }).click();
+    await field(page, 'Client id').fill('C-2026-001');
+    await field(page, 'Name').fill('Someone Else');
+    await page.getByRole('button', { name: 'Add client' }).click();
+    const error = page.locator('#f-id-error');
+    await error.waitFor();
+    expect(/already exists/.test(await error.textContent()), `duplicate message: ${await error.textContent()}`);
+    expect((await field(page, 'Name').inputValue()) === 'Someone Else', 'the typed name was lost');
+    await visit(page, 'client-duplicate');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  await step('search finds the client and opens the record with its timeline', async () => {
+    await field(page, 'Find a client by id or name').fill('ana ex');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const found = page.getByRole('list', { name: 'Clients found' }).getByRole('link');
+    await found.first().waitFor();
+    expect((await found.count()) === 1, `found ${await found.count()}`);
+    await visit(page, 'clients-search');
+    await found.first().click();
+    await page.getByRole('heading', { name: 'Ana Example' }).waitFor();
+    await page.getByText('1990-04-12').waitFor();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await visit(page, 'client-record');
+  });
+
+  await step('at phone size the pages still fit and keep their targets', async () => {
+    await page.setViewportSize(phone);
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow <= 0, `the page is ${overflow} px wider than a phone`);
+    await visit(page, 'today-phone');
+    await page.goto('/clients/C-2026-001');
+    await page.getByRole('heading', { name: 'Ana Example' }).waitFor();
+    await visit(page, 'client-record-phone');
+    await page.setViewportSize(tablet);
+  });
+
+  let receptionPassword = '';
+  await step('an admin adds a reception user (one-time password)', async () => {
+    const r = await apiFromPage(page, 'POST', '/api/v1/users', { name: 'rita', role: 'reception' });
+    expect(r.status === 201, `POST /api/v1/users: ${r.status} ${JSON.stringify(r.body)}`);
+    receptionPassword = r.body.one_time_password;
+    expect(typeof receptionPassword === 'string' && receptionPassword.length > 0, 'no one-time password');
+  });
+
+  await step('log out returns to the login page', async () => {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: /log in/ }).waitFor();
+    await page.getByText('You are logged out.').waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+    expect(me === 401, `after logout /auth/me answered ${me}`);
+  });
+
+  await step('a reception user’s menu and Today have no clinical work, and the server refuses charting', async () => {
+    await logIn(page, 'rita', receptionPassword);
+    await firstPasswordChange(page, receptionPassword, 'tulip harbour signal 77');
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    const labels = await menuLabels(page);
+    expect(JSON.stringify(labels) === JSON.stringify(['Today', 'Clients']), `reception menu: ${labels}`);
+    await page.getByRole('heading', { name: 'Appointments' }).waitFor();
+    expect((await page.getByRole('heading', { name: /Rollers/ }).count()) === 0, 'reception sees the rollers');
+    await visit(page, 'today-reception');
+    const chart = await apiFromPage(page, 'POST', '/api/v1/sessions/1/chart', { passes: 3 });
+    expect(chart.status === 403 && chart.body?.error?.code === 'forbidden', `chart as reception: ${chart.status} ${JSON.stringify(chart.body)}`);
+    await page.getByRole('link', { name: 'Clients' }).click();
+    await page.getByRole('link', { name: /Ana Example/ }).click();
+    await page.getByRole('heading', { name: 'Ana Example' }).waitFor();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: /log in/ }).waitFor();
+  });
+
+  await step('no page broke the Content-Security-Policy', async () => {
+    expect(cspViolations.length === 0, cspViolations.join('\n'));
+  });
+} catch {
+  // Reported by step(); the steps after a failure depend on it and are not run.
+} finally {
+  await context.close();
+  await server.stop();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(`web.browser: screenshots in ${shots}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
