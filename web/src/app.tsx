@@ -12,6 +12,7 @@ import { TodayPage } from './pages/today';
 import { ClientsPage } from './pages/clients';
 import { ClientRecordPage } from './pages/client-record';
 import { NotFoundPage } from './pages/not-found';
+import { IntakePage } from './intake/intake-page';
 
 function toMe(u: { id: number; name: string; role: string }): Me {
   return { id: u.id, name: u.name, role: u.role as Role };
@@ -117,6 +118,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           <Route path="/" component={TodayPage} />
           <Route path="/clients" component={ClientsPage} />
           <Route path="/clients/:id" component={ClientRecordPage} />
+          <Route path="/clients/:id/intake" component={IntakePage} />
           <Route path="/password" component={PasswordRoute} />
           <Route default component={NotFoundPage} />
         </Router>

@@ -1,9 +1,13 @@
 // A client's record: who they are, and the timeline of everything recorded (GET /api/v1/clients/{id}/history).
 import { api, call } from '../api/client';
+import { routeRoles } from '../api/route-roles.gen';
+import { useMe } from '../auth';
+import { mayCall } from '../menu';
 import { LoadProblem, useLoad, when } from '../load';
 import { timeline } from './timeline';
 
 export function ClientRecordPage({ id }: { id: string }) {
+  const me = useMe();
   const history = useLoad(
     () => call(api.GET('/api/v1/clients/{id}/history', { params: { path: { id } } })),
     [id],
@@ -34,7 +38,14 @@ export function ClientRecordPage({ id }: { id: string }) {
       <p class="crumbs">
         <a href="/clients">Clients</a> › {h.client.id}
       </p>
-      <h1>{h.client.name}</h1>
+      <div class="page-head">
+        <h1>{h.client.name}</h1>
+        {mayCall(routeRoles, me.role, 'POST /api/v1/intakes') ? (
+          <a class="button primary" href={`/clients/${encodeURIComponent(h.client.id)}/intake`}>
+            New intake and screening
+          </a>
+        ) : null}
+      </div>
       <dl class="facts">
         <dt>Client id</dt>
         <dd>{h.client.id}</dd>

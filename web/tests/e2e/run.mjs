@@ -59,6 +59,8 @@ async function touchTargets(page, name) {
   const small = await page.evaluate(() =>
     [...document.querySelectorAll('button, input, select, textarea, .menu a, .row-link, .button')]
       .filter((el) => el.getClientRects().length > 0)
+      // A checkbox or radio button is tapped through its whole label.
+      .map((el) => (el.matches('input[type=checkbox], input[type=radio]') && el.closest('label')) || el)
       .map((el) => ({ el, r: el.getBoundingClientRect() }))
       .filter(({ r }) => r.height < 44 || r.width < 44)
       .map(({ el, r }) => `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim()}" ${Math.round(r.width)}×${Math.round(r.height)}`),
@@ -122,6 +124,15 @@ async function firstPasswordChange(page, oneTime, chosen) {
   await field(page, 'New password again').fill(chosen);
   await page.getByRole('button', { name: /Change password|Try again/ }).click();
   await page.getByRole('heading', { name: 'Today' }).or(page.getByRole('heading', { name: 'Not found' })).first().waitFor();
+}
+
+/** Taps a map region where it is drawn: a paired region (both cheeks) at its left part, not the middle. */
+async function tapRegion(page, region) {
+  const shape = page.locator(`path[data-region="${region}"]`);
+  const box = await shape.boundingBox();
+  const paired = ['cheek', 'temple', 'periorbital', 'upper_arm', 'thigh'].includes(region);
+  await shape.tap({ position: { x: box.width * (paired ? 0.2 : 0.5), y: box.height / 2 } });
+  return shape;
 }
 
 async function menuLabels(page) {
@@ -224,6 +235,68 @@ try {
     await page.getByText('1990-04-12').waitFor();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await visit(page, 'client-record');
+  });
+
+  await step('an intake with no area is refused by the server next to the map, nothing lost', async () => {
+    await page.getByRole('link', { name: 'New intake and screening' }).click();
+    await page.getByRole('heading', { name: 'Intake — Ana Example' }).waitFor();
+    await visit(page, 'intake');
+    await page.getByRole('checkbox', { name: /^Sensitive, delicate skin/ }).check();
+    await page.getByRole('button', { name: 'Screen and record' }).click();
+    await page.locator('#err-areas').waitFor();
+    expect(await page.getByRole('checkbox', { name: /^Sensitive, delicate skin/ }).isChecked(), 'the checked condition was lost');
+    await page.getByRole('checkbox', { name: /^Sensitive, delicate skin/ }).uncheck();
+  });
+
+  await step('areas tapped on the face map and acne marked where it is give the decision with rule and source', async () => {
+    const cheek = page.locator('path[data-region="cheek"]');
+    expect((await cheek.getAttribute('data-area')) === 'face', 'the cheek is not part of the face area');
+    await tapRegion(page, 'cheek');
+    await tapRegion(page, 'neck');
+    expect((await cheek.getAttribute('aria-pressed')) === 'true', 'tapping the cheek did not choose the face');
+    // Keyboard too: the periorbital region is a button; Enter toggles it on and off.
+    await page.locator('path[data-region="periorbital"]').focus();
+    await page.keyboard.press('Enter');
+    expect((await page.locator('path[data-region="periorbital"]').getAttribute('aria-pressed')) === 'true', 'Enter did not choose the area');
+    await page.keyboard.press('Enter');
+    await page.getByRole('group', { name: 'Concerns for Face' }).getByLabel('Smooth the skin').check();
+    await page.getByRole('checkbox', { name: /^Acne \(active\)/ }).check();
+    // Checking a local condition switches the map to marking where it is.
+    await tapRegion(page, 'cheek');
+    await page.getByText('Where: Face').waitFor();
+    expect(/marked/.test(await cheek.getAttribute('class')), 'the acne mark is not drawn');
+    // A dermatologist's clearance dated the intake's own day (never after it).
+    await field(page, 'Cleared by').fill('Dr. Jane Roe');
+    await field(page, 'Date of the clearance').fill(await field(page, 'Intake date').inputValue());
+    await visit(page, 'intake-filled');
+    await page.getByRole('button', { name: 'Screen and record' }).click();
+    await page.getByRole('heading', { name: 'Screening decision' }).waitFor();
+    const status = await page.getByRole('status').textContent();
+    expect(/defer/i.test(status), `decision: ${status}`);
+    await page.locator('code', { hasText: 'CI.acne' }).first().waitFor();
+    await page.locator('code', { hasText: 'S15' }).first().waitFor();
+    const neck = await page.getByRole('listitem').filter({ hasText: /^Neck:/ }).textContent();
+    expect(/cleared/.test(neck), `neck: ${neck}`);
+    await visit(page, 'intake-decision');
+  });
+
+  await step('a client with hemophilia is stopped: contraindicated, with the rule shown', async () => {
+    await page.getByRole('button', { name: 'Another intake' }).click();
+    await page.getByRole('heading', { name: 'Intake — Ana Example' }).waitFor();
+    expect((await page.locator('path[data-region="cheek"]').getAttribute('aria-pressed')) === 'true', 'the form was not kept');
+    await page.getByRole('checkbox', { name: /^Acne \(active\)/ }).uncheck();
+    await page.getByRole('checkbox', { name: /^Hemophilia/ }).check();
+    await page.getByRole('button', { name: 'Screen and record' }).click();
+    await page.getByRole('heading', { name: 'Screening decision' }).waitFor();
+    const status = await page.getByRole('status').textContent();
+    expect(/contraindicated/i.test(status) && /Do not treat/.test(status), `decision: ${status}`);
+    await page.locator('code', { hasText: /^CI\./ }).first().waitFor();
+    await visit(page, 'intake-contraindicated');
+    await page.getByRole('link', { name: 'Back to the record' }).click();
+    await page.getByRole('heading', { name: 'Ana Example' }).waitFor();
+    await page.getByText(/Intake of .* — contraindicated/).waitFor();
+    await page.getByText(/Intake of .* — defer/).waitFor();
+    await visit(page, 'client-record-intakes');
   });
 
   await step('at phone size the pages still fit and keep their targets', async () => {
