@@ -5,7 +5,7 @@
 // critical violation), a screenshot of every page (NEEDLEWORK_WEB_ARTIFACTS, not committed), and a check that
 // no control is below the 44 px touch target and that nothing breaks the Content-Security-Policy.
 // Exit 77 (ctest: skipped) when this machine has no Chromium, except under CI, where that fails.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -139,7 +139,29 @@ async function menuLabels(page) {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
 }
 
-const server = await startServer({ bin, webRoot, data: process.env.NEEDLEWORK_DATA });
+const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+/** Bea, treated three days ago (before the server starts): her 24-hour follow-up is due now. */
+function pastSession(cli, dir) {
+  const past = day(-3);
+  const at = (hm) => `${past}T${hm}:00Z`;
+  const intake = JSON.parse(readFileSync(new URL('../../../examples/intake-cleared.json', import.meta.url), 'utf8'));
+  intake.client = { id: 'C-2026-002', name: 'Bea Example', date_of_birth: '1985-02-03' };
+  intake.date = past;
+  intake.dermatologist_clearance.date = past;
+  writeFileSync(join(dir, 'intake.json'), JSON.stringify(intake));
+  writeFileSync(join(dir, 'consent.txt'), 'I consent to micro-needling of the face.\n');
+  cli(['clients', 'add', 'C-2026-002', '--name', 'Bea Example', '--born', '1985-02-03', '--now', at('08:00')]);
+  cli(['intake', join(dir, 'intake.json'), '--now', at('09:00')]);
+  cli(['consent', 'sign', 'C-2026-002', '--text-file', join(dir, 'consent.txt'), '--signer', 'Bea Example', '--now', at('09:05')]);
+  cli(['roller', 'register', '--lot', 'L-E2E', '--serial', '0001', '--device', 'dermaroller', '--needles', '192',
+    '--needle-mm', '1.0', '--expiry', day(400), '--now', at('09:10')]);
+  cli(['roller', 'assign', '1', 'C-2026-002', '--now', at('09:55')]);
+  cli(['session', 'start', 'C-2026-002', '--area', 'face', '--roller', '1', '--acknowledge', 'DEPTH.thin_skin', '--now', at('10:00')]);
+  cli(['session', 'finish', '1', '--reason', 'browser test: steps not charted', '--now', at('11:00')]);
+}
+
+const server = await startServer({ bin, webRoot, data: process.env.NEEDLEWORK_DATA, prepare: pastSession });
 const profile = mkdtempSync(join(tmpdir(), 'needlework-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: chromiumPath,
@@ -201,7 +223,7 @@ try {
   await step('add a client; a duplicate id is refused next to the id field, keeping what was typed', async () => {
     await page.getByRole('link', { name: 'Clients' }).click();
     await page.getByRole('heading', { name: 'Clients' }).waitFor();
-    await visit(page, 'clients-empty');
+    await visit(page, 'clients');
     await page.getByRole('button', { name: 'Add a client' }).click();
     await field(page, 'Client id').fill('C-2026-001');
     await field(page, 'Name').fill('Ana Example');
@@ -297,6 +319,42 @@ try {
     await page.getByText(/Intake of .* — contraindicated/).waitFor();
     await page.getByText(/Intake of .* — defer/).waitFor();
     await visit(page, 'client-record-intakes');
+  });
+
+  await step('Today shows the follow-up due, then its escalation in red, and a roller about to expire', async () => {
+    const post = async (path, body) => {
+      const r = await apiFromPage(page, 'POST', path, body);
+      expect(r.status < 300, `POST ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    await page.getByRole('link', { name: 'Today' }).click();
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    const due = page.locator('.item').filter({ hasText: 'Follow-up due' });
+    await due.waitFor();
+    expect((await due.textContent()).includes('C-2026-002'), 'the due follow-up does not name the client');
+    // The 24-hour follow-up finds redness three days on: see a doctor, which opens an escalation.
+    const followup = await post('/api/v1/sessions/1/followups', { observations: ['redness', 'dryness'] });
+    expect(JSON.stringify(followup).includes('see_doctor'), `follow-up: ${JSON.stringify(followup)}`);
+    await post('/api/v1/rollers', {
+      lot: 'L-E2E', serial: '0002', device: 'dermaroller', needle_count: 192, needle_length_mm: 1.0, expiry: day(10),
+    });
+    const inDays = (n) => day(n);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    const escalation = page.locator('.item.escalation').filter({ hasText: 'Open escalation' });
+    await escalation.waitFor();
+    expect((await escalation.textContent()).includes('C-2026-002'), 'the escalation does not name the client');
+    const colour = await escalation.evaluate((el) => getComputedStyle(el).color);
+    expect(colour === 'rgb(179, 38, 30)', `the escalation is not red: ${colour}`);
+    const rollers = page.getByRole('region', { name: /Rollers expired/ }).or(page.locator('section[aria-labelledby="rollers-title"]'));
+    await rollers.getByText(`expires ${inDays(10)} (in 10 days)`).waitFor();
+    await visit(page, 'today-with-records');
+    await escalation.getByRole('link', { name: 'C-2026-002' }).click();
+    await page.getByRole('heading', { name: 'Bea Example' }).waitFor();
+    for (const title of ['Escalation — open', 'Follow-up — see a doctor', 'Session', 'Consent signed', /Intake of .* — cleared/]) {
+      await page.getByRole('list', { name: 'Timeline, newest first' }).getByText(title, { exact: typeof title === 'string' }).first().waitFor();
+    }
+    await visit(page, 'client-record-treated');
   });
 
   await step('at phone size the pages still fit and keep their targets', async () => {

@@ -1,13 +1,20 @@
 // A real `needlework serve` for the browser tests: a temporary SQLite database, a free loopback port (port 0:
 // the server prints the one it got), the fast password hash of tests; the one-time admin password read from
 // what it prints.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function startServer({ bin, webRoot, data }) {
+export async function startServer({ bin, webRoot, data, prepare }) {
   const dir = mkdtempSync(join(tmpdir(), 'needlework-e2e-'));
+  // Records from the past (a session days ago, so its follow-up is due) are written before the server starts,
+  // by the CLI with --now on the same database, as tests/server/api_test.cpp does.
+  if (prepare) {
+    const cli = (args) =>
+      execFileSync(bin, ['--db', join(dir, 'clinic.db'), ...(data ? ['--data', data] : []), ...args], { encoding: 'utf8' });
+    prepare(cli, dir);
+  }
   const args = [
     '--db', join(dir, 'clinic.db'),
     ...(data ? ['--data', data] : []),
