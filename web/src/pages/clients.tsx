@@ -2,7 +2,8 @@
 // (POST /api/v1/clients) — the form keeps what was typed when the server refuses, and says why by the field.
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api, call } from '../api/client';
+import { api, call, type Schemas } from '../api/client';
+import type { Problem } from '../api/problem';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
 import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
@@ -19,6 +20,26 @@ export function ClientsPage() {
     [q],
   );
   const mayAdd = mayCall(routeRoles, me.role, 'POST /api/v1/clients');
+  // Pages after the first (the API pages by cursor: docs/server.md), appended by "Show more".
+  const [more, setMore] = useState<{ q: string; items: Schemas['Client'][]; cursor: string | null; problem: Problem | null }>({
+    q,
+    items: [],
+    cursor: null,
+    problem: null,
+  });
+  const extra = more.q === q ? more : { q, items: [], cursor: null, problem: null };
+  const firstCursor = found.state.kind === 'ok' ? (found.state.data.next_cursor ?? null) : null;
+  const cursor = extra.items.length ? extra.cursor : firstCursor;
+  const loadMore = async () => {
+    if (!cursor) return;
+    const query = q ? { q, limit: 100, cursor } : { limit: 100, cursor };
+    const out = await call(api.GET('/api/v1/clients', { params: { query } }));
+    setMore(
+      out.ok
+        ? { q, items: [...extra.items, ...out.data.items], cursor: out.data.next_cursor ?? null, problem: null }
+        : { ...extra, problem: out.problem },
+    );
+  };
   const [adding, setAdding] = useState(false);
   return (
     <section class="page">
@@ -59,7 +80,7 @@ export function ClientsPage() {
           <p>{q ? `No client matches “${q}”.` : 'No clients yet.'}</p>
         ) : (
           <ul class="items clients" aria-label="Clients found">
-            {found.state.data.items.map((c) => (
+            {[...found.state.data.items, ...extra.items].map((c) => (
               <li key={c.id} class="item">
                 <a href={`/clients/${encodeURIComponent(c.id)}`} class="row-link">
                   <strong>{c.name}</strong> <span class="sub">{c.id}</span>
@@ -69,6 +90,12 @@ export function ClientsPage() {
             ))}
           </ul>
         )
+      ) : null}
+      {extra.problem ? <LoadProblem problem={extra.problem} retry={() => void loadMore()} /> : null}
+      {found.state.kind === 'ok' && cursor ? (
+        <button type="button" class="secondary" onClick={() => void loadMore()}>
+          Show more clients
+        </button>
       ) : null}
     </section>
   );
