@@ -367,6 +367,11 @@ try {
     await page.goto('/clients/C-2026-001');
     await page.getByRole('heading', { name: 'Ana Example' }).waitFor();
     await visit(page, 'client-record-phone');
+    await page.goto('/clients/C-2026-001/intake');
+    await page.getByRole('heading', { name: 'Intake — Ana Example' }).waitFor();
+    const intakeOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(intakeOverflow <= 0, `the intake page is ${intakeOverflow} px wider than a phone`);
+    await visit(page, 'intake-phone');
     await page.setViewportSize(tablet);
   });
 
