@@ -45,6 +45,16 @@ export function ClientRecordPage({ id }: { id: string }) {
             New intake and screening
           </a>
         ) : null}
+        {mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/courses') ? (
+          <a class="button secondary" href={`/clients/${encodeURIComponent(h.client.id)}/plan`}>
+            Plan a course
+          </a>
+        ) : null}
+        {mayCall(routeRoles, me.role, 'POST /api/v1/sessions') ? (
+          <a class="button secondary" href={`/clients/${encodeURIComponent(h.client.id)}/session`}>
+            Start a session
+          </a>
+        ) : null}
       </div>
       <dl class="facts">
         <dt>Client id</dt>
