@@ -92,7 +92,8 @@ function Queued({ session, queued, problem }: { session: Session; queued: Outbox
     );
   }
   return (
-    <ul class="notice outbox-status" role="status" aria-label="Outbox">
+    <div role="status">
+    <ul class="notice outbox-status" aria-label="Outbox">
       {queued.map((m) => (
         <li key={m.id}>
           Queued to the outbox: message {m.id}, “{m.subject}”, {when(m.created_at)} —{' '}
@@ -100,6 +101,7 @@ function Queued({ session, queued, problem }: { session: Session; queued: Outbox
         </li>
       ))}
     </ul>
+    </div>
   );
 }
 

@@ -40,6 +40,7 @@ export function ClientRecordPage({ id }: { id: string }) {
       </p>
       <div class="page-head">
         <h1>{h.client.name}</h1>
+        <div class="actions">
         {mayCall(routeRoles, me.role, 'POST /api/v1/intakes') ? (
           <a class="button primary" href={`/clients/${encodeURIComponent(h.client.id)}/intake`}>
             New intake and screening
@@ -55,6 +56,7 @@ export function ClientRecordPage({ id }: { id: string }) {
             Start a session
           </a>
         ) : null}
+        </div>
       </div>
       <dl class="facts">
         <dt>Client id</dt>

@@ -14,6 +14,8 @@ export interface ZoneDose {
   /** The simulation of the zone drawn here. */
   mean_per_cm2: number;
   target_per_cm2: number;
+  /** The mean depth the punctures of the zone's simulation end at. */
+  mean_depth_mm: number;
   scale_max: number;
   layers: LayerShares;
   heatmap: Blob;
@@ -61,7 +63,7 @@ export function DoseView({ dose }: { dose: ZoneDose }) {
           </figcaption>
         </figure>
         <figure>
-          <table class="bars" aria-label="Depth by layer: share of the punctures' depth in each skin layer">
+          <table class="bars" aria-label="Depth by layer: share of punctures ending in each skin layer">
             <tbody>
               {bars.map((b) => (
                 <tr key={b.key} class={`layer-${b.key}`}>
@@ -74,7 +76,10 @@ export function DoseView({ dose }: { dose: ZoneDose }) {
               ))}
             </tbody>
           </table>
-          <figcaption>Depth by layer (the physics engine's exact shares).</figcaption>
+          <figcaption>
+            Depth by layer: the share of punctures ending in each layer of the {dose.zone.replace(/_/g, ' ')} (mean depth{' '}
+            {dose.mean_depth_mm.toFixed(2)} mm).
+          </figcaption>
         </figure>
       </div>
       <p class="sub">

@@ -2,7 +2,7 @@
 // with real countdowns (their durations from the protocol the API returns; their start instants in
 // localStorage, so a reload finds them), charting per zone on the face map with the dose from the physics
 // engine — its density heatmap and depth-by-layer shares — and finishing, which queues the aftercare sheet.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, call, type Schemas } from '../api/client';
 import { routeRoles } from '../api/route-roles.gen';
@@ -343,6 +343,7 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
         effective_depth_mm: charted.data.effective_depth_mm,
         mean_per_cm2: r.density.mean_per_cm2,
         target_per_cm2: r.density.target_per_cm2,
+        mean_depth_mm: r.mean_effective_depth_mm,
         scale_max: scaleMax,
         layers: r.layers_exact,
         heatmap: png.data as Blob,
@@ -352,6 +353,15 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
     onCharted();
   };
 
+  // The map draws areas; the zone chosen and the zones charted are marked on their own shapes.
+  const mapRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    mapRef.current?.querySelectorAll('path[data-region]').forEach((el) => {
+      const region = el.getAttribute('data-region') ?? '';
+      el.classList.toggle('zone', region === zone);
+      el.classList.toggle('charted', doses.some((d) => d.zone === region));
+    });
+  });
   const onMapClick = (e: MouseEvent) => {
     const region = (e.target as Element | null)?.closest?.('[data-region]')?.getAttribute('data-region');
     if (region && zones.includes(region)) setZone(region);
@@ -360,10 +370,10 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
     <div class="charting">
       <h2>Charting</h2>
       <form class="card" onSubmit={(e) => void chart(e)} noValidate aria-busy={busy}>
-        <div class="chart-map" onClick={onMapClick}>
+        <div class="chart-map" ref={mapRef} onClick={onMapClick}>
           <BodyMap
             areas={areas.filter((a) => a.id === s.area)}
-            marks={{ treat: [s.area], marked: doses.map(() => s.area) }}
+            marks={{ treat: [s.area], marked: [] }}
             modeLabel="choose the zone to chart"
             mode="treat"
             onTap={() => undefined}
