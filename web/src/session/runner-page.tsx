@@ -78,6 +78,11 @@ export function SessionRunnerPage({ id }: { id: string }) {
     return (
       <section class="page">
         <h1>Session {id}</h1>
+        {state.problem.status === 403 ? (
+          <p class="sub">
+            The server refused to show this session (403 {state.problem.code}): charting and the protocol are clinical work.
+          </p>
+        ) : null}
         <LoadProblem problem={state.problem} retry={() => void load()} />
       </section>
     );

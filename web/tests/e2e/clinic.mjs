@@ -220,6 +220,7 @@ export async function clinicFlow(t) {
     const printed = await page.evaluate(() => document.body.innerText);
     expect(/Aftercare after micro-needling/.test(printed) && /See a doctor if/.test(printed) && /C-2026-003/.test(printed), 'the printed sheet lacks its text');
     expect(!/Log out|Queued to the outbox|Print/.test(printed), `the print shows the app around the sheet: ${printed.slice(0, 200)}`);
+    await page.screenshot({ path: join(shots, 'aftercare-print.png'), fullPage: true });
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
     await page.emulateMedia({ media: 'screen' });
     writeFileSync(join(shots, 'aftercare.pdf'), pdf);
@@ -228,6 +229,18 @@ export async function clinicFlow(t) {
     expect(pages === 1, `the aftercare prints on ${pages} pages`);
     const box = /\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(text);
     expect(box && Math.abs(Number(box[1]) - 595.3) < 2 && Math.abs(Number(box[2]) - 841.9) < 2, `not A4: ${box && box[0]}`);
+  });
+
+  await step('clinic: at phone size the runner and the sheet fit', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [path, name] of [[`/sessions/${sessionId}`, 'session-runner-phone'], [`/sessions/${sessionId}/aftercare`, 'aftercare-phone']]) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: /^Session \d+ — face$|^Aftercare after micro-needling$/ }).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow <= 0, `${name} is ${overflow} px wider than a phone`);
+      await visit(page, name);
+    }
+    await page.setViewportSize({ width: 1024, height: 768 });
   });
 
   await step('clinic: the follow-up form — normal healing, then "see a doctor" opens an escalation shown red on Today', async () => {
@@ -284,6 +297,7 @@ export async function clinicFlow(t) {
     const refusal = page.getByRole('alert');
     await refusal.waitFor();
     expect(/not allowed|forbidden|role/i.test(await refusal.textContent()), `reception on the runner: ${await refusal.textContent()}`);
+    await page.getByText(/403 forbidden/).waitFor();
     expect((await page.getByRole('button', { name: /^Chart the / }).count()) === 0, 'reception sees charting');
     const chart = await apiFromPage(page, 'POST', `/api/v1/sessions/${sessionId}/chart`, { passes: 3 });
     expect(chart.status === 403, `chart as reception: ${chart.status}`);
