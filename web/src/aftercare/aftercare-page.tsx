@@ -36,7 +36,7 @@ async function loadSheet(id: string) {
   );
   if (!sheet.ok) return sheet;
   // The message the finish queued: the outbox holds it until it is marked sent (all=true finds it after).
-  const outbox = await call(api.GET('/api/v1/outbox', { params: { query: { all: 'true', limit: 500 } as never } }));
+  const outbox = await call(api.GET('/api/v1/outbox', { params: { query: { all: true, limit: 500 } } }));
   const queued: Outbox[] = outbox.ok ? outbox.data.items.filter((m) => m.session_id === s.id) : [];
   return { ok: true as const, data: { session: s, sheet: sheet.data, queued, outboxProblem: outbox.ok ? null : outbox.problem } };
 }

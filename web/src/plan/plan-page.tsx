@@ -257,6 +257,7 @@ function Booking({ course }: { course: Course }) {
   const [results, setResults] = useState<Record<string, Booked>>({});
   const [busy, setBusy] = useState(false);
   const visits = areas.flatMap((a) => (a.visits ?? []).map((v) => ({ area: a.area, ...v })));
+  const allBooked = visits.length > 0 && visits.every((v) => results[`${v.area}@${v.date}`]?.ok);
 
   const book = async (area: string, date: string): Promise<Booked> => {
     const at = utcInstant(date, time);
@@ -324,9 +325,15 @@ function Booking({ course }: { course: Course }) {
         })}
       </ol>
       <div class="actions">
-        <button type="button" class="primary" disabled={busy} onClick={() => void bookAll()}>
-          {Object.values(results).some((r) => !r.ok) ? 'Try again' : 'Book all visits'}
-        </button>
+        {allBooked ? (
+          <p role="status" class="ok">
+            All {visits.length} visits are booked.
+          </p>
+        ) : (
+          <button type="button" class="primary" disabled={busy} onClick={() => void bookAll()}>
+            {Object.values(results).some((r) => !r.ok) ? 'Try again' : 'Book all visits'}
+          </button>
+        )}
       </div>
       <ExtraVisit course={course} />
     </div>

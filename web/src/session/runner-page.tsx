@@ -303,7 +303,7 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
     // The heatmap of the zone: the area's simulation names the physics device; the zone's own document then
     // simulates the charted passes (directions in turn, one pass each) with the same seed.
     const clinic = await call(
-      api.POST('/api/v1/simulate', { body: { area: s.area, needle_length_mm: s.needle_length_mm, device: s.device } as never }),
+      api.POST('/api/v1/simulate', { body: { area: s.area, needle_length_mm: s.needle_length_mm, device: s.device } }),
     );
     if (!clinic.ok) {
       setProblem(clinic.problem);
@@ -318,7 +318,7 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
       seed,
       plan: { directions: Array.from({ length: n }, (_, i) => directions[i % directions.length]!), passes_per_direction: 1 },
     };
-    const report = await call(api.POST('/api/v1/simulate', { body: doc as never }));
+    const report = await call(api.POST('/api/v1/simulate', { body: doc }));
     if (!report.ok) {
       setProblem(report.problem);
       setBusy(false);
@@ -328,8 +328,8 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
     const scaleMax = 2 * r.density.target_per_cm2;
     const png = await call(
       api.POST('/api/v1/simulate/heatmap.png', {
-        body: doc as never,
-        params: { query: { heatmap_max: scaleMax } as never },
+        body: doc,
+        params: { query: { heatmap_max: scaleMax } },
         parseAs: 'blob',
       }),
     );

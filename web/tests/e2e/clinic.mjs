@@ -78,6 +78,7 @@ export async function clinicFlow(t) {
     const n = await items.count();
     await list.locator('.ok').nth(n - 1).waitFor();
     expect((await list.locator('.ok').count()) === n, 'not every visit was booked');
+    await page.getByRole('status').filter({ hasText: `All ${n} visits are booked.` }).waitFor();
     const extra = page.locator('form.extra');
     await extra.getByLabel(/^Date/).fill(day(1));
     await extra.getByRole('button', { name: 'Book' }).click();
