@@ -9,16 +9,9 @@ import { useLocation } from 'preact-iso';
 import { api, call, type Schemas } from '../api/client';
 import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
 import { LoadProblem, useLoad } from '../load';
+import { rollerIdOf } from './roller-input';
 
 type Guard = Schemas['Protocol']['depth_guard'][number];
-
-/** The roller's record id in what was typed or scanned ("17", "R17", a label's text ending in the id). */
-export function rollerIdOf(text: string): number | null {
-  const m = /(\d+)\s*$/.exec(text.trim());
-  if (!m) return null;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) && n > 0 ? n : null;
-}
 
 export function SessionStartPage({ id }: { id: string }) {
   const { route } = useLocation();

@@ -77,3 +77,14 @@ describe('countdown', () => {
     expect(rangeText([5, 5])).toBe('5 min');
   });
 });
+
+describe('the roller field', () => {
+  it('takes the id at the end of what a scanner typed, and refuses text without one', async () => {
+    const { rollerIdOf } = await import('../../src/session/roller-input');
+    expect(rollerIdOf('17')).toBe(17);
+    expect(rollerIdOf('R17')).toBe(17);
+    expect(rollerIdOf(' ROLLER 0042 ')).toBe(42);
+    expect(rollerIdOf('roller')).toBeNull();
+    expect(rollerIdOf('R0')).toBeNull();
+  });
+});
