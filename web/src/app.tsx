@@ -13,6 +13,12 @@ import { ClientsPage } from './pages/clients';
 import { ClientRecordPage } from './pages/client-record';
 import { NotFoundPage } from './pages/not-found';
 import { IntakePage } from './intake/intake-page';
+// The clinical flow: plan, session runner, aftercare, follow-up.
+import { PlanPage } from './plan/plan-page';
+import { SessionStartPage } from './session/start-page';
+import { SessionRunnerPage } from './session/runner-page';
+import { AftercarePage } from './aftercare/aftercare-page';
+import { FollowupPage } from './followup/followup-page';
 
 function toMe(u: { id: number; name: string; role: string }): Me {
   return { id: u.id, name: u.name, role: u.role as Role };
@@ -119,6 +125,11 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           <Route path="/clients" component={ClientsPage} />
           <Route path="/clients/:id" component={ClientRecordPage} />
           <Route path="/clients/:id/intake" component={IntakePage} />
+          <Route path="/clients/:id/plan" component={PlanPage} />
+          <Route path="/clients/:id/session" component={SessionStartPage} />
+          <Route path="/sessions/:id" component={SessionRunnerPage} />
+          <Route path="/sessions/:id/aftercare" component={AftercarePage} />
+          <Route path="/sessions/:id/followup" component={FollowupPage} />
           <Route path="/password" component={PasswordRoute} />
           <Route default component={NotFoundPage} />
         </Router>

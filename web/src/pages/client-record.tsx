@@ -40,11 +40,23 @@ export function ClientRecordPage({ id }: { id: string }) {
       </p>
       <div class="page-head">
         <h1>{h.client.name}</h1>
+        <div class="actions">
         {mayCall(routeRoles, me.role, 'POST /api/v1/intakes') ? (
           <a class="button primary" href={`/clients/${encodeURIComponent(h.client.id)}/intake`}>
             New intake and screening
           </a>
         ) : null}
+        {mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/courses') ? (
+          <a class="button secondary" href={`/clients/${encodeURIComponent(h.client.id)}/plan`}>
+            Plan a course
+          </a>
+        ) : null}
+        {mayCall(routeRoles, me.role, 'POST /api/v1/sessions') ? (
+          <a class="button secondary" href={`/clients/${encodeURIComponent(h.client.id)}/session`}>
+            Start a session
+          </a>
+        ) : null}
+        </div>
       </div>
       <dl class="facts">
         <dt>Client id</dt>

@@ -410,6 +410,12 @@ try {
     await page.getByRole('heading', { name: /log in/ }).waitFor();
   });
 
+  // The clinical flow (tests/e2e/clinic.mjs): plan, session runner, aftercare, follow-up.
+  await (await import('./clinic.mjs')).clinicFlow({
+    page, step, visit, expect, field, apiFromPage, logIn, day, shots,
+    adminPassword: newPassword, reception: { name: 'rita', password: 'tulip harbour signal 77' },
+  });
+
   await step('no page broke the Content-Security-Policy', async () => {
     expect(cspViolations.length === 0, cspViolations.join('\n'));
   });
