@@ -13,6 +13,14 @@ import { ClientsPage } from './pages/clients';
 import { ClientRecordPage } from './pages/client-record';
 import { NotFoundPage } from './pages/not-found';
 import { IntakePage } from './intake/intake-page';
+// Inventory and admin pages (rollers, simulator, photos, audit, users).
+import { RollersPage } from './rollers/rollers-page';
+import { RollerPage } from './rollers/roller-page';
+import { RecallPage } from './rollers/recall-page';
+import { SimulatorPage } from './simulator/simulator-page';
+import { PhotosPage } from './photos/photos-page';
+import { AuditPage } from './admin/audit-page';
+import { UsersPage } from './admin/users-page';
 
 function toMe(u: { id: number; name: string; role: string }): Me {
   return { id: u.id, name: u.name, role: u.role as Role };
@@ -120,6 +128,14 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           <Route path="/clients/:id" component={ClientRecordPage} />
           <Route path="/clients/:id/intake" component={IntakePage} />
           <Route path="/password" component={PasswordRoute} />
+          {/* Inventory and admin pages. */}
+          <Route path="/rollers" component={RollersPage} />
+          <Route path="/rollers/recall" component={RecallPage} />
+          <Route path="/rollers/:id" component={RollerPage} />
+          <Route path="/simulator" component={SimulatorPage} />
+          <Route path="/clients/:id/photos" component={PhotosPage} />
+          <Route path="/audit" component={AuditPage} />
+          <Route path="/users" component={UsersPage} />
           <Route default component={NotFoundPage} />
         </Router>
       </main>

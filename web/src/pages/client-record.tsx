@@ -45,6 +45,11 @@ export function ClientRecordPage({ id }: { id: string }) {
             New intake and screening
           </a>
         ) : null}
+        {mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/photos') ? (
+          <a class="button secondary" href={`/clients/${encodeURIComponent(h.client.id)}/photos`}>
+            Photos
+          </a>
+        ) : null}
       </div>
       <dl class="facts">
         <dt>Client id</dt>
