@@ -190,4 +190,24 @@ export async function adminPages({ page, step, visit, apiFromPage, field, expect
     await visit(page, 'users-key');
     await page.getByRole('button', { name: 'Done' }).click();
   });
+
+  await step('at phone size the inventory and admin pages fit (wide tables scroll inside their own region)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [path, heading, name] of [
+      ['/rollers', 'Rollers', 'rollers-phone'],
+      [`/rollers/${rollerId}`, /^Roller #/, 'roller-phone'],
+      ['/simulator', 'Simulator', 'simulator-phone'],
+      ['/clients/C-2026-002/photos', 'Photos — Bea Example', 'photos-phone'],
+      ['/audit', 'Audit', 'audit-phone'],
+      ['/users', 'Users', 'users-phone'],
+    ]) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: heading, exact: typeof heading === 'string' }).first().waitFor();
+      await visit(page, name);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow <= 0, `${path} is ${overflow} px wider than a phone`);
+    }
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto('/');
+  });
 }
