@@ -57,6 +57,3 @@ export function uploadQuery(v: { kind: string; session_id: string; note: string;
   if (v.name) q['name'] = v.name;
   return q;
 }
-
-/** The media types the server stores (Photo.media_type); the camera's file is checked before it is sent. */
-export const photoTypes = ['image/jpeg', 'image/png'] as const;

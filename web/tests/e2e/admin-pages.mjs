@@ -137,12 +137,21 @@ export async function adminPages({ page, step, visit, apiFromPage, field, expect
     await page.getByRole('heading', { name: 'Photos — Bea Example' }).waitFor();
     expect((await page.locator('#photo-file').getAttribute('capture')) === 'environment', 'the file field does not open the camera');
     await visit(page, 'photos');
+    // A file that is not a photo: the server's refusal is shown, and the form keeps what was typed.
+    await page.locator('#photo-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') });
+    await page.getByLabel('Note').fill('left cheek, before');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    expect(/image\/jpeg or image\/png/.test(await refusal.textContent()), `photo refusal: ${await refusal.textContent()}`);
+    expect((await page.getByLabel('Note').inputValue()) === 'left cheek, before', 'the typed note was lost');
+    await visit(page, 'photos-refused');
     for (const [kind, colour] of [['before', '#aa3355'], ['after', '#3355aa']]) {
       await page.locator('#photo-file').setInputFiles({ name: `${kind}.png`, mimeType: 'image/png', buffer: await makePng(page, colour) });
       await page.getByLabel('Kind').selectOption(kind);
       await page.getByLabel('Session').selectOption('1');
       await page.getByLabel('Note').fill(`left cheek, ${kind}`);
-      await page.getByRole('button', { name: 'Upload' }).click();
+      await page.getByRole('button', { name: /^(Upload|Try again)$/ }).click();
       await page.getByRole('img', { name: new RegExp(`^${kind} photo \\d+: left cheek, ${kind}$`) }).waitFor();
     }
     const group = page.getByRole('region', { name: /^face, / });
