@@ -19,6 +19,14 @@ import { SessionStartPage } from './session/start-page';
 import { SessionRunnerPage } from './session/runner-page';
 import { AftercarePage } from './aftercare/aftercare-page';
 import { FollowupPage } from './followup/followup-page';
+// Inventory and admin pages (rollers, simulator, photos, audit, users).
+import { RollersPage } from './rollers/rollers-page';
+import { RollerPage } from './rollers/roller-page';
+import { RecallPage } from './rollers/recall-page';
+import { SimulatorPage } from './simulator/simulator-page';
+import { PhotosPage } from './photos/photos-page';
+import { AuditPage } from './admin/audit-page';
+import { UsersPage } from './admin/users-page';
 
 function toMe(u: { id: number; name: string; role: string }): Me {
   return { id: u.id, name: u.name, role: u.role as Role };
@@ -131,6 +139,14 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           <Route path="/sessions/:id/aftercare" component={AftercarePage} />
           <Route path="/sessions/:id/followup" component={FollowupPage} />
           <Route path="/password" component={PasswordRoute} />
+          {/* Inventory and admin pages. */}
+          <Route path="/rollers" component={RollersPage} />
+          <Route path="/rollers/recall" component={RecallPage} />
+          <Route path="/rollers/:id" component={RollerPage} />
+          <Route path="/simulator" component={SimulatorPage} />
+          <Route path="/clients/:id/photos" component={PhotosPage} />
+          <Route path="/audit" component={AuditPage} />
+          <Route path="/users" component={UsersPage} />
           <Route default component={NotFoundPage} />
         </Router>
       </main>

@@ -14,6 +14,11 @@ export interface MenuEntry {
 export const menuEntries: readonly MenuEntry[] = [
   { href: '/', label: 'Today', needs: ['GET /api/v1/due', 'GET /api/v1/appointments'] },
   { href: '/clients', label: 'Clients', needs: ['GET /api/v1/clients', 'GET /api/v1/clients/{id}/history'] },
+  // Inventory and admin pages.
+  { href: '/rollers', label: 'Rollers', needs: ['GET /api/v1/rollers', 'GET /api/v1/recalls/{lot}'] },
+  { href: '/simulator', label: 'Simulator', needs: ['GET /api/v1/devices', 'POST /api/v1/simulate'] },
+  { href: '/audit', label: 'Audit', needs: ['GET /api/v1/audit', 'GET /api/v1/audit/verify'] },
+  { href: '/users', label: 'Users', needs: ['GET /api/v1/users', 'GET /api/v1/api-keys'] },
 ];
 
 /** True when `role` may call `route` ("GET /api/v1/due") by the table; false for a route it does not hold. */

@@ -56,6 +56,11 @@ export function ClientRecordPage({ id }: { id: string }) {
             Start a session
           </a>
         ) : null}
+        {mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/photos') ? (
+          <a class="button secondary" href={`/clients/${encodeURIComponent(h.client.id)}/photos`}>
+            Photos
+          </a>
+        ) : null}
         </div>
       </div>
       <dl class="facts">

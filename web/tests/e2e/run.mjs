@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from './server.mjs';
+import { adminPages } from './admin-pages.mjs';
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(chromiumPath)) {
@@ -216,7 +217,7 @@ try {
     await page.getByRole('heading', { name: 'Today' }).waitFor();
     await page.getByRole('heading', { name: /Rollers expired/ }).waitFor();
     const labels = await menuLabels(page);
-    expect(JSON.stringify(labels) === JSON.stringify(['Today', 'Clients']), `admin menu: ${labels}`);
+    expect(JSON.stringify(labels) === JSON.stringify(['Today', 'Clients', 'Rollers', 'Simulator', 'Audit', 'Users']), `admin menu: ${labels}`);
     await visit(page, 'today');
   });
 
@@ -383,6 +384,9 @@ try {
     expect(typeof receptionPassword === 'string' && receptionPassword.length > 0, 'no one-time password');
   });
 
+  // The inventory and admin pages (admin-pages.mjs), as the admin.
+  await adminPages({ page, step, visit, apiFromPage, field, expect, day });
+
   await step('log out returns to the login page', async () => {
     await page.goto('/');
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -397,7 +401,7 @@ try {
     await firstPasswordChange(page, receptionPassword, 'tulip harbour signal 77');
     await page.getByRole('heading', { name: 'Today' }).waitFor();
     const labels = await menuLabels(page);
-    expect(JSON.stringify(labels) === JSON.stringify(['Today', 'Clients']), `reception menu: ${labels}`);
+    expect(JSON.stringify(labels) === JSON.stringify(['Today', 'Clients', 'Simulator']), `reception menu: ${labels}`);
     await page.getByRole('heading', { name: 'Appointments' }).waitFor();
     expect((await page.getByRole('heading', { name: /Rollers/ }).count()) === 0, 'reception sees the rollers');
     await visit(page, 'today-reception');
