@@ -2,6 +2,7 @@
 // the print rules under .aftercare-sheet), and the message the finish queued to the outbox, as the API has it.
 import { api, call, type Schemas } from '../api/client';
 import { LoadProblem, useLoad, when } from '../load';
+import { sessionDocument } from '../session/session-document';
 
 type Sheet = Schemas['AftercareSheet'];
 type Session = Schemas['Session'];
@@ -20,16 +21,7 @@ async function loadSheet(id: string) {
   const sheet = await call(
     api.POST('/api/v1/aftercare', {
       body: {
-        session: {
-          client_id: s.client_id,
-          area: s.area,
-          device: s.device,
-          needle_length_mm: s.needle_length_mm,
-          start: s.started_at,
-          cocktail: s.cocktail,
-          conditions: s.conditions,
-          ...(s.acknowledged?.length ? { acknowledge: s.acknowledged } : {}),
-        },
+        session: sessionDocument(s),
         ...(s.finished_at ? { end: s.finished_at } : {}),
       },
     }),

@@ -63,39 +63,58 @@ interface FieldProps<F extends string> {
   autoFocus?: boolean;
 }
 
-export function Field<F extends string>(p: FieldProps<F>) {
-  const id = `f-${p.name}`;
-  const error = p.form.state.errors[p.name];
-  const describedBy = [error ? `${id}-error` : '', p.hint ? `${id}-hint` : ''].filter(Boolean).join(' ');
+/** What every control of the form pattern shows around itself: its label, a hint, and the error the API's
+ * `field` named for it (linked by aria-describedby through `describedBy`). */
+export function FieldFrame(p: {
+  id: string;
+  label: string;
+  required?: boolean;
+  hint?: string;
+  error?: string;
+  children: (describedBy: string | undefined) => ComponentChildren;
+}) {
+  const describedBy = [p.error ? `${p.id}-error` : '', p.hint ? `${p.id}-hint` : ''].filter(Boolean).join(' ');
   return (
-    <div class={error ? 'field field-invalid' : 'field'}>
-      <label for={id}>
+    <div class={p.error ? 'field field-invalid' : 'field'}>
+      <label for={p.id}>
         {p.label}
         {p.required ? <span class="req"> (required)</span> : null}
       </label>
-      <input
-        id={id}
-        name={p.name}
-        type={(p.type ?? 'text') as 'text'}
-        value={p.form.state.values[p.name]}
-        onInput={(e) => p.form.set(p.name, (e.currentTarget as HTMLInputElement).value)}
-        autoComplete={p.autoComplete}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
-        required={p.required}
-        autoFocus={p.autoFocus}
-      />
+      {p.children(describedBy || undefined)}
       {p.hint ? (
-        <p class="hint" id={`${id}-hint`}>
+        <p class="hint" id={`${p.id}-hint`}>
           {p.hint}
         </p>
       ) : null}
-      {error ? (
-        <p class="field-error" id={`${id}-error`} role="alert">
-          {error}
+      {p.error ? (
+        <p class="field-error" id={`${p.id}-error`} role="alert">
+          {p.error}
         </p>
       ) : null}
     </div>
+  );
+}
+
+export function Field<F extends string>(p: FieldProps<F>) {
+  const id = `f-${p.name}`;
+  const error = p.form.state.errors[p.name];
+  return (
+    <FieldFrame id={id} label={p.label} required={p.required} hint={p.hint} error={error}>
+      {(describedBy) => (
+        <input
+          id={id}
+          name={p.name}
+          type={(p.type ?? 'text') as 'text'}
+          value={p.form.state.values[p.name]}
+          onInput={(e) => p.form.set(p.name, (e.currentTarget as HTMLInputElement).value)}
+          autoComplete={p.autoComplete}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={describedBy}
+          required={p.required}
+          autoFocus={p.autoFocus}
+        />
+      )}
+    </FieldFrame>
   );
 }
 

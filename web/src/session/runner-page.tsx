@@ -13,6 +13,7 @@ import { LoadProblem, useLoad, when } from '../load';
 import { BodyMap } from '../intake/body-map';
 import { countdown, minutesSeconds, rangeText, resetTimer, startTimer, storedStart } from './timers';
 import { DoseView, type ZoneDose } from './dose-view';
+import { sessionDocument } from './session-document';
 
 type Detail = Schemas['SessionDetail'];
 type Protocol = Schemas['Protocol'];
@@ -24,21 +25,7 @@ const directionNames = ['horizontal', 'vertical', 'diagonal', 'anti_diagonal'] a
 
 /** The protocol of a stored session, as the API computes it (the same input the start used). */
 function protocolOf(d: Detail) {
-  const s = d.session;
-  return call(
-    api.POST('/api/v1/protocol', {
-      body: {
-        client_id: s.client_id,
-        area: s.area,
-        device: s.device,
-        needle_length_mm: s.needle_length_mm,
-        start: s.started_at,
-        cocktail: s.cocktail,
-        conditions: s.conditions,
-        ...(s.acknowledged?.length ? { acknowledge: s.acknowledged } : {}),
-      },
-    }),
-  );
+  return call(api.POST('/api/v1/protocol', { body: sessionDocument(d.session) }));
 }
 
 /** Date.now(), re-read every second while the page is open (a test's clock control moves it). */
