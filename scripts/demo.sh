@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # A guided tour of the clinical engine on the shipped examples: each step says what it shows, prints the
-# command, and runs it. Usage: scripts/demo.sh [path/to/needlework]
+# command, and runs it. Usage: scripts/demo.sh [path/to/needlework] (without one: builds build/release's).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 nw=${1:-build/release/apps/needlework/needlework}
+if [ $# -eq 0 ] && [ ! -x "$nw" ]; then
+  # Run on its own: build the binary first (preset `release`), as scripts/run.sh does.
+  bash scripts/install-deps.sh || exit 1
+  cmake --preset release >/dev/null || exit 1
+  cmake --build --preset release -j "$(nproc)" --target needlework || exit 1
+fi
 
 step=0
 show() {

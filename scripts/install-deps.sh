@@ -11,6 +11,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   libpqxx-dev postgresql python3
   librestinio-dev libasio-dev libhttp-parser-dev libcurl4-openssl-dev wrk nginx-light
+  chromium
 )
 
 missing=()

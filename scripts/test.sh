@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 bash scripts/check-format.sh
-cmake --preset dev
+cmake --preset dev -DNEEDLEWORK_WEB=ON
 cmake --build --preset dev -j "$(nproc)"
 
 # The PostgreSQL half of the store tests runs against a throwaway server of this run's own (a fresh cluster in

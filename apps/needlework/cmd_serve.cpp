@@ -1,14 +1,21 @@
-// `needlework serve`: the clinic server (src/server). Its settings come from server::settings() — one flag
-// each, beside the global --db, --data and --pack it shares with every store command — over the environment
-// and a TOML file (--config); docs/server.md lists them.
+// `needlework serve`: the clinic server (src/server); `needlework openapi`: the OpenAPI document it serves.
+// Its settings come from server::settings() — one flag each, beside the global --db, --data and --pack it
+// shares with every store command — over the environment and a TOML file (--config); docs/server.md lists
+// them.
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
 
 #include "context.hpp"
 #include "needlework/server/config.hpp"
+#include "needlework/server/openapi_export.hpp"
 #include "needlework/server/server.hpp"
+
+#ifndef NEEDLEWORK_WEB_DIR
+#error "NEEDLEWORK_WEB_DIR must be defined by the build"
+#endif
 
 namespace needlework::cli {
 
@@ -59,8 +66,41 @@ void add_serve_command(CLI::App& app, Context& ctx) {
       ctx.exit_code = report(ctx, config.error());
       return;
     }
+    // No web_root configured: the browser app this build made (<build>/web/dist), as the data folder
+    // defaults to the build's data/ — so the built binary serves its app without flags
+    // (docs/architecture.md).
+    if (config->web_root.empty()) {
+      const std::filesystem::path built = NEEDLEWORK_WEB_DIR;
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(built / "index.html", ec)) {
+        config->web_root = built;
+      } else {
+        std::cout << "needlework serve: no browser app at " << built.string()
+                  << " (build the `web` target, or set web_root); serving the API only\n";
+      }
+    }
     auto ran = server::serve(*config, std::cout);
     if (!ran) ctx.exit_code = report(ctx, ran.error());
+  });
+}
+
+void add_openapi_command(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("openapi",
+                                 "Print the OpenAPI 3.1 document that `needlework serve` answers at "
+                                 "/api/v1/openapi.json (the browser app's "
+                                 "TypeScript types are generated from it). Reads only the data folder and "
+                                 "--pack; no database is opened.");
+  cmd->footer("Example:\n  needlework openapi > openapi.json\n\n" + std::string(exit_codes_help));
+  cmd->callback([&ctx] {
+    server::ServerConfig config;
+    config.data_dir = ctx.data_dir();
+    config.pack = ctx.pack_id;
+    auto doc = server::served_openapi(config);
+    if (!doc) {
+      ctx.exit_code = report(ctx, doc.error());
+      return;
+    }
+    print_json(*doc);
   });
 }
 

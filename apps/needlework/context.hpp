@@ -132,5 +132,7 @@ void add_store_commands(CLI::App& app, Context& ctx);
 void add_physics_commands(CLI::App& app, Context& ctx);
 /// `needlework serve` (cmd_serve.cpp).
 void add_serve_command(CLI::App& app, Context& ctx);
+/// `needlework openapi` (cmd_serve.cpp): the served OpenAPI document on stdout.
+void add_openapi_command(CLI::App& app, Context& ctx);
 
 }  // namespace needlework::cli

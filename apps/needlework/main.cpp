@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   add_store_commands(app, ctx);
   add_physics_commands(app, ctx);
   add_serve_command(app, ctx);
+  add_openapi_command(app, ctx);
 
   if (auto unknown = find_unknown_command(app, argc, argv)) {
     std::cerr << "needlework: unknown command '" << *unknown << "' (see needlework --help)\n";

@@ -83,8 +83,8 @@ std::vector<Setting> make_settings() {
       path(&ServerConfig::data_dir));
   add("photo_dir", "(photos/ beside a SQLite file; ./photos for PostgreSQL)", "where photo files are kept",
       path(&ServerConfig::photo_dir));
-  add("web_root", "(none)", "a folder of static files served at / (the browser app)",
-      path(&ServerConfig::web_root));
+  add("web_root", "(the built browser app, <build>/web/dist, when built)",
+      "a folder of static files served at / (the browser app)", path(&ServerConfig::web_root));
   add("tls_cert", "(none)", "PEM certificate chain: with tls_key, serve HTTPS (cookies become Secure)",
       path(&ServerConfig::tls_cert));
   add("tls_key", "(none)", "PEM private key of tls_cert", path(&ServerConfig::tls_key));

@@ -17,28 +17,36 @@ std::vector<QueryParam> page_params() {
           QueryParam{"cursor", "string", "the next_cursor of the page before", false}};
 }
 
-Result<nlohmann::json> page(const Request& request, const std::vector<nlohmann::json>& items,
-                            const std::function<std::string(const nlohmann::json&)>& key) {
+Result<PageRange> page_range(const Request& request, std::size_t count,
+                             const std::function<std::string(std::size_t)>& key) {
   std::int64_t limit = 100;
   if (auto l = request.param("limit")) {
     NW_TRY(n, units::parse_integer(*l, "limit", 1, 500));
     limit = n;
   }
-  std::size_t first = 0;
+  PageRange range;
   if (auto c = request.param("cursor")) {
     // The cursor is the key of the last item of the page before: the page goes on after it, so items added
     // meanwhile do not shift it.
-    auto it = std::find_if(items.begin(), items.end(), [&](const nlohmann::json& j) { return key(j) == *c; });
-    if (it == items.end()) {
+    std::size_t i = 0;
+    while (i < count && key(i) != *c) ++i;
+    if (i == count) {
       return fail(ErrorCode::invalid_value,
                   "is not an item of this list (it may have been removed): start again", "cursor");
     }
-    first = static_cast<std::size_t>(it - items.begin()) + 1;
+    range.first = i + 1;
   }
+  range.end = std::min(count, range.first + static_cast<std::size_t>(limit));
+  if (range.end < count && range.end > range.first) range.next_cursor = key(range.end - 1);
+  return range;
+}
+
+Result<nlohmann::json> page(const Request& request, const std::vector<nlohmann::json>& items,
+                            const std::function<std::string(const nlohmann::json&)>& key) {
+  NW_TRY(range, page_range(request, items.size(), [&](std::size_t i) { return key(items[i]); }));
   nlohmann::json out = {{"items", nlohmann::json::array()}, {"next_cursor", nullptr}};
-  const std::size_t end = std::min(items.size(), first + static_cast<std::size_t>(limit));
-  for (std::size_t i = first; i < end; ++i) out["items"].push_back(items[i]);
-  if (end < items.size() && end > first) out["next_cursor"] = key(items[end - 1]);
+  for (std::size_t i = range.first; i < range.end; ++i) out["items"].push_back(items[i]);
+  if (range.next_cursor) out["next_cursor"] = *range.next_cursor;
   return out;
 }
 

@@ -3,8 +3,10 @@
 // body's fields, paginating a list, answering a write once it is durable. Private to the server module.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "needlework/clinic/json_fields.hpp"
@@ -23,22 +25,37 @@ std::vector<Route> physics_routes();  // routes_physics.cpp: simulate, devices, 
 /// with a one-time password printed to `out` — never to the log — which must be changed at first login.
 Result<void> make_first_admin(Services& services, std::ostream& out);
 
-/// The page of `items` a list request asks for: `limit` (1–500, default 100) items after the one whose key is
-/// `cursor` (the `next_cursor` of the page before): {"items": […], "next_cursor": key or null}. `key(item)`
-/// gives each item's stable key (its id). An unknown cursor is 422.
+/// Which part of a list of `count` items a list request asks for: `limit` (1–500, default 100) items after
+/// the one whose key is `cursor` (the `next_cursor` of the page before). `key(i)` gives item i's stable key
+/// (its id). An unknown cursor is 422.
+struct PageRange {
+  std::size_t first = 0;
+  std::size_t end = 0;
+  std::optional<std::string> next_cursor;  ///< the key of the page's last item, when more items follow
+};
+Result<PageRange> page_range(const Request& request, std::size_t count,
+                             const std::function<std::string(std::size_t)>& key);
+/// The page of `items` a list request asks for: {"items": […], "next_cursor": key or null}.
 Result<nlohmann::json> page(const Request& request, const std::vector<nlohmann::json>& items,
                             const std::function<std::string(const nlohmann::json&)>& key);
 /// The query parameters of a paginated list, for its route.
 std::vector<QueryParam> page_params();
-/// `page` of records in their --json form, keyed by "id".
+/// `page` of records in their --json form, keyed by their id: only the page's records are converted, so a
+/// long list costs one comparison per record, not a JSON document each.
 template <class R>
 Result<nlohmann::json> page_of(const Request& request, const std::vector<R>& records) {
-  std::vector<nlohmann::json> items;
-  items.reserve(records.size());
-  for (const auto& r : records) items.push_back(store::to_json(r));
-  return page(request, items, [](const nlohmann::json& j) {
-    return j.at("id").is_string() ? j.at("id").get<std::string>() : j.at("id").dump();
-  });
+  auto key = [&](std::size_t i) -> std::string {
+    if constexpr (std::is_convertible_v<decltype(records[i].id), std::string>) {
+      return records[i].id;
+    } else {
+      return std::to_string(records[i].id);
+    }
+  };
+  NW_TRY(range, page_range(request, records.size(), key));
+  nlohmann::json out = {{"items", nlohmann::json::array()}, {"next_cursor", nullptr}};
+  for (std::size_t i = range.first; i < range.end; ++i) out["items"].push_back(store::to_json(records[i]));
+  if (range.next_cursor) out["next_cursor"] = *range.next_cursor;
+  return out;
 }
 
 /// A path parameter that must be a record id (a positive whole number); 404 when it is not.

@@ -1,0 +1,133 @@
+// Clients: search by id or name (GET /api/v1/clients?q=), open a record, register a client
+// (POST /api/v1/clients) — the form keeps what was typed when the server refuses, and says why by the field.
+import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { api, call, type Schemas } from '../api/client';
+import type { Problem } from '../api/problem';
+import { routeRoles } from '../api/route-roles.gen';
+import { useMe } from '../auth';
+import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import { LoadProblem, useLoad } from '../load';
+import { mayCall } from '../menu';
+
+export function ClientsPage() {
+  const me = useMe();
+  const { query, route } = useLocation();
+  const q = query['q'] ?? '';
+  const [text, setText] = useState(q);
+  const found = useLoad(
+    () => call(api.GET('/api/v1/clients', { params: { query: q ? { q, limit: 100 } : { limit: 100 } } })),
+    [q],
+  );
+  const mayAdd = mayCall(routeRoles, me.role, 'POST /api/v1/clients');
+  // Pages after the first (the API pages by cursor: docs/server.md), appended by "Show more".
+  const [more, setMore] = useState<{ q: string; items: Schemas['Client'][]; cursor: string | null; problem: Problem | null }>({
+    q,
+    items: [],
+    cursor: null,
+    problem: null,
+  });
+  const extra = more.q === q ? more : { q, items: [], cursor: null, problem: null };
+  const firstCursor = found.state.kind === 'ok' ? (found.state.data.next_cursor ?? null) : null;
+  const cursor = extra.items.length ? extra.cursor : firstCursor;
+  const loadMore = async () => {
+    if (!cursor) return;
+    const query = q ? { q, limit: 100, cursor } : { limit: 100, cursor };
+    const out = await call(api.GET('/api/v1/clients', { params: { query } }));
+    setMore(
+      out.ok
+        ? { q, items: [...extra.items, ...out.data.items], cursor: out.data.next_cursor ?? null, problem: null }
+        : { ...extra, problem: out.problem },
+    );
+  };
+  const [adding, setAdding] = useState(false);
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>Clients</h1>
+        {mayAdd && !adding ? (
+          <button type="button" class="primary" onClick={() => setAdding(true)}>
+            Add a client
+          </button>
+        ) : null}
+      </div>
+      {adding ? (
+        <NewClientForm
+          onCancel={() => setAdding(false)}
+          onAdded={(id) => route(`/clients/${encodeURIComponent(id)}`)}
+        />
+      ) : null}
+      <form
+        role="search"
+        class="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          route(text ? `/clients?q=${encodeURIComponent(text)}` : '/clients');
+        }}
+      >
+        <label for="client-search">Find a client by id or name</label>
+        <div class="inline">
+          <input id="client-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <button type="submit" class="secondary">
+            Search
+          </button>
+        </div>
+      </form>
+      {found.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
+      {found.state.kind === 'failed' ? <LoadProblem problem={found.state.problem} retry={found.reload} /> : null}
+      {found.state.kind === 'ok' ? (
+        found.state.data.items.length === 0 ? (
+          <p>{q ? `No client matches “${q}”.` : 'No clients yet.'}</p>
+        ) : (
+          <ul class="items clients" aria-label="Clients found">
+            {[...found.state.data.items, ...extra.items].map((c) => (
+              <li key={c.id} class="item">
+                <a href={`/clients/${encodeURIComponent(c.id)}`} class="row-link">
+                  <strong>{c.name}</strong> <span class="sub">{c.id}</span>
+                  {c.date_of_birth ? <span class="sub"> · born {c.date_of_birth}</span> : null}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )
+      ) : null}
+      {extra.problem ? <LoadProblem problem={extra.problem} retry={() => void loadMore()} /> : null}
+      {found.state.kind === 'ok' && cursor ? (
+        <button type="button" class="secondary" onClick={() => void loadMore()}>
+          Show more clients
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
+function NewClientForm({ onCancel, onAdded }: { onCancel: () => void; onAdded: (id: string) => void }) {
+  const form = useForm({
+    initial: { id: '', name: '', date_of_birth: '' },
+    required: ['id', 'name'],
+    submit: (v) =>
+      call(
+        api.POST('/api/v1/clients', {
+          body: { id: v.id.trim(), name: v.name.trim(), ...(v.date_of_birth ? { date_of_birth: v.date_of_birth } : {}) },
+        }),
+      ),
+    onSuccess: (c) => onAdded(c.id),
+  });
+  return (
+    <form class="card" onSubmit={form.onSubmit} noValidate aria-labelledby="new-client-title">
+      <h2 id="new-client-title">Add a client</h2>
+      <div class="grid2">
+        <Field form={form} name="id" label="Client id" required hint="The clinic's own id, e.g. C-2026-014." autoFocus />
+        <Field form={form} name="name" label="Name" required autoComplete="off" />
+        <Field form={form} name="date_of_birth" label="Date of birth" type="date" />
+      </div>
+      <FormProblem state={form.state} />
+      <div class="actions">
+        <SubmitButton state={form.state}>Add client</SubmitButton>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

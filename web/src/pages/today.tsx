@@ -1,0 +1,102 @@
+// Today: follow-ups due and open escalations (GET /api/v1/due; escalations in red), today's appointments
+// (GET /api/v1/appointments, the server's today), and — for the roles that handle rollers — rollers expired or
+// expiring soon (GET /api/v1/rollers).
+import { api, call } from '../api/client';
+import { routeRoles } from '../api/route-roles.gen';
+import { useMe } from '../auth';
+import { LoadProblem, timeOfDay, useLoad, when } from '../load';
+import { mayCall } from '../menu';
+import { rollersToWatch } from './today-logic';
+
+function clientLink(id: string) {
+  return <a href={`/clients/${encodeURIComponent(id)}`}>{id}</a>;
+}
+
+export function TodayPage() {
+  const me = useMe();
+  const due = useLoad(() => call(api.GET('/api/v1/due')), []);
+  const appts = useLoad(() => call(api.GET('/api/v1/appointments', { params: { query: { limit: 500 } } })), []);
+  const seesRollers = mayCall(routeRoles, me.role, 'GET /api/v1/rollers');
+  return (
+    <section class="page">
+      <h1>Today</h1>
+      <div class="columns">
+        <section aria-labelledby="due-title" class="panel">
+          <h2 id="due-title">Follow-ups and escalations</h2>
+          {due.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
+          {due.state.kind === 'failed' ? <LoadProblem problem={due.state.problem} retry={due.reload} /> : null}
+          {due.state.kind === 'ok' ? (
+            due.state.data.items.length === 0 ? (
+              <p>Nothing due.</p>
+            ) : (
+              <ul class="items">
+                {due.state.data.items.map((item) => (
+                  <li
+                    key={`${item.kind}-${item.session_id}-${item.escalation_id ?? ''}`}
+                    class={item.kind === 'escalation' ? 'item escalation' : 'item'}
+                  >
+                    <strong>{item.kind === 'escalation' ? 'Open escalation' : 'Follow-up due'}</strong>{' '}
+                    {item.overdue ? <span class="badge warn">overdue</span> : null} — {clientLink(item.client_id)},
+                    session {item.session_id}, {when(item.due_at)}
+                    <div class="sub">{item.text}</div>
+                  </li>
+                ))}
+              </ul>
+            )
+          ) : null}
+        </section>
+        <section aria-labelledby="appt-title" class="panel">
+          <h2 id="appt-title">Appointments</h2>
+          {appts.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
+          {appts.state.kind === 'failed' ? <LoadProblem problem={appts.state.problem} retry={appts.reload} /> : null}
+          {appts.state.kind === 'ok' ? (
+            appts.state.data.items.length === 0 ? (
+              <p>No appointments today.</p>
+            ) : (
+              <ul class="items">
+                {appts.state.data.items.map((a) => (
+                  <li key={a.id} class={a.state === 'cancelled' ? 'item cancelled' : 'item'}>
+                    <strong>{timeOfDay(a.at)}</strong> {clientLink(a.client_id)} — {a.area}, {a.needle_length_mm} mm
+                    {a.state !== 'booked' ? <span class="badge"> {a.state}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )
+          ) : null}
+        </section>
+        {seesRollers ? <RollersPanel /> : null}
+      </div>
+    </section>
+  );
+}
+
+function RollersPanel() {
+  const rollers = useLoad(() => call(api.GET('/api/v1/rollers', { params: { query: { limit: 500 } } })), []);
+  const today = new Date().toISOString().slice(0, 10);
+  return (
+    <section aria-labelledby="rollers-title" class="panel">
+      <h2 id="rollers-title">Rollers expired or expiring within 30 days</h2>
+      {rollers.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
+      {rollers.state.kind === 'failed' ? <LoadProblem problem={rollers.state.problem} retry={rollers.reload} /> : null}
+      {rollers.state.kind === 'ok'
+        ? (() => {
+            const watch = rollersToWatch(rollers.state.data.items, today);
+            if (watch.length === 0) return <p>None.</p>;
+            return (
+              <ul class="items">
+                {watch.map(({ roller, days }) => (
+                  <li key={roller.id} class={days < 0 ? 'item escalation' : 'item'}>
+                    <strong>
+                      {roller.device} lot {roller.lot} #{roller.serial}
+                    </strong>{' '}
+                    {days < 0 ? `expired ${roller.expiry}` : `expires ${roller.expiry} (in ${days} days)`}
+                    {roller.client_id ? <> — {clientLink(roller.client_id)}</> : null}
+                  </li>
+                ))}
+              </ul>
+            );
+          })()
+        : null}
+    </section>
+  );
+}
