@@ -263,6 +263,12 @@ auto recall_lot =
       };
     });
 
+Result<Response> list_recalls(Services&, Request& req, ReadConnection& c) {
+  NW_TRY(list, c.store->lot_recalls());
+  NW_TRY(out, page_of(req, list));
+  return json_response(out);
+}
+
 Result<Response> recall(Services&, Request& req, ReadConnection& c) {
   NW_TRY(r, c.clinic->recall(req.params.at("lot")));
   return json_response(store::to_json(r));
@@ -573,6 +579,8 @@ std::vector<Route> record_routes() {
        "Roller", 200, sterilise_roller, BodyKind::none);
   post("/api/v1/rollers/{id}/dispose", clinical, "Dispose of a roller", "RollerDisposal", "Roller", 200,
        dispose_roller);
+  get("/api/v1/recalls", clinical, "The recalls recorded, oldest first", "LotRecallPage", list_recalls,
+      page_params());
   post("/api/v1/recalls", clinical,
        "Record the recall of a lot: its rollers are refused for every use; what it touched", "NewRecall",
        "Recall", 201, recall_lot);

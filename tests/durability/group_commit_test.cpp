@@ -119,6 +119,10 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<void>, update_roller, (const ns::Actor& b, const ns::RollerRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::RollerRecord>>, rollers_in_lot, (std::string_view l), (l))
   FORWARD(Result<std::vector<ns::RollerRecord>>, rollers, (), ())
+  FORWARD(Result<ns::LotRecallRecord>, insert_lot_recall, (const ns::Actor& b, const ns::LotRecallRecord& r),
+          (b, r))
+  FORWARD(Result<std::optional<ns::LotRecallRecord>>, find_lot_recall, (std::string_view l), (l))
+  FORWARD(Result<std::vector<ns::LotRecallRecord>>, lot_recalls, (), ())
   using ns::Store::insert_session;
   FORWARD(Result<ns::SessionRecord>, insert_session,
           (const ns::Actor& b, const ns::SessionRecord& r, const ns::CanonicalText& t), (b, r, t))

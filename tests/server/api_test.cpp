@@ -499,6 +499,12 @@ TEST_P(ApiFlow, EveryRefusalAnswers409NamingItsRule) {
   auto read = pia->get("/api/v1/recalls/L-RECALL");
   ASSERT_EQ(read.status, 200) << read.describe();
   EXPECT_EQ(read.json()["recall"], doc["recall"]) << read.describe();
+  // The list of recalls (what Today shows): this one, as recorded; reception may not read it.
+  auto recalls = pia->get("/api/v1/recalls");
+  ASSERT_EQ(recalls.status, 200) << recalls.describe();
+  ASSERT_EQ(recalls.json()["items"].size(), 1u) << recalls.describe();
+  EXPECT_EQ(recalls.json()["items"][0], doc["recall"]) << recalls.describe();
+  expect_error(rita->get("/api/v1/recalls"), 403, "forbidden");
   auto refused = start_session(*pia, "C-0002", recalled, "periorbital");
   expect_refused(refused, "roller", "RECORD.lot_recalled");
   for (const std::string part : {"L-RECALL", "sterility failure", "dispose"}) {

@@ -593,6 +593,7 @@ TEST_F(RealAnswers, FitTheirSchemas) {
                .path = "/api/v1/recalls",
                .body = json{{"lot", "LOT-API"}, {"reason", "sterility failure"}}});
   expect_fits({.path = "/api/v1/recalls/LOT-API"});
+  expect_fits({.path = "/api/v1/recalls"});
   expect_fits(
       {.method = "POST", .path = fmt::format("/api/v1/consents/{}/withdraw", consent.value("id", 0))});
   expect_fits({.path = "/api/v1/clients/C-API/history"});

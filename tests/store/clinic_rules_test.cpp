@@ -557,15 +557,16 @@ TEST_P(ClinicRules, ALotIsRecalledOnceWithAReasonAndMayBeRecalledBeforeItsRoller
   EXPECT_EQ(again.error().where, "lot");
   EXPECT_NE(again.error().message.find("already recalled"), std::string::npos) << again.error().message;
   // Bad input names its field; nothing is recorded.
-  for (const auto& [lot, reason, field] : std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"LOT-S", "", "reason"},
-           {"LOT-S", "  ", "reason"},
-           {"", "bent needles", "lot"},
-           {"LOT\nS", "bent needles", "lot"},
-           {std::string(65, 'L'), "bent needles", "lot"}}) {
+  for (const auto& [lot, reason, field, code] :
+       std::vector<std::tuple<std::string, std::string, std::string, ErrorCode>>{
+           {"LOT-S", "", "reason", ErrorCode::invalid_value},
+           {"LOT-S", "  ", "reason", ErrorCode::invalid_value},
+           {"", "bent needles", "lot", ErrorCode::invalid_value},
+           {"LOT\nS", "bent needles", "lot", ErrorCode::invalid_value},
+           {std::string(65, 'L'), "bent needles", "lot", ErrorCode::out_of_range}}) {
     auto bad = clinic_->recall_lot(by("2026-11-26T08:00:00Z"), lot, reason);
     ASSERT_FALSE(bad) << lot << " / " << reason;
-    EXPECT_EQ(bad.error().code, ErrorCode::invalid_value) << bad.error().describe();
+    EXPECT_EQ(bad.error().code, code) << bad.error().describe();
     EXPECT_EQ(bad.error().where, field) << bad.error().describe();
   }
   EXPECT_FALSE(clinic_->recall("LOT-S"));

@@ -21,3 +21,23 @@ export function rollersToWatch<R extends RollerLike>(rollers: readonly R[], toda
     .map((r) => ({ roller: r, days: daysUntil(r.expiry, today) }))
     .sort((a, b) => a.days - b.days);
 }
+
+export interface RecallLike {
+  lot: string;
+  recalled_at: string;
+}
+
+/**
+ * The recorded recalls whose lot still has rollers not disposed of, newest recall first, each with those
+ * rollers: the server already refuses every use of them (RECORD.lot_recalled); Today asks for them to be
+ * found and disposed of. A recall whose rollers are all disposed is done and not shown.
+ */
+export function recallsToAct<C extends RecallLike, R extends RollerLike & { lot: string }>(
+  recalls: readonly C[],
+  rollers: readonly R[],
+) {
+  return recalls
+    .map((recall) => ({ recall, inStock: rollers.filter((r) => r.lot === recall.lot && r.state !== 'disposed') }))
+    .filter((x) => x.inStock.length > 0)
+    .sort((a, b) => b.recall.recalled_at.localeCompare(a.recall.recalled_at));
+}

@@ -1,12 +1,12 @@
 // Today: follow-ups due and open escalations (GET /api/v1/due; escalations in red), today's appointments
-// (GET /api/v1/appointments, the server's today), and — for the roles that handle rollers — rollers expired or
-// expiring soon (GET /api/v1/rollers).
+// (GET /api/v1/appointments, the server's today), and — for the roles that handle rollers — recalled lots whose
+// rollers are not yet disposed of (GET /api/v1/recalls) and rollers expired or expiring soon (GET /api/v1/rollers).
 import { api, call } from '../api/client';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
 import { LoadProblem, timeOfDay, useLoad, when } from '../load';
 import { mayCall } from '../menu';
-import { rollersToWatch } from './today-logic';
+import { recallsToAct, rollersToWatch } from './today-logic';
 
 function clientLink(id: string) {
   return <a href={`/clients/${encodeURIComponent(id)}`}>{id}</a>;
@@ -72,8 +72,48 @@ export function TodayPage() {
 
 function RollersPanel() {
   const rollers = useLoad(() => call(api.GET('/api/v1/rollers', { params: { query: { limit: 500 } } })), []);
+  const recalls = useLoad(() => call(api.GET('/api/v1/recalls', { params: { query: { limit: 500 } } })), []);
   const today = new Date().toISOString().slice(0, 10);
   return (
+    <>
+    <section aria-labelledby="recalls-title" class="panel">
+      <h2 id="recalls-title">Recalled lots still in stock</h2>
+      {recalls.state.kind === 'loading' || rollers.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
+      {recalls.state.kind === 'failed' ? <LoadProblem problem={recalls.state.problem} retry={recalls.reload} /> : null}
+      {recalls.state.kind === 'ok' && rollers.state.kind === 'ok'
+        ? (() => {
+            const act = recallsToAct(recalls.state.data.items, rollers.state.data.items);
+            if (act.length === 0) return <p>None.</p>;
+            return (
+              <ul class="items" aria-label="Recalled lots still in stock">
+                {act.map(({ recall, inStock }) => (
+                  <li key={recall.lot} class="item escalation">
+                    <a class="row-link" href={`/rollers/recall?lot=${encodeURIComponent(recall.lot)}`}>
+                      <strong>Lot {recall.lot} recalled</strong> {when(recall.recalled_at)} — {inStock.length} roller
+                      {inStock.length === 1 ? '' : 's'} not yet disposed of
+                    </a>
+                    <div class="sub">
+                      {recall.reason}
+                      {inStock.some((r) => r.client_id) ? (
+                        <>
+                          {' '}
+                          · held for{' '}
+                          {[...new Set(inStock.flatMap((r) => (r.client_id ? [r.client_id] : [])))].map((c, i) => (
+                            <span key={c}>
+                              {i > 0 ? ', ' : ''}
+                              {clientLink(c)}
+                            </span>
+                          ))}
+                        </>
+                      ) : null}
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            );
+          })()
+        : null}
+    </section>
     <section aria-labelledby="rollers-title" class="panel">
       <h2 id="rollers-title">Rollers expired or expiring within 30 days</h2>
       {rollers.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
@@ -98,5 +138,6 @@ function RollersPanel() {
           })()
         : null}
     </section>
+    </>
   );
 }

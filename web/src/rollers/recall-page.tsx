@@ -1,6 +1,8 @@
 // Recall a lot: everything the lot touched (GET /api/v1/recalls/{lot}) — its rollers, every session they were
-// used in and every client — and taking the lot out of use: each roller not yet disposed is disposed with the
-// recall as its reason (POST /api/v1/rollers/{id}/dispose), after which the server refuses any session with it.
+// used in and every client — and recording the recall (POST /api/v1/recalls), after which the server refuses
+// every use of the lot's rollers (RECORD.lot_recalled). A recall can be recorded before any roller of the lot is
+// registered (the server then refuses registering one). Once recorded, the rollers still in stock can be
+// disposed of with the recall as their reason (POST /api/v1/rollers/{id}/dispose).
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, call, type Schemas } from '../api/client';
@@ -44,7 +46,18 @@ function RecallResult({ lot }: { lot: string }) {
   // Kept here, not in the form: the list reloads after the disposals, and a refusal must stay on screen.
   const [failures, setFailures] = useState<{ id: number; problem: Problem }[]>([]);
   if (recall.state.kind === 'loading') return <p aria-busy="true">Loading…</p>;
-  if (recall.state.kind === 'failed') return <LoadProblem problem={recall.state.problem} retry={recall.reload} />;
+  if (recall.state.kind === 'failed') {
+    // A lot the clinic has no roller of can still be recalled: the notice may come before the delivery.
+    if (recall.state.problem.status === 404) {
+      return (
+        <div>
+          <p role="status">No roller of lot {lot} is registered, and it is not recalled.</p>
+          <RecordRecall lot={lot} onDone={recall.reload} />
+        </div>
+      );
+    }
+    return <LoadProblem problem={recall.state.problem} retry={recall.reload} />;
+  }
   const r = recall.state.data;
   const today = todayUtc();
   return (
@@ -53,6 +66,14 @@ function RecallResult({ lot }: { lot: string }) {
         Lot {r.lot}: {r.rollers.length} roller{r.rollers.length === 1 ? '' : 's'}, {r.sessions.length} session
         {r.sessions.length === 1 ? '' : 's'}, {r.clients.length} client{r.clients.length === 1 ? '' : 's'}
       </h2>
+      {r.recall ? (
+        <p class="problem" role="status">
+          <strong>Recalled</strong> {when(r.recall.recalled_at)} by {r.recall.recorded_by}: {r.recall.reason}. Every use of
+          its rollers is refused (rule RECORD.lot_recalled).
+        </p>
+      ) : (
+        <RecordRecall lot={r.lot} onDone={recall.reload} />
+      )}
       <div class="columns">
         <section class="panel" aria-labelledby="recall-clients">
           <h3 id="recall-clients">Clients to contact</h3>
@@ -104,7 +125,7 @@ function RecallResult({ lot }: { lot: string }) {
           Roller #{f.id}: {describeProblem(f.problem)}
         </div>
       ))}
-      <Withdraw recall={r} onDone={(failed) => { setFailures(failed); recall.reload(); }} />
+      {r.recall ? <Withdraw recall={r} onDone={(failed) => { setFailures(failed); recall.reload(); }} /> : null}
     </div>
   );
 }
@@ -113,12 +134,12 @@ type Failure = { id: number; problem: Problem };
 
 function Withdraw({ recall, onDone }: { recall: Schemas['Recall']; onDone: (failed: Failure[]) => void }) {
   const left = toWithdraw(recall.rollers);
-  const [reason, setReason] = useState(`Recall of lot ${recall.lot}`);
+  const [reason, setReason] = useState(`Recall of lot ${recall.lot}: ${recall.recall?.reason ?? ''}`);
   const [busy, setBusy] = useState(false);
   if (left.length === 0) {
     return (
       <p class="notice" role="status">
-        Every roller of lot {recall.lot} is disposed: no session can use it.
+        Every roller of lot {recall.lot} is disposed of.
       </p>
     );
   }
@@ -141,10 +162,10 @@ function Withdraw({ recall, onDone }: { recall: Schemas['Recall']; onDone: (fail
         void go();
       }}
     >
-      <h3 id="withdraw-title">Take the lot out of use</h3>
+      <h3 id="withdraw-title">Dispose of the lot's rollers</h3>
       <p>
-        {left.length} roller{left.length === 1 ? ' is' : 's are'} still in use. Disposing of them stops every session with
-        them.
+        {left.length} roller{left.length === 1 ? ' is' : 's are'} not yet disposed of. The server already refuses every use
+        of them; find them and record their disposal.
       </p>
       <div class="field">
         <label for="withdraw-reason">Reason recorded with each disposal</label>
@@ -152,6 +173,55 @@ function Withdraw({ recall, onDone }: { recall: Schemas['Recall']; onDone: (fail
       </div>
       <button type="submit" class="primary" disabled={busy || reason.trim() === ''} aria-busy={busy}>
         {busy ? 'Working…' : `Dispose of ${left.length} roller${left.length === 1 ? '' : 's'}`}
+      </button>
+    </form>
+  );
+}
+
+/** Records the recall of a lot: the manufacturer's notice as the reason. A refusal stays on screen with what was typed. */
+function RecordRecall({ lot, onDone }: { lot: string; onDone: () => void }) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const go = async () => {
+    setBusy(true);
+    setProblem(null);
+    const out = await call(api.POST('/api/v1/recalls', { body: { lot, reason } }));
+    setBusy(false);
+    if (!out.ok) {
+      setProblem(out.problem);
+      return;
+    }
+    onDone();
+  };
+  return (
+    <form
+      class="card"
+      aria-labelledby="record-recall-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void go();
+      }}
+    >
+      <h3 id="record-recall-title">Record the recall of lot {lot}</h3>
+      <p>From then on the server refuses every registration, assignment, sterilisation and session with its rollers.</p>
+      <div class="field">
+        <label for="recall-reason">Reason (the manufacturer's notice)</label>
+        <textarea
+          id="recall-reason"
+          value={reason}
+          aria-invalid={problem?.field === 'reason' ? true : undefined}
+          aria-describedby={problem ? 'recall-problem' : undefined}
+          onInput={(e) => setReason(e.currentTarget.value)}
+        />
+      </div>
+      {problem ? (
+        <div id="recall-problem" class="problem" role="alert">
+          {describeProblem(problem)}
+        </div>
+      ) : null}
+      <button type="submit" class="primary" disabled={busy || reason.trim() === ''} aria-busy={busy}>
+        {busy ? 'Working…' : problem ? 'Try again' : `Record the recall of lot ${lot}`}
       </button>
     </form>
   );

@@ -1,7 +1,7 @@
 // The browser walk through the inventory and admin pages (run by run.mjs as the admin, after the Today and
 // Clients walk): a roller registered from a scanned GS1 label and assigned; its lot recalled — every client and
-// session it touched on screen — and taken out of use, after which the server refuses a session with it and the
-// roller page shows the one-client rule; the simulator drawing two devices' heatmaps on one colour scale; a
+// session it touched on screen — and recorded as recalled, after which the server refuses a session with it (the
+// rule on the start page), Today lists the lot until its rollers are disposed of; the simulator drawing two devices' heatmaps on one colour scale; a
 // before and an after photo uploaded and shown side by side; the audit chain verified and the log filtered; an
 // admin adding a user, resetting their password and making an API key. Every page goes through `visit` (axe,
 // touch targets, a screenshot).
@@ -74,7 +74,7 @@ export async function adminPages({ page, step, visit, apiFromPage, field, expect
     await visit(page, 'roller');
   });
 
-  await step('rollers: recalling the lot shows every client and session it touched, and takes it out of use', async () => {
+  await step('rollers: recalling the lot shows every client and session it touched, and records the recall', async () => {
     await page.getByRole('link', { name: 'L-E2E' }).click();
     await page.getByRole('heading', { name: 'Recall a lot' }).waitFor();
     const sessions = page.getByRole('list', { name: 'Sessions touched' });
@@ -83,28 +83,42 @@ export async function adminPages({ page, step, visit, apiFromPage, field, expect
     const rollers = await page.getByRole('list', { name: 'Rollers of the lot' }).getByRole('listitem').count();
     expect(rollers === 3, `the lot has ${rollers} rollers on screen`);
     await visit(page, 'recall');
-    await page.getByRole('button', { name: 'Dispose of 3 rollers' }).click();
-    await page.getByText('Every roller of lot L-E2E is disposed: no session can use it.').waitFor();
-    await visit(page, 'recall-withdrawn');
+    await field(page, "Reason (the manufacturer's notice)").fill('sterility not assured (maker notice 2026-12)');
+    await page.getByRole('button', { name: 'Record the recall of lot L-E2E' }).click();
+    await page.getByText(/Recalled .* sterility not assured .* RECORD\.lot_recalled/).waitFor();
+    await visit(page, 'recall-recorded');
   });
 
-  await step('a recalled lot blocks a session: the server refuses it, and the roller page shows the rule', async () => {
+  await step('a recalled lot blocks a session; Today lists it until its rollers are disposed of', async () => {
     const started = await apiFromPage(page, 'POST', '/api/v1/sessions', {
       client_id: 'C-2026-002', area: 'face', roller_id: rollerId, acknowledge: ['DEPTH.thin_skin'],
     });
     expect(
-      started.status === 409 && started.body?.error?.code === 'refused' && /disposed/.test(started.body.error.message),
+      started.status === 409 && started.body?.error?.rule === 'RECORD.lot_recalled' && /L-E2E/.test(started.body.error.message),
       `session with a recalled roller: ${started.status} ${JSON.stringify(started.body)}`,
     );
-    await page.goto(`/rollers/${rollerId}`);
-    await page.getByText(/Disposed/).first().waitFor();
-    await page.getByText('Recall of lot L-E2E').waitFor();
-    await field(page, 'Client id').fill('C-2026-001');
-    await page.getByRole('button', { name: 'Assign' }).click();
-    const refusal = page.getByRole('alert').filter({ hasText: /^Refused by rule / });
-    await refusal.waitFor();
-    expect(/never crosses clients/.test(await refusal.textContent()), `refusal: ${await refusal.textContent()}`);
-    await visit(page, 'roller-refused');
+    // On screen: the session start page shows the refusal and its rule next to the roller field.
+    await page.goto('/clients/C-2026-002/session');
+    await page.getByRole('heading', { name: /^Start a session — / }).waitFor();
+    await page.getByLabel(/^Area/).selectOption('face');
+    await field(page, 'Roller').pressSequentially(String(rollerId));
+    await field(page, 'Roller').press('Enter');
+    const error = page.locator('#f-roller-error');
+    await error.waitFor();
+    const msg = await error.textContent();
+    expect(/RECORD\.lot_recalled/.test(msg) && /L-E2E/.test(msg), `recalled roller on the start page: ${msg}`);
+    await visit(page, 'session-start-recalled');
+    await page.goto('/');
+    const recalled = page.getByRole('list', { name: 'Recalled lots still in stock' });
+    await recalled.getByText(/Lot L-E2E recalled .* 3 rollers not yet disposed of/).waitFor();
+    await visit(page, 'today-recalled');
+    await page.goto('/rollers/recall?lot=L-E2E');
+    await page.getByRole('button', { name: 'Dispose of 3 rollers' }).click();
+    await page.getByText('Every roller of lot L-E2E is disposed of.').waitFor();
+    await visit(page, 'recall-disposed');
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Recalled lots still in stock' }).waitFor();
+    await page.getByRole('list', { name: 'Recalled lots still in stock' }).waitFor({ state: 'detached' });
   });
 
   await step('simulator: two devices side by side, their heatmaps drawn on one colour scale', async () => {
