@@ -1,8 +1,10 @@
 // The aftercare sheet of a session: readable on screen, one clean A4 page in print (styles.css: @page A4 and
 // the print rules under .aftercare-sheet), and the message the finish queued to the outbox, as the API has it.
 import { api, call, type Schemas } from '../api/client';
-import { LoadProblem, useLoad, when } from '../load';
+import { localiseTimes, when } from '../api/time';
+import { LoadProblem, useLoad } from '../load';
 import { sessionDocument } from '../session/session-document';
+import { uniqueSources } from './sheet-logic';
 
 type Sheet = Schemas['AftercareSheet'];
 type Session = Schemas['Session'];
@@ -85,14 +87,14 @@ function Queued({ session, queued, problem }: { session: Session; queued: Outbox
   }
   return (
     <div role="status">
-    <ul class="notice outbox-status" aria-label="Outbox">
-      {queued.map((m) => (
-        <li key={m.id}>
-          Queued to the outbox: message {m.id}, “{m.subject}”, {when(m.created_at)} —{' '}
-          {m.sent_at ? `sent ${when(m.sent_at)} by ${m.sent_by}` : 'not sent yet'}
-        </li>
-      ))}
-    </ul>
+      <ul class="notice outbox-status" aria-label="Outbox">
+        {queued.map((m) => (
+          <li key={m.id}>
+            Queued to the outbox: message {m.id}, “{m.subject}”, {when(m.created_at)} —{' '}
+            {m.sent_at ? `sent ${when(m.sent_at)} by ${m.sent_by}` : 'not sent yet'}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -108,7 +110,7 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
       {sheet.phases.map((ph) => (
         <section key={ph.phase} class="phase">
           <h2>
-            {phaseTitle[ph.phase]} <span class="until">({ph.until_text})</span>
+            {phaseTitle[ph.phase]} <span class="until">({localiseTimes(ph.until_text)})</span>
           </h2>
           {ph.instructions.length ? (
             <ul>
@@ -140,7 +142,7 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
           ))}
         </ul>
       </section>
-      <p class="sources">Sources: {sheet.sources.join(', ')}</p>
+      <p class="sources">Sources: {uniqueSources(sheet.sources).join('; ')}</p>
     </article>
   );
 }

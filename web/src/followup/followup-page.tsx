@@ -3,7 +3,8 @@
 // escalation, which Today shows in red.
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
-import { describeProblem, type Problem } from '../api/problem';
+import type { Problem } from '../api/problem';
+import { ProblemNote } from '../forms/form';
 import { LoadProblem, useLoad } from '../load';
 
 type Recorded = Schemas['RecordedFollowup'];
@@ -76,11 +77,7 @@ export function FollowupPage({ id }: { id: string }) {
             ))}
           </div>
         </fieldset>
-        {problem ? (
-          <p class="problem" role="alert">
-            {describeProblem(problem)}
-          </p>
-        ) : null}
+        <ProblemNote problem={problem} />
         <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
           {problem ? 'Try again' : 'Record the follow-up'}
         </button>
