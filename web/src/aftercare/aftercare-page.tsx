@@ -99,6 +99,8 @@ function Queued({ session, queued, problem }: { session: Session; queued: Outbox
   );
 }
 
+/** The sheet as the person takes it home. Every text of the server goes through localiseTimes: its sentences
+ * quote times in UTC ("from 2026-12-08T03:21:38Z"), the sheet shows them in the clinic's locale and zone. */
 export function SheetView({ sheet }: { sheet: Sheet }) {
   return (
     <article class="aftercare-sheet" aria-labelledby="sheet-title">
@@ -115,12 +117,12 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
           {ph.instructions.length ? (
             <ul>
               {ph.instructions.map((t) => (
-                <li key={t}>{t}</li>
+                <li key={t}>{localiseTimes(t)}</li>
               ))}
             </ul>
           ) : null}
-          {ph.avoid.length ? <p><strong>Avoid:</strong> {ph.avoid.join('; ')}.</p> : null}
-          {ph.allow.length ? <p><strong>Allowed:</strong> {ph.allow.join('; ')}.</p> : null}
+          {ph.avoid.length ? <p><strong>Avoid:</strong> {localiseTimes(ph.avoid.join('; '))}.</p> : null}
+          {ph.allow.length ? <p><strong>Allowed:</strong> {localiseTimes(ph.allow.join('; '))}.</p> : null}
           {ph.spf !== null ? <p><strong>Sunscreen:</strong> SPF {ph.spf} or more.</p> : null}
         </section>
       ))}
@@ -129,7 +131,7 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
           <h2>What to expect</h2>
           <ul>
             {sheet.expected_reactions.map((t) => (
-              <li key={t}>{t}</li>
+              <li key={t}>{localiseTimes(t)}</li>
             ))}
           </ul>
         </section>
@@ -138,7 +140,7 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
         <h2>See a doctor if</h2>
         <ul>
           {sheet.see_doctor_if.map((t) => (
-            <li key={t}>{t}</li>
+            <li key={t}>{localiseTimes(t)}</li>
           ))}
         </ul>
       </section>
