@@ -4,7 +4,7 @@ import { api, call, type Schemas } from '../api/client';
 import { localiseTimes, when } from '../api/time';
 import { LoadProblem, useLoad } from '../load';
 import { sessionDocument } from '../session/session-document';
-import { uniqueSources } from './sheet-logic';
+import { sourceGroups } from './sheet-logic';
 
 type Sheet = Schemas['AftercareSheet'];
 type Session = Schemas['Session'];
@@ -144,7 +144,7 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
           ))}
         </ul>
       </section>
-      <p class="sources">Sources: {uniqueSources(sheet.sources).join('; ')}</p>
+      <p class="sources">Sources: {sourceGroups(sheet.sources).join('; ')}</p>
     </article>
   );
 }

@@ -234,8 +234,12 @@ export async function clinicFlow(t) {
     expect(printed.includes(`until ${shown}`), `the first day's end is not printed as “${shown}”: ${printed.slice(0, 400)}`);
     expect(!/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(printed), `the sheet prints a raw UTC time: ${/.{0,40}\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.{0,10}/.exec(printed)?.[0]}`);
     const sourcesLine = /Sources: (.*)/.exec(printed)?.[1] ?? '';
-    const ids = sourcesLine.split('; ').map((src) => src.split(':')[0].trim());
-    expect(ids.length > 0 && ids[0] !== '' && new Set(ids).size === ids.length, `a source is listed twice: ${sourcesLine}`);
+    const ids = sheet.sources.map((src) => src.split(':')[0].trim());
+    expect(ids.length > 0, 'the sheet has no sources');
+    for (const id of ids) {
+      const times = sourcesLine.split(new RegExp(`\\b${id}\\b`)).length - 1;
+      expect(times === 1, `source ${id} is on the sources line ${times} times: ${sourcesLine}`);
+    }
     expect(!/Log out|Queued to the outbox|Print/.test(printed), `the print shows the app around the sheet: ${printed.slice(0, 200)}`);
     await page.screenshot({ path: join(shots, 'aftercare-print.png'), fullPage: true });
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
