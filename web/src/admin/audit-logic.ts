@@ -1,5 +1,5 @@
-// The Audit page's own logic (tests/unit/audit-logic.test.ts): the pages of the log loaded so far through the
-// API's cursor (GET /api/v1/audit pages by `seq`: docs/server.md), and the filters applied to what is loaded.
+// The Audit page's own logic (tests/unit/audit-logic.test.ts): the filters applied to the entries loaded so far
+// (the pages come through the API's cursor by `seq`, api/paging.ts).
 
 export interface AuditRow {
   seq: number;
@@ -8,36 +8,6 @@ export interface AuditRow {
   action: string;
   entity: string;
   entity_id: string;
-}
-
-/** The log as loaded: every entry so far, the cursor of the next page (null when the last page is in). */
-export interface Paging<T> {
-  items: T[];
-  cursor: string | null;
-  /** True once a page came back: before that, `cursor` null does not mean the end. */
-  started: boolean;
-}
-
-export function emptyPaging<T>(): Paging<T> {
-  return { items: [], cursor: null, started: false };
-}
-
-/** A page appended; an entry already held (same seq, a page asked twice) is not repeated. */
-export function appendPage<T extends { seq: number }>(
-  s: Paging<T>,
-  page: { items: readonly T[]; next_cursor?: string | null },
-): Paging<T> {
-  const seen = new Set(s.items.map((e) => e.seq));
-  return {
-    items: [...s.items, ...page.items.filter((e) => !seen.has(e.seq))],
-    cursor: page.next_cursor ?? null,
-    started: true,
-  };
-}
-
-/** Whether another page can be asked for. */
-export function hasMore<T>(s: Paging<T>): boolean {
-  return !s.started || s.cursor !== null;
 }
 
 export interface AuditFilter {

@@ -1,33 +1,26 @@
 // The audit log (admin, auditor): pages of GET /api/v1/audit followed by the API's cursor, filtered by actor,
 // action, table, record id and day among what is loaded; and the chain checked (GET /api/v1/audit/verify),
 // with the result as the server gives it — the first bad entry and every record that does not match.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
 import { describeProblem, type Problem } from '../api/problem';
 import { when } from '../load';
-import { appendPage, choices, emptyPaging, filterAudit, filtering, hasMore, noFilter, type AuditFilter, type Paging } from './audit-logic';
+import { hasMore } from '../api/paging';
+import { usePaged } from '../forms/paged';
+import { choices, filterAudit, filtering, noFilter, type AuditFilter } from './audit-logic';
 
 type Entry = Schemas['AuditEntry'];
 
 export function AuditPage() {
-  const [log, setLog] = useState<Paging<Entry>>(emptyPaging());
-  const [loading, setLoading] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
   const [filter, setFilter] = useState<AuditFilter>(noFilter);
-
-  const loadPage = async () => {
-    setLoading(true);
-    setProblem(null);
-    const query = log.cursor ? { limit: 200, cursor: log.cursor } : { limit: 200 };
-    const out = await call(api.GET('/api/v1/audit', { params: { query } }));
-    setLoading(false);
-    if (out.ok) setLog((s) => appendPage(s, out.data));
-    else setProblem(out.problem);
-  };
-  useEffect(() => {
-    void loadPage();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  // The log's pages (forms/paged.tsx), each entry once by its seq.
+  const paged = usePaged<Entry>(
+    (cursor) => call(api.GET('/api/v1/audit', { params: { query: cursor ? { limit: 200, cursor } : { limit: 200 } } })),
+    [],
+    (e) => e.seq,
+  );
+  const { state: log, more: loadPage } = paged;
+  const { loading, problem } = log;
 
   const shown = filterAudit(log.items, filter);
   const set = (k: keyof AuditFilter) => (e: Event) => setFilter({ ...filter, [k]: (e.currentTarget as HTMLInputElement).value });

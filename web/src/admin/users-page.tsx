@@ -3,9 +3,10 @@
 // (the key shown once), revoke one. Every refusal is the server's, next to the field it names.
 import { useState } from 'preact/hooks';
 import { api, call, type Outcome, type Schemas } from '../api/client';
-import { describeProblem, type Problem } from '../api/problem';
+import type { Problem } from '../api/problem';
 import { useMe } from '../auth';
-import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import { Field, FormProblem, ProblemNote, SubmitButton, useForm } from '../forms/form';
+import { ShowMore, usePaged } from '../forms/paged';
 import { LoadProblem, useLoad, when } from '../load';
 import { SelectField } from '../rollers/select-field';
 
@@ -20,12 +21,17 @@ interface Secret {
 }
 
 export function UsersPage() {
-  const users = useLoad(() => call(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })), []);
+  // The staff list's pages (forms/paged.tsx): "Show more" appends the next.
+  const users = usePaged(
+    (cursor) => call(api.GET('/api/v1/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })),
+    [],
+    (u) => u.id,
+  );
   const keys = useLoad(() => call(api.GET('/api/v1/api-keys', { params: { query: { limit: 500 } } })), []);
   const [secret, setSecret] = useState<Secret | null>(null);
   const [adding, setAdding] = useState(false);
-  const loading = users.state.kind === 'loading' || keys.state.kind === 'loading';
-  const userList = users.state.kind === 'ok' ? users.state.data.items : [];
+  const loading = (!users.state.started && users.state.loading) || keys.state.kind === 'loading';
+  const userList = users.state.items;
   return (
     <section class="page" aria-busy={loading ? 'true' : undefined}>
       <div class="page-head">
@@ -58,8 +64,7 @@ export function UsersPage() {
           }}
         />
       ) : null}
-      {users.state.kind === 'failed' ? <LoadProblem problem={users.state.problem} retry={users.reload} /> : null}
-      {users.state.kind === 'ok' ? (
+      {users.state.started ? (
         <ul class="items users" aria-label="Staff users">
           {userList.map((u) => (
             <UserItem
@@ -74,6 +79,7 @@ export function UsersPage() {
           ))}
         </ul>
       ) : null}
+      <ShowMore paged={users}>Show more users</ShowMore>
       <h2>API keys</h2>
       {keys.state.kind === 'failed' ? <LoadProblem problem={keys.state.problem} retry={keys.reload} /> : null}
       {keys.state.kind === 'ok' ? (
@@ -210,11 +216,7 @@ function UserItem({ user, onChanged, onSecret }: { user: UserRow; onChanged: () 
           Reset password
         </button>
       </div>
-      {action.problem ? (
-        <div class="problem" role="alert">
-          {describeProblem(action.problem)}
-        </div>
-      ) : null}
+      <ProblemNote problem={action.problem} />
     </li>
   );
 }
@@ -263,11 +265,7 @@ function ApiKeys({
           </li>
         ))}
       </ul>
-      {revoke.problem ? (
-        <div class="problem" role="alert">
-          {describeProblem(revoke.problem)}
-        </div>
-      ) : null}
+      <ProblemNote problem={revoke.problem} />
       <form class="card" onSubmit={form.onSubmit} noValidate aria-labelledby="new-key-title">
         <h3 id="new-key-title">Make an API key</h3>
         <div class="grid2">

@@ -1,8 +1,10 @@
 // The aftercare sheet of a session: readable on screen, one clean A4 page in print (styles.css: @page A4 and
 // the print rules under .aftercare-sheet), and the message the finish queued to the outbox, as the API has it.
 import { api, call, type Schemas } from '../api/client';
-import { LoadProblem, useLoad, when } from '../load';
+import { localiseTimes, when } from '../api/time';
+import { LoadProblem, useLoad } from '../load';
 import { sessionDocument } from '../session/session-document';
+import { sourceGroups } from './sheet-logic';
 
 type Sheet = Schemas['AftercareSheet'];
 type Session = Schemas['Session'];
@@ -85,18 +87,20 @@ function Queued({ session, queued, problem }: { session: Session; queued: Outbox
   }
   return (
     <div role="status">
-    <ul class="notice outbox-status" aria-label="Outbox">
-      {queued.map((m) => (
-        <li key={m.id}>
-          Queued to the outbox: message {m.id}, “{m.subject}”, {when(m.created_at)} —{' '}
-          {m.sent_at ? `sent ${when(m.sent_at)} by ${m.sent_by}` : 'not sent yet'}
-        </li>
-      ))}
-    </ul>
+      <ul class="notice outbox-status" aria-label="Outbox">
+        {queued.map((m) => (
+          <li key={m.id}>
+            Queued to the outbox: message {m.id}, “{m.subject}”, {when(m.created_at)} —{' '}
+            {m.sent_at ? `sent ${when(m.sent_at)} by ${m.sent_by}` : 'not sent yet'}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
 
+/** The sheet as the person takes it home. Every text of the server goes through localiseTimes: its sentences
+ * quote times in UTC ("from 2026-12-08T03:21:38Z"), the sheet shows them in the clinic's locale and zone. */
 export function SheetView({ sheet }: { sheet: Sheet }) {
   return (
     <article class="aftercare-sheet" aria-labelledby="sheet-title">
@@ -108,17 +112,17 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
       {sheet.phases.map((ph) => (
         <section key={ph.phase} class="phase">
           <h2>
-            {phaseTitle[ph.phase]} <span class="until">({ph.until_text})</span>
+            {phaseTitle[ph.phase]} <span class="until">({localiseTimes(ph.until_text)})</span>
           </h2>
           {ph.instructions.length ? (
             <ul>
               {ph.instructions.map((t) => (
-                <li key={t}>{t}</li>
+                <li key={t}>{localiseTimes(t)}</li>
               ))}
             </ul>
           ) : null}
-          {ph.avoid.length ? <p><strong>Avoid:</strong> {ph.avoid.join('; ')}.</p> : null}
-          {ph.allow.length ? <p><strong>Allowed:</strong> {ph.allow.join('; ')}.</p> : null}
+          {ph.avoid.length ? <p><strong>Avoid:</strong> {localiseTimes(ph.avoid.join('; '))}.</p> : null}
+          {ph.allow.length ? <p><strong>Allowed:</strong> {localiseTimes(ph.allow.join('; '))}.</p> : null}
           {ph.spf !== null ? <p><strong>Sunscreen:</strong> SPF {ph.spf} or more.</p> : null}
         </section>
       ))}
@@ -127,7 +131,7 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
           <h2>What to expect</h2>
           <ul>
             {sheet.expected_reactions.map((t) => (
-              <li key={t}>{t}</li>
+              <li key={t}>{localiseTimes(t)}</li>
             ))}
           </ul>
         </section>
@@ -136,11 +140,11 @@ export function SheetView({ sheet }: { sheet: Sheet }) {
         <h2>See a doctor if</h2>
         <ul>
           {sheet.see_doctor_if.map((t) => (
-            <li key={t}>{t}</li>
+            <li key={t}>{localiseTimes(t)}</li>
           ))}
         </ul>
       </section>
-      <p class="sources">Sources: {sheet.sources.join(', ')}</p>
+      <p class="sources">Sources: {sourceGroups(sheet.sources).join('; ')}</p>
     </article>
   );
 }

@@ -3,7 +3,9 @@
 // escalation, which Today shows in red.
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
-import { describeProblem, type Problem } from '../api/problem';
+import type { Problem } from '../api/problem';
+import { localiseTimes } from '../api/time';
+import { ProblemNote } from '../forms/form';
 import { LoadProblem, useLoad } from '../load';
 
 type Recorded = Schemas['RecordedFollowup'];
@@ -76,11 +78,7 @@ export function FollowupPage({ id }: { id: string }) {
             ))}
           </div>
         </fieldset>
-        {problem ? (
-          <p class="problem" role="alert">
-            {describeProblem(problem)}
-          </p>
-        ) : null}
+        <ProblemNote problem={problem} />
         <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
           {problem ? 'Try again' : 'Record the follow-up'}
         </button>
@@ -100,14 +98,14 @@ function Result({ r }: { r: Recorded }) {
       <ul>
         {r.result.observations.map((o) => (
           <li key={o.rule}>
-            {o.message} <code>{o.rule}</code> ({o.source})
+            {localiseTimes(o.message)} <code>{o.rule}</code> ({o.source})
           </li>
         ))}
       </ul>
-      {r.result.recheck.length ? <p>Check again: {r.result.recheck.join('; ')}</p> : null}
+      {r.result.recheck.length ? <p>Check again: {localiseTimes(r.result.recheck.join('; '))}</p> : null}
       {r.escalation ? (
         <p class="escalation-opened">
-          Escalation {r.escalation.id} opened: {r.escalation.reason}. It is on <a href="/">Today</a> until it is closed.
+          Escalation {r.escalation.id} opened: {localiseTimes(r.escalation.reason)}. It is on <a href="/">Today</a> until it is closed.
         </p>
       ) : null}
     </div>

@@ -3,7 +3,7 @@
 // failure that names no field, with the refusal's rule. On failure nothing typed is lost and the button retries.
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { describeProblem } from '../api/problem';
+import { describeProblem, type Problem } from '../api/problem';
 import type { Outcome } from '../api/client';
 import {
   checkRequired,
@@ -118,13 +118,43 @@ export function Field<F extends string>(p: FieldProps<F>) {
   );
 }
 
-export function FormProblem<F extends string>({ state }: { state: FormState<F> }) {
-  if (!state.problem) return null;
+/** A failed request as every page shows it: the server's words with the rule of a refusal (describeProblem),
+ * announced (role=alert). `kind` "block" is the red box under a form or a list; "field" the line under one
+ * control. `showField` adds the API's `field` when no control of the page carries it; `prefix` says what the
+ * problem is about ("Roller #4: "); `children` follow (a "Try again" button). Nothing when there is no problem. */
+export function ProblemNote(p: {
+  problem: Problem | null | undefined;
+  kind?: 'block' | 'field';
+  showField?: boolean;
+  prefix?: string;
+  id?: string;
+  children?: ComponentChildren;
+}) {
+  if (!p.problem) return null;
+  const text = (
+    <>
+      {p.prefix}
+      {describeProblem(p.problem)}
+      {p.showField && p.problem.field ? <span class="sub"> ({p.problem.field})</span> : null}
+    </>
+  );
+  if (p.kind === 'field') {
+    return (
+      <p class="field-error" role="alert" id={p.id}>
+        {text}
+      </p>
+    );
+  }
   return (
-    <div class="problem" role="alert">
-      {describeProblem(state.problem)}
+    <div class="problem" role="alert" id={p.id}>
+      {p.children ? <p>{text}</p> : text}
+      {p.children}
     </div>
   );
+}
+
+export function FormProblem<F extends string>({ state }: { state: FormState<F> }) {
+  return <ProblemNote problem={state.problem} />;
 }
 
 export function SubmitButton<F extends string>(p: {

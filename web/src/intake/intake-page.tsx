@@ -5,7 +5,8 @@
 // server's: nothing here decides.
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
-import { describeProblem, type Problem } from '../api/problem';
+import type { Problem } from '../api/problem';
+import { ProblemNote } from '../forms/form';
 import { LoadProblem, useLoad } from '../load';
 import { BodyMap } from './body-map';
 import { intakeDocument, intakeSection, toggle, type IntakeForm, type VocabArea } from './map-logic';
@@ -93,11 +94,7 @@ function IntakeFormView({ client, vocab }: { client: Schemas['Client']; vocab: V
 
   const section = intakeSection(problem?.field ?? null);
   const errorFor = (name: string) =>
-    problem && section === name ? (
-      <p class="field-error" role="alert" id={`err-${name}`}>
-        {describeProblem(problem)} {problem.field ? <span class="sub">({problem.field})</span> : null}
-      </p>
-    ) : null;
+    section === name ? <ProblemNote problem={problem} kind="field" showField id={`err-${name}`} /> : null;
 
   return (
     <section class="page">
@@ -232,10 +229,8 @@ function IntakeFormView({ client, vocab }: { client: Schemas['Client']; vocab: V
           {errorFor('dermatologist_clearance')}
         </fieldset>
 
-        {problem && !['date', 'client', 'areas', 'conditions', 'dermatologist_clearance'].includes(section ?? '') ? (
-          <div class="problem" role="alert">
-            {describeProblem(problem)}
-          </div>
+        {!['date', 'client', 'areas', 'conditions', 'dermatologist_clearance'].includes(section ?? '') ? (
+          <ProblemNote problem={problem} />
         ) : null}
         <div class="actions">
           <button type="submit" class="primary" disabled={submitting} aria-busy={submitting}>

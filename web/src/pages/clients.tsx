@@ -2,12 +2,11 @@
 // (POST /api/v1/clients) — the form keeps what was typed when the server refuses, and says why by the field.
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api, call, type Schemas } from '../api/client';
-import type { Problem } from '../api/problem';
+import { api, call } from '../api/client';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
 import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
-import { LoadProblem, useLoad } from '../load';
+import { ShowMore, usePaged } from '../forms/paged';
 import { mayCall } from '../menu';
 
 export function ClientsPage() {
@@ -15,31 +14,13 @@ export function ClientsPage() {
   const { query, route } = useLocation();
   const q = query['q'] ?? '';
   const [text, setText] = useState(q);
-  const found = useLoad(
-    () => call(api.GET('/api/v1/clients', { params: { query: q ? { q, limit: 100 } : { limit: 100 } } })),
+  // The API pages by cursor (docs/server.md); "Show more" appends the next page (forms/paged.tsx).
+  const found = usePaged(
+    (cursor) => call(api.GET('/api/v1/clients', { params: { query: { ...(q ? { q } : {}), limit: 100, ...(cursor ? { cursor } : {}) } } })),
     [q],
+    (c) => c.id,
   );
   const mayAdd = mayCall(routeRoles, me.role, 'POST /api/v1/clients');
-  // Pages after the first (the API pages by cursor: docs/server.md), appended by "Show more".
-  const [more, setMore] = useState<{ q: string; items: Schemas['Client'][]; cursor: string | null; problem: Problem | null }>({
-    q,
-    items: [],
-    cursor: null,
-    problem: null,
-  });
-  const extra = more.q === q ? more : { q, items: [], cursor: null, problem: null };
-  const firstCursor = found.state.kind === 'ok' ? (found.state.data.next_cursor ?? null) : null;
-  const cursor = extra.items.length ? extra.cursor : firstCursor;
-  const loadMore = async () => {
-    if (!cursor) return;
-    const query = q ? { q, limit: 100, cursor } : { limit: 100, cursor };
-    const out = await call(api.GET('/api/v1/clients', { params: { query } }));
-    setMore(
-      out.ok
-        ? { q, items: [...extra.items, ...out.data.items], cursor: out.data.next_cursor ?? null, problem: null }
-        : { ...extra, problem: out.problem },
-    );
-  };
   const [adding, setAdding] = useState(false);
   return (
     <section class="page">
@@ -73,14 +54,13 @@ export function ClientsPage() {
           </button>
         </div>
       </form>
-      {found.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
-      {found.state.kind === 'failed' ? <LoadProblem problem={found.state.problem} retry={found.reload} /> : null}
-      {found.state.kind === 'ok' ? (
-        found.state.data.items.length === 0 ? (
+      {!found.state.started && found.state.loading ? <p aria-busy="true">Loading…</p> : null}
+      {found.state.started ? (
+        found.state.items.length === 0 ? (
           <p>{q ? `No client matches “${q}”.` : 'No clients yet.'}</p>
         ) : (
           <ul class="items clients" aria-label="Clients found">
-            {[...found.state.data.items, ...extra.items].map((c) => (
+            {found.state.items.map((c) => (
               <li key={c.id} class="item">
                 <a href={`/clients/${encodeURIComponent(c.id)}`} class="row-link">
                   <strong>{c.name}</strong> <span class="sub">{c.id}</span>
@@ -91,12 +71,7 @@ export function ClientsPage() {
           </ul>
         )
       ) : null}
-      {extra.problem ? <LoadProblem problem={extra.problem} retry={() => void loadMore()} /> : null}
-      {found.state.kind === 'ok' && cursor ? (
-        <button type="button" class="secondary" onClick={() => void loadMore()}>
-          Show more clients
-        </button>
-      ) : null}
+      <ShowMore paged={found}>Show more clients</ShowMore>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 // A client's record as one timeline, newest first: every intake (with its decision), consent, course,
 // appointment, session, follow-up, escalation and photo of GET /api/v1/clients/{id}/history.
 import type { Schemas } from '../api/client';
+import { day, when } from '../api/time';
 
 export type History = Schemas['ClientHistory'];
 
@@ -35,7 +36,7 @@ export function timeline(h: History): TimelineEntry[] {
     out.push({
       kind: 'intake',
       at: dateTime(i.recorded_at || i.intake_date),
-      title: `Intake of ${i.intake_date} — ${i.decision.replace('_', ' ')}`,
+      title: `Intake of ${day(i.intake_date)} — ${i.decision.replace('_', ' ')}`,
       detail: areas ? `Areas: ${areas}. Pack ${i.pack}.` : `Pack ${i.pack}.`,
       alarm: i.decision === 'contraindicated' || i.decision === 'refer',
     });
@@ -45,7 +46,7 @@ export function timeline(h: History): TimelineEntry[] {
       kind: 'consent',
       at: c.signed_at,
       title: c.withdrawn_at ? 'Consent (withdrawn)' : 'Consent signed',
-      detail: `Signed by ${c.signer}${c.withdrawn_at ? `; withdrawn ${c.withdrawn_at} by ${c.withdrawn_by}` : ''}.`,
+      detail: `Signed by ${c.signer}${c.withdrawn_at ? `; withdrawn ${when(c.withdrawn_at)} by ${c.withdrawn_by}` : ''}.`,
       alarm: false,
     });
   }
@@ -53,7 +54,7 @@ export function timeline(h: History): TimelineEntry[] {
     out.push({
       kind: 'course',
       at: c.created_at,
-      title: `Course planned from ${c.start}`,
+      title: `Course planned from ${day(c.start)}`,
       detail: `From intake ${c.intake_id}; pack ${c.pack}.`,
       alarm: false,
     });

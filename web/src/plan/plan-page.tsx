@@ -4,8 +4,8 @@
 // its own line — a booking the interval rule refuses shows the server's reason and rule.
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
-import { describeProblem, type Problem } from '../api/problem';
-import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import type { Problem } from '../api/problem';
+import { Field, FormProblem, ProblemNote, SubmitButton, useForm } from '../forms/form';
 import { LoadProblem, useLoad, when } from '../load';
 import { monthsOf, utcInstant, type CalendarVisit } from './calendar';
 
@@ -316,9 +316,7 @@ function Booking({ course }: { course: Course }) {
               {r === undefined ? null : r.ok ? (
                 <span class="ok">booked (appointment {r.id})</span>
               ) : (
-                <span class="field-error" role="alert">
-                  {describeProblem(r.problem)}
-                </span>
+                <ProblemNote problem={r.problem} kind="field" />
               )}
             </li>
           );

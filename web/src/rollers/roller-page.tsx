@@ -2,8 +2,8 @@
 // assign it to its one client, sterilise it after use, dispose of it. Every refusal is the server's, with its rule.
 import { useState } from 'preact/hooks';
 import { api, call, type Outcome, type Schemas } from '../api/client';
-import { describeProblem, type Problem } from '../api/problem';
-import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import type { Problem } from '../api/problem';
+import { Field, FormProblem, ProblemNote, SubmitButton, useForm } from '../forms/form';
 import { LoadProblem, useLoad, when } from '../load';
 import { rollerShown, shownLabel, todayUtc } from './roller-logic';
 
@@ -160,11 +160,7 @@ function ActionButton<T>(p: {
     <div class="panel">
       <h3>{p.title}</h3>
       <p class="sub">{p.explain}</p>
-      {problem ? (
-        <div class="problem" role="alert">
-          {describeProblem(problem)}
-        </div>
-      ) : null}
+      <ProblemNote problem={problem} />
       <button type="button" class="primary" disabled={busy} aria-busy={busy} onClick={() => void go()}>
         {busy ? 'Working…' : problem ? 'Try again' : p.label}
       </button>

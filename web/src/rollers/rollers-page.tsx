@@ -3,8 +3,8 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, call, type Schemas } from '../api/client';
-import type { Problem } from '../api/problem';
 import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import { ShowMore, usePaged } from '../forms/paged';
 import { LoadProblem, useLoad } from '../load';
 import { parseScan, rollerShown, shownLabel, todayUtc } from './roller-logic';
 import { SelectField } from './select-field';
@@ -13,24 +13,13 @@ type Roller = Schemas['Roller'];
 
 export function RollersPage() {
   const { route } = useLocation();
-  const first = useLoad(() => call(api.GET('/api/v1/rollers', { params: { query: { limit: 100 } } })), []);
-  const [more, setMore] = useState<{ items: Roller[]; cursor: string | null; problem: Problem | null }>({
-    items: [],
-    cursor: null,
-    problem: null,
-  });
+  // The inventory's pages (forms/paged.tsx): "Show more" appends the next.
+  const inventory = usePaged(
+    (cursor) => call(api.GET('/api/v1/rollers', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })),
+    [],
+    (r) => r.id,
+  );
   const [registering, setRegistering] = useState(false);
-  const firstCursor = first.state.kind === 'ok' ? (first.state.data.next_cursor ?? null) : null;
-  const cursor = more.items.length ? more.cursor : firstCursor;
-  const loadMore = async () => {
-    if (!cursor) return;
-    const out = await call(api.GET('/api/v1/rollers', { params: { query: { limit: 100, cursor } } }));
-    setMore(
-      out.ok
-        ? { items: [...more.items, ...out.data.items], cursor: out.data.next_cursor ?? null, problem: null }
-        : { ...more, problem: out.problem },
-    );
-  };
   const today = todayUtc();
   return (
     <section class="page">
@@ -50,10 +39,9 @@ export function RollersPage() {
       {registering ? (
         <RegisterForm onCancel={() => setRegistering(false)} onRegistered={(r) => route(`/rollers/${r.id}`)} />
       ) : null}
-      {first.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
-      {first.state.kind === 'failed' ? <LoadProblem problem={first.state.problem} retry={first.reload} /> : null}
-      {first.state.kind === 'ok' ? (
-        first.state.data.items.length === 0 ? (
+      {!inventory.state.started && inventory.state.loading ? <p aria-busy="true">Loading…</p> : null}
+      {inventory.state.started ? (
+        inventory.state.items.length === 0 ? (
           <p>No roller or cartridge is registered yet.</p>
         ) : (
           <div class="table-wrap" tabIndex={0} role="region" aria-label="Roller inventory, scrolls sideways">
@@ -69,7 +57,7 @@ export function RollersPage() {
                 </tr>
               </thead>
               <tbody>
-                {[...first.state.data.items, ...more.items].map((r) => {
+                {inventory.state.items.map((r) => {
                   const shown = rollerShown(r, today);
                   return (
                     <tr key={r.id} class={`roller-${shown}`}>
@@ -96,12 +84,7 @@ export function RollersPage() {
           </div>
         )
       ) : null}
-      {more.problem ? <LoadProblem problem={more.problem} retry={() => void loadMore()} /> : null}
-      {first.state.kind === 'ok' && cursor ? (
-        <button type="button" class="secondary" onClick={() => void loadMore()}>
-          Show more rollers
-        </button>
-      ) : null}
+      <ShowMore paged={inventory}>Show more rollers</ShowMore>
     </section>
   );
 }

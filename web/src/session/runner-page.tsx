@@ -7,6 +7,9 @@ import { useLocation } from 'preact-iso';
 import { api, call, type Schemas } from '../api/client';
 import { routeRoles } from '../api/route-roles.gen';
 import { describeProblem, type Problem } from '../api/problem';
+// The engine's stroke directions: one list for the app (api/directions.ts).
+import { strokeDirections as directionNames } from '../api/directions';
+import { ProblemNote } from '../forms/form';
 import { useMe } from '../auth';
 import { mayCall } from '../menu';
 import { LoadProblem, useLoad, when } from '../load';
@@ -19,9 +22,6 @@ type Detail = Schemas['SessionDetail'];
 type Protocol = Schemas['Protocol'];
 type ProtocolStep = Protocol['steps'][number];
 type VocabArea = NonNullable<Schemas['Vocabulary']['areas']>[number];
-
-/** The stroke directions the physics engine knows (it refuses any other, next to the field). */
-const directionNames = ['horizontal', 'vertical', 'diagonal', 'anti_diagonal'] as const;
 
 /** The protocol of a stored session, as the API computes it (the same input the start used). */
 function protocolOf(d: Detail) {
@@ -452,11 +452,7 @@ function Finish({ detail }: { detail: Detail }) {
       ) : (
         <p>Every step is done.</p>
       )}
-      {problem ? (
-        <p class="problem" role="alert">
-          {describeProblem(problem)}
-        </p>
-      ) : null}
+      <ProblemNote problem={problem} />
       <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
         {problem ? 'Try again' : 'Finish the session'}
       </button>

@@ -4,12 +4,14 @@
 // slit (the server's SVG), and the resealing curves of the answer. A second device runs side by side.
 import { useEffect, useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
-import { describeProblem, type Problem } from '../api/problem';
+import { directionLabel, strokeDirections } from '../api/directions';
+import type { Problem } from '../api/problem';
+import { ProblemNote } from '../forms/form';
 import { LoadProblem, useLoad } from '../load';
 import { colourAt, layerBars, openCurve, pathOf, scaleTicks, sharedScaleMax, simulateDocument } from './sim-logic';
 
 type Run = Schemas['SimulationRun'];
-const allDirections = ['horizontal', 'vertical', 'diagonal', 'anti-diagonal'] as const;
+type Device = Schemas['DeviceComparison'][number];
 
 interface Result {
   device: string;
@@ -100,27 +102,8 @@ export function SimulatorPage() {
       <form class="card" onSubmit={(e) => void simulate(e)} aria-labelledby="sim-form-title">
         <h2 id="sim-form-title">What to simulate</h2>
         <div class="grid2">
-          <div class="field">
-            <label for="sim-device">Device</label>
-            <select id="sim-device" value={chosenA} onChange={(e) => setDeviceA(e.currentTarget.value)}>
-              {deviceList.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name} ({d.id})
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="sim-device-b">Compare with</label>
-            <select id="sim-device-b" value={deviceB} onChange={(e) => setDeviceB(e.currentTarget.value)}>
-              <option value="">No second device</option>
-              {deviceList.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name} ({d.id})
-                </option>
-              ))}
-            </select>
-          </div>
+          <DeviceSelect id="sim-device" label="Device" devices={deviceList} value={chosenA} onChange={setDeviceA} />
+          <DeviceSelect id="sim-device-b" label="Compare with" devices={deviceList} value={deviceB} onChange={setDeviceB} none="No second device" />
           <div class="field">
             <label for="sim-region">Skin region</label>
             <select id="sim-region" value={region} onChange={(e) => setRegion(e.currentTarget.value)}>
@@ -148,7 +131,7 @@ export function SimulatorPage() {
         <fieldset class="chips-set">
           <legend>Stroke directions</legend>
           <div class="chips">
-            {allDirections.map((d) => (
+            {strokeDirections.map((d) => (
               <label key={d} class="choice">
                 <input
                   type="checkbox"
@@ -157,7 +140,7 @@ export function SimulatorPage() {
                     setDirections((ds) => (e.currentTarget.checked ? [...ds, d] : ds.filter((x) => x !== d)))
                   }
                 />
-                {d}
+                {directionLabel(d)}
               </label>
             ))}
           </div>
@@ -171,7 +154,7 @@ export function SimulatorPage() {
           <Legend max={scaleMax} />
           <div class={results.length > 1 ? 'side-by-side' : ''}>
             {results.map((r, i) => (
-              <RunView key={`${r.device}-${i}`} result={r} index={i} />
+              <DeviceColumn key={`${r.device}-${i}`} result={r} index={i} />
             ))}
           </div>
         </>
@@ -213,32 +196,41 @@ function Legend({ max }: { max: number }) {
   );
 }
 
-function RunView({ result, index }: { result: Result; index: number }) {
+/** A device to simulate: the catalog's devices (GET /api/v1/devices), with `none` a choice of no device. */
+function DeviceSelect(p: { id: string; label: string; devices: readonly Device[]; value: string; onChange: (id: string) => void; none?: string }) {
+  return (
+    <div class="field">
+      <label for={p.id}>{p.label}</label>
+      <select id={p.id} value={p.value} onChange={(e) => p.onChange(e.currentTarget.value)}>
+        {p.none !== undefined ? <option value="">{p.none}</option> : null}
+        {p.devices.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name} ({d.id})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** One device's column of the comparison (the page shows one per device chosen, side by side): the engine's
+ * answer drawn, or the problem that kept it from being drawn. */
+function DeviceColumn({ result, index }: { result: Result; index: number }) {
   const r = result.run;
   const titleId = `run-${index}`;
-  if (!r) {
-    return (
-      <section class="panel" aria-labelledby={titleId}>
-        <h2 id={titleId}>{result.device}</h2>
-        {result.problem ? (
-          <div class="problem" role="alert">
-            {describeProblem(result.problem)}
-          </div>
-        ) : null}
-      </section>
-    );
-  }
+  return (
+    <section class={r ? 'panel run' : 'panel'} aria-labelledby={titleId}>
+      <h2 id={titleId}>{r ? `${r.device} on the ${r.region}, ${r.needle_length_mm} mm` : result.device}</h2>
+      <ProblemNote problem={result.problem} />
+      {r ? <RunFigures run={r} result={result} /> : null}
+    </section>
+  );
+}
+
+function RunFigures({ run: r, result }: { run: Run; result: Result }) {
   const bars = layerBars(r.layers_exact);
   return (
-    <section class="panel run" aria-labelledby={titleId}>
-      <h2 id={titleId}>
-        {r.device} on the {r.region}, {r.needle_length_mm} mm
-      </h2>
-      {result.problem ? (
-        <div class="problem" role="alert">
-          {describeProblem(result.problem)}
-        </div>
-      ) : null}
+    <>
       {r.refusal ? (
         <div class="problem" role="alert">
           The depth guard refuses this needle here: {r.refusal.message}
@@ -282,7 +274,7 @@ function RunView({ result, index }: { result: Result; index: number }) {
       {result.tipPath ? <img class="picture" src={result.tipPath} alt={`The needle tip path and slit of the ${r.device}`} /> : null}
       <h3>Resealing</h3>
       <Resealing run={r} />
-    </section>
+    </>
   );
 }
 

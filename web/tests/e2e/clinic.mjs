@@ -217,9 +217,29 @@ export async function clinicFlow(t) {
   });
 
   await step('clinic: the aftercare prints to one clean A4 page (PDF), its text checked with print media emulated', async () => {
+    // The sheet as the API answered the page (its times in UTC), to compare with what the page prints.
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/aftercare' && r.request().method() === 'POST'),
+      page.reload(),
+    ]);
+    const sheet = await answer.json();
+    await page.getByRole('heading', { name: 'Aftercare after micro-needling' }).waitFor();
     await page.emulateMedia({ media: 'print' });
     const printed = await page.evaluate(() => document.body.innerText);
     expect(/Aftercare after micro-needling/.test(printed) && /See a doctor if/.test(printed) && /C-2026-003/.test(printed), 'the printed sheet lacks its text');
+    // Times in the clinic's locale and zone (the browser's), never the API's UTC text; each source once.
+    const until = sheet.phases.find((ph) => ph.phase === 'first_day' && ph.until)?.until;
+    expect(until, `no first-day phase with an end: ${JSON.stringify(sheet.phases)}`);
+    const shown = await page.evaluate((u) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(u)), until);
+    expect(printed.includes(`until ${shown}`), `the first day's end is not printed as “${shown}”: ${printed.slice(0, 400)}`);
+    expect(!/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(printed), `the sheet prints a raw UTC time: ${/.{0,40}\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.{0,10}/.exec(printed)?.[0]}`);
+    const sourcesLine = /Sources: (.*)/.exec(printed)?.[1] ?? '';
+    const ids = sheet.sources.map((src) => src.split(':')[0].trim());
+    expect(ids.length > 0, 'the sheet has no sources');
+    for (const id of ids) {
+      const times = sourcesLine.split(new RegExp(`\\b${id}\\b`)).length - 1;
+      expect(times === 1, `source ${id} is on the sources line ${times} times: ${sourcesLine}`);
+    }
     expect(!/Log out|Queued to the outbox|Print/.test(printed), `the print shows the app around the sheet: ${printed.slice(0, 200)}`);
     await page.screenshot({ path: join(shots, 'aftercare-print.png'), fullPage: true });
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });

@@ -420,6 +420,38 @@ try {
     adminPassword: newPassword, reception: { name: 'rita', password: 'tulip harbour signal 77' },
   });
 
+  await step('a list longer than a page: "Show more" appends the next page (the API’s cursor) and then goes', async () => {
+    await logIn(page, 'admin', newPassword);
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    // 101 clients one search finds: the app asks for 100 a page.
+    const added = await page.evaluate(async () => {
+      const csrf = decodeURIComponent(document.cookie.split(';').map((c) => c.trim().split('=')).find(([k]) => k === 'nw_csrf')?.[1] ?? '');
+      let ok = 0;
+      for (let i = 1; i <= 101; i++) {
+        const n = String(i).padStart(3, '0');
+        const r = await fetch('/api/v1/clients', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+          body: JSON.stringify({ id: `P-${n}`, name: `Paging Example ${n}` }),
+        });
+        if (r.status === 201) ok++;
+      }
+      return ok;
+    });
+    expect(added === 101, `clients added for paging: ${added}`);
+    await page.goto('/clients?q=Paging');
+    const rows = page.getByRole('list', { name: 'Clients found' }).getByRole('listitem');
+    const more = page.getByRole('button', { name: 'Show more clients' });
+    await more.waitFor();
+    expect((await rows.count()) === 100, `first page: ${await rows.count()} clients`);
+    await more.click();
+    await more.waitFor({ state: 'detached' });
+    expect((await rows.count()) === 101, `after "Show more": ${await rows.count()} clients`);
+    const ids = await rows.getByRole('link').evaluateAll((links) => links.map((l) => l.getAttribute('href')));
+    expect(new Set(ids).size === 101, 'a client is listed twice');
+    await visit(page, 'clients-paged');
+  });
+
   await step('no page broke the Content-Security-Policy', async () => {
     expect(cspViolations.length === 0, cspViolations.join('\n'));
   });

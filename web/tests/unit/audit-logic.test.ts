@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendPage, choices, emptyPaging, filterAudit, filtering, hasMore, noFilter, type AuditRow } from '../../src/admin/audit-logic';
+import { choices, filterAudit, filtering, noFilter, type AuditRow } from '../../src/admin/audit-logic';
 
 const row = (seq: number, actor: string, action: string, entity: string, entity_id: string, at: string): AuditRow => ({
   seq,
@@ -15,19 +15,6 @@ const log = [
   row(3, 'pia', 'update', 'rollers', '4', '2026-12-03T09:00:00Z'),
   row(4, 'admin', 'update', 'clients', 'C-12', '2026-12-04T09:00:00Z'),
 ];
-
-describe('audit paging', () => {
-  it('asks for the first page, follows the cursor, stops at the last page', () => {
-    let s = emptyPaging<AuditRow>();
-    expect(hasMore(s)).toBe(true);
-    s = appendPage(s, { items: log.slice(0, 2), next_cursor: '2' });
-    expect(s.cursor).toBe('2');
-    expect(hasMore(s)).toBe(true);
-    s = appendPage(s, { items: log.slice(1), next_cursor: null });
-    expect(s.items.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    expect(hasMore(s)).toBe(false);
-  });
-});
 
 describe('audit filters', () => {
   it('keeps what every set filter matches', () => {
