@@ -36,6 +36,7 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
     std::vector<std::string> directions;
     std::uint64_t seed = 0;
     CLI::Option* seed_opt = nullptr;
+    std::string zone;
     std::vector<std::string> observed;
   };
   auto sa = std::make_shared<SessionArgs>();
@@ -102,12 +103,25 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
             if (sa->density_opt->count() > 0) c.density = units::per_square_centimetre(sa->density);
             if (sa->depth_opt->count() > 0) c.effective_depth = units::millimetres(sa->depth);
             if (!sa->note.empty()) c.notes = sa->note;
-            return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print_session,
+            if (!sa->zone.empty()) c.zone = sa->zone;
+            // With a zone, the session and then the zone's figures as stored.
+            auto print = [&s, sa](const store::SessionRecord& x) {
+              print_session(x);
+              if (sa->zone.empty()) return;
+              auto zones = s.db->zones_of(x.id);
+              if (!zones) return;
+              for (const auto& z : *zones) {
+                if (z.zone == sa->zone) print_zone(z);
+              }
+            };
+            return show<store::SessionRecord>(ctx, s.clinic->chart(s.actor, sa->id, c), print,
                                               OptionNames{{"passes", "--passes"},
                                                           {"density_per_cm2", "--density-per-cm2"},
                                                           {"effective_depth_mm", "--effective-depth-mm"},
                                                           {"dose", "--dose-from-physics"},
                                                           {"directions", "--directions"},
+                                                          {"zone", "--zone"},
+                                                          {"region", "--zone"},
                                                           {"needle_count", "--dose-from-physics"},
                                                           {"needle_length_mm", "--dose-from-physics"},
                                                           {"area", "--dose-from-physics"}});
@@ -128,7 +142,11 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
                   "Compute the density and effective depth with the physics engine from the session's area, "
                   "roller and passes (docs/store.md)");
   sa->seed_opt = add_integer_option(*chart, "--seed", sa->seed,
-                                    "Random stream of that simulation (default: the session id)");
+                                    "Random stream of that simulation (default: the session id; with "
+                                    "--zone, derived from the session id and the zone)");
+  chart->add_option("--zone", sa->zone,
+                    "A zone of the session's area (a skin region: cheek, forehead, …): its dose from physics "
+                    "is charted and kept for that zone (charting it again replaces it)");
 
   auto* checklist = add(
       *session, ctx, o, Needs::rules, "checklist", "The session's protocol steps, and when each was done",
@@ -210,12 +228,16 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
         auto escalations = s.db->escalations_of(x.client_id);
         if (!escalations) return report_store(ctx, escalations.error());
         std::erase_if(*escalations, [&](const auto& e) { return e.session_id != x.id; });
+        auto zones = s.db->zones_of(x.id);
+        if (!zones) return report_store(ctx, zones.error());
         if (ctx.json) {
           json j{{"session", store::to_json(x)},
                  {"steps", json::array()},
+                 {"zones", json::array()},
                  {"followups", json::array()},
                  {"escalations", json::array()}};
           for (const auto& st : *steps) j["steps"].push_back(store::to_json(st));
+          for (const auto& z : *zones) j["zones"].push_back(store::to_json(z));
           for (const auto& f : *followups) j["followups"].push_back(store::to_json(f));
           for (const auto& e : *escalations) j["escalations"].push_back(store::to_json(e));
           print_json(j);
@@ -224,6 +246,8 @@ void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
         print_session(x);
         fmt::print("  steps recorded: {}\n", steps->size());
         for (const auto& st : *steps) fmt::print("    {}  {}\n", t(st.at), esc(st.step));
+        fmt::print("  zones charted: {}\n", zones->size());
+        for (const auto& z : *zones) print_zone(z);
         fmt::print("  follow-ups: {}\n", followups->size());
         for (const auto& f : *followups) {
           fmt::print("    {}  {:<11} {}\n", t(f.observed_at), knowledge::to_string(f.triage),

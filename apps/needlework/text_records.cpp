@@ -53,6 +53,24 @@ void print_session(const store::SessionRecord& s) {
   }
 }
 
+void print_zone(const store::SessionZoneRecord& z) {
+  fmt::print(
+      "  zone {}: {} passes ({} in turn)  density {:.0f} /cm²  effective depth {:.2f} mm  ({}, seed {}, "
+      "charted {})\n",
+      esc(z.zone), z.passes, esc(fmt::format("{}", fmt::join(z.directions, ", "))),
+      units::in_per_cm2(z.density), units::in_mm(z.effective_depth), esc(z.physics_device), z.seed,
+      t(z.charted_at));
+  const auto layers = nlohmann::json::parse(z.layers_json, nullptr, false);
+  if (layers.is_object()) {
+    std::vector<std::string> shares;
+    for (const auto* layer : {"epidermis", "papillary_dermis", "reticular_dermis", "beyond_dermis"}) {
+      if (layers.contains(layer) && layers[layer].is_number())
+        shares.push_back(fmt::format("{} {:.1f} %", layer, 100 * layers[layer].get<double>()));
+    }
+    fmt::print("    depth by layer: {}\n", fmt::join(shares, ", "));
+  }
+}
+
 void print_roller(const store::RollerRecord& r) {
   fmt::print("roller {}  lot {} serial {}  {} {} needles {:g} mm  expires {}  {}{}\n", r.id, esc(r.lot),
              esc(r.serial), esc(r.device), r.needle_count, units::in_mm(r.needle_length),

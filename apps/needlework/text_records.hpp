@@ -27,6 +27,8 @@ std::string opt_t(const std::optional<units::DateTime>& x);
 
 /// One session on a line, its charted dose, stroke plan and notes below.
 void print_session(const store::SessionRecord& s);
+/// One charted zone of a session on one line: passes and directions, the dose, layers, device and seed.
+void print_zone(const store::SessionZoneRecord& z);
 
 /// One roller on a line.
 void print_roller(const store::RollerRecord& r);

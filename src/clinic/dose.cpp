@@ -15,6 +15,12 @@ namespace needlework::clinic {
 
 Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCatalog& regions,
                            std::span<const physics::Device> devices, const DoseRequest& req) {
+  NW_TRY(sim, simulate_dose(pack, regions, devices, req));
+  return std::move(sim.dose);
+}
+
+Result<DoseSimulation> simulate_dose(const knowledge::Pack& pack, const physics::RegionCatalog& regions,
+                                     std::span<const physics::Device> devices, const DoseRequest& req) {
   if (req.passes < 1 || req.passes > max_passes) {
     return fail(ErrorCode::out_of_range,
                 fmt::format("passes must be 1–{} to estimate a dose, got {}", max_passes, req.passes),
@@ -23,6 +29,15 @@ Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCat
   NW_TRY(target, physics_target(pack, regions, devices, req.area, req.device, req.needle_count));
   if (target.device == nullptr) {
     return fail(ErrorCode::invalid_value, "the device catalog is empty; chart the dose by hand", "device");
+  }
+  if (!req.region.empty()) {
+    if (std::find(target.regions.begin(), target.regions.end(), req.region) == target.regions.end()) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("'{}' is not a skin region of area '{}' (its regions: {})", req.region,
+                              target.area, fmt::join(target.regions, ", ")),
+                  "region");
+    }
+    target.region = req.region;
   }
   NW_TRY(region, regions.find(target.region));
   auto device = physics::with_needle_length(*target.device, req.needle_length);
@@ -44,7 +59,8 @@ Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCat
     plan.pressure = physics::HandPressure{pack.depth_guards.front().max_pressure};
 
   NW_TRY(zone, physics::make_rectangle_zone(dose_patch_width, dose_patch_height));
-  NW_TRY(sim, physics::simulate_session(*device, *region, zone, plan));
+  const physics::SimulationOptions options;
+  NW_TRY(sim, physics::simulate_session(*device, *region, zone, plan, options));
 
   Dose dose;
   dose.density = sim.density.mean;
@@ -55,7 +71,8 @@ Result<Dose> estimate_dose(const knowledge::Pack& pack, const physics::RegionCat
   dose.passes = req.passes;
   dose.seed = req.seed;
   dose.punctures = sim.density.punctures_in_zone;
-  return dose;
+  dose.layers = sim.layers_exact;
+  return DoseSimulation{std::move(dose), std::move(sim), options.target};
 }
 
 }  // namespace needlework::clinic

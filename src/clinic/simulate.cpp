@@ -407,7 +407,12 @@ Result<std::vector<unsigned char>> heatmap_png(const SimulateRun& run, double ma
     grid = run.ensemble->summed_grid;
     for (auto& c : grid.counts) c = static_cast<std::uint32_t>(std::lround(static_cast<double>(c) / runs));
   }
-  const double max_cm2 = max_per_cm2 > 0 ? max_per_cm2 : 2 * units::in_per_cm2(run.input.options.target);
+  return density_heatmap_png(grid, run.input.options.target, max_per_cm2);
+}
+
+Result<std::vector<unsigned char>> density_heatmap_png(const physics::DensityGrid& grid,
+                                                       units::ArealDensity target, double max_per_cm2) {
+  const double max_cm2 = max_per_cm2 > 0 ? max_per_cm2 : 2 * units::in_per_cm2(target);
   auto png = ph::render_density_png(grid, units::per_square_centimetre(max_cm2));
   if (png.empty()) return fail(ErrorCode::io_error, "the PNG encoder failed", "heatmap");
   return png;

@@ -11,8 +11,10 @@
 #include "needlework/clinic/fields.hpp"
 #include "needlework/clinic/intake.hpp"
 #include "needlework/clinic/json.hpp"
+#include "needlework/clinic/simulate.hpp"
 #include "needlework/store/export.hpp"
 #include "needlework/store/json.hpp"
+#include "needlework/units/number.hpp"
 #include "routes.hpp"
 
 namespace needlework::server {
@@ -308,10 +310,32 @@ Result<Response> get_session(Services&, Request& req, ReadConnection& c) {
   if (!s) return fail(ErrorCode::not_found, fmt::format("no session {}", id), "id");
   NW_TRY(checklist, c.clinic->checklist(id));
   NW_TRY(followups, c.store->followups_of(id));
-  json steps = json::array(), fs = json::array();
+  NW_TRY(zones, c.store->zones_of(id));
+  json steps = json::array(), fs = json::array(), zs = json::array();
   for (const auto& x : checklist) steps.push_back(store::to_json(x));
   for (const auto& x : followups) fs.push_back(store::to_json(x));
-  return json_response({{"session", store::to_json(*s)}, {"checklist", steps}, {"followups", fs}});
+  for (const auto& x : zones) zs.push_back(store::to_json(x));
+  return json_response(
+      {{"session", store::to_json(*s)}, {"checklist", steps}, {"followups", fs}, {"zones", zs}});
+}
+
+/// GET /api/v1/sessions/{id}/zones/{zone}/heatmap.png: the stored zone's dose drawn again — the simulation
+/// run from what the zone's record keeps (ClinicStore::zone_simulation), rendered as POST
+/// /api/v1/simulate/heatmap.png renders its run (the same colour scale and `heatmap_max`).
+Result<Response> zone_heatmap(Services&, Request& req, ReadConnection& c) {
+  NW_TRY(id, id_param(req, "id"));
+  double max_per_cm2 = 0;  // 0: twice the target
+  if (auto text = req.param("heatmap_max")) {
+    static constexpr units::NumberRule rule{"heatmap_max", 0.0, 1e6, true, false, "/cm²"};
+    NW_TRY(v, units::parse_number(*text, rule));
+    max_per_cm2 = v;
+  }
+  NW_TRY(sim, c.clinic->zone_simulation(id, req.params.at("zone")));
+  NW_TRY(png, clinic::density_heatmap_png(sim.result.grid, sim.target, max_per_cm2));
+  Response r;
+  r.content_type = "image/png";
+  r.body.assign(reinterpret_cast<const char*>(png.data()), png.size());
+  return r;
 }
 
 auto record_step =
@@ -338,7 +362,9 @@ auto chart_session =
       NW_TRY(directions, f.strings("directions", false));
       NW_TRY(physics, f.boolean("dose_from_physics", false));
       NW_TRY(seed, f.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), false));
+      NW_TRY(zone, f.string("zone", false));
       NW_CHECK(f.finish());
+      if (!zone.empty()) c.zone = zone;
       if (passes) c.passes = static_cast<int>(*passes);
       if (density) c.density = units::per_square_centimetre(*density);
       if (depth) c.effective_depth = units::millimetres(*depth);
@@ -592,8 +618,17 @@ std::vector<Route> record_routes() {
       get_session);
   post("/api/v1/sessions/{id}/steps", clinical, "Record a protocol step as done", "NewStep", "Step", 201,
        record_step);
-  post("/api/v1/sessions/{id}/chart", clinical, "Chart passes, dose (measured or from physics), notes",
+  post("/api/v1/sessions/{id}/chart", clinical,
+       "Chart passes, dose (measured or from physics), notes; with a zone, that zone's dose from physics",
        "Chart", "Session", 200, chart_session);
+  r.push_back(Route{
+      .method = "GET",
+      .path = "/api/v1/sessions/{id}/zones/{zone}/heatmap.png",
+      .roles = clinical,
+      .summary = "The PNG density heatmap of a charted zone's dose, simulated again from what was stored",
+      .response_type = "image/png",
+      .query = {q("heatmap_max", "number", "top of the colour scale, /cm² (default twice the target)")},
+      .handler = reading(zone_heatmap)});
   post("/api/v1/sessions/{id}/finish", clinical, "Finish a session; its aftercare sheet is queued", "Finish",
        "Session", 200, finish_session);
   post("/api/v1/sessions/{id}/followups", clinical, "Record a follow-up; see a doctor opens an escalation",

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "clinic_detail.hpp"
 #include "needlework/clinic/constants.hpp"
@@ -443,6 +444,119 @@ Result<std::vector<ChecklistStep>> ClinicStore::checklist(Id session_id) {
   return checklist_of(s);
 }
 
+std::uint64_t zone_seed(Id session_id, std::string_view zone) noexcept {
+  // FNV-1a, 64-bit (offset basis and prime of the published algorithm), of "<session id>/<zone>".
+  std::uint64_t h = 14695981039346656037ull;
+  for (const char ch : fmt::format("{}/{}", session_id, zone)) {
+    h ^= static_cast<unsigned char>(ch);
+    h *= 1099511628211ull;
+  }
+  return h & ((std::uint64_t{1} << 53) - 1);
+}
+
+Result<clinic::DoseRequest> ClinicStore::zone_request(const SessionRecord& s, std::string zone, int passes,
+                                                      std::vector<std::string> directions,
+                                                      std::uint64_t seed) {
+  NW_TRY(roller, require_roller(s.roller_id));
+  return clinic::DoseRequest{
+      s.area, s.device,       roller.needle_count, s.needle_length, passes, std::move(directions),
+      seed,   std::move(zone)};
+}
+
+Result<void> ClinicStore::chart_zone(const Actor& by, SessionRecord& s, const Chart& c,
+                                     std::optional<std::string> note) {
+  const std::string& zone = *c.zone;
+  if (s.finished_at) {
+    return refuse(std::string(refusals::session_finished),
+                  fmt::format("session {} finished at {}; a zone can no longer be charted", s.id,
+                              fmt_time(*s.finished_at)),
+                  "session");
+  }
+  NW_CHECK(check_not_before_start(s, by.at));
+  const auto* area = pack_.find_area(s.area);
+  const std::vector<std::string> zones = area != nullptr ? area->skin_regions : std::vector<std::string>{};
+  if (std::find(zones.begin(), zones.end(), zone) == zones.end()) {
+    return fail(ErrorCode::invalid_value,
+                zones.empty()
+                    ? fmt::format("area {} has no skin region in pack {}, so it has no zones to chart; chart "
+                                  "the session's dose without a zone",
+                                  s.area, pack_.label())
+                    : fmt::format("'{}' is not a zone of area {} in pack {} (its zones: {})",
+                                  units::excerpt(zone), s.area, pack_.label(), fmt::join(zones, ", ")),
+                "zone");
+  }
+  NW_TRY(charted, store_.zones_of(s.id));
+  const auto before =
+      std::find_if(charted.begin(), charted.end(), [&](const auto& z) { return z.zone == zone; });
+  const SessionZoneRecord* old = before == charted.end() ? nullptr : &*before;
+  // Given now, else as the zone was charted before, else the session's own chart (and the default strokes).
+  std::vector<std::string> directions =
+      c.directions ? *c.directions : (old != nullptr ? old->directions : stroke_plan_directions(s));
+  if (directions.empty()) {
+    for (const auto d : physics::StrokePlan{}.directions) directions.emplace_back(physics::to_string(d));
+  }
+  const int passes = c.passes.value_or(old != nullptr ? old->passes : s.passes.value_or(0));
+  if (passes < 1) {
+    return fail(ErrorCode::invalid_value, fmt::format("give the passes made on {} to compute its dose", zone),
+                "passes");
+  }
+  const std::uint64_t seed = c.seed.value_or(zone_seed(s.id, zone));
+  NW_TRY(req, zone_request(s, zone, passes, directions, seed));
+  NW_TRY(dose, clinic::estimate_dose(pack_, *regions_, *devices_, req));
+  // Rounded as every figure of a record's JSON, so the stored text is the text its digest reads.
+  auto r6 = [](double v) { return std::round(v * 1e6) / 1e6; };
+  SessionZoneRecord z = old != nullptr ? *old : SessionZoneRecord{};
+  z.session_id = s.id;
+  z.zone = zone;
+  z.physics_device = dose.physics_device;
+  z.passes = passes;
+  z.directions = std::move(directions);
+  z.density = dose.density;
+  z.effective_depth = dose.effective_depth;
+  z.layers_json = canonical(json{{"epidermis", r6(dose.layers.epidermis)},
+                                 {"papillary_dermis", r6(dose.layers.papillary_dermis)},
+                                 {"reticular_dermis", r6(dose.layers.reticular_dermis)},
+                                 {"beyond_dermis", r6(dose.layers.beyond_dermis)}});
+  z.seed = seed;
+  z.charted_at = by.at;
+  if (old != nullptr) {
+    NW_CHECK(store_.update_session_zone(by, z));
+  } else {
+    NW_CHECK(store_.insert_session_zone(by, z));
+  }
+  if (note) {
+    s.notes +=
+        fmt::format("{}[{} {}] {}: {}", s.notes.empty() ? "" : "\n", fmt_time(by.at), by.name, zone, *note);
+    NW_CHECK(store_.update_session(by, s));
+  }
+  return {};
+}
+
+Result<std::vector<SessionZoneRecord>> ClinicStore::zones(Id session_id) {
+  NW_TRY(s, require_session(session_id));
+  return store_.zones_of(s.id);
+}
+
+Result<clinic::DoseSimulation> ClinicStore::zone_simulation(Id session_id, std::string_view zone) {
+  if (devices_ == nullptr || regions_ == nullptr) {
+    return fail(ErrorCode::invalid_value, "no device catalog or skin regions are loaded to simulate the dose",
+                "dose");
+  }
+  NW_TRY(s, require_session(session_id));
+  NW_TRY(charted, store_.zones_of(s.id));
+  const auto z = std::find_if(charted.begin(), charted.end(), [&](const auto& x) { return x.zone == zone; });
+  if (z == charted.end()) {
+    std::vector<std::string> names;
+    for (const auto& x : charted) names.push_back(x.zone);
+    return fail(ErrorCode::not_found,
+                fmt::format("session {} has no zone '{}' charted (charted: {})", s.id, units::excerpt(zone),
+                            names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))),
+                "zone");
+  }
+  NW_TRY(req, zone_request(s, z->zone, z->passes, z->directions, z->seed));
+  return clinic::simulate_dose(pack_, *regions_, *devices_, req);
+}
+
 Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const Chart& c) {
   // Each field's one rule (clinic/fields.hpp), as for the command-line options and the JSON readers.
   if (c.passes) NW_CHECK(units::check_number(*c.passes, clinic::passes_rule));
@@ -454,7 +568,12 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
                 "chart the dose either from physics or by hand (density and effective depth), not both",
                 "dose");
   }
-  if (c.dose_from_physics && (devices_ == nullptr || regions_ == nullptr)) {
+  if (c.zone && (c.density || c.effective_depth)) {
+    return fail(ErrorCode::invalid_value,
+                "a zone's dose comes from the physics engine; chart hand-measured figures without a zone",
+                "zone");
+  }
+  if ((c.dose_from_physics || c.zone) && (devices_ == nullptr || regions_ == nullptr)) {
     return fail(ErrorCode::invalid_value, "no device catalog or skin regions are loaded to compute the dose",
                 "dose");
   }
@@ -470,6 +589,10 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
   }
   return store_.transaction_returning<SessionRecord>([&]() -> Result<SessionRecord> {
     NW_TRY(s, require_session(session_id));
+    if (c.zone) {
+      NW_CHECK(chart_zone(by, s, c, note));
+      return s;
+    }
     // The stroke plan: the directions given now, else those charted before, else (for a dose) the default.
     std::vector<std::string> directions = c.directions ? *c.directions : stroke_plan_directions(s);
     if (directions.empty() && c.dose_from_physics) {
@@ -490,7 +613,8 @@ Result<SessionRecord> ClinicStore::chart(const Actor& by, Id session_id, const C
                               s.needle_length,
                               passes,
                               directions,
-                              c.seed.value_or(static_cast<std::uint64_t>(s.id))};
+                              c.seed.value_or(static_cast<std::uint64_t>(s.id)),
+                              {}};  // the area's thinnest region
       NW_TRY(dose, clinic::estimate_dose(pack_, *regions_, *devices_, req));
       s.density = dose.density;
       s.effective_depth = dose.effective_depth;

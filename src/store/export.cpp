@@ -40,9 +40,10 @@ std::string csv_field(const nlohmann::json& v) {
 }  // namespace
 
 const std::vector<std::string>& export_tables() {
-  static const std::vector<std::string> tables{
-      "users", "clients",   "intakes",     "consents", "courses", "appointments", "rollers",  "sessions",
-      "steps", "followups", "escalations", "outbox",   "photos",  "lot_recalls",  "audit_log"};
+  static const std::vector<std::string> tables{"users",   "clients",       "intakes",     "consents",
+                                               "courses", "appointments",  "rollers",     "sessions",
+                                               "steps",   "session_zones", "followups",   "escalations",
+                                               "outbox",  "photos",        "lot_recalls", "audit_log"};
   return tables;
 }
 
@@ -72,6 +73,8 @@ Result<nlohmann::json> export_json(Store& store, const Actor& by,
       for (const auto& s : sessions) {
         NW_TRY(steps, store.steps_of(s.id));
         append_all(tables["steps"], steps);
+        NW_TRY(zones, store.zones_of(s.id));
+        append_all(tables["session_zones"], zones);
         NW_TRY(followups, store.followups_of(s.id));
         append_all(tables["followups"], followups);
       }

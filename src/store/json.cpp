@@ -96,6 +96,7 @@ json to_json(const RollerRecord& r) { return sql::record_json(r); }
 json to_json(const SessionRecord& r) { return sql::record_json(r); }
 json to_json(const PhotoRecord& r) { return sql::record_json(r); }
 json to_json(const LotRecallRecord& r) { return sql::record_json(r); }
+json to_json(const SessionZoneRecord& r) { return sql::record_json(r); }
 json to_json(const OutboxMessage& r) { return sql::record_json(r); }
 json to_json(const StepRecord& r) { return sql::record_json(r); }
 json to_json(const FollowupRecord& r) { return sql::record_json(r); }

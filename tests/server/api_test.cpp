@@ -369,10 +369,44 @@ TEST_P(ApiFlow, TheDemoClinicFlowThroughHttp) {
                          {{"passes", 15}, {"dose_from_physics", true}, {"notes", "even coverage"}});
   ASSERT_EQ(chart.status, 200) << chart.describe();
   EXPECT_NE(chart.body.find("dose"), std::string::npos) << "the dose comes from the physics engine";
+
+  // A zone of the face charted on its own: its dose from physics on that region, listed with the session, and
+  // its heatmap drawn again from what was stored.
+  const std::string zones_url = "/api/v1/sessions/" + session_id;
+  auto zone = pia->post(zones_url + "/chart", {{"zone", "cheek"}, {"passes", 10}});
+  ASSERT_EQ(zone.status, 200) << zone.describe();
+  expect_error(pia->post(zones_url + "/chart", {{"zone", "neck"}, {"passes", 10}}), 422, "invalid_value",
+               "zone");
+  expect_error(pia->post(zones_url + "/chart", {{"zone", 7}}), 422, "invalid_value", "zone");
+  auto detail = pia->get(zones_url);
+  ASSERT_EQ(detail.status, 200) << detail.describe();
+  ASSERT_EQ(detail.json()["zones"].size(), 1u) << detail.describe();
+  const auto cheek = detail.json()["zones"][0];
+  EXPECT_EQ(cheek["zone"], "cheek");
+  EXPECT_EQ(cheek["passes"], 10);
+  EXPECT_GT(cheek["density_per_cm2"].get<double>(), 0.0);
+  EXPECT_TRUE(cheek["layers"].contains("papillary_dermis")) << detail.describe();
+  auto heatmap = pia->get(zones_url + "/zones/cheek/heatmap.png");
+  ASSERT_EQ(heatmap.status, 200) << heatmap.describe();
+  EXPECT_EQ(heatmap.header("Content-Type").value_or(""), "image/png");
+  ASSERT_GT(heatmap.body.size(), 8u);
+  EXPECT_EQ(heatmap.body.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  EXPECT_EQ(pia->get(zones_url + "/zones/cheek/heatmap.png").body, heatmap.body) << "drawn the same again";
+  auto scaled = pia->get(zones_url + "/zones/cheek/heatmap.png?heatmap_max=2000");
+  ASSERT_EQ(scaled.status, 200) << scaled.describe();
+  EXPECT_NE(scaled.body, heatmap.body) << "heatmap_max sets the top of the colour scale";
+  expect_error(pia->get(zones_url + "/zones/cheek/heatmap.png?heatmap_max=-1"), 422, "out_of_range",
+               "heatmap_max");
+  expect_error(pia->get(zones_url + "/zones/nose/heatmap.png"), 404, "not_found", "zone");
+  EXPECT_EQ(rita->get(zones_url + "/zones/cheek/heatmap.png").status, 403) << "clinical roles only";
+
   auto finished = pia->post("/api/v1/sessions/" + session_id + "/finish", json::object());
   ASSERT_EQ(finished.status, 200) << finished.describe();
+  expect_refused(pia->post(zones_url + "/chart", {{"zone", "forehead"}, {"passes", 10}}), "session",
+                 "RECORD.session_finished");
   auto shown = pia->get("/api/v1/sessions/" + session_id);
   ASSERT_EQ(shown.status, 200) << shown.describe();
+  EXPECT_EQ(shown.json()["zones"].size(), 1u) << "a refused zone is not stored";
   auto history = rita->get("/api/v1/clients/C-0001/history");
   ASSERT_EQ(history.status, 200) << history.describe();
   EXPECT_NE(history.body.find(session_id), std::string::npos);

@@ -554,7 +554,16 @@ TEST_F(RealAnswers, FitTheirSchemas) {
   expect_fits({.method = "POST",
                .path = fmt::format("/api/v1/sessions/{}/chart", session_id),
                .body = json{{"passes", 4}, {"notes", "even redness"}}});
-  expect_fits({.path = fmt::format("/api/v1/sessions/{}", session_id)});
+  expect_fits({.method = "POST",
+               .path = fmt::format("/api/v1/sessions/{}/chart", session_id),
+               .body = json{{"zone", "cheek"}, {"passes", 4}}});
+  const auto detail = expect_fits({.path = fmt::format("/api/v1/sessions/{}", session_id)});
+  EXPECT_EQ(detail.value("zones", json::array()).size(), 1u) << "the charted zone is in the detail checked";
+  const auto heatmap = server().call(
+      {.path = fmt::format("/api/v1/sessions/{}/zones/cheek/heatmap.png", session_id), .as = admin_});
+  EXPECT_EQ(heatmap.status, 200) << heatmap.describe();
+  EXPECT_EQ(heatmap.content_type, "image/png");
+  checked_.insert("GET /api/v1/sessions/{id}/zones/{zone}/heatmap.png");
   expect_fits({.method = "POST",
                .path = fmt::format("/api/v1/sessions/{}/finish", session_id),
                .body = json{{"missing_steps_reason", "a shortened test session"}}});

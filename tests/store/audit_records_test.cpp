@@ -8,6 +8,7 @@
 #include <set>
 
 #include "store_fixture.hpp"
+#include "support/data.hpp"
 
 namespace {
 
@@ -18,8 +19,8 @@ const std::string jpeg("\xFF\xD8\xFF\xE0 a tiny pretend JPEG body", 28);
 class AuditRecords : public StoreTest {
  protected:
   /// One record of every type: a user, a client with intake, consent, course, appointment, roller, a finished
-  /// session with its steps, a follow-up that escalates, the aftercare message, a photo, the recall of the
-  /// roller's lot.
+  /// session with its steps and a charted zone, a follow-up that escalates, the aftercare message, a photo,
+  /// the recall of the roller's lot.
   void every_record_type() {
     ASSERT_TRUE(clinic_->add_user(by("2026-11-20T08:00:00Z"), "bea", "practitioner"));
     ready_client("C-1");
@@ -28,8 +29,21 @@ class AuditRecords : public StoreTest {
                                                  nu::millimetres(0.5), at("2026-12-20T10:00:00Z"));
     ASSERT_TRUE(appointment) << appointment.error().describe();
     const auto r = assigned_roller("C-1", "LOT-A", "1", 0.5);
-    const auto s = session("C-1", r, "2026-11-24T10:00:00Z", "2026-11-24T10:40:00Z");
-    ASSERT_NE(s, 0);
+    auto started = start("C-1", r, "2026-11-24T10:00:00Z");
+    ASSERT_TRUE(started) << started.error().describe();
+    const auto s = started->session.id;
+    // A zone charted with its dose from physics (a ClinicStore with the device catalog), then again: an
+    // insert and an update of the zone's record.
+    static const auto catalog = needlework::test::load_all_devices();
+    ns::ClinicStore physics(*store_, seed(), {.regions = &regions(), .devices = &catalog});
+    ns::Chart zone;
+    zone.zone = "cheek";
+    zone.passes = 6;
+    ASSERT_TRUE(physics.chart(by("2026-11-24T10:20:00Z"), s, zone));
+    zone.passes = 8;
+    auto again = physics.chart(by("2026-11-24T10:25:00Z"), s, zone);
+    ASSERT_TRUE(again) << again.error().describe();
+    ASSERT_TRUE(finish(s, "2026-11-24T10:40:00Z"));
     auto f = clinic_->record_followup(by("2026-11-26T10:00:00Z"), s, {"redness"});
     ASSERT_TRUE(f) << f.error().describe();
     ASSERT_TRUE(f->escalation) << "a persisting redness opens an escalation";
@@ -90,6 +104,7 @@ TEST_P(AuditRecords, AColumnChangedByRawSqlIsFoundInEveryRecordType) {
       {"outbox", "UPDATE outbox SET body = 'no aftercare'"},
       {"photos", "UPDATE photos SET note = 'right'"},
       {"lot_recalls", "UPDATE lot_recalls SET reason = 'nothing'"},
+      {"session_zones", "UPDATE session_zones SET passes = 99"},
   };
   const auto tables = ns::record_tables();
   for (const auto& t : tables) {

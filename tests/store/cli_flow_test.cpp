@@ -117,6 +117,23 @@ TEST_P(StoreCli, TheWholeFlowRunsHeadless) {
                 "0.35", "--note", "even erythema", "--now", "2026-11-24T10:40:00Z"});
   EXPECT_EQ(charted["passes"], 4);
   EXPECT_EQ(charted["density_per_cm2"], 61.2);
+  // A zone of the face charted on its own (#13): its dose from physics on that region, kept for the zone and
+  // listed by `session show`; a region of another area is refused naming --zone and the area's zones.
+  run_json({"session", "chart", sid, "--zone", "cheek", "--passes", "10", "--now", "2026-11-24T10:41:00Z"});
+  auto neck =
+      run({"session", "chart", sid, "--zone", "neck", "--passes", "10", "--now", "2026-11-24T10:42:00Z"});
+  EXPECT_NE(neck.exit_code, 0);
+  EXPECT_NE(neck.err.find("--zone"), std::string::npos) << neck.err;
+  EXPECT_NE(neck.err.find("cheek"), std::string::npos) << neck.err;
+  auto with_zone = run_json({"session", "show", sid});
+  ASSERT_EQ(with_zone["zones"].size(), 1u) << with_zone.dump();
+  EXPECT_EQ(with_zone["zones"][0]["zone"], "cheek");
+  EXPECT_EQ(with_zone["zones"][0]["passes"], 10);
+  EXPECT_EQ(with_zone["session"]["passes"], 4) << "the session's own chart is left as it was";
+  const auto shown = run({"session", "show", sid});
+  EXPECT_NE(shown.out.find("zones charted: 1"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("zone cheek: 10 passes"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("depth by layer: epidermis"), std::string::npos) << shown.out;
   for (const auto& item : started["protocol"]["steps"]) {  // the rest of the checklist, ticked off
     const std::string step = item.value("step", "");
     if (step != "STEP.cleanse") run_json({"session", "step", sid, step, "--now", "2026-11-24T10:50:00Z"});

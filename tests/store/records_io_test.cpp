@@ -217,6 +217,168 @@ TEST_P(RecordsTest, ADoseFromPhysicsIsRefusedWithHandFiguresWithoutPassesOrWitho
   EXPECT_FALSE((*unchanged)->passes.has_value());
 }
 
+// ---- the dose per zone
+// ---------------------------------------------------------------------------------------
+
+/// The dose the physics engine gives a zone of the face on the session's 1 mm 192-needle roller.
+nu::ArealDensity zone_density(const std::string& zone, int passes, std::vector<std::string> directions,
+                              std::uint64_t stream) {
+  const auto d = needlework::clinic::estimate_dose(
+      seed(), regions(), devices(),
+      {"face", "dermaroller", 192, nu::millimetres(1.0), passes, std::move(directions), stream, zone});
+  EXPECT_TRUE(d) << d.error().describe();
+  return d ? d->density : nu::per_square_centimetre(0);
+}
+
+TEST_P(RecordsTest, AZoneIsChartedWithTheDoseOfItsOwnRegionAndChartingItAgainReplacesIt) {
+  const ns::Id sid = started("C-1", "L-1");
+  auto clinic = with_devices();
+  const auto before = audit_count();
+  ns::Chart cheek;
+  cheek.zone = "cheek";
+  cheek.passes = 12;
+  cheek.directions = std::vector<std::string>{"horizontal", "vertical"};
+  auto charted = clinic.chart(by("2026-11-24T10:30:00Z"), sid, cheek);
+  ASSERT_TRUE(charted) << charted.error().describe();
+  // The session's own chart is left as it was; the zone has its record.
+  EXPECT_FALSE(charted->passes.has_value());
+  EXPECT_FALSE(charted->density.has_value());
+  EXPECT_EQ(audit_count(), before + 1) << "one audited insert";
+  auto zones = store_->zones_of(sid);
+  ASSERT_TRUE(zones) << zones.error().describe();
+  ASSERT_EQ(zones->size(), 1u);
+  const auto first = (*zones)[0];
+  EXPECT_EQ(first.zone, "cheek");
+  EXPECT_EQ(first.passes, 12);
+  EXPECT_EQ(first.directions, (std::vector<std::string>{"horizontal", "vertical"}));
+  EXPECT_EQ(first.physics_device, "roller-192");
+  EXPECT_EQ(first.seed, ns::zone_seed(sid, "cheek")) << "the default seed is derived and written down";
+  EXPECT_EQ(first.charted_at, at("2026-11-24T10:30:00Z"));
+  // The figures are the simulation of THAT region with that seed (not of the area's thinnest region).
+  EXPECT_DOUBLE_EQ(nu::in_per_cm2(first.density),
+                   nu::in_per_cm2(zone_density("cheek", 12, {"horizontal", "vertical"}, first.seed)));
+  const auto layers = json::parse(first.layers_json);
+  double total = 0;
+  for (const auto* l : {"epidermis", "papillary_dermis", "reticular_dermis", "beyond_dermis"}) {
+    ASSERT_TRUE(layers.contains(l)) << l;
+    total += layers[l].get<double>();
+  }
+  EXPECT_NEAR(total, 1.0, 1e-5);
+
+  // Another zone with its own seed: a second record.
+  ns::Chart forehead;
+  forehead.zone = "forehead";
+  forehead.passes = 12;
+  forehead.seed = 5;
+  ASSERT_TRUE(clinic.chart(by("2026-11-24T10:31:00Z"), sid, forehead));
+  zones = store_->zones_of(sid);
+  ASSERT_TRUE(zones);
+  ASSERT_EQ(zones->size(), 2u);
+  EXPECT_EQ((*zones)[1].zone, "forehead");
+  EXPECT_EQ((*zones)[1].seed, 5u);
+  EXPECT_EQ((*zones)[1].directions, (std::vector<std::string>{"horizontal", "vertical", "diagonal"}))
+      << "without directions charted anywhere, the default strokes";
+  EXPECT_DOUBLE_EQ(nu::in_per_cm2((*zones)[1].density), nu::in_per_cm2(zone_density("forehead", 12, {}, 5)));
+
+  // The cheek again with more passes: the same record, replaced, audited as an update.
+  const auto entries = audit_count();
+  cheek.passes = 24;
+  cheek.directions.reset();  // kept from the zone's record
+  ASSERT_TRUE(clinic.chart(by("2026-11-24T10:35:00Z"), sid, cheek));
+  zones = store_->zones_of(sid);
+  ASSERT_TRUE(zones);
+  ASSERT_EQ(zones->size(), 2u);
+  const auto& again = (*zones)[0];
+  EXPECT_EQ(again.id, first.id);
+  EXPECT_EQ(again.passes, 24);
+  EXPECT_EQ(again.directions, first.directions);
+  EXPECT_EQ(again.charted_at, at("2026-11-24T10:35:00Z"));
+  EXPECT_GT(nu::in_per_cm2(again.density), 1.6 * nu::in_per_cm2(first.density));
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log);
+  ASSERT_EQ(static_cast<std::int64_t>(log->size()), entries + 1);
+  EXPECT_EQ(log->back().entity, "session_zones");
+  EXPECT_EQ(log->back().action, "update");
+  auto check = store_->verify_audit();
+  ASSERT_TRUE(check);
+  EXPECT_TRUE(check->ok) << check->problem;
+
+  // Run again from what was stored, the simulation gives the stored figures (the zone's heatmap).
+  auto sim = clinic.zone_simulation(sid, "cheek");
+  ASSERT_TRUE(sim) << sim.error().describe();
+  EXPECT_DOUBLE_EQ(nu::in_per_cm2(sim->dose.density), nu::in_per_cm2(again.density));
+  EXPECT_DOUBLE_EQ(nu::in_per_cm2(sim->result.density.mean), nu::in_per_cm2(again.density));
+  const auto stored_layers = json::parse(again.layers_json);
+  EXPECT_NEAR(stored_layers["epidermis"].get<double>(), sim->result.layers_exact.epidermis, 1e-6);
+  EXPECT_NEAR(stored_layers["papillary_dermis"].get<double>(), sim->result.layers_exact.papillary_dermis,
+              1e-6);
+  EXPECT_NEAR(stored_layers["reticular_dermis"].get<double>(), sim->result.layers_exact.reticular_dermis,
+              1e-6);
+  EXPECT_NEAR(stored_layers["beyond_dermis"].get<double>(), sim->result.layers_exact.beyond_dermis, 1e-6);
+  EXPECT_GT(sim->result.grid.counts.size(), 0u) << "a grid to draw";
+  auto missing = clinic.zone_simulation(sid, "nose");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+  EXPECT_EQ(missing.error().where, "zone");
+
+  // The export carries the zones.
+  auto doc = ns::export_json(*store_, by("2026-11-24T12:00:00Z", "auditor"));
+  ASSERT_TRUE(doc) << doc.error().describe();
+  ASSERT_EQ((*doc)["tables"]["session_zones"].size(), 2u);
+  EXPECT_EQ((*doc)["tables"]["session_zones"][0]["zone"], "cheek");
+  EXPECT_EQ((*doc)["tables"]["session_zones"][0]["passes"], 24);
+}
+
+TEST_P(RecordsTest, AZoneOutsideTheAreaWithHandFiguresOrAfterTheSessionFinishedIsRefused) {
+  const ns::Id sid = started("C-1", "L-1");
+  auto clinic = with_devices();
+  const auto before = audit_count();
+  ns::Chart neck;
+  neck.zone = "neck";  // a skin region, but of another area
+  neck.passes = 10;
+  auto r = clinic.chart(by("2026-11-24T10:30:00Z"), sid, neck);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_value);
+  EXPECT_EQ(r.error().where, "zone");
+  for (const auto* z : {"forehead", "glabella", "temple", "nose", "cheek", "submandibular"})
+    EXPECT_NE(r.error().message.find(z), std::string::npos)
+        << "lists the area's zones: " << r.error().message;
+
+  ns::Chart hand;
+  hand.zone = "cheek";
+  hand.passes = 10;
+  hand.density = nu::per_square_centimetre(200);
+  r = clinic.chart(by("2026-11-24T10:30:00Z"), sid, hand);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "zone");
+
+  ns::Chart no_passes;
+  no_passes.zone = "cheek";
+  r = clinic.chart(by("2026-11-24T10:30:00Z"), sid, no_passes);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "passes");
+
+  // Without the device catalog there is no dose to compute.
+  ns::Chart ok;
+  ok.zone = "cheek";
+  ok.passes = 10;
+  r = clinic_->chart(by("2026-11-24T10:30:00Z"), sid, ok);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "dose");
+  EXPECT_EQ(audit_count(), before) << "nothing refused is written";
+  auto none = store_->zones_of(sid);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+
+  // Once the session has finished, a zone is no longer charted.
+  ASSERT_TRUE(clinic.finish_session(by("2026-11-24T11:00:00Z"), sid, "steps not recorded in this test"));
+  r = clinic.chart(by("2026-11-24T11:05:00Z"), sid, ok);
+  expect_refused(r, "finished", "RECORD.session_finished");
+  none = store_->zones_of(sid);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
 // ---- export ----------------------------------------------------------------------------------------------
 
 TEST_P(RecordsTest, TheExportHoldsEveryRecordAndTheAuditCheck) {

@@ -110,6 +110,12 @@ struct SimulateRun {
 /// to `max_per_cm2` (≤ 0: twice the target). An encoder failure is `io_error`.
 [[nodiscard]] Result<std::vector<unsigned char>> heatmap_png(const SimulateRun& run, double max_per_cm2 = 0);
 
+/// The PNG heatmap of a density grid (punctures/cm² per cell), its colour scale from 0 to `max_per_cm2`
+/// (≤ 0: twice `target`): what `heatmap_png` draws, for a simulation run elsewhere (a charted zone's dose).
+[[nodiscard]] Result<std::vector<unsigned char>> density_heatmap_png(const physics::DensityGrid& grid,
+                                                                     units::ArealDensity target,
+                                                                     double max_per_cm2 = 0);
+
 /// The SVG of a run's needle tip path and slit, at the mean insertion E[η] of the plan's pressure.
 [[nodiscard]] std::string tip_path_svg(const SimulateRun& run);
 

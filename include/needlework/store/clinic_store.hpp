@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "needlework/clinic/dose.hpp"
 #include "needlework/clinic/engine.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
@@ -62,7 +63,16 @@ struct Chart {
   /// and passes (clinic::estimate_dose) instead of taking hand-measured figures; needs the device catalog.
   bool dose_from_physics = false;
   std::optional<std::uint64_t> seed;  ///< the simulation's random stream (default: the session id)
+  /// A zone of the session's area, by skin region id ("cheek"; one of the area's `skin_regions` in the pack):
+  /// the dose is then computed from physics on THAT region (implies `dose_from_physics`) and kept as the
+  /// zone's record (`SessionZoneRecord`, charting it again replaces it); the session's own passes, stroke
+  /// plan and dose are left as they are. Without a seed the zone's seed is `zone_seed(session id, zone)`.
+  std::optional<std::string> zone;
 };
+
+/// The seed of a zone's simulation when none is given: FNV-1a (64-bit) of "<session id>/<zone>", kept to 53
+/// bits so that it reads exactly as a JSON number in every client. Stored with the zone either way.
+[[nodiscard]] std::uint64_t zone_seed(Id session_id, std::string_view zone) noexcept;
 
 struct StartedSession {
   SessionRecord session;
@@ -230,7 +240,19 @@ class ClinicStore {
   /// how. Refused
   /// (`invalid_value`) together with hand figures, without passes, or when the area or roller has no physics
   /// model.
+  ///
+  /// With `chart.zone` the dose of that zone is simulated and stored as the zone's record (inserted, or
+  /// updated when the zone was charted before); refused (`invalid_value` on `zone`, listing the area's zones)
+  /// for a region that is not one of the session's area, with hand figures, and refused
+  /// (`RECORD.session_finished`) once the session has finished: a zone is charted while the session runs.
   Result<SessionRecord> chart(const Actor& by, Id session_id, const Chart& chart);
+  /// The zones charted in a session (`not_found` for no such session).
+  Result<std::vector<SessionZoneRecord>> zones(Id session_id);
+  /// The simulation of a charted zone run again from what was stored (the session's area, device and needle
+  /// length, its roller's needle count, the zone's passes, directions and seed): the same figures as stored,
+  /// and the density grid for the zone's heatmap. `not_found` (on `zone`) for a zone not charted in the
+  /// session.
+  Result<clinic::DoseSimulation> zone_simulation(Id session_id, std::string_view zone);
   /// Ends the session at by.at; the roller becomes used, and the session's aftercare sheet
   /// (clinic::aftercare, as text) is queued in the outbox for the client. Every step of the session's
   /// protocol must have been recorded, or `missing_steps_reason` say why not (it is kept, signed, in the
@@ -293,6 +315,11 @@ class ClinicStore {
   Result<void> check_not_recalled(std::string_view lot, DateTime at, std::string_view doing,
                                   std::string_view where);
   Result<SessionRecord> require_session(Id session_id);
+  /// The dose request of a zone of session `s`: its area, device, needle and roller's needle count.
+  Result<clinic::DoseRequest> zone_request(const SessionRecord& s, std::string zone, int passes,
+                                           std::vector<std::string> directions, std::uint64_t seed);
+  /// Charts the dose of `c.zone` in session `s` (inside chart's transaction).
+  Result<void> chart_zone(const Actor& by, SessionRecord& s, const Chart& c, std::optional<std::string> note);
   Result<void> check_interval_for(std::string_view client_id, std::string_view area, units::Length needle,
                                   Date proposed, std::optional<Id> skip_appointment, bool with_appointments);
 

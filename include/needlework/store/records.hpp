@@ -163,6 +163,26 @@ struct SessionRecord {
   std::vector<std::string> acknowledged;
 };
 
+/// The dose charted on one zone of a session's area: a skin region of the area (data/skin/regions.toml)
+/// simulated by the physics engine with the passes and stroke directions charted there. With the session's
+/// device, needle length and roller (needle count) and the seed, the simulation (its heatmap) can be run
+/// again and gives the same figures. One per zone of a session; charting a zone again replaces its figures.
+struct SessionZoneRecord {
+  Id id = 0;
+  Id session_id = 0;
+  std::string zone;            ///< a skin region of the session's area ("cheek")
+  std::string physics_device;  ///< the catalog device simulated ("roller-192")
+  int passes = 0;
+  std::vector<std::string> directions;  ///< stroke directions taken in turn, one pass each
+  units::ArealDensity density;          ///< mean punctures per cm² over the dose patch
+  units::Length effective_depth;        ///< mean depth the needles reach
+  /// The share of punctures ending in each layer, JSON {"epidermis", "papillary_dermis",
+  /// "reticular_dermis", "beyond_dermis"} (the depth distribution's exact shares).
+  std::string layers_json;
+  std::uint64_t seed = 0;  ///< the simulation's random stream
+  DateTime charted_at;     ///< when it was last charted
+};
+
 /// A protocol step done during a session, timestamped.
 struct StepRecord {
   Id id = 0;

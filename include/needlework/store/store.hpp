@@ -191,6 +191,15 @@ class Store {
       std::chrono::seconds window) = 0;
   virtual Result<StepRecord> insert_step(const Actor& by, const StepRecord& step) = 0;
   virtual Result<std::vector<StepRecord>> steps_of(Id session_id) = 0;
+  /// Inserts the dose charted on a zone of a session. One row per session and zone (UNIQUE in the table):
+  /// charting a zone again is `update_session_zone`.
+  virtual Result<SessionZoneRecord> insert_session_zone(const Actor& by, const SessionZoneRecord& z) = 0;
+  /// Replaces a charted zone's figures (passes, directions, dose, layers, seed, time), audited as an update.
+  virtual Result<void> update_session_zone(const Actor& by, const SessionZoneRecord& z) = 0;
+  /// The zones charted in a session, in the order they were first charted.
+  virtual Result<std::vector<SessionZoneRecord>> zones_of(Id session_id) = 0;
+  /// Every zone charted in every session, by session and then as `zones_of`.
+  virtual Result<std::vector<SessionZoneRecord>> session_zones() = 0;
   virtual Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& f) = 0;
   virtual Result<std::vector<FollowupRecord>> followups_of(Id session_id) = 0;
   /// The follow-ups of every session of a client, in the order of the sessions (as `sessions_of`) and then of

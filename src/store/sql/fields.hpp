@@ -118,6 +118,15 @@ struct OptionalPerCm2Codec {
   }
 };
 
+/// An areal density in punctures per cm² (`_per_cm2`).
+struct PerCm2Codec {
+  static Value to_sql(units::ArealDensity v) { return units::in_per_cm2(v); }
+  static void from_sql(const Row& row, int i, units::ArealDensity& out) {
+    out = units::per_square_centimetre(row.real(i));
+  }
+  static json to_json(units::ArealDensity v) { return round6(units::in_per_cm2(v)); }
+};
+
 inline Date parse_date_column(const Row& row, int i) {
   auto d = units::parse_date(row.text(i));
   if (!d) throw CorruptValue("column " + row.name(i) + " holds '" + row.text(i) + "', not a date");
@@ -444,6 +453,25 @@ struct Table<StepRecord> {
 };
 
 template <>
+struct Table<SessionZoneRecord> {
+  using R = SessionZoneRecord;
+  static constexpr std::string_view name = "session_zones";
+  static constexpr auto fields = std::make_tuple(
+      field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+      field<IntegerCodec<Id>>("session_id", "session_id", &R::session_id),
+      field<TextCodec>("zone", "zone", &R::zone),
+      field<TextCodec>("physics_device", "physics_device", &R::physics_device, Use::updatable),
+      field<IntegerCodec<int>>("passes", "passes", &R::passes, Use::updatable),
+      field<StringListCodec>("directions_json", "directions", &R::directions, Use::updatable),
+      field<PerCm2Codec>("density_per_cm2", "density_per_cm2", &R::density, Use::updatable),
+      field<MillimetresCodec>("effective_depth_mm", "effective_depth_mm", &R::effective_depth,
+                              Use::updatable),
+      field<JsonTextCodec>("layers_json", "layers", &R::layers_json, Use::updatable),
+      field<IntegerCodec<std::uint64_t>>("seed", "seed", &R::seed, Use::updatable),
+      field<TimeCodec>("charted_at", "charted_at", &R::charted_at, Use::updatable));
+};
+
+template <>
 struct Table<FollowupRecord> {
   using R = FollowupRecord;
   static constexpr std::string_view name = "followups";
@@ -572,9 +600,10 @@ struct Table<LoginThrottle> {
 
 /// Every record type the store keeps, each with its table above: what `verify_audit` and `record_tables`
 /// walk (not the staff-login tables).
-using RecordTypes = std::tuple<UserRecord, ClientRecord, IntakeRecord, ConsentRecord, CourseRecord,
-                               AppointmentRecord, RollerRecord, SessionRecord, StepRecord, FollowupRecord,
-                               EscalationRecord, OutboxMessage, PhotoRecord, LotRecallRecord>;
+using RecordTypes =
+    std::tuple<UserRecord, ClientRecord, IntakeRecord, ConsentRecord, CourseRecord, AppointmentRecord,
+               RollerRecord, SessionRecord, StepRecord, FollowupRecord, EscalationRecord, OutboxMessage,
+               PhotoRecord, LotRecallRecord, SessionZoneRecord>;
 
 /// Calls f(R{}) for every record type R, in the order of `RecordTypes`.
 template <class F>

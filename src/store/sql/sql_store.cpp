@@ -429,6 +429,18 @@ class SqlStore final : public Store {
   Result<std::vector<StepRecord>> steps_of(Id session_id) override {
     return list<StepRecord>("WHERE session_id = $1 ORDER BY at, id", {Value(session_id)});
   }
+  Result<SessionZoneRecord> insert_session_zone(const Actor& by, const SessionZoneRecord& z) override {
+    return insert(by, z);
+  }
+  Result<void> update_session_zone(const Actor& by, const SessionZoneRecord& z) override {
+    return update(by, z);
+  }
+  Result<std::vector<SessionZoneRecord>> zones_of(Id session_id) override {
+    return list<SessionZoneRecord>("WHERE session_id = $1 ORDER BY id", {Value(session_id)});
+  }
+  Result<std::vector<SessionZoneRecord>> session_zones() override {
+    return list<SessionZoneRecord>("ORDER BY session_id, id");
+  }
   Result<FollowupRecord> insert_followup(const Actor& by, const FollowupRecord& r) override {
     return insert(by, r);
   }

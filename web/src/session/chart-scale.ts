@@ -55,3 +55,13 @@ export function scaleTicks(scaleMax: number, count = 4): number[] {
   if (!(scaleMax > 0) || count < 1) return [0];
   return Array.from({ length: count + 1 }, (_, i) => Math.round((scaleMax * i) / count));
 }
+
+/**
+ * One colour scale for the heatmaps of every zone charted in a session, so the zones compare at a glance: 0 to
+ * twice the highest stored mean density, rounded up to a whole 10 /cm² (a display choice, no clinical figure).
+ * Without a positive density, 10.
+ */
+export function zonesScaleMax(densitiesPerCm2: readonly number[]): number {
+  const top = Math.max(0, ...densitiesPerCm2.filter((d) => Number.isFinite(d)));
+  return top > 0 ? Math.ceil((2 * top) / 10) * 10 : 10;
+}

@@ -1,7 +1,8 @@
 // The session runner: the protocol as a checklist (each step recorded with POST …/steps), the timed steps
 // with real countdowns (their durations from the protocol the API returns; their start instants in
 // localStorage, so a reload finds them), charting per zone on the face map with the dose from the physics
-// engine — its density heatmap and depth-by-layer shares — and finishing, which queues the aftercare sheet.
+// engine — each zone stored by the server and shown from the session detail with its density heatmap and
+// depth-by-layer shares — and finishing, which queues the aftercare sheet.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, call, type Schemas } from '../api/client';
@@ -15,7 +16,8 @@ import { mayCall } from '../menu';
 import { LoadProblem, useLoad, when } from '../load';
 import { BodyMap } from '../intake/body-map';
 import { countdown, minutesSeconds, rangeText, resetTimer, startTimer, storedStart } from './timers';
-import { DoseView, type ZoneDose } from './dose-view';
+import { DoseView } from './dose-view';
+import { zonesScaleMax } from './chart-scale';
 import { sessionDocument } from './session-document';
 
 type Detail = Schemas['SessionDetail'];
@@ -129,6 +131,7 @@ export function SessionRunnerPage({ id }: { id: string }) {
       {mayCall(routeRoles, me.role, 'POST /api/v1/sessions/{id}/chart') && !finished ? (
         <Charting detail={d} areas={areas} onCharted={() => void refresh()} />
       ) : null}
+      <ChartedZones detail={d} />
       {s.notes ? (
         <>
           <h2>Notes</h2>
@@ -256,92 +259,28 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
   const s = detail.session;
   const area = areas.find((a) => a.id === s.area);
   const zones = area?.skin_regions ?? [];
+  const charted = detail.zones ?? [];
   const [zone, setZone] = useState(zones[0] ?? '');
   const [passes, setPasses] = useState('4');
   const [directions, setDirections] = useState<string[]>(['horizontal', 'vertical']);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
-  const [doses, setDoses] = useState<ZoneDose[]>([]);
   const sid = String(s.id);
 
+  // The server simulates the zone's own skin region and stores the zone's record (charting it again replaces
+  // it); the session detail then lists it, with its figures, and its heatmap is drawn from what was stored.
   const chart = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setProblem(null);
-    const n = Number(passes);
-    const seed = doses.length + 1;
-    const charted = await call(
+    const out = await call(
       api.POST('/api/v1/sessions/{id}/chart', {
         params: { path: { id: sid } },
-        body: {
-          passes: n,
-          directions,
-          dose_from_physics: true,
-          seed,
-          notes: `zone ${zone}: ${passes} passes, ${directions.join(', ')}`,
-        },
-      }),
-    );
-    if (!charted.ok) {
-      setProblem(charted.problem);
-      setBusy(false);
-      return;
-    }
-    // The heatmap of the zone: the area's simulation names the physics device; the zone's own document then
-    // simulates the charted passes (directions in turn, one pass each) with the same seed.
-    const clinic = await call(
-      api.POST('/api/v1/simulate', { body: { area: s.area, needle_length_mm: s.needle_length_mm, device: s.device } }),
-    );
-    if (!clinic.ok) {
-      setProblem(clinic.problem);
-      setBusy(false);
-      return;
-    }
-    const run = Array.isArray(clinic.data) ? clinic.data[0] : clinic.data;
-    const doc = {
-      device: run?.device,
-      region: zone,
-      needle_length_mm: s.needle_length_mm,
-      seed,
-      plan: { directions: Array.from({ length: n }, (_, i) => directions[i % directions.length]!), passes_per_direction: 1 },
-    };
-    const report = await call(api.POST('/api/v1/simulate', { body: doc }));
-    if (!report.ok) {
-      setProblem(report.problem);
-      setBusy(false);
-      return;
-    }
-    const r = Array.isArray(report.data) ? report.data[0]! : report.data;
-    const scaleMax = 2 * r.density.target_per_cm2;
-    const png = await call(
-      api.POST('/api/v1/simulate/heatmap.png', {
-        body: doc,
-        params: { query: { heatmap_max: scaleMax } },
-        parseAs: 'blob',
+        body: { zone, passes: Number(passes), directions },
       }),
     );
     setBusy(false);
-    if (!png.ok) {
-      setProblem(png.problem);
-      return;
-    }
-    setDoses((list) => [
-      {
-        zone,
-        passes: n,
-        directions,
-        seed,
-        density_per_cm2: charted.data.density_per_cm2,
-        effective_depth_mm: charted.data.effective_depth_mm,
-        mean_per_cm2: r.density.mean_per_cm2,
-        target_per_cm2: r.density.target_per_cm2,
-        mean_depth_mm: r.mean_effective_depth_mm,
-        scale_max: scaleMax,
-        layers: r.layers_exact,
-        heatmap: png.data as Blob,
-      },
-      ...list.filter((x) => x.zone !== zone),
-    ]);
+    if (!out.ok) return setProblem(out.problem);
     onCharted();
   };
 
@@ -351,7 +290,7 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
     mapRef.current?.querySelectorAll('path[data-region]').forEach((el) => {
       const region = el.getAttribute('data-region') ?? '';
       el.classList.toggle('zone', region === zone);
-      el.classList.toggle('charted', doses.some((d) => d.zone === region));
+      el.classList.toggle('charted', charted.some((d) => d.zone === region));
     });
   });
   const onMapClick = (e: MouseEvent) => {
@@ -371,14 +310,14 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
             onTap={() => undefined}
           />
         </div>
-        <fieldset>
+        <fieldset class={problem?.field === 'zone' ? 'field-invalid' : undefined}>
           <legend>Zone</legend>
           <div class="chips">
             {zones.map((z) => (
               <label class="choice" key={z}>
                 <input type="radio" name="zone" value={z} checked={zone === z} onChange={() => setZone(z)} />
                 {z.replace(/_/g, ' ')}
-                {doses.some((d) => d.zone === z) ? ' ✓' : ''}
+                {charted.some((d) => d.zone === z) ? ' ✓' : ''}
               </label>
             ))}
           </div>
@@ -415,8 +354,20 @@ function Charting({ detail, areas, onCharted }: { detail: Detail; areas: readonl
           {busy ? 'Working…' : problem ? 'Try again' : `Chart the ${zone.replace(/_/g, ' ') || 'zone'} (dose from physics)`}
         </button>
       </form>
-      {doses.map((d) => (
-        <DoseView key={d.zone} dose={d} />
+    </div>
+  );
+}
+
+/** The zones charted in the session, as stored: each with its figures, heatmap and layer shares. */
+function ChartedZones({ detail }: { detail: Detail }) {
+  const zones = detail.zones ?? [];
+  if (!zones.length) return null;
+  const scaleMax = zonesScaleMax(zones.map((z) => z.density_per_cm2));
+  return (
+    <div class="charted-zones">
+      <h2>Zones charted</h2>
+      {zones.map((z) => (
+        <DoseView key={z.zone} sid={String(detail.session.id)} zone={z} scaleMax={scaleMax} />
       ))}
     </div>
   );

@@ -187,24 +187,36 @@ export async function clinicFlow(t) {
     const zone = await page.locator('input[name="zone"]:checked').inputValue();
     await field(page, 'Passes').fill('4');
     await page.getByRole('button', { name: /^Chart the / }).click();
-    const dose = page.locator(`.dose[data-zone="${zone}"]`);
-    await dose.waitFor({ timeout: 60_000 });
-    await dose.locator('canvas.heatmap[data-drawn="true"]').waitFor();
-    const colours = await dose.locator('canvas.heatmap').evaluate((c) => {
-      const ctx = c.getContext('2d');
-      const { data } = ctx.getImageData(0, 0, c.width, c.height);
-      const seen = new Set();
-      for (let i = 0; i < data.length; i += 4 * 97) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
-      return { size: `${c.width}×${c.height}`, distinct: seen.size };
-    });
-    expect(colours.distinct > 5, `the heatmap is flat: ${JSON.stringify(colours)}`);
-    const bars = dose.locator('table.bars tr');
-    expect((await bars.count()) === 4, `layer bars: ${await bars.count()}`);
-    const shares = await dose.locator('table.bars .num').allTextContents();
-    const total = shares.map((s) => (s.startsWith('<') ? 0 : parseFloat(s))).reduce((a, b) => a + b, 0);
-    expect(Math.abs(total - 100) < 1, `layer shares add up to ${total} %: ${shares}`);
-    await page.getByText(/Charted: \d+ punctures\/cm²/).waitFor();
+    // The zone's row comes from the session detail (stored by the server); its heatmap is the server's PNG of
+    // the stored zone. Checked as charted, and again after a reload: nothing lives only in the page.
+    const checkZone = async (when) => {
+      const dose = page.locator(`.dose[data-zone="${zone}"]`);
+      await dose.waitFor({ timeout: 60_000 });
+      await dose.locator('img.heatmap[data-drawn="true"]').waitFor({ timeout: 60_000 });
+      const colours = await dose.locator('img.heatmap').evaluate((img) => {
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth;
+        c.height = img.naturalHeight;
+        const ctx = c.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const { data } = ctx.getImageData(0, 0, c.width, c.height);
+        const seen = new Set();
+        for (let i = 0; i < data.length; i += 4 * 97) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+        return { size: `${c.width}×${c.height}`, distinct: seen.size };
+      });
+      expect(colours.distinct > 5, `${when}: the heatmap is flat: ${JSON.stringify(colours)}`);
+      const bars = dose.locator('table.bars tr');
+      expect((await bars.count()) === 4, `${when}: layer bars: ${await bars.count()}`);
+      const shares = await dose.locator('table.bars .num').allTextContents();
+      const total = shares.map((s) => (s.startsWith('<') ? 0 : parseFloat(s))).reduce((a, b) => a + b, 0);
+      expect(Math.abs(total - 100) < 1, `${when}: layer shares add up to ${total} %: ${shares}`);
+      await dose.getByText(/Charted: \d+ punctures\/cm²/).waitFor();
+      expect((await page.locator('.dose').count()) === 1, `${when}: one zone row`);
+    };
+    await checkZone('charted');
     await visit(page, 'session-charted');
+    await page.reload();
+    await checkZone('after a reload');
   });
 
   await step('clinic: finishing leads to the aftercare sheet, queued to the outbox as the API says', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { monthGrid, monthsOf, parseDay, utcInstant } from '../../src/plan/calendar';
-import { layerBars, percentText, scalePosition, scaleTicks } from '../../src/session/chart-scale';
+import { layerBars, percentText, scalePosition, scaleTicks, zonesScaleMax } from '../../src/session/chart-scale';
 
 describe('month calendar', () => {
   it('lays December 2026 out Monday first: it starts on a Tuesday and has five weeks', () => {
@@ -50,5 +50,16 @@ describe('chart scaling', () => {
     expect(scalePosition(900, 300)).toBe(1);
     expect(scalePosition(10, 0)).toBe(0);
     expect(scaleTicks(300)).toEqual([0, 75, 150, 225, 300]);
+  });
+});
+
+describe('the zones colour scale', () => {
+  it('is twice the highest zone density rounded up to 10 /cm², the same for every zone', () => {
+    expect(zonesScaleMax([118.4, 231.2])).toBe(470);
+    expect(zonesScaleMax([250])).toBe(500);
+  });
+  it('has a positive top without a density to scale by', () => {
+    expect(zonesScaleMax([])).toBe(10);
+    expect(zonesScaleMax([0, Number.NaN])).toBe(10);
   });
 });
