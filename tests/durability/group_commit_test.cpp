@@ -139,10 +139,6 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<void>, update_session_zone, (const ns::Actor& b, const ns::SessionZoneRecord& z), (b, z))
   FORWARD(Result<std::vector<ns::SessionZoneRecord>>, zones_of, (ns::Id id), (id))
   FORWARD(Result<std::vector<ns::SessionZoneRecord>>, session_zones, (), ())
-  FORWARD(Result<ns::LotRecallRecord>, insert_lot_recall, (const ns::Actor& b, const ns::LotRecallRecord& r),
-          (b, r))
-  FORWARD(Result<std::optional<ns::LotRecallRecord>>, find_lot_recall, (std::string_view l), (l))
-  FORWARD(Result<std::vector<ns::LotRecallRecord>>, lot_recalls, (), ())
   FORWARD(Result<ns::FollowupRecord>, insert_followup, (const ns::Actor& b, const ns::FollowupRecord& r),
           (b, r))
   FORWARD(Result<std::vector<ns::FollowupRecord>>, followups_of, (ns::Id id), (id))
