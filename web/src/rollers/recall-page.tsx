@@ -6,7 +6,8 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, call, type Schemas } from '../api/client';
-import { describeProblem, type Problem } from '../api/problem';
+import type { Problem } from '../api/problem';
+import { Field, FormProblem, ProblemNote, SubmitButton, useForm } from '../forms/form';
 import { LoadProblem, useLoad, when } from '../load';
 import { rollerShown, shownLabel, todayUtc, toWithdraw } from './roller-logic';
 
@@ -121,9 +122,7 @@ function RecallResult({ lot }: { lot: string }) {
         })}
       </ul>
       {failures.map((f) => (
-        <div key={f.id} class="problem" role="alert">
-          Roller #{f.id}: {describeProblem(f.problem)}
-        </div>
+        <ProblemNote key={f.id} problem={f.problem} prefix={`Roller #${f.id}: `} />
       ))}
       {r.recall ? <Withdraw recall={r} onDone={(failed) => { setFailures(failed); recall.reload(); }} /> : null}
     </div>
@@ -178,51 +177,22 @@ function Withdraw({ recall, onDone }: { recall: Schemas['Recall']; onDone: (fail
   );
 }
 
-/** Records the recall of a lot: the manufacturer's notice as the reason. A refusal stays on screen with what was typed. */
+/** Records the recall of a lot: the manufacturer's notice as the reason. A refusal stays on screen with what was
+ * typed (the form pattern). */
 function RecordRecall({ lot, onDone }: { lot: string; onDone: () => void }) {
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const go = async () => {
-    setBusy(true);
-    setProblem(null);
-    const out = await call(api.POST('/api/v1/recalls', { body: { lot, reason } }));
-    setBusy(false);
-    if (!out.ok) {
-      setProblem(out.problem);
-      return;
-    }
-    onDone();
-  };
+  const form = useForm({
+    initial: { reason: '' },
+    required: ['reason'],
+    submit: (v) => call(api.POST('/api/v1/recalls', { body: { lot, reason: v.reason.trim() } })),
+    onSuccess: () => onDone(),
+  });
   return (
-    <form
-      class="card"
-      aria-labelledby="record-recall-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void go();
-      }}
-    >
+    <form class="card" onSubmit={form.onSubmit} noValidate aria-labelledby="record-recall-title">
       <h3 id="record-recall-title">Record the recall of lot {lot}</h3>
       <p>From then on the server refuses every registration, assignment, sterilisation and session with its rollers.</p>
-      <div class="field">
-        <label for="recall-reason">Reason (the manufacturer's notice)</label>
-        <textarea
-          id="recall-reason"
-          value={reason}
-          aria-invalid={problem?.field === 'reason' ? true : undefined}
-          aria-describedby={problem ? 'recall-problem' : undefined}
-          onInput={(e) => setReason(e.currentTarget.value)}
-        />
-      </div>
-      {problem ? (
-        <div id="recall-problem" class="problem" role="alert">
-          {describeProblem(problem)}
-        </div>
-      ) : null}
-      <button type="submit" class="primary" disabled={busy || reason.trim() === ''} aria-busy={busy}>
-        {busy ? 'Working…' : problem ? 'Try again' : `Record the recall of lot ${lot}`}
-      </button>
+      <Field form={form} name="reason" label="Reason (the manufacturer's notice)" required />
+      <FormProblem state={form.state} />
+      <SubmitButton state={form.state}>Record the recall of lot {lot}</SubmitButton>
     </form>
   );
 }

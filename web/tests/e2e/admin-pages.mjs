@@ -6,6 +6,8 @@
 // admin adding a user, resetting their password and making an API key. Every page goes through `visit` (axe,
 // touch targets, a screenshot).
 
+import { rollerRefusalOnStartPage } from './start-page.mjs';
+
 /** A PNG made by the page's own canvas (a real image the server accepts), as bytes. */
 async function makePng(page, colour) {
   const base64 = await page.evaluate((colour) => {
@@ -98,14 +100,7 @@ export async function adminPages({ page, step, visit, apiFromPage, field, expect
       `session with a recalled roller: ${started.status} ${JSON.stringify(started.body)}`,
     );
     // On screen: the session start page shows the refusal and its rule next to the roller field.
-    await page.goto('/clients/C-2026-002/session');
-    await page.getByRole('heading', { name: /^Start a session — / }).waitFor();
-    await page.getByLabel(/^Area/).selectOption('face');
-    await field(page, 'Roller').pressSequentially(String(rollerId));
-    await field(page, 'Roller').press('Enter');
-    const error = page.locator('#f-roller-error');
-    await error.waitFor();
-    const msg = await error.textContent();
+    const msg = await rollerRefusalOnStartPage({ page, field, clientId: 'C-2026-002', rollerId });
     expect(/RECORD\.lot_recalled/.test(msg) && /L-E2E/.test(msg), `recalled roller on the start page: ${msg}`);
     await visit(page, 'session-start-recalled');
     await page.goto('/');

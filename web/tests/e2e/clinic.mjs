@@ -8,6 +8,7 @@
 // client refused the first client's roller, and a reception user refused the session and its charting.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rollerRefusalOnStartPage } from './start-page.mjs';
 
 export async function clinicFlow(t) {
   const { page, step, visit, expect, field, apiFromPage, logIn, day, adminPassword, reception, shots } = t;
@@ -306,14 +307,9 @@ export async function clinicFlow(t) {
   });
 
   await step('clinic: another client cannot use the first client’s roller — the refusal on screen', async () => {
-    await page.goto('/clients/C-2026-002/session');
-    await page.getByRole('heading', { name: /^Start a session — Bea Example/ }).waitFor();
-    await page.getByLabel(/^Area/).selectOption('face');
-    await field(page, 'Roller').pressSequentially(String(rollerId));
-    await field(page, 'Roller').press('Enter');
-    const error = page.locator('#f-roller-error');
-    await error.waitFor();
-    const msg = await error.textContent();
+    const msg = await rollerRefusalOnStartPage({
+      page, field, clientId: 'C-2026-002', rollerId, heading: /^Start a session — Bea Example/,
+    });
     expect(/belongs to client C-2026-003/.test(msg) && /HYG\.single_client|single/.test(msg), `roller refusal: ${msg}`);
     await visit(page, 'session-start-roller-refused');
     await page.getByRole('button', { name: 'Log out' }).click();
