@@ -1,80 +1,85 @@
-// The audit log (admin, auditor): pages of GET /api/v1/audit followed by the API's cursor, filtered by actor,
-// action, table, record id and day among what is loaded; and the chain checked (GET /api/v1/audit/verify),
-// with the result as the server gives it — the first bad entry and every record that does not match.
+// The audit log (admin, auditor): pages of GET /api/v1/audit followed by the API's cursor, filtered on the
+// server by actor, action, table, record id and days (the form sends the filters; the server answers the
+// entries they select, a page at a time); and the chain checked (GET /api/v1/audit/verify), with the result as
+// the server gives it — the first bad entry and every record that does not match.
 import { useEffect, useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
 import { describeProblem, type Problem } from '../api/problem';
+import { FieldFrame, FormProblem, SubmitButton, useForm } from '../forms/form';
+import type { FormState } from '../forms/form-state';
 import { when } from '../load';
-import { appendPage, choices, emptyPaging, filterAudit, filtering, hasMore, noFilter, type AuditFilter, type Paging } from './audit-logic';
+import { appendPage, auditQuery, choices, emptyPaging, filtering, hasMore, noFilter, type AuditFilter, type Paging } from './audit-logic';
 
 type Entry = Schemas['AuditEntry'];
 
+/** The record tables, suggested in the Table filter before the log shows them (the server checks the name). */
+const knownTables = ['appointments', 'clients', 'consents', 'courses', 'escalations', 'followups', 'intakes', 'lot_recalls', 'outbox', 'photos', 'rollers', 'session_steps', 'sessions', 'users'];
+
 export function AuditPage() {
   const [log, setLog] = useState<Paging<Entry>>(emptyPaging());
+  /** The filters of the entries shown (what the last successful search asked for). */
+  const [applied, setApplied] = useState<AuditFilter>(noFilter);
+  /** Every entry seen, for the suggestions: a filtered page alone would offer only what it selected. */
+  const [seen, setSeen] = useState<Entry[]>([]);
   const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [filter, setFilter] = useState<AuditFilter>(noFilter);
 
-  const loadPage = async () => {
+  const show = (data: Schemas['AuditPage'], filter: AuditFilter, more: boolean) => {
+    setApplied(filter);
+    setLog((s) => appendPage(more ? s : emptyPaging<Entry>(), data));
+    setSeen((s) => [...s, ...data.items].slice(-2000));
+  };
+  const form = useForm({
+    initial: { ...noFilter },
+    submit: (v) => call(api.GET('/api/v1/audit', { params: { query: auditQuery(v, null) } })),
+    onSuccess: (data, values) => show(data, values, false),
+  });
+  const loadMore = async () => {
     setLoading(true);
     setProblem(null);
-    const query = log.cursor ? { limit: 200, cursor: log.cursor } : { limit: 200 };
-    const out = await call(api.GET('/api/v1/audit', { params: { query } }));
+    const out = await call(api.GET('/api/v1/audit', { params: { query: auditQuery(applied, log.cursor) } }));
     setLoading(false);
-    if (out.ok) setLog((s) => appendPage(s, out.data));
+    if (out.ok) show(out.data, applied, true);
     else setProblem(out.problem);
   };
   useEffect(() => {
-    void loadPage();
+    void loadMore();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const shown = filterAudit(log.items, filter);
-  const set = (k: keyof AuditFilter) => (e: Event) => setFilter({ ...filter, [k]: (e.currentTarget as HTMLInputElement).value });
-  const select = (k: 'actor' | 'action' | 'entity', label: string) => (
-    <div class="field">
-      <label for={`audit-${k}`}>{label}</label>
-      <select id={`audit-${k}`} value={filter[k]} onChange={set(k)}>
-        <option value="">Any</option>
-        {choices(log.items, k).map((v) => (
-          <option key={v} value={v}>
-            {v}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  const clear = async () => {
+    form.setState((s) => ({ ...s, values: { ...noFilter }, errors: {}, problem: null }));
+    const out = await call(api.GET('/api/v1/audit', { params: { query: auditQuery(noFilter, null) } }));
+    if (out.ok) show(out.data, noFilter, false);
+    else setProblem(out.problem);
+  };
   return (
     <section class="page" aria-busy={loading && !log.started ? 'true' : undefined}>
       <h1>Audit</h1>
       <Verify />
       <h2>The log</h2>
-      <form class="card filters" aria-label="Filter the log" onSubmit={(e) => e.preventDefault()}>
+      <form class="card filters" aria-label="Filter the log" onSubmit={form.onSubmit} noValidate>
         <div class="grid4">
-          {select('actor', 'Who')}
-          {select('action', 'Action')}
-          {select('entity', 'Table')}
-          <div class="field">
-            <label for="audit-id">Record id</label>
-            <input id="audit-id" type="search" value={filter.entityId} onInput={set('entityId')} />
-          </div>
-          <div class="field">
-            <label for="audit-from">From</label>
-            <input id="audit-from" type="date" value={filter.from} onInput={set('from')} />
-          </div>
-          <div class="field">
-            <label for="audit-to">To</label>
-            <input id="audit-to" type="date" value={filter.to} onInput={set('to')} />
-          </div>
+          <FilterField form={form} name="actor" label="Who" suggest={choices(seen, 'actor')} />
+          <FilterField form={form} name="action" label="Action" suggest={choices(seen, 'action', ['insert', 'update'])} />
+          <FilterField form={form} name="table" label="Table" suggest={choices(seen, 'entity', knownTables)} />
+          <FilterField form={form} name="record" label="Record id" hint="The whole id, e.g. C-2026-001 or 4." />
+          <FilterField form={form} name="from" label="From" type="date" />
+          <FilterField form={form} name="to" label="To" type="date" />
         </div>
-        {filtering(filter) ? (
-          <button type="button" class="secondary" onClick={() => setFilter(noFilter)}>
-            Clear the filters
-          </button>
-        ) : null}
+        <FormProblem state={form.state} />
+        <div class="actions">
+          <SubmitButton state={form.state}>Show these entries</SubmitButton>
+          {filtering(applied) || filtering(form.state.values) ? (
+            <button type="button" class="secondary" onClick={() => void clear()}>
+              Clear the filters
+            </button>
+          ) : null}
+        </div>
       </form>
       <p role="status">
-        {shown.length} of {log.items.length} entries loaded{hasMore(log) ? ' (more to load)' : ' (the whole log)'}.
+        {log.items.length} {filtering(applied) ? 'matching ' : ''}entries loaded
+        {hasMore(log) ? ' (more to load)' : filtering(applied) ? ' (every match)' : ' (the whole log)'}.
       </p>
       {problem ? (
         <div class="problem" role="alert">
@@ -94,7 +99,7 @@ export function AuditPage() {
             </tr>
           </thead>
           <tbody>
-            {shown.map((e) => (
+            {log.items.map((e) => (
               <tr key={e.seq}>
                 <td>{e.seq}</td>
                 <td>{when(e.at)}</td>
@@ -112,7 +117,7 @@ export function AuditPage() {
         </table>
       </div>
       {hasMore(log) && log.started ? (
-        <button type="button" class="secondary" disabled={loading} aria-busy={loading} onClick={() => void loadPage()}>
+        <button type="button" class="secondary" disabled={loading} aria-busy={loading} onClick={() => void loadMore()}>
           {problem ? 'Try again' : 'Load more entries'}
         </button>
       ) : null}
@@ -167,5 +172,44 @@ function Verify() {
         )
       ) : null}
     </section>
+  );
+}
+
+/** A filter input with suggestions (a datalist) and the server's error for it, in the form pattern. */
+function FilterField(p: {
+  form: { state: FormState<keyof AuditFilter>; set: (f: keyof AuditFilter, v: string) => void };
+  name: keyof AuditFilter;
+  label: string;
+  type?: 'text' | 'date';
+  hint?: string;
+  suggest?: string[];
+}) {
+  const id = `f-${p.name}`;
+  const error = p.form.state.errors[p.name];
+  return (
+    <FieldFrame id={id} label={p.label} hint={p.hint} error={error}>
+      {(describedBy) => (
+        <>
+          <input
+            id={id}
+            name={p.name}
+            type={p.type ?? 'text'}
+            value={p.form.state.values[p.name]}
+            list={p.suggest?.length ? `${id}-list` : undefined}
+            onInput={(e) => p.form.set(p.name, (e.currentTarget as HTMLInputElement).value)}
+            autoComplete="off"
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={describedBy}
+          />
+          {p.suggest?.length ? (
+            <datalist id={`${id}-list`}>
+              {p.suggest.map((v) => (
+                <option key={v} value={v} />
+              ))}
+            </datalist>
+          ) : null}
+        </>
+      )}
+    </FieldFrame>
   );
 }
