@@ -97,11 +97,15 @@ void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
   auto* clients = app.add_subcommand("clients", "Client records: add, find, show with history");
   clients->require_subcommand(1);
   group_examples(*clients, {"needlework clients add C-0001 --name \"Ana Example\" --born 1988-03-14",
+                            "needlework clients edit C-0001 --phone \"+44 20 7946 0958\"",
                             "needlework clients find ana", "needlework clients show C-0001"});
   struct ClientArgs {
-    std::string id, name, born, text;
+    std::string id, name, born, text, email, phone;
+    bool clear_email = false, clear_phone = false;
   };
   auto ca = std::make_shared<ClientArgs>();
+  static const OptionNames client_options{
+      {"name", "--name"}, {"date_of_birth", "--born"}, {"email", "--email"}, {"phone", "--phone"}};
   auto* client_add =
       add(*clients, ctx, o, Needs::records, "add", "Register a client",
           "needlework clients add C-0001 --name \"Ana Example\" --born 1988-03-14", [&ctx, ca](Open& s) {
@@ -113,14 +117,52 @@ void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
               if (!d) return report(ctx, d.error());
               c.date_of_birth = *d;
             }
+            c.email = ca->email;
+            c.phone = ca->phone;
             return show<store::ClientRecord>(
                 ctx, s.clinic->add_client(s.actor, c),
                 [](const auto& r) { fmt::print("client {} ({}) added\n", esc(r.id), esc(r.name)); },
-                OptionNames{{"name", "--name"}, {"date_of_birth", "--born"}});
+                client_options);
           });
   client_add->add_option("id", ca->id, "Client id, as in intakes (C-0001)")->required();
   client_add->add_option("--name", ca->name, "Full name")->required();
   client_add->add_option("--born", ca->born, "Date of birth YYYY-MM-DD");
+  client_add->add_option("--email", ca->email, "Email address (checked in form only)");
+  client_add->add_option("--phone", ca->phone, "Phone number: digits, spaces, + - ( ); 6 to 20 digits");
+
+  // Only what is given changes; --clear-email / --clear-phone remove one. The command itself is asked which
+  // options were given (an empty --email is given, and clears it like --clear-email).
+  auto edit_cmd = std::make_shared<CLI::App*>(nullptr);
+  auto* client_edit =
+      add(*clients, ctx, o, Needs::records, "edit", "Change a client's name, date of birth, email or phone",
+          "needlework clients edit C-0001 --phone \"+44 20 7946 0958\"\n"
+          "         needlework clients edit C-0001 --name \"Ana Example-Smith\" --clear-email",
+          [&ctx, ca, edit_cmd](Open& s) {
+            store::ClientChanges changes;
+            const auto given = [&](const char* option) { return (*edit_cmd)->count(option) > 0; };
+            if (given("--name")) changes.name = ca->name;
+            if (given("--born")) {
+              auto d = parse_date_option(ca->born, "--born");
+              if (!d) return report(ctx, d.error());
+              changes.date_of_birth = *d;
+            }
+            if (given("--email")) changes.email = ca->email;
+            if (given("--phone")) changes.phone = ca->phone;
+            if (ca->clear_email) changes.email = std::string();
+            if (ca->clear_phone) changes.phone = std::string();
+            return show<store::ClientRecord>(
+                ctx, s.clinic->update_client(s.actor, ca->id, changes),
+                [](const auto& r) { fmt::print("client {} ({}) changed\n", esc(r.id), esc(r.name)); },
+                client_options);
+          });
+  *edit_cmd = client_edit;
+  client_edit->add_option("id", ca->id, "Client id")->required();
+  client_edit->add_option("--name", ca->name, "Full name");
+  client_edit->add_option("--born", ca->born, "Date of birth YYYY-MM-DD");
+  client_edit->add_option("--email", ca->email, "Email address (checked in form only)");
+  client_edit->add_option("--phone", ca->phone, "Phone number: digits, spaces, + - ( ); 6 to 20 digits");
+  client_edit->add_flag("--clear-email", ca->clear_email, "Remove the email address")->excludes("--email");
+  client_edit->add_flag("--clear-phone", ca->clear_phone, "Remove the phone number")->excludes("--phone");
 
   auto* client_find = add(*clients, ctx, o, Needs::records, "find", "Find clients by id or name",
                           "needlework clients find ana", [&ctx, ca](Open& s) {

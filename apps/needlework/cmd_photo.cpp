@@ -23,30 +23,35 @@ void register_photo(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpti
     CLI::Option* session_opt = nullptr;
   };
   auto ph = std::make_shared<PhotoArgs>();
-  auto* photo_add = add(
-      *photo, ctx, o, Needs::records, "add",
-      "Keep a photo (JPEG or PNG) of a client, optionally of a session",
-      "needlework photo add C-0001 before.jpg --kind before --session 1", [&ctx, ph](Open& s) {
-        auto bytes = read_input(ph->file, InputKind::photo);
-        if (!bytes) return report(ctx, bytes.error());
-        auto in = ph->in;
-        in.bytes = std::move(*bytes);
-        in.original_name = std::filesystem::path(ph->file).filename().string();
-        if (ph->session_opt->count() > 0) in.session_id = ph->session;
-        return show<store::PhotoRecord>(
-            ctx, s.clinic->add_photo(s.actor, in),
-            [](const auto& p) {
-              fmt::print("photo {} of client {} kept: {} {} bytes, sha256 {}\n", p.id, esc(p.client_id),
-                         esc(p.media_type), p.size_bytes, esc(p.sha256));
-            },
-            OptionNames{
-                {"kind", "--kind"}, {"session", "--session"}, {"file", ph->file}, {"photo_dir", "--photos"}});
-      });
+  auto* photo_add =
+      add(*photo, ctx, o, Needs::records, "add",
+          "Keep a photo (JPEG or PNG) of a client, optionally of a session",
+          "needlework photo add C-0001 before.jpg --kind before --session 1", [&ctx, ph](Open& s) {
+            auto bytes = read_input(ph->file, InputKind::photo);
+            if (!bytes) return report(ctx, bytes.error());
+            auto in = ph->in;
+            in.bytes = std::move(*bytes);
+            in.original_name = std::filesystem::path(ph->file).filename().string();
+            if (ph->session_opt->count() > 0) in.session_id = ph->session;
+            return show<store::PhotoRecord>(
+                ctx, s.clinic->add_photo(s.actor, in),
+                [](const auto& p) {
+                  fmt::print("photo {} of client {} kept: {} {} bytes, sha256 {}\n", p.id, esc(p.client_id),
+                             esc(p.media_type), p.size_bytes, esc(p.sha256));
+                },
+                OptionNames{{"kind", "--kind"},
+                            {"session", "--session"},
+                            {"area", "--area"},
+                            {"file", ph->file},
+                            {"photo_dir", "--photos"}});
+          });
   photo_add->add_option("client", ph->in.client_id, "Client id")->required();
   photo_add->add_option("file", ph->file, "Image file (JPEG or PNG)")->required();
   photo_add->add_option("--kind", ph->in.kind, "before, after, followup or other")->required();
   ph->session_opt = add_id_option(*photo_add, "--session", ph->session, "The session it shows");
   photo_add->add_option("--note", ph->in.note, "A note");
+  photo_add->add_option("--area", ph->in.area,
+                        "The area it shows, an area id of the pack (default: its session's area)");
   auto* photo_check = add(*photo, ctx, o, Needs::records, "check",
                           "Re-hash a client's photo files: exit 5 if one is missing or changed",
                           "needlework photo check C-0001", [&ctx, ph](Open& s) {

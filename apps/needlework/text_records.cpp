@@ -83,6 +83,8 @@ void print_history(const store::ClientHistory& h) {
   fmt::print(
       "client {} ({}){}\n", esc(h.client.id), esc(h.client.name),
       h.client.date_of_birth ? ", born " + units::format_date(*h.client.date_of_birth) : std::string());
+  if (!h.client.email.empty()) fmt::print("  email {}\n", esc(h.client.email));
+  if (!h.client.phone.empty()) fmt::print("  phone {}\n", esc(h.client.phone));
   for (const auto& i : h.intakes) {
     std::vector<std::string> areas;
     for (const auto& a : i.areas) areas.push_back(esc(a.area) + " " + esc(a.decision));

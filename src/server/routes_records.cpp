@@ -3,7 +3,9 @@
 // leased read connection.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -15,6 +17,7 @@
 #include "needlework/store/export.hpp"
 #include "needlework/store/json.hpp"
 #include "needlework/units/number.hpp"
+#include "needlework/units/text.hpp"
 #include "routes.hpp"
 
 namespace needlework::server {
@@ -69,14 +72,41 @@ auto add_client =
       NW_TRY(id, f.string("id"));
       NW_TRY(name, f.string("name"));
       NW_TRY(dob, f.date("date_of_birth", false));
+      NW_TRY(email, f.string("email", false));
+      NW_TRY(phone, f.string("phone", false));
       NW_CHECK(f.finish());
       client.id = id;
       client.name = name;
       client.date_of_birth = dob;
+      client.email = email;
+      client.phone = phone;
       client.created_at = req.now;
       return [client, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
         NW_TRY(made, cs.add_client(actor, client));
         return created(store::to_json(made));
+      };
+    });
+
+/// PATCH: a member left out stays as it is; `email` or `phone` null (or "") removes it. The checks are
+/// ClinicStore's, the same as when adding.
+auto update_client =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      NW_CHECK(f.require_object());
+      const auto given = [&](std::string_view key) { return req.json.contains(key); };
+      NW_TRY(name, f.string("name", false));
+      NW_TRY(dob, f.date("date_of_birth", false));
+      NW_TRY(email, f.string("email", false));
+      NW_TRY(phone, f.string("phone", false));
+      NW_CHECK(f.finish());
+      store::ClientChanges changes;
+      if (given("name")) changes.name = name;  // "" or null is refused by the check, naming `name`
+      if (dob) changes.date_of_birth = *dob;
+      if (given("email")) changes.email = email;
+      if (given("phone")) changes.phone = phone;
+      return [id = req.params.at("id"), changes, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(made, cs.update_client(actor, id, changes));
+        return json_response(store::to_json(made));
       };
     });
 
@@ -460,6 +490,7 @@ auto add_photo =
       p.kind = req.param("kind").value_or("other");
       p.note = req.param("note").value_or("");
       p.original_name = req.param("name").value_or("");
+      p.area = req.param("area").value_or("");
       if (auto sid = req.param("session_id")) {
         NW_TRY(n, units::parse_integer(*sid, "session_id", 1, std::numeric_limits<std::int64_t>::max()));
         p.session_id = n;
@@ -511,8 +542,30 @@ Result<Response> audit_log(Services&, Request& req, ReadConnection& c) {
     NW_TRY(n, units::parse_integer(*cur, "cursor", 0, std::numeric_limits<std::int64_t>::max()));
     after = n;
   }
+  store::AuditFilter filter;
+  filter.actor = req.param("actor").value_or("");
+  filter.table = req.param("table").value_or("");
+  filter.action = req.param("action").value_or("");
+  filter.record = req.param("record").value_or("");
+  if (!filter.table.empty()) {
+    std::vector<std::string> names;
+    for (const auto& t : store::record_tables()) names.push_back(t.name);
+    if (std::find(names.begin(), names.end(), filter.table) == names.end()) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("'{}' is not a record table (one of: {})", units::excerpt(filter.table),
+                              fmt::join(names, ", ")),
+                  "table");
+    }
+  }
+  for (const auto& [key, bound] : {std::pair{"from", &filter.from}, std::pair{"to", &filter.to}}) {
+    if (auto text = req.param(key)) {
+      auto t = units::parse_date_time(*text);
+      if (!t) return fail(ErrorCode::invalid_value, t.error().message, key);
+      *bound = *t;
+    }
+  }
   // One more than asked says whether a next page exists.
-  NW_TRY(entries, c.store->audit_entries(after, limit + 1));
+  NW_TRY(entries, c.store->audit_entries(after, limit + 1, filter));
   json out = {{"items", json::array()}, {"next_cursor", nullptr}};
   const bool more = static_cast<std::int64_t>(entries.size()) > limit;
   if (more) entries.pop_back();
@@ -576,6 +629,15 @@ std::vector<Route> record_routes() {
       paged({q("q", "string", "text the id or name contains (case-insensitive)")}));
   post("/api/v1/clients", front, "Register a client", "NewClient", "Client", 201, add_client);
   get("/api/v1/clients/{id}", readers, "A client", "Client", get_client);
+  r.push_back(Route{.method = "PATCH",
+                    .path = "/api/v1/clients/{id}",
+                    .roles = front,
+                    .body = BodyKind::json,
+                    .summary = "Change a client's name, date of birth, email or phone",
+                    .request_schema = "ClientChanges",
+                    .response_schema = "Client",
+                    .writes = true,
+                    .handler = update_client});
   get("/api/v1/clients/{id}/history", readers, "Everything recorded about a client", "ClientHistory",
       client_history);
   post("/api/v1/intakes", clinical, "Screen an intake and record it with its decision", "Intake",
@@ -646,7 +708,8 @@ std::vector<Route> record_routes() {
        add_photo, BodyKind::image,
        {q("kind", "string", "before, after, followup or other (default other)"),
         q("session_id", "integer", "the session it belongs to"), q("note", "string", "what it shows"),
-        q("name", "string", "the original file name")});
+        q("name", "string", "the original file name"),
+        q("area", "string", "the area it shows, an area id of the pack (default: its session's)")});
   get("/api/v1/clients/{id}/photos", clinical, "A client's photos", "PhotoPage", list_photos, page_params());
   r.push_back(Route{.method = "GET",
                     .path = "/api/v1/clients/{id}/photos/{photo_id}/image",
@@ -654,7 +717,13 @@ std::vector<Route> record_routes() {
                     .summary = "A photo's image (checked against its SHA-256)",
                     .response_type = "image/*",
                     .handler = reading(photo_image)});
-  get("/api/v1/audit", audit, "The audit log, in order", "AuditPage", audit_log, page_params());
+  get("/api/v1/audit", audit, "The audit log, in order, filtered by what is given", "AuditPage", audit_log,
+      paged({q("actor", "string", "entries by this actor"),
+             q("table", "string", "entries of this record table (clients, sessions, …)"),
+             q("action", "string", "entries of this action (insert, update, …)"),
+             q("record", "string", "entries of this record id"),
+             q("from", "string", "UTC time YYYY-MM-DDTHH:MM:SSZ: entries at or after it"),
+             q("to", "string", "UTC time YYYY-MM-DDTHH:MM:SSZ: entries before it")}));
   get("/api/v1/audit/verify", audit, "Check the audit chain and every record against it", "AuditCheck",
       audit_verify);
   get("/api/v1/export", audit, "The whole clinic record as one JSON document", "Export", export_all);

@@ -81,6 +81,12 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
     return fail(ErrorCode::invalid_value,
                 fmt::format("'{}' is not a photo kind (before, after, followup, other)", in.kind), "kind");
   }
+  // The area as the pack names it, as a session's or an appointment's: a photo compared before and after
+  // must name the same area the same way.
+  if (!in.area.empty() && pack_.find_area(in.area) == nullptr) {
+    return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", in.area, pack_.label()),
+                "area");
+  }
   const std::string media_type = media_type_of(in.bytes);
   if (media_type.empty()) return fail(ErrorCode::invalid_value, "is not a JPEG or PNG image", "file");
   return store_.transaction_returning<PhotoRecord>([&]() -> Result<PhotoRecord> {
@@ -103,6 +109,7 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
     p.taken_at = by.at;
     p.original_name = in.original_name;
     p.note = in.note;
+    p.area = in.area;
     // The file first: a row never names a file that is not there. A file without a row (a failed commit) is
     // harmless and reused by the next identical photo.
     const auto path = photo_path(p.sha256);

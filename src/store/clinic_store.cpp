@@ -49,15 +49,91 @@ Result<UserRecord> ClinicStore::add_user(const Actor& by, std::string name, std:
   });
 }
 
-Result<ClientRecord> ClinicStore::add_client(const Actor& by, const ClientRecord& given) {
-  ClientRecord client = given;
-  NW_TRY(id, units::clean_text(given.id, "id", max_id_bytes));
-  NW_TRY(name, units::clean_text(given.name, "name"));
+namespace {
+
+/// The longest email address SMTP can carry (RFC 5321 §4.5.3.1.3: a 256-octet path less its angle brackets).
+constexpr std::size_t max_email_bytes = 254;
+/// A phone number holds 6 to 20 digits: short local numbers have 6; ITU-T E.164 allows at most 15 in the
+/// international form, and the extra 5 leave room for a national trunk prefix or an extension typed with it.
+constexpr int min_phone_digits = 6;
+constexpr int max_phone_digits = 20;
+
+/// An email address as stored: trimmed, one '@' with text before it and a domain after it that holds a dot
+/// with text on both sides, no space, at most 254 bytes. A format check, not a deliverability check: it
+/// catches a typing slip, never proves the address reaches anyone.
+Result<std::string> check_email(std::string_view given) {
+  NW_TRY(email, units::clean_text(given, "email", max_email_bytes));
+  const auto at = email.find('@');
+  const auto bad = [&](std::string_view why) {
+    return fail(ErrorCode::invalid_value,
+                fmt::format("'{}' is not an email address: {}", units::excerpt(email), why), "email");
+  };
+  if (at == std::string::npos || email.find('@', at + 1) != std::string::npos) return bad("it needs one @");
+  if (email.find_first_of(" \t") != std::string::npos) return bad("it holds a space");
+  const std::string_view domain = std::string_view(email).substr(at + 1);
+  const auto dot = domain.rfind('.');
+  if (at == 0 || dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size() ||
+      domain.front() == '.') {
+    return bad("write it as name@example.org");
+  }
+  return email;
+}
+
+/// A phone number as stored: trimmed, only digits, spaces and + - ( ), with 6 to 20 digits. A format check,
+/// not a deliverability check: it does not know whether the number is in service.
+Result<std::string> check_phone(std::string_view given) {
+  NW_TRY(phone, units::clean_text(given, "phone", 64));
+  int digits = 0;
+  for (const char c : phone) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c != ' ' && c != '+' && c != '-' && c != '(' && c != ')') {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("'{}' is not a phone number: only digits, spaces and + - ( ) may be used",
+                              units::excerpt(phone)),
+                  "phone");
+    }
+  }
+  if (digits < min_phone_digits || digits > max_phone_digits) {
+    return fail(ErrorCode::invalid_value,
+                fmt::format("'{}' is not a phone number: it has {} digits, and needs {} to {}",
+                            units::excerpt(phone), digits, min_phone_digits, max_phone_digits),
+                "phone");
+  }
+  return phone;
+}
+
+bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+}  // namespace
+
+Result<void> ClinicStore::check_client(ClientRecord& client, Date today) {
+  NW_TRY(id, units::clean_text(client.id, "id", max_id_bytes));
+  NW_TRY(name, units::clean_text(client.name, "name"));
   client.id = std::move(id);
   client.name = std::move(name);
-  if (client.date_of_birth && *client.date_of_birth > day_of(by.at)) {
+  if (client.date_of_birth && *client.date_of_birth > today) {
     return fail(ErrorCode::out_of_range, "the date of birth is in the future", "date_of_birth");
   }
+  // Email and phone are optional: blank is none (so a blank one in an edit clears it).
+  if (blank(client.email)) {
+    client.email.clear();
+  } else {
+    NW_TRY(email, check_email(client.email));
+    client.email = std::move(email);
+  }
+  if (blank(client.phone)) {
+    client.phone.clear();
+  } else {
+    NW_TRY(phone, check_phone(client.phone));
+    client.phone = std::move(phone);
+  }
+  return {};
+}
+
+Result<ClientRecord> ClinicStore::add_client(const Actor& by, const ClientRecord& given) {
+  ClientRecord client = given;
+  NW_CHECK(check_client(client, day_of(by.at)));
   return store_.transaction_returning<ClientRecord>([&]() -> Result<ClientRecord> {
     NW_TRY(existing, store_.find_client(client.id));
     if (existing) {
@@ -69,6 +145,25 @@ Result<ClientRecord> ClinicStore::add_client(const Actor& by, const ClientRecord
     c.created_at = by.at;
     NW_CHECK(store_.insert_client(by, c));
     return c;
+  });
+}
+
+Result<ClientRecord> ClinicStore::update_client(const Actor& by, std::string_view client_id,
+                                                const ClientChanges& changes) {
+  return store_.transaction_returning<ClientRecord>([&]() -> Result<ClientRecord> {
+    NW_TRY(before, require_client(client_id));
+    ClientRecord after = before;
+    if (changes.name) after.name = *changes.name;
+    if (changes.date_of_birth) after.date_of_birth = *changes.date_of_birth;
+    if (changes.email) after.email = *changes.email;
+    if (changes.phone) after.phone = *changes.phone;
+    NW_CHECK(check_client(after, day_of(by.at)));
+    if (after.name == before.name && after.date_of_birth == before.date_of_birth &&
+        after.email == before.email && after.phone == before.phone) {
+      return after;  // nothing to change: no write, no audit entry
+    }
+    NW_CHECK(store_.update_client(by, after));
+    return after;
   });
 }
 

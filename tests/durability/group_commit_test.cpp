@@ -98,6 +98,7 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::vector<ns::UserRecord>>, users, (), ())
   FORWARD(Result<void>, insert_client, (const ns::Actor& b, const ns::ClientRecord& c), (b, c))
   FORWARD(Result<std::optional<ns::ClientRecord>>, find_client, (std::string_view id), (id))
+  FORWARD(Result<void>, update_client, (const ns::Actor& b, const ns::ClientRecord& c), (b, c))
   FORWARD(Result<std::vector<ns::ClientRecord>>, search_clients, (std::string_view t), (t))
   FORWARD(Result<ns::IntakeRecord>, insert_intake, (const ns::Actor& b, const ns::IntakeRecord& r), (b, r))
   FORWARD(Result<std::vector<ns::IntakeRecord>>, intakes_of, (std::string_view c), (c))
@@ -157,8 +158,9 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<ns::PhotoRecord>, insert_photo, (const ns::Actor& b, const ns::PhotoRecord& p), (b, p))
   FORWARD(Result<std::vector<ns::PhotoRecord>>, photos_of, (std::string_view c), (c))
   FORWARD(Result<std::vector<ns::AuditEntry>>, audit_log, (), ())
-  FORWARD(Result<std::vector<ns::AuditEntry>>, audit_entries, (std::int64_t after, std::int64_t limit),
-          (after, limit))
+  using ns::Store::audit_entries;
+  FORWARD(Result<std::vector<ns::AuditEntry>>, audit_entries,
+          (std::int64_t after, std::int64_t limit, const ns::AuditFilter& f), (after, limit, f))
   FORWARD(Result<ns::AuditCheck>, verify_audit, (), ())
   FORWARD(Result<std::optional<ns::UserRecord>>, find_user, (ns::Id id), (id))
   FORWARD(Result<std::optional<ns::UserRecord>>, find_user_by_name, (std::string_view n), (n))

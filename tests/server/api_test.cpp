@@ -17,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -569,6 +570,104 @@ TEST_P(ApiFlow, EveryRefusalAnswers409NamingItsRule) {
 }
 
 // ---- SIGTERM ---------------------------------------------------------------------------------------------
+
+TEST_P(ApiFlow, AClientIsEditedTheAuditIsFilteredAndABaselinePhotoKeepsItsArea) {
+  auto& server = serve();
+  auto admin = first_admin(server);
+  auto rita = staff(*admin, "rita", "reception");
+  auto pia = staff(*admin, "pia", "practitioner");
+  auto added = rita->post("/api/v1/clients", {{"id", "C-0001"},
+                                              {"name", "Ana Example"},
+                                              {"email", "ana@example.org"},
+                                              {"phone", "+44 20 7946 0958"}});
+  ASSERT_EQ(added.status, 201) << added.describe();
+  EXPECT_EQ(added.json().value("email", ""), "ana@example.org");
+
+  // Reception edits (the roles of POST /clients): only what is sent changes; null removes the email.
+  auto edited = rita->request("PATCH", "/api/v1/clients/C-0001",
+                              json{{"name", "Ana Example-Smith"}, {"phone", "020 7946 0000"}}.dump(),
+                              "application/json");
+  ASSERT_EQ(edited.status, 200) << edited.describe();
+  EXPECT_EQ(edited.json().value("name", ""), "Ana Example-Smith");
+  EXPECT_EQ(edited.json().value("phone", ""), "020 7946 0000");
+  EXPECT_EQ(edited.json().value("email", ""), "ana@example.org");
+  auto cleared =
+      rita->request("PATCH", "/api/v1/clients/C-0001", json{{"email", nullptr}}.dump(), "application/json");
+  ASSERT_EQ(cleared.status, 200) << cleared.describe();
+  EXPECT_FALSE(cleared.json().contains("email")) << cleared.describe();
+  auto shown = rita->get("/api/v1/clients/C-0001");
+  EXPECT_EQ(shown.json().value("phone", ""), "020 7946 0000");
+  EXPECT_FALSE(shown.json().contains("email"));
+
+  // Bad values name their field and change nothing; an unknown client is 404, an unknown field 400.
+  const auto patch = [&](const json& body, const std::string& id = "C-0001") {
+    return rita->request("PATCH", "/api/v1/clients/" + id, body.dump(), "application/json");
+  };
+  expect_error(patch({{"email", "ana.example.org"}, {"phone", "020 7946 1111"}}), 422, "invalid_value",
+               "email");
+  expect_error(patch({{"phone", "12"}}), 422, "invalid_value", "phone");
+  expect_error(patch({{"name", ""}}), 422, "invalid_value", "name");
+  expect_error(patch({{"date_of_birth", date_in(2)}}), 422, "out_of_range", "date_of_birth");
+  expect_error(patch({{"nickname", "Ana"}}), 400, "unknown_field", "nickname");
+  expect_error(patch({{"phone", "020 7946 1111"}}, "C-404"), 404, "not_found");
+  EXPECT_EQ(rita->get("/api/v1/clients/C-0001").json().value("phone", ""), "020 7946 0000");
+
+  // A baseline photo, before any session, with its own area; an area the pack does not know is refused.
+  const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(64, '\x07');
+  auto photo = pia->request("POST", "/api/v1/clients/C-0001/photos?kind=before&area=face", png, "image/png");
+  ASSERT_EQ(photo.status, 201) << photo.describe();
+  EXPECT_EQ(photo.json().value("area", ""), "face");
+  EXPECT_EQ(items_of(pia->get("/api/v1/clients/C-0001/photos"))[0].value("area", ""), "face");
+  expect_error(pia->request("POST", "/api/v1/clients/C-0001/photos?kind=before&area=elbow", png, "image/png"),
+               422, "unknown_id", "area");
+
+  // The audit log filtered on the server: each filter, and together; bad values name their parameter.
+  const auto seqs = [&](const std::string& query) {
+    auto r = admin->get("/api/v1/audit?limit=500&" + query);
+    EXPECT_EQ(r.status, 200) << r.describe();
+    std::vector<std::int64_t> out;
+    for (const auto& e : items_of(r)) out.push_back(e.value("seq", std::int64_t{0}));
+    return out;
+  };
+  const auto all = items_of(admin->get("/api/v1/audit?limit=500"));
+  const auto expected = [&](const std::function<bool(const json&)>& keep) {
+    std::vector<std::int64_t> out;
+    for (const auto& e : all)
+      if (keep(e)) out.push_back(e.value("seq", std::int64_t{0}));
+    return out;
+  };
+  const auto updates_of_ana = expected([](const json& e) {
+    return e.value("entity", "") == "clients" && e.value("entity_id", "") == "C-0001" &&
+           e.value("action", "") == "update";
+  });
+  EXPECT_EQ(updates_of_ana.size(), 2u);
+  EXPECT_EQ(seqs("table=clients&record=C-0001&action=update"), updates_of_ana);
+  EXPECT_EQ(seqs("actor=rita"), expected([](const json& e) { return e.value("actor", "") == "rita"; }));
+  EXPECT_EQ(seqs("table=photos"), expected([](const json& e) { return e.value("entity", "") == "photos"; }));
+  EXPECT_EQ(seqs("record=C-0001"),
+            expected([](const json& e) { return e.value("entity_id", "") == "C-0001"; }));
+  EXPECT_EQ(seqs("action=insert"), expected([](const json& e) { return e.value("action", "") == "insert"; }));
+  EXPECT_EQ(seqs("from=" + time_in(std::chrono::hours(1))), std::vector<std::int64_t>{});
+  EXPECT_EQ(seqs("to=" + time_in(std::chrono::hours(1))), expected([](const json&) { return true; }));
+  EXPECT_EQ(seqs("from=" + time_in(-std::chrono::hours(1)) + "&to=" + time_in(std::chrono::hours(1))),
+            expected([](const json&) { return true; }));
+  // Paged through the cursor, a filtered listing gives the same entries.
+  auto first = admin->get("/api/v1/audit?limit=1&table=clients&record=C-0001&action=update");
+  ASSERT_EQ(items_of(first).size(), 1u) << first.describe();
+  const auto cursor = first.json().value("next_cursor", "");
+  ASSERT_FALSE(cursor.empty()) << first.describe();
+  auto second =
+      admin->get("/api/v1/audit?limit=1&table=clients&record=C-0001&action=update&cursor=" + cursor);
+  ASSERT_EQ(items_of(second).size(), 1u) << second.describe();
+  EXPECT_EQ(items_of(second)[0].value("seq", std::int64_t{0}), updates_of_ana[1]);
+  expect_error(admin->get("/api/v1/audit?from=yesterday"), 422, "invalid_value", "from");
+  expect_error(admin->get("/api/v1/audit?to=2026-13-01T00:00:00Z"), 422, "invalid_value", "to");
+  expect_error(admin->get("/api/v1/audit?table=passwords"), 422, "invalid_value", "table");
+  expect_error(admin->get("/api/v1/audit?who=rita"), 400, "unknown_field", "who");
+
+  auto verify = admin->get("/api/v1/audit/verify");
+  EXPECT_EQ(verify.json().value("ok", false), true) << verify.describe();
+}
 
 TEST_P(ApiFlow, AWriteAcknowledgedBeforeSigtermIsInTheDatabaseAfterExit) {
   auto& server = serve();

@@ -511,6 +511,11 @@ TEST_F(RealAnswers, FitTheirSchemas) {
                .body = json{{"id", "C-API"}, {"name", "Ana Example"}, {"date_of_birth", "1988-03-14"}}});
   expect_fits({.path = "/api/v1/clients", .query = "q=ana"});
   expect_fits({.path = "/api/v1/clients/C-API"});
+  const auto edited =
+      expect_fits({.method = "PATCH",
+                   .path = "/api/v1/clients/C-API",
+                   .body = json{{"email", "ana@example.org"}, {"phone", "+44 20 7946 0958"}}});
+  EXPECT_EQ(edited.value("phone", ""), "+44 20 7946 0958");
   expect_fits({.method = "POST", .path = "/api/v1/intakes", .body = intake});
   const auto consent =
       expect_fits({.method = "POST",
@@ -580,7 +585,7 @@ TEST_F(RealAnswers, FitTheirSchemas) {
   const auto photo =
       expect_fits({.method = "POST",
                    .path = "/api/v1/clients/C-API/photos",
-                   .query = fmt::format("kind=after&session_id={}&note=left+cheek", session_id),
+                   .query = fmt::format("kind=after&session_id={}&note=left+cheek&area=face", session_id),
                    .raw_body = png,
                    .content_type = "image/png"});
   expect_fits({.path = "/api/v1/clients/C-API/photos"});
@@ -607,6 +612,7 @@ TEST_F(RealAnswers, FitTheirSchemas) {
       {.method = "POST", .path = fmt::format("/api/v1/consents/{}/withdraw", consent.value("id", 0))});
   expect_fits({.path = "/api/v1/clients/C-API/history"});
   expect_fits({.path = "/api/v1/audit"});
+  expect_fits({.path = "/api/v1/audit", .query = "table=clients&record=C-API&action=update"});
   expect_fits({.path = "/api/v1/audit/verify"});
   expect_fits({.path = "/api/v1/export"});
 

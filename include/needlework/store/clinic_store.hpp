@@ -134,6 +134,14 @@ struct ClientHistory {
   std::vector<PhotoRecord> photos;
 };
 
+/// What `ClinicStore::update_client` changes: an absent member stays as it is.
+struct ClientChanges {
+  std::optional<std::string> name;
+  std::optional<Date> date_of_birth;
+  std::optional<std::string> email;  ///< "" removes it
+  std::optional<std::string> phone;  ///< "" removes it
+};
+
 /// A photo to keep: the image bytes and what they show.
 struct PhotoInput {
   std::string client_id;
@@ -142,6 +150,7 @@ struct PhotoInput {
   std::string kind;   ///< "before", "after", "followup", "other" (PhotoKind's text; checked by add_photo)
   std::string original_name;
   std::string note;
+  std::string area;  ///< an area id of the pack ("" for none: its session's area applies)
 };
 
 /// A kept photo whose file is missing or no longer matches its hash.
@@ -183,7 +192,14 @@ class ClinicStore {
   Result<UserRecord> add_user(const Actor& by, std::string name, std::string role);
   /// Refuses an id or name that is blank, not valid UTF-8, holds control characters or is too long, and an id
   /// already in use (`invalid_value`); both are stored trimmed. `role` is one of `staff_roles`.
+  /// `email` and `phone` are optional; given, each must be well formed (`check_client`).
   Result<ClientRecord> add_client(const Actor& by, const ClientRecord& client);
+  /// Changes a client's name, date of birth, email or phone (ClientChanges), under the same checks as
+  /// `add_client` (one check for both), and records it with its audit entry in one transaction. A change that
+  /// changes nothing writes nothing. `not_found` for an unknown client; `invalid_value` / `out_of_range`
+  /// naming the field refused, with nothing changed.
+  Result<ClientRecord> update_client(const Actor& by, std::string_view client_id,
+                                     const ClientChanges& changes);
   /// Everything recorded about a client, read in one snapshot (Store::read_snapshot).
   Result<ClientHistory> history(std::string_view client_id);
 
@@ -262,7 +278,8 @@ class ClinicStore {
 
   /// Keeps the image as `photo_dir/<first two hex>/<sha256>` (written to a temporary file, synced, then
   /// renamed; an existing identical file is reused) and records its metadata at by.at. Refuses an image that
-  /// is not JPEG or PNG, an unknown kind, or a session of another client.
+  /// is not JPEG or PNG, an unknown kind, an area the pack does not know (`area`), or a session of another
+  /// client.
   Result<PhotoRecord> add_photo(const Actor& by, const PhotoInput& photo);
   /// Re-reads every photo file of the client and reports those missing or changed.
   Result<std::vector<PhotoProblem>> check_photos(std::string_view client_id);
@@ -309,6 +326,9 @@ class ClinicStore {
 
   Result<void> read_history(std::string_view client_id, ClientHistory& h);
   Result<ClientRecord> require_client(std::string_view client_id);
+  /// The one check of a client's fields, for `add_client` and `update_client`: id, name, email and phone
+  /// trimmed and well formed, the date of birth not after `today`. Cleans `client` in place.
+  static Result<void> check_client(ClientRecord& client, Date today);
   Result<RollerRecord> require_roller(Id roller_id);
   /// `RECORD.lot_recalled` when `lot` has a recall recorded at or before `at`: what `doing` (a roller,
   /// "roller 3") may not be used for, named with the recall's date and reason, at `where`.

@@ -43,6 +43,10 @@ struct ClientRecord {
   std::string name;
   std::optional<Date> date_of_birth;
   DateTime created_at;
+  /// How the clinic reaches the client ("" when not given): checked in form only (ClinicStore::add_client),
+  /// never for deliverability. Changed by ClinicStore::update_client, as are the name and date of birth.
+  std::string email;
+  std::string phone;
 };
 
 /// The screening decision for one requested area, as recorded.
@@ -242,6 +246,9 @@ struct PhotoRecord {
   DateTime taken_at;
   std::string original_name;
   std::string note;
+  /// The treatment area it shows, an area id of the pack ("" when not given: then its session's area, if
+  /// any, is the one it shows). Lets a baseline photo taken at intake, before any session, have an area.
+  std::string area;
 };
 
 /// One entry of the append-only, hash-chained audit log.

@@ -91,6 +91,20 @@ struct CanonicalText {
   [[nodiscard]] std::string with_id(std::int64_t id) const;
 };
 
+/// Which audit entries a listing returns: every condition given must hold (empty or absent: any). Applied in
+/// SQL, so a page of a filtered 1M-entry log is read through an index, not by reading the log.
+struct AuditFilter {
+  std::string actor;             ///< the entry's actor, exactly
+  std::string table;             ///< the record table (`AuditEntry::entity`), exactly
+  std::string action;            ///< "insert", "update", …, exactly
+  std::string record;            ///< the record id (`AuditEntry::entity_id`), exactly
+  std::optional<DateTime> from;  ///< entries at or after this time
+  std::optional<DateTime> to;    ///< entries before this time
+  [[nodiscard]] bool empty() const {
+    return actor.empty() && table.empty() && action.empty() && record.empty() && !from && !to;
+  }
+};
+
 /// The schema version a database is at, with the migrations applied to it.
 struct SchemaInfo {
   int version = 0;
@@ -137,6 +151,9 @@ class Store {
   virtual Result<std::vector<UserRecord>> users() = 0;
   virtual Result<void> insert_client(const Actor& by, const ClientRecord& client) = 0;
   virtual Result<std::optional<ClientRecord>> find_client(std::string_view id) = 0;
+  /// Writes a client's name, date of birth, email and phone (the id and creation time are fixed), audited as
+  /// an "update" with the record's digest before and after; `not_found` for an unknown id.
+  virtual Result<void> update_client(const Actor& by, const ClientRecord& client) = 0;
   /// Clients whose id or name contains `text` (case-insensitive for ASCII), ordered by id.
   virtual Result<std::vector<ClientRecord>> search_clients(std::string_view text) = 0;
 
@@ -227,8 +244,14 @@ class Store {
   // ---- audit -----------------------------------------------------------------------------------------
   /// Every entry in seq order.
   virtual Result<std::vector<AuditEntry>> audit_log() = 0;
-  /// At most `limit` entries after seq `after_seq`, in seq order: a page of the log, read without the rest.
-  virtual Result<std::vector<AuditEntry>> audit_entries(std::int64_t after_seq, std::int64_t limit) = 0;
+  /// At most `limit` entries after seq `after_seq` that `filter` selects, in seq order: a page of the log,
+  /// read without the rest (the cursor is the last seq of the page before, filtered or not).
+  virtual Result<std::vector<AuditEntry>> audit_entries(std::int64_t after_seq, std::int64_t limit,
+                                                        const AuditFilter& filter) = 0;
+  /// Every entry of a page, unfiltered.
+  Result<std::vector<AuditEntry>> audit_entries(std::int64_t after_seq, std::int64_t limit) {
+    return audit_entries(after_seq, limit, AuditFilter{});
+  }
   /// Checks the audit log and the records against it, in one read snapshot and one streaming pass over the
   /// log and each record table: the hash chain (as `verify_chain`, with the recorded head), and every
   /// record's digest (SHA-256 of its canonical JSON) against `after_sha256` of its last audit entry — a

@@ -332,9 +332,12 @@ struct Table<ClientRecord> {
   using R = ClientRecord;
   static constexpr std::string_view name = "clients";
   static constexpr auto fields = std::make_tuple(
-      field<TextCodec>("id", "id", &R::id, Use::key), field<TextCodec>("name", "name", &R::name),
-      field<OptionalDateCodec>("date_of_birth", "date_of_birth", &R::date_of_birth),
-      field<TimeCodec>("created_at", "created_at", &R::created_at));
+      field<TextCodec>("id", "id", &R::id, Use::key),
+      field<TextCodec>("name", "name", &R::name, Use::updatable),
+      field<OptionalDateCodec>("date_of_birth", "date_of_birth", &R::date_of_birth, Use::updatable),
+      field<TimeCodec>("created_at", "created_at", &R::created_at),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("email", "email", &R::email, Use::updatable, 10),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("phone", "phone", &R::phone, Use::updatable, 10));
 };
 
 template <>
@@ -530,7 +533,8 @@ struct Table<PhotoRecord> {
                       field<EnumCodec<PhotoKind>>("kind", "kind", &R::kind),
                       field<TimeCodec>("taken_at", "taken_at", &R::taken_at),
                       field<TextCodec>("original_name", "original_name", &R::original_name),
-                      field<TextCodec>("note", "note", &R::note));
+                      field<TextCodec>("note", "note", &R::note),
+                      field<OmittedWhenEmpty<TextOrNullCodec>>("area", "area", &R::area, Use::fixed, 10));
 };
 
 template <>

@@ -110,7 +110,7 @@ std::vector<Value> update_params(const R& r) {
     using Codec = typename std::decay_t<decltype(f)>::codec;
     if (f.use == Use::updatable) out.push_back(Codec::to_sql(r.*(f.member)));
   });
-  out.emplace_back(std::int64_t{r.id});
+  out.emplace_back(r.id);
   return out;
 }
 
@@ -317,6 +317,7 @@ class SqlStore final : public Store {
   Result<std::optional<ClientRecord>> find_client(std::string_view id) override {
     return find<ClientRecord>(Value(std::string(id)));
   }
+  Result<void> update_client(const Actor& by, const ClientRecord& c) override { return update(by, c); }
   Result<std::vector<ClientRecord>> search_clients(std::string_view needle) override {
     // The wildcards escaped, so the text is matched literally.
     std::string pattern = "%";
@@ -498,11 +499,28 @@ class SqlStore final : public Store {
     return guard([&]() -> Result<std::vector<AuditEntry>> { return read_audit_log(); });
   }
 
-  Result<std::vector<AuditEntry>> audit_entries(std::int64_t after_seq, std::int64_t limit) override {
+  using Store::audit_entries;
+  Result<std::vector<AuditEntry>> audit_entries(std::int64_t after_seq, std::int64_t limit,
+                                                const AuditFilter& filter) override {
     return guard([&]() -> Result<std::vector<AuditEntry>> {
+      // One condition per filter given, each an equality or a range on an indexed column (0010's indexes
+      // lead with it and end with seq, so a page is an index range read in seq order).
+      std::vector<Value> params{Value(after_seq), Value(limit)};
+      std::string where = "seq > $1";
+      const auto add = [&](std::string_view condition, Value v) {
+        params.push_back(std::move(v));
+        where += fmt::format(" AND {} ${}", condition, params.size());
+      };
+      if (!filter.actor.empty()) add("actor =", Value(filter.actor));
+      if (!filter.table.empty()) add("entity =", Value(filter.table));
+      if (!filter.action.empty()) add("action =", Value(filter.action));
+      if (!filter.record.empty()) add("entity_id =", Value(filter.record));
+      // Times are fixed-width UTC text (as written by `audit`), so text order is time order.
+      if (filter.from) add("at >=", TimeCodec::to_sql(*filter.from));
+      if (filter.to) add("at <", TimeCodec::to_sql(*filter.to));
       std::vector<AuditEntry> out;
-      run(fmt::format("SELECT {} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2", audit_columns),
-          {Value(after_seq), Value(limit)}, [&](const Row& row) { out.push_back(read_audit(row)); });
+      run(fmt::format("SELECT {} FROM audit WHERE {} ORDER BY seq LIMIT $2", audit_columns, where), params,
+          [&](const Row& row) { out.push_back(read_audit(row)); });
       return out;
     });
   }

@@ -1,5 +1,6 @@
-// The Audit page's own logic (tests/unit/audit-logic.test.ts): the filters applied to the entries loaded so far
-// (the pages come through the API's cursor by `seq`, api/paging.ts).
+// The Audit page's own logic (tests/unit/audit-logic.test.ts): the query that asks the server for a page of the
+// entries the filters select (GET /api/v1/audit pages by `seq`, docs/server.md; the pages are followed by
+// forms/paged.tsx) — the server filters (in SQL, through its indexes), the page only asks.
 
 export interface AuditRow {
   seq: number;
@@ -10,36 +11,59 @@ export interface AuditRow {
   entity_id: string;
 }
 
+/** The filters as typed; their names are the API's query parameters, so its `field` names the input. */
 export interface AuditFilter {
   actor: string;
   action: string;
-  entity: string;
-  /** Text in the record's id (a client id, a roller id…). */
-  entityId: string;
+  /** The record table (clients, rollers, …). */
+  table: string;
+  /** The record's id, exactly (a client id, a roller id…). */
+  record: string;
   /** YYYY-MM-DD, inclusive; empty for no bound. */
   from: string;
+  /** YYYY-MM-DD, inclusive (the day after it is the server's exclusive bound); empty for no bound. */
   to: string;
 }
 
-export const noFilter: AuditFilter = { actor: '', action: '', entity: '', entityId: '', from: '', to: '' };
+export const noFilter: AuditFilter = { actor: '', action: '', table: '', record: '', from: '', to: '' };
 
-/** The loaded entries the filter keeps (exact actor, action and table; the id by its text; dates by UTC day). */
-export function filterAudit<T extends AuditRow>(items: readonly T[], f: AuditFilter): T[] {
-  const idText = f.entityId.trim().toLowerCase();
-  return items.filter(
-    (e) =>
-      (!f.actor || e.actor === f.actor) &&
-      (!f.action || e.action === f.action) &&
-      (!f.entity || e.entity === f.entity) &&
-      (!idText || e.entity_id.toLowerCase().includes(idText)) &&
-      (!f.from || e.at.slice(0, 10) >= f.from) &&
-      (!f.to || e.at.slice(0, 10) <= f.to),
-  );
+/** The day after a YYYY-MM-DD date (UTC), as YYYY-MM-DD; the text unchanged when it is not a date. */
+export function nextDay(date: string): string {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(t)) return date;
+  return new Date(t + 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The values a filter can choose from among the loaded entries, sorted. */
-export function choices<T extends AuditRow>(items: readonly T[], key: 'actor' | 'action' | 'entity'): string[] {
-  return [...new Set(items.map((e) => e[key]))].sort();
+export interface AuditQuery {
+  limit: number;
+  cursor?: string;
+  actor?: string;
+  action?: string;
+  table?: string;
+  record?: string;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The query of GET /api/v1/audit for a page of the entries `f` selects: only the filters set, trimmed; the
+ * days as UTC times (from the start of `from`, to the start of the day after `to`, which the server excludes).
+ */
+export function auditQuery(f: AuditFilter, cursor: string | null, limit = 200): AuditQuery {
+  const q: AuditQuery = { limit };
+  if (cursor) q.cursor = cursor;
+  for (const k of ['actor', 'action', 'table', 'record'] as const) {
+    const v = f[k].trim();
+    if (v) q[k] = v;
+  }
+  if (f.from) q.from = `${f.from}T00:00:00Z`;
+  if (f.to) q.to = `${nextDay(f.to)}T00:00:00Z`;
+  return q;
+}
+
+/** Values seen so far for a filter (suggestions for its input), sorted, each once. */
+export function choices<T extends AuditRow>(items: readonly T[], key: 'actor' | 'action' | 'entity', known: readonly string[] = []): string[] {
+  return [...new Set([...known, ...items.map((e) => e[key])])].sort();
 }
 
 /** True when some filter is set. */

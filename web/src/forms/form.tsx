@@ -56,7 +56,7 @@ interface FieldProps<F extends string> {
   form: { state: FormState<F>; set: (f: F, v: string) => void };
   name: F;
   label: string;
-  type?: 'text' | 'password' | 'date' | 'search';
+  type?: 'text' | 'password' | 'date' | 'search' | 'email' | 'tel';
   autoComplete?: string;
   hint?: string;
   required?: boolean;

@@ -1,5 +1,9 @@
-// A client's record: who they are, and the timeline of everything recorded (GET /api/v1/clients/{id}/history).
-import { api, call } from '../api/client';
+// A client's record: who they are (edited in place: PATCH /api/v1/clients/{id}, the form keeping what was typed
+// and showing the server's refusal next to the field it names), and the timeline of everything recorded
+// (GET /api/v1/clients/{id}/history).
+import { useState } from 'preact/hooks';
+import { api, call, type Schemas } from '../api/client';
+import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
 import { mayCall } from '../menu';
@@ -8,6 +12,7 @@ import { timeline } from './timeline';
 
 export function ClientRecordPage({ id }: { id: string }) {
   const me = useMe();
+  const [editing, setEditing] = useState(false);
   const history = useLoad(
     () => call(api.GET('/api/v1/clients/{id}/history', { params: { path: { id } } })),
     [id],
@@ -33,6 +38,7 @@ export function ClientRecordPage({ id }: { id: string }) {
   }
   const h = history.state.data;
   const entries = timeline(h);
+  const mayEdit = mayCall(routeRoles, me.role, 'PATCH /api/v1/clients/{id}');
   return (
     <section class="page">
       <p class="crumbs">
@@ -63,14 +69,36 @@ export function ClientRecordPage({ id }: { id: string }) {
         ) : null}
         </div>
       </div>
-      <dl class="facts">
-        <dt>Client id</dt>
-        <dd>{h.client.id}</dd>
-        <dt>Date of birth</dt>
-        <dd>{h.client.date_of_birth ?? 'not recorded'}</dd>
-        <dt>Registered</dt>
-        <dd>{when(h.client.created_at)}</dd>
-      </dl>
+      {editing ? (
+        <EditClientForm
+          client={h.client}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            history.reload();
+          }}
+        />
+      ) : (
+        <>
+          <dl class="facts" aria-label="Client details">
+            <dt>Client id</dt>
+            <dd>{h.client.id}</dd>
+            <dt>Date of birth</dt>
+            <dd>{h.client.date_of_birth ?? 'not recorded'}</dd>
+            <dt>Email</dt>
+            <dd>{h.client.email ?? 'not recorded'}</dd>
+            <dt>Phone</dt>
+            <dd>{h.client.phone ?? 'not recorded'}</dd>
+            <dt>Registered</dt>
+            <dd>{when(h.client.created_at)}</dd>
+          </dl>
+          {mayEdit ? (
+            <button type="button" class="secondary" onClick={() => setEditing(true)}>
+              Edit details
+            </button>
+          ) : null}
+        </>
+      )}
       <h2>Timeline</h2>
       {entries.length === 0 ? (
         <p>Nothing recorded yet: no intake, consent, course, appointment, session, follow-up or photo.</p>
@@ -86,5 +114,46 @@ export function ClientRecordPage({ id }: { id: string }) {
         </ol>
       )}
     </section>
+  );
+}
+
+/** The client's details as a form: only what changed is sent; an emptied email or phone is removed (null). */
+function EditClientForm({ client, onCancel, onSaved }: { client: Schemas['Client']; onCancel: () => void; onSaved: () => void }) {
+  const initial = {
+    name: client.name,
+    date_of_birth: client.date_of_birth ?? '',
+    email: client.email ?? '',
+    phone: client.phone ?? '',
+  };
+  const form = useForm({
+    initial,
+    required: ['name'],
+    submit: (v) => {
+      const body: Schemas['ClientChanges'] = {};
+      if (v.name.trim() !== initial.name) body.name = v.name.trim();
+      if (v.date_of_birth && v.date_of_birth !== initial.date_of_birth) body.date_of_birth = v.date_of_birth;
+      if (v.email.trim() !== initial.email) body.email = v.email.trim() || null;
+      if (v.phone.trim() !== initial.phone) body.phone = v.phone.trim() || null;
+      return call(api.PATCH('/api/v1/clients/{id}', { params: { path: { id: client.id } }, body }));
+    },
+    onSuccess: () => onSaved(),
+  });
+  return (
+    <form class="card" onSubmit={form.onSubmit} noValidate aria-labelledby="edit-client-title">
+      <h2 id="edit-client-title">Edit details</h2>
+      <div class="grid2">
+        <Field form={form} name="name" label="Name" required autoComplete="off" autoFocus />
+        <Field form={form} name="date_of_birth" label="Date of birth" type="date" />
+        <Field form={form} name="email" label="Email" type="email" autoComplete="off" hint="Leave empty to remove it." />
+        <Field form={form} name="phone" label="Phone" type="tel" autoComplete="off" hint="Digits, spaces and + - ( ); empty removes it." />
+      </div>
+      <FormProblem state={form.state} />
+      <div class="actions">
+        <SubmitButton state={form.state}>Save details</SubmitButton>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }

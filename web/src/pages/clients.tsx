@@ -78,12 +78,18 @@ export function ClientsPage() {
 
 function NewClientForm({ onCancel, onAdded }: { onCancel: () => void; onAdded: (id: string) => void }) {
   const form = useForm({
-    initial: { id: '', name: '', date_of_birth: '' },
+    initial: { id: '', name: '', date_of_birth: '', email: '', phone: '' },
     required: ['id', 'name'],
     submit: (v) =>
       call(
         api.POST('/api/v1/clients', {
-          body: { id: v.id.trim(), name: v.name.trim(), ...(v.date_of_birth ? { date_of_birth: v.date_of_birth } : {}) },
+          body: {
+            id: v.id.trim(),
+            name: v.name.trim(),
+            ...(v.date_of_birth ? { date_of_birth: v.date_of_birth } : {}),
+            ...(v.email.trim() ? { email: v.email.trim() } : {}),
+            ...(v.phone.trim() ? { phone: v.phone.trim() } : {}),
+          },
         }),
       ),
     onSuccess: (c) => onAdded(c.id),
@@ -95,6 +101,8 @@ function NewClientForm({ onCancel, onAdded }: { onCancel: () => void; onAdded: (
         <Field form={form} name="id" label="Client id" required hint="The clinic's own id, e.g. C-2026-014." autoFocus />
         <Field form={form} name="name" label="Name" required autoComplete="off" />
         <Field form={form} name="date_of_birth" label="Date of birth" type="date" />
+        <Field form={form} name="email" label="Email" type="email" autoComplete="off" />
+        <Field form={form} name="phone" label="Phone" type="tel" autoComplete="off" hint="Digits, spaces and + - ( )." />
       </div>
       <FormProblem state={form.state} />
       <div class="actions">

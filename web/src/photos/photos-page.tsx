@@ -1,6 +1,7 @@
 // A client's photos: taken with the tablet's camera (or chosen from its files) and uploaded as the raw image
 // (POST /api/v1/clients/{id}/photos, the body with its own content type), then shown before/after side by side
-// per treatment area and date (the session a photo names gives its area).
+// per treatment area and date (the photo's own area — a baseline photo at intake has no session — else the area
+// of the session it names).
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
 import { describeProblem, type Problem } from '../api/problem';
@@ -11,6 +12,9 @@ type Photo = Schemas['Photo'];
 
 export function PhotosPage({ id }: { id: string }) {
   const history = useLoad(() => call(api.GET('/api/v1/clients/{id}/history', { params: { path: { id } } })), [id]);
+  // The areas a photo may name: the pack's (GET /api/v1/vocabulary); without them the upload offers none.
+  const vocab = useLoad(() => call(api.GET('/api/v1/vocabulary', { params: { query: { kind: 'areas' } } })), []);
+  const areas = vocab.state.kind === 'ok' ? ((vocab.state.data.areas ?? []) as { id: string; label: string }[]) : [];
   if (history.state.kind === 'loading') {
     return (
       <section class="page" aria-busy="true">
@@ -35,13 +39,13 @@ export function PhotosPage({ id }: { id: string }) {
         <a href="/clients">Clients</a> › <a href={`/clients/${encodeURIComponent(h.client.id)}`}>{h.client.name}</a> › Photos
       </p>
       <h1>Photos — {h.client.name}</h1>
-      <Upload clientId={h.client.id} sessions={h.sessions} onUploaded={history.reload} />
+      <Upload clientId={h.client.id} sessions={h.sessions} areas={areas} onUploaded={history.reload} />
       <h2>Before and after</h2>
       {groups.length === 0 ? <p>No photo yet.</p> : null}
       {groups.map((g) => (
-        <section key={`${g.session_id ?? 'd'}-${g.date}`} class="panel photo-group" aria-label={`${g.area || 'No session'}, ${g.date}`}>
+        <section key={`${g.area}-${g.session_id ?? 'd'}-${g.date}`} class="panel photo-group" aria-label={`${g.area || 'No area'}, ${g.date}`}>
           <h3>
-            {g.area ? `${g.area} — session ${g.session_id}` : 'No session'}, {g.date}
+            {g.area || 'No area'} — {g.session_id ? `session ${g.session_id}` : 'no session'}, {g.date}
           </h3>
           <div class="pair">
             <PhotoColumn title="Before" clientId={h.client.id} photos={g.before} />
@@ -76,11 +80,22 @@ function PhotoColumn({ title, clientId, photos }: { title: string; clientId: str
   );
 }
 
-function Upload({ clientId, sessions, onUploaded }: { clientId: string; sessions: Schemas['Session'][]; onUploaded: () => void }) {
+function Upload({
+  clientId,
+  sessions,
+  areas,
+  onUploaded,
+}: {
+  clientId: string;
+  sessions: Schemas['Session'][];
+  areas: { id: string; label: string }[];
+  onUploaded: () => void;
+}) {
   const [file, setFile] = useState<File | null>(null);
   const [kind, setKind] = useState('before');
   const [session, setSession] = useState(sessions.length ? String(sessions[sessions.length - 1]!.id) : '');
   const [note, setNote] = useState('');
+  const [area, setArea] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -94,7 +109,7 @@ function Upload({ clientId, sessions, onUploaded }: { clientId: string; sessions
     setProblem(null);
     const out = await call(
       api.POST('/api/v1/clients/{id}/photos', {
-        params: { path: { id: clientId }, query: uploadQuery({ kind, session_id: session, note, name: file.name }) as never },
+        params: { path: { id: clientId }, query: uploadQuery({ kind, session_id: session, note, name: file.name, area }) as never },
         body: file as never,
         bodySerializer: (b: unknown) => b as BodyInit,
         // The file's own type: the server stores JPEG and PNG and refuses anything else with its reason (415).
@@ -153,12 +168,37 @@ function Upload({ clientId, sessions, onUploaded }: { clientId: string; sessions
             ))}
           </select>
         </div>
+        <div class={problem?.field === 'area' ? 'field field-invalid' : 'field'}>
+          <label for="photo-area">Area</label>
+          <select
+            id="photo-area"
+            value={area}
+            onChange={(e) => setArea(e.currentTarget.value)}
+            aria-invalid={problem?.field === 'area' ? 'true' : undefined}
+            aria-describedby={problem?.field === 'area' ? 'photo-area-error' : 'photo-area-hint'}
+          >
+            <option value="">The session’s area</option>
+            {areas.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.label || a.id}
+              </option>
+            ))}
+          </select>
+          <p class="hint" id="photo-area-hint">
+            A photo at intake, before any session, names its area here.
+          </p>
+          {problem?.field === 'area' ? (
+            <p class="field-error" id="photo-area-error" role="alert">
+              {describeProblem(problem)}
+            </p>
+          ) : null}
+        </div>
         <div class="field">
           <label for="photo-note">Note</label>
           <input id="photo-note" type="text" value={note} onInput={(e) => setNote(e.currentTarget.value)} />
         </div>
       </div>
-      {problem ? (
+      {problem && problem.field !== 'area' ? (
         <div class="problem" role="alert">
           {describeProblem(problem)}
         </div>

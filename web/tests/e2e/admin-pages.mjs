@@ -1,8 +1,9 @@
 // The browser walk through the inventory and admin pages (run by run.mjs as the admin, after the Today and
 // Clients walk): a roller registered from a scanned GS1 label and assigned; its lot recalled — every client and
 // session it touched on screen — and recorded as recalled, after which the server refuses a session with it (the
-// rule on the start page), Today lists the lot until its rollers are disposed of; the simulator drawing two devices' heatmaps on one colour scale; a
-// before and an after photo uploaded and shown side by side; the audit chain verified and the log filtered; an
+// rule on the start page) and Today lists the lot until its rollers are disposed of; the simulator drawing two
+// devices' heatmaps on one colour scale; a before and an after photo uploaded and shown side by side, and a
+// baseline photo grouped by its own area; the audit chain verified and the log filtered on the server; an
 // admin adding a user, resetting their password and making an API key. Every page goes through `visit` (axe,
 // touch targets, a screenshot).
 
@@ -167,19 +168,48 @@ export async function adminPages({ page, step, visit, apiFromPage, field, expect
     await page.waitForFunction(() => [...document.querySelectorAll('.photo img')].every((i) => i.complete && i.naturalWidth === 96));
     expect((await group.locator('.photo img').count()) === 2, 'the pair is not in one group');
     await visit(page, 'photos-pair');
+    // A baseline photo with no session names its own area, and is grouped under it (not under "No area").
+    await page.locator('#photo-file').setInputFiles({ name: 'scalp.png', mimeType: 'image/png', buffer: await makePng(page, '#33aa55') });
+    await page.getByLabel('Kind').selectOption('before');
+    await page.getByLabel('Session').selectOption('');
+    await page.getByLabel('Area').selectOption('scalp');
+    await page.getByLabel('Note').fill('scalp, baseline');
+    await page.getByRole('button', { name: /^(Upload|Try again)$/ }).click();
+    const baseline = page.getByRole('region', { name: /^scalp, / });
+    await baseline.getByRole('img', { name: /^before photo \d+: scalp, baseline$/ }).waitFor();
+    expect((await page.getByRole('region', { name: /^No area, / }).count()) === 0, 'the baseline photo lost its area');
+    await visit(page, 'photos-baseline');
   });
 
-  await step('audit: the chain verifies and the log filters by table', async () => {
+  await step('audit: the chain verifies and the server filters the log by table and record', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
     await page.getByRole('heading', { name: 'Audit' }).waitFor();
     await visit(page, 'audit');
     await page.getByRole('button', { name: 'Verify the audit chain' }).click();
     const ok = page.getByText(/^The chain is intact: \d+ entries, \d+ records checked\.$/);
     await ok.waitFor();
-    await page.getByLabel('Table').selectOption('rollers');
-    const tables = await page.getByRole('table', { name: 'Audit log' }).locator('tbody tr td:nth-child(5)').allTextContents();
-    expect(tables.length > 0 && tables.every((t) => t.startsWith('rollers ')), `filtered rows: ${tables.join(', ')}`);
+    const rows = page.getByRole('table', { name: 'Audit log' }).locator('tbody tr');
+    const records = () => page.getByRole('table', { name: 'Audit log' }).locator('tbody tr td:nth-child(5)').allTextContents();
+    // The filters go to the server (GET /api/v1/audit?table=…): the answer holds only what they select.
+    const asked = page.waitForRequest((r) => /\/api\/v1\/audit\?.*table=clients/.test(r.url()));
+    await field(page, 'Table').fill('clients');
+    await field(page, 'Record id').fill('C-2026-001');
+    await page.getByRole('button', { name: 'Show these entries' }).click();
+    await asked;
+    await page.getByText(/matching entries loaded/).waitFor();
+    const clients = await records();
+    expect(clients.length >= 2 && clients.every((t) => t.trim() === 'clients C-2026-001'), `filtered rows: ${clients.join(', ')}`);
+    expect(await rows.filter({ hasText: 'update' }).count() >= 1, 'the client edit is not in the log');
     await visit(page, 'audit-verified');
+    // A table the server does not know: its refusal next to the field, what was typed kept.
+    await field(page, 'Table').fill('passwords');
+    await page.getByRole('button', { name: /^(Show these entries|Try again)$/ }).click();
+    const error = page.locator('#f-table-error');
+    await error.waitFor();
+    expect(/not a record table/.test(await error.textContent()), `table message: ${await error.textContent()}`);
+    expect((await field(page, 'Record id').inputValue()) === 'C-2026-001', 'the typed record id was lost');
+    await page.getByRole('button', { name: 'Clear the filters' }).click();
+    await page.getByText(/entries loaded \((more to load|the whole log)\)/).waitFor();
   });
 
   await step('users: an admin adds a user (one-time password shown once), resets it and makes an API key', async () => {

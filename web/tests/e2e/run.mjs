@@ -260,6 +260,25 @@ try {
     await visit(page, 'client-record');
   });
 
+  await step('edit a client: a bad email is refused next to its field, nothing lost; the new phone is shown', async () => {
+    await page.getByRole('button', { name: 'Edit details' }).click();
+    await page.getByRole('heading', { name: 'Edit details' }).waitFor();
+    await field(page, 'Phone').fill('+44 20 7946 0958');
+    await field(page, 'Email').fill('ana.example.org');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    const error = page.locator('#f-email-error');
+    await error.waitFor();
+    expect(/not an email address/.test(await error.textContent()), `email message: ${await error.textContent()}`);
+    expect((await field(page, 'Phone').inputValue()) === '+44 20 7946 0958', 'the typed phone was lost');
+    await visit(page, 'client-edit-refused');
+    await field(page, 'Email').fill('ana@example.org');
+    await page.getByRole('button', { name: /^(Save details|Try again)$/ }).click();
+    const details = page.getByRole('definition').filter({ hasText: '+44 20 7946 0958' });
+    await details.waitFor();
+    await page.getByRole('definition').filter({ hasText: 'ana@example.org' }).waitFor();
+    await visit(page, 'client-edited');
+  });
+
   await step('an intake with no area is refused by the server next to the map, nothing lost', async () => {
     await page.getByRole('link', { name: 'New intake and screening' }).click();
     await page.getByRole('heading', { name: 'Intake — Ana Example' }).waitFor();

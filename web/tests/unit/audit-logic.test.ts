@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choices, filterAudit, filtering, noFilter, type AuditRow } from '../../src/admin/audit-logic';
+import { auditQuery, choices, filtering, nextDay, noFilter, type AuditRow } from '../../src/admin/audit-logic';
 
 const row = (seq: number, actor: string, action: string, entity: string, entity_id: string, at: string): AuditRow => ({
   seq,
@@ -16,15 +16,28 @@ const log = [
   row(4, 'admin', 'update', 'clients', 'C-12', '2026-12-04T09:00:00Z'),
 ];
 
-describe('audit filters', () => {
-  it('keeps what every set filter matches', () => {
-    expect(filterAudit(log, noFilter)).toHaveLength(4);
-    expect(filterAudit(log, { ...noFilter, actor: 'pia', action: 'update' }).map((e) => e.seq)).toEqual([3]);
-    expect(filterAudit(log, { ...noFilter, entityId: 'c-1' }).map((e) => e.seq)).toEqual([1, 4]);
-    expect(filterAudit(log, { ...noFilter, from: '2026-12-02', to: '2026-12-03' }).map((e) => e.seq)).toEqual([2, 3]);
+describe('audit filters, sent to the server', () => {
+  it('asks only for the filters set, trimmed, with the cursor', () => {
+    expect(auditQuery(noFilter, null)).toEqual({ limit: 200 });
+    expect(auditQuery({ ...noFilter, actor: ' pia ', table: 'rollers', record: '4' }, '17', 50)).toEqual({
+      limit: 50,
+      cursor: '17',
+      actor: 'pia',
+      table: 'rollers',
+      record: '4',
+    });
   });
-  it('offers the loaded values, sorted, and knows when a filter is set', () => {
-    expect(choices(log, 'entity')).toEqual(['clients', 'rollers']);
+  it('turns the days into UTC times: from the start of the first, to the start of the day after the last', () => {
+    expect(auditQuery({ ...noFilter, from: '2026-12-02', to: '2026-12-31' }, null)).toEqual({
+      limit: 200,
+      from: '2026-12-02T00:00:00Z',
+      to: '2027-01-01T00:00:00Z',
+    });
+    expect(nextDay('2028-02-28')).toBe('2028-02-29');
+    expect(nextDay('yesterday')).toBe('yesterday');
+  });
+  it('suggests the values seen, sorted, and knows when a filter is set', () => {
+    expect(choices(log, 'entity', ['users'])).toEqual(['clients', 'rollers', 'users']);
     expect(filtering(noFilter)).toBe(false);
     expect(filtering({ ...noFilter, to: '2026-12-03' })).toBe(true);
   });

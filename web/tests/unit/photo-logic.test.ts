@@ -28,6 +28,26 @@ describe('groupPhotos', () => {
     expect(groups[1]!.after.map((p) => p.id)).toEqual([3]);
     expect(groups[1]!.other.map((p) => p.id)).toEqual([6]);
   });
+  it('takes a photo\'s own area before its session\'s: a baseline photo at intake has one', () => {
+    const sessions = [{ id: 1, area: 'face', started_at: '2026-11-01T10:00:00Z' }];
+    const groups = groupPhotos(
+      [
+        { ...photo(1, null, 'before', '2026-10-05T08:00:00Z'), area: 'scalp' },
+        photo(2, null, 'before', '2026-10-05T08:05:00Z'),
+        { ...photo(3, 1, 'after', '2026-11-01T11:00:00Z'), area: 'periorbital' },
+        photo(4, 1, 'before', '2026-11-01T09:50:00Z'),
+      ],
+      sessions,
+    );
+    expect(groups.map((g) => [g.area, g.date, g.session_id])).toEqual([
+      ['face', '2026-11-01', 1],
+      ['periorbital', '2026-11-01', 1],
+      ['', '2026-10-05', null],
+      ['scalp', '2026-10-05', null],
+    ]);
+    expect(groups[3]!.before.map((p) => p.id)).toEqual([1]);
+    expect(uploadQuery({ kind: 'before', session_id: '', note: '', name: '', area: 'scalp' })).toEqual({ kind: 'before', area: 'scalp' });
+  });
   it('groups photos without a session by their day', () => {
     const g = groupPhotos([photo(1, null, 'before', '2026-10-05T08:00:00Z'), photo(2, null, 'after', '2026-10-05T17:00:00Z')], []);
     expect(g).toHaveLength(1);
