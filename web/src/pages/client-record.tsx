@@ -3,11 +3,12 @@
 // (GET /api/v1/clients/{id}/history).
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
-import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import { FormProblem, SubmitButton, useForm } from '../forms/form';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
 import { mayCall } from '../menu';
 import { LoadProblem, useLoad, when } from '../load';
+import { ClientDetailFields } from './client-fields';
 import { timeline } from './timeline';
 
 export function ClientRecordPage({ id }: { id: string }) {
@@ -142,10 +143,7 @@ function EditClientForm({ client, onCancel, onSaved }: { client: Schemas['Client
     <form class="card" onSubmit={form.onSubmit} noValidate aria-labelledby="edit-client-title">
       <h2 id="edit-client-title">Edit details</h2>
       <div class="grid2">
-        <Field form={form} name="name" label="Name" required autoComplete="off" autoFocus />
-        <Field form={form} name="date_of_birth" label="Date of birth" type="date" />
-        <Field form={form} name="email" label="Email" type="email" autoComplete="off" hint="Leave empty to remove it." />
-        <Field form={form} name="phone" label="Phone" type="tel" autoComplete="off" hint="Digits, spaces and + - ( ); empty removes it." />
+        <ClientDetailFields form={form} editing autoFocus />
       </div>
       <FormProblem state={form.state} />
       <div class="actions">

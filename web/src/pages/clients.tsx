@@ -8,6 +8,7 @@ import { useMe } from '../auth';
 import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
 import { ShowMore, usePaged } from '../forms/paged';
 import { mayCall } from '../menu';
+import { ClientDetailFields } from './client-fields';
 
 export function ClientsPage() {
   const me = useMe();
@@ -99,10 +100,7 @@ function NewClientForm({ onCancel, onAdded }: { onCancel: () => void; onAdded: (
       <h2 id="new-client-title">Add a client</h2>
       <div class="grid2">
         <Field form={form} name="id" label="Client id" required hint="The clinic's own id, e.g. C-2026-014." autoFocus />
-        <Field form={form} name="name" label="Name" required autoComplete="off" />
-        <Field form={form} name="date_of_birth" label="Date of birth" type="date" />
-        <Field form={form} name="email" label="Email" type="email" autoComplete="off" />
-        <Field form={form} name="phone" label="Phone" type="tel" autoComplete="off" hint="Digits, spaces and + - ( )." />
+        <ClientDetailFields form={form} />
       </div>
       <FormProblem state={form.state} />
       <div class="actions">
