@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, call, type Outcome, type Schemas } from '../api/client';
 import type { Problem } from '../api/problem';
 import { useMe } from '../auth';
-import { Field, FormProblem, ProblemNote, SubmitButton, useForm } from '../forms/form';
+import { Field, FormActions, FormProblem, ProblemNote, SubmitButton, useForm } from '../forms/form';
 import { ShowMore, usePaged } from '../forms/paged';
 import { LoadProblem, useLoad, when } from '../load';
 import { SelectField } from '../rollers/select-field';
@@ -114,13 +114,9 @@ function NewUserForm({ onCancel, onAdded }: { onCancel: () => void; onAdded: (r:
         <Field form={form} name="name" label="User name" required autoComplete="off" autoFocus />
         <SelectField form={form} name="role" label="Role" required options={roleOptions} />
       </div>
-      <FormProblem state={form.state} />
-      <div class="actions">
-        <SubmitButton state={form.state}>Add user</SubmitButton>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions state={form.state} onCancel={onCancel}>
+        Add user
+      </FormActions>
     </form>
   );
 }

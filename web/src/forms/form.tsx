@@ -167,3 +167,23 @@ export function SubmitButton<F extends string>(p: {
     </button>
   );
 }
+
+/** The end of a form with a way out: its problem (FormProblem), the submit button (SubmitButton: "Try again"
+ * after a failure) and Cancel. */
+export function FormActions<F extends string>(p: {
+  state: FormState<F>;
+  onCancel: () => void;
+  children: ComponentChildren;
+}): JSX.Element {
+  return (
+    <>
+      <FormProblem state={p.state} />
+      <div class="actions">
+        <SubmitButton state={p.state}>{p.children}</SubmitButton>
+        <button type="button" class="secondary" onClick={p.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </>
+  );
+}

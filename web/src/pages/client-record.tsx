@@ -3,7 +3,7 @@
 // (GET /api/v1/clients/{id}/history).
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
-import { FormProblem, SubmitButton, useForm } from '../forms/form';
+import { FormActions, useForm } from '../forms/form';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
 import { mayCall } from '../menu';
@@ -145,13 +145,9 @@ function EditClientForm({ client, onCancel, onSaved }: { client: Schemas['Client
       <div class="grid2">
         <ClientDetailFields form={form} editing autoFocus />
       </div>
-      <FormProblem state={form.state} />
-      <div class="actions">
-        <SubmitButton state={form.state}>Save details</SubmitButton>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions state={form.state} onCancel={onCancel}>
+        Save details
+      </FormActions>
     </form>
   );
 }

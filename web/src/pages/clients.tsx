@@ -5,7 +5,7 @@ import { useLocation } from 'preact-iso';
 import { api, call } from '../api/client';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
-import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import { Field, FormActions, useForm } from '../forms/form';
 import { ShowMore, usePaged } from '../forms/paged';
 import { mayCall } from '../menu';
 import { ClientDetailFields } from './client-fields';
@@ -102,13 +102,9 @@ function NewClientForm({ onCancel, onAdded }: { onCancel: () => void; onAdded: (
         <Field form={form} name="id" label="Client id" required hint="The clinic's own id, e.g. C-2026-014." autoFocus />
         <ClientDetailFields form={form} />
       </div>
-      <FormProblem state={form.state} />
-      <div class="actions">
-        <SubmitButton state={form.state}>Add client</SubmitButton>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions state={form.state} onCancel={onCancel}>
+        Add client
+      </FormActions>
     </form>
   );
 }

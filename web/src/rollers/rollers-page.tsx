@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, call, type Schemas } from '../api/client';
-import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import { Field, FormActions, useForm } from '../forms/form';
 import { ShowMore, usePaged } from '../forms/paged';
 import { LoadProblem, useLoad } from '../load';
 import { parseScan, rollerShown, shownLabel, todayUtc } from './roller-logic';
@@ -174,13 +174,9 @@ function RegisterForm({ onCancel, onRegistered }: { onCancel: () => void; onRegi
         <Field form={form} name="needle_length_mm" label="Needle length (mm)" required />
         <Field form={form} name="expiry" label="Expiry" type="date" required />
       </div>
-      <FormProblem state={form.state} />
-      <div class="actions">
-        <SubmitButton state={form.state}>Register</SubmitButton>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions state={form.state} onCancel={onCancel}>
+        Register
+      </FormActions>
     </form>
   );
 }
