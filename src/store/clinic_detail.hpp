@@ -42,6 +42,20 @@ inline bool has_hygiene(const knowledge::Pack& pack, std::string_view requiremen
                      [&](const auto& h) { return h.requirement == requirement; });
 }
 
+/// A roller never crosses clients: refused (the pack's single-client hygiene rule, field `roller`) when
+/// `roller` belongs to another client than `client_id`. Assigning a roller and starting a session both check
+/// it.
+inline Result<void> check_roller_owner(const knowledge::Pack& pack, const RollerRecord& roller,
+                                       std::string_view client_id) {
+  if (roller.client_id.empty() || roller.client_id == client_id) return {};
+  return refuse(
+      hygiene_rule(pack, "single_client", refusals::roller_other_client),
+      fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): "
+                  "take a new roller for {}",
+                  roller.id, roller.lot, roller.client_id, cite_hygiene(pack, "single_client"), client_id),
+      "roller");
+}
+
 inline bool areas_overlap(const knowledge::Pack& pack, std::string_view a, std::string_view b) {
   return pack.area_within(a, b) || pack.area_within(b, a);
 }

@@ -103,14 +103,7 @@ Result<RollerRecord> ClinicStore::assign_roller(const Actor& by, Id roller_id, s
   return store_.transaction_returning<RollerRecord>([&]() -> Result<RollerRecord> {
     NW_CHECK(require_client(client_id));
     NW_TRY(r, require_roller(roller_id));
-    if (!r.client_id.empty() && r.client_id != client_id) {
-      return refuse(
-          hygiene_rule(pack_, "single_client", refusals::roller_other_client),
-          fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): "
-                      "take a new roller for {}",
-                      r.id, r.lot, r.client_id, cite_hygiene(pack_, "single_client"), client_id),
-          "roller");
-    }
+    NW_CHECK(check_roller_owner(pack_, r, client_id));
     if (r.state == RollerState::disposed) {
       return refuse(std::string(refusals::roller_disposed),
                     fmt::format("roller {} was disposed of; take a new roller", r.id), "roller");

@@ -169,14 +169,7 @@ Result<ConsentRecord> ClinicStore::check_consent(std::string_view client_id, Dat
 
 Result<RollerRecord> ClinicStore::check_roller(std::string_view client_id, Id roller_id, DateTime at) {
   NW_TRY(roller, require_roller(roller_id));
-  if (!roller.client_id.empty() && roller.client_id != client_id) {
-    return refuse(
-        hygiene_rule(pack_, "single_client", refusals::roller_other_client),
-        fmt::format("roller {} (lot {}) belongs to client {}; a roller never crosses clients ({}): take "
-                    "a new roller for {}",
-                    roller.id, roller.lot, roller.client_id, cite_hygiene(pack_, "single_client"), client_id),
-        "roller");
-  }
+  NW_CHECK(check_roller_owner(pack_, roller, client_id));
   switch (roller.state) {
     case RollerState::new_:
       return refuse(
