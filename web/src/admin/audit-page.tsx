@@ -61,7 +61,7 @@ export function AuditPage() {
       <AuditList
         key={JSON.stringify(applied)}
         filter={applied}
-        onSeen={(items) => setSeen((s) => [...s.filter((e) => !items.some((x) => x.seq === e.seq)), ...items].slice(-2000))}
+        onSeen={(items) => setSeen((s) => [...new Map([...s, ...items].map((e) => [e.seq, e])).values()].slice(-2000))}
       />
     </section>
   );
