@@ -110,6 +110,8 @@ int show(Context& ctx, const std::string& id) {
   print_rules("Mechanism", p.mechanisms, [&](const auto& m) { return m.text.substr(0, 60); });
   print_rules("Comparisons", p.comparisons,
               [&](const auto& c) { return fmt::format("{}: {}", c.versus, c.claim); });
+  print_rules("Messages", p.messages,
+              [&](const auto& m) { return fmt::format("{}: {}", knowledge::to_string(m.kind), m.subject); });
   fmt::print("\nSources ({}):\n", p.sources.size());
   for (const auto& s : p.sources) fmt::print("  {:<22} [{}] {}\n", s.id, s.confidence, s.citation);
   return exit_ok;

@@ -8,6 +8,7 @@
 #include "needlework/clinic/engine.hpp"
 #include "needlework/physics/resealing.hpp"
 #include "needlework/units/refusals.hpp"
+#include "needlework/units/text.hpp"
 
 namespace needlework::clinic {
 namespace {
@@ -309,67 +310,117 @@ std::string phase_heading(AftercarePhase p) {
   return "";
 }
 
-template <class Out>
-void render(Out& out, const AftercareSheet& sheet, const Pack& pack, bool markdown) {
-  const auto h1 = markdown ? "# " : "";
-  const auto h2 = markdown ? "## " : "";
-  const auto bullet = markdown ? "- " : "  * ";
-  auto line = [&](std::string_view text) { fmt::format_to(std::back_inserter(out), "{}\n", text); };
-  line(fmt::format("{}Aftercare after micro-needling", h1));
-  if (!markdown) line("==============================");
-  line("");
+/// The sheet's three written forms share one outline; a format says how a heading, a paragraph and a list
+/// item are written.
+enum class SheetFormat { text, markdown, html };
+
+class SheetWriter {
+ public:
+  explicit SheetWriter(SheetFormat format) : format_(format) {}
+  void heading(int level, std::string_view text) {
+    close_list();
+    switch (format_) {
+      case SheetFormat::text:
+        if (!out_.empty()) out_ += "\n";
+        out_ += fmt::format("{}\n", text);
+        if (level == 1) out_ += "==============================\n";
+        break;
+      case SheetFormat::markdown:
+        if (!out_.empty()) out_ += "\n";
+        out_ += fmt::format("{} {}\n", level == 1 ? "#" : "##", text);
+        break;
+      case SheetFormat::html:
+        out_ += fmt::format("<h{0}>{1}</h{0}>\n", level + 1, units::escape_html(text));
+        break;
+    }
+  }
+  void paragraph(std::string_view text) {
+    close_list();
+    if (format_ == SheetFormat::html) {
+      out_ += fmt::format("<p>{}</p>\n", units::escape_html(text));
+    } else {
+      out_ += fmt::format("\n{}\n", text);
+    }
+  }
+  void item(std::string_view text) {
+    switch (format_) {
+      case SheetFormat::text:
+        out_ += fmt::format("  * {}\n", text);
+        break;
+      case SheetFormat::markdown:
+        out_ += fmt::format("- {}\n", text);
+        break;
+      case SheetFormat::html:
+        if (!in_list_) out_ += "<ul>\n";
+        in_list_ = true;
+        out_ += fmt::format("<li>{}</li>\n", units::escape_html(text));
+        break;
+    }
+  }
+  std::string finish() {
+    close_list();
+    return std::move(out_);
+  }
+
+ private:
+  void close_list() {
+    if (in_list_) out_ += "</ul>\n";
+    in_list_ = false;
+  }
+  SheetFormat format_;
+  std::string out_;
+  bool in_list_ = false;
+};
+
+std::string render(const AftercareSheet& sheet, const Pack& pack, SheetFormat format) {
+  SheetWriter w(format);
+  w.heading(1, "Aftercare after micro-needling");
   const auto* area = pack.find_area(sheet.session.area);
-  line(fmt::format("Client {} · {} · {:g} mm needles · session ended {}", sheet.session.client_id,
-                   area ? area->label : sheet.session.area, units::in_mm(sheet.session.needle_length),
-                   units::format_date_time(sheet.session_end)));
+  w.paragraph(fmt::format("Client {} · {} · {:g} mm needles · session ended {}", sheet.session.client_id,
+                          area ? area->label : sheet.session.area, units::in_mm(sheet.session.needle_length),
+                          units::format_date_time(sheet.session_end)));
   for (const auto& ps : sheet.phases) {
-    line("");
-    line(fmt::format("{}{} — {}", h2, phase_heading(ps.phase),
-                     ps.until_text.empty() ? "always" : ps.until_text));
-    for (const auto& i : ps.instructions) line(fmt::format("{}{}", bullet, i));
-    if (!ps.avoid.empty()) line(fmt::format("{}Avoid: {}.", bullet, fmt::join(ps.avoid, ", ")));
-    if (!ps.allow.empty()) line(fmt::format("{}Allowed: {}.", bullet, fmt::join(ps.allow, ", ")));
+    w.heading(
+        2, fmt::format("{} — {}", phase_heading(ps.phase), ps.until_text.empty() ? "always" : ps.until_text));
+    for (const auto& i : ps.instructions) w.item(i);
+    if (!ps.avoid.empty()) w.item(fmt::format("Avoid: {}.", fmt::join(ps.avoid, ", ")));
+    if (!ps.allow.empty()) w.item(fmt::format("Allowed: {}.", fmt::join(ps.allow, ", ")));
     if (ps.spf)
-      line(
-          fmt::format("{}Protect the skin from the sun with sunscreen of at least SPF {}.", bullet, *ps.spf));
-    line(fmt::format("{}(rules: {})", bullet, fmt::join(ps.rules, ", ")));
+      w.item(fmt::format("Protect the skin from the sun with sunscreen of at least SPF {}.", *ps.spf));
+    w.item(fmt::format("(rules: {})", fmt::join(ps.rules, ", ")));
   }
   if (!sheet.expected.empty()) {
-    line("");
-    line(fmt::format("{}What is normal", h2));
-    for (const auto& e : sheet.expected) line(fmt::format("{}{}", bullet, e));
+    w.heading(2, "What is normal");
+    for (const auto& e : sheet.expected) w.item(e);
   }
   if (!sheet.see_doctor.empty()) {
-    line("");
-    line(fmt::format("{}See a doctor if", h2));
-    for (const auto& e : sheet.see_doctor) line(fmt::format("{}{}", bullet, e));
+    w.heading(2, "See a doctor if");
+    for (const auto& e : sheet.see_doctor) w.item(e);
   }
   if (!sheet.channels.empty()) {
-    line("");
-    line(fmt::format("{}Why these windows", h2));
-    line(fmt::format(
-        "{}The punctures are open channels into the skin. Two things close after a session, at different "
-        "speeds: the skin barrier (back to normal within hours) and the micro-channels themselves (days).",
-        bullet));
-    for (const auto& c : sheet.channels) line(fmt::format("{}{}", bullet, c));
+    w.heading(2, "Why these windows");
+    w.item(
+        "The punctures are open channels into the skin. Two things close after a session, at different "
+        "speeds: the skin barrier (back to normal within hours) and the micro-channels themselves (days).");
+    for (const auto& c : sheet.channels) w.item(c);
   }
-  line("");
-  line(fmt::format("{}Sources ({})", h2, pack.label()));
-  for (const auto& s : sheet.sources) line(fmt::format("{}{}", bullet, s));
+  w.heading(2, fmt::format("Sources ({})", pack.label()));
+  for (const auto& src : sheet.sources) w.item(src);
+  return w.finish();
 }
 
 }  // namespace
 
 std::string render_markdown(const AftercareSheet& sheet, const Pack& pack) {
-  std::string out;
-  render(out, sheet, pack, true);
-  return out;
+  return render(sheet, pack, SheetFormat::markdown);
 }
 
 std::string render_text(const AftercareSheet& sheet, const Pack& pack) {
-  std::string out;
-  render(out, sheet, pack, false);
-  return out;
+  return render(sheet, pack, SheetFormat::text);
+}
+
+std::string render_html(const AftercareSheet& sheet, const Pack& pack) {
+  return render(sheet, pack, SheetFormat::html);
 }
 
 FollowupResult followup(const FollowupInput& in, const Pack& pack) {

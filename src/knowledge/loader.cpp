@@ -1,5 +1,6 @@
 #include "needlework/knowledge/loader.hpp"
 
+#include <fmt/args.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
@@ -450,6 +451,64 @@ void read_rule(Reader& r, Comparison& c) {
 }
 
 void read_rule(Reader& r, Mechanism& m) { m.text = r.str("text"); }
+
+/// A message template's field: every replacement field names one of `fields` (no positional `{}`, no
+/// format spec), and the whole is a template fmt can fill — so a typing error in a pack is found when it
+/// loads, not when a client's message is written.
+std::string message_template(Reader& r, std::string_view key, MessageKind kind, bool optional) {
+  std::string tpl = optional ? r.str_or(key, "") : r.str(key);
+  const auto fields = message_fields(kind);
+  auto refuse = [&](std::string_view what) {
+    raise(ErrorCode::invalid_value,
+          fmt::format("{}; a {} message may use {{{}}}", what, to_string(kind), fmt::join(fields, "}, {")),
+          r.where(key));
+  };
+  fmt::dynamic_format_arg_store<fmt::format_context> args;
+  for (auto f : fields) args.push_back(fmt::arg(f.data(), ""));
+  for (std::size_t i = 0; i < tpl.size(); ++i) {
+    if (tpl[i] == '}') {
+      if (i + 1 < tpl.size() && tpl[i + 1] == '}') ++i;
+      continue;
+    }
+    if (tpl[i] != '{') continue;
+    if (i + 1 < tpl.size() && tpl[i + 1] == '{') {
+      ++i;
+      continue;
+    }
+    const auto end = tpl.find('}', i);
+    if (end == std::string::npos) refuse("a '{' is not closed (write '{{' for a brace)");
+    const auto name = std::string_view(tpl).substr(i + 1, end - i - 1);
+    if (std::find(fields.begin(), fields.end(), name) == fields.end()) {
+      refuse(fmt::format("{{{}}} is not a field it can fill", name));
+    }
+    i = end;
+  }
+  try {
+    (void)fmt::vformat(tpl, args);
+  } catch (const fmt::format_error& e) {
+    refuse(fmt::format("not a template: {}", e.what()));
+  }
+  return tpl;
+}
+
+void read_rule(Reader& r, Message& m) {
+  const auto kind = r.str("kind");
+  const auto k = message_kind_from_string(kind);
+  if (!k) {
+    raise(ErrorCode::invalid_value,
+          fmt::format("'{}' is not a message kind (aftercare, reminder, followup_prompt, recall_notice, "
+                      "portal_link, home_aftercare)",
+                      kind),
+          r.where("kind"));
+  }
+  m.kind = *k;
+  m.subject = message_template(r, "subject", m.kind, false);
+  if (m.subject.find_first_of("\r\n") != std::string::npos) {
+    raise(ErrorCode::invalid_value, "a subject is one line", r.where("subject"));
+  }
+  m.text = message_template(r, "text", m.kind, false);
+  m.html = message_template(r, "html", m.kind, true);
+}
 
 template <class T>
 constexpr bool is_vocabulary =

@@ -1,6 +1,7 @@
 #include "needlework/knowledge/pack.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "tables.hpp"
 
@@ -21,6 +22,10 @@ const Concern* Pack::find_concern(std::string_view id) const { return find_by(co
 const Observation* Pack::find_observation(std::string_view id) const { return find_by(observations, id); }
 const Device* Pack::find_device(std::string_view id) const { return find_by(devices, id); }
 const Source* Pack::find_source(std::string_view id) const { return find_by(sources, id); }
+const Message* Pack::find_message(MessageKind kind) const {
+  auto it = std::find_if(messages.begin(), messages.end(), [&](const Message& m) { return m.kind == kind; });
+  return it == messages.end() ? nullptr : &*it;
+}
 
 const Band* Pack::find_band(std::string_view name) const {
   auto it = std::find_if(bands.begin(), bands.end(), [&](const Band& b) { return b.name == name; });
@@ -91,6 +96,51 @@ std::string_view to_string(AftercarePhase p) noexcept {
       return "always";
   }
   return "?";
+}
+
+namespace {
+
+struct KindEntry {
+  MessageKind kind;
+  std::string_view name;
+  /// What the sender fills in for this kind, besides "client" and "unsubscribe" (docs/knowledge-packs.md).
+  std::array<std::string_view, 4> fields;  ///< empty names are unused slots
+};
+
+constexpr std::array<KindEntry, 6> message_kinds{{
+    {MessageKind::aftercare, "aftercare", {"date", "area", "sheet", "next_visit"}},
+    {MessageKind::reminder, "reminder", {"when", "area", "duration"}},
+    {MessageKind::followup_prompt, "followup_prompt", {"date", "area", "portal"}},
+    {MessageKind::recall_notice, "recall_notice", {"lot", "date", "area", "reason"}},
+    {MessageKind::portal_link, "portal_link", {"link", "minutes"}},
+    {MessageKind::home_aftercare, "home_aftercare", {"date", "area", "sheet"}},
+}};
+
+}  // namespace
+
+std::string_view to_string(MessageKind k) noexcept {
+  for (const auto& e : message_kinds) {
+    if (e.kind == k) return e.name;
+  }
+  return "?";
+}
+
+std::optional<MessageKind> message_kind_from_string(std::string_view s) noexcept {
+  for (const auto& e : message_kinds) {
+    if (e.name == s) return e.kind;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string_view> message_fields(MessageKind kind) {
+  std::vector<std::string_view> out{"client", "unsubscribe"};
+  for (const auto& e : message_kinds) {
+    if (e.kind != kind) continue;
+    for (auto f : e.fields) {
+      if (!f.empty()) out.push_back(f);
+    }
+  }
+  return out;
 }
 
 }  // namespace needlework::knowledge

@@ -22,7 +22,8 @@ inline constexpr auto rule_tables = std::make_tuple(
     std::pair{"step", &Pack::steps}, std::pair{"hygiene", &Pack::hygiene},
     std::pair{"aftercare", &Pack::aftercare}, std::pair{"healing", &Pack::healing},
     std::pair{"reaction", &Pack::reactions}, std::pair{"followup", &Pack::followups},
-    std::pair{"comparison", &Pack::comparisons}, std::pair{"mechanism", &Pack::mechanisms});
+    std::pair{"comparison", &Pack::comparisons}, std::pair{"mechanism", &Pack::mechanisms},
+    std::pair{"message", &Pack::messages});
 
 /// Calls f(table_name, member_pointer) for every rule table.
 template <class F>

@@ -67,6 +67,11 @@ Result<void> validate(const Pack& pack) {
   for (const auto& c : pack.courses) {
     for (const auto& b : c.bands) check(band_names.contains(b), c, "band '{}' is not defined", b);
   }
+  for (const auto& m : pack.messages) {
+    const auto* first_of_kind = pack.find_message(m.kind);
+    check(first_of_kind == &m, m, "a second {} message (the first is '{}'); to replace it, give `overrides`",
+          to_string(m.kind), first_of_kind != nullptr ? first_of_kind->id : "");
+  }
   for (const auto& m : pack.maintenance) {
     const auto* d = pack.find_device(m.device);
     check(d != nullptr, m, "device '{}' is not defined", m.device);

@@ -341,3 +341,89 @@ source = "S1"
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().where.find("max_age_days"), std::string::npos) << bad.error().describe();
 }
+
+// ---- messages: the words sent to clients are checked when the pack loads ---------------------------------
+
+TEST_F(ScratchPacks, AMessageTemplateIsReadWithItsKind) {
+  append("base/rules.toml", R"(
+[[message]]
+id = "MSG.reminder"
+kind = "reminder"
+source = "S1"
+subject = "Your visit on {when}"
+text = "Dear {client}, see you on {when} ({area}). {{not a field}} Unsubscribe: {unsubscribe}"
+)");
+  auto p = load("base");
+  ASSERT_TRUE(p) << p.error().describe();
+  const auto* m = p->find_message(nk::MessageKind::reminder);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->id, "MSG.reminder");
+  EXPECT_TRUE(m->html.empty());
+  EXPECT_EQ(p->find_message(nk::MessageKind::aftercare), nullptr);
+}
+
+TEST_F(ScratchPacks, AMessageTemplateWithAFieldItsKindDoesNotFillIsRefused) {
+  // {link} belongs to the portal_link message, not to a reminder: a typing error found at load, named.
+  append("base/rules.toml", R"(
+[[message]]
+id = "MSG.reminder"
+kind = "reminder"
+source = "S1"
+subject = "Your visit on {when}"
+text = "Follow {link}"
+)");
+  auto p = load("base");
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("{link} is not a field it can fill"), std::string::npos)
+      << p.error().message;
+  EXPECT_NE(p.error().message.find("{when}"), std::string::npos) << "lists the fields it may use";
+  EXPECT_NE(p.error().where.find("text"), std::string::npos) << p.error().where;
+}
+
+TEST_F(ScratchPacks, PositionalFieldsBadKindsTwoLineSubjectsAndTwoOfAKindAreRefused) {
+  const std::string good =
+      "\n[[message]]\nid = \"MSG.a\"\nkind = \"portal_link\"\nsource = \"S1\"\n"
+      "subject = \"Link\"\ntext = \"{link} for {minutes} minutes\"\n";
+  struct Case {
+    std::string toml;
+    std::string expect;
+  };
+  const std::vector<Case> cases{
+      {"\n[[message]]\nid = \"MSG.a\"\nkind = \"portal_link\"\nsource = \"S1\"\nsubject = \"x\"\ntext = "
+       "\"{}\"\n",
+       "{} is not a field"},
+      {"\n[[message]]\nid = \"MSG.a\"\nkind = \"portal_link\"\nsource = \"S1\"\nsubject = \"x\"\n"
+       "text = \"{link:>10}\"\n",
+       "is not a field"},
+      {"\n[[message]]\nid = \"MSG.a\"\nkind = \"portal_link\"\nsource = \"S1\"\nsubject = \"x\"\n"
+       "text = \"open {link\"\n",
+       "not closed"},
+      {"\n[[message]]\nid = \"MSG.a\"\nkind = \"postcard\"\nsource = \"S1\"\nsubject = \"x\"\ntext = \"y\"\n",
+       "'postcard' is not a message kind"},
+      {"\n[[message]]\nid = \"MSG.a\"\nkind = \"portal_link\"\nsource = \"S1\"\nsubject = \"a\\nBcc: x@y\"\n"
+       "text = \"y\"\n",
+       "a subject is one line"},
+      {good + good.substr(0, good.find("MSG.a")) + "MSG.b" + good.substr(good.find("MSG.a") + 5),
+       "a second portal_link message"},
+  };
+  for (const auto& c : cases) {
+    SetUp();
+    append("base/rules.toml", c.toml);
+    auto p = load("base");
+    ASSERT_FALSE(p) << c.toml;
+    EXPECT_NE(p.error().message.find(c.expect), std::string::npos) << c.expect << " in " << p.error().message;
+  }
+}
+
+TEST(ShippedPacks, SeedHasAMessageOfEveryKind) {
+  auto p = nk::load_pack(packs_dir, "literature");
+  ASSERT_TRUE(p) << p.error().describe();
+  for (auto kind :
+       {nk::MessageKind::aftercare, nk::MessageKind::reminder, nk::MessageKind::followup_prompt,
+        nk::MessageKind::recall_notice, nk::MessageKind::portal_link, nk::MessageKind::home_aftercare}) {
+    const auto* m = p->find_message(kind);
+    ASSERT_NE(m, nullptr) << nk::to_string(kind);
+    EXPECT_FALSE(m->html.empty()) << m->id << " has an HTML part";
+    EXPECT_EQ(m->origin, "seed");
+  }
+}

@@ -88,3 +88,14 @@ TEST(Excerpt, BoundsLongTextAndSaysHowLong) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(EscapeHtml, WritesTheFiveSpecialCharactersAsReferences) {
+  using needlework::units::escape_html;
+  EXPECT_EQ(escape_html("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+  EXPECT_EQ(escape_html("Zoë Ångström"), "Zoë Ångström");
+}
+
+}  // namespace

@@ -255,6 +255,9 @@ struct AftercareSheet {
                                                const physics::ResealingData* resealing = nullptr);
 [[nodiscard]] std::string render_markdown(const AftercareSheet& sheet, const Pack& pack);
 [[nodiscard]] std::string render_text(const AftercareSheet& sheet, const Pack& pack);
+/// The sheet as an HTML fragment (headings, paragraphs, lists; every text escaped) for the e-mail's HTML
+/// part.
+[[nodiscard]] std::string render_html(const AftercareSheet& sheet, const Pack& pack);
 
 struct FollowupResult {
   Triage triage = Triage::normal;

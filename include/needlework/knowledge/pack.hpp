@@ -253,6 +253,24 @@ struct Mechanism : RuleBase {
   std::string text;
 };
 
+// ---- messages to clients -------------------------------------------------------------------------------
+
+/// What a message to a client is for.
+enum class MessageKind { aftercare, reminder, followup_prompt, recall_notice, portal_link, home_aftercare };
+
+/// The words of one kind of message to a client: a subject, a plain-text body and an optional HTML body, each
+/// a template whose `{name}` fields the sender fills (`clinic::compose_message`; the names a kind may use are
+/// `message_fields(kind)`, checked when the pack loads). The wording is the pack's, never the code's.
+struct Message : RuleBase {
+  MessageKind kind = MessageKind::aftercare;
+  std::string subject;  ///< one line
+  std::string text;     ///< the plain-text part
+  std::string html;     ///< the HTML part (a fragment: the sender wraps it in a document); empty: text only
+};
+
+/// The field names a message of `kind` may use, and every message may use "client" and "unsubscribe".
+[[nodiscard]] std::vector<std::string_view> message_fields(MessageKind kind);
+
 // ---- the resolved pack ---------------------------------------------------------------------------------
 
 struct Layer {
@@ -298,6 +316,7 @@ struct Pack {
   std::vector<FollowupRule> followups;
   std::vector<Comparison> comparisons;
   std::vector<Mechanism> mechanisms;
+  std::vector<Message> messages;
 
   [[nodiscard]] const Layer& top() const { return layers.back(); }
   [[nodiscard]] std::string label() const { return top().id + "@" + top().version; }
@@ -309,6 +328,8 @@ struct Pack {
   [[nodiscard]] const Device* find_device(std::string_view id) const;
   [[nodiscard]] const Band* find_band(std::string_view name) const;
   [[nodiscard]] const Source* find_source(std::string_view id) const;
+  /// The pack's message of this kind (at most one: `validate`), or nothing.
+  [[nodiscard]] const Message* find_message(MessageKind kind) const;
 
   /// True when `area` is `ancestor` or lies inside it (cheek is inside face).
   [[nodiscard]] bool area_within(std::string_view area, std::string_view ancestor) const;
@@ -327,5 +348,7 @@ struct Pack {
 [[nodiscard]] std::string_view to_string(Setting s) noexcept;
 [[nodiscard]] std::string_view to_string(AftercarePhase p) noexcept;
 [[nodiscard]] std::string_view to_string(ConditionScope s) noexcept;
+[[nodiscard]] std::string_view to_string(MessageKind k) noexcept;
+[[nodiscard]] std::optional<MessageKind> message_kind_from_string(std::string_view s) noexcept;
 
 }  // namespace needlework::knowledge

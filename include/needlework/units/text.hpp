@@ -34,6 +34,9 @@ enum class TextShape { line, note };
 /// backslash doubled, bytes that are not valid UTF-8 as `\xff`; every other character as it is.
 [[nodiscard]] std::string escape_for_terminal(std::string_view text);
 
+/// `text` for HTML element content or a quoted attribute value: & < > " ' written as character references.
+[[nodiscard]] std::string escape_html(std::string_view text);
+
 /// A bounded, escaped excerpt of `text` for an error message: at most `max_chars` characters (whole UTF-8
 /// characters, escaped as by `escape_for_terminal`), followed by "… (N bytes)" when it was cut.
 [[nodiscard]] std::string excerpt(std::string_view text, std::size_t max_chars = 60);
