@@ -164,6 +164,32 @@ void register_clients(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
   client_edit->add_flag("--clear-email", ca->clear_email, "Remove the email address")->excludes("--email");
   client_edit->add_flag("--clear-phone", ca->clear_phone, "Remove the phone number")->excludes("--phone");
 
+  // The client's consent to messages, as said at the clinic: --agree or --withdraw, one of them.
+  struct MessagesArgs {
+    std::string id;
+    bool agree = false, withdraw = false;
+  };
+  auto ma = std::make_shared<MessagesArgs>();
+  auto* client_messages = add(
+      *clients, ctx, o, Needs::records, "messages",
+      "Record the client's consent to messages (e-mail): --agree or --withdraw",
+      "needlework clients messages C-0001 --agree", [&ctx, ma](Open& s) {
+        if (ma->agree == ma->withdraw) {
+          return report(ctx, Error{ErrorCode::missing_field, "give one of --agree or --withdraw", "--agree"});
+        }
+        return show<store::MessageConsentRecord>(
+            ctx, s.clinic->record_message_consent(s.actor, ma->id, ma->agree, store::ConsentVia::clinic),
+            [](const auto& r) {
+              fmt::print("client {}: messages {} ({} by {})\n", esc(r.client_id),
+                         r.agreed ? "agreed" : "not agreed", units::format_date_time(r.recorded_at),
+                         esc(r.recorded_by));
+            });
+      });
+  client_messages->add_option("id", ma->id, "Client id")->required();
+  client_messages->add_flag("--agree", ma->agree, "The client agrees to messages");
+  client_messages->add_flag("--withdraw", ma->withdraw, "The client withdraws (or refuses) consent")
+      ->excludes("--agree");
+
   auto* client_find = add(*clients, ctx, o, Needs::records, "find", "Find clients by id or name",
                           "needlework clients find ana", [&ctx, ca](Open& s) {
                             auto found = s.db->search_clients(ca->text);

@@ -98,6 +98,11 @@ CLI::App* add(CLI::App& parent, Context& ctx, const std::shared_ptr<StoreOptions
                     store::ClinicPhysics{&opened->regions, &opened->devices, &opened->resealing}, photo_dir)
               : std::make_unique<store::ClinicStore>(*opened->db, opened->pack, store::ClinicPhysics{},
                                                      photo_dir);
+    // Links in the messages a command queues (aftercare, recall notices) point at the clinic's server: the
+    // same address `serve` is told with public_url.
+    if (const char* url = std::getenv("NEEDLEWORK_PUBLIC_URL"); url != nullptr && *url != '\0') {
+      opened->clinic->set_public_url(url);
+    }
     ctx.exit_code = body(*opened);
   });
   return cmd;

@@ -85,6 +85,11 @@ void print_history(const store::ClientHistory& h) {
       h.client.date_of_birth ? ", born " + units::format_date(*h.client.date_of_birth) : std::string());
   if (!h.client.email.empty()) fmt::print("  email {}\n", esc(h.client.email));
   if (!h.client.phone.empty()) fmt::print("  phone {}\n", esc(h.client.phone));
+  if (!h.message_consents.empty()) {
+    const auto& m = h.message_consents.back();  // the one in force
+    fmt::print("  messages {}  ({} {} by {})\n", m.agreed ? "agreed" : "not agreed",
+               store::enum_to_string(m.via), t(m.recorded_at), esc(m.recorded_by));
+  }
   for (const auto& i : h.intakes) {
     std::vector<std::string> areas;
     for (const auto& a : i.areas) areas.push_back(esc(a.area) + " " + esc(a.decision));

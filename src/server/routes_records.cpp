@@ -144,6 +144,33 @@ auto withdraw_consent =
       };
     });
 
+auto set_message_consent =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      clinic::JsonFields f(req.json);
+      if (!req.json.contains("agreed")) {
+        return std::unexpected(Error{ErrorCode::missing_field, "is required (true or false)", "agreed"});
+      }
+      NW_TRY(agreed, f.boolean("agreed", false));
+      NW_CHECK(f.finish());
+      return
+          [client = req.params.at("id"), agreed, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+            NW_TRY(c, cs.record_message_consent(actor, client, agreed, store::ConsentVia::clinic));
+            return json_response(store::to_json(c));
+          };
+    });
+
+// The link in every message: anyone holding it may withdraw that one client's consent, nothing else.
+auto unsubscribe = writing([](Services&,
+                              Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+  clinic::JsonFields f(req.json);
+  NW_TRY(token, f.string("token"));
+  NW_CHECK(f.finish());
+  return [token, at = req.now](ClinicStore& cs) -> Result<Response> {
+    NW_TRY(c, cs.unsubscribe(store::Actor{"unsubscribe link", at}, token));
+    return json_response({{"unsubscribed", true}, {"recorded_at", units::format_date_time(c.recorded_at)}});
+  };
+});
+
 auto plan_course =
     writing([](Services& s, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
       clinic::JsonFields f(req.json);
@@ -644,6 +671,18 @@ std::vector<Route> record_routes() {
        "IntakeRecord", 201, record_intake);
   post("/api/v1/clients/{id}/consents", front, "Record a signed consent (the text's SHA-256)", "NewConsent",
        "Consent", 201, sign_consent);
+  post("/api/v1/clients/{id}/message-consent", front,
+       "Record the client's consent to messages, given or withdrawn", "NewMessageConsent", "MessageConsent",
+       200, set_message_consent);
+  r.push_back(Route{.method = "POST",
+                    .path = "/api/v1/unsubscribe",
+                    .roles = 0,
+                    .body = BodyKind::json,
+                    .summary = "Withdraw a client's consent to messages by the link in a message",
+                    .request_schema = "Unsubscribe",
+                    .response_schema = "Unsubscribed",
+                    .writes = true,
+                    .handler = unsubscribe});
   post("/api/v1/consents/{id}/withdraw", front, "Withdraw a consent", "", "Consent", 200, withdraw_consent,
        BodyKind::none);
   post("/api/v1/clients/{id}/courses", clinical, "Plan a course from the latest intake and record it",

@@ -73,6 +73,7 @@ Result<std::shared_ptr<Services>> Services::open(const ServerConfig& config) {
   s->writer_store_ = std::move(writer);
   s->writer_clinic_ =
       std::make_unique<store::ClinicStore>(*s->writer_store_, s->pack_, s->physics(), s->photo_dir_);
+  s->writer_clinic_->set_public_url(public_url_of(config));
   s->committer_ = std::make_unique<store::GroupCommitter>(*s->writer_store_, *s->writer_clinic_);
   return s;
 }
@@ -97,6 +98,7 @@ Result<std::unique_ptr<ReadConnection>> Services::acquire() {
   auto c = std::make_unique<ReadConnection>();
   c->store = std::move(opened);
   c->clinic = std::make_unique<store::ClinicStore>(*c->store, pack_, physics(), photo_dir_);
+  c->clinic->set_public_url(public_url_of(config_));
   return c;
 }
 

@@ -37,9 +37,17 @@ Result<MessageQueued> ClinicStore::queue_message(const Actor& by, OutboxMessage 
     m.message_id.clear();
     // The address is the client's at queue time: a later change of email does not redirect it.
     m.recipient = client->email;
+    // No consent, no message — except the sign-in link the client has just asked for.
+    NW_TRY(consents, store_.message_consents_of(m.client_id));
+    const bool agreed = !consents.empty() && consents.back().agreed;
     if (m.recipient.empty()) {
       m.state = MessageState::withheld;
       m.last_error = "the client has no email address";
+    } else if (!agreed && m.kind != "portal_link") {
+      m.state = MessageState::withheld;
+      m.last_error = consents.empty() ? std::string("the client has not agreed to messages")
+                                      : fmt::format("the client withdrew consent to messages on {}",
+                                                    fmt_time(consents.back().recorded_at));
     } else {
       m.state = MessageState::queued;
       m.last_error.clear();

@@ -219,7 +219,9 @@ Result<Recall> ClinicStore::recall_lot(const Actor& by, std::string_view given_l
     r.recalled_at = by.at;
     r.recorded_by = by.name;
     NW_CHECK(store_.insert_lot_recall(by, r));
-    return recall(lot);
+    NW_TRY(touched, recall(lot));
+    NW_CHECK(queue_recall_notices(by, touched));
+    return touched;
   });
 }
 

@@ -680,15 +680,7 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
 
     // The aftercare sheet, written from what was done and when it ended, waits in the outbox for the client.
     NW_TRY(sheet, clinic::aftercare(session_input(s), by.at, pack_, resealing_));
-    OutboxMessage m;
-    m.client_id = s.client_id;
-    m.session_id = s.id;
-    m.kind = "aftercare";
-    m.subject = fmt::format("Aftercare after your session on {} ({})",
-                            units::format_date(day_of(s.started_at)), s.area);
-    m.body = clinic::render_text(sheet, pack_);
-    // Addressed to the client's email now, or withheld (to be handed over) when there is none.
-    NW_CHECK(queue_message(by, std::move(m)));
+    NW_CHECK(queue_session_messages(by, s, sheet));
     return s;
   });
 }

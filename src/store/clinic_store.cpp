@@ -205,6 +205,8 @@ Result<void> ClinicStore::read_history(std::string_view client_id, ClientHistory
   h.escalations = std::move(escalations);
   NW_TRY(photos, store_.photos_of(client_id));
   h.photos = std::move(photos);
+  NW_TRY(message_consents, store_.message_consents_of(client_id));
+  h.message_consents = std::move(message_consents);
   return {};
 }
 

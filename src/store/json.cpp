@@ -96,6 +96,7 @@ json to_json(const RollerRecord& r) { return sql::record_json(r); }
 json to_json(const SessionRecord& r) { return sql::record_json(r); }
 json to_json(const PhotoRecord& r) { return sql::record_json(r); }
 json to_json(const LotRecallRecord& r) { return sql::record_json(r); }
+json to_json(const MessageConsentRecord& r) { return sql::record_json(r); }
 json to_json(const SessionZoneRecord& r) { return sql::record_json(r); }
 json to_json(const OutboxMessage& r) { return sql::record_json(r); }
 json to_json(const StepRecord& r) { return sql::record_json(r); }
@@ -172,7 +173,8 @@ json to_json(const ClientHistory& r) {
           {"sessions", list(r.sessions)},
           {"followups", list(r.followups)},
           {"escalations", list(r.escalations)},
-          {"photos", list(r.photos)}};
+          {"photos", list(r.photos)},
+          {"message_consents", list(r.message_consents)}};
 }
 
 json to_json(const ChecklistStep& c) {

@@ -124,6 +124,13 @@ class CommitFails final : public ns::Store {
           (b, r))
   FORWARD(Result<std::optional<ns::LotRecallRecord>>, find_lot_recall, (std::string_view l), (l))
   FORWARD(Result<std::vector<ns::LotRecallRecord>>, lot_recalls, (), ())
+  FORWARD(Result<ns::MessageConsentRecord>, insert_message_consent,
+          (const ns::Actor& b, const ns::MessageConsentRecord& c), (b, c))
+  FORWARD(Result<std::vector<ns::MessageConsentRecord>>, message_consents_of, (std::string_view c), (c))
+  FORWARD(Result<std::optional<std::string>>, unsubscribe_token, (std::string_view c), (c))
+  FORWARD(Result<std::string>, keep_unsubscribe_token,
+          (std::string_view c, std::string_view t, ns::DateTime a), (c, t, a))
+  FORWARD(Result<std::optional<std::string>>, client_of_unsubscribe_token, (std::string_view t), (t))
   using ns::Store::insert_session;
   FORWARD(Result<ns::SessionRecord>, insert_session,
           (const ns::Actor& b, const ns::SessionRecord& r, const ns::CanonicalText& t), (b, r, t))

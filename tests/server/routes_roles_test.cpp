@@ -114,8 +114,9 @@ TEST_F(RoutesRoles, OnlyLoginHealthAndTheDocumentArePublic) {
     EXPECT_EQ(r.roles & ~any_staff, 0) << name_of(r) << " names a role that does not exist";
     if (r.roles == 0) open.insert(name_of(r));
   }
+  // And the unsubscribe link of a message: it can only withdraw the one client's consent its token names.
   EXPECT_EQ(open, (std::set<std::string>{"POST /api/v1/auth/login", "GET /api/v1/health",
-                                         "GET /api/v1/openapi.json"}));
+                                         "GET /api/v1/openapi.json", "POST /api/v1/unsubscribe"}));
 }
 
 TEST_F(RoutesRoles, EveryRoleIsRefusedExactlyWhereTheTableLeavesItOut) {

@@ -20,10 +20,12 @@ class AuditRecords : public StoreTest {
  protected:
   /// One record of every type: a user, a client with intake, consent, course, appointment, roller, a finished
   /// session with its steps and a charted zone, a follow-up that escalates, the aftercare message, a photo,
-  /// the recall of the roller's lot.
+  /// the recall of the roller's lot, a consent to messages.
   void every_record_type() {
     ASSERT_TRUE(clinic_->add_user(by("2026-11-20T08:00:00Z"), "bea", "practitioner"));
     ready_client("C-1");
+    ASSERT_TRUE(
+        clinic_->record_message_consent(by("2026-11-23T09:15:00Z"), "C-1", true, ns::ConsentVia::clinic));
     ASSERT_TRUE(clinic_->record_course(by("2026-11-23T09:20:00Z"), "C-1", *nu::parse_date("2026-11-24")));
     auto appointment = clinic_->book_appointment(by("2026-11-23T09:30:00Z"), "C-1", "face",
                                                  nu::millimetres(0.5), at("2026-12-20T10:00:00Z"));
@@ -104,6 +106,7 @@ TEST_P(AuditRecords, AColumnChangedByRawSqlIsFoundInEveryRecordType) {
       {"outbox", "UPDATE outbox SET body = 'no aftercare'"},
       {"photos", "UPDATE photos SET note = 'right'"},
       {"lot_recalls", "UPDATE lot_recalls SET reason = 'nothing'"},
+      {"message_consents", "UPDATE message_consents SET agreed = 1 - agreed"},
       {"session_zones", "UPDATE session_zones SET passes = 99"},
   };
   const auto tables = ns::record_tables();

@@ -15,6 +15,7 @@
 
 #include "needlework/clinic/dose.hpp"
 #include "needlework/clinic/engine.hpp"
+#include "needlework/clinic/messages.hpp"
 #include "needlework/knowledge/pack.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/resealing.hpp"
@@ -121,6 +122,20 @@ struct DueItem {
   std::string text;
 };
 
+/// A message to compose from the pack's words (`[[message]]` of `kind`) and queue for a client. The client's
+/// name and unsubscribe link are filled in by `queue_composed`; `fields` gives the rest of the kind's fields.
+struct MessageRequest {
+  std::string client_id;
+  knowledge::MessageKind kind = knowledge::MessageKind::aftercare;
+  clinic::MessageFields fields;
+  std::optional<Id> session_id;
+  std::string attachment_name;  ///< "" for none
+  std::string attachment_type;
+  std::string attachment;
+  std::string dedupe_key;              ///< queued at most once per key ("" for no key)
+  std::optional<DateTime> not_before;  ///< sent no earlier than this
+};
+
 /// A client and everything recorded about them.
 struct ClientHistory {
   ClientRecord client;
@@ -132,6 +147,7 @@ struct ClientHistory {
   std::vector<FollowupRecord> followups;
   std::vector<EscalationRecord> escalations;
   std::vector<PhotoRecord> photos;
+  std::vector<MessageConsentRecord> message_consents;  ///< oldest first: the last is in force
 };
 
 /// What `ClinicStore::update_client` changes: an absent member stays as it is.
@@ -213,6 +229,19 @@ class ClinicStore {
                                        std::string signer);
   Result<ConsentRecord> withdraw_consent(const Actor& by, Id consent_id);
 
+  /// Records a client's consent to messages, given (`agreed`) or withdrawn, at by.at, `via` how. Saying
+  /// again what is in force writes nothing and returns the record in force. `not_found` for an unknown
+  /// client.
+  Result<MessageConsentRecord> record_message_consent(const Actor& by, std::string_view client_id,
+                                                      bool agreed, ConsentVia via);
+  /// The consent to messages in force (the latest recorded), if the client ever gave or refused one.
+  Result<std::optional<MessageConsentRecord>> message_consent(std::string_view client_id);
+  /// Withdraws the consent of the client whose unsubscribe token this is (by.name says who: the link);
+  /// `not_found` for an unknown token.
+  Result<MessageConsentRecord> unsubscribe(const Actor& by, std::string_view token);
+  /// The token of the client's unsubscribe link: made (128 random bits) and kept the first time it is needed.
+  Result<std::string> unsubscribe_token(std::string_view client_id, DateTime at);
+
   /// Plans the course from the client's latest intake (clinic::plan) and records it.
   Result<CourseRecord> record_course(const Actor& by, std::string_view client_id, Date start,
                                      const clinic::PlanOptions& options = {});
@@ -292,6 +321,19 @@ class ClinicStore {
   /// set, is "not before" (a message queued for later). A `dedupe_key` already queued is not queued again:
   /// the message already there comes back with `inserted` false (Store::insert_message_once).
   Result<MessageQueued> queue_message(const Actor& by, OutboxMessage m);
+  /// Composes a message from the pack's words (clinic::compose_message: the client's name and unsubscribe
+  /// link added to `r.fields`) and queues it (queue_message). `pack_error` when the pack has no such message.
+  Result<MessageQueued> queue_composed(const Actor& by, MessageRequest r);
+  /// Queues what has fallen due by by.at and not been queued yet: the 24-hour prompt of every finished
+  /// session whose follow-up is due (within two days of falling due) and not yet recorded, and a reminder for
+  /// every booked appointment that starts within `reminder_lead` (once per appointment and time: a moved
+  /// visit is reminded again). Returns how many messages were queued. The mailer calls it each round; it is
+  /// safe to call any time.
+  Result<int> queue_due_messages(const Actor& by, std::chrono::minutes reminder_lead);
+  /// The address every link in a message starts with (the server's `public_url`), without a trailing slash.
+  void set_public_url(std::string url);
+  [[nodiscard]] const std::string& public_url() const { return public_url_; }
+
   /// Messages not yet sent (all with `all`), oldest first.
   Result<std::vector<OutboxMessage>> outbox(bool all = false);
   /// The messages in one state, oldest first.
@@ -352,12 +394,24 @@ class ClinicStore {
   Result<void> check_interval_for(std::string_view client_id, std::string_view area, units::Length needle,
                                   Date proposed, std::optional<Id> skip_appointment, bool with_appointments);
 
+  /// What a finished session sends at once: its aftercare (with the next visit as an .ics).
+  Result<void> queue_session_messages(const Actor& by, const SessionRecord& s,
+                                      const clinic::AftercareSheet& sheet);
+  /// A notice to the client of every session a recalled lot's rollers were used in.
+  Result<void> queue_recall_notices(const Actor& by, const Recall& recall);
+  /// How long a visit is: the pack's procedure steps at their longest (S7).
+  [[nodiscard]] std::chrono::minutes visit_length() const;
+  /// The visits as an iCalendar object (a reminder's or the aftercare's attachment), stamped `stamp`.
+  [[nodiscard]] Result<std::string> visit_ics(const std::vector<AppointmentRecord>& visits,
+                                              DateTime stamp) const;
+
   Store& store_;
   const knowledge::Pack& pack_;
   const physics::RegionCatalog* regions_;
   std::filesystem::path photo_dir_;
   const std::vector<physics::Device>* devices_;
   const physics::ResealingData* resealing_;
+  std::string public_url_ = "http://127.0.0.1:8080";  ///< serve's default listen address
 };
 
 }  // namespace needlework::store

@@ -23,6 +23,7 @@ namespace needlework::store {
 [[nodiscard]] nlohmann::json to_json(const OutboxMessage& r);
 [[nodiscard]] nlohmann::json to_json(const PhotoRecord& r);
 [[nodiscard]] nlohmann::json to_json(const LotRecallRecord& r);
+[[nodiscard]] nlohmann::json to_json(const MessageConsentRecord& r);
 [[nodiscard]] nlohmann::json to_json(const SessionZoneRecord& r);
 [[nodiscard]] nlohmann::json to_json(const AuditEntry& r);
 [[nodiscard]] nlohmann::json to_json(const AuditCheck& r);

@@ -260,6 +260,21 @@ struct OutboxMessage {
   std::string dedupe_key;
 };
 
+/// How a client's consent to messages was given or withdrawn.
+enum class ConsentVia { clinic, portal, unsubscribe_link };
+
+/// A client's consent to messages (e-mail from the clinic), given or withdrawn: every change is a record of
+/// its own and the latest holds. No consent, no message (docs/mail.md); a sign-in link the client asks for is
+/// the one message sent without it.
+struct MessageConsentRecord {
+  Id id = 0;
+  std::string client_id;
+  bool agreed = false;
+  DateTime recorded_at;
+  std::string recorded_by;  ///< the staff member, "client" (portal) or "unsubscribe link"
+  ConsentVia via = ConsentVia::clinic;
+};
+
 /// What a photo shows.
 enum class PhotoKind { before, after, followup, other };
 
@@ -336,6 +351,14 @@ struct EnumText<PhotoKind> {
        {PhotoKind::after, "after"},
        {PhotoKind::followup, "followup"},
        {PhotoKind::other, "other"}}};
+};
+
+template <>
+struct EnumText<ConsentVia> {
+  static constexpr std::array<std::pair<ConsentVia, std::string_view>, 3> names{
+      {{ConsentVia::clinic, "clinic"},
+       {ConsentVia::portal, "portal"},
+       {ConsentVia::unsubscribe_link, "unsubscribe_link"}}};
 };
 
 /// The text of `v` in its table ("" for a value outside the enum).

@@ -311,6 +311,19 @@ class Store {
   /// Forgets a key's failures (after a successful login).
   virtual Result<void> clear_login_throttle(std::string_view key) = 0;
 
+  // ---- consent to messages -----------------------------------------------------------------------------
+  virtual Result<MessageConsentRecord> insert_message_consent(const Actor& by,
+                                                              const MessageConsentRecord& c) = 0;
+  /// A client's consents to messages, oldest first (the last holds).
+  virtual Result<std::vector<MessageConsentRecord>> message_consents_of(std::string_view client_id) = 0;
+  /// The token of a client's unsubscribe link, if one was made.
+  virtual Result<std::optional<std::string>> unsubscribe_token(std::string_view client_id) = 0;
+  /// Keeps `token` as the client's unsubscribe token unless the client has one already; returns the one kept.
+  virtual Result<std::string> keep_unsubscribe_token(std::string_view client_id, std::string_view token,
+                                                     DateTime at) = 0;
+  /// The client whose unsubscribe token this is.
+  virtual Result<std::optional<std::string>> client_of_unsubscribe_token(std::string_view token) = 0;
+
   // ---- backup ----------------------------------------------------------------------------------------
   /// Writes a consistent copy of the whole database to `target` (a new file) while the store stays usable;
   /// `step` (may be empty) is told the share done, 0–1. SQLite: the online backup API. A backend that cannot

@@ -580,6 +580,19 @@ struct Table<LotRecallRecord> {
       field<TextCodec>("recorded_by", "recorded_by", &R::recorded_by));
 };
 
+template <>
+struct Table<MessageConsentRecord> {
+  using R = MessageConsentRecord;
+  static constexpr std::string_view name = "message_consents";
+  static constexpr auto fields =
+      std::make_tuple(field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+                      field<TextCodec>("client_id", "client_id", &R::client_id),
+                      field<BoolCodec>("agreed", "agreed", &R::agreed),
+                      field<TimeCodec>("recorded_at", "recorded_at", &R::recorded_at),
+                      field<TextCodec>("recorded_by", "recorded_by", &R::recorded_by),
+                      field<EnumCodec<ConsentVia>>("via", "via", &R::via));
+};
+
 // ---- staff logins (auth.hpp) ------------------------------------------------------------------------------
 // Mapped through tables like the records, for their columns and rows only: they are not records (no JSON, no
 // digest, not in `RecordTypes`, so `verify_audit`, `record_tables` and the export never walk them). Their
@@ -639,7 +652,7 @@ struct Table<LoginThrottle> {
 using RecordTypes =
     std::tuple<UserRecord, ClientRecord, IntakeRecord, ConsentRecord, CourseRecord, AppointmentRecord,
                RollerRecord, SessionRecord, StepRecord, FollowupRecord, EscalationRecord, OutboxMessage,
-               PhotoRecord, LotRecallRecord, SessionZoneRecord>;
+               PhotoRecord, LotRecallRecord, SessionZoneRecord, MessageConsentRecord>;
 
 /// Calls f(R{}) for every record type R, in the order of `RecordTypes`.
 template <class F>

@@ -708,6 +708,46 @@ class SqlStore final : public Store {
     });
   }
 
+  // ---- consent to messages
+  Result<MessageConsentRecord> insert_message_consent(const Actor& by,
+                                                      const MessageConsentRecord& c) override {
+    return insert(by, c);
+  }
+  Result<std::vector<MessageConsentRecord>> message_consents_of(std::string_view client_id) override {
+    return list<MessageConsentRecord>("WHERE client_id = $1 ORDER BY recorded_at, id",
+                                      {Value(std::string(client_id))});
+  }
+  Result<std::optional<std::string>> unsubscribe_token(std::string_view client_id) override {
+    return guard([&]() -> Result<std::optional<std::string>> {
+      std::optional<std::string> token;
+      run("SELECT token FROM unsubscribe_tokens WHERE client_id = $1", {Value(std::string(client_id))},
+          [&](const Row& row) { token = row.text(0); });
+      return token;
+    });
+  }
+  Result<std::string> keep_unsubscribe_token(std::string_view client_id, std::string_view token,
+                                             DateTime at) override {
+    return write<std::string>([&]() -> Result<std::string> {
+      // Two messages queued at once for a client keep one token: the second insert does nothing and both
+      // read the one kept.
+      run("INSERT INTO unsubscribe_tokens (client_id, token, created_at) VALUES ($1, $2, $3) "
+          "ON CONFLICT (client_id) DO NOTHING",
+          {Value(std::string(client_id)), Value(std::string(token)), TimeCodec::to_sql(at)}, nullptr);
+      std::string kept;
+      run("SELECT token FROM unsubscribe_tokens WHERE client_id = $1", {Value(std::string(client_id))},
+          [&](const Row& row) { kept = row.text(0); });
+      return kept;
+    });
+  }
+  Result<std::optional<std::string>> client_of_unsubscribe_token(std::string_view token) override {
+    return guard([&]() -> Result<std::optional<std::string>> {
+      std::optional<std::string> client;
+      run("SELECT client_id FROM unsubscribe_tokens WHERE token = $1", {Value(std::string(token))},
+          [&](const Row& row) { client = row.text(0); });
+      return client;
+    });
+  }
+
   Result<void> backup_to(const std::filesystem::path& target,
                          const std::function<void(double)>& step) override {
     return conn_->backup_to(target, step);

@@ -10,6 +10,7 @@ import { mayCall } from '../menu';
 import { LoadProblem, useLoad, when } from '../load';
 import { ClientDetailFields } from './client-fields';
 import { timeline } from './timeline';
+import { MessageConsent } from './message-consent';
 
 export function ClientRecordPage({ id }: { id: string }) {
   const me = useMe();
@@ -100,6 +101,12 @@ export function ClientRecordPage({ id }: { id: string }) {
           ) : null}
         </>
       )}
+      <MessageConsent
+        clientId={h.client.id}
+        consents={h.message_consents}
+        mayRecord={mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/message-consent')}
+        onChanged={history.reload}
+      />
       <h2>Timeline</h2>
       {entries.length === 0 ? (
         <p>Nothing recorded yet: no intake, consent, course, appointment, session, follow-up or photo.</p>
