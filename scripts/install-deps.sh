@@ -10,7 +10,7 @@ packages=(
   libstb-dev python3-numpy
   libsqlitecpp-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   libpqxx-dev postgresql python3
-  librestinio-dev libasio-dev libhttp-parser-dev libcurl4-openssl-dev wrk nginx-light
+  librestinio-dev libasio-dev libhttp-parser-dev libcurl4-openssl-dev python3-aiosmtpd wrk nginx-light
   chromium
 )
 

@@ -148,6 +148,33 @@ std::vector<Setting> make_settings() {
         c.public_url = std::move(url);
         return {};
       });
+  add("smtp_host", "(none: no mail is sent)", "the mail relay the outbox is delivered to (docs/mail.md)",
+      text(&ServerConfig::smtp_host));
+  add("smtp_port", "(25, 587 or 465 by smtp_tls)", "the relay's port",
+      integer(&ServerConfig::smtp_port, 0, 65535));
+  add("smtp_tls", d.smtp_tls, "none, starttls (required) or implicit (SMTPS)",
+      [](ServerConfig& c, std::string_view t) -> Result<void> {
+        if (!mail::tls_mode_from_string(t))
+          return fail(ErrorCode::invalid_value, "must be none, starttls or implicit");
+        c.smtp_tls = std::string(t);
+        return {};
+      });
+  add("smtp_user", "(none: no login)", "the login at the relay", text(&ServerConfig::smtp_user));
+  add("smtp_password_file", "(none)",
+      "a file whose first line is smtp_user's password (never the password itself)",
+      path(&ServerConfig::smtp_password_file));
+  add("mail_from", "(none)",
+      "the sender of the clinic's mail: front@clinic.example or \"Clinic <front@clinic.example>\"",
+      text(&ServerConfig::mail_from));
+  add("mail_max_attempts", std::to_string(d.mail_max_attempts),
+      "attempts before a message the relay keeps refusing for now (4xx, unreachable) is failed",
+      integer(&ServerConfig::mail_max_attempts, 1, 100));
+  add("mail_retry_base_s", std::to_string(d.mail_retry_base.count()),
+      "seconds before the first retry; each next one waits twice as long (±20 %, at most 6 h)",
+      integer(&ServerConfig::mail_retry_base, 1, 86400));
+  add("mail_poll_s", std::to_string(d.mail_poll.count()),
+      "seconds the delivery worker of serve sleeps when nothing is due",
+      integer(&ServerConfig::mail_poll, 1, 3600));
   // The CLI's own names for what it shares with the server, so one environment serves both.
   for (auto& x : s) {
     if (x.name == "database") {
@@ -179,6 +206,20 @@ Result<void> apply(ServerConfig& c, const Setting& s, std::string_view value, st
 }
 
 }  // namespace
+
+mail::MailConfig mail_config_of(const ServerConfig& c) {
+  mail::MailConfig m;
+  m.smtp_host = c.smtp_host;
+  m.smtp_port = c.smtp_port;
+  m.smtp_tls = mail::tls_mode_from_string(c.smtp_tls).value_or(mail::TlsMode::starttls);
+  m.smtp_user = c.smtp_user;
+  m.smtp_password_file = c.smtp_password_file;
+  m.mail_from = c.mail_from;
+  m.max_attempts = c.mail_max_attempts;
+  m.retry_base = c.mail_retry_base;
+  m.poll = c.mail_poll;
+  return m;
+}
 
 std::string public_url_of(const ServerConfig& c) {
   if (!c.public_url.empty()) return c.public_url;

@@ -40,6 +40,13 @@ Result<nlohmann::json> page(const Request& request, const std::vector<nlohmann::
                             const std::function<std::string(const nlohmann::json&)>& key);
 /// The query parameters of a paginated list, for its route.
 std::vector<QueryParam> page_params();
+/// A record in an answer: its --json form (a message with its delivery state and attempts always present).
+inline nlohmann::json answer_json(const store::OutboxMessage& m) { return store::message_json(m); }
+template <class R>
+nlohmann::json answer_json(const R& r) {
+  return store::to_json(r);
+}
+
 /// `page` of records in their --json form, keyed by their id: only the page's records are converted, so a
 /// long list costs one comparison per record, not a JSON document each.
 template <class R>
@@ -53,7 +60,7 @@ Result<nlohmann::json> page_of(const Request& request, const std::vector<R>& rec
   };
   NW_TRY(range, page_range(request, records.size(), key));
   nlohmann::json out = {{"items", nlohmann::json::array()}, {"next_cursor", nullptr}};
-  for (std::size_t i = range.first; i < range.end; ++i) out["items"].push_back(store::to_json(records[i]));
+  for (std::size_t i = range.first; i < range.end; ++i) out["items"].push_back(answer_json(records[i]));
   if (range.next_cursor) out["next_cursor"] = *range.next_cursor;
   return out;
 }

@@ -493,17 +493,39 @@ Result<Response> due(Services&, Request& req, ReadConnection& c) {
 
 Result<Response> list_outbox(Services&, Request& req, ReadConnection& c) {
   const bool all = req.param("all").value_or("false") == "true";
-  NW_TRY(list, c.clinic->outbox(all));
+  std::vector<store::OutboxMessage> list;
+  if (const auto state_text = req.param("state")) {
+    const auto state = store::message_state_from_string(*state_text);
+    if (!state) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("'{}' is not a message state (queued, sent, failed or withheld)", *state_text),
+                  "state");
+    }
+    NW_TRY(in_state, c.clinic->outbox_in(*state));
+    list = std::move(in_state);
+  } else {
+    NW_TRY(unsent, c.clinic->outbox(all));
+    list = std::move(unsent);
+  }
   NW_TRY(out, page_of(req, list));
   return json_response(out);
 }
+
+auto retry_message =
+    writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
+      NW_TRY(id, id_param(req, "id"));
+      return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
+        NW_TRY(m, cs.retry_message(actor, id));
+        return json_response(store::message_json(m));
+      };
+    });
 
 auto mark_sent =
     writing([](Services&, Request& req) -> Result<std::function<Result<Response>(ClinicStore&)>> {
       NW_TRY(id, id_param(req, "id"));
       return [id, actor = req.actor()](ClinicStore& cs) -> Result<Response> {
         NW_TRY(m, cs.mark_sent(actor, id));
-        return json_response(store::to_json(m));
+        return json_response(store::message_json(m));
       };
     });
 
@@ -739,10 +761,15 @@ std::vector<Route> record_routes() {
   post("/api/v1/escalations/{id}/close", clinical, "Close an escalation, saying what was done",
        "EscalationClose", "Escalation", 200, close_escalation);
   get("/api/v1/due", front, "Follow-ups due today and open escalations", "DueList", due);
-  get("/api/v1/outbox", front, "Messages not yet sent (all with all=true)", "OutboxPage", list_outbox,
-      paged({q("all", "boolean", "sent ones too")}));
+  get("/api/v1/outbox", front, "Messages not yet sent (all with all=true; those in one state with state=)",
+      "OutboxPage", list_outbox,
+      paged({q("all", "boolean", "sent ones too"),
+             q("state", "string", "only messages in this state: queued, sent, failed or withheld")}));
   post("/api/v1/outbox/{id}/sent", front, "Mark a message as handed over or sent", "", "OutboxMessage", 200,
        mark_sent, BodyKind::none);
+  post("/api/v1/outbox/{id}/retry", roles({Role::admin, Role::reception}),
+       "Send a failed message again: queued, its attempts reset (docs/mail.md)", "", "OutboxMessage", 200,
+       retry_message, BodyKind::none);
   post("/api/v1/clients/{id}/photos", clinical, "Upload a photo (the raw JPEG or PNG)", "", "Photo", 201,
        add_photo, BodyKind::image,
        {q("kind", "string", "before, after, followup or other (default other)"),

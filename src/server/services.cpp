@@ -3,6 +3,7 @@
 #include "services.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <fstream>
 
@@ -75,12 +76,29 @@ Result<std::shared_ptr<Services>> Services::open(const ServerConfig& config) {
       std::make_unique<store::ClinicStore>(*s->writer_store_, s->pack_, s->physics(), s->photo_dir_);
   s->writer_clinic_->set_public_url(public_url_of(config));
   s->committer_ = std::make_unique<store::GroupCommitter>(*s->writer_store_, *s->writer_clinic_);
+
+  // The mail worker: a thread with its own connection, sending what the outbox holds (docs/mail.md).
+  const auto mail_config = mail_config_of(config);
+  if (mail_config.configured()) {
+    NW_TRY(mailer, mail::Mailer::make(mail_config));
+    s->mailer_ = std::make_unique<mail::Mailer>(std::move(mailer));
+    NW_TRY(mail_store, named(store::open_store(config.database), "database"));
+    s->mail_store_ = std::move(mail_store);
+    s->mail_clinic_ =
+        std::make_unique<store::ClinicStore>(*s->mail_store_, s->pack_, s->physics(), s->photo_dir_);
+    s->mail_worker_ = std::make_unique<mail::DeliveryWorker>(
+        *s->mail_clinic_, *s->mailer_,
+        [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); },
+        [](const std::string& line) { spdlog::info("mail: {}", line); });
+    s->mail_worker_->start();
+  }
   return s;
 }
 
 Services::~Services() { close_writer(); }
 
 void Services::close_writer() {
+  if (mail_worker_) mail_worker_->stop();
   if (committer_) committer_->close();
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "needlework/knowledge/pack.hpp"
+#include "needlework/mail/worker.hpp"
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/resealing.hpp"
 #include "needlework/physics/skin.hpp"
@@ -76,7 +77,8 @@ class Services {
     return r;
   }
 
-  /// Stops taking writes and writes everything queued (SIGTERM's last step before the store closes).
+  /// Stops the mail worker (when it runs), then stops taking writes and writes everything queued (SIGTERM's
+  /// last step before the store closes).
   void close_writer();
 
   [[nodiscard]] const ServerConfig& config() const { return config_; }
@@ -113,6 +115,11 @@ class Services {
   std::unique_ptr<store::Store> writer_store_;
   std::unique_ptr<store::ClinicStore> writer_clinic_;
   std::unique_ptr<store::GroupCommitter> committer_;
+  // The outbox's delivery (docs/mail.md), when smtp_host is set: its own connection, used by its thread only.
+  std::unique_ptr<store::Store> mail_store_;
+  std::unique_ptr<store::ClinicStore> mail_clinic_;
+  std::unique_ptr<mail::Mailer> mailer_;
+  std::unique_ptr<mail::DeliveryWorker> mail_worker_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<ReadConnection>> idle_;  // guarded by pool_mutex_
 };

@@ -99,6 +99,12 @@ json to_json(const LotRecallRecord& r) { return sql::record_json(r); }
 json to_json(const MessageConsentRecord& r) { return sql::record_json(r); }
 json to_json(const SessionZoneRecord& r) { return sql::record_json(r); }
 json to_json(const OutboxMessage& r) { return sql::record_json(r); }
+json message_json(const OutboxMessage& m) {
+  json j = sql::record_json(m);
+  j["state"] = enum_to_string(m.state);
+  j["attempts"] = m.attempts;
+  return j;
+}
 json to_json(const StepRecord& r) { return sql::record_json(r); }
 json to_json(const FollowupRecord& r) { return sql::record_json(r); }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "needlework/mail/mailer.hpp"
 #include "needlework/units/error.hpp"
 
 namespace needlework::server {
@@ -44,7 +45,20 @@ struct ServerConfig {
   /// The address clients reach the app at, for links inside messages ("https://clinic.example:8443", no
   /// trailing slash); "" = the listen address (`public_url_of`).
   std::string public_url;
+  // The mail relay the outbox is delivered to (docs/mail.md); no smtp_host: nothing is sent.
+  std::string smtp_host;
+  int smtp_port = 0;                  ///< 0 = 25, 587 or 465 by smtp_tls
+  std::string smtp_tls = "starttls";  ///< none, starttls or implicit
+  std::string smtp_user;
+  std::filesystem::path smtp_password_file;  ///< the password of smtp_user, never the password itself
+  std::string mail_from;
+  int mail_max_attempts = 8;
+  std::chrono::seconds mail_retry_base{60};
+  std::chrono::seconds mail_poll{15};
 };
+
+/// The mail settings of a configuration, as the mailer takes them.
+[[nodiscard]] mail::MailConfig mail_config_of(const ServerConfig& c);
 
 /// The address links in messages start with: `public_url` when set, else the listen address as http:// (or
 /// https:// when tls_cert is set). With `listen` on port 0 or 0.0.0.0 that is not an address a client can

@@ -20,6 +20,7 @@
 #include "needlework/physics/device.hpp"
 #include "needlework/physics/resealing.hpp"
 #include "needlework/physics/skin.hpp"
+#include "needlework/store/delivery.hpp"
 #include "needlework/store/store.hpp"
 
 namespace needlework::store {
@@ -341,6 +342,24 @@ class ClinicStore {
   /// Marks a message as handed over or sent, at by.at by by.name (state `sent`): a queued, failed or
   /// withheld one; one already sent is `invalid_value`.
   Result<OutboxMessage> mark_sent(const Actor& by, Id message_id);
+
+  // ---- delivery by mail (docs/mail.md; the rules in delivery.hpp) -------------------------------------
+  /// At most `limit` messages the mailer may try at `now`, oldest first (Store::due_messages): the one
+  /// place that decides what may leave.
+  Result<std::vector<OutboxMessage>> due_messages(DateTime now, std::int64_t limit);
+  /// Claims a message for one send, in its own audited write, only if it is still due at by.at: its
+  /// next_attempt_at becomes by.at + `lease` (no other worker takes it meanwhile) and its Message-ID is fixed
+  /// (`message_id_for` with `domain`) if it has none. Empty when it is no longer due (another worker took
+  /// it, or a person handed it over).
+  Result<std::optional<OutboxMessage>> claim_message(const Actor& by, Id message_id,
+                                                     std::chrono::seconds lease, std::string_view domain);
+  /// Records the relay's answer to an attempt at by.at (`after_attempt`): sent, queued for a retry, or
+  /// failed. A message no longer queued (handed over meanwhile) is left as it is and returned.
+  Result<OutboxMessage> record_attempt(const Actor& by, Id message_id, const Attempt& attempt,
+                                       const RetryPolicy& policy, double jitter);
+  /// A failed message back to `queued` with its attempts reset (a person's decision, audited);
+  /// `invalid_value` for a message in another state.
+  Result<OutboxMessage> retry_message(const Actor& by, Id message_id);
 
   /// Records observations at by.at for a finished session, triaged by clinic::followup; "see a doctor"
   /// opens an escalation.

@@ -21,6 +21,9 @@ namespace needlework::store {
 [[nodiscard]] nlohmann::json to_json(const FollowupRecord& r);
 [[nodiscard]] nlohmann::json to_json(const EscalationRecord& r);
 [[nodiscard]] nlohmann::json to_json(const OutboxMessage& r);
+/// A message's JSON for a person or a program (the CLI's --json, the API): `to_json` — the audited form,
+/// which leaves `state` out while queued and `attempts` while 0 — with both always present.
+[[nodiscard]] nlohmann::json message_json(const OutboxMessage& m);
 [[nodiscard]] nlohmann::json to_json(const PhotoRecord& r);
 [[nodiscard]] nlohmann::json to_json(const LotRecallRecord& r);
 [[nodiscard]] nlohmann::json to_json(const MessageConsentRecord& r);

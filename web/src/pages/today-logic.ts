@@ -41,3 +41,33 @@ export function recallsToAct<C extends RecallLike, R extends RollerLike & { lot:
     .filter((x) => x.inStock.length > 0)
     .sort((a, b) => b.recall.recalled_at.localeCompare(a.recall.recalled_at));
 }
+
+export interface MessageLike {
+  id: number;
+  recipient?: string;
+  subject: string;
+  created_at: string;
+  attempts?: number;
+  last_error?: string;
+}
+
+/**
+ * The failed messages as Today shows them, newest first: each with its recipient (or a note that there is
+ * none), and the relay's last answer in one line (a multi-line SMTP reply joined; none said so). The server
+ * decided they failed (docs/mail.md); this only orders and words them for the Retry list.
+ */
+export function failedMessages<M extends MessageLike>(messages: readonly M[]) {
+  return [...messages]
+    .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id)
+    .map((m) => ({
+      message: m,
+      to: m.recipient && m.recipient.length > 0 ? m.recipient : '(no address)',
+      answer:
+        (m.last_error ?? '')
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter((l) => l.length > 0)
+          .join(' ') || 'no answer recorded',
+      attempts: m.attempts ?? 0,
+    }));
+}

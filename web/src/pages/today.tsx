@@ -1,12 +1,17 @@
 // Today: follow-ups due and open escalations (GET /api/v1/due; escalations in red), today's appointments
 // (GET /api/v1/appointments, the server's today), and — for the roles that handle rollers — recalled lots whose
-// rollers are not yet disposed of (GET /api/v1/recalls) and rollers expired or expiring soon (GET /api/v1/rollers).
-import { api, call } from '../api/client';
+// rollers are not yet disposed of (GET /api/v1/recalls) and rollers expired or expiring soon (GET /api/v1/rollers);
+// for the roles that may retry them, messages the mail relay refused or that ran out of attempts (GET
+// /api/v1/outbox?state=failed), each with a Retry button (POST /api/v1/outbox/{id}/retry; docs/mail.md).
+import { useState } from 'preact/hooks';
+import { api, call, type Outcome } from '../api/client';
+import type { Problem } from '../api/problem';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
+import { ProblemNote } from '../forms/form';
 import { LoadProblem, timeOfDay, useLoad, when } from '../load';
 import { mayCall } from '../menu';
-import { recallsToAct, rollersToWatch } from './today-logic';
+import { failedMessages, recallsToAct, rollersToWatch } from './today-logic';
 
 function clientLink(id: string) {
   return <a href={`/clients/${encodeURIComponent(id)}`}>{id}</a>;
@@ -17,6 +22,7 @@ export function TodayPage() {
   const due = useLoad(() => call(api.GET('/api/v1/due')), []);
   const appts = useLoad(() => call(api.GET('/api/v1/appointments', { params: { query: { limit: 500 } } })), []);
   const seesRollers = mayCall(routeRoles, me.role, 'GET /api/v1/rollers');
+  const retriesMessages = mayCall(routeRoles, me.role, 'POST /api/v1/outbox/{id}/retry');
   return (
     <section class="page">
       <h1>Today</h1>
@@ -64,6 +70,7 @@ export function TodayPage() {
             )
           ) : null}
         </section>
+        {retriesMessages ? <FailedMessagesPanel /> : null}
         {seesRollers ? <RollersPanel /> : null}
       </div>
     </section>
@@ -139,5 +146,71 @@ function RollersPanel() {
         : null}
     </section>
     </>
+  );
+}
+
+function FailedMessagesPanel() {
+  const failed = useLoad(
+    () => call(api.GET('/api/v1/outbox', { params: { query: { state: 'failed', limit: 500 } } })),
+    [],
+  );
+  return (
+    <section aria-labelledby="failed-mail-title" class="panel">
+      <h2 id="failed-mail-title">Messages not delivered</h2>
+      {failed.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
+      {failed.state.kind === 'failed' ? <LoadProblem problem={failed.state.problem} retry={failed.reload} /> : null}
+      {failed.state.kind === 'ok'
+        ? (() => {
+            const list = failedMessages(failed.state.data.items);
+            if (list.length === 0) return <p>None.</p>;
+            return (
+              <ul class="items" aria-label="Messages not delivered">
+                {list.map((f) => (
+                  <FailedMessage key={f.message.id} failed={f} onRetried={failed.reload} />
+                ))}
+              </ul>
+            );
+          })()
+        : null}
+    </section>
+  );
+}
+
+function FailedMessage({
+  failed,
+  onRetried,
+}: {
+  failed: ReturnType<typeof failedMessages>[number];
+  onRetried: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const retry = async () => {
+    setBusy(true);
+    setProblem(null);
+    const out: Outcome<unknown> = await call(
+      api.POST('/api/v1/outbox/{id}/retry', { params: { path: { id: String(failed.message.id) } } }),
+    );
+    setBusy(false);
+    if (out.ok) onRetried();
+    else setProblem(out.problem);
+  };
+  return (
+    <li class="item escalation">
+      <strong>{failed.message.subject}</strong> — to {failed.to}
+      <div class="sub">
+        {failed.attempts} attempt{failed.attempts === 1 ? '' : 's'}; the relay's last answer: {failed.answer}
+      </div>
+      <button
+        type="button"
+        class="secondary"
+        disabled={busy}
+        aria-label={`Retry message ${failed.message.id} to ${failed.to}`}
+        onClick={() => void retry()}
+      >
+        Retry
+      </button>
+      <ProblemNote problem={problem} />
+    </li>
   );
 }

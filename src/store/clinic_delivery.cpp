@@ -1,0 +1,79 @@
+// ClinicStore: delivering the outbox (docs/mail.md) — what the mailer may try, claiming a message, recording
+// the relay's answer by the rules of delivery.hpp, and a person's retry of a failed message. Each change is
+// one audited write in its own transaction.
+
+#include <fmt/format.h>
+
+#include "clinic_detail.hpp"
+#include "needlework/store/clinic_store.hpp"
+#include "needlework/store/delivery.hpp"
+
+namespace needlework::store {
+
+using namespace detail;
+
+namespace {
+
+Result<OutboxMessage> require_message(Store& store, Id id) {
+  NW_TRY(found, store.find_message(id));
+  if (!found) return fail(ErrorCode::not_found, fmt::format("no message {} in the outbox", id), "message");
+  return std::move(*found);
+}
+
+}  // namespace
+
+Result<std::vector<OutboxMessage>> ClinicStore::due_messages(DateTime now, std::int64_t limit) {
+  // The one place that decides which messages may leave now. (The client's consent to messages, when it is
+  // recorded, is checked here.)
+  return store_.due_messages(now, limit);
+}
+
+Result<std::optional<OutboxMessage>> ClinicStore::claim_message(const Actor& by, Id message_id,
+                                                                std::chrono::seconds lease,
+                                                                std::string_view domain) {
+  return store_.transaction_returning<std::optional<OutboxMessage>>(
+      [&]() -> Result<std::optional<OutboxMessage>> {
+        NW_TRY(m, require_message(store_, message_id));
+        // Read again inside the write transaction: another worker may have claimed or sent it since the list.
+        if (!due_at(m, by.at)) return std::optional<OutboxMessage>();
+        m.next_attempt_at = by.at + lease;
+        // Fixed the first time and never changed: a retry after a crash carries the same Message-ID.
+        if (m.message_id.empty()) m.message_id = message_id_for(m, domain);
+        NW_CHECK(store_.update_message(by, m));
+        return std::optional<OutboxMessage>(std::move(m));
+      });
+}
+
+Result<OutboxMessage> ClinicStore::record_attempt(const Actor& by, Id message_id, const Attempt& attempt,
+                                                  const RetryPolicy& policy, double jitter) {
+  return store_.transaction_returning<OutboxMessage>([&]() -> Result<OutboxMessage> {
+    NW_TRY(m, require_message(store_, message_id));
+    if (m.state != MessageState::queued) {
+      // Handed over by hand (or retried) while the mailer held it: what a person did stands.
+      return m;
+    }
+    OutboxMessage after = after_attempt(m, attempt, by.at, policy, jitter);
+    NW_CHECK(store_.update_message(by, after));
+    return after;
+  });
+}
+
+Result<OutboxMessage> ClinicStore::retry_message(const Actor& by, Id message_id) {
+  return store_.transaction_returning<OutboxMessage>([&]() -> Result<OutboxMessage> {
+    NW_TRY(m, require_message(store_, message_id));
+    if (m.state != MessageState::failed) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("message {} is {}, not failed: only a failed message is retried", m.id,
+                              to_string(m.state)),
+                  "message");
+    }
+    m.state = MessageState::queued;
+    m.attempts = 0;
+    m.next_attempt_at.reset();
+    // last_error is kept: it says what went wrong before, until the next answer replaces it.
+    NW_CHECK(store_.update_message(by, m));
+    return m;
+  });
+}
+
+}  // namespace needlework::store
