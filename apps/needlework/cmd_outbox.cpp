@@ -133,7 +133,7 @@ void register_outbox(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOpt
       });
   add_id_option(*outbox_retry, "message", ob->id, "Message id")->required();
   auto* outbox_send =
-      add(*outbox, ctx, o, Needs::records, "send",
+      add(*outbox, ctx, o, Needs::rules, "send",
           "Send the messages due now to the mail relay (the smtp_* and mail_* settings of --config and "
           "$NEEDLEWORK_*, docs/mail.md), once, and exit: 0 when the relay was reached, 4 when it was not "
           "(for cron)",

@@ -23,6 +23,11 @@ Result<RoundReport> DeliveryWorker::run_round(std::int64_t limit) {
   const auto say = [&](const std::string& line) {
     if (log_) log_(line);
   };
+  // What fell due since the last round (24-hour prompts, reminders) is queued first, then sent with the rest.
+  NW_TRY(scheduled,
+         clinic_.queue_due_messages(store::Actor{"mail", clock_()}, mailer_.config().reminder_lead));
+  if (scheduled > 0)
+    say(fmt::format("queued {} message{} that fell due", scheduled, scheduled == 1 ? "" : "s"));
   NW_TRY(due, clinic_.due_messages(clock_(), limit));
   const std::string domain = store::domain_of(mailer_.config().mail_from);
   const auto policy = mailer_.config().retry_policy();

@@ -175,6 +175,9 @@ std::vector<Setting> make_settings() {
   add("mail_poll_s", std::to_string(d.mail_poll.count()),
       "seconds the delivery worker of serve sleeps when nothing is due",
       integer(&ServerConfig::mail_poll, 1, 3600));
+  add("reminder_lead_h", std::to_string(d.reminder_lead.count()),
+      "hours before a booked visit its reminder is sent (queued by the delivery worker's round)",
+      integer(&ServerConfig::reminder_lead, 1, 24 * 14));
   // The CLI's own names for what it shares with the server, so one environment serves both.
   for (auto& x : s) {
     if (x.name == "database") {
@@ -218,6 +221,7 @@ mail::MailConfig mail_config_of(const ServerConfig& c) {
   m.max_attempts = c.mail_max_attempts;
   m.retry_base = c.mail_retry_base;
   m.poll = c.mail_poll;
+  m.reminder_lead = c.reminder_lead;
   return m;
 }
 

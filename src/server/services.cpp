@@ -86,6 +86,7 @@ Result<std::shared_ptr<Services>> Services::open(const ServerConfig& config) {
     s->mail_store_ = std::move(mail_store);
     s->mail_clinic_ =
         std::make_unique<store::ClinicStore>(*s->mail_store_, s->pack_, s->physics(), s->photo_dir_);
+    s->mail_clinic_->set_public_url(public_url_of(config));
     s->mail_worker_ = std::make_unique<mail::DeliveryWorker>(
         *s->mail_clinic_, *s->mailer_,
         [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); },

@@ -36,6 +36,21 @@ Result<std::optional<OutboxMessage>> ClinicStore::claim_message(const Actor& by,
         NW_TRY(m, require_message(store_, message_id));
         // Read again inside the write transaction: another worker may have claimed or sent it since the list.
         if (!due_at(m, by.at)) return std::optional<OutboxMessage>();
+        // No consent, no message, checked again as it leaves: a client may have unsubscribed since it was
+        // queued (a sign-in link the client asked for is the exception, as at queue time).
+        if (m.kind != "portal_link") {
+          NW_TRY(consents, store_.message_consents_of(m.client_id));
+          if (consents.empty() || !consents.back().agreed) {
+            m.state = MessageState::withheld;
+            m.next_attempt_at.reset();
+            m.last_error = consents.empty()
+                               ? std::string("the client has not agreed to messages")
+                               : fmt::format("the client withdrew consent to messages on {}",
+                                             units::format_date_time(consents.back().recorded_at));
+            NW_CHECK(store_.update_message(by, m));
+            return std::optional<OutboxMessage>();
+          }
+        }
         m.next_attempt_at = by.at + lease;
         // Fixed the first time and never changed: a retry after a crash carries the same Message-ID.
         if (m.message_id.empty()) m.message_id = message_id_for(m, domain);

@@ -92,6 +92,9 @@ class Mail : public StoreTest {
     c.name = "Ana Ñúñez";
     c.email = "ana@example.org";
     ASSERT_TRUE(clinic_->add_client(by("2026-11-20T09:00:00Z"), c));
+    // No consent, no message: Ana agreed (ConsentIsCheckedAgainAsAMessageLeaves tests the other way).
+    ASSERT_TRUE(
+        clinic_->record_message_consent(by("2026-11-20T09:00:00Z"), "C-1", true, ns::ConsentVia::clinic));
   }
 
   MailConfig config(int port) const {
@@ -187,6 +190,49 @@ TEST_P(Mail, AMessageIsDeliveredWithItsPartsAttachmentUtf8SubjectAndMessageId) {
   EXPECT_EQ(g["attachments"][0]["type"], "text/calendar");
   EXPECT_NE(g["attachments"][0]["content"].get<std::string>().find("SUMMARY:Next visit"), std::string::npos);
   expect_audit_ok();
+}
+
+TEST_P(Mail, ConsentIsCheckedAgainAsAMessageLeaves) {
+  const auto q = queue("Your aftercare");
+  ASSERT_EQ(q.state, ns::MessageState::queued);
+  // Ana unsubscribes after it was queued and before the mailer's round: it never leaves.
+  auto token = clinic_->unsubscribe_token("C-1", at("2026-11-24T10:00:30Z"));
+  ASSERT_TRUE(token) << token.error().describe();
+  ASSERT_TRUE(clinic_->unsubscribe(ns::Actor{"unsubscribe link", at("2026-11-24T10:00:40Z")}, *token));
+  Sink sink(dir_, {});
+  const auto r = round(config(sink.port()), "2026-11-24T10:01:00Z");
+  EXPECT_EQ(r.sent, 0);
+  EXPECT_TRUE(sink.messages().empty()) << "nothing reached the relay";
+  const auto after = reread(q.id);
+  EXPECT_EQ(after.state, ns::MessageState::withheld);
+  EXPECT_NE(after.last_error.find("withdrew consent to messages"), std::string::npos) << after.last_error;
+  expect_audit_ok();
+}
+
+TEST_P(Mail, TheRoundQueuesAndSendsAReminderComposedFromThePack) {
+  ASSERT_TRUE(clinic_->record_consent(by("2026-11-20T09:05:00Z"), "C-1", "I consent.", "Ana"));
+  record_intake(intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}}));
+  // A booked visit within the lead: the round queues its reminder (the pack's words, the visit as .ics) and
+  // sends it in the same round.
+  auto booked = clinic_->book_appointment(by("2026-11-23T09:30:00Z"), "C-1", "face", nu::millimetres(0.5),
+                                          at("2026-11-25T09:00:00Z"));
+  ASSERT_TRUE(booked) << booked.error().describe();
+  Sink sink(dir_, {});
+  auto c = config(sink.port());
+  c.reminder_lead = std::chrono::hours{24};
+  const auto r = round(c, "2026-11-24T10:00:00Z");
+  EXPECT_EQ(r.sent, 1);
+  const auto got = sink.messages();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0]["subject"].get<std::string>().find("Wednesday 25 November 2026, 09:00 UTC"),
+            std::string::npos)
+      << got[0]["subject"];
+  EXPECT_NE(got[0]["text"].get<std::string>().find("Dear Ana"), std::string::npos);
+  EXPECT_NE(got[0]["html"].get<std::string>().find("unsubscribe"), std::string::npos);
+  ASSERT_EQ(got[0]["attachments"].size(), 1u);
+  EXPECT_NE(got[0]["attachments"][0]["content"].get<std::string>().find("DTSTART:20261125T090000Z"),
+            std::string::npos);
+  EXPECT_EQ(round(c, "2026-11-24T11:00:00Z").sent, 0) << "a visit is reminded once";
 }
 
 TEST_P(Mail, APlainMessageHasOnlyItsTextPart) {

@@ -39,6 +39,9 @@ struct MailConfig {
   int max_attempts = 8;
   std::chrono::seconds retry_base{60};
   std::chrono::seconds poll{15};  ///< how long the worker sleeps when nothing is due
+  /// How long before a booked visit its reminder is queued (each round queues what fell due:
+  /// queue_due_messages).
+  std::chrono::hours reminder_lead{24};
   /// Connecting, and the whole exchange of one message: a relay that takes longer is a temporary failure.
   std::chrono::seconds timeout{60};
   /// Verify the relay's certificate and name (always, outside tests of a self-signed relay).

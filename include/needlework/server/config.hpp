@@ -55,6 +55,7 @@ struct ServerConfig {
   int mail_max_attempts = 8;
   std::chrono::seconds mail_retry_base{60};
   std::chrono::seconds mail_poll{15};
+  std::chrono::hours reminder_lead{24};  ///< how long before a booked visit its reminder is sent
 };
 
 /// The mail settings of a configuration, as the mailer takes them.
