@@ -131,6 +131,23 @@ std::vector<Setting> make_settings() {
   add("login_window_min", std::to_string(d.login_window.count()),
       "minutes failed logins are counted over, and how long a throttled login waits",
       integer(&ServerConfig::login_window, 1, 24 * 60));
+  add("public_url", "(the listen address, as http://)",
+      "the address clients reach the app at, used in links inside messages (https://clinic.example:8443)",
+      [](ServerConfig& c, std::string_view t) -> Result<void> {
+        std::string url(t);
+        while (!url.empty() && url.back() == '/') url.pop_back();
+        if (!url.empty()) {
+          const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+          const auto host_at = url.find("://") + 3;
+          if (!scheme || host_at >= url.size() || url.find_first_of(" \t\r\n?#") != std::string::npos) {
+            return fail(
+                ErrorCode::invalid_value,
+                "must be an http:// or https:// address with no query, e.g. https://clinic.example:8443");
+          }
+        }
+        c.public_url = std::move(url);
+        return {};
+      });
   // The CLI's own names for what it shares with the server, so one environment serves both.
   for (auto& x : s) {
     if (x.name == "database") {
@@ -162,6 +179,11 @@ Result<void> apply(ServerConfig& c, const Setting& s, std::string_view value, st
 }
 
 }  // namespace
+
+std::string public_url_of(const ServerConfig& c) {
+  if (!c.public_url.empty()) return c.public_url;
+  return fmt::format("{}://{}", c.tls_cert.empty() ? "http" : "https", c.listen);
+}
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> all = make_settings();

@@ -70,7 +70,7 @@ std::string lower(std::string_view s) {
 }
 
 /// Where links in messages point: the server's public address (docs/server.md, `public_url`).
-std::string base_url(const Services& s) { return "http://" + s.config().listen; }  // PRE-MERGE
+std::string base_url(const Services& s) { return public_url_of(s.config()); }
 
 /// Issues a link for `client` and queues its message (inside the caller's write transaction).
 Result<store::OutboxMessage> issue_link(const Services& s, ClinicStore& cs, const store::Actor& by,
@@ -91,9 +91,8 @@ Result<store::OutboxMessage> issue_link(const Services& s, ClinicStore& cs, cons
   m.kind = "portal_link";
   m.subject = link_subject();
   m.body = link_body(client.name, url);
-  m.created_at = by.at;  // PRE-MERGE
-  NW_TRY(queued, cs.repository().insert_message(by, m));
-  return queued;
+  NW_TRY(queued, cs.queue_message(by, std::move(m)));
+  return std::move(queued.message);
 }
 
 /// The throttle keys of a link request (per address asked from, per email address asked for).

@@ -19,7 +19,40 @@ namespace needlework::store {
 using namespace detail;
 using nlohmann::json;
 
+Result<MessageQueued> ClinicStore::queue_message(const Actor& by, OutboxMessage m) {
+  if (std::find(std::begin(message_kinds), std::end(message_kinds), m.kind) == std::end(message_kinds)) {
+    return fail(
+        ErrorCode::invalid_value,
+        fmt::format("'{}' is not a kind of message (one of {})", m.kind, fmt::join(message_kinds, ", ")),
+        "kind");
+  }
+  return store_.transaction_returning<MessageQueued>([&]() -> Result<MessageQueued> {
+    NW_TRY(client, store_.find_client(m.client_id));
+    if (!client) return fail(ErrorCode::not_found, fmt::format("no client '{}'", m.client_id), "client");
+    m.id = 0;
+    m.created_at = by.at;
+    m.sent_at.reset();
+    m.sent_by.clear();
+    m.attempts = 0;
+    m.message_id.clear();
+    // The address is the client's at queue time: a later change of email does not redirect it.
+    m.recipient = client->email;
+    if (m.recipient.empty()) {
+      m.state = MessageState::withheld;
+      m.last_error = "the client has no email address";
+    } else {
+      m.state = MessageState::queued;
+      m.last_error.clear();
+    }
+    return store_.insert_message_once(by, m);
+  });
+}
+
 Result<std::vector<OutboxMessage>> ClinicStore::outbox(bool all) { return store_.messages(all); }
+
+Result<std::vector<OutboxMessage>> ClinicStore::outbox_in(MessageState state) {
+  return store_.messages_in(state);
+}
 
 Result<OutboxMessage> ClinicStore::mark_sent(const Actor& by, Id message_id) {
   return store_.transaction_returning<OutboxMessage>([&]() -> Result<OutboxMessage> {
@@ -37,6 +70,7 @@ Result<OutboxMessage> ClinicStore::mark_sent(const Actor& by, Id message_id) {
       return fail(ErrorCode::out_of_range, "a message cannot be sent before it was queued", "at");
     m.sent_at = by.at;
     m.sent_by = by.name;
+    m.state = MessageState::sent;
     NW_CHECK(store_.update_message(by, m));
     return m;
   });

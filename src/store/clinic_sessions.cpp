@@ -687,8 +687,8 @@ Result<SessionRecord> ClinicStore::finish_session(const Actor& by, Id session_id
     m.subject = fmt::format("Aftercare after your session on {} ({})",
                             units::format_date(day_of(s.started_at)), s.area);
     m.body = clinic::render_text(sheet, pack_);
-    m.created_at = by.at;
-    NW_CHECK(store_.insert_message(by, m));
+    // Addressed to the client's email now, or withheld (to be handed over) when there is none.
+    NW_CHECK(queue_message(by, std::move(m)));
     return s;
   });
 }

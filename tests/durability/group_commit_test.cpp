@@ -155,6 +155,11 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::optional<ns::OutboxMessage>>, find_message, (ns::Id id), (id))
   FORWARD(Result<void>, update_message, (const ns::Actor& b, const ns::OutboxMessage& m), (b, m))
   FORWARD(Result<std::vector<ns::OutboxMessage>>, messages, (bool all), (all))
+  FORWARD(Result<ns::MessageQueued>, insert_message_once, (const ns::Actor& b, const ns::OutboxMessage& m),
+          (b, m))
+  FORWARD(Result<std::vector<ns::OutboxMessage>>, messages_in, (ns::MessageState s), (s))
+  FORWARD(Result<std::vector<ns::OutboxMessage>>, due_messages, (ns::DateTime now, std::int64_t limit),
+          (now, limit))
   FORWARD(Result<ns::PhotoRecord>, insert_photo, (const ns::Actor& b, const ns::PhotoRecord& p), (b, p))
   FORWARD(Result<std::vector<ns::PhotoRecord>>, photos_of, (std::string_view c), (c))
   FORWARD(Result<std::vector<ns::AuditEntry>>, audit_log, (), ())

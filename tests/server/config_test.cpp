@@ -94,6 +94,29 @@ TEST(ServerConfig, BadValuesNameTheSettingAndWhereItCameFrom) {
   std::filesystem::remove(broken);
 }
 
+TEST(ServerConfig, PublicUrlDefaultsToTheListenAddressAndIsChecked) {
+  auto plain = load_config(std::nullopt, env_of({}), {{"listen", "127.0.0.1:9000"}});
+  ASSERT_TRUE(plain) << plain.error().describe();
+  EXPECT_EQ(plain->public_url, "");
+  EXPECT_EQ(public_url_of(*plain), "http://127.0.0.1:9000");
+  plain->tls_cert = "cert.pem";
+  EXPECT_EQ(public_url_of(*plain), "https://127.0.0.1:9000") << "TLS: the listen address as https://";
+
+  auto given =
+      load_config(std::nullopt, env_of({{"NEEDLEWORK_PUBLIC_URL", "https://clinic.example:8443/"}}), {});
+  ASSERT_TRUE(given) << given.error().describe();
+  EXPECT_EQ(given->public_url, "https://clinic.example:8443") << "the trailing slash dropped";
+  EXPECT_EQ(public_url_of(*given), "https://clinic.example:8443");
+
+  for (const char* bad : {"clinic.example", "ftp://clinic.example", "https://", "https://a.example/?x=1",
+                          "https://a example"}) {
+    auto c = load_config(std::nullopt, env_of({}), {{"public_url", bad}});
+    ASSERT_FALSE(c) << bad;
+    EXPECT_EQ(c.error().code, ErrorCode::invalid_value) << bad;
+    EXPECT_NE(c.error().where.find("public_url"), std::string::npos) << c.error().where;
+  }
+}
+
 TEST(ServerConfig, EverySettingIsDocumentedWithItsDefaultAndVariable) {
   std::ifstream in(std::filesystem::path(NEEDLEWORK_SOURCE_DIR) / "docs" / "server.md");
   std::stringstream text;

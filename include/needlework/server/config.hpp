@@ -41,7 +41,15 @@ struct ServerConfig {
   bool fast_password_hash = false;        ///< the least argon2id cost (tests only: logging in stays fast)
   int login_max_failures = 5;             ///< failed logins per account or address before 429
   std::chrono::minutes login_window{15};  ///< … within this window, which is also how long 429 lasts
+  /// The address clients reach the app at, for links inside messages ("https://clinic.example:8443", no
+  /// trailing slash); "" = the listen address (`public_url_of`).
+  std::string public_url;
 };
+
+/// The address links in messages start with: `public_url` when set, else the listen address as http:// (or
+/// https:// when tls_cert is set). With `listen` on port 0 or 0.0.0.0 that is not an address a client can
+/// reach: a clinic sets public_url.
+[[nodiscard]] std::string public_url_of(const ServerConfig& c);
 
 /// One setting: its name in the file and flag (`max_body_bytes` → `--max-body-bytes`), environment variable,
 /// default as text, what it means, and how a text value sets it.

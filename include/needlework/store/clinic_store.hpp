@@ -286,9 +286,18 @@ class ClinicStore {
   /// Where a photo's file is kept.
   [[nodiscard]] std::filesystem::path photo_path(std::string_view sha256) const;
 
+  /// Queues a message for its client at by.at (`m.created_at` is set to it): `recipient` is the client's
+  /// email now; a client without one gets the message `withheld` (last_error says why), never tried by the
+  /// mailer but listed to be handed over. `m.kind` must be one of `message_kinds`; `m.next_attempt_at`, when
+  /// set, is "not before" (a message queued for later). A `dedupe_key` already queued is not queued again:
+  /// the message already there comes back with `inserted` false (Store::insert_message_once).
+  Result<MessageQueued> queue_message(const Actor& by, OutboxMessage m);
   /// Messages not yet sent (all with `all`), oldest first.
   Result<std::vector<OutboxMessage>> outbox(bool all = false);
-  /// Marks a queued message as handed over or sent, at by.at by by.name.
+  /// The messages in one state, oldest first.
+  Result<std::vector<OutboxMessage>> outbox_in(MessageState state);
+  /// Marks a message as handed over or sent, at by.at by by.name (state `sent`): a queued, failed or
+  /// withheld one; one already sent is `invalid_value`.
   Result<OutboxMessage> mark_sent(const Actor& by, Id message_id);
 
   /// Records observations at by.at for a finished session, triaged by clinic::followup; "see a doctor"

@@ -218,17 +218,46 @@ struct EscalationRecord {
   [[nodiscard]] bool open() const { return !closed_at.has_value(); }
 };
 
-/// A message for a client, queued until someone hands it over or sends it: the aftercare sheet of a session.
+/// Where a message is on its way to the client (docs/mail.md): `queued` waits for the mailer (or to be handed
+/// over), `sent` was accepted by the relay or handed over, `failed` was refused by the relay or ran out of
+/// attempts (a person may retry it), `withheld` has no address to go to (the client has no email) and is
+/// never tried.
+enum class MessageState { queued, sent, failed, withheld };
+
+/// What a message is (the outbox's `kind` CHECK holds the same list).
+inline constexpr std::string_view message_kinds[] = {"aftercare",     "reminder",    "followup_prompt",
+                                                     "recall_notice", "portal_link", "home_aftercare"};
+
+/// A message for a client, queued until the mailer sends it or someone hands it over: the aftercare sheet of
+/// a session, a reminder, a recall notice, …
 struct OutboxMessage {
   Id id = 0;
   std::string client_id;
   std::optional<Id> session_id;
-  std::string kind;  ///< "aftercare"
+  std::string kind;  ///< one of `message_kinds`
   std::string subject;
   std::string body;  ///< plain text
   DateTime created_at;
   std::optional<DateTime> sent_at;
-  std::string sent_by;
+  std::string sent_by;  ///< who handed it over, or "mail" when the relay accepted it
+  // Since schema version 11 (delivery by mail).
+  std::string recipient;        ///< the email address at queue time ("" when the client had none: withheld)
+  std::string body_html;        ///< an HTML alternative of `body` ("" when none)
+  std::string attachment_name;  ///< a file attached ("" when none), e.g. "next-visit.ics"
+  std::string attachment_type;  ///< its media type, e.g. "text/calendar"
+  std::string attachment;       ///< its content (text: an .ics event)
+  MessageState state = MessageState::queued;
+  int attempts = 0;  ///< delivery attempts the relay answered or that failed to reach it
+  /// When the mailer may try it next: after a temporary failure, while a mailer holds it (a lease), or "not
+  /// before" for a message queued for later. Unset: as soon as it is queued.
+  std::optional<DateTime> next_attempt_at;
+  std::string last_error;  ///< the relay's last answer (or why it could not be reached), "" when none
+  /// The RFC 5322 Message-ID (with its angle brackets), fixed the first time the message is attempted and
+  /// never changed, so a retry after a crash carries the same one ("" before the first attempt).
+  std::string message_id;
+  /// Unique among messages when not empty: a message with a key already present is not queued again
+  /// (`Store::insert_message_once`), so a scheduler may queue "reminder:appointment:12" every round.
+  std::string dedupe_key;
 };
 
 /// What a photo shows.
@@ -292,6 +321,15 @@ struct EnumText<RollerState> {
 };
 
 template <>
+struct EnumText<MessageState> {
+  static constexpr std::array<std::pair<MessageState, std::string_view>, 4> names{
+      {{MessageState::queued, "queued"},
+       {MessageState::sent, "sent"},
+       {MessageState::failed, "failed"},
+       {MessageState::withheld, "withheld"}}};
+};
+
+template <>
 struct EnumText<PhotoKind> {
   static constexpr std::array<std::pair<PhotoKind, std::string_view>, 4> names{
       {{PhotoKind::before, "before"},
@@ -319,6 +357,10 @@ template <class E>
 }
 
 [[nodiscard]] inline std::string_view to_string(PhotoKind k) noexcept { return enum_to_string(k); }
+[[nodiscard]] inline std::string_view to_string(MessageState s) noexcept { return enum_to_string(s); }
+[[nodiscard]] inline std::optional<MessageState> message_state_from_string(std::string_view s) noexcept {
+  return enum_from_string<MessageState>(s);
+}
 [[nodiscard]] std::string_view to_string(AppointmentState s) noexcept;
 [[nodiscard]] std::optional<AppointmentState> appointment_state_from_string(std::string_view s) noexcept;
 [[nodiscard]] std::string_view to_string(RollerState s) noexcept;

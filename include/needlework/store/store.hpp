@@ -105,6 +105,13 @@ struct AuditFilter {
   }
 };
 
+/// What `Store::insert_message_once` did: the message (the one already there, when its key was present) and
+/// whether it was inserted now.
+struct MessageQueued {
+  OutboxMessage message;
+  bool inserted = false;
+};
+
 /// The schema version a database is at, with the migrations applied to it.
 struct SchemaInfo {
   int version = 0;
@@ -231,11 +238,22 @@ class Store {
   virtual Result<std::vector<EscalationRecord>> escalations_of(std::string_view client_id) = 0;
 
   // ---- outbox ----------------------------------------------------------------------------------------
+  /// Inserts a message; a `dedupe_key` already present is `invalid_value` (use `insert_message_once`).
   virtual Result<OutboxMessage> insert_message(const Actor& by, const OutboxMessage& m) = 0;
+  /// Inserts a message unless one with its `dedupe_key` (when not empty) is already there: then that one is
+  /// returned, unchanged and not audited again, with `inserted` false — not an error, so a scheduler may
+  /// queue "reminder:appointment:12" on every round and it goes out once. Checked and inserted in one write
+  /// transaction, so two stores on one database cannot both insert it.
+  virtual Result<MessageQueued> insert_message_once(const Actor& by, const OutboxMessage& m) = 0;
   virtual Result<std::optional<OutboxMessage>> find_message(Id id) = 0;
   virtual Result<void> update_message(const Actor& by, const OutboxMessage& m) = 0;
   /// Oldest first; only those not yet sent unless `all`.
   virtual Result<std::vector<OutboxMessage>> messages(bool all) = 0;
+  /// The messages in one state, oldest first.
+  virtual Result<std::vector<OutboxMessage>> messages_in(MessageState state) = 0;
+  /// At most `limit` messages the mailer may try at `now`, oldest first: queued, with a recipient, and no
+  /// `next_attempt_at` after `now` (read through the index on (state, next_attempt_at)).
+  virtual Result<std::vector<OutboxMessage>> due_messages(DateTime now, std::int64_t limit) = 0;
 
   // ---- photos ----------------------------------------------------------------------------------------
   virtual Result<PhotoRecord> insert_photo(const Actor& by, const PhotoRecord& p) = 0;

@@ -284,6 +284,23 @@ struct OmittedWhenEmpty : Codec {
   }
 };
 
+/// `Codec` with its member left out of the record's JSON while it holds its type's default value (a count
+/// of 0, an enum's first value): `OmittedWhenEmpty` for a member that is never empty.
+template <class Codec>
+struct OmittedWhenDefault : Codec {
+  template <class M>
+  static bool omitted(const M& v) {
+    return v == M{};
+  }
+};
+
+/// A message's delivery state, left out of the JSON while `queued` (the state every message had before
+/// version 11). Version 11 gave a row sent before it 'sent', so that is its "default" too when its form of
+/// then is looked for (`earlier_forms`).
+struct MessageStateCodec : OmittedWhenDefault<EnumCodec<MessageState>> {
+  static bool migration_default(const json& v) { return v == "sent"; }
+};
+
 // ---- fields and tables -----------------------------------------------------------------------------------
 
 /// How the store writes a field.
@@ -516,7 +533,22 @@ struct Table<OutboxMessage> {
       field<TextCodec>("body", "body", &R::body),
       field<TimeCodec>("created_at", "created_at", &R::created_at),
       field<OptionalTimeCodec>("sent_at", "sent_at", &R::sent_at, Use::updatable),
-      field<TextCodec>("sent_by", "sent_by", &R::sent_by, Use::updatable));
+      field<TextCodec>("sent_by", "sent_by", &R::sent_by, Use::updatable),
+      field<OmittedWhenEmpty<TextCodec>>("recipient", "recipient", &R::recipient, Use::fixed, 11),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("body_html", "body_html", &R::body_html, Use::fixed, 11),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("attachment_name", "attachment_name", &R::attachment_name,
+                                               Use::fixed, 11),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("attachment_type", "attachment_type", &R::attachment_type,
+                                               Use::fixed, 11),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("attachment", "attachment", &R::attachment, Use::fixed, 11),
+      field<MessageStateCodec>("state", "state", &R::state, Use::updatable, 11),
+      field<OmittedWhenDefault<IntegerCodec<int>>>("attempts", "attempts", &R::attempts, Use::updatable, 11),
+      field<OmittedWhenEmpty<OptionalTimeCodec>>("next_attempt_at", "next_attempt_at", &R::next_attempt_at,
+                                                 Use::updatable, 11),
+      field<OmittedWhenEmpty<TextCodec>>("last_error", "last_error", &R::last_error, Use::updatable, 11),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("message_id", "message_id", &R::message_id, Use::updatable,
+                                               11),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("dedupe_key", "dedupe_key", &R::dedupe_key, Use::fixed, 11));
 };
 
 template <>
@@ -678,8 +710,18 @@ json record_json(const R& r) {
 
 /// Whether a member's JSON is what a column added by a migration holds by default (NULL, 0, '', '[]').
 inline bool default_json(const json& v) {
-  return v.is_null() || (v.is_boolean() && !v.get<bool>()) ||
+  return v.is_null() || (v.is_boolean() && !v.get<bool>()) || (v.is_number_integer() && v == 0) ||
          (v.is_string() && v.get<std::string>().empty()) || (v.is_array() && v.empty());
+}
+
+/// `default_json`, or what the codec says its migration gave a row written before it.
+template <class Codec>
+bool migration_default_json(const json& v) {
+  if constexpr (requires { Codec::migration_default(v); }) {
+    return Codec::migration_default(v);
+  } else {
+    return default_json(v);
+  }
 }
 
 /// The canonical texts R's JSON had under earlier schema versions, newest first: for each version that added
@@ -701,7 +743,8 @@ std::vector<std::string> earlier_forms(const R& r) {
       if (f.since < v) return;
       const auto it = j.find(std::string(f.key));
       if (it == j.end()) return;
-      if (default_json(*it)) {
+      using Codec = typename std::decay_t<decltype(f)>::codec;
+      if (migration_default_json<Codec>(*it)) {
         j.erase(it);
       } else {
         possible = false;

@@ -481,11 +481,32 @@ class SqlStore final : public Store {
   Result<OutboxMessage> insert_message(const Actor& by, const OutboxMessage& m) override {
     return insert(by, m);
   }
+  Result<MessageQueued> insert_message_once(const Actor& by, const OutboxMessage& m) override {
+    return write<MessageQueued>([&]() -> Result<MessageQueued> {
+      if (!m.dedupe_key.empty()) {
+        NW_TRY(found, first<OutboxMessage>("WHERE dedupe_key = $1", {Value(m.dedupe_key)}));
+        if (found) return MessageQueued{std::move(*found), false};
+      }
+      NW_TRY(saved, insert(by, m));
+      return MessageQueued{std::move(saved), true};
+    });
+  }
   Result<std::optional<OutboxMessage>> find_message(Id id) override { return find<OutboxMessage>(Value(id)); }
   Result<void> update_message(const Actor& by, const OutboxMessage& m) override { return update(by, m); }
   Result<std::vector<OutboxMessage>> messages(bool all) override {
     return list<OutboxMessage>(all ? "ORDER BY created_at, id"
                                    : "WHERE sent_at IS NULL ORDER BY created_at, id");
+  }
+  Result<std::vector<OutboxMessage>> messages_in(MessageState state) override {
+    return list<OutboxMessage>("WHERE state = $1 ORDER BY created_at, id",
+                               {Value(std::string(enum_to_string(state)))});
+  }
+  Result<std::vector<OutboxMessage>> due_messages(DateTime now, std::int64_t limit) override {
+    // Times are fixed-width UTC text (TimeCodec), so text order is time order.
+    return list<OutboxMessage>(
+        "WHERE state = 'queued' AND recipient <> '' AND (next_attempt_at IS NULL OR next_attempt_at <= $1) "
+        "ORDER BY created_at, id LIMIT $2",
+        {TimeCodec::to_sql(now), Value(limit)});
   }
   Result<PhotoRecord> insert_photo(const Actor& by, const PhotoRecord& p) override { return insert(by, p); }
   Result<std::vector<PhotoRecord>> photos_of(std::string_view client_id) override {
