@@ -97,7 +97,7 @@ export async function portalFlow({ chromium, chromiumPath, profileDir, bin, webR
       await page.getByRole('link', { name: 'Aftercare sheet' }).click();
       await page.getByRole('heading', { name: 'Aftercare after micro-needling' }).waitFor();
       await visit(page, 'portal-aftercare');
-      await page.getByRole('link', { name: 'Your treatment' }).click();
+      await page.locator('.crumbs').getByRole('link', { name: 'Your treatment' }).click();
       await page.getByRole('heading', { name: 'Hello, Pia Example' }).waitFor();
     });
 
