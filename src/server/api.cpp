@@ -17,10 +17,11 @@
 namespace needlework::server {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 4> role_table{{{Role::admin, "admin"},
+constexpr std::array<std::pair<Role, std::string_view>, 5> role_table{{{Role::admin, "admin"},
                                                                        {Role::practitioner, "practitioner"},
                                                                        {Role::reception, "reception"},
-                                                                       {Role::auditor, "auditor"}}};
+                                                                       {Role::auditor, "auditor"},
+                                                                       {Role::client, "client"}}};
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -128,7 +129,8 @@ std::string new_request_id() {
 
 std::optional<Role> role_named(std::string_view name) {
   for (const auto& [r, n] : role_table) {
-    if (n == name) return r;
+    // A staff user's stored role is never "client": that role is a portal session's only.
+    if (n == name && r != Role::client) return r;
   }
   return std::nullopt;
 }
@@ -404,7 +406,7 @@ void Api::dispatch(Request& request, Seen& seen, const Reply& reply) {
   }
 
   if (route->roles != 0) {
-    auto who = authenticate(request);
+    auto who = authenticate(request, route->roles);
     if (!who) return reply(std::move(who.error()));
     seen.user_id = who->user_id;
     const Principal& p = *who;
@@ -492,8 +494,17 @@ constexpr std::chrono::seconds touch_every{60};
 
 }  // namespace
 
-std::expected<Principal, Response> Api::authenticate(const Request& request) {
+std::expected<Principal, Response> Api::authenticate(const Request& request, RoleSet route_roles) {
   const auto& config = services_->config();
+  // A portal route reads the portal's cookie, a staff route the staff one; either falls back to the other, so
+  // a staff login calling the portal (or a client calling a staff route) is answered 403, not 401.
+  const auto portal_token = request.cookie(portal_cookie);
+  const bool has_portal = portal_token && !portal_token->empty();
+  const auto staff_token = request.cookie(session_cookie);
+  const bool has_staff = staff_token && !staff_token->empty();
+  if (!request.header("Authorization") && has_portal && (route_roles == client_only || !has_staff)) {
+    return authenticate_client(request, *portal_token);
+  }
   if (auto header = request.header("Authorization")) {
     const auto value = trim(*header);
     if (!value.starts_with("Bearer ") || trim(value.substr(7)).empty()) {
@@ -511,9 +522,12 @@ std::expected<Principal, Response> Api::authenticate(const Request& request) {
     (*found)->must_change = false;  // a key is the admin's choice, not a one-time password
     return std::move(**found);
   }
-  const auto token = request.cookie(session_cookie);
-  if (!token || token->empty())
-    return std::unexpected(unauthorized("log in first (POST /api/v1/auth/login)"));
+  const auto& token = staff_token;
+  if (!has_staff) {
+    return std::unexpected(unauthorized(route_roles == client_only
+                                            ? "sign in first (POST /api/v1/portal/session with your link)"
+                                            : "log in first (POST /api/v1/auth/login)"));
+  }
   const std::string hash = token_hash(*token);
   std::optional<store::AuthSession> session;
   auto found = services_->read([&](ReadConnection& c) -> Result<std::optional<Principal>> {
@@ -543,6 +557,44 @@ std::expected<Principal, Response> Api::authenticate(const Request& request) {
   }
   (*found)->session_hash = hash;
   return std::move(**found);
+}
+
+std::expected<Principal, Response> Api::authenticate_client(const Request& request,
+                                                            const std::string& token) {
+  const auto& config = services_->config();
+  const std::string hash = token_hash(token);
+  auto found = services_->read([&](ReadConnection& c) -> Result<std::optional<store::ClientSession>> {
+    NW_TRY(s, c.store->find_client_session(hash));
+    const auto idle = std::chrono::duration_cast<std::chrono::seconds>(config.session_idle);
+    if (!s || s->ended_at || request.now >= s->expires_at || request.now >= s->last_seen_at + idle) {
+      return std::optional<store::ClientSession>{};
+    }
+    return s;
+  });
+  if (!found) return std::unexpected(error_response(found.error()));
+  if (!*found) {
+    return std::unexpected(
+        unauthorized("the portal session has ended or expired; ask for a new sign-in link"));
+  }
+  const auto& session = **found;
+  if (request.method != "GET" && request.method != "HEAD") {
+    const auto csrf = request.header(csrf_header);
+    if (!csrf || !equal_in_constant_time(token_hash(trim(*csrf)), session.csrf_hash)) {
+      return std::unexpected(error_response(
+          403, "csrf", fmt::format("a write needs the {} header the sign-in gave", csrf_header),
+          std::string(csrf_header)));
+    }
+  }
+  if (request.now - session.last_seen_at >= touch_every) {
+    services_->write_quietly(
+        [hash, at = request.now](store::Store& s) { return s.touch_client_session(hash, at); });
+  }
+  Principal p;
+  p.name = "client:" + session.client_id;
+  p.role = Role::client;
+  p.client_id = session.client_id;
+  p.session_hash = hash;
+  return p;
 }
 
 }  // namespace needlework::server

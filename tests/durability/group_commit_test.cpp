@@ -193,6 +193,17 @@ class CommitFails final : public ns::Store {
           (std::string_view k, ns::DateTime at, std::chrono::seconds w), (k, at, w))
   FORWARD(Result<std::optional<ns::LoginThrottle>>, find_login_throttle, (std::string_view k), (k))
   FORWARD(Result<void>, clear_login_throttle, (std::string_view k), (k))
+  FORWARD(Result<void>, insert_portal_link, (const ns::Actor& by, const ns::PortalLink& l), (by, l))
+  FORWARD(Result<std::optional<ns::PortalLink>>, use_portal_link, (const ns::Actor& by, std::string_view h),
+          (by, h))
+  FORWARD(Result<std::optional<ns::PortalLink>>, find_portal_link, (std::string_view h), (h))
+  FORWARD(Result<std::vector<ns::ClientRecord>>, clients_with_email, (std::string_view e), (e))
+  FORWARD(Result<void>, insert_client_session, (const ns::ClientSession& c), (c))
+  FORWARD(Result<std::optional<ns::ClientSession>>, find_client_session, (std::string_view h), (h))
+  FORWARD(Result<void>, touch_client_session, (std::string_view h, ns::DateTime at), (h, at))
+  FORWARD(Result<void>, end_client_session, (std::string_view h, ns::DateTime at), (h, at))
+  FORWARD(Result<void>, insert_calendar_feed, (const ns::CalendarFeed& f), (f))
+  FORWARD(Result<std::optional<ns::CalendarFeed>>, find_calendar_feed, (std::string_view h), (h))
   FORWARD(Result<void>, backup_to, (const std::filesystem::path& t, const std::function<void(double)>& s),
           (t, s))
 #undef FORWARD

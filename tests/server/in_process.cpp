@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "needlework/server/credentials.hpp"
 #include "routes.hpp"
 
 // A Call names only what it sends (designated initializers); GCC 12 warns of every member left to its
@@ -65,8 +66,8 @@ std::string Answer::describe() const {
   return fmt::format("HTTP {} {}", status, body.size() > 600 ? body.substr(0, 600) + "…" : body);
 }
 
-std::string session_cookie_of(const Answer& a) {
-  const std::string prefix = fmt::format("{}=", session_cookie);
+std::string session_cookie_of(const Answer& a, std::string_view name) {
+  const std::string prefix = fmt::format("{}=", name);
   for (const auto& v : a.header_values("Set-Cookie")) {
     if (!v.starts_with(prefix)) continue;
     return v.substr(prefix.size(), v.find(';') - prefix.size());
@@ -132,7 +133,8 @@ Answer InProcess::call(const Call& c) {
     if (!c.as->api_key.empty()) r.headers.emplace_back("Authorization", "Bearer " + c.as->api_key);
     if (!c.as->session.empty()) {
       r.headers.emplace_back(
-          "Cookie", fmt::format("{}={}; {}={}", session_cookie, c.as->session, csrf_cookie, c.as->csrf));
+          "Cookie", fmt::format("{}={}; {}={}", c.as->portal ? portal_cookie : session_cookie, c.as->session,
+                                c.as->portal ? portal_csrf_cookie : csrf_cookie, c.as->csrf));
     }
     if (c.csrf && !c.as->csrf.empty()) r.headers.emplace_back(std::string(csrf_header), c.as->csrf);
   }
@@ -149,6 +151,50 @@ Credentials InProcess::login(const std::string& name, const std::string& passwor
   if (a.json.is_object()) who.csrf = a.json.value("csrf_token", std::string());
   EXPECT_FALSE(who.session.empty()) << a.describe();
   return who;
+}
+
+Credentials InProcess::portal_sign_in(const std::string& token) {
+  const auto a =
+      call({.method = "POST", .path = "/api/v1/portal/session", .body = nlohmann::json{{"token", token}}});
+  EXPECT_EQ(a.status, 200) << "portal sign-in: " << a.describe();
+  Credentials who;
+  who.portal = true;
+  who.session = session_cookie_of(a, portal_cookie);
+  if (a.json.is_object()) {
+    who.csrf = a.json.value("csrf_token", std::string());
+    who.name = "client:" + a.json["client"].value("id", std::string());
+  }
+  EXPECT_FALSE(who.session.empty()) << a.describe();
+  return who;
+}
+
+std::string InProcess::portal_link(const std::string& client_id, store::DateTime expires_at) {
+  const std::string token = new_token();
+  store::PortalLink link;
+  link.token_hash = token_hash(token);
+  link.client_id = client_id;
+  link.created_at =
+      std::min(expires_at, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  link.expires_at = expires_at;
+  link.requested_from = "test";
+  auto put = store_write([link](store::Store& s) {
+    return s.insert_portal_link({"test", link.created_at}, link);
+  });
+  EXPECT_TRUE(put) << put.error().describe();
+  return token;
+}
+
+Credentials InProcess::portal_client(const Credentials& admin, const std::string& client_id) {
+  const auto a = call({.method = "POST",
+                       .path = "/api/v1/clients",
+                       .body = nlohmann::json{{"id", client_id},
+                                              {"name", "Client " + client_id},
+                                              {"email", client_id + "@example.org"}},
+                       .as = admin});
+  EXPECT_EQ(a.status, 201) << "adding client " << client_id << ": " << a.describe();
+  const auto soon =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::minutes(15);
+  return portal_sign_in(portal_link(client_id, soon));
 }
 
 Credentials InProcess::change_password(const Credentials& who) {

@@ -42,6 +42,7 @@ struct Credentials {
   std::string session;  ///< the nw_session cookie's token ("" for none)
   std::string csrf;     ///< sent as X-CSRF-Token ("" for none)
   std::string api_key;  ///< sent as a bearer token ("" for none)
+  bool portal = false;  ///< a client's portal session: `session` and `csrf` go in the portal's cookies
 };
 
 /// What to send.
@@ -82,6 +83,15 @@ class InProcess {
   Credentials add_user(const Credentials& admin, const std::string& name, const std::string& role,
                        bool keep_one_time = false);
 
+  /// Signs in to the portal with a link's token (POST /api/v1/portal/session); the client's session, or a
+  /// failed expectation.
+  Credentials portal_sign_in(const std::string& token);
+  /// A sign-in link for a registered client, written straight into the store (as the link routes would issue
+  /// it, without the message), expiring at `expires_at`; its token.
+  std::string portal_link(const std::string& client_id, store::DateTime expires_at);
+  /// A client registered by `admin` (with an email address), signed in to the portal through a link.
+  Credentials portal_client(const Credentials& admin, const std::string& client_id);
+
   /// Runs `f(store::Store&)` (returning Result<T>) through the group committer and waits.
   template <class F>
   auto store_write(F f) -> decltype(f(std::declval<store::Store&>()));
@@ -92,8 +102,8 @@ class InProcess {
   std::unique_ptr<Api> api_;
 };
 
-/// The session cookie a response sets ("" when none).
-std::string session_cookie_of(const Answer& a);
+/// The session cookie a response sets ("" when none): the staff one, or the portal's.
+std::string session_cookie_of(const Answer& a, std::string_view name = session_cookie);
 
 }  // namespace needlework::server::testing
 

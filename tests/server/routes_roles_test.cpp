@@ -2,7 +2,9 @@
 // (api_routes) is the one place that says who may call what, and this test walks all of it in-process — each
 // role gets 403 exactly where the table leaves it out and gets past access control everywhere else; no
 // cookie, an ended or expired session and a revoked key get 401; a cookie write without its CSRF token gets
-// 403 "csrf"; a one-time password opens only the routes marked open_before_password_change.
+// 403 "csrf"; a one-time password opens only the routes marked open_before_password_change. A client signed
+// in to the portal (Role::client, issue #14) is walked as a fifth role: portal routes only, and staff refused
+// there.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -49,7 +51,19 @@ Call minimal(const Route& r, std::optional<Credentials> as) {
   return c;
 }
 
-bool is_logout(const Route& r) { return r.path == "/api/v1/auth/logout"; }
+bool is_logout(const Route& r) {
+  return r.path == "/api/v1/auth/logout" || r.path == "/api/v1/portal/logout";
+}
+
+/// Every role the walk signs in as: the staff roles and a portal client.
+const std::vector<std::pair<Role, std::string>>& all_roles() {
+  static const std::vector<std::pair<Role, std::string>> all = [] {
+    auto v = staff_roles();
+    v.emplace_back(Role::client, "client");
+    return v;
+  }();
+  return all;
+}
 
 class RoutesRoles : public ::testing::Test {
  protected:
@@ -59,6 +73,7 @@ class RoutesRoles : public ::testing::Test {
     for (const auto& [role, name] : staff_roles()) {
       users_.emplace(name, role == Role::admin ? admin : server_->add_user(admin, "staff-" + name, name));
     }
+    users_.emplace("client", server_->portal_client(admin, "C-ROLES"));
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -72,6 +87,11 @@ class RoutesRoles : public ::testing::Test {
 
   /// A second session of the same login: for a logout, which ends the session it is sent with.
   static Credentials another_session(const Credentials& who) {
+    if (who.portal) {
+      const auto soon = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                        std::chrono::minutes(15);
+      return server_->portal_sign_in(server_->portal_link(who.name.substr(7), soon));  // "client:<id>"
+    }
     return server_->login(who.name, who.password);
   }
 
@@ -108,21 +128,27 @@ class RoutesRoles : public ::testing::Test {
 InProcess* RoutesRoles::server_ = nullptr;
 std::map<std::string, Credentials> RoutesRoles::users_;
 
-TEST_F(RoutesRoles, OnlyLoginHealthAndTheDocumentArePublic) {
+TEST_F(RoutesRoles, OnlyLoginHealthTheDocumentAndThePortalSignInArePublic) {
   std::set<std::string> open;
   for (const auto& r : routes()) {
-    EXPECT_EQ(r.roles & ~any_staff, 0) << name_of(r) << " names a role that does not exist";
+    EXPECT_EQ(r.roles & ~(any_staff | client_only), 0) << name_of(r) << " names a role that does not exist";
+    // A route is the staff's or the portal's, never both: a client reaches only what is theirs by design.
+    EXPECT_TRUE(r.roles == client_only || (r.roles & client_only) == 0)
+        << name_of(r) << " is open to clients and staff alike";
     if (r.roles == 0) open.insert(name_of(r));
   }
   // And the unsubscribe link of a message: it can only withdraw the one client's consent its token names.
-  EXPECT_EQ(open, (std::set<std::string>{"POST /api/v1/auth/login", "GET /api/v1/health",
-                                         "GET /api/v1/openapi.json", "POST /api/v1/unsubscribe"}));
+  EXPECT_EQ(open,
+            (std::set<std::string>{"POST /api/v1/auth/login", "GET /api/v1/health",
+                                   "GET /api/v1/openapi.json", "POST /api/v1/portal/link",
+                                   "POST /api/v1/portal/session", "GET /api/v1/portal/calendar/{file}",
+                                   "POST /api/v1/unsubscribe"}));
 }
 
 TEST_F(RoutesRoles, EveryRoleIsRefusedExactlyWhereTheTableLeavesItOut) {
   std::size_t refused = 0, allowed = 0;
   for (const auto& r : routes()) {
-    for (const auto& [role, role_name] : staff_roles()) {
+    for (const auto& [role, role_name] : all_roles()) {
       SCOPED_TRACE(fmt::format("{} as {}", name_of(r), role_name));
       const auto& who = user(role_name);
       const auto a = server().call(minimal(r, is_logout(r) ? another_session(who) : who));
@@ -143,6 +169,24 @@ TEST_F(RoutesRoles, EveryRoleIsRefusedExactlyWhereTheTableLeavesItOut) {
   // table has routes at all: a table of public routes would pass the loop above.
   EXPECT_GT(refused, 30u);
   EXPECT_GT(allowed, 100u);
+}
+
+TEST_F(RoutesRoles, AStaffLoginAndAPortalSessionInOneBrowserStayApart) {
+  // Both cookies sent at once: a staff route reads the staff session, a portal route the portal's.
+  Credentials both = user("client");
+  const auto& admin = user("admin");
+  for (const auto& [path, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/v1/auth/me", "admin"}, {"/api/v1/portal/me", "C-ROLES"}}) {
+    Request r;
+    r.method = "GET";
+    r.path = path;
+    r.remote = "127.0.0.1";
+    r.headers.emplace_back(
+        "Cookie", fmt::format("{}={}; {}={}", session_cookie, admin.session, portal_cookie, both.session));
+    const auto a = server().send(std::move(r));
+    ASSERT_EQ(a.status, 200) << path << ": " << a.describe();
+    EXPECT_NE(a.body.find(expected), std::string::npos) << path << ": " << a.describe();
+  }
 }
 
 TEST_F(RoutesRoles, ARoleIsRefusedThroughItsApiKeyAsThroughItsSession) {
@@ -169,6 +213,48 @@ TEST_F(RoutesRoles, ARoleIsRefusedThroughItsApiKeyAsThroughItsSession) {
 }
 
 TEST_F(RoutesRoles, NoCookieIsUnauthorized) { expect_unauthorized_everywhere(std::nullopt, "no cookie"); }
+
+TEST_F(RoutesRoles, ANonsensePortalCookieIsUnauthorized) {
+  Credentials nobody{"client:nobody", "", "not-a-session-token", "not-a-csrf-token", ""};
+  nobody.portal = true;
+  expect_unauthorized_everywhere(nobody, "a made-up portal session token");
+}
+
+TEST_F(RoutesRoles, AnEndedPortalSessionIsUnauthorized) {
+  auto session = another_session(user("client"));
+  const auto me = server().call({.path = "/api/v1/portal/me", .as = session});
+  ASSERT_EQ(me.status, 200) << "the session works before its logout: " << me.describe();
+  const auto out = server().call({.method = "POST", .path = "/api/v1/portal/logout", .as = session});
+  ASSERT_EQ(out.status, 204) << out.describe();
+  expect_unauthorized_everywhere(session, "a portal session ended by logout");
+}
+
+TEST_F(RoutesRoles, AnExpiredPortalSessionIsUnauthorized) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto idle =
+      std::chrono::duration_cast<std::chrono::seconds>(server().services().config().session_idle);
+  auto make = [&](store::DateTime last_seen, store::DateTime expires) {
+    Credentials who{"client:C-ROLES", "", new_token(), new_token(), ""};
+    who.portal = true;
+    store::ClientSession row;
+    row.token_hash = token_hash(who.session);
+    row.csrf_hash = token_hash(who.csrf);
+    row.client_id = "C-ROLES";
+    row.created_at = std::min(last_seen, now - std::chrono::hours(1));
+    row.last_seen_at = last_seen;
+    row.expires_at = expires;
+    auto put = server().store_write([row](store::Store& s) { return s.insert_client_session(row); });
+    EXPECT_TRUE(put) << put.error().describe();
+    return who;
+  };
+  const auto past_lifetime = make(now, now - std::chrono::seconds(1));
+  const auto idle_too_long = make(now - idle - std::chrono::minutes(1), now + std::chrono::hours(8));
+  const auto fresh = make(now, now + std::chrono::hours(8));
+  const auto me = server().call({.path = "/api/v1/portal/me", .as = fresh});
+  ASSERT_EQ(me.status, 200) << me.describe();
+  expect_unauthorized_everywhere(past_lifetime, "a portal session past its lifetime");
+  expect_unauthorized_everywhere(idle_too_long, "a portal session idle longer than session_idle");
+}
 
 TEST_F(RoutesRoles, ANonsenseCookieIsUnauthorized) {
   expect_unauthorized_everywhere(Credentials{"nobody", "", "not-a-session-token", "not-a-csrf-token", ""},
@@ -247,6 +333,12 @@ TEST_F(RoutesRoles, ACookieWriteWithoutItsCsrfTokenIsForbidden) {
     const auto b = server().call(wrong);
     EXPECT_EQ(b.status, 403) << b.describe();
     EXPECT_EQ(b.code(), "csrf") << b.describe();
+    // A client's portal session needs its own token just the same.
+    auto client = minimal(r, user("client"));
+    client.csrf = false;
+    const auto c = server().call(client);
+    EXPECT_EQ(c.status, 403) << c.describe();
+    EXPECT_EQ(c.code(), "csrf") << c.describe();
     ++writes;
   }
   EXPECT_GT(writes, 25u);
@@ -257,7 +349,8 @@ TEST_F(RoutesRoles, AOneTimePasswordOpensOnlyThePasswordChangeMeAndLogout) {
   const auto fresh = server().add_user(user("admin"), "new-admin", "admin", /*keep_one_time=*/true);
   std::set<std::string> open;
   for (const auto& r : routes()) {
-    if (r.roles == 0) continue;
+    // Public routes need no login; a portal route refuses any staff login first, by its role.
+    if (r.roles == 0 || r.roles == client_only) continue;
     SCOPED_TRACE(name_of(r) + " before the password change");
     const auto a = server().call(minimal(r, is_logout(r) ? another_session(fresh) : fresh));
     if (r.open_before_password_change) {

@@ -27,16 +27,30 @@ import { SimulatorPage } from './simulator/simulator-page';
 import { PhotosPage } from './photos/photos-page';
 import { AuditPage } from './admin/audit-page';
 import { UsersPage } from './admin/users-page';
+// The client portal: its own sign-in and shell (docs/portal.md).
+import { PortalApp } from './portal/portal-app';
+
+/** The portal's pages are under /portal; everything else is the staff app. */
+const inPortal = () => window.location.pathname === '/portal' || window.location.pathname.startsWith('/portal/');
 
 function toMe(u: { id: number; name: string; role: string }): Me {
   return { id: u.id, name: u.name, role: u.role as Role };
 }
 
 export function App() {
+  return inPortal() ? <PortalApp /> : <StaffApp />;
+}
+
+function StaffApp() {
   const [auth, setAuth] = useState<AuthState>({ kind: 'loading' });
 
   const refresh = async () => {
     const out = await call(api.GET('/api/v1/auth/me'));
+    if (!out.ok && out.problem.status === 403) {
+      // A client's portal session, no staff login: a client only ever sees the portal.
+      window.location.assign('/portal');
+      return;
+    }
     if (!out.ok) {
       setAuth({ kind: 'anonymous' });
       return;

@@ -28,9 +28,14 @@ namespace needlework::server {
 inline constexpr std::string_view session_cookie = "nw_session";
 inline constexpr std::string_view csrf_cookie = "nw_csrf";
 inline constexpr std::string_view csrf_header = "X-CSRF-Token";
+/// The cookies of a client's portal session (docs/portal.md): their own names, so a staff login and a client
+/// session in one browser never stand for each other. The CSRF header is the same as for staff.
+inline constexpr std::string_view portal_cookie = "nw_portal";
+inline constexpr std::string_view portal_csrf_cookie = "nw_portal_csrf";
 
-/// A staff role, as a bit so a route can name several.
-enum class Role : std::uint8_t { admin = 1, practitioner = 2, reception = 4, auditor = 8 };
+/// A role, as a bit so a route can name several: the four staff roles, and `client` — a client signed in to
+/// the portal, who only ever reaches the portal's routes (and is never in `any_staff`).
+enum class Role : std::uint8_t { admin = 1, practitioner = 2, reception = 4, auditor = 8, client = 16 };
 using RoleSet = std::uint8_t;
 [[nodiscard]] constexpr RoleSet roles(std::initializer_list<Role> list) {
   RoleSet s = 0;
@@ -39,9 +44,12 @@ using RoleSet = std::uint8_t;
 }
 /// Every staff role.
 inline constexpr RoleSet any_staff = 15;
-/// The role a stored role name ("practitioner") stands for; nothing for a name that is not a role.
+/// A client signed in to the portal.
+inline constexpr RoleSet client_only = 16;
+/// The staff role a stored role name ("practitioner") stands for; nothing for a name that is not a staff
+/// role ("client" included: no staff user can hold it).
 [[nodiscard]] std::optional<Role> role_named(std::string_view name);
-/// The role names of a set, in the order admin, practitioner, reception, auditor.
+/// The role names of a set, in the order admin, practitioner, reception, auditor, client.
 [[nodiscard]] std::vector<std::string> role_names(RoleSet set);
 
 /// Who is asking, once authenticated.
@@ -52,6 +60,7 @@ struct Principal {
   bool api_key = false;      ///< a bearer key (no cookie, so no CSRF token)
   bool must_change = false;  ///< a one-time password: only the password change (and logout, me) are open
   std::string session_hash;  ///< the cookie session's token hash ("" for a key)
+  std::string client_id;     ///< Role::client: the client signed in (user_id is 0); "" for staff
 };
 
 /// What a route's request body is.
@@ -169,8 +178,11 @@ class Api {
  private:
   struct Impl;
   void dispatch(Request& request, Seen& seen, const Reply& reply);
-  /// Who is asking: a bearer API key, else the session cookie; the 401 to answer when neither holds.
-  std::expected<Principal, Response> authenticate(const Request& request);
+  /// Who is asking: a bearer API key, else the session cookie — the portal's for a portal route (`roles` is
+  /// `client_only`) when the request has one, the staff one otherwise; the 401 to answer when none holds.
+  std::expected<Principal, Response> authenticate(const Request& request, RoleSet roles);
+  /// A client's portal session from its cookie (the CSRF check as for staff).
+  std::expected<Principal, Response> authenticate_client(const Request& request, const std::string& token);
   std::shared_ptr<Services> services_;
   std::vector<Route> routes_;
   std::unique_ptr<Impl> impl_;

@@ -53,4 +53,39 @@ struct LoginThrottle {
   int failures = 0;
 };
 
+// ---- the client portal (#14, docs/portal.md)
+// --------------------------------------------------------------- As the staff logins: not clinical records,
+// tokens kept only as hashes. Issuing a sign-in link and a sign-in are audit entries of the client (who asked
+// for access to their records, and when); a session touched or ended, a calendar feed made, are routine and
+// not.
+
+/// A single-use sign-in link sent to a client's email address.
+struct PortalLink {
+  std::string token_hash;  ///< hex hash of the link's token (the token itself is only in the message sent)
+  std::string client_id;
+  DateTime created_at;
+  DateTime expires_at;              ///< a link is accepted only before this
+  std::optional<DateTime> used_at;  ///< set by the one sign-in that accepted it
+  std::string requested_from;       ///< the address the request came from ("staff:<name>" for a staff send)
+};
+
+/// A client's session in the portal, found by the hash of its cookie's token.
+struct ClientSession {
+  std::string token_hash;
+  std::string client_id;
+  std::string csrf_hash;
+  DateTime created_at;
+  DateTime last_seen_at;  ///< moved forward (coarsely) as the session is used: the idle expiry counts from it
+  DateTime expires_at;
+  std::optional<DateTime> ended_at;  ///< logged out
+};
+
+/// A client's calendar subscription: the token in the feed's URL, kept as a hash.
+struct CalendarFeed {
+  std::string token_hash;
+  std::string client_id;
+  DateTime created_at;
+  std::optional<DateTime> revoked_at;
+};
+
 }  // namespace needlework::store

@@ -375,6 +375,10 @@ class ClinicStore {
   /// rule in the pack (24 h in the seed, S14), so the follow-up happens when it can change the triage.
   [[nodiscard]] std::chrono::hours followup_due_after() const;
 
+  /// What the clinic engine needs of a recorded session (protocol, aftercare): the portal's aftercare sheet
+  /// of a stored session is the one its finish queued.
+  static clinic::SessionInput session_input(const SessionRecord& s);
+
  private:
   /// The screening that clears a session's area, and the area decision it rests on.
   struct AreaScreening {
@@ -391,9 +395,6 @@ class ClinicStore {
   [[nodiscard]] Result<void> check_warnings(const SessionRecord& s, const clinic::Protocol& protocol) const;
   Result<void> keep_appointment(const Actor& by, const SessionRequest& request);
   Result<std::vector<ChecklistStep>> checklist_of(const SessionRecord& s);
-  /// What the clinic engine needs of a recorded session (protocol, aftercare).
-  static clinic::SessionInput session_input(const SessionRecord& s);
-
   Result<void> read_history(std::string_view client_id, ClientHistory& h);
   Result<ClientRecord> require_client(std::string_view client_id);
   /// The one check of a client's fields, for `add_client` and `update_client`: id, name, email and phone

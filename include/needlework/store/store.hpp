@@ -323,6 +323,28 @@ class Store {
                                                      DateTime at) = 0;
   /// The client whose unsubscribe token this is.
   virtual Result<std::optional<std::string>> client_of_unsubscribe_token(std::string_view token) = 0;
+  // ---- the client portal (auth.hpp) ------------------------------------------------------------------
+  /// A new sign-in link for its client, audited as action "issue_portal_link" on the client (never the hash).
+  /// `not_found` for an unknown client, `invalid_value` for a token hash already in use.
+  virtual Result<void> insert_portal_link(const Actor& by, const PortalLink& link) = 0;
+  /// Accepts a link at by.at if it is unused and not expired: marks it used in the same statement that
+  /// checks it (so of two uses at once only one succeeds) and audits "portal_sign_in" on its client. Nothing
+  /// for an unknown, used or expired link.
+  virtual Result<std::optional<PortalLink>> use_portal_link(const Actor& by, std::string_view token_hash) = 0;
+  virtual Result<std::optional<PortalLink>> find_portal_link(std::string_view token_hash) = 0;
+  /// The clients whose email address is `email`, compared without regard to ASCII case (a sign-in link asked
+  /// for by address), by id.
+  virtual Result<std::vector<ClientRecord>> clients_with_email(std::string_view email) = 0;
+  /// A new client session; `invalid_value` when the token hash is already in use.
+  virtual Result<void> insert_client_session(const ClientSession& session) = 0;
+  virtual Result<std::optional<ClientSession>> find_client_session(std::string_view token_hash) = 0;
+  /// Moves `last_seen_at` forward to `at` (never back).
+  virtual Result<void> touch_client_session(std::string_view token_hash, DateTime at) = 0;
+  /// Ends one client session (logout); ending an ended one changes nothing.
+  virtual Result<void> end_client_session(std::string_view token_hash, DateTime at) = 0;
+  /// A new calendar feed; `invalid_value` when the token hash is already in use.
+  virtual Result<void> insert_calendar_feed(const CalendarFeed& feed) = 0;
+  virtual Result<std::optional<CalendarFeed>> find_calendar_feed(std::string_view token_hash) = 0;
 
   // ---- backup ----------------------------------------------------------------------------------------
   /// Writes a consistent copy of the whole database to `target` (a new file) while the store stays usable;

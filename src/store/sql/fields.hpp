@@ -647,6 +647,47 @@ struct Table<LoginThrottle> {
                       field<IntegerCodec<int>>("failures", "failures", &R::failures, Use::updatable));
 };
 
+// ---- the client portal (auth.hpp): like the staff-login tables, columns and rows only
+// -------------------------
+
+template <>
+struct Table<PortalLink> {
+  using R = PortalLink;
+  static constexpr std::string_view name = "portal_links";
+  static constexpr auto fields =
+      std::make_tuple(field<TextCodec>("token_hash", "token_hash", &R::token_hash, Use::key),
+                      field<TextCodec>("client_id", "client_id", &R::client_id),
+                      field<TimeCodec>("created_at", "created_at", &R::created_at),
+                      field<TimeCodec>("expires_at", "expires_at", &R::expires_at),
+                      field<OptionalTimeCodec>("used_at", "used_at", &R::used_at, Use::updatable),
+                      field<TextCodec>("requested_from", "requested_from", &R::requested_from));
+};
+
+template <>
+struct Table<ClientSession> {
+  using R = ClientSession;
+  static constexpr std::string_view name = "client_sessions";
+  static constexpr auto fields =
+      std::make_tuple(field<TextCodec>("token_hash", "token_hash", &R::token_hash, Use::key),
+                      field<TextCodec>("client_id", "client_id", &R::client_id),
+                      field<TextCodec>("csrf_hash", "csrf_hash", &R::csrf_hash),
+                      field<TimeCodec>("created_at", "created_at", &R::created_at),
+                      field<TimeCodec>("last_seen_at", "last_seen_at", &R::last_seen_at, Use::updatable),
+                      field<TimeCodec>("expires_at", "expires_at", &R::expires_at),
+                      field<OptionalTimeCodec>("ended_at", "ended_at", &R::ended_at, Use::updatable));
+};
+
+template <>
+struct Table<CalendarFeed> {
+  using R = CalendarFeed;
+  static constexpr std::string_view name = "calendar_feeds";
+  static constexpr auto fields =
+      std::make_tuple(field<TextCodec>("token_hash", "token_hash", &R::token_hash, Use::key),
+                      field<TextCodec>("client_id", "client_id", &R::client_id),
+                      field<TimeCodec>("created_at", "created_at", &R::created_at),
+                      field<OptionalTimeCodec>("revoked_at", "revoked_at", &R::revoked_at, Use::updatable));
+};
+
 /// Every record type the store keeps, each with its table above: what `verify_audit` and `record_tables`
 /// walk (not the staff-login tables).
 using RecordTypes =

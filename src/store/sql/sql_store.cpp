@@ -747,6 +747,98 @@ class SqlStore final : public Store {
       return client;
     });
   }
+  // ---- the client portal
+  // ------------------------------------------------------------------------------------------------------
+  // A link issued and a sign-in are audited on the client (the client record's digest before and after: it
+  // does not change, so `verify_audit` stays green); sessions and feeds are routine, one statement each.
+
+  Result<void> insert_portal_link(const Actor& by, const PortalLink& link) override {
+    return write<void>([&]() -> Result<void> {
+      NW_TRY(digest, client_digest(link.client_id));
+      static const std::string sql =
+          sql_of<PortalLink>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
+      bool inserted = false;
+      run(sql, insert_params(link), [&](const Row&) { inserted = true; });
+      if (!inserted)
+        return fail(ErrorCode::invalid_value, "a link with this token hash already exists; make a new token",
+                    "token_hash");
+      audit(by, "issue_portal_link", Table<ClientRecord>::name, link.client_id, digest, digest);
+      return {};
+    });
+  }
+  Result<std::optional<PortalLink>> use_portal_link(const Actor& by, std::string_view token_hash) override {
+    return write<std::optional<PortalLink>>([&]() -> Result<std::optional<PortalLink>> {
+      // The check and the mark in one statement: of two uses at once, only one finds it unused. Times are
+      // fixed-width UTC text, so text order is time order.
+      static const std::string sql = fmt::format(
+          "UPDATE portal_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > "
+          "$2 "
+          "RETURNING {}",
+          sql_of<PortalLink>().columns);
+      std::optional<PortalLink> link;
+      run(sql, {Value(std::string(token_hash)), TimeCodec::to_sql(by.at)},
+          [&](const Row& row) { link = read_record<PortalLink>(row); });
+      if (!link) return link;
+      NW_TRY(digest, client_digest(link->client_id));
+      audit(by, "portal_sign_in", Table<ClientRecord>::name, link->client_id, digest, digest);
+      return link;
+    });
+  }
+  Result<std::optional<PortalLink>> find_portal_link(std::string_view token_hash) override {
+    return first<PortalLink>("WHERE token_hash = $1", {Value(std::string(token_hash))});
+  }
+  Result<std::vector<ClientRecord>> clients_with_email(std::string_view email) override {
+    // lower() folds ASCII alike on both backends (with COLLATE "C" on PostgreSQL): the address's case is
+    // the sender's habit, not part of who the client is.
+    return list<ClientRecord>("WHERE lower(email) = lower($1) ORDER BY id", {Value(std::string(email))});
+  }
+  Result<void> insert_client_session(const ClientSession& session) override {
+    return guard([&]() -> Result<void> {
+      NW_CHECK(client_digest(session.client_id));
+      static const std::string sql =
+          sql_of<ClientSession>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
+      bool inserted = false;
+      run(sql, insert_params(session), [&](const Row&) { inserted = true; });
+      if (!inserted)
+        return fail(ErrorCode::invalid_value,
+                    "a session with this token hash already exists; make a new token", "token_hash");
+      return {};
+    });
+  }
+  Result<std::optional<ClientSession>> find_client_session(std::string_view token_hash) override {
+    return first<ClientSession>("WHERE token_hash = $1", {Value(std::string(token_hash))});
+  }
+  Result<void> touch_client_session(std::string_view token_hash, DateTime at) override {
+    return guard([&]() -> Result<void> {
+      run("UPDATE client_sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2 AND "
+          "ended_at IS NULL",
+          {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
+      return {};
+    });
+  }
+  Result<void> end_client_session(std::string_view token_hash, DateTime at) override {
+    return guard([&]() -> Result<void> {
+      run("UPDATE client_sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL",
+          {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
+      return {};
+    });
+  }
+  Result<void> insert_calendar_feed(const CalendarFeed& feed) override {
+    return guard([&]() -> Result<void> {
+      NW_CHECK(client_digest(feed.client_id));
+      static const std::string sql =
+          sql_of<CalendarFeed>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
+      bool inserted = false;
+      run(sql, insert_params(feed), [&](const Row&) { inserted = true; });
+      if (!inserted)
+        return fail(ErrorCode::invalid_value, "a feed with this token hash already exists; make a new token",
+                    "token_hash");
+      return {};
+    });
+  }
+  Result<std::optional<CalendarFeed>> find_calendar_feed(std::string_view token_hash) override {
+    return first<CalendarFeed>("WHERE token_hash = $1", {Value(std::string(token_hash))});
+  }
 
   Result<void> backup_to(const std::filesystem::path& target,
                          const std::function<void(double)>& step) override {
@@ -828,6 +920,16 @@ class SqlStore final : public Store {
         [&](const Row& row) { user = read_record<UserRecord>(row); });
     if (!user) return fail(ErrorCode::not_found, fmt::format("no user {}", user_id), "user_id");
     return sha256_hex(canonical(to_json(*user)));
+  }
+
+  /// The digest of a client's record as it is (the before and after of a portal audit entry); `not_found`
+  /// naming `client_id` for an unknown client.
+  Result<std::string> client_digest(std::string_view client_id) {
+    std::optional<ClientRecord> client;
+    run(sql_of<ClientRecord>().by_id, {Value(std::string(client_id))},
+        [&](const Row& row) { client = read_record<ClientRecord>(row); });
+    if (!client) return fail(ErrorCode::not_found, fmt::format("no client {}", client_id), "client_id");
+    return sha256_hex(canonical(to_json(*client)));
   }
 
   template <class R>

@@ -17,10 +17,16 @@ export function readCookie(name: string, cookies: string = document.cookie): str
   return null;
 }
 
+/** The CSRF cookie of the session a request goes with: the portal's for its routes (docs/portal.md), the
+ * staff login's for the rest. */
+export function csrfCookieFor(url: string): string {
+  return new URL(url, 'http://x').pathname.startsWith('/api/v1/portal/') ? 'nw_portal_csrf' : 'nw_csrf';
+}
+
 const csrf: Middleware = {
   onRequest({ request }) {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      const token = readCookie('nw_csrf');
+      const token = readCookie(csrfCookieFor(request.url));
       if (token) request.headers.set('X-CSRF-Token', token);
     }
     return request;

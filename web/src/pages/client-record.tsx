@@ -3,7 +3,8 @@
 // (GET /api/v1/clients/{id}/history).
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
-import { FormActions, useForm } from '../forms/form';
+import type { Problem } from '../api/problem';
+import { FormActions, ProblemNote, useForm } from '../forms/form';
 import { routeRoles } from '../api/route-roles.gen';
 import { useMe } from '../auth';
 import { mayCall } from '../menu';
@@ -99,6 +100,9 @@ export function ClientRecordPage({ id }: { id: string }) {
               Edit details
             </button>
           ) : null}
+          {mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/portal-link') ? (
+            <SendPortalLink clientId={h.client.id} hasEmail={Boolean(h.client.email)} />
+          ) : null}
         </>
       )}
       <MessageConsent
@@ -156,5 +160,34 @@ function EditClientForm({ client, onCancel, onSaved }: { client: Schemas['Client
         Save details
       </FormActions>
     </form>
+  );
+}
+
+/** "Send portal link": a single-use sign-in link queued to the client's email (docs/portal.md). */
+function SendPortalLink({ clientId, hasEmail }: { clientId: string; hasEmail: boolean }) {
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const send = async () => {
+    setBusy(true);
+    setProblem(null);
+    const out = await call(api.POST('/api/v1/clients/{id}/portal-link', { params: { path: { id: clientId } } }));
+    setBusy(false);
+    if (out.ok) setSent(out.data.expires_at);
+    else setProblem(out.problem);
+  };
+  return (
+    <div class="portal-link">
+      <button type="button" class="secondary" onClick={() => void send()} disabled={busy || !hasEmail} aria-busy={busy}>
+        Send portal link
+      </button>
+      {!hasEmail ? <p class="sub">Add an email address to send a portal link.</p> : null}
+      {sent ? (
+        <p class="notice" role="status">
+          A sign-in link is queued for the client's email; it works once, until {when(sent)}.
+        </p>
+      ) : null}
+      <ProblemNote problem={problem} />
+    </div>
   );
 }

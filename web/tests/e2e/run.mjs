@@ -471,6 +471,17 @@ try {
     await visit(page, 'clients-paged');
   });
 
+  // The client portal (tests/e2e/portal.mjs), on a server and browser profile of its own.
+  const portalProfile = mkdtempSync(join(tmpdir(), 'needlework-chromium-portal-'));
+  try {
+    await (await import('./portal.mjs')).portalFlow({
+      chromium, chromiumPath, profileDir: portalProfile, bin, webRoot, data: process.env.NEEDLEWORK_DATA,
+      step, visit, expect, field, apiFromPage, logIn, firstPasswordChange, cspViolations,
+    });
+  } finally {
+    rmSync(portalProfile, { recursive: true, force: true });
+  }
+
   await step('no page broke the Content-Security-Policy', async () => {
     expect(cspViolations.length === 0, cspViolations.join('\n'));
   });

@@ -1,0 +1,163 @@
+// The client portal in the browser (issue #14, docs/portal.md), on a server of its own so its clients and
+// sessions do not change what the main walk counts: two clients treated 30 hours ago (written by the CLI with
+// --now before the server starts). The front desk sends Pia a portal link from her record; the link is read
+// from the outbox through the staff API (GET /api/v1/outbox?all=true); Pia follows it, sees her own sessions
+// and visits — never Quinn's — reports redness and swelling 30 hours after her session, and is told to see a
+// doctor in the pack's words; the staff's Today page shows the escalation. The used link, followed again, is
+// refused on screen. axe-core and the touch-target check on every portal page, at tablet and phone size.
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer } from './server.mjs';
+
+const phone = { width: 390, height: 844 };
+const tablet = { width: 1024, height: 768 };
+
+/** Pia and Quinn, each with a face session that ended 30 hours ago and a visit booked. */
+function portalPast(cli, dir) {
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const h = (n) => iso(Date.now() - n * 3_600_000);
+  const today = (ms) => new Date(ms).toISOString().slice(0, 10);
+  writeFileSync(join(dir, 'consent.txt'), 'I consent to micro-needling of the face.\n');
+  const clients = [
+    { id: 'C-P-001', name: 'Pia Example', email: 'pia@example.org', serial: '0001' },
+    { id: 'C-P-002', name: 'Quinn Example', email: 'quinn@example.org', serial: '0002' },
+  ];
+  clients.forEach((c, i) => {
+    const intake = JSON.parse(readFileSync(new URL('../../../examples/intake-cleared.json', import.meta.url), 'utf8'));
+    intake.client = { id: c.id, name: c.name, date_of_birth: '1990-05-06' };
+    intake.date = today(Date.now() - 40 * 3_600_000);
+    intake.dermatologist_clearance.date = intake.date;
+    writeFileSync(join(dir, `intake-${c.id}.json`), JSON.stringify(intake));
+    cli(['clients', 'add', c.id, '--name', c.name, '--born', '1990-05-06', '--email', c.email, '--now', h(40)]);
+    cli(['intake', join(dir, `intake-${c.id}.json`), '--now', h(39)]);
+    cli(['consent', 'sign', c.id, '--text-file', join(dir, 'consent.txt'), '--signer', c.name, '--now', h(38)]);
+    cli(['roller', 'register', '--lot', 'L-PORTAL', '--serial', c.serial, '--device', 'dermaroller', '--needles', '192',
+      '--needle-mm', '1.0', '--expiry', today(Date.now() + 400 * 86_400_000), '--now', h(37)]);
+    cli(['roller', 'assign', String(i + 1), c.id, '--now', h(36)]);
+    cli(['session', 'start', c.id, '--area', 'face', '--roller', String(i + 1), '--acknowledge', 'DEPTH.thin_skin', '--now', h(31)]);
+    cli(['session', 'finish', String(i + 1), '--reason', 'browser test: steps not charted', '--now', h(30)]);
+  });
+}
+
+export async function portalFlow({ chromium, chromiumPath, profileDir, bin, webRoot, data, step, visit, expect, field, apiFromPage, logIn, firstPasswordChange, cspViolations }) {
+  const server = await startServer({ bin, webRoot, data, prepare: portalPast });
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: tablet,
+    hasTouch: true,
+    baseURL: server.url,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  page.setDefaultTimeout(15_000);
+  const staffPassword = 'portal lantern meadow 42';
+  let link = '';
+  try {
+    await step('portal: the front desk sends a client a portal link from her record', async () => {
+      await page.goto('/');
+      await logIn(page, 'admin', server.password);
+      await firstPasswordChange(page, server.password, staffPassword);
+      await page.goto('/clients/C-P-001');
+      await page.getByRole('heading', { name: 'Pia Example' }).waitFor();
+      await page.getByRole('button', { name: 'Send portal link' }).click();
+      await page.getByRole('status').filter({ hasText: 'sign-in link is queued' }).waitFor();
+      await visit(page, 'portal-link-sent');
+      // The message is in the outbox (the test SMTP server takes over once delivery is merged).
+      const outbox = await page.evaluate(async () => (await fetch('/api/v1/outbox?all=true&limit=500')).json());
+      const message = outbox.items.filter((m) => m.kind === 'portal_link' && m.client_id === 'C-P-001').pop();
+      expect(message, `no portal_link message in the outbox: ${JSON.stringify(outbox.items.map((m) => m.kind))}`);
+      const found = /\/portal\/sign-in#token=[A-Za-z0-9_-]+/.exec(message.body);
+      expect(found, `no sign-in link in the message: ${message.body}`);
+      link = found[0];
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('heading', { name: /log in/ }).waitFor();
+    });
+
+    await step('portal: the client follows the link and sees her own treatment, never another client’s', async () => {
+      await page.goto(link);
+      await page.getByRole('heading', { name: 'Hello, Pia Example' }).waitFor();
+      expect(!page.url().includes('token='), `the used token stays in the address bar: ${page.url()}`);
+      const text = await page.locator('main').textContent();
+      expect(!/Quinn|C-P-002/.test(text), 'the portal shows another client');
+      expect((await page.getByRole('list', { name: 'Your sessions' }).getByRole('listitem').count()) === 1, 'not exactly her one session');
+      await visit(page, 'portal-home');
+      // Quinn's session (id 2) through the API, with Pia's session: the same 404 as an id nobody has.
+      const other = await page.evaluate(async () => (await fetch('/api/v1/portal/sessions/2/aftercare')).status);
+      expect(other === 404, `Quinn's aftercare answered ${other} to Pia`);
+      // Staff pages are not hers: the staff app sends a client back to the portal.
+      await page.goto('/');
+      await page.getByRole('heading', { name: 'Hello, Pia Example' }).waitFor();
+    });
+
+    await step('portal: her aftercare sheet, and her visits in her calendar', async () => {
+      await page.getByRole('link', { name: 'Aftercare sheet' }).click();
+      await page.getByRole('heading', { name: 'Aftercare after micro-needling' }).waitFor();
+      await visit(page, 'portal-aftercare');
+      await page.locator('.crumbs').getByRole('link', { name: 'Your treatment' }).click();
+      await page.getByRole('heading', { name: 'Hello, Pia Example' }).waitFor();
+    });
+
+    await step('portal: redness and swelling 30 hours on — see a doctor, in the pack’s words', async () => {
+      await page.getByRole('link', { name: /self-check/ }).first().click();
+      await page.getByRole('heading', { name: 'How is your skin?' }).waitFor();
+      await page.getByRole('checkbox', { name: 'Redness' }).check();
+      await page.getByRole('checkbox', { name: 'Swelling' }).check();
+      await visit(page, 'portal-self-check');
+      await page.getByRole('button', { name: 'Send to the clinic' }).click();
+      await page.getByRole('heading', { name: 'Your self-check' }).waitFor();
+      const status = await page.getByRole('status').textContent();
+      expect(/See a doctor/.test(status), `triage: ${status}`);
+      const said = await page.locator('.triage').textContent();
+      expect(/Redness that has not disappeared after 24 hours: consult a doctor/.test(said), `the pack's words are missing: ${said}`);
+      expect(/The clinic has been told/.test(said), 'the client is not told the clinic knows');
+      await visit(page, 'portal-self-check-result');
+    });
+
+    await step('portal: fits a phone', async () => {
+      await page.setViewportSize(phone);
+      await page.goto('/portal');
+      await page.getByRole('heading', { name: 'Hello, Pia Example' }).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow <= 0, `the portal is ${overflow} px wider than a phone`);
+      await page.getByRole('button', { name: 'Add to calendar' }).click();
+      const feed = await page.locator('.feed-url').textContent();
+      expect(/\/api\/v1\/portal\/calendar\/[A-Za-z0-9_-]+\.ics$/.test(feed.trim()), `feed URL: ${feed}`);
+      const ics = await page.evaluate(async (path) => {
+        const r = await fetch(path);
+        return { type: r.headers.get('Content-Type'), text: await r.text() };
+      }, new URL(feed.trim()).pathname);
+      expect(/^text\/calendar/.test(ics.type) && ics.text.startsWith('BEGIN:VCALENDAR\r\n'), `the feed: ${ics.type}`);
+      await visit(page, 'portal-home-phone');
+      await page.setViewportSize(tablet);
+    });
+
+    await step('portal: a used link is refused on screen and offers a new one', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to your treatment' }).waitFor();
+      await page.goto(link);
+      await page.getByRole('alert').filter({ hasText: /not valid/ }).waitFor();
+      await field(page, 'Your email address').waitFor();
+      await visit(page, 'portal-link-used');
+      await field(page, 'Your email address').fill('pia@example.org');
+      await page.getByRole('button', { name: 'Send me a link' }).click();
+      await page.getByRole('status').filter({ hasText: 'If we know this address' }).waitFor();
+    });
+
+    await step('portal: the clinic’s Today page shows the escalation at once', async () => {
+      await page.goto('/');
+      await logIn(page, 'admin', staffPassword);
+      await page.getByRole('heading', { name: 'Today' }).waitFor();
+      const red = page.locator('.item.escalation').filter({ hasText: 'C-P-001' });
+      await red.waitFor();
+      expect((await page.locator('.item.escalation').filter({ hasText: 'C-P-002' }).count()) === 0, 'Quinn has an escalation she did not ask for');
+      await visit(page, 'portal-today-escalation');
+    });
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+}
