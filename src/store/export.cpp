@@ -40,10 +40,10 @@ std::string csv_field(const nlohmann::json& v) {
 }  // namespace
 
 const std::vector<std::string>& export_tables() {
-  static const std::vector<std::string> tables{"users",   "clients",       "intakes",     "consents",
-                                               "courses", "appointments",  "rollers",     "sessions",
-                                               "steps",   "session_zones", "followups",   "escalations",
-                                               "outbox",  "photos",        "lot_recalls", "audit_log"};
+  static const std::vector<std::string> tables{
+      "users",   "clients",  "intakes",     "consents",      "courses",       "appointments",
+      "rollers", "sessions", "steps",       "session_zones", "followups",     "escalations",
+      "outbox",  "photos",   "lot_recalls", "home_rollers",  "home_sessions", "audit_log"};
   return tables;
 }
 
@@ -82,6 +82,10 @@ Result<nlohmann::json> export_json(Store& store, const Actor& by,
       append_all(tables["escalations"], escalations);
       NW_TRY(photos, store.photos_of(id));
       append_all(tables["photos"], photos);
+      NW_TRY(home_rollers, store.home_rollers_of(id));
+      append_all(tables["home_rollers"], home_rollers);
+      NW_TRY(home_sessions, store.home_sessions_of(id));
+      append_all(tables["home_sessions"], home_sessions);
       if (progress && (i % 256 == 0 || i + 1 == clients.size())) {
         progress(static_cast<double>(i + 1) / static_cast<double>(clients.size()));
       }
