@@ -137,6 +137,7 @@ void add_store_commands(CLI::App& app, Context& ctx) {
   register_course(app, ctx, o);
   register_appointment(app, ctx, o);
   register_roller(app, ctx, o);
+  register_home(app, ctx, o);
   register_session(app, ctx, o);
   register_escalation(app, ctx, o);
   register_due(app, ctx, o);

@@ -110,6 +110,7 @@ void register_consent(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOp
 void register_course(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o);
 void register_appointment(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o);
 void register_roller(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o);
+void register_home(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o);
 void register_session(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o);
 void register_escalation(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o);
 void register_due(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptions>& o);

@@ -149,6 +149,82 @@ Result<void> check_interval(const std::vector<Date>& earlier, Date proposed, con
 
 namespace {
 
+/// The first constraint of the maintenance rule that `proposed` breaks, as a refusal; nothing when none.
+std::optional<Error> home_session_problem(const knowledge::Maintenance& rule, const HomeHistory& history,
+                                          Date proposed) {
+  for (const auto& d : history.home) {
+    const auto gap = proposed > d ? proposed - d : d - proposed;
+    if (gap < rule.min_interval) {
+      return Error{
+          ErrorCode::refused,
+          fmt::format("{} is {} day{} from the home session on {}; {} allows home sessions at least {} "
+                      "days apart ({})",
+                      units::format_date(proposed), gap.count(), gap.count() == 1 ? "" : "s",
+                      units::format_date(d), rule.id, rule.min_interval.count(), rule.source),
+          "performed_on", rule.id};
+    }
+  }
+  for (int offset = 0; offset < 7; ++offset) {
+    const Date from = proposed - Days{offset};
+    const Date to = from + Days{7};
+    int n = 1;
+    for (const auto& d : history.home) n += (d >= from && d < to) ? 1 : 0;
+    if (n > rule.sessions_per_week) {
+      return Error{ErrorCode::refused,
+                   fmt::format("{} would make {} home sessions in the week from {}; {} allows {} a week ({})",
+                               units::format_date(proposed), n, units::format_date(from), rule.id,
+                               rule.sessions_per_week, rule.source),
+                   "performed_on", rule.id};
+    }
+  }
+  if (rule.keeps_course_interval) {
+    for (const auto& v : history.professional) {
+      // Only after the professional session: the home roller maintains a course, it does not precede one
+      // (a professional session is checked against its own course rule when it starts).
+      if (proposed < v.date || proposed - v.date >= v.min_interval) continue;
+      const auto gap = proposed - v.date;
+      return Error{ErrorCode::refused,
+                   fmt::format("{} is {} day{} after the professional session on {}; {} keeps the course's "
+                               "interval after it: {} requires at least {} days ({})",
+                               units::format_date(proposed), gap.count(), gap.count() == 1 ? "" : "s",
+                               units::format_date(v.date), rule.id, v.rule, v.min_interval.count(), v.source),
+                   "performed_on", v.rule};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Date earliest_home_session(const knowledge::Maintenance& rule, const HomeHistory& history, Date from) {
+  // Every constraint is cleared at the latest one longest interval after the last session known, so the
+  // search ends; a day at a time keeps it the same check as check_home_session.
+  Days longest = std::max(rule.min_interval, Days{7});
+  Date last = from;
+  for (const auto& d : history.home) last = std::max(last, d);
+  for (const auto& v : history.professional) {
+    longest = std::max(longest, v.min_interval);
+    last = std::max(last, v.date);
+  }
+  const Date bound = last + longest;
+  for (Date d = from; d < bound; d += Days{1}) {
+    if (!home_session_problem(rule, history, d)) return d;
+  }
+  return std::max(bound, from);
+}
+
+Result<void> check_home_session(const knowledge::Maintenance& rule, const HomeHistory& history,
+                                Date proposed) {
+  auto problem = home_session_problem(rule, history, proposed);
+  if (!problem) return {};
+  const Date earliest = earliest_home_session(rule, history, proposed);
+  problem->message += fmt::format(". The earliest allowed date is {}. {}: {}", units::format_date(earliest),
+                                  rule.id, rule.note);
+  return std::unexpected(std::move(*problem));
+}
+
+namespace {
+
 /// A refusal by a planning rule (band, limit, device, depth) rather than by screening.
 void refuse_plan(AreaPlan& ap, Reason r) {
   r.refusal = true;
@@ -457,13 +533,15 @@ Result<Plan> plan(const Intake& in, const Pack& pack, Date start, const PlanOpti
                       "is meant to maintain a professional course ({}, {}).",
                       m.device, home_device ? home_device->source : m.source));
     } else {
-      Days gap{7 / m.sessions_per_week};
+      Days gap = std::max(Days{7 / m.sessions_per_week}, m.min_interval);
       for (const auto& a : p.areas) {
         if (!a.refused) gap = std::max(gap, a.interval);
       }
       mt.start = p.calendar.back().date + gap;
     }
-    for (Date d = mt.start; d < units::add_months(mt.start, 1); d += Days{7 / m.sessions_per_week}) {
+    // The rule's cadence, never closer than its minimum interval (what check_home_session enforces).
+    const Days step = std::max(Days{7 / m.sessions_per_week}, m.min_interval);
+    for (Date d = mt.start; d < units::add_months(mt.start, 1); d += step) {
       mt.first_month.push_back(d);
     }
     p.maintenance = std::move(mt);

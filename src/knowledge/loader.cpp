@@ -355,6 +355,8 @@ void read_rule(Reader& r, CourseRule& c) {
 void read_rule(Reader& r, Maintenance& m) {
   m.device = r.str("device");
   m.sessions_per_week = r.integer("sessions_per_week", 1, 7);
+  m.min_interval = std::chrono::days{r.integer("min_interval_days", 1, 365)};
+  m.keeps_course_interval = r.boolean_or("keeps_course_interval", false);
 }
 
 void read_rule(Reader& r, Step& s) {

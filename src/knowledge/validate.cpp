@@ -77,6 +77,8 @@ Result<void> validate(const Pack& pack) {
     check(d != nullptr, m, "device '{}' is not defined", m.device);
     check(d == nullptr || d->setting == Setting::home, m, "maintenance needs a home device, '{}' is not",
           m.device);
+    check(!m.keeps_course_interval || !pack.courses.empty(), m,
+          "keeps_course_interval needs a course rule whose interval to keep; the pack has none");
   }
   std::set<int> orders;
   for (const auto& s : pack.steps)

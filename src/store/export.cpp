@@ -41,9 +41,10 @@ std::string csv_field(const nlohmann::json& v) {
 
 const std::vector<std::string>& export_tables() {
   static const std::vector<std::string> tables{
-      "users",   "clients",  "intakes",     "consents",         "courses",   "appointments",
-      "rollers", "sessions", "steps",       "session_zones",    "followups", "escalations",
-      "outbox",  "photos",   "lot_recalls", "message_consents", "audit_log"};
+      "users",   "clients",  "intakes",     "consents",      "courses",       "appointments",
+      "rollers", "sessions", "steps",       "session_zones", "followups",     "escalations",
+      "outbox",  "photos",   "lot_recalls", "home_rollers",  "home_sessions", "message_consents",
+      "audit_log"};
   return tables;
 }
 
@@ -82,6 +83,10 @@ Result<nlohmann::json> export_json(Store& store, const Actor& by,
       append_all(tables["escalations"], escalations);
       NW_TRY(photos, store.photos_of(id));
       append_all(tables["photos"], photos);
+      NW_TRY(home_rollers, store.home_rollers_of(id));
+      append_all(tables["home_rollers"], home_rollers);
+      NW_TRY(home_sessions, store.home_sessions_of(id));
+      append_all(tables["home_sessions"], home_sessions);
       NW_TRY(message_consents, store.message_consents_of(id));
       append_all(tables["message_consents"], message_consents);
       if (progress && (i % 256 == 0 || i + 1 == clients.size())) {

@@ -97,6 +97,8 @@ json to_json(const SessionRecord& r) { return sql::record_json(r); }
 json to_json(const PhotoRecord& r) { return sql::record_json(r); }
 json to_json(const LotRecallRecord& r) { return sql::record_json(r); }
 json to_json(const MessageConsentRecord& r) { return sql::record_json(r); }
+json to_json(const HomeRollerRecord& r) { return sql::record_json(r); }
+json to_json(const HomeSessionRecord& r) { return sql::record_json(r); }
 json to_json(const SessionZoneRecord& r) { return sql::record_json(r); }
 json to_json(const OutboxMessage& r) { return sql::record_json(r); }
 json message_json(const OutboxMessage& m) {
@@ -155,6 +157,18 @@ json to_json(const Recall& r) {
           {"rollers", rollers},
           {"sessions", sessions},
           {"clients", r.clients}};
+}
+
+json to_json(const HomeRollerLife& r) {
+  json j = to_json(r.roller);
+  j["days_in_use"] = r.days_in_use;
+  j["uses"] = r.uses;
+  j["last_used"] = r.last_used ? json(units::format_date(*r.last_used)) : json(nullptr);
+  return j;
+}
+
+json to_json(const LoggedHomeSession& r) {
+  return {{"session", to_json(r.session)}, {"message_id", r.message_id}};
 }
 
 json to_json(const DueItem& r) {

@@ -163,3 +163,71 @@ TEST(Followup, UncoveredObservationIsSeeADoctor) {
   EXPECT_EQ(r.reasons.at(0).rule, "GAP.dryness");
   EXPECT_EQ(nc::followup({std::chrono::hours{30}, {}}, p).triage, nk::Triage::normal);
 }
+
+// ---- home maintenance (S2): clinic::check_home_session ----------------------------------------------------
+
+namespace {
+
+const nk::Maintenance& home_rule() { return pack("seed").maintenance.front(); }
+nu::Date day(const char* text) { return *nu::parse_date(text); }
+
+}  // namespace
+
+// The case: a home session two days after the previous one is refused with the rule, its source, the
+// pack's words and the earliest allowed date.
+TEST(HomeSession, TwoDaysAfterThePreviousOneIsRefusedWithTheRule) {
+  const nc::HomeHistory h{{day("2026-12-01")}, {}};
+  auto r = nc::check_home_session(home_rule(), h, day("2026-12-03"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, needlework::ErrorCode::refused);
+  EXPECT_EQ(r.error().rule, "HOME.maintenance");
+  EXPECT_EQ(r.error().where, "performed_on");
+  for (const std::string& part :
+       std::vector<std::string>{"2 days from the home session on 2026-12-01", "(S2)",
+                                "earliest allowed date is 2026-12-08", home_rule().note}) {
+    EXPECT_NE(r.error().message.find(part), std::string::npos) << part << ": " << r.error().message;
+  }
+  EXPECT_TRUE(nc::check_home_session(home_rule(), h, day("2026-12-08")));
+  EXPECT_TRUE(nc::check_home_session(home_rule(), {}, day("2026-12-03"))) << "the first is always allowed";
+}
+
+// The interval holds both ways: a session logged late for a day before an earlier-logged one is checked too,
+// and the earliest date clears every session, not only the latest.
+TEST(HomeSession, TheIntervalHoldsOnBothSidesAndTheEarliestDateClearsAll) {
+  const nc::HomeHistory h{{day("2026-12-01"), day("2026-12-10")}, {}};
+  EXPECT_FALSE(nc::check_home_session(home_rule(), h, day("2026-12-05")));
+  EXPECT_FALSE(nc::check_home_session(home_rule(), h, day("2026-11-27")));
+  EXPECT_TRUE(nc::check_home_session(home_rule(), h, day("2026-11-24")));
+  EXPECT_EQ(nc::earliest_home_session(home_rule(), h, day("2026-12-02")), day("2026-12-17"));
+  EXPECT_EQ(nc::earliest_home_session(home_rule(), h, day("2026-11-20")), day("2026-11-20"));
+}
+
+// After a professional session the course rule's interval applies (keeps_course_interval in the seed), and
+// names the course rule; before one it does not (the session start checks its own course).
+TEST(HomeSession, AfterAProfessionalSessionTheCourseIntervalApplies) {
+  ASSERT_TRUE(home_rule().keeps_course_interval);
+  const nc::HomeHistory h{{}, {{day("2026-12-01"), "COURSE.long", "F8.harris2015", nu::Days{28}}}};
+  auto r = nc::check_home_session(home_rule(), h, day("2026-12-15"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().rule, "COURSE.long");
+  EXPECT_NE(r.error().message.find("earliest allowed date is 2026-12-29"), std::string::npos)
+      << r.error().message;
+  EXPECT_TRUE(nc::check_home_session(home_rule(), h, day("2026-12-29")));
+  EXPECT_TRUE(nc::check_home_session(home_rule(), h, day("2026-11-28")));
+  nk::Maintenance independent = home_rule();
+  independent.keeps_course_interval = false;
+  EXPECT_TRUE(nc::check_home_session(independent, h, day("2026-12-15")));
+}
+
+// A rule allowing two a week with a 3-day gap: the per-week cap refuses a third within 7 days even when each
+// gap is long enough.
+TEST(HomeSession, ThePerWeekCapHoldsBesideTheGap) {
+  nk::Maintenance twice = home_rule();
+  twice.sessions_per_week = 2;
+  twice.min_interval = nu::Days{3};
+  const nc::HomeHistory h{{day("2026-12-01"), day("2026-12-04")}, {}};
+  auto r = nc::check_home_session(twice, h, day("2026-12-07"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("3 home sessions in the week"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(nc::check_home_session(twice, h, day("2026-12-08")));
+}

@@ -131,6 +131,14 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::string>, keep_unsubscribe_token,
           (std::string_view c, std::string_view t, ns::DateTime a), (c, t, a))
   FORWARD(Result<std::optional<std::string>>, client_of_unsubscribe_token, (std::string_view t), (t))
+  FORWARD(Result<ns::HomeRollerRecord>, insert_home_roller,
+          (const ns::Actor& b, const ns::HomeRollerRecord& r), (b, r))
+  FORWARD(Result<std::optional<ns::HomeRollerRecord>>, find_home_roller, (ns::Id id), (id))
+  FORWARD(Result<void>, update_home_roller, (const ns::Actor& b, const ns::HomeRollerRecord& r), (b, r))
+  FORWARD(Result<std::vector<ns::HomeRollerRecord>>, home_rollers_of, (std::string_view c), (c))
+  FORWARD(Result<ns::HomeSessionRecord>, insert_home_session,
+          (const ns::Actor& b, const ns::HomeSessionRecord& r), (b, r))
+  FORWARD(Result<std::vector<ns::HomeSessionRecord>>, home_sessions_of, (std::string_view c), (c))
   using ns::Store::insert_session;
   FORWARD(Result<ns::SessionRecord>, insert_session,
           (const ns::Actor& b, const ns::SessionRecord& r, const ns::CanonicalText& t), (b, r, t))

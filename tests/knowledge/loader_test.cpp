@@ -426,4 +426,78 @@ TEST(ShippedPacks, SeedHasAMessageOfEveryKind) {
     EXPECT_FALSE(m->html.empty()) << m->id << " has an HTML part";
     EXPECT_EQ(m->origin, "seed");
   }
+TEST(ShippedPacks, TheHomeMaintenanceRuleHasItsInterval) {
+  auto p = nk::load_pack(packs_dir, "seed");
+  ASSERT_TRUE(p) << p.error().describe();
+  ASSERT_EQ(p->maintenance.size(), 1u);
+  EXPECT_EQ(p->maintenance[0].min_interval, std::chrono::days{7});
+  EXPECT_TRUE(p->maintenance[0].keeps_course_interval);
+}
+
+TEST_F(ScratchPacks, MaintenanceNeedsAHomeDeviceAnIntervalAndACourseToKeep) {
+  const std::string device = R"(
+[[device]]
+id = "home"
+label = "Home roller"
+kind = "roller"
+setting = "home"
+needles_min = 162
+needle_length_mm = [0.2, 0.2]
+needle_diameter_mm = 0.1
+material = "medical steel"
+source = "S1"
+)";
+  auto with = [&](const std::string& name, const std::string& maintenance) {
+    write(name + "/pack.toml", "id = \"" + name +
+                                   "\"\nversion = \"1.0.0\"\ntitle = \"T\"\nextends = \"base\"\nfiles = "
+                                   "[\"more.toml\"]\n");
+    write(name + "/more.toml", device + maintenance);
+    return load(name);
+  };
+  auto ok = with("ok", R"(
+[[maintenance]]
+id = "HOME.m"
+device = "home"
+sessions_per_week = 1
+min_interval_days = 10
+source = "S1"
+)");
+  ASSERT_TRUE(ok) << ok.error().describe();
+  EXPECT_EQ(ok->maintenance[0].min_interval, std::chrono::days{10});
+  EXPECT_FALSE(ok->maintenance[0].keeps_course_interval);
+
+  auto missing = with("missing", R"(
+[[maintenance]]
+id = "HOME.m"
+device = "home"
+sessions_per_week = 1
+source = "S1"
+)");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().describe().find("min_interval_days"), std::string::npos)
+      << missing.error().describe();
+
+  auto zero = with("zero", R"(
+[[maintenance]]
+id = "HOME.m"
+device = "home"
+sessions_per_week = 1
+min_interval_days = 0
+source = "S1"
+)");
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().where.find("min_interval_days"), std::string::npos) << zero.error().describe();
+
+  auto no_course = with("nocourse", R"(
+[[maintenance]]
+id = "HOME.m"
+device = "home"
+sessions_per_week = 1
+min_interval_days = 7
+keeps_course_interval = true
+source = "S1"
+)");
+  ASSERT_FALSE(no_course);
+  EXPECT_NE(no_course.error().message.find("keeps_course_interval"), std::string::npos)
+      << no_course.error().describe();
 }

@@ -639,6 +639,23 @@ TEST_F(RealAnswers, FitTheirSchemas) {
   expect_fits({.path = "/api/v1/recalls"});
   expect_fits(
       {.method = "POST", .path = fmt::format("/api/v1/consents/{}/withdraw", consent.value("id", 0))});
+  // Home maintenance (S2): days before today's professional session, so its course interval does not apply.
+  const auto days_ago = [&](int n) {
+    return units::format_date(std::chrono::floor<std::chrono::days>(now) - std::chrono::days{n});
+  };
+  const auto home = expect_fits(
+      {.method = "POST",
+       .path = "/api/v1/clients/C-API/home-rollers",
+       .body = json{{"device", "home_roller"}, {"lot", "H-API"}, {"registered_on", days_ago(20)}}});
+  const auto home_id = home.value("id", std::int64_t{0});
+  expect_fits({.method = "POST",
+               .path = "/api/v1/clients/C-API/home-sessions",
+               .body = json{{"home_roller_id", home_id}, {"area", "face"}, {"performed_on", days_ago(10)}}});
+  expect_fits({.path = "/api/v1/clients/C-API/home-rollers"});
+  expect_fits({.path = "/api/v1/clients/C-API/home-sessions"});
+  expect_fits({.method = "POST",
+               .path = fmt::format("/api/v1/home-rollers/{}/retire", home_id),
+               .body = json{{"client_id", "C-API"}, {"reason", "replaced"}}});
   expect_fits({.path = "/api/v1/clients/C-API/history"});
   expect_fits({.path = "/api/v1/audit"});
   expect_fits({.path = "/api/v1/audit", .query = "table=clients&record=C-API&action=update"});

@@ -53,6 +53,13 @@ class AuditRecords : public StoreTest {
     ASSERT_TRUE(p) << p.error().describe();
     auto recall = clinic_->recall_lot(by("2026-11-27T09:00:00Z"), "LOT-A", "sterility failure");
     ASSERT_TRUE(recall) << recall.error().describe();
+    // Home maintenance: a home roller and a home session (4 days after the professional one).
+    auto home = clinic_->register_home_roller(by("2026-11-25T09:00:00Z"), "C-1",
+                                              {"home_roller", "H-LOT", *nu::parse_date("2026-11-25")});
+    ASSERT_TRUE(home) << home.error().describe();
+    auto logged = clinic_->log_home_session(by("2026-11-28T20:00:00Z"), "C-1",
+                                            {home->id, "face", *nu::parse_date("2026-11-28"), ""});
+    ASSERT_TRUE(logged) << logged.error().describe();
   }
 
   ns::AuditCheck verify() {
@@ -108,6 +115,8 @@ TEST_P(AuditRecords, AColumnChangedByRawSqlIsFoundInEveryRecordType) {
       {"lot_recalls", "UPDATE lot_recalls SET reason = 'nothing'"},
       {"message_consents", "UPDATE message_consents SET agreed = 1 - agreed"},
       {"session_zones", "UPDATE session_zones SET passes = 99"},
+      {"home_rollers", "UPDATE home_rollers SET lot = 'H-FORGED'"},
+      {"home_sessions", "UPDATE home_sessions SET performed_on = '2026-11-27'"},
   };
   const auto tables = ns::record_tables();
   for (const auto& t : tables) {

@@ -270,6 +270,40 @@ TEST_P(StoreCli, RefusalsExit5WithAReasonAndBadInputExits3) {
   EXPECT_NE(bad_time.err.find("--now"), std::string::npos);
 }
 
+// Home maintenance from the command line: a home roller registered, a home session logged, the next one two
+// days later refused (exit 5) with the rule and the earliest date, a week later allowed; the roller's life.
+TEST_P(StoreCli, AHomeSessionTwoDaysAfterThePreviousOneExits5WithTheRule) {
+  run_json({"clients", "add", "C-0009", "--name", "Hana Example", "--now", "2026-11-23T08:00:00Z"});
+  auto roller = run_json({"home", "roller", "add", "C-0009", "--lot", "H-2026-11", "--on", "2026-11-23",
+                          "--now", "2026-11-23T09:00:00Z"});
+  const auto id = std::to_string(roller.value("id", std::int64_t{0}));
+  EXPECT_EQ(roller.value("uses", -1), 0);
+  run_json({"home", "session", "log", "C-0009", "--roller", id, "--area", "face", "--on", "2026-11-24",
+            "--now", "2026-11-24T20:00:00Z"});
+  auto early = run({"home", "session", "log", "C-0009", "--roller", id, "--area", "face", "--on",
+                    "2026-11-26", "--now", "2026-11-26T20:00:00Z"});
+  EXPECT_EQ(early.exit_code, 5) << early.err;
+  for (const char* part : {"HOME.maintenance", "--on", "earliest allowed date is 2026-12-01"}) {
+    EXPECT_NE(early.err.find(part), std::string::npos) << part << ": " << early.err;
+  }
+  auto future = run({"home", "session", "log", "C-0009", "--roller", id, "--area", "face", "--on",
+                     "2026-12-09", "--now", "2026-12-01T20:00:00Z"});
+  EXPECT_EQ(future.exit_code, 3) << future.err;
+  EXPECT_NE(future.err.find("--on"), std::string::npos) << future.err;
+  run_json({"home", "session", "log", "C-0009", "--roller", id, "--area", "face", "--on", "2026-12-01",
+            "--now", "2026-12-01T20:00:00Z"});
+  auto sessions = run_json({"home", "session", "list", "C-0009"});
+  ASSERT_TRUE(sessions.is_array());
+  EXPECT_EQ(sessions.size(), 2u);
+  auto lives = run_json({"home", "roller", "list", "C-0009", "--now", "2026-12-02T09:00:00Z"});
+  ASSERT_TRUE(lives.is_array() && lives.size() == 1u) << lives.dump();
+  EXPECT_EQ(lives[0].value("uses", -1), 2);
+  EXPECT_EQ(lives[0].value("days_in_use", -1), 10);
+  auto retired = run_json(
+      {"home", "roller", "retire", "C-0009", id, "--reason", "replaced", "--now", "2026-12-02T09:00:00Z"});
+  EXPECT_EQ(retired.value("retired_reason", std::string()), "replaced");
+}
+
 TEST_P(StoreCli, ASessionFinishesWithItsWholeChecklistOrAReason) {
   ready_client();
   const auto r = roller("0001");

@@ -24,20 +24,20 @@ NEEDLEWORK_INSTANTIATE_STORE_TESTS(Migrations);
 TEST_P(Migrations, MigrationsAreAppliedOnceAndOpeningTwiceKeepsTheData) {
   auto first = store_->schema();
   ASSERT_TRUE(first) << first.error().describe();
-  EXPECT_EQ(first->version, 12);
-  EXPECT_EQ(
-      first->applied,
-      (std::vector<std::string>{
-          "0001_init", "0002_outbox", "0003_photos", "0004_history_indexes", "0005_stroke_plan",
-          "0006_acknowledged_assigned", "0007_auth", "0008_lot_recalls", "0009_session_zones",
-          "0010_client_contact_audit_filters_photo_area", "0011_outbox_delivery", "0014_message_consent"}));
+  EXPECT_EQ(first->version, 14);
+  EXPECT_EQ(first->applied,
+            (std::vector<std::string>{
+                "0001_init", "0002_outbox", "0003_photos", "0004_history_indexes", "0005_stroke_plan",
+                "0006_acknowledged_assigned", "0007_auth", "0008_lot_recalls", "0009_session_zones",
+                "0010_client_contact_audit_filters_photo_area", "0011_outbox_delivery", "0012_portal",
+                "0013_home_maintenance", "0014_message_consent"}));
   add_client("C-1");
   reopen();
   reopen();
   auto again = store_->schema();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->version, 12);
-  EXPECT_EQ(again->applied.size(), 12u);
+  EXPECT_EQ(again->version, 14);
+  EXPECT_EQ(again->applied.size(), 14u);
   auto c = store_->find_client("C-1");
   ASSERT_TRUE(c && *c);
   EXPECT_EQ((*c)->name, "Test C-1");
@@ -68,6 +68,7 @@ TEST_P(Migrations, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
   // Undo 0002 by hand: the database is as version 1 left it (SQLite >= 3.35 drops columns).
   raw_sql(
       "DROP TABLE calendar_feeds; DROP TABLE client_sessions; DROP TABLE portal_links; "
+      "DROP TABLE home_sessions; DROP TABLE home_rollers; "
       "DROP INDEX audit_by_entity; DROP INDEX audit_by_entity_id; DROP INDEX audit_by_actor; "
       "DROP INDEX audit_by_action; DROP INDEX audit_by_at; ALTER TABLE clients DROP COLUMN email; "
       "ALTER TABLE clients DROP COLUMN phone; "
@@ -82,7 +83,7 @@ TEST_P(Migrations, AVersion1DatabaseIsMigratedToTheLatestKeepingItsRecords) {
   reopen();
   auto info = store_->schema();
   ASSERT_TRUE(info);
-  EXPECT_EQ(info->version, 12);
+  EXPECT_EQ(info->version, 14);
   auto sessions = store_->sessions_of("C-1");
   ASSERT_TRUE(sessions) << sessions.error().describe();
   ASSERT_EQ(sessions->size(), 1u);

@@ -11,7 +11,9 @@ using needlework::ErrorCode;
 namespace {
 
 /// The tables of the migrations after 0011, dropped with it when a test takes a database back to version 10.
-const std::string later_tables_dropped = "DROP TABLE unsubscribe_tokens; DROP TABLE message_consents;";
+const std::string later_tables_dropped =
+    "DROP TABLE unsubscribe_tokens; DROP TABLE message_consents; DROP TABLE home_sessions; DROP TABLE "
+    "home_rollers; DROP TABLE calendar_feeds; DROP TABLE client_sessions; DROP TABLE portal_links;";
 
 class Outbox : public StoreTest {
  protected:

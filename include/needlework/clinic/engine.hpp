@@ -132,6 +132,34 @@ struct Plan {
 [[nodiscard]] Result<void> check_interval(const std::vector<Date>& earlier, Date proposed,
                                           const knowledge::CourseRule& rule);
 
+/// A professional session on the area of a home session, as the home-session check needs it: its day and the
+/// course rule that governs its needle (the longest minimum interval when two could).
+struct ProfessionalVisit {
+  Date date;
+  std::string rule;    ///< the course rule's id ("COURSE.default")
+  std::string source;  ///< its source ("S8")
+  std::chrono::days min_interval{0};
+};
+
+/// What a home session is checked against: the client's other home sessions and professional sessions on the
+/// same or an overlapping area (the caller picks them).
+struct HomeHistory {
+  std::vector<Date> home;
+  std::vector<ProfessionalVisit> professional;
+};
+
+/// Checks a home session on `proposed` under the pack's maintenance rule: never closer than the rule's
+/// minimum interval to another home session, never more than its sessions a week in any 7 days, and (when
+/// the rule `keeps_course_interval`) never within a professional session's course interval after it.
+/// Refused (`ErrorCode::refused`, where "performed_on") with the rule's id, its source, its note and the
+/// earliest date the rules allow.
+[[nodiscard]] Result<void> check_home_session(const knowledge::Maintenance& rule, const HomeHistory& history,
+                                              Date proposed);
+
+/// The earliest date on or after `from` that `check_home_session` allows.
+[[nodiscard]] Date earliest_home_session(const knowledge::Maintenance& rule, const HomeHistory& history,
+                                         Date from);
+
 /// The course rule that governs a band: a rule naming the band wins over a general one.
 [[nodiscard]] const knowledge::CourseRule* course_rule_for(const Pack& pack, std::string_view band);
 

@@ -185,6 +185,11 @@ struct CourseRule : RuleBase {
 struct Maintenance : RuleBase {
   std::string device;
   int sessions_per_week = 1;
+  /// Never two home sessions on the same (or an overlapping) area closer than this.
+  std::chrono::days min_interval{7};
+  /// A home session on an area also keeps, after a professional session there, the minimum interval of the
+  /// course rule that governs that session's needle.
+  bool keeps_course_interval = false;
 };
 
 struct Step : RuleBase {

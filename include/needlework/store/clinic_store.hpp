@@ -103,6 +103,35 @@ struct Recall {
   std::vector<std::string> clients;  ///< sorted, unique
 };
 
+/// A home roller as a client registers it (S2).
+struct HomeRollerSpec {
+  std::string device;  ///< a device id of the pack with setting "home"
+  std::string lot;
+  Date registered_on;
+};
+
+/// A home roller and its life so far, derived from its home sessions.
+struct HomeRollerLife {
+  HomeRollerRecord roller;
+  int days_in_use = 0;  ///< from registered_on to its retirement day (or `today`), both counted
+  int uses = 0;         ///< home sessions logged with it
+  std::optional<Date> last_used;
+};
+
+/// A home session as the client (or staff for them) logs it.
+struct HomeSessionInput {
+  Id home_roller_id = 0;
+  std::string area;
+  Date performed_on;
+  std::string note;
+};
+
+/// A logged home session and the aftercare queued for it.
+struct LoggedHomeSession {
+  HomeSessionRecord session;
+  Id message_id = 0;  ///< the outbox message holding the aftercare sheet
+};
+
 /// What falls due: a follow-up to record, or an open escalation.
 enum class DueKind { followup, escalation };
 
@@ -273,6 +302,31 @@ class ClinicStore {
   /// One recall per lot: a second is `invalid_value`.
   Result<Recall> recall_lot(const Actor& by, std::string_view lot, std::string reason);
 
+  // ---- home maintenance (S2): every function takes the client and checks the record is theirs ----------
+
+  /// Registers a client's home roller: a device of the pack whose setting is "home", a lot that is not
+  /// recalled (`RECORD.lot_recalled`), a day not after by.at's.
+  Result<HomeRollerRecord> register_home_roller(const Actor& by, std::string_view client_id,
+                                                const HomeRollerSpec& spec);
+  /// Retires a client's home roller at by.at with the reason; `not_found` for a roller that is not this
+  /// client's, `invalid_value` for one already retired.
+  Result<HomeRollerRecord> retire_home_roller(const Actor& by, std::string_view client_id, Id home_roller_id,
+                                              std::string reason);
+  /// The client's home rollers with their life as of `today`.
+  Result<std::vector<HomeRollerLife>> home_rollers(std::string_view client_id, Date today);
+  /// The client's home sessions, by day.
+  Result<std::vector<HomeSessionRecord>> home_sessions(std::string_view client_id);
+  /// Logs a home session at by.at, checking in one transaction: the roller is the client's and in use, its
+  /// lot not recalled, its device a home device allowed on the area, the day not in the future nor before the
+  /// roller's registration, and the pack's maintenance rule (clinic::check_home_session) against the
+  /// client's home sessions and professional sessions on the same or an overlapping area. Queues the
+  /// aftercare sheet in the outbox (kind "home_aftercare"). A refusal is `ErrorCode::refused` with the rule.
+  Result<LoggedHomeSession> log_home_session(const Actor& by, std::string_view client_id,
+                                             const HomeSessionInput& input);
+  /// The earliest day a home session on `area` is allowed for the client from `from` on (nothing when the
+  /// pack has no maintenance rule).
+  Result<std::optional<Date>> next_home_session(std::string_view client_id, std::string_view area, Date from);
+
   /// Starts a session at by.at after checking every rule (see the header comment); returns the protocol.
   Result<StartedSession> start_session(const Actor& by, const SessionRequest& request);
   /// Timestamps a protocol step at by.at: a step of this session's protocol (a cocktail step only with a
@@ -411,6 +465,9 @@ class ClinicStore {
                                            std::vector<std::string> directions, std::uint64_t seed);
   /// Charts the dose of `c.zone` in session `s` (inside chart's transaction).
   Result<void> chart_zone(const Actor& by, SessionRecord& s, const Chart& c, std::optional<std::string> note);
+  /// What a home session on `area` is checked against (clinic::HomeHistory): the client's home and
+  /// professional sessions on the same or an overlapping area.
+  Result<clinic::HomeHistory> home_history(std::string_view client_id, std::string_view area);
   Result<void> check_interval_for(std::string_view client_id, std::string_view area, units::Length needle,
                                   Date proposed, std::optional<Id> skip_appointment, bool with_appointments);
 

@@ -27,10 +27,15 @@ namespace needlework::store {
 [[nodiscard]] nlohmann::json to_json(const PhotoRecord& r);
 [[nodiscard]] nlohmann::json to_json(const LotRecallRecord& r);
 [[nodiscard]] nlohmann::json to_json(const MessageConsentRecord& r);
+[[nodiscard]] nlohmann::json to_json(const HomeRollerRecord& r);
+[[nodiscard]] nlohmann::json to_json(const HomeSessionRecord& r);
 [[nodiscard]] nlohmann::json to_json(const SessionZoneRecord& r);
 [[nodiscard]] nlohmann::json to_json(const AuditEntry& r);
 [[nodiscard]] nlohmann::json to_json(const AuditCheck& r);
 [[nodiscard]] nlohmann::json to_json(const Recall& r);
+/// A home roller's record with its life: `days_in_use`, `uses`, `last_used` (null before its first session).
+[[nodiscard]] nlohmann::json to_json(const HomeRollerLife& r);
+[[nodiscard]] nlohmann::json to_json(const LoggedHomeSession& r);
 [[nodiscard]] nlohmann::json to_json(const DueItem& r);
 [[nodiscard]] nlohmann::json to_json(const ClientHistory& r);
 /// {"step", "title", "done_at" (null until recorded)}.

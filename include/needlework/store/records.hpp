@@ -295,6 +295,31 @@ struct PhotoRecord {
   std::string area;
 };
 
+/// A client's own home roller (S2), registered with its lot: a device of the pack whose setting is "home".
+/// Retired when it is replaced or thrown away; its life (days in use, uses) is derived from its sessions.
+struct HomeRollerRecord {
+  Id id = 0;
+  std::string client_id;
+  std::string device;  ///< a device id of the pack with setting "home" ("home_roller")
+  std::string lot;
+  Date registered_on;                   ///< the day the client started with it
+  std::optional<DateTime> retired_at;   ///< absent while in use
+  std::string retired_reason;           ///< why it was retired ("" while in use)
+  [[nodiscard]] bool retired() const { return retired_at.has_value(); }
+};
+
+/// A session the client did at home with their home roller, as logged (by the client or by staff for them).
+struct HomeSessionRecord {
+  Id id = 0;
+  std::string client_id;
+  Id home_roller_id = 0;
+  std::string area;  ///< an area id of the pack
+  Date performed_on;
+  DateTime logged_at;
+  std::string logged_by;  ///< the user (or "cli") who logged it
+  std::string note;
+};
+
 /// One entry of the append-only, hash-chained audit log.
 struct AuditEntry {
   std::int64_t seq = 0;  ///< 1, 2, 3, … without gaps

@@ -198,6 +198,16 @@ class Store {
   /// Every recall recorded, oldest first.
   virtual Result<std::vector<LotRecallRecord>> lot_recalls() = 0;
 
+  // ---- home rollers and home sessions (S2) ------------------------------------------------------------
+  virtual Result<HomeRollerRecord> insert_home_roller(const Actor& by, const HomeRollerRecord& r) = 0;
+  virtual Result<std::optional<HomeRollerRecord>> find_home_roller(Id id) = 0;
+  /// Writes a home roller's retirement (retired_at, retired_reason), audited as an update.
+  virtual Result<void> update_home_roller(const Actor& by, const HomeRollerRecord& r) = 0;
+  /// A client's home rollers, by id.
+  virtual Result<std::vector<HomeRollerRecord>> home_rollers_of(std::string_view client_id) = 0;
+  virtual Result<HomeSessionRecord> insert_home_session(const Actor& by, const HomeSessionRecord& s) = 0;
+  /// A client's home sessions, by the day performed, then id.
+  virtual Result<std::vector<HomeSessionRecord>> home_sessions_of(std::string_view client_id) = 0;
   // ---- sessions, steps, follow-ups, escalations ------------------------------------------------------
   /// Inserts a session; its audit digest is made from `canonical_without_id(to_json(s))`.
   Result<SessionRecord> insert_session(const Actor& by, const SessionRecord& s);

@@ -30,6 +30,7 @@ inline constexpr std::string_view roller_disposed = "RECORD.roller_disposed";
 inline constexpr std::string_view roller_expired = "RECORD.roller_expired";
 inline constexpr std::string_view roller_busy = "RECORD.roller_busy";
 inline constexpr std::string_view lot_recalled = "RECORD.lot_recalled";
+inline constexpr std::string_view home_roller_retired = "RECORD.home_roller_retired";
 inline constexpr std::string_view nothing_to_acknowledge = "RECORD.nothing_to_acknowledge";
 inline constexpr std::string_view session_finished = "RECORD.session_finished";
 inline constexpr std::string_view session_unfinished = "RECORD.session_unfinished";
@@ -71,6 +72,7 @@ inline constexpr std::array table{
     Refusal{
         lot_recalled,
         "the roller's lot is recalled: it is not registered, assigned, sterilised or used; dispose of it"},
+    Refusal{home_roller_retired, "the home roller was retired: register the client's new one"},
     Refusal{nothing_to_acknowledge, "an acknowledged depth warning did not warn for this needle and area"},
     Refusal{session_finished, "the session has finished: nothing more is recorded in it"},
     Refusal{session_unfinished, "the session has not finished: finish it before a follow-up"},

@@ -593,6 +593,34 @@ struct Table<MessageConsentRecord> {
                       field<EnumCodec<ConsentVia>>("via", "via", &R::via));
 };
 
+template <>
+struct Table<HomeRollerRecord> {
+  using R = HomeRollerRecord;
+  static constexpr std::string_view name = "home_rollers";
+  static constexpr auto fields = std::make_tuple(
+      field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+      field<TextCodec>("client_id", "client_id", &R::client_id),
+      field<TextCodec>("device", "device", &R::device), field<TextCodec>("lot", "lot", &R::lot),
+      field<DateCodec>("registered_on", "registered_on", &R::registered_on),
+      field<OptionalTimeCodec>("retired_at", "retired_at", &R::retired_at, Use::updatable),
+      field<TextCodec>("retired_reason", "retired_reason", &R::retired_reason, Use::updatable));
+};
+
+template <>
+struct Table<HomeSessionRecord> {
+  using R = HomeSessionRecord;
+  static constexpr std::string_view name = "home_sessions";
+  static constexpr auto fields =
+      std::make_tuple(field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+                      field<TextCodec>("client_id", "client_id", &R::client_id),
+                      field<IntegerCodec<Id>>("home_roller_id", "home_roller_id", &R::home_roller_id),
+                      field<TextCodec>("area", "area", &R::area),
+                      field<DateCodec>("performed_on", "performed_on", &R::performed_on),
+                      field<TimeCodec>("logged_at", "logged_at", &R::logged_at),
+                      field<TextCodec>("logged_by", "logged_by", &R::logged_by),
+                      field<TextCodec>("note", "note", &R::note));
+};
+
 // ---- staff logins (auth.hpp) ------------------------------------------------------------------------------
 // Mapped through tables like the records, for their columns and rows only: they are not records (no JSON, no
 // digest, not in `RecordTypes`, so `verify_audit`, `record_tables` and the export never walk them). Their
@@ -693,7 +721,8 @@ struct Table<CalendarFeed> {
 using RecordTypes =
     std::tuple<UserRecord, ClientRecord, IntakeRecord, ConsentRecord, CourseRecord, AppointmentRecord,
                RollerRecord, SessionRecord, StepRecord, FollowupRecord, EscalationRecord, OutboxMessage,
-               PhotoRecord, LotRecallRecord, SessionZoneRecord, MessageConsentRecord>;
+               PhotoRecord, LotRecallRecord, SessionZoneRecord, HomeRollerRecord, HomeSessionRecord,
+               MessageConsentRecord>;
 
 /// Calls f(R{}) for every record type R, in the order of `RecordTypes`.
 template <class F>

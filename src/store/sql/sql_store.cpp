@@ -398,6 +398,29 @@ class SqlStore final : public Store {
     return list<LotRecallRecord>("ORDER BY recalled_at, id");
   }
 
+  // ---- home rollers and home sessions
+  // ----------------------------------------------------------------------
+
+  Result<HomeRollerRecord> insert_home_roller(const Actor& by, const HomeRollerRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::optional<HomeRollerRecord>> find_home_roller(Id id) override {
+    return find<HomeRollerRecord>(Value(id));
+  }
+  Result<void> update_home_roller(const Actor& by, const HomeRollerRecord& r) override {
+    return update(by, r);
+  }
+  Result<std::vector<HomeRollerRecord>> home_rollers_of(std::string_view client_id) override {
+    return list<HomeRollerRecord>("WHERE client_id = $1 ORDER BY id", {Value(std::string(client_id))});
+  }
+  Result<HomeSessionRecord> insert_home_session(const Actor& by, const HomeSessionRecord& r) override {
+    return insert(by, r);
+  }
+  Result<std::vector<HomeSessionRecord>> home_sessions_of(std::string_view client_id) override {
+    return list<HomeSessionRecord>("WHERE client_id = $1 ORDER BY performed_on, id",
+                                   {Value(std::string(client_id))});
+  }
+
   // ---- sessions, steps, follow-ups, escalations
   // ------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // A client's record: who they are (edited in place: PATCH /api/v1/clients/{id}, the form keeping what was typed
 // and showing the server's refusal next to the field it names), and the timeline of everything recorded
-// (GET /api/v1/clients/{id}/history).
+// (GET /api/v1/clients/{id}/history), and home maintenance (home/home-section.tsx).
 import { useState } from 'preact/hooks';
 import { api, call, type Schemas } from '../api/client';
 import type { Problem } from '../api/problem';
@@ -12,6 +12,7 @@ import { LoadProblem, useLoad, when } from '../load';
 import { ClientDetailFields } from './client-fields';
 import { timeline } from './timeline';
 import { MessageConsent } from './message-consent';
+import { HomeMaintenanceSection } from '../home/home-section';
 
 export function ClientRecordPage({ id }: { id: string }) {
   const me = useMe();
@@ -111,6 +112,13 @@ export function ClientRecordPage({ id }: { id: string }) {
         mayRecord={mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/message-consent')}
         onChanged={history.reload}
       />
+      {mayCall(routeRoles, me.role, 'GET /api/v1/clients/{id}/home-rollers') ? (
+        <HomeMaintenanceSection
+          base={`/api/v1/clients/${encodeURIComponent(h.client.id)}`}
+          courses={h.courses}
+          mayWrite={mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/home-sessions')}
+        />
+      ) : null}
       <h2>Timeline</h2>
       {entries.length === 0 ? (
         <p>Nothing recorded yet: no intake, consent, course, appointment, session, follow-up or photo.</p>

@@ -5,7 +5,8 @@
 // (page.clock: no sleeps) and surviving a reload, a zone charted with its dose heatmap — then the aftercare
 // sheet (queued to the outbox; printed to a one-page A4 PDF, whose text is checked as the page prints it: the
 // HTML's text with print media emulated), the 24-hour follow-up, "see a doctor" red on Today, another
-// client refused the first client's roller, and a reception user refused the session and its charting.
+// client refused the first client's roller, a reception user refused the session and its charting, and a home
+// session logged two days after the previous one refused next to its date with the rule (HOME.maintenance).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rollerRefusalOnStartPage } from './start-page.mjs';
@@ -331,6 +332,28 @@ export async function clinicFlow(t) {
     const chart = await apiFromPage(page, 'POST', `/api/v1/sessions/${sessionId}/chart`, { passes: 3 });
     expect(chart.status === 403, `chart as reception: ${chart.status}`);
     await visit(page, 'session-reception-refused');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: /log in/ }).waitFor();
+  });
+
+  await step('clinic: a home session logged two days after the previous one is refused on screen with the rule', async () => {
+    await logIn(page, reception.name, reception.password);
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    const home = { id: 'C-2026-004', name: 'Dora Example' };
+    await post('/api/v1/clients', { id: home.id, name: home.name });
+    const roller = await post(`/api/v1/clients/${home.id}/home-rollers`, { device: 'home_roller', lot: 'H-2026-12', registered_on: day(-5) });
+    await post(`/api/v1/clients/${home.id}/home-sessions`, { home_roller_id: roller.id, area: 'face', performed_on: day(-3) });
+    await page.goto(`/clients/${home.id}`);
+    await page.getByRole('heading', { name: 'Home maintenance' }).waitFor();
+    await page.getByRole('list', { name: 'Home rollers' }).getByText(/1 use\b/).waitFor();
+    await field(page, 'Date').fill(day(-1));
+    await page.getByRole('button', { name: 'Log home session' }).click();
+    const refusal = page.locator('.field-invalid').filter({ has: field(page, 'Date') }).getByRole('alert');
+    await refusal.waitFor();
+    const text = await refusal.textContent();
+    expect(/HOME\.maintenance/.test(text) && /earliest allowed date is/.test(text), `home session refusal: ${text}`);
+    expect((await page.getByRole('list', { name: 'Home sessions' }).getByRole('listitem').count()) === 1, 'the refused session was recorded');
+    await visit(page, 'home-session-refused');
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: /log in/ }).waitFor();
   });

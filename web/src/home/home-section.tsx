@@ -1,0 +1,153 @@
+// The "Home maintenance" section of the staff client record (S2): the plan's maintenance schedule (from the
+// latest course), the client's home rollers with lot, days in use and uses, the home sessions, the form to
+// register a roller and the log form (home-session-form.tsx, shared with the client portal). Everything is
+// read and written under the API base path it is given.
+import { useState } from 'preact/hooks';
+import { api, call, type Schemas } from '../api/client';
+import { Field, FormProblem, SubmitButton, useForm } from '../forms/form';
+import { LoadProblem, useLoad } from '../load';
+import { SelectField } from '../rollers/select-field';
+import { HomeSessionForm } from './home-session-form';
+import { homeDevices, homeUrl, requestJson, rollerLife, type HomeRollerLife, type HomeSession } from './home-logic';
+
+export function HomeMaintenanceSection(p: {
+  base: string;
+  courses: readonly Schemas['Course'][];
+  mayWrite: boolean;
+}) {
+  const rollers = useLoad(
+    () => requestJson<{ items: HomeRollerLife[] }>('GET', homeUrl(p.base, 'home-rollers')),
+    [p.base],
+  );
+  const sessions = useLoad(
+    () => requestJson<{ items: HomeSession[] }>('GET', homeUrl(p.base, 'home-sessions')),
+    [p.base],
+  );
+  const vocab = useLoad(() => call(api.GET('/api/v1/vocabulary')), []);
+  const [adding, setAdding] = useState(false);
+  const reload = () => {
+    rollers.reload();
+    sessions.reload();
+  };
+  const latest = p.courses.length > 0 ? p.courses[p.courses.length - 1] : undefined;
+  const schedule = latest?.plan.maintenance ?? null;
+  const today = new Date().toISOString().slice(0, 10);
+  return (
+    <section aria-labelledby="home-title">
+      <h2 id="home-title">Home maintenance</h2>
+      {schedule ? (
+        <p>
+          Plan (course {latest?.id}): {schedule.device}, {schedule.sessions_per_week} a week from {schedule.start}{' '}
+          ({schedule.rule}); first month: {schedule.first_month.join(', ')}.
+        </p>
+      ) : (
+        <p>No planned course gives a home maintenance schedule yet.</p>
+      )}
+      <h3>Home rollers</h3>
+      {rollers.state.kind === 'loading' ? <p aria-busy="true">Loading…</p> : null}
+      {rollers.state.kind === 'failed' ? <LoadProblem problem={rollers.state.problem} retry={rollers.reload} /> : null}
+      {rollers.state.kind === 'ok' ? (
+        rollers.state.data.items.length === 0 ? (
+          <p>No home roller registered.</p>
+        ) : (
+          <ul aria-label="Home rollers">
+            {rollers.state.data.items.map((r) => (
+              <li key={r.id}>
+                <strong>
+                  {r.device} {r.id}
+                </strong>{' '}
+                {rollerLife(r)}
+              </li>
+            ))}
+          </ul>
+        )
+      ) : null}
+      {p.mayWrite ? (
+        adding ? (
+          <AddHomeRollerForm
+            base={p.base}
+            today={today}
+            devices={vocab.state.kind === 'ok' ? homeDevices(vocab.state.data.devices ?? []) : []}
+            onCancel={() => setAdding(false)}
+            onAdded={() => {
+              setAdding(false);
+              reload();
+            }}
+          />
+        ) : (
+          <button type="button" class="secondary" onClick={() => setAdding(true)}>
+            Register a home roller
+          </button>
+        )
+      ) : null}
+      <h3>Home sessions</h3>
+      {sessions.state.kind === 'failed' ? <LoadProblem problem={sessions.state.problem} retry={sessions.reload} /> : null}
+      {sessions.state.kind === 'ok' ? (
+        sessions.state.data.items.length === 0 ? (
+          <p>No home session logged.</p>
+        ) : (
+          <ol aria-label="Home sessions">
+            {sessions.state.data.items.map((s) => (
+              <li key={s.id}>
+                {s.performed_on} — {s.area} (roller {s.home_roller_id}, logged by {s.logged_by})
+                {s.note ? `: ${s.note}` : ''}
+              </li>
+            ))}
+          </ol>
+        )
+      ) : null}
+      {p.mayWrite && rollers.state.kind === 'ok' && vocab.state.kind === 'ok' ? (
+        <HomeSessionForm
+          base={p.base}
+          areas={(vocab.state.data.areas ?? []).map((a) => ({ id: a.id, label: a.label }))}
+          rollers={rollers.state.data.items}
+          today={today}
+          onLogged={reload}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function AddHomeRollerForm(p: {
+  base: string;
+  today: string;
+  devices: readonly { id: string; label: string }[];
+  onCancel: () => void;
+  onAdded: () => void;
+}) {
+  const form = useForm<'device' | 'lot' | 'registered_on', HomeRollerLife>({
+    initial: { device: p.devices[0]?.id ?? '', lot: '', registered_on: p.today },
+    required: ['device', 'lot', 'registered_on'],
+    submit: (v) =>
+      requestJson('POST', homeUrl(p.base, 'home-rollers'), {
+        device: v.device,
+        lot: v.lot.trim(),
+        registered_on: v.registered_on,
+      }),
+    onSuccess: () => p.onAdded(),
+  });
+  return (
+    <form class="card" onSubmit={form.onSubmit} noValidate aria-labelledby="home-roller-title">
+      <h3 id="home-roller-title">Register a home roller</h3>
+      <div class="grid2">
+        <SelectField
+          form={form}
+          name="device"
+          label="Device"
+          required
+          options={p.devices.map((d) => ({ value: d.id, label: d.label }))}
+        />
+        <Field form={form} name="lot" label="Lot" required autoFocus />
+        <Field form={form} name="registered_on" label="In use from" type="date" required />
+      </div>
+      <FormProblem state={form.state} />
+      <div class="actions">
+        <SubmitButton state={form.state}>Register</SubmitButton>
+        <button type="button" class="secondary" onClick={p.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
