@@ -76,8 +76,8 @@ std::vector<Route> api_routes() {
                              {"pack", s.pack().label()},
                              {"group_commit", {{"batches", stats.batches}, {"writes", stats.writes}}}});
                       })});
-  for (auto group : {auth_routes(), record_routes(), home_routes(), engine_routes(), physics_routes(),
-                     portal_routes()}) {
+  for (auto group :
+       {auth_routes(), record_routes(), home_routes(), engine_routes(), physics_routes(), portal_routes()}) {
     for (auto& r : group) all.push_back(std::move(r));
   }
   return all;

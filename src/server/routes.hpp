@@ -21,8 +21,8 @@ std::vector<Route> record_routes();   // routes_records.cpp: clients … photos,
 std::vector<Route> engine_routes();   // routes_engines.cpp: screen, plan, protocol, aftercare, followup
 std::vector<Route> physics_routes();  // routes_physics.cpp: simulate, devices, regions, packs, vocabulary
 std::vector<Route>
-portal_routes();  // routes_portal.cpp: the client portal (sign-in links, a client's records)
-std::vector<Route> home_routes();     // routes_home.cpp: home rollers and home sessions (S2)
+portal_routes();                   // routes_portal.cpp: the client portal (sign-in links, a client's records)
+std::vector<Route> home_routes();  // routes_home.cpp: home rollers and home sessions (S2)
 
 /// On a clinic without an enabled admin login: makes the user "admin" (or gives the existing one a login)
 /// with a one-time password printed to `out` — never to the log — which must be changed at first login.

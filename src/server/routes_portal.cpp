@@ -14,7 +14,6 @@
 #include <cctype>
 #include <limits>
 
-#include "ics.hpp"
 #include "needlework/clinic/engine.hpp"
 #include "needlework/clinic/json.hpp"
 #include "needlework/server/credentials.hpp"
@@ -46,17 +45,6 @@ constexpr std::string_view link_refused =
     "new "
     "one.";
 
-// INTEGRATOR: the portal link message's wording, in one place until the pack holds the message texts (issue
-// #14, "Messages out": "each rendered from the pack's text"); move it there with the other messages.
-std::string link_subject() { return "Your sign-in link"; }
-std::string link_body(std::string_view name, std::string_view url) {
-  return fmt::format(
-      "Hello {},\n\nUse this link to sign in to your client portal:\n\n{}\n\nIt works once, within 15 "
-      "minutes. "
-      "If you did not ask for it, ignore this message.\n",
-      name, url);
-}
-
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
@@ -86,12 +74,13 @@ Result<store::OutboxMessage> issue_link(const Services& s, ClinicStore& cs, cons
   // The token goes in the fragment (#token=…): a browser never sends a fragment to a server, so the link's
   // secret stays out of access logs and Referer headers on its way to the sign-in page.
   const std::string url = fmt::format("{}/portal/sign-in#token={}", base_url(s), token);
-  store::OutboxMessage m;
+  // The pack's words (MSG.portal_link), with the link and its lifetime.
+  store::MessageRequest m;
   m.client_id = client.id;
-  m.kind = "portal_link";
-  m.subject = link_subject();
-  m.body = link_body(client.name, url);
-  NW_TRY(queued, cs.queue_message(by, std::move(m)));
+  m.kind = knowledge::MessageKind::portal_link;
+  m.fields["link"] = {url};
+  m.fields["minutes"] = {std::to_string(link_lifetime.count())};
+  NW_TRY(queued, cs.queue_composed(by, std::move(m)));
   return std::move(queued.message);
 }
 
@@ -401,33 +390,18 @@ void make_feed(Services& s, Request& req, Reply reply) {
   });
 }
 
-/// The host part of the public URL, for the events' UIDs ("appointment-7@clinic.example").
-std::string uid_host(const Services& s) {
-  std::string host = base_url(s);
-  if (auto p = host.find("://"); p != std::string::npos) host.erase(0, p + 3);
-  if (auto p = host.find_first_of(":/"); p != std::string::npos) host.erase(p);
-  return host.empty() ? "needlework" : host;
-}
-
 /// GET /api/v1/portal/calendar/{file} — `<token>.ics`, public by its token: the client's upcoming visits.
-Result<Response> calendar(Services& s, Request& req, ReadConnection& c) {
+Result<Response> calendar(Services&, Request& req, ReadConnection& c) {
   const std::string& file = req.params.at("file");
   const auto not_found = fail(ErrorCode::not_found, "no such calendar (it may have been replaced)", "file");
   if (!file.ends_with(".ics") || file.size() <= 4) return not_found;
   NW_TRY(feed, c.store->find_calendar_feed(token_hash(file.substr(0, file.size() - 4))));
   if (!feed || feed->revoked_at) return not_found;
   NW_TRY(visits, upcoming(*c.store, feed->client_id, req.now));
-  std::vector<IcsEvent> events;
-  const std::string host = uid_host(s);
-  for (const auto& a : visits) {
-    events.push_back(IcsEvent{.uid = fmt::format("appointment-{}@{}", a.id, host),
-                              .start = a.at,
-                              .summary = fmt::format("Micro-needling: {}", area_label(s, a.area)),
-                              .description = ""});
-  }
+  NW_TRY(calendar, c.clinic->visit_ics(visits, req.now));
   Response r;
   r.content_type = "text/calendar; charset=utf-8";
-  r.body = ics_calendar("Micro-needling visits", events, req.now);
+  r.body = std::move(calendar);
   return r;
 }
 

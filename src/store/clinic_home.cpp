@@ -271,6 +271,28 @@ Result<LoggedHomeSession> ClinicStore::log_home_session(const Actor& by, std::st
     NW_TRY(inserted, store_.insert_home_session(by, s));
     LoggedHomeSession out;
     out.session = std::move(inserted);
+
+    // The aftercare of a home session: the same pure engine as after a clinic session (S12/S13), for the home
+    // device's longest needle, ending when it was logged (or at the end of its day, if logged later).
+    clinic::SessionInput in;
+    in.client_id = out.session.client_id;
+    in.area = out.session.area;
+    in.device = device->id;
+    in.needle_length = device->needle_length.hi;
+    const DateTime ended = std::min(by.at, end_of(out.session.performed_on));
+    in.start = ended;
+    NW_TRY(sheet, clinic::aftercare(in, ended, pack_, resealing_));
+    MessageRequest m;
+    m.client_id = out.session.client_id;
+    m.kind = knowledge::MessageKind::home_aftercare;
+    m.fields["date"] = {units::format_date(out.session.performed_on)};
+    m.fields["area"] = {pack_.find_area(out.session.area) != nullptr
+                            ? pack_.find_area(out.session.area)->label
+                            : out.session.area};
+    m.fields["sheet"] = {clinic::render_text(sheet, pack_), clinic::render_html(sheet, pack_)};
+    m.dedupe_key = fmt::format("home_aftercare:home_session:{}", out.session.id);
+    NW_TRY(queued, queue_composed(by, std::move(m)));
+    out.message_id = queued.message.id;
     return out;
   });
 }

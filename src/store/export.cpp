@@ -41,10 +41,10 @@ std::string csv_field(const nlohmann::json& v) {
 
 const std::vector<std::string>& export_tables() {
   static const std::vector<std::string> tables{
-      "users",   "clients",  "intakes",     "consents",      "courses",       "appointments",
-      "rollers", "sessions", "steps",       "session_zones", "followups",     "escalations",
-      "outbox",  "photos",   "lot_recalls", "home_rollers",  "home_sessions", "message_consents",
-      "audit_log"};
+      "users",        "clients",       "intakes",          "consents", "courses",
+      "appointments", "rollers",       "sessions",         "steps",    "session_zones",
+      "followups",    "escalations",   "outbox",           "photos",   "lot_recalls",
+      "home_rollers", "home_sessions", "message_consents", "audit_log"};
   return tables;
 }
 

@@ -426,6 +426,8 @@ TEST(ShippedPacks, SeedHasAMessageOfEveryKind) {
     EXPECT_FALSE(m->html.empty()) << m->id << " has an HTML part";
     EXPECT_EQ(m->origin, "seed");
   }
+}
+
 TEST(ShippedPacks, TheHomeMaintenanceRuleHasItsInterval) {
   auto p = nk::load_pack(packs_dir, "seed");
   ASSERT_TRUE(p) << p.error().describe();

@@ -138,11 +138,10 @@ TEST_F(RoutesRoles, OnlyLoginHealthTheDocumentAndThePortalSignInArePublic) {
     if (r.roles == 0) open.insert(name_of(r));
   }
   // And the unsubscribe link of a message: it can only withdraw the one client's consent its token names.
-  EXPECT_EQ(open,
-            (std::set<std::string>{"POST /api/v1/auth/login", "GET /api/v1/health",
-                                   "GET /api/v1/openapi.json", "POST /api/v1/portal/link",
-                                   "POST /api/v1/portal/session", "GET /api/v1/portal/calendar/{file}",
-                                   "POST /api/v1/unsubscribe"}));
+  EXPECT_EQ(open, (std::set<std::string>{"POST /api/v1/auth/login", "GET /api/v1/health",
+                                         "GET /api/v1/openapi.json", "POST /api/v1/portal/link",
+                                         "POST /api/v1/portal/session", "GET /api/v1/portal/calendar/{file}",
+                                         "POST /api/v1/unsubscribe"}));
 }
 
 TEST_F(RoutesRoles, EveryRoleIsRefusedExactlyWhereTheTableLeavesItOut) {

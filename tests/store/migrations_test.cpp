@@ -26,11 +26,11 @@ TEST_P(Migrations, MigrationsAreAppliedOnceAndOpeningTwiceKeepsTheData) {
   ASSERT_TRUE(first) << first.error().describe();
   EXPECT_EQ(first->version, 14);
   EXPECT_EQ(first->applied,
-            (std::vector<std::string>{
-                "0001_init", "0002_outbox", "0003_photos", "0004_history_indexes", "0005_stroke_plan",
-                "0006_acknowledged_assigned", "0007_auth", "0008_lot_recalls", "0009_session_zones",
-                "0010_client_contact_audit_filters_photo_area", "0011_outbox_delivery", "0012_portal",
-                "0013_home_maintenance", "0014_message_consent"}));
+            (std::vector<std::string>{"0001_init", "0002_outbox", "0003_photos", "0004_history_indexes",
+                                      "0005_stroke_plan", "0006_acknowledged_assigned", "0007_auth",
+                                      "0008_lot_recalls", "0009_session_zones",
+                                      "0010_client_contact_audit_filters_photo_area", "0011_outbox_delivery",
+                                      "0012_portal", "0013_home_maintenance", "0014_message_consent"}));
   add_client("C-1");
   reopen();
   reopen();

@@ -29,6 +29,7 @@ import { AuditPage } from './admin/audit-page';
 import { UsersPage } from './admin/users-page';
 // The client portal: its own sign-in and shell (docs/portal.md).
 import { PortalApp } from './portal/portal-app';
+import { UnsubscribePage } from './pages/unsubscribe';
 
 /** The portal's pages are under /portal; everything else is the staff app. */
 const inPortal = () => window.location.pathname === '/portal' || window.location.pathname.startsWith('/portal/');
@@ -38,6 +39,8 @@ function toMe(u: { id: number; name: string; role: string }): Me {
 }
 
 export function App() {
+  // The unsubscribe link of a message works without any login (the token is the key).
+  if (window.location.pathname === '/unsubscribe') return <UnsubscribePage />;
   return inPortal() ? <PortalApp /> : <StaffApp />;
 }
 

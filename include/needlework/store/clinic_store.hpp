@@ -385,6 +385,12 @@ class ClinicStore {
   /// visit is reminded again). Returns how many messages were queued. The mailer calls it each round; it is
   /// safe to call any time.
   Result<int> queue_due_messages(const Actor& by, std::chrono::minutes reminder_lead);
+  /// How long a visit is: the pack's procedure steps at their longest (S7).
+  [[nodiscard]] std::chrono::minutes visit_length() const;
+  /// The visits as an iCalendar object (units::to_ics; UIDs "appointment-N@<public_url's host>"), stamped
+  /// `stamp`: a message's attachment and the client's calendar feed.
+  [[nodiscard]] Result<std::string> visit_ics(const std::vector<AppointmentRecord>& visits,
+                                              DateTime stamp) const;
   /// The address every link in a message starts with (the server's `public_url`), without a trailing slash.
   void set_public_url(std::string url);
   [[nodiscard]] const std::string& public_url() const { return public_url_; }
@@ -476,11 +482,6 @@ class ClinicStore {
                                       const clinic::AftercareSheet& sheet);
   /// A notice to the client of every session a recalled lot's rollers were used in.
   Result<void> queue_recall_notices(const Actor& by, const Recall& recall);
-  /// How long a visit is: the pack's procedure steps at their longest (S7).
-  [[nodiscard]] std::chrono::minutes visit_length() const;
-  /// The visits as an iCalendar object (a reminder's or the aftercare's attachment), stamped `stamp`.
-  [[nodiscard]] Result<std::string> visit_ics(const std::vector<AppointmentRecord>& visits,
-                                              DateTime stamp) const;
 
   Store& store_;
   const knowledge::Pack& pack_;

@@ -302,9 +302,9 @@ struct HomeRollerRecord {
   std::string client_id;
   std::string device;  ///< a device id of the pack with setting "home" ("home_roller")
   std::string lot;
-  Date registered_on;                   ///< the day the client started with it
-  std::optional<DateTime> retired_at;   ///< absent while in use
-  std::string retired_reason;           ///< why it was retired ("" while in use)
+  Date registered_on;                  ///< the day the client started with it
+  std::optional<DateTime> retired_at;  ///< absent while in use
+  std::string retired_reason;          ///< why it was retired ("" while in use)
   [[nodiscard]] bool retired() const { return retired_at.has_value(); }
 };
 

@@ -610,15 +610,14 @@ template <>
 struct Table<HomeSessionRecord> {
   using R = HomeSessionRecord;
   static constexpr std::string_view name = "home_sessions";
-  static constexpr auto fields =
-      std::make_tuple(field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
-                      field<TextCodec>("client_id", "client_id", &R::client_id),
-                      field<IntegerCodec<Id>>("home_roller_id", "home_roller_id", &R::home_roller_id),
-                      field<TextCodec>("area", "area", &R::area),
-                      field<DateCodec>("performed_on", "performed_on", &R::performed_on),
-                      field<TimeCodec>("logged_at", "logged_at", &R::logged_at),
-                      field<TextCodec>("logged_by", "logged_by", &R::logged_by),
-                      field<TextCodec>("note", "note", &R::note));
+  static constexpr auto fields = std::make_tuple(
+      field<IntegerCodec<Id>>("id", "id", &R::id, Use::generated_key),
+      field<TextCodec>("client_id", "client_id", &R::client_id),
+      field<IntegerCodec<Id>>("home_roller_id", "home_roller_id", &R::home_roller_id),
+      field<TextCodec>("area", "area", &R::area),
+      field<DateCodec>("performed_on", "performed_on", &R::performed_on),
+      field<TimeCodec>("logged_at", "logged_at", &R::logged_at),
+      field<TextCodec>("logged_by", "logged_by", &R::logged_by), field<TextCodec>("note", "note", &R::note));
 };
 
 // ---- staff logins (auth.hpp) ------------------------------------------------------------------------------
@@ -718,11 +717,10 @@ struct Table<CalendarFeed> {
 
 /// Every record type the store keeps, each with its table above: what `verify_audit` and `record_tables`
 /// walk (not the staff-login tables).
-using RecordTypes =
-    std::tuple<UserRecord, ClientRecord, IntakeRecord, ConsentRecord, CourseRecord, AppointmentRecord,
-               RollerRecord, SessionRecord, StepRecord, FollowupRecord, EscalationRecord, OutboxMessage,
-               PhotoRecord, LotRecallRecord, SessionZoneRecord, HomeRollerRecord, HomeSessionRecord,
-               MessageConsentRecord>;
+using RecordTypes = std::tuple<UserRecord, ClientRecord, IntakeRecord, ConsentRecord, CourseRecord,
+                               AppointmentRecord, RollerRecord, SessionRecord, StepRecord, FollowupRecord,
+                               EscalationRecord, OutboxMessage, PhotoRecord, LotRecallRecord,
+                               SessionZoneRecord, HomeRollerRecord, HomeSessionRecord, MessageConsentRecord>;
 
 /// Calls f(R{}) for every record type R, in the order of `RecordTypes`.
 template <class F>

@@ -628,37 +628,17 @@ class SqlStore final : public Store {
   Result<void> insert_auth_session(const AuthSession& session) override {
     return guard([&]() -> Result<void> {
       NW_CHECK(user_exists(session.user_id));
-      // ON CONFLICT DO NOTHING rather than a refused constraint: PostgreSQL would abort an enclosing
-      // transaction on the error; this way a reused hash is only a value the caller sees.
-      static const std::string sql =
-          sql_of<AuthSession>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
-      bool inserted = false;
-      run(sql, insert_params(session), [&](const Row&) { inserted = true; });
-      if (!inserted)
-        return fail(ErrorCode::invalid_value,
-                    "a session with this token hash already exists; make a new token", "token_hash");
-      return {};
+      return insert_token_row(session, "session");
     });
   }
   Result<std::optional<AuthSession>> find_auth_session(std::string_view token_hash) override {
     return first<AuthSession>("WHERE token_hash = $1", {Value(std::string(token_hash))});
   }
   Result<void> touch_auth_session(std::string_view token_hash, DateTime at) override {
-    // Only forward (times are fixed-width UTC text, so text order is time order): two requests that race
-    // cannot move it back; a session already ended stays as it ended.
-    return guard([&]() -> Result<void> {
-      run("UPDATE auth_sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2 AND "
-          "ended_at IS NULL",
-          {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
-      return {};
-    });
+    return guard([&]() -> Result<void> { return touch_session_row("auth_sessions", token_hash, at); });
   }
   Result<void> end_auth_session(std::string_view token_hash, DateTime at) override {
-    return guard([&]() -> Result<void> {
-      run("UPDATE auth_sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL",
-          {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
-      return {};
-    });
+    return guard([&]() -> Result<void> { return end_session_row("auth_sessions", token_hash, at); });
   }
   Result<std::int64_t> end_auth_sessions_of(Id user_id, DateTime at, std::string_view keep_hash) override {
     return guard([&]() -> Result<std::int64_t> {
@@ -778,13 +758,7 @@ class SqlStore final : public Store {
   Result<void> insert_portal_link(const Actor& by, const PortalLink& link) override {
     return write<void>([&]() -> Result<void> {
       NW_TRY(digest, client_digest(link.client_id));
-      static const std::string sql =
-          sql_of<PortalLink>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
-      bool inserted = false;
-      run(sql, insert_params(link), [&](const Row&) { inserted = true; });
-      if (!inserted)
-        return fail(ErrorCode::invalid_value, "a link with this token hash already exists; make a new token",
-                    "token_hash");
+      NW_CHECK(insert_token_row(link, "link"));
       audit(by, "issue_portal_link", Table<ClientRecord>::name, link.client_id, digest, digest);
       return {};
     });
@@ -818,45 +792,22 @@ class SqlStore final : public Store {
   Result<void> insert_client_session(const ClientSession& session) override {
     return guard([&]() -> Result<void> {
       NW_CHECK(client_digest(session.client_id));
-      static const std::string sql =
-          sql_of<ClientSession>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
-      bool inserted = false;
-      run(sql, insert_params(session), [&](const Row&) { inserted = true; });
-      if (!inserted)
-        return fail(ErrorCode::invalid_value,
-                    "a session with this token hash already exists; make a new token", "token_hash");
-      return {};
+      return insert_token_row(session, "session");
     });
   }
   Result<std::optional<ClientSession>> find_client_session(std::string_view token_hash) override {
     return first<ClientSession>("WHERE token_hash = $1", {Value(std::string(token_hash))});
   }
   Result<void> touch_client_session(std::string_view token_hash, DateTime at) override {
-    return guard([&]() -> Result<void> {
-      run("UPDATE client_sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2 AND "
-          "ended_at IS NULL",
-          {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
-      return {};
-    });
+    return guard([&]() -> Result<void> { return touch_session_row("client_sessions", token_hash, at); });
   }
   Result<void> end_client_session(std::string_view token_hash, DateTime at) override {
-    return guard([&]() -> Result<void> {
-      run("UPDATE client_sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL",
-          {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
-      return {};
-    });
+    return guard([&]() -> Result<void> { return end_session_row("client_sessions", token_hash, at); });
   }
   Result<void> insert_calendar_feed(const CalendarFeed& feed) override {
     return guard([&]() -> Result<void> {
       NW_CHECK(client_digest(feed.client_id));
-      static const std::string sql =
-          sql_of<CalendarFeed>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
-      bool inserted = false;
-      run(sql, insert_params(feed), [&](const Row&) { inserted = true; });
-      if (!inserted)
-        return fail(ErrorCode::invalid_value, "a feed with this token hash already exists; make a new token",
-                    "token_hash");
-      return {};
+      return insert_token_row(feed, "feed");
     });
   }
   Result<std::optional<CalendarFeed>> find_calendar_feed(std::string_view token_hash) override {
@@ -943,6 +894,39 @@ class SqlStore final : public Store {
         [&](const Row& row) { user = read_record<UserRecord>(row); });
     if (!user) return fail(ErrorCode::not_found, fmt::format("no user {}", user_id), "user_id");
     return sha256_hex(canonical(to_json(*user)));
+  }
+
+  /// Inserts a row keyed by a token's hash (a staff or client session, a sign-in link, a calendar feed).
+  /// ON CONFLICT DO NOTHING rather than a refused constraint: PostgreSQL would abort an enclosing transaction
+  /// on the error; this way a reused hash is only a value the caller sees (`invalid_value` naming the hash).
+  template <class R>
+  Result<void> insert_token_row(const R& row, std::string_view what) {
+    static const std::string sql =
+        sql_of<R>().insert + " ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash";
+    bool inserted = false;
+    run(sql, insert_params(row), [&](const Row&) { inserted = true; });
+    if (!inserted) {
+      return fail(ErrorCode::invalid_value,
+                  fmt::format("a {} with this token hash already exists; make a new token", what),
+                  "token_hash");
+    }
+    return {};
+  }
+  /// A login's session moved forward to `at`, never back (times are fixed-width UTC text, so text order is
+  /// time order): two requests that race cannot move it back; a session already ended stays as it ended.
+  Result<void> touch_session_row(std::string_view table, std::string_view token_hash, DateTime at) {
+    run(fmt::format(
+            "UPDATE {} SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2 AND ended_at "
+            "IS NULL",
+            table),
+        {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
+    return {};
+  }
+  /// A login's session ended at `at` (ending an ended one changes nothing).
+  Result<void> end_session_row(std::string_view table, std::string_view token_hash, DateTime at) {
+    run(fmt::format("UPDATE {} SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL", table),
+        {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
+    return {};
   }
 
   /// The digest of a client's record as it is (the before and after of a portal audit entry); `not_found`

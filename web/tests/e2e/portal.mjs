@@ -36,6 +36,9 @@ function portalPast(cli, dir) {
     cli(['roller', 'assign', String(i + 1), c.id, '--now', h(36)]);
     cli(['session', 'start', c.id, '--area', 'face', '--roller', String(i + 1), '--acknowledge', 'DEPTH.thin_skin', '--now', h(31)]);
     cli(['session', 'finish', String(i + 1), '--reason', 'browser test: steps not charted', '--now', h(30)]);
+    // The visit booked for ten days on (past the course's interval), which the portal lists and offers as .ics.
+    cli(['appointment', 'book', c.id, '--area', 'face', '--needle-mm', '1.0',
+      '--at', iso(Math.floor((Date.now() + 10 * 86_400_000) / 3_600_000) * 3_600_000), '--now', h(29)]);
   });
 }
 
