@@ -211,7 +211,9 @@ TEST_P(Mail, ConsentIsCheckedAgainAsAMessageLeaves) {
 
 TEST_P(Mail, TheRoundQueuesAndSendsAReminderComposedFromThePack) {
   ASSERT_TRUE(clinic_->record_consent(by("2026-11-20T09:05:00Z"), "C-1", "I consent.", "Ana"));
-  record_intake(intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}}));
+  auto intake = intake_json("C-1", "2026-11-23", {{{"area", "face"}, {"concerns", {"pores"}}}});
+  intake["client"]["name"] = "Ana Ñúñez";
+  record_intake(intake);
   // A booked visit within the lead: the round queues its reminder (the pack's words, the visit as .ics) and
   // sends it in the same round.
   auto booked = clinic_->book_appointment(by("2026-11-23T09:30:00Z"), "C-1", "face", nu::millimetres(0.5),

@@ -656,6 +656,21 @@ TEST_F(RealAnswers, FitTheirSchemas) {
   expect_fits({.method = "POST",
                .path = fmt::format("/api/v1/home-rollers/{}/retire", home_id),
                .body = json{{"client_id", "C-API"}, {"reason", "replaced"}}});
+  // Consent to messages, and the unsubscribe link of a message queued for the client (every composed message
+  // but a sign-in link carries one).
+  expect_fits(
+      {.method = "POST", .path = "/api/v1/clients/C-API/message-consent", .body = json{{"agreed", true}}});
+  const auto messages = expect_fits({.path = "/api/v1/outbox", .query = "all=true"});
+  std::string unsubscribe_token;
+  for (const auto& m : messages.value("items", json::array())) {
+    const auto body = m.value("body", std::string());
+    if (auto p = body.find("#token="); p != std::string::npos) {
+      unsubscribe_token = body.substr(p + 7, 32);
+      break;
+    }
+  }
+  ASSERT_FALSE(unsubscribe_token.empty()) << "no message with an unsubscribe link: " << messages.dump();
+  expect_fits({.method = "POST", .path = "/api/v1/unsubscribe", .body = json{{"token", unsubscribe_token}}});
   expect_fits({.path = "/api/v1/clients/C-API/history"});
   expect_fits({.path = "/api/v1/audit"});
   expect_fits({.path = "/api/v1/audit", .query = "table=clients&record=C-API&action=update"});
