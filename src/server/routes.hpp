@@ -80,6 +80,17 @@ std::function<void(Services&, Request&, Reply)> reading(F f) {
   };
 }
 
+/// A write handler: `f(Services&, Request&) -> Result<W>` reads the request into a write (on the HTTP
+/// thread), and the write `W(ClinicStore&) -> Result<Response>` runs in the group commit.
+template <class F>
+std::function<void(Services&, Request&, Reply)> writing(F f) {
+  return [f = std::move(f)](Services& s, Request& r, Reply reply) {
+    auto w = f(s, r);
+    if (!w) return reply(error_response(w.error()));
+    s.write(std::move(reply), std::move(*w));
+  };
+}
+
 /// A handler that needs no store (the pure engines): `f(Services&, Request&) -> Result<Response>`.
 template <class F>
 std::function<void(Services&, Request&, Reply)> computing(F f) {

@@ -17,15 +17,6 @@ using nlohmann::json;
 using store::ClinicStore;
 using store::Id;
 
-template <class F>
-std::function<void(Services&, Request&, Reply)> writing(F f) {
-  return [f = std::move(f)](Services& s, Request& r, Reply reply) {
-    auto w = f(s, r);
-    if (!w) return reply(error_response(w.error()));
-    s.write(std::move(reply), std::move(*w));
-  };
-}
-
 using Write = std::function<Result<Response>(ClinicStore&)>;
 
 store::Date today(const Request& req) { return std::chrono::floor<std::chrono::days>(req.actor().at); }

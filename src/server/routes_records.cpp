@@ -27,17 +27,6 @@ using nlohmann::json;
 using store::ClinicStore;
 using store::Id;
 
-/// A write handler: `f(Services&, Request&) -> Result<W>` reads the request into a write (on the HTTP
-/// thread), and the write `W(ClinicStore&) -> Result<Response>` runs in the group commit.
-template <class F>
-std::function<void(Services&, Request&, Reply)> writing(F f) {
-  return [f = std::move(f)](Services& s, Request& r, Reply reply) {
-    auto w = f(s, r);
-    if (!w) return reply(error_response(w.error()));
-    s.write(std::move(reply), std::move(*w));
-  };
-}
-
 Result<store::DateTime> time_field(clinic::JsonFields& f, std::string_view key) {
   NW_TRY(text, f.string(key));
   auto t = units::parse_date_time(text);
