@@ -84,7 +84,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 /// Bump when the generated clinic changes: the cache is keyed by it.
-constexpr int generator_version = 1;
+constexpr int generator_version = 2;
 
 struct Options {
   int clients = 100'000;
@@ -545,6 +545,7 @@ void generate(ns::Store& store) {
     ns::OutboxMessage m = t.aftercare;
     m.client_id = c.id;
     m.session_id = session.id;
+    m.dedupe_key = fmt::format("aftercare:session:{}", session.id);  // one aftercare per session, as finish queues it
     m.body = personal(m.body, c);
     m.created_at = *s.finished_at;
     if (!chance(0.03)) {
