@@ -117,7 +117,7 @@ void register_home(CLI::App& app, Context& ctx, const std::shared_ptr<StoreOptio
             auto r = s.clinic->log_home_session(s.actor, ha->client, {ha->id, ha->area, *on, ha->note});
             if (!r) {
               return report_store(ctx, r.error(),
-                                  OptionNames{{"home_roller", "--roller"},
+                                  OptionNames{{"home_roller_id", "--roller"},
                                               {"area", "--area"},
                                               {"performed_on", "--on"},
                                               {"note", "--note"}});

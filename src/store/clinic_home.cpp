@@ -222,7 +222,7 @@ Result<LoggedHomeSession> ClinicStore::log_home_session(const Actor& by, std::st
       return fail(
           ErrorCode::not_found,
           fmt::format("client {} has no home roller {}; register it first", client_id, input.home_roller_id),
-          "home_roller");
+          "home_roller_id");
     }
     const HomeRollerRecord& roller = *found;
     if (roller.retired_at && day_of(*roller.retired_at) <= input.performed_on) {
@@ -230,7 +230,7 @@ Result<LoggedHomeSession> ClinicStore::log_home_session(const Actor& by, std::st
           std::string(refusals::home_roller_retired),
           fmt::format("home roller {} was retired on {} ({}); register the client's new one", roller.id,
                       units::format_date(day_of(*roller.retired_at)), roller.retired_reason),
-          "home_roller");
+          "home_roller_id");
     }
     if (input.performed_on < roller.registered_on) {
       return fail(ErrorCode::out_of_range,
@@ -240,13 +240,13 @@ Result<LoggedHomeSession> ClinicStore::log_home_session(const Actor& by, std::st
                   "performed_on");
     }
     NW_CHECK(check_not_recalled(roller.lot, end_of(input.performed_on),
-                                fmt::format("home roller {}", roller.id), "home_roller"));
+                                fmt::format("home roller {}", roller.id), "home_roller_id"));
     const auto* device = pack_.find_device(roller.device);
     if (device == nullptr || device->setting != knowledge::Setting::home) {
       return refuse(std::string(refusals::not_covered),
                     fmt::format("home roller {} is a '{}', which pack {} does not hold as a home device",
                                 roller.id, roller.device, pack_.label()),
-                    "home_roller");
+                    "home_roller_id");
     }
     if (!device->areas.empty() &&
         std::none_of(device->areas.begin(), device->areas.end(),

@@ -622,6 +622,25 @@ TEST_F(RealAnswers, FitTheirSchemas) {
   expect_fits({.path = "/api/v1/portal/visits", .as = ana});
   expect_fits({.path = "/api/v1/portal/consents", .as = ana});
   expect_fits({.method = "POST", .path = "/api/v1/portal/calendar", .as = ana});
+  // Home maintenance from the portal (S2): days before today's professional session, so its course interval
+  // does not apply.
+  const auto days_ago = [&](int n) {
+    return units::format_date(std::chrono::floor<std::chrono::days>(now) - std::chrono::days{n});
+  };
+  const auto own_roller = expect_fits(
+      {.method = "POST",
+       .path = "/api/v1/portal/home-rollers",
+       .body = json{{"device", "home_roller"}, {"lot", "H-PORTAL"}, {"registered_on", days_ago(30)}},
+       .as = ana});
+  expect_fits({.method = "POST",
+               .path = "/api/v1/portal/home-sessions",
+               .body = json{{"home_roller_id", own_roller.value("id", std::int64_t{0})},
+                            {"area", "face"},
+                            {"performed_on", days_ago(20)}},
+               .as = ana});
+  expect_fits({.path = "/api/v1/portal/home-rollers", .as = ana});
+  expect_fits({.path = "/api/v1/portal/home-sessions", .as = ana});
+  expect_fits({.path = "/api/v1/portal/home-plan", .as = ana});
   const auto signed_out = server().call({.method = "POST", .path = "/api/v1/portal/logout", .as = ana});
   EXPECT_EQ(signed_out.status, 204) << signed_out.describe();
   expect_fits({.path = "/api/v1/rollers"});
@@ -639,10 +658,7 @@ TEST_F(RealAnswers, FitTheirSchemas) {
   expect_fits({.path = "/api/v1/recalls"});
   expect_fits(
       {.method = "POST", .path = fmt::format("/api/v1/consents/{}/withdraw", consent.value("id", 0))});
-  // Home maintenance (S2): days before today's professional session, so its course interval does not apply.
-  const auto days_ago = [&](int n) {
-    return units::format_date(std::chrono::floor<std::chrono::days>(now) - std::chrono::days{n});
-  };
+  // Home maintenance by staff: ten days after the portal's home session above.
   const auto home = expect_fits(
       {.method = "POST",
        .path = "/api/v1/clients/C-API/home-rollers",

@@ -37,6 +37,8 @@ struct Treated {
   store::Id appointment = 0;
   store::Id consent = 0;
   store::Id photo = 0;
+  store::Id home_roller = 0;
+  store::Id home_session = 0;
 };
 
 class Portal : public ::testing::Test {
@@ -117,6 +119,16 @@ class Portal : public ::testing::Test {
     auto kept = cs.add_photo(at(10), photo);
     EXPECT_TRUE(kept) << kept.error().describe();
     t.photo = kept->id;
+    // A home roller of their own and a home session with it, before the professional session.
+    const auto day0 = std::chrono::floor<std::chrono::days>(t0);
+    auto home = cs.register_home_roller(
+        at(3), id, store::HomeRollerSpec{"home_roller", lot + "-H", day0 - std::chrono::days(30)});
+    EXPECT_TRUE(home) << home.error().describe();
+    t.home_roller = home->id;
+    auto rolled = cs.log_home_session(
+        at(3), id, store::HomeSessionInput{home->id, "face", day0 - std::chrono::days(20), ""});
+    EXPECT_TRUE(rolled) << rolled.error().describe();
+    t.home_session = rolled->session.id;
     return t;
   }
 
@@ -300,11 +312,31 @@ TEST_F(Portal, AClientReachesNoneOfAnotherClientsRecordsThroughAnyPortalRoute) {
                                               .raw_body = std::string("\x89PNG\r\n\x1a\n", 8) + "x",
                                               .content_type = "image/png"});
   EXPECT_EQ(photo.status, 404) << photo.describe();
+  auto with_b_roller = call(
+      "/api/v1/portal/home-sessions",
+      {.method = "POST",
+       .path = "/api/v1/portal/home-sessions",
+       .body = json{{"home_roller_id", b_->home_roller},
+                    {"area", "face"},
+                    {"performed_on", units::format_date(std::chrono::floor<std::chrono::days>(now()))}}});
+  EXPECT_EQ(with_b_roller.status, 404) << with_b_roller.describe();
+  EXPECT_EQ(with_b_roller.field(), "home_roller_id") << with_b_roller.describe();
+  // A client id in the body is not a member the portal reads: 400, never B's records.
+  auto naming_b = call("/api/v1/portal/home-sessions", {.method = "POST",
+                                                        .path = "/api/v1/portal/home-sessions",
+                                                        .body = json{{"client_id", b_->id},
+                                                                     {"home_roller_id", a_->home_roller},
+                                                                     {"area", "face"},
+                                                                     {"performed_on", "2020-01-01"}}});
+  EXPECT_EQ(naming_b.status, 400) << naming_b.describe();
   // Nothing was recorded for B by any of that.
   const auto b_history = server_->call({.path = "/api/v1/clients/" + b_->id + "/history", .as = *admin_});
   ASSERT_EQ(b_history.status, 200) << b_history.describe();
   EXPECT_TRUE(b_history.json["followups"].empty()) << b_history.describe();
   EXPECT_EQ(b_history.json["photos"].size(), 1u) << b_history.describe();
+  const auto b_home = server_->call({.path = "/api/v1/clients/" + b_->id + "/home-sessions", .as = *admin_});
+  ASSERT_EQ(b_home.status, 200) << b_home.describe();
+  EXPECT_EQ(b_home.json["items"].size(), 1u) << b_home.describe();
 
   // Lists: A's own, never B's.
   auto me = call("/api/v1/portal/me", {.path = "/api/v1/portal/me"});
@@ -324,6 +356,41 @@ TEST_F(Portal, AClientReachesNoneOfAnotherClientsRecordsThroughAnyPortalRoute) {
   EXPECT_EQ(consents.json["items"][0].value("id", 0), a_->consent);
   auto observations = call("/api/v1/portal/observations", {.path = "/api/v1/portal/observations"});
   EXPECT_EQ(observations.status, 200);
+  auto rollers = call("/api/v1/portal/home-rollers", {.path = "/api/v1/portal/home-rollers"});
+  ASSERT_EQ(rollers.status, 200) << rollers.describe();
+  ASSERT_EQ(rollers.json["items"].size(), 1u) << rollers.describe();
+  EXPECT_EQ(rollers.json["items"][0].value("id", 0), a_->home_roller);
+  auto home_sessions = call("/api/v1/portal/home-sessions", {.path = "/api/v1/portal/home-sessions"});
+  ASSERT_EQ(home_sessions.status, 200) << home_sessions.describe();
+  ASSERT_EQ(home_sessions.json["items"].size(), 1u) << home_sessions.describe();
+  EXPECT_EQ(home_sessions.json["items"][0].value("id", 0), a_->home_session);
+  // The plan: the pack's choices, and the next day the rule allows on the area treated (the course's
+  // interval after the professional session of 31 hours ago, so not today).
+  auto plan = call("/api/v1/portal/home-plan", {.path = "/api/v1/portal/home-plan"});
+  ASSERT_EQ(plan.status, 200) << plan.describe();
+  EXPECT_FALSE(plan.json["devices"].empty()) << plan.describe();
+  ASSERT_EQ(plan.json["next"].size(), 1u) << plan.describe();
+  EXPECT_EQ(plan.json["next"][0].value("area", ""), "face");
+  EXPECT_GT(plan.json["next"][0].value("earliest", ""),
+            units::format_date(std::chrono::floor<std::chrono::days>(now())));
+  // Registering a roller from the portal registers it for A; logging with it today is refused by the rule.
+  auto mine =
+      call("/api/v1/portal/home-rollers", {.method = "POST",
+                                           .path = "/api/v1/portal/home-rollers",
+                                           .body = json{{"device", "home_roller"}, {"lot", "L-A-H2"}}});
+  ASSERT_EQ(mine.status, 201) << mine.describe();
+  EXPECT_EQ(mine.json.value("client_id", ""), a_->id) << mine.describe();
+  auto too_soon = call(
+      "/api/v1/portal/home-sessions",
+      {.method = "POST",
+       .path = "/api/v1/portal/home-sessions",
+       .body = json{{"home_roller_id", mine.json.value("id", 0)},
+                    {"area", "face"},
+                    {"performed_on", units::format_date(std::chrono::floor<std::chrono::days>(now()))}}});
+  EXPECT_EQ(too_soon.status, 409) << too_soon.describe();
+  EXPECT_EQ(too_soon.field(), "performed_on") << too_soon.describe();
+  EXPECT_NE(too_soon.body.find(plan.json["next"][0].value("earliest", "?")), std::string::npos)
+      << too_soon.describe();
   // A's calendar lists A's visit only; B's feed is not reachable without B's token.
   auto feed = call("/api/v1/portal/calendar", {.method = "POST", .path = "/api/v1/portal/calendar"});
   ASSERT_EQ(feed.status, 201) << feed.describe();

@@ -154,7 +154,7 @@ TEST_P(HomeMaintenance, ARetiredRollerOrARecalledLotIsRefused) {
   ASSERT_TRUE(clinic_->recall_lot(by("2026-12-03T08:00:00Z", "bea"), "H-LOT-2", "sterility failure"));
   auto recalled = log("C-1", other, "2026-12-03", "2026-12-03T20:00:00Z");
   expect_refused(recalled, "was recalled", "RECORD.lot_recalled");
-  EXPECT_EQ(recalled.error().where, "home_roller");
+  EXPECT_EQ(recalled.error().where, "home_roller_id");
   EXPECT_TRUE(log("C-1", other, "2026-12-02", "2026-12-03T20:00:00Z")) << "a day before the recall";
   auto registered = clinic_->register_home_roller(by("2026-12-03T09:00:00Z"), "C-1",
                                                   {"home_roller", "H-LOT-2", *nu::parse_date("2026-12-03")});
@@ -169,7 +169,7 @@ TEST_P(HomeMaintenance, AnotherClientsRollerIsUnknownToThisClient) {
   auto used = log("C-1", theirs, "2026-11-25", "2026-11-25T20:00:00Z");
   ASSERT_FALSE(used);
   EXPECT_EQ(used.error().code, ErrorCode::not_found);
-  EXPECT_EQ(used.error().where, "home_roller");
+  EXPECT_EQ(used.error().where, "home_roller_id");
   auto retired = clinic_->retire_home_roller(by("2026-11-25T09:00:00Z"), "C-1", theirs, "not mine");
   ASSERT_FALSE(retired);
   EXPECT_EQ(retired.error().code, ErrorCode::not_found);
