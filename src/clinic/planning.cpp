@@ -218,8 +218,9 @@ Result<void> check_home_session(const knowledge::Maintenance& rule, const HomeHi
   auto problem = home_session_problem(rule, history, proposed);
   if (!problem) return {};
   const Date earliest = earliest_home_session(rule, history, proposed);
-  problem->message += fmt::format(". The earliest allowed date is {}. {}: {}", units::format_date(earliest),
-                                  rule.id, rule.note);
+  // The rule's id and source are in the message already; its note (how the interval is derived) is the
+  // rule's page's to show, not every refusal's — a receptionist reads the date.
+  problem->message += fmt::format(". The earliest allowed date is {}.", units::format_date(earliest));
   return std::unexpected(std::move(*problem));
 }
 
