@@ -98,6 +98,10 @@ Result<std::shared_ptr<Services>> Services::open(const ServerConfig& config) {
 
 Services::~Services() { close_writer(); }
 
+void Services::committed() {
+  if (mail_worker_) mail_worker_->wake();
+}
+
 void Services::close_writer() {
   if (mail_worker_) mail_worker_->stop();
   if (committer_) committer_->close();

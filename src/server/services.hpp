@@ -40,10 +40,13 @@ class Services {
   Services& operator=(const Services&) = delete;
 
   /// Runs `f(ClinicStore&)` (returning `Result<Response>`) on the writer thread inside a group commit, and
-  /// replies once the batch is committed: `f`'s response, or the error as its response.
+  /// replies once the batch is committed: `f`'s response, or the error as its response. A committed clinic
+  /// write may have queued a message (aftercare, a sign-in link): the mail worker is woken to send it now
+  /// rather than at its next poll.
   template <class F>
   void write(Reply reply, F&& f) {
-    committer_->submit(std::forward<F>(f), [reply = std::move(reply)](Result<Response> r) {
+    committer_->submit(std::forward<F>(f), [this, reply = std::move(reply)](Result<Response> r) {
+      if (r) committed();
       reply(r ? std::move(*r) : error_response(r.error()));
     });
   }
@@ -80,6 +83,8 @@ class Services {
   /// Stops the mail worker (when it runs), then stops taking writes and writes everything queued (SIGTERM's
   /// last step before the store closes).
   void close_writer();
+  /// After a committed clinic write: wakes the mail worker, when there is one (docs/mail.md).
+  void committed();
 
   [[nodiscard]] const ServerConfig& config() const { return config_; }
   [[nodiscard]] const knowledge::Pack& pack() const { return pack_; }
