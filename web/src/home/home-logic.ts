@@ -3,7 +3,7 @@
 // `/api/v1/clients/{id}`, or the client portal's own), what the log form sends, and how a home roller's life
 // reads. The rules (the pack's interval, a retired roller, a recalled lot) are the server's: a refusal comes back
 // naming the date field and is shown there with its rule (forms/form-state.ts).
-import { call, readCookie, type Outcome } from '../api/client';
+import { call, csrfCookieFor, readCookie, type Outcome } from '../api/client';
 
 /** The log form's fields, named as the API names them so a refusal lands on its field. */
 export type HomeSessionField = 'home_roller_id' | 'area' | 'performed_on' | 'note';
@@ -66,6 +66,17 @@ export function homeDevices(
   return devices.filter((d) => d.setting === 'home').map((d) => ({ id: d.id, label: d.label }));
 }
 
+/** The label a list of the pack's choices gives an id; the id itself when the list does not hold it. */
+export function labelOf(choices: readonly { id: string; label: string }[], id: string): string {
+  return choices.find((c) => c.id === id)?.label ?? id;
+}
+
+/** Who logged a home session, for a reader: a portal login (`client:<id>`) is the client themself. */
+export function loggedBy(name: string, viewer: 'staff' | 'client'): string {
+  if (!name.startsWith('client:')) return name;
+  return viewer === 'client' ? 'you' : 'the client';
+}
+
 /** One line for a roller's life: lot, since when, days in use, uses, last use or retirement. */
 export function rollerLife(r: HomeRollerLife): string {
   const days = `${r.days_in_use} day${r.days_in_use === 1 ? '' : 's'} in use`;
@@ -76,13 +87,13 @@ export function rollerLife(r: HomeRollerLife): string {
 }
 
 /** A JSON request to a path only known at run time (the base path is a prop), answered as `call` answers the
- * typed client's (so the shell hears a 401 as for any call); the CSRF header on a write, as api/client.ts sends
- * it. */
+ * typed client's (so the shell hears a 401 as for any call); the CSRF header on a write from the session the
+ * path belongs to (staff or portal), as api/client.ts sends it. */
 export function requestJson<T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<Outcome<T>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (method !== 'GET') {
     headers['Content-Type'] = 'application/json';
-    const token = readCookie('nw_csrf');
+    const token = readCookie(csrfCookieFor(url));
     if (token) headers['X-CSRF-Token'] = token;
   }
   const init: RequestInit = { method, headers, credentials: 'same-origin' };

@@ -8,6 +8,7 @@ import { SelectField } from '../rollers/select-field';
 import {
   homeSessionBody,
   homeUrl,
+  labelOf,
   requestJson,
   usableRollers,
   type HomeRollerLife,
@@ -20,6 +21,8 @@ export interface HomeSessionFormProps {
   base: string;
   /** The areas to offer, as the pack names them (the caller loads them: GET /api/v1/vocabulary for staff). */
   areas: readonly { id: string; label: string }[];
+  /** The pack's home devices, to name a roller's device by its label. */
+  devices: readonly { id: string; label: string }[];
   /** The client's home rollers (HomeRoller), as the caller loaded them from `${base}/home-rollers`. */
   rollers: readonly HomeRollerLife[];
   /** Today, YYYY-MM-DD: the date field's default. */
@@ -64,7 +67,10 @@ export function HomeSessionForm(p: HomeSessionFormProps) {
           name="home_roller_id"
           label="Home roller"
           required
-          options={usable.map((r) => ({ value: String(r.id), label: `${r.device} ${r.id} (lot ${r.lot})` }))}
+          options={usable.map((r) => ({
+            value: String(r.id),
+            label: `${labelOf(p.devices, r.device)} ${r.id} (lot ${r.lot})`,
+          }))}
         />
         <Field form={form} name="note" label="Note" />
       </div>

@@ -1,8 +1,9 @@
 // The client portal (docs/portal.md): everything under /portal. A client signs in with a single-use link sent by
 // email (the sign-in page asks for one; the link's landing page exchanges its token for a portal session) and
 // then sees only their own records: sessions with aftercare sheets, the 24-hour self-check, upcoming visits
-// with a calendar subscription, consents signed. Its own shell: no staff menu, no staff page. A new portal
-// page is a route below (and a route in src/server/routes_portal.cpp).
+// with a calendar subscription, consents signed, and their home roller (home maintenance). Its own shell: no
+// staff menu, no staff page. A new portal page is a route below (and a route in src/server/routes_portal.cpp
+// or, for home maintenance, routes_home.cpp).
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { api, call, onProblem } from '../api/client';
@@ -12,6 +13,7 @@ import { PortalMeContext, tokenFromHash, type PortalMe } from './portal-api';
 import { PortalHome } from './portal-home';
 import { PortalAftercarePage } from './portal-aftercare';
 import { SelfCheckPage } from './self-check';
+import { PortalHomeCarePage } from './portal-home-care';
 
 type PortalAuth = { kind: 'loading' } | { kind: 'anonymous'; notice?: string } | { kind: 'in'; me: PortalMe };
 
@@ -94,6 +96,7 @@ function PortalShell({ me, onSignedOut }: { me: PortalMe; onSignedOut: () => voi
           <Route path="/portal/sign-in" component={PortalHome} />
           <Route path="/portal/sessions/:id/aftercare" component={PortalAftercarePage} />
           <Route path="/portal/sessions/:id/self-check" component={SelfCheckPage} />
+          <Route path="/portal/home-care" component={PortalHomeCarePage} />
           <Route default component={PortalNotFound} />
         </Router>
       </main>

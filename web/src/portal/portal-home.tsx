@@ -74,6 +74,13 @@ export function PortalHome() {
           ))}
         </ul>
       )}
+      <h2 id="home-care-title">Your home roller</h2>
+      <p>
+        Between visits, the home roller keeps up the effect of the treatment.{' '}
+        <a class="button secondary" href="/portal/home-care">
+          Home roller: log a session
+        </a>
+      </p>
       <h2 id="visits-title">Upcoming visits</h2>
       {visits.length === 0 ? (
         <p>No visit booked.</p>

@@ -1,13 +1,16 @@
 // The client portal in the browser (issue #14, docs/portal.md), on a server of its own so its clients and
 // sessions do not change what the main walk counts: two clients treated 30 hours ago (written by the CLI with
-// --now before the server starts). The front desk sends Pia a portal link from her record; the link is read
-// from the outbox through the staff API (GET /api/v1/outbox?all=true); Pia follows it, sees her own sessions
-// and visits — never Quinn's — reports redness and swelling 30 hours after her session, and is told to see a
-// doctor in the pack's words; the staff's Today page shows the escalation. The used link, followed again, is
-// refused on screen. axe-core and the touch-target check on every portal page, at tablet and phone size.
+// --now before the server starts), the server delivering its outbox to the test SMTP server (smtp.mjs). The
+// front desk sends Pia a portal link from her record; the link is read from the message the test SMTP server
+// received; Pia follows it, sees her own sessions and visits — never Quinn's — reports redness and swelling 30
+// hours after her session, and is told to see a doctor in the pack's words; she registers her home roller and
+// logs a home session (its aftercare arrives by mail), and one two days later is refused with the rule; the
+// staff's Today page shows the escalation. The used link, followed again, is refused on screen. axe-core and
+// the touch-target check on every portal page, at tablet and phone size.
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from './server.mjs';
+import { startSmtpSink } from './smtp.mjs';
 
 const phone = { width: 390, height: 844 };
 const tablet = { width: 1024, height: 768 };
@@ -31,6 +34,7 @@ function portalPast(cli, dir) {
     cli(['clients', 'add', c.id, '--name', c.name, '--born', '1990-05-06', '--email', c.email, '--now', h(40)]);
     cli(['intake', join(dir, `intake-${c.id}.json`), '--now', h(39)]);
     cli(['consent', 'sign', c.id, '--text-file', join(dir, 'consent.txt'), '--signer', c.name, '--now', h(38)]);
+    cli(['clients', 'messages', c.id, '--agree', '--now', h(38)]);
     cli(['roller', 'register', '--lot', 'L-PORTAL', '--serial', c.serial, '--device', 'dermaroller', '--needles', '192',
       '--needle-mm', '1.0', '--expiry', today(Date.now() + 400 * 86_400_000), '--now', h(37)]);
     cli(['roller', 'assign', String(i + 1), c.id, '--now', h(36)]);
@@ -43,7 +47,8 @@ function portalPast(cli, dir) {
 }
 
 export async function portalFlow({ chromium, chromiumPath, profileDir, bin, webRoot, data, step, visit, expect, field, apiFromPage, logIn, firstPasswordChange, cspViolations }) {
-  const server = await startServer({ bin, webRoot, data, prepare: portalPast });
+  const smtp = await startSmtpSink();
+  const server = await startServer({ bin, webRoot, data, prepare: portalPast, env: smtp.env });
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: chromiumPath,
     headless: true,
@@ -69,12 +74,11 @@ export async function portalFlow({ chromium, chromiumPath, profileDir, bin, webR
       await page.getByRole('button', { name: 'Send portal link' }).click();
       await page.getByRole('status').filter({ hasText: 'sign-in link is queued' }).waitFor();
       await visit(page, 'portal-link-sent');
-      // The message is in the outbox (the test SMTP server takes over once delivery is merged).
-      const outbox = await page.evaluate(async () => (await fetch('/api/v1/outbox?all=true&limit=500')).json());
-      const message = outbox.items.filter((m) => m.kind === 'portal_link' && m.client_id === 'C-P-001').pop();
-      expect(message, `no portal_link message in the outbox: ${JSON.stringify(outbox.items.map((m) => m.kind))}`);
-      const found = /\/portal\/sign-in#token=[A-Za-z0-9_-]+/.exec(message.body);
-      expect(found, `no sign-in link in the message: ${message.body}`);
+      // The link arrives at the test SMTP server, addressed to Pia (the server's delivery worker sent it).
+      const mail = await smtp.message((m) => m.envelope_to.includes('pia@example.org') && /sign-in#token=/.test(m.text ?? ''));
+      expect(mail.subject === 'Your sign-in link', `subject: ${mail.subject}`);
+      const found = /\/portal\/sign-in#token=[A-Za-z0-9_-]+/.exec(mail.text);
+      expect(found, `no sign-in link in the message: ${mail.text}`);
       link = found[0];
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('heading', { name: /log in/ }).waitFor();
@@ -120,6 +124,37 @@ export async function portalFlow({ chromium, chromiumPath, profileDir, bin, webR
       await visit(page, 'portal-self-check-result');
     });
 
+    await step('portal: her home roller — a session logged, its aftercare mailed, one two days later refused with the rule', async () => {
+      const day = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+      await page.goto('/portal');
+      await page.getByRole('link', { name: /Home roller: log a session/ }).click();
+      await page.getByRole('heading', { name: 'Your home roller' }).waitFor();
+      // The next day the rule allows on her face: the course's interval after her professional session.
+      const next = await page.getByRole('list', { name: 'Next home session allowed' }).textContent();
+      expect(/Face: next home session from \d{4}-\d{2}-\d{2}/.test(next), `next allowed: ${next}`);
+      await page.getByRole('button', { name: 'Register a home roller' }).click();
+      await field(page, 'Lot').fill('H-PIA-1');
+      await field(page, 'In use from').fill(day(-30));
+      await page.getByRole('button', { name: 'Register', exact: true }).click();
+      await page.getByRole('list', { name: 'Home rollers' }).getByText(/Lot H-PIA-1/).waitFor();
+      // Her first home session, before the professional one (the rule keeps the course's interval after it).
+      await field(page, 'Date').fill(day(-20));
+      await page.getByRole('button', { name: 'Log home session' }).click();
+      await page.getByRole('list', { name: 'Home sessions' }).getByText(day(-20)).waitFor();
+      const aftercare = await smtp.message((m) => m.envelope_to.includes('pia@example.org') && /home session/.test(m.subject));
+      expect(/^Aftercare after your home session on /.test(aftercare.subject), `home aftercare subject: ${aftercare.subject}`);
+      expect(/unsubscribe#token=/.test(aftercare.text ?? ''), 'the home aftercare has no unsubscribe link');
+      // Two days after it: refused, next to the date, with the rule.
+      await field(page, 'Date').fill(day(-18));
+      await page.getByRole('button', { name: 'Log home session' }).click();
+      const refusal = page.locator('.field-invalid').filter({ has: field(page, 'Date') }).getByRole('alert');
+      await refusal.waitFor();
+      const text = await refusal.textContent();
+      expect(/HOME\.maintenance/.test(text) && /2 days from the home session on/.test(text) && /earliest allowed date is/.test(text), `home session refusal: ${text}`);
+      expect((await page.getByRole('list', { name: 'Home sessions' }).getByRole('listitem').count()) === 1, 'the refused session was recorded');
+      await visit(page, 'portal-home-session-refused');
+    });
+
     await step('portal: fits a phone', async () => {
       await page.setViewportSize(phone);
       await page.goto('/portal');
@@ -159,8 +194,20 @@ export async function portalFlow({ chromium, chromiumPath, profileDir, bin, webR
       expect((await page.locator('.item.escalation').filter({ hasText: 'C-P-002' }).count()) === 0, 'Quinn has an escalation she did not ask for');
       await visit(page, 'portal-today-escalation');
     });
+
+    await step('portal: the front desk ends a client’s portal access (a lost phone), after asking', async () => {
+      await page.goto('/clients/C-P-001');
+      await page.getByRole('heading', { name: 'Pia Example' }).waitFor();
+      await page.getByRole('button', { name: 'End portal access…' }).click();
+      await page.getByRole('group').filter({ hasText: 'Sign the client out of the portal' }).waitFor();
+      await visit(page, 'portal-end-access-confirm');
+      await page.getByRole('button', { name: 'End portal access', exact: true }).click();
+      const said = await page.getByRole('status').filter({ hasText: 'Portal access ended' }).textContent();
+      expect(/calendar subscriptions? stopped/.test(said), `end access: ${said}`);
+    });
   } finally {
     await context.close();
     await server.stop();
+    await smtp.stop();
   }
 }

@@ -1,12 +1,12 @@
 // A real `needlework serve` for the browser tests: a temporary SQLite database, a free loopback port (port 0:
 // the server prints the one it got), the fast password hash of tests; the one-time admin password read from
-// what it prints.
+// what it prints. `env` adds settings (docs/server.md), e.g. the test SMTP relay's.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function startServer({ bin, webRoot, data, prepare }) {
+export async function startServer({ bin, webRoot, data, prepare, env }) {
   const dir = mkdtempSync(join(tmpdir(), 'needlework-e2e-'));
   // Records from the past (a session days ago, so its follow-up is due) are written before the server starts,
   // by the CLI with --now on the same database, as tests/server/api_test.cpp does.
@@ -24,7 +24,7 @@ export async function startServer({ bin, webRoot, data, prepare }) {
     '--access-log', join(dir, 'access.log'),
     ...(webRoot ? ['--web-root', webRoot] : []),
   ];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(env ?? {}) } });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));

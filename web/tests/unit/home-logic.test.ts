@@ -5,6 +5,8 @@ import {
   homeDevices,
   homeSessionBody,
   homeUrl,
+  labelOf,
+  loggedBy,
   rollerLife,
   usableRollers,
   type HomeRollerLife,
@@ -81,5 +83,18 @@ describe('a refused home session', () => {
     expect(after.problem).toBeNull();
     expect(after.errors.performed_on).toMatch(/^Refused by rule HOME\.maintenance: .*earliest allowed date is 2026-12-08/);
     expect(after.values.performed_on).toBe('2026-12-03');
+  });
+});
+
+describe('labels', () => {
+  it("names a pack's id by its label, and keeps an id the list does not hold", () => {
+    const areas = [{ id: 'face', label: 'Face' }];
+    expect(labelOf(areas, 'face')).toBe('Face');
+    expect(labelOf(areas, 'scalp')).toBe('scalp');
+  });
+  it('names a session the client logged in the portal for who reads it', () => {
+    expect(loggedBy('client:C-P-001', 'client')).toBe('you');
+    expect(loggedBy('client:C-P-001', 'staff')).toBe('the client');
+    expect(loggedBy('ana', 'staff')).toBe('ana');
   });
 });
