@@ -53,7 +53,27 @@ std::string trim_newlines(std::string s) {
   return s;
 }
 
+Result<const knowledge::Message*> aftercare_message(const knowledge::Pack& pack) {
+  const auto* m = pack.find_message(knowledge::MessageKind::aftercare);
+  if (m == nullptr) {
+    return std::unexpected(Error{ErrorCode::pack_error,
+                                 fmt::format("pack {} has no aftercare message", pack.label()), "message"});
+  }
+  return m;
+}
+
 }  // namespace
+
+Result<std::string> visit_title(const knowledge::Pack& pack, std::string_view area) {
+  NW_TRY(m, aftercare_message(pack));
+  // Checked at load: `{area}` is the only field (knowledge loader, visit_title).
+  return fmt::vformat(m->visit_title, fmt::make_format_args(fmt::arg("area", area)));
+}
+
+Result<std::string> no_next_visit(const knowledge::Pack& pack) {
+  NW_TRY(m, aftercare_message(pack));
+  return m->no_next_visit;
+}
 
 Result<ComposedMessage> compose_message(const knowledge::Pack& pack, knowledge::MessageKind kind,
                                         const MessageFields& fields) {

@@ -457,13 +457,13 @@ void read_rule(Reader& r, Mechanism& m) { m.text = r.str("text"); }
 /// A message template's field: every replacement field names one of `fields` (no positional `{}`, no
 /// format spec), and the whole is a template fmt can fill — so a typing error in a pack is found when it
 /// loads, not when a client's message is written.
-std::string message_template(Reader& r, std::string_view key, MessageKind kind, bool optional) {
+std::string checked_template(Reader& r, std::string_view key, const std::vector<std::string_view>& fields,
+                             std::string_view what_may, bool optional) {
   std::string tpl = optional ? r.str_or(key, "") : r.str(key);
-  const auto fields = message_fields(kind);
   auto refuse = [&](std::string_view what) {
-    raise(ErrorCode::invalid_value,
-          fmt::format("{}; a {} message may use {{{}}}", what, to_string(kind), fmt::join(fields, "}, {")),
-          r.where(key));
+    const auto allowed =
+        fields.empty() ? std::string("no field") : fmt::format("{{{}}}", fmt::join(fields, "}, {"));
+    raise(ErrorCode::invalid_value, fmt::format("{}; {} may use {}", what, what_may, allowed), r.where(key));
   };
   fmt::dynamic_format_arg_store<fmt::format_context> args;
   for (auto f : fields) args.push_back(fmt::arg(f.data(), ""));
@@ -493,6 +493,11 @@ std::string message_template(Reader& r, std::string_view key, MessageKind kind, 
   return tpl;
 }
 
+std::string message_template(Reader& r, std::string_view key, MessageKind kind, bool optional) {
+  return checked_template(r, key, message_fields(kind), fmt::format("a {} message", to_string(kind)),
+                          optional);
+}
+
 void read_rule(Reader& r, Message& m) {
   const auto kind = r.str("kind");
   const auto k = message_kind_from_string(kind);
@@ -510,6 +515,24 @@ void read_rule(Reader& r, Message& m) {
   }
   m.text = message_template(r, "text", m.kind, false);
   m.html = message_template(r, "html", m.kind, true);
+  // The aftercare's two phrases: the next visit when none is booked, and a visit's title in a calendar.
+  if (m.kind == MessageKind::aftercare) {
+    auto one_line = [&](std::string_view key, const std::vector<std::string_view>& fields) {
+      auto tpl = checked_template(r, key, fields, key, false);
+      if (tpl.find_first_of("\r\n") != std::string::npos) {
+        raise(ErrorCode::invalid_value, fmt::format("{} is one line", key), r.where(key));
+      }
+      return tpl;
+    };
+    m.no_next_visit = one_line("no_next_visit", {});
+    m.visit_title = one_line("visit_title", {"area"});
+  } else {
+    for (const auto* key : {"no_next_visit", "visit_title"}) {
+      if (r.has(key)) {
+        raise(ErrorCode::invalid_value, fmt::format("only the aftercare message has {}", key), r.where(key));
+      }
+    }
+  }
 }
 
 template <class T>

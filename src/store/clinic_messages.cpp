@@ -7,6 +7,7 @@
 #include <array>
 
 #include "clinic_detail.hpp"
+#include "needlework/clinic/messages.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/units/ical.hpp"
 
@@ -128,7 +129,8 @@ Result<void> ClinicStore::queue_session_messages(const Actor& by, const SessionR
     aftercare.attachment_type = "text/calendar; charset=utf-8; method=PUBLISH";
     aftercare.attachment = std::move(ics);
   } else {
-    aftercare.fields["next_visit"] = {"none booked yet"};
+    NW_TRY(none, clinic::no_next_visit(pack_));
+    aftercare.fields["next_visit"] = {std::move(none)};
   }
   aftercare.dedupe_key = fmt::format("aftercare:session:{}", s.id);
   NW_CHECK(queue_composed(by, std::move(aftercare)));
@@ -218,7 +220,8 @@ Result<std::string> ClinicStore::visit_ics(const std::vector<AppointmentRecord>&
     e.uid = fmt::format("appointment-{}@{}", a.id, host);
     e.start = a.at;
     e.end = a.at + visit_length();
-    e.summary = fmt::format("Micro-needling: {}", area_label(pack_, a.area));
+    NW_TRY(title, clinic::visit_title(pack_, area_label(pack_, a.area)));
+    e.summary = std::move(title);
     e.cancelled = a.state == AppointmentState::cancelled;
     events.push_back(std::move(e));
   }

@@ -415,6 +415,40 @@ TEST_F(ScratchPacks, PositionalFieldsBadKindsTwoLineSubjectsAndTwoOfAKindAreRefu
   }
 }
 
+TEST_F(ScratchPacks, TheAftercareCarriesItsNoVisitPhraseAndItsCalendarTitleAndNoOtherKindDoes) {
+  const std::string head =
+      "\n[[message]]\nid = \"MSG.a\"\nkind = \"aftercare\"\nsource = \"S1\"\nsubject = \"x\"\n"
+      "text = \"{sheet}\"\n";
+  append("base/rules.toml", head + "no_next_visit = \"none yet\"\nvisit_title = \"Visit: {area}\"\n");
+  auto p = load("base");
+  ASSERT_TRUE(p) << p.error().describe();
+  EXPECT_EQ(p->find_message(nk::MessageKind::aftercare)->no_next_visit, "none yet");
+  EXPECT_EQ(p->find_message(nk::MessageKind::aftercare)->visit_title, "Visit: {area}");
+  struct Case {
+    std::string toml;
+    std::string expect;
+  };
+  const std::vector<Case> cases{
+      {head + "visit_title = \"Visit: {area}\"\n", "no_next_visit"},
+      {head + "no_next_visit = \"none\"\n", "visit_title"},
+      {head + "no_next_visit = \"none\"\nvisit_title = \"Visit for {client}\"\n",
+       "{client} is not a field it can fill; visit_title may use {area}"},
+      {head + "no_next_visit = \"none {date}\"\nvisit_title = \"Visit\"\n", "no_next_visit may use no field"},
+      {head + "no_next_visit = \"none\\nBcc: x\"\nvisit_title = \"Visit\"\n", "no_next_visit is one line"},
+      {"\n[[message]]\nid = \"MSG.a\"\nkind = \"portal_link\"\nsource = \"S1\"\nsubject = \"x\"\n"
+       "text = \"{link}\"\nvisit_title = \"Visit\"\n",
+       "only the aftercare message has visit_title"},
+  };
+  for (const auto& c : cases) {
+    SetUp();
+    append("base/rules.toml", c.toml);
+    auto bad = load("base");
+    ASSERT_FALSE(bad) << c.toml;
+    EXPECT_NE(bad.error().describe().find(c.expect), std::string::npos)
+        << c.expect << " in " << bad.error().describe();
+  }
+}
+
 TEST(ShippedPacks, SeedHasAMessageOfEveryKind) {
   auto p = nk::load_pack(packs_dir, "literature");
   ASSERT_TRUE(p) << p.error().describe();

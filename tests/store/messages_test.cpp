@@ -56,6 +56,9 @@ TEST_P(Messages, WithoutConsentTheAftercareIsWithheldSayingWhy) {
   auto aftercare = of_kind("aftercare");
   ASSERT_EQ(aftercare.size(), 1u);
   EXPECT_EQ(aftercare[0].state, ns::MessageState::withheld);
+  // No visit booked: the pack's phrase for it (MSG.aftercare no_next_visit), and nothing attached.
+  EXPECT_NE(aftercare[0].body.find("Your next visit: none booked yet"), std::string::npos) << aftercare[0].body;
+  EXPECT_TRUE(aftercare[0].attachment.empty());
   EXPECT_EQ(aftercare[0].last_error, "the client has not agreed to messages");
   EXPECT_EQ(aftercare[0].recipient, "C-1@example.org")
       << "the address is kept: it is the consent that is missing";
@@ -87,6 +90,8 @@ TEST_P(Messages, TheAftercareIsThePacksWordsWithAnHtmlPartAndTheNextVisitAttache
   EXPECT_EQ(m.attachment_type.rfind("text/calendar", 0), 0u);
   EXPECT_NE(m.attachment.find(fmt::format("UID:appointment-{}@", booked->id)), std::string::npos);
   EXPECT_NE(m.attachment.find("DTSTART:20261128T143000Z"), std::string::npos);
+  // The event's title is the pack's (MSG.aftercare visit_title), with the area's label.
+  EXPECT_NE(m.attachment.find("SUMMARY:Micro-needling: Face\r\n"), std::string::npos) << m.attachment;
   // The unsubscribe link is in both parts and carries the client's token.
   const auto token = token_in(m.body);
   EXPECT_EQ(token.size(), 32u) << m.body;

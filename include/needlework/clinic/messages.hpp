@@ -34,4 +34,11 @@ struct ComposedMessage {
                                                       knowledge::MessageKind kind,
                                                       const MessageFields& fields);
 
+/// A visit's title in a calendar (an `.ics` attachment, the portal's feed): the aftercare message's
+/// `visit_title` with `{area}` filled. `pack_error` when the pack has no aftercare message.
+[[nodiscard]] Result<std::string> visit_title(const knowledge::Pack& pack, std::string_view area);
+
+/// What the aftercare says of the next visit when none is booked (its `no_next_visit`).
+[[nodiscard]] Result<std::string> no_next_visit(const knowledge::Pack& pack);
+
 }  // namespace needlework::clinic

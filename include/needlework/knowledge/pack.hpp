@@ -271,6 +271,10 @@ struct Message : RuleBase {
   std::string subject;  ///< one line
   std::string text;     ///< the plain-text part
   std::string html;     ///< the HTML part (a fragment: the sender wraps it in a document); empty: text only
+  /// The aftercare message only (required there, refused elsewhere): what `{next_visit}` says when no visit
+  /// is booked, and the title of a visit in a calendar (its attachment, the portal's feed; field `{area}`).
+  std::string no_next_visit;
+  std::string visit_title;
 };
 
 /// The field names a message of `kind` may use, and every message may use "client" and "unsubscribe".
