@@ -155,6 +155,18 @@ void send_link(Services& s, Request& req, Reply reply) {
       });
 }
 
+/// POST /api/v1/clients/{id}/portal-access/end (front desk): every portal session of the client ended and
+/// every calendar feed revoked — a lost phone, a client who leaves.
+void end_access(Services& s, Request& req, Reply reply) {
+  s.write_store(std::move(reply),
+                [id = req.params.at("id"), actor = req.actor()](store::Store& st) -> Result<Response> {
+                  NW_TRY(ended, st.end_portal_access(actor, id));
+                  return json_response({{"client_id", ended.client_id},
+                                        {"sessions_ended", ended.sessions_ended},
+                                        {"feeds_revoked", ended.feeds_revoked}});
+                });
+}
+
 void set_portal_cookies(Response& r, const Services& s, const std::string& token, const std::string& csrf) {
   const bool tls = !s.config().tls_cert.empty();
   const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(s.config().session_lifetime).count();
@@ -444,6 +456,15 @@ std::vector<Route> portal_routes() {
                     .success = 202,
                     .writes = true,
                     .handler = send_link});
+  r.push_back(Route{.method = "POST",
+                    .path = "/api/v1/clients/{id}/portal-access/end",
+                    .roles = front_desk,
+                    .summary =
+                        "End a client's portal access: every portal session ended, every calendar feed "
+                        "revoked",
+                    .response_schema = "PortalAccessEnded",
+                    .writes = true,
+                    .handler = end_access});
   r.push_back(
       Route{.method = "POST",
             .path = "/api/v1/portal/session",
@@ -519,7 +540,7 @@ std::vector<Route> portal_routes() {
   r.push_back(Route{.method = "POST",
                     .path = "/api/v1/portal/calendar",
                     .roles = client_only,
-                    .summary = "A calendar subscription URL for my visits (.ics)",
+                    .summary = "A calendar subscription URL for my visits (.ics); it replaces my earlier one",
                     .response_schema = "PortalCalendarFeed",
                     .success = 201,
                     .writes = true,

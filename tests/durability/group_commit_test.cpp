@@ -210,6 +210,8 @@ class CommitFails final : public ns::Store {
   FORWARD(Result<std::optional<ns::ClientSession>>, find_client_session, (std::string_view h), (h))
   FORWARD(Result<void>, touch_client_session, (std::string_view h, ns::DateTime at), (h, at))
   FORWARD(Result<void>, end_client_session, (std::string_view h, ns::DateTime at), (h, at))
+  FORWARD(Result<ns::PortalAccessEnded>, end_portal_access, (const ns::Actor& by, std::string_view c),
+          (by, c))
   FORWARD(Result<void>, insert_calendar_feed, (const ns::CalendarFeed& f), (f))
   FORWARD(Result<std::optional<ns::CalendarFeed>>, find_calendar_feed, (std::string_view h), (h))
   FORWARD(Result<void>, backup_to, (const std::filesystem::path& t, const std::function<void(double)>& s),

@@ -643,6 +643,7 @@ TEST_F(RealAnswers, FitTheirSchemas) {
   expect_fits({.path = "/api/v1/portal/home-plan", .as = ana});
   const auto signed_out = server().call({.method = "POST", .path = "/api/v1/portal/logout", .as = ana});
   EXPECT_EQ(signed_out.status, 204) << signed_out.describe();
+  expect_fits({.method = "POST", .path = "/api/v1/clients/C-API/portal-access/end"});
   expect_fits({.path = "/api/v1/rollers"});
   expect_fits({.path = fmt::format("/api/v1/rollers/{}", roller_id)});
   expect_fits({.path = "/api/v1/recalls/LOT-API"});

@@ -428,6 +428,36 @@ TEST_F(Portal, AClientReachesNoneOfAnotherClientsRecordsThroughAnyPortalRoute) {
   for (const auto& r : portal) EXPECT_TRUE(called.contains(r)) << r << " was not tried with B's ids";
 }
 
+TEST_F(Portal, ANewCalendarReplacesTheOldAndTheFrontDeskEndsAClientsPortalAccess) {
+  const auto ana = sign_in(*a_);
+  const auto first = server_->call({.method = "POST", .path = "/api/v1/portal/calendar", .as = ana});
+  const auto second = server_->call({.method = "POST", .path = "/api/v1/portal/calendar", .as = ana});
+  ASSERT_EQ(first.status, 201) << first.describe();
+  ASSERT_EQ(second.status, 201) << second.describe();
+  EXPECT_EQ(server_->call({.path = first.json.value("path", "")}).status, 404) << "replaced by the second";
+  EXPECT_EQ(server_->call({.path = second.json.value("path", "")}).status, 200);
+  const auto bea = sign_in(*b_);
+  const auto bea_feed = server_->call({.method = "POST", .path = "/api/v1/portal/calendar", .as = bea});
+  ASSERT_EQ(bea_feed.status, 201) << bea_feed.describe();
+
+  // A lost phone: the front desk ends Ana's portal access.
+  const auto reception = server_->add_user(*admin_, "front-desk-2", "reception");
+  const auto ended = server_->call(
+      {.method = "POST", .path = "/api/v1/clients/" + a_->id + "/portal-access/end", .as = reception});
+  ASSERT_EQ(ended.status, 200) << ended.describe();
+  EXPECT_GE(ended.json.value("sessions_ended", 0), 1) << ended.describe();
+  EXPECT_EQ(ended.json.value("feeds_revoked", 0), 1) << ended.describe();
+  EXPECT_EQ(server_->call({.path = "/api/v1/portal/me", .as = ana}).status, 401);
+  EXPECT_EQ(server_->call({.path = second.json.value("path", "")}).status, 404);
+  // Bea is not touched; Ana can sign in again with a new link.
+  EXPECT_EQ(server_->call({.path = "/api/v1/portal/me", .as = bea}).status, 200);
+  EXPECT_EQ(server_->call({.path = bea_feed.json.value("path", "")}).status, 200);
+  EXPECT_EQ(server_->call({.path = "/api/v1/portal/me", .as = sign_in(*a_)}).status, 200);
+  const auto nobody = server_->call(
+      {.method = "POST", .path = "/api/v1/clients/C-NOBODY/portal-access/end", .as = reception});
+  EXPECT_EQ(nobody.status, 404) << nobody.describe();
+}
+
 TEST_F(Portal, AClientSessionIsRefusedByEveryStaffRouteAndAStaffSessionByEveryPortalRoute) {
   const auto ana = sign_in(*a_);
   std::size_t staff = 0, portal = 0;

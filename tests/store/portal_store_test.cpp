@@ -126,6 +126,50 @@ TEST_P(PortalStore, ClientSessionsAndFeedsAreKeptByTheirHashes) {
   EXPECT_FALSE(none->has_value());
 }
 
+TEST_P(PortalStore, ANewFeedReplacesTheOldAndEndingAccessEndsEverySessionAndFeedOfTheClientOnly) {
+  client("C-1", "ana@example.org");
+  client("C-2", "bea@example.org");
+  auto session = [&](const char* hash, const char* who) {
+    ASSERT_TRUE(store_->insert_client_session(
+        ns::ClientSession{hash, who, std::string("csrf-") + hash, at("2026-11-20T09:00:00Z"),
+                          at("2026-11-20T09:00:00Z"), at("2026-11-20T21:00:00Z"), std::nullopt}));
+  };
+  auto feed = [&](const char* hash, const char* who, const char* when) {
+    ASSERT_TRUE(store_->insert_calendar_feed(ns::CalendarFeed{hash, who, at(when), std::nullopt}));
+  };
+  auto revoked = [&](const char* hash) { return (*store_->find_calendar_feed(hash))->revoked_at; };
+  auto ended = [&](const char* hash) { return (*store_->find_client_session(hash))->ended_at; };
+  session("a1", "C-1");
+  session("a2", "C-1");
+  session("b1", "C-2");
+  feed("fa1", "C-1", "2026-11-20T09:00:00Z");
+  feed("fb1", "C-2", "2026-11-20T09:00:00Z");
+  feed("fa2", "C-1", "2026-11-20T10:00:00Z");
+  EXPECT_EQ(revoked("fa1"), at("2026-11-20T10:00:00Z")) << "a new feed replaces the client's earlier one";
+  EXPECT_FALSE(revoked("fa2"));
+  EXPECT_FALSE(revoked("fb1")) << "another client's feed is not touched";
+
+  ASSERT_TRUE(store_->end_client_session("a2", at("2026-11-20T10:30:00Z")));
+  auto out = store_->end_portal_access(by("2026-11-20T11:00:00Z", "reception"), "C-1");
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_EQ(out->sessions_ended, 1) << "the open session; the one logged out keeps its end";
+  EXPECT_EQ(out->feeds_revoked, 1);
+  EXPECT_EQ(ended("a1"), at("2026-11-20T11:00:00Z"));
+  EXPECT_EQ(ended("a2"), at("2026-11-20T10:30:00Z"));
+  EXPECT_EQ(revoked("fa2"), at("2026-11-20T11:00:00Z"));
+  EXPECT_FALSE(ended("b1")) << "another client's session is not touched";
+  EXPECT_FALSE(revoked("fb1"));
+  auto log = store_->audit_log();
+  ASSERT_TRUE(log && !log->empty());
+  EXPECT_EQ(log->back().action, "end_portal_access");
+  EXPECT_EQ(log->back().entity_id, "C-1");
+  EXPECT_EQ(log->back().actor, "reception");
+  auto unknown = store_->end_portal_access(by("2026-11-20T11:00:00Z"), "C-NOBODY");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::not_found);
+  expect_audit_ok();
+}
+
 TEST_P(PortalStore, ClientsAreFoundByEmailWithoutRegardToCase) {
   client("C-1", "Ana@Example.org");
   client("C-2", "ana@example.org");

@@ -88,4 +88,11 @@ struct CalendarFeed {
   std::optional<DateTime> revoked_at;
 };
 
+/// What ending a client's portal access closed.
+struct PortalAccessEnded {
+  std::string client_id;
+  std::int64_t sessions_ended = 0;
+  std::int64_t feeds_revoked = 0;
+};
+
 }  // namespace needlework::store

@@ -352,7 +352,12 @@ class Store {
   virtual Result<void> touch_client_session(std::string_view token_hash, DateTime at) = 0;
   /// Ends one client session (logout); ending an ended one changes nothing.
   virtual Result<void> end_client_session(std::string_view token_hash, DateTime at) = 0;
-  /// A new calendar feed; `invalid_value` when the token hash is already in use.
+  /// Ends every open portal session of the client and revokes every calendar feed of theirs at by.at (a lost
+  /// phone, a client who leaves the clinic), audited as "end_portal_access" on the client; `not_found` for an
+  /// unknown client. Sign-in links not yet used stay valid until they expire (15 minutes).
+  virtual Result<PortalAccessEnded> end_portal_access(const Actor& by, std::string_view client_id) = 0;
+  /// A new calendar feed, which replaces the client's earlier ones (revoked at its `created_at`): one
+  /// subscription address per client. `invalid_value` when the token hash is already in use.
   virtual Result<void> insert_calendar_feed(const CalendarFeed& feed) = 0;
   virtual Result<std::optional<CalendarFeed>> find_calendar_feed(std::string_view token_hash) = 0;
 

@@ -804,9 +804,23 @@ class SqlStore final : public Store {
   Result<void> end_client_session(std::string_view token_hash, DateTime at) override {
     return guard([&]() -> Result<void> { return end_session_row("client_sessions", token_hash, at); });
   }
+  Result<PortalAccessEnded> end_portal_access(const Actor& by, std::string_view client_id) override {
+    return write<PortalAccessEnded>([&]() -> Result<PortalAccessEnded> {
+      NW_TRY(digest, client_digest(client_id));
+      PortalAccessEnded out{std::string(client_id)};
+      const std::vector<Value> params{Value(std::string(client_id)), TimeCodec::to_sql(by.at)};
+      run("UPDATE client_sessions SET ended_at = $2 WHERE client_id = $1 AND ended_at IS NULL RETURNING "
+          "token_hash",
+          params, [&](const Row&) { ++out.sessions_ended; });
+      out.feeds_revoked = revoke_feeds(client_id, by.at);
+      audit(by, "end_portal_access", Table<ClientRecord>::name, std::string(client_id), digest, digest);
+      return out;
+    });
+  }
   Result<void> insert_calendar_feed(const CalendarFeed& feed) override {
     return guard([&]() -> Result<void> {
       NW_CHECK(client_digest(feed.client_id));
+      revoke_feeds(feed.client_id, feed.created_at);
       return insert_token_row(feed, "feed");
     });
   }
@@ -921,6 +935,14 @@ class SqlStore final : public Store {
             table),
         {Value(std::string(token_hash)), TimeCodec::to_sql(at)}, nullptr);
     return {};
+  }
+  /// Revokes the client's calendar feeds not revoked yet at `at`; how many.
+  std::int64_t revoke_feeds(std::string_view client_id, DateTime at) {
+    std::int64_t n = 0;
+    run("UPDATE calendar_feeds SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL RETURNING "
+        "token_hash",
+        {Value(std::string(client_id)), TimeCodec::to_sql(at)}, [&](const Row&) { ++n; });
+    return n;
   }
   /// A login's session ended at `at` (ending an ended one changes nothing).
   Result<void> end_session_row(std::string_view table, std::string_view token_hash, DateTime at) {

@@ -12,7 +12,7 @@ import { LoadProblem, useLoad, when } from '../load';
 import { ClientDetailFields } from './client-fields';
 import { timeline } from './timeline';
 import { MessageConsent } from './message-consent';
-import { HomeMaintenanceSection } from '../home/home-section';
+import { StaffHomeMaintenance } from '../home/home-section';
 
 export function ClientRecordPage({ id }: { id: string }) {
   const me = useMe();
@@ -104,6 +104,9 @@ export function ClientRecordPage({ id }: { id: string }) {
           {mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/portal-link') ? (
             <SendPortalLink clientId={h.client.id} hasEmail={Boolean(h.client.email)} />
           ) : null}
+          {mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/portal-access/end') ? (
+            <EndPortalAccess clientId={h.client.id} />
+          ) : null}
         </>
       )}
       <MessageConsent
@@ -113,7 +116,7 @@ export function ClientRecordPage({ id }: { id: string }) {
         onChanged={history.reload}
       />
       {mayCall(routeRoles, me.role, 'GET /api/v1/clients/{id}/home-rollers') ? (
-        <HomeMaintenanceSection
+        <StaffHomeMaintenance
           base={`/api/v1/clients/${encodeURIComponent(h.client.id)}`}
           courses={h.courses}
           mayWrite={mayCall(routeRoles, me.role, 'POST /api/v1/clients/{id}/home-sessions')}
@@ -193,6 +196,55 @@ function SendPortalLink({ clientId, hasEmail }: { clientId: string; hasEmail: bo
       {sent ? (
         <p class="notice" role="status">
           A sign-in link is queued for the client's email; it works once, until {when(sent)}.
+        </p>
+      ) : null}
+      <ProblemNote problem={problem} />
+    </div>
+  );
+}
+
+/** Ends the client's portal access (a lost phone, a client who leaves): every portal session signed out and the
+ * calendar subscription stopped, after the user confirms. A new sign-in link opens it again. */
+function EndPortalAccess({ clientId }: { clientId: string }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<Schemas['PortalAccessEnded'] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const end = async () => {
+    setBusy(true);
+    setProblem(null);
+    const out = await call(api.POST('/api/v1/clients/{id}/portal-access/end', { params: { path: { id: clientId } } }));
+    setBusy(false);
+    setAsking(false);
+    if (out.ok) setDone(out.data);
+    else setProblem(out.problem);
+  };
+  return (
+    <div class="portal-link">
+      {asking ? (
+        <div class="card" role="group" aria-labelledby="end-access-title">
+          <p id="end-access-title">
+            Sign the client out of the portal on every device and stop their calendar subscription? A new sign-in
+            link opens the portal again.
+          </p>
+          <div class="actions">
+            <button type="button" class="danger" onClick={() => void end()} disabled={busy} aria-busy={busy}>
+              End portal access
+            </button>
+            <button type="button" class="secondary" onClick={() => setAsking(false)} disabled={busy}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" class="secondary" onClick={() => setAsking(true)}>
+          End portal access…
+        </button>
+      )}
+      {done ? (
+        <p class="notice" role="status">
+          Portal access ended: {done.sessions_ended} session{done.sessions_ended === 1 ? '' : 's'} signed out,{' '}
+          {done.feeds_revoked} calendar subscription{done.feeds_revoked === 1 ? '' : 's'} stopped.
         </p>
       ) : null}
       <ProblemNote problem={problem} />
