@@ -316,7 +316,7 @@ void Api::handle(Request request, Reply reply) {
   auto seen = std::make_shared<Seen>();
   seen->api = request.path.starts_with("/api/");
   Reply answer = [impl = impl_.get(), reply = std::move(reply), started, seen, method = request.method,
-                  id = request.request_id](Response r) {
+                  id = request.request_id, remote = request.remote](Response r) {
     add_security_headers(r, seen->api, impl->tls);
     r.headers.emplace_back("X-Request-Id", id);
     const double ms =
@@ -327,6 +327,7 @@ void Api::handle(Request request, Reply reply) {
       const nlohmann::json line = {{"time", units::format_date_time(std::chrono::floor<std::chrono::seconds>(
                                                 std::chrono::system_clock::now()))},
                                    {"request_id", id},
+                                   {"remote", remote},
                                    {"method", method},
                                    {"route", route},
                                    {"status", r.status},
@@ -334,7 +335,8 @@ void Api::handle(Request request, Reply reply) {
                                    {"user_id", seen->user_id}};
       impl->access->info(line.dump());
     } else {
-      impl->access->info("{} {} {} {} {:.3f}ms user={}", id, method, route, r.status, ms, seen->user_id);
+      impl->access->info("{} {} {} {} {} {:.3f}ms user={}", id, remote, method, route, r.status, ms,
+                         seen->user_id);
     }
     reply(std::move(r));
   };

@@ -96,6 +96,14 @@ Result<void> check_password(std::string_view password, std::string_view user_nam
                     policy.min_length),
         where);
   }
+  // At most 128 characters: ASVS 4.0.3 V2.1.2 ("passwords of at least 64 characters are permitted, and
+  // passwords of more than 128 characters are denied"); the byte limit above still bounds argon2id's input.
+  if (const auto n = counted_length(password); n > policy.max_characters) {
+    return fail(ErrorCode::invalid_value,
+                fmt::format("has {} characters; use at most {} (a passphrase of a few words is long enough)",
+                            n, policy.max_characters),
+                where);
+  }
   const std::string lower = ascii_lower(password);
   if (!user_name.empty() && lower == ascii_lower(user_name))
     return fail(ErrorCode::invalid_value, "is the user's name; choose a password nobody could guess from it",

@@ -250,6 +250,12 @@ Result<void> serve(const ServerConfig& config, std::ostream& out) {
                       restinio::asio_ns::ssl::context::no_sslv2 | restinio::asio_ns::ssl::context::no_sslv3 |
                       restinio::asio_ns::ssl::context::no_tlsv1 |
                       restinio::asio_ns::ssl::context::no_tlsv1_1);
+      // Under TLS 1.2 only forward-secret AEAD suites, in the server's order (OWASP ASVS 4.0.3 V9.1.2: no
+      // CBC, no SHA-1 MAC, no static RSA key exchange); TLS 1.3's suites are all of that kind already.
+      if (SSL_CTX_set_cipher_list(tls.native_handle(), "ECDHE+AESGCM:ECDHE+CHACHA20") != 1) {
+        return fail(ErrorCode::io_error, "OpenSSL refused the TLS 1.2 cipher list", "tls_cert");
+      }
+      SSL_CTX_set_options(tls.native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
       tls.use_certificate_chain_file(config.tls_cert.string());
       tls.use_private_key_file(config.tls_key.string(), restinio::asio_ns::ssl::context::pem);
     } catch (const std::exception& e) {

@@ -11,7 +11,9 @@
 namespace needlework::server {
 namespace {
 
-std::string content_type_of(const std::filesystem::path& p) {
+/// The media type of a file the app may serve; nothing for any other kind (a backup, an editor's swap file,
+/// an archive left in the web root is not served: ASVS 4.0.3 V12.5.1).
+std::optional<std::string> content_type_of(const std::filesystem::path& p) {
   static const std::map<std::string, std::string, std::less<>> types = {
       {".html", "text/html; charset=utf-8"},
       {".js", "text/javascript; charset=utf-8"},
@@ -27,7 +29,8 @@ std::string content_type_of(const std::filesystem::path& p) {
       {".webmanifest", "application/manifest+json"},
       {".map", "application/json"}};
   auto it = types.find(p.extension().string());
-  return it == types.end() ? "application/octet-stream" : it->second;
+  if (it == types.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<std::string> read_file(const std::filesystem::path& p) {
@@ -59,13 +62,19 @@ std::shared_ptr<const StaticFiles::File> StaticFiles::load(const std::string& re
   // Only inside the root: ".." or a symlink that leads out is not a file of the app.
   const auto rel = path.lexically_relative(root_);
   if (ec || rel.empty() || rel.native().starts_with("..")) return nullptr;
+  // No hidden file or folder (.git, .env, .DS_Store): nothing the app ships starts with a dot (V4.3.2).
+  for (const auto& part : rel) {
+    if (part.native().starts_with('.')) return nullptr;
+  }
+  auto type = content_type_of(path);
+  if (!type) return nullptr;
   auto body = read_file(path);
   if (!body) return nullptr;
   auto f = std::make_shared<File>();
   f->body = std::move(*body);
   f->gzip = read_file(path.string() + ".gz").value_or("");
   f->etag = "\"" + store::sha256_hex(f->body) + "\"";
-  f->content_type = content_type_of(path);
+  f->content_type = std::move(*type);
   // Vite names built assets "name-<8+ hash chars>.ext": their content never changes under that name.
   static const std::regex hashed(R"(-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$)");
   f->immutable = std::regex_search(path.filename().string(), hashed);

@@ -65,7 +65,14 @@ TEST(PasswordPolicy, EachRefusalNamesTheFieldAndSaysWhatToDo) {
   expect_refused(nsv::check_password("a          b", "ana", policy), "password", "has 3 characters");
   EXPECT_TRUE(nsv::check_password("tulip meadow", "ana", policy));
   expect_refused(nsv::check_password(std::string(257, 'x'), "ana", policy), "password", "at most 256");
-  EXPECT_TRUE(nsv::check_password(std::string(256, 'x'), "ana", policy)) << "256 bytes is the limit";
+  // ASVS 4.0.3 V2.1.2: 64 characters and up to 128 are allowed, more are refused; 128 characters of two
+  // bytes each (256 bytes) still pass, 129 single-byte ones do not.
+  EXPECT_TRUE(nsv::check_password(std::string(64, 'x'), "ana", policy));
+  EXPECT_TRUE(nsv::check_password(std::string(128, 'x'), "ana", policy));
+  std::string two_byte;
+  for (int i = 0; i < 128; ++i) two_byte += "é";
+  EXPECT_TRUE(nsv::check_password(two_byte, "ana", policy)) << "128 characters in 256 bytes is the limit";
+  expect_refused(nsv::check_password(std::string(129, 'x'), "ana", policy), "password", "at most 128");
   expect_refused(nsv::check_password(std::string("valid-start\xff\xfe-and-more"), "ana", policy), "password",
                  "UTF-8");
   expect_refused(nsv::check_password("Anastasia.Long", "anastasia.long", policy), "password", "user's name");

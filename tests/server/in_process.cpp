@@ -75,7 +75,7 @@ std::string session_cookie_of(const Answer& a, std::string_view name) {
   return {};
 }
 
-InProcess::InProcess() : dir_(new_temp_dir()) {
+InProcess::InProcess(const std::function<void(ServerConfig&)>& adjust) : dir_(new_temp_dir()) {
   // The access log of a few hundred requests says nothing a failed expectation does not.
   spdlog::set_level(spdlog::level::warn);
   ServerConfig config;
@@ -83,6 +83,7 @@ InProcess::InProcess() : dir_(new_temp_dir()) {
   config.data_dir = NEEDLEWORK_DATA_DIR;
   config.photo_dir = dir_ / "photos";
   config.fast_password_hash = true;
+  if (adjust) adjust(config);
   auto services = Services::open(config);
   if (!services) throw std::runtime_error("cannot open the services: " + services.error().describe());
   services_ = std::move(*services);

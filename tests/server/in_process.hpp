@@ -5,6 +5,7 @@
 // makes them: the first admin's one-time password, then users added through POST /api/v1/users.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -59,14 +60,17 @@ struct Call {
 
 class InProcess {
  public:
-  /// A fresh server over an empty database in a new temporary folder.
-  InProcess();
+  /// A fresh server over an empty database in a new temporary folder; `adjust`, when given, changes the
+  /// settings before the server opens (a web root, a TLS certificate's path).
+  explicit InProcess(const std::function<void(ServerConfig&)>& adjust = {});
   ~InProcess();
   InProcess(const InProcess&) = delete;
   InProcess& operator=(const InProcess&) = delete;
 
   [[nodiscard]] Api& api() { return *api_; }
   [[nodiscard]] Services& services() { return *services_; }
+  /// The temporary folder the database and photos are in (removed with the server).
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
   /// Sends a request and waits for its answer.
   Answer send(Request request);

@@ -97,7 +97,7 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const ServeOptions& options,
       return url.has_value() || p->eof_;
     });
   }
-  if (!url || !url->starts_with("http://")) {
+  if (!url || !(url->starts_with("http://") || url->starts_with("https://"))) {
     error = "needlework serve did not print its \"listening on\" line";
     if (p->exited()) error += " (it exited with " + std::to_string(*p->exit_code_) + ")";
     error += "\nstdout:\n" + p->output() + "\nstderr:\n" + p->errors();

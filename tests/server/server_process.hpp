@@ -39,7 +39,7 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  /// "http://127.0.0.1:PORT".
+  /// "http://127.0.0.1:PORT" ("https://…" when started with a certificate).
   [[nodiscard]] const std::string& base_url() const { return base_url_; }
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] pid_t pid() const { return pid_; }

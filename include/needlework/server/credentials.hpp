@@ -25,6 +25,7 @@ struct CommonPasswords {
 /// What a password must be.
 struct PasswordPolicy {
   std::size_t min_length = 12;              ///< in code points
+  std::size_t max_characters = 128;         ///< in code points: OWASP ASVS 4.0.3 V2.1.2 denies more
   std::size_t max_length = 256;             ///< in bytes: argon2id's cost must not be an attack
   const CommonPasswords* common = nullptr;  ///< refused when on this list (nullptr: no list)
 };
