@@ -545,7 +545,8 @@ void generate(ns::Store& store) {
     ns::OutboxMessage m = t.aftercare;
     m.client_id = c.id;
     m.session_id = session.id;
-    m.dedupe_key = fmt::format("aftercare:session:{}", session.id);  // one aftercare per session, as finish queues it
+    m.dedupe_key =
+        fmt::format("aftercare:session:{}", session.id);  // one aftercare per session, as finish queues it
     m.body = personal(m.body, c);
     m.created_at = *s.finished_at;
     if (!chance(0.03)) {
