@@ -57,7 +57,8 @@ TEST_P(Messages, WithoutConsentTheAftercareIsWithheldSayingWhy) {
   ASSERT_EQ(aftercare.size(), 1u);
   EXPECT_EQ(aftercare[0].state, ns::MessageState::withheld);
   // No visit booked: the pack's phrase for it (MSG.aftercare no_next_visit), and nothing attached.
-  EXPECT_NE(aftercare[0].body.find("Your next visit: none booked yet"), std::string::npos) << aftercare[0].body;
+  EXPECT_NE(aftercare[0].body.find("Your next visit: none booked yet"), std::string::npos)
+      << aftercare[0].body;
   EXPECT_TRUE(aftercare[0].attachment.empty());
   EXPECT_EQ(aftercare[0].last_error, "the client has not agreed to messages");
   EXPECT_EQ(aftercare[0].recipient, "C-1@example.org")
