@@ -183,9 +183,12 @@ struct IoContext : restinio::asio_ns::io_context {
   using restinio::asio_ns::io_context::shutdown;
 };
 
+/// Serves until SIGTERM/SIGINT. `stop_writes` runs once the io threads have returned and before the
+/// io_context goes: it must stop every thread that may still post an answer into it (the group committer's).
 template <class T>
 Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
-                        std::function<void(restinio::server_settings_t<T>&)> extra) {
+                        std::function<void(restinio::server_settings_t<T>&)> extra,
+                        const std::function<void()>& stop_writes) {
   IoContext io;
   InFlight in_flight;
   const auto colon = config.listen.rfind(':');
@@ -288,6 +291,10 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  // A write acknowledged now posts its answer from the group committer's thread into `io`: that thread must
+  // be done before `io` is destroyed (ThreadSanitizer caught the post racing the io_context's destructor).
+  // Posted and never run, the answers are destroyed with the connections below.
+  stop_writes();
   // Connections still open (kept alive, idle) sit in pending operations that point into the server's
   // connection counter: destroy them now, while the server object lives, not when `io` goes after it.
   io.shutdown();
@@ -327,8 +334,10 @@ Result<void> serve(const ServerConfig& config, std::ostream& out) {
   NW_CHECK(make_first_admin(*services, out));
   Api api(services, api_routes());
   Result<void> ran;
+  // Everything acknowledged is already committed; this writes what is queued and stops the writer.
+  const std::function<void()> stop_writes = [&services] { services->close_writer(); };
   if (config.tls_cert.empty()) {
-    ran = run_server<PlainTraits>(config, api, out, nullptr);
+    ran = run_server<PlainTraits>(config, api, out, nullptr, stop_writes);
   } else {
     restinio::asio_ns::ssl::context tls{restinio::asio_ns::ssl::context::tls_server};
     try {
@@ -343,12 +352,12 @@ Result<void> serve(const ServerConfig& config, std::ostream& out) {
                   "tls_cert");
     }
     auto shared = std::make_shared<restinio::asio_ns::ssl::context>(std::move(tls));
-    ran = run_server<TlsTraits>(config, api, out, [shared](restinio::server_settings_t<TlsTraits>& s) {
-      s.tls_context(std::move(*shared));
-    });
+    ran = run_server<TlsTraits>(
+        config, api, out,
+        [shared](restinio::server_settings_t<TlsTraits>& s) { s.tls_context(std::move(*shared)); },
+        stop_writes);
   }
-  // Everything acknowledged is already committed; this writes what is queued and stops the writer.
-  services->close_writer();
+  services->close_writer();  // run_server did already; idempotent
   if (auto access = spdlog::get("access")) access->flush();
   return ran;
 }
