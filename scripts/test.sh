@@ -2,7 +2,9 @@
 # Checks that the C++ sources are clang-formatted (scripts/check-format.sh), builds everything with
 # AddressSanitizer + UndefinedBehaviorSanitizer (preset `dev`) and runs the whole test suite under ctest: units,
 # knowledge packs, clinical cases, CLI end-to-end, physics and validation, the clinic store on SQLite and on
-# PostgreSQL, benchmark smoke runs. Installs missing Debian packages first.
+# PostgreSQL, benchmark smoke runs. Before that, ThreadSanitizer over the group committer and the server
+# (scripts/test-tsan.sh: its own build, build/tsan, of only the targets it needs). Installs missing Debian
+# packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +19,5 @@ cmake --build --preset dev -j "$(nproc)"
 eval "$(bash scripts/pg-cluster.sh start)"
 trap 'bash scripts/pg-cluster.sh stop "$NEEDLEWORK_PG_DIR" >/dev/null 2>&1 || true' EXIT
 echo "test: PostgreSQL for the store tests at $NEEDLEWORK_TEST_PG"
+bash scripts/test-tsan.sh
 ctest --preset dev

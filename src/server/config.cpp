@@ -94,13 +94,13 @@ std::vector<Setting> make_settings() {
   add("max_header_bytes", std::to_string(d.max_header_bytes), "the largest header field (name or value)",
       integer(&ServerConfig::max_header_bytes, 256, std::int64_t{1} << 20));
   add("request_timeout_s", std::to_string(d.request_timeout.count()),
-      "seconds to read a request once it began, and to write its answer",
+      "seconds to handle a request and to write its answer",
       integer(&ServerConfig::request_timeout, 1, 3600));
   add("idle_timeout_s", std::to_string(d.idle_timeout.count()),
-      "seconds a kept-alive connection may wait for its next request",
+      "seconds a connection has to deliver its next request (waiting and reading together)",
       integer(&ServerConfig::idle_timeout, 1, 3600));
   add("max_connections", std::to_string(d.max_connections),
-      "connections held at once; more wait to be accepted",
+      "connections held at once (fewer if the open-file limit is lower); more wait to be accepted",
       integer(&ServerConfig::max_connections, 1, 1000000));
   add("session_idle_min", std::to_string(d.session_idle.count()),
       "minutes a login may go unused before it ends", integer(&ServerConfig::session_idle, 1, 24 * 60));

@@ -7,8 +7,10 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <memory>
 #include <restinio/all.hpp>
@@ -89,12 +91,58 @@ Request to_request(const restinio::request_t& req) {
   return r;
 }
 
+/// A token (RFC 9110 5.6.2): what a field name must be.
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (const unsigned char c : s) {
+    const bool ok = std::isalnum(c) != 0 ||
+                    std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// The answer to a request whose framing is ambiguous, which http_parser lets through but RFC 9112 says to
+/// refuse: a field name that is not a token ("Transfer-Encoding : chunked", which a proxy in front may read
+/// as chunked while this server does not: request smuggling), a value with a control character (a line folded
+/// onto the next, obs-fold, or a NUL). Nothing when the request is well formed. The connection is closed
+/// after it: what follows on it cannot be trusted to start where this request ended.
+std::optional<Response> refuse_malformed(const restinio::request_t& req) {
+  std::optional<Response> refused;
+  req.header().for_each_field([&](const restinio::http_header_field_t& f) {
+    if (refused) return;
+    if (!is_token(f.name())) {
+      refused =
+          error_response(400, "parse_error", "a header field name is not a token (no spaces, no colon)");
+      return;
+    }
+    for (const unsigned char c : f.value()) {
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        refused =
+            error_response(400, "parse_error",
+                           "a header field value holds a control character or is folded onto the next line");
+        return;
+      }
+    }
+  });
+  if (refused) refused->headers.emplace_back("Connection", "close");
+  return refused;
+}
+
 void send(const restinio::request_handle_t& req, Response res) {
   auto out = req->create_response(
       restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
                                    std::string(reason_of(res.status))});
   if (!res.content_type.empty()) out.append_header(restinio::http_field::content_type, res.content_type);
-  for (auto& [k, v] : res.headers) out.append_header(k, std::move(v));
+  for (auto& [k, v] : res.headers) {
+    // RESTinio writes the Connection header itself from the response's flag: a second one would say
+    // "keep-alive" and "close" at once, and the connection would stay open.
+    if (restinio::impl::is_equal_caseless(k, "Connection")) {
+      if (restinio::impl::is_equal_caseless(v, "close")) out.connection_close();
+      continue;
+    }
+    out.append_header(k, std::move(v));
+  }
   if (req->header().method() != restinio::http_method_head()) {
     // A static file's body is shared with the file cache, not copied. (sendfile(2) of the open file was
     // measured too: dup + sendfile + close cost more CPU per 64 KiB answer on this machine than one sendmsg
@@ -108,14 +156,39 @@ void send(const restinio::request_handle_t& req, Response res) {
   out.done();
 }
 
+/// The connections the server may hold at once: `wanted`, or fewer when the open-file limit would not allow
+/// them. Each connection is a file; `reserve` more are kept for the database connections, logs, photos and
+/// Asio's own. The soft limit is raised to the hard one first. An accept that fails for want of a file
+/// (EMFILE) ends RESTinio 0.6's accept loop for good — the server would never accept again — so the cap keeps
+/// the server from ever reaching the limit.
+std::size_t connection_cap(std::size_t wanted, int threads) {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) return wanted;
+  if (files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+    getrlimit(RLIMIT_NOFILE, &files);
+  }
+  if (files.rlim_cur == RLIM_INFINITY) return wanted;
+  const auto reserve = static_cast<rlim_t>(64 + 8 * threads);
+  const auto allowed = files.rlim_cur > reserve + 1 ? files.rlim_cur - reserve : 1;
+  if (wanted <= allowed) return wanted;
+  spdlog::warn("max_connections {} is more than the open-file limit ({}) allows: holding at most {}", wanted,
+               files.rlim_cur, allowed);
+  return static_cast<std::size_t>(allowed);
+}
+
 /// An io_context that can be shut down (its pending operations destroyed) before it is destroyed.
 struct IoContext : restinio::asio_ns::io_context {
   using restinio::asio_ns::io_context::shutdown;
 };
 
+/// Serves until SIGTERM/SIGINT. `stop_writes` runs once the io threads have returned and before the
+/// io_context goes: it must stop every thread that may still post an answer into it (the group committer's).
 template <class T>
 Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
-                        std::function<void(restinio::server_settings_t<T>&)> extra) {
+                        std::function<void(restinio::server_settings_t<T>&)> extra,
+                        const std::function<void()>& stop_writes) {
   IoContext io;
   InFlight in_flight;
   const auto colon = config.listen.rfind(':');
@@ -124,13 +197,14 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
   const auto port = static_cast<std::uint16_t>(std::stoi(config.listen.substr(colon + 1)));
 
   std::string listening;  // the "listening on" line, once bound
+  const std::size_t max_connections = connection_cap(config.max_connections, config.threads);
   restinio::server_settings_t<T> settings;
   settings.address(host)
       .port(port)
       .read_next_http_message_timelimit(config.idle_timeout)
       .write_http_response_timelimit(config.request_timeout)
       .handle_request_timeout(config.request_timeout)
-      .max_parallel_connections(config.max_connections)
+      .max_parallel_connections(max_connections)
       .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
                                     .max_url_size(config.max_header_bytes)
                                     .max_field_name_size(config.max_header_bytes)
@@ -139,17 +213,32 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
                                     // One byte over the API's own limit reaches Api::handle, which answers
                                     // 413; anything far beyond is cut off here while it is read.
                                     .max_body_size(config.max_body_bytes + (1u << 20)))
-      .request_handler([&api, &in_flight](const restinio::request_handle_t& req) {
+      // Every answer is sent after the handler has returned, never from inside it (`answer_later`): RESTinio
+      // 0.6.16 restarts reading a connection twice when a pipelined request is answered inside its handler
+      // (once as the handler returns, once as the answer's write ends), and the second read finds no room for
+      // the next request — "response_context_table is full" — and drops the connection with the pipelined
+      // requests unanswered. Writes already answer from the group committer's thread.
+      .request_handler([&api, &in_flight, &io](const restinio::request_handle_t& req) {
+        auto answer_later = [&io, req](Response r) {
+          restinio::asio_ns::post(io, [req, r = std::move(r)]() mutable { send(req, std::move(r)); });
+        };
         if (in_flight.draining.load()) {
           auto r = error_response(503, "unavailable", "the server is shutting down; try again shortly");
           r.headers.emplace_back("Connection", "close");
-          send(req, std::move(r));
+          answer_later(std::move(r));
+          return restinio::request_accepted();
+        }
+        if (auto refused = refuse_malformed(*req)) {
+          answer_later(std::move(*refused));
           return restinio::request_accepted();
         }
         ++in_flight.count;
-        api.handle(to_request(*req), [req, &in_flight](Response r) {
-          send(req, std::move(r));
-          --in_flight.count;
+        api.handle(to_request(*req), [&io, req, &in_flight](Response r) {
+          // Counted out once the answer is handed to its connection, so a drain waits for it.
+          restinio::asio_ns::post(io, [req, r = std::move(r), &in_flight]() mutable {
+            send(req, std::move(r));
+            --in_flight.count;
+          });
         });
         return restinio::request_accepted();
       })
@@ -202,6 +291,10 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  // A write acknowledged now posts its answer from the group committer's thread into `io`: that thread must
+  // be done before `io` is destroyed (ThreadSanitizer caught the post racing the io_context's destructor).
+  // Posted and never run, the answers are destroyed with the connections below.
+  stop_writes();
   // Connections still open (kept alive, idle) sit in pending operations that point into the server's
   // connection counter: destroy them now, while the server object lives, not when `io` goes after it.
   io.shutdown();
@@ -241,8 +334,10 @@ Result<void> serve(const ServerConfig& config, std::ostream& out) {
   NW_CHECK(make_first_admin(*services, out));
   Api api(services, api_routes());
   Result<void> ran;
+  // Everything acknowledged is already committed; this writes what is queued and stops the writer.
+  const std::function<void()> stop_writes = [&services] { services->close_writer(); };
   if (config.tls_cert.empty()) {
-    ran = run_server<PlainTraits>(config, api, out, nullptr);
+    ran = run_server<PlainTraits>(config, api, out, nullptr, stop_writes);
   } else {
     restinio::asio_ns::ssl::context tls{restinio::asio_ns::ssl::context::tls_server};
     try {
@@ -263,12 +358,12 @@ Result<void> serve(const ServerConfig& config, std::ostream& out) {
                   "tls_cert");
     }
     auto shared = std::make_shared<restinio::asio_ns::ssl::context>(std::move(tls));
-    ran = run_server<TlsTraits>(config, api, out, [shared](restinio::server_settings_t<TlsTraits>& s) {
-      s.tls_context(std::move(*shared));
-    });
+    ran = run_server<TlsTraits>(
+        config, api, out,
+        [shared](restinio::server_settings_t<TlsTraits>& s) { s.tls_context(std::move(*shared)); },
+        stop_writes);
   }
-  // Everything acknowledged is already committed; this writes what is queued and stops the writer.
-  services->close_writer();
+  services->close_writer();  // run_server did already; idempotent
   if (auto access = spdlog::get("access")) access->flush();
   return ran;
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,9 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const ServeOptions& options,
   argv.push_back(nullptr);
   const std::string program = options.program.string();
   const std::string cwd = options.cwd.string();
+  rlimit open_files{};
+  getrlimit(RLIMIT_NOFILE, &open_files);
+  if (options.open_files_limit != 0) open_files.rlim_cur = open_files.rlim_max = options.open_files_limit;
 
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -75,7 +79,8 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const ServeOptions& options,
     // Child: only async-signal-safe calls from here to execve. stdin is /dev/null: serve reads nothing.
     const int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_pipe[1], STDOUT_FILENO) < 0 ||
-        dup2(err_pipe[1], STDERR_FILENO) < 0 || (!cwd.empty() && chdir(cwd.c_str()) != 0)) {
+        dup2(err_pipe[1], STDERR_FILENO) < 0 || (!cwd.empty() && chdir(cwd.c_str()) != 0) ||
+        setrlimit(RLIMIT_NOFILE, &open_files) != 0) {
       _exit(126);
     }
     execve(program.c_str(), argv.data(), environ);

@@ -26,6 +26,9 @@ struct ServeOptions {
   std::filesystem::path cwd;               ///< its working folder (empty: this process's)
   std::vector<std::string> extra_args;     ///< more `serve` flags (--web-root, --max-body-bytes, …)
   std::chrono::seconds start_timeout{60};  ///< for the "listening on" line (a sanitizer build starts slowly)
+  /// The server's limit on open files (RLIMIT_NOFILE, soft and hard), set in the child before it starts; 0
+  /// leaves the limits it inherits.
+  unsigned long open_files_limit = 0;
 };
 
 /// A running `needlework serve`.
