@@ -2,7 +2,8 @@
 # Checks that the C++ sources are clang-formatted (scripts/check-format.sh), builds everything with
 # AddressSanitizer + UndefinedBehaviorSanitizer (preset `dev`) and runs the whole test suite under ctest: units,
 # knowledge packs, clinical cases, CLI end-to-end, physics and validation, the clinic store on SQLite and on
-# PostgreSQL, benchmark smoke runs. Installs missing Debian packages first.
+# PostgreSQL, benchmark smoke runs. Before ctest, a bounded fuzzing run (scripts/fuzz.sh --ci: every libFuzzer
+# target of fuzz/ for 25 s) fails the run on a crash. Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ bash scripts/install-deps.sh
 bash scripts/check-format.sh
 cmake --preset dev -DNEEDLEWORK_WEB=ON
 cmake --build --preset dev -j "$(nproc)"
+bash scripts/fuzz.sh --ci
 
 # The PostgreSQL half of the store tests runs against a throwaway server of this run's own (a fresh cluster in
 # a temp folder, scripts/pg-cluster.sh), removed on exit whatever happens; it prints nothing, so ctest's
