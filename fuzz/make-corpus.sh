@@ -23,30 +23,21 @@ seed() {  # seed TARGET FILE...: copies the files into the target's corpus under
 # Knowledge packs: the byte before a file's text is its index among the two packs' files, in the order
 # fuzz_pack_toml.cpp lists them (literature, then seed; file names sorted).
 mkdir -p "$out/fuzz_pack_toml"
+declare -A seed_index
 index=0
 for pack in literature seed; do
-  for f in $(ls "$root/data/packs/$pack" | sort); do
-    { printf "\\x$(printf '%02x' "$index")"; cat "$root/data/packs/$pack/$f"; } \
-      > "$out/fuzz_pack_toml/$pack-$f"
+  for path in "$root/data/packs/$pack"/*; do
+    f="$(basename "$path")"
+    { printf "\\x$(printf '%02x' "$index")"; cat "$path"; } > "$out/fuzz_pack_toml/$pack-$f"
+    [ "$pack" = seed ] && seed_index[$f]=$index
     index=$((index + 1))
   done
 done
-# Broken test packs, each file as if it were the seed pack's file of the same name (or its pack.toml).
-seed_index() {  # the index of data/packs/seed/NAME, or of seed's pack.toml when seed has no such file
-  local name="$1" i=0 pack f found=""
-  for pack in literature seed; do
-    for f in $(ls "$root/data/packs/$pack" | sort); do
-      [ "$pack" = seed ] && [ "$f" = "$name" ] && found=$i
-      [ "$pack" = seed ] && [ "$f" = pack.toml ] && [ -z "$found" ] && manifest=$i
-      i=$((i + 1))
-    done
-  done
-  echo "${found:-$manifest}"
-}
-for f in "$root"/tests/cli/packs/*/*.toml; do
-  i="$(seed_index "$(basename "$f")")"
-  { printf "\\x$(printf '%02x' "$i")"; cat "$f"; } \
-    > "$out/fuzz_pack_toml/broken-$(basename "$(dirname "$f")")-$(basename "$f")"
+# Broken test packs, each file as if it were the seed pack's file of the same name (else its pack.toml).
+for path in "$root"/tests/cli/packs/*/*.toml; do
+  f="$(basename "$path")"
+  i="${seed_index[$f]:-${seed_index[pack.toml]}}"
+  { printf "\\x$(printf '%02x' "$i")"; cat "$path"; } > "$out/fuzz_pack_toml/broken-$(basename "$(dirname "$path")")-$f"
 done
 
 seed fuzz_device_toml "$root"/data/devices/*.toml "$root"/tests/cli/data-broken-devices/devices/*.toml
