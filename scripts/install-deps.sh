@@ -12,6 +12,7 @@ packages=(
   libpqxx-dev postgresql python3
   librestinio-dev libasio-dev libhttp-parser-dev libcurl4-openssl-dev python3-aiosmtpd wrk nginx-light
   chromium
+  clang-16 libc++-16-dev libc++abi-16-dev
 )
 
 missing=()

@@ -11,11 +11,18 @@
 
 #include "needlework/server/credentials.hpp"
 #include "openapi.hpp"
+#include "request_text.hpp"
 #include "services.hpp"
 #include "static_files.hpp"
 
 namespace needlework::server {
 namespace {
+
+using request_text::media_type;
+using request_text::percent_decode;
+using request_text::split_path;
+using request_text::split_query;
+using request_text::trim;
 
 constexpr std::array<std::pair<Role, std::string_view>, 5> role_table{{{Role::admin, "admin"},
                                                                        {Role::practitioner, "practitioner"},
@@ -27,53 +34,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-/// Percent-decoding of a path segment or query component (`plus` turns '+' into a space: a query). Nothing
-/// for a malformed escape.
-std::optional<std::string> percent_decode(std::string_view s, bool plus) {
-  auto hex = [](char h) -> int {
-    if (h >= '0' && h <= '9') return h - '0';
-    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '%') {
-      if (i + 3 > s.size()) return std::nullopt;
-      const int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i <= path.size()) {
-    const auto j = path.find('/', i);
-    const auto end = j == std::string_view::npos ? path.size() : j;
-    if (end > i) out.push_back(path.substr(i, end - i));
-    if (j == std::string_view::npos) break;
-    i = j + 1;
-  }
-  return out;
 }
 
 /// A route's template cut into segments; "{name}" segments match any one segment.
@@ -107,15 +67,6 @@ bool matches(const CompiledRoute& c, const std::vector<std::string_view>& segmen
     }
   }
   return true;
-}
-
-/// The media type of a Content-Type header, lower-cased, without its parameters.
-std::string media_type(std::optional<std::string_view> header) {
-  if (!header) return {};
-  auto v = trim(header->substr(0, header->find(';')));
-  std::string out(v);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  return out;
 }
 
 std::string new_request_id() {
@@ -153,16 +104,7 @@ std::optional<std::string_view> Request::header(std::string_view name) const {
 std::optional<std::string> Request::cookie(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (!iequals(k, "cookie")) continue;
-    std::string_view rest = v;
-    while (!rest.empty()) {
-      const auto semi = rest.find(';');
-      auto part = trim(rest.substr(0, semi));
-      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
-      const auto eq = part.find('=');
-      if (eq != std::string_view::npos && trim(part.substr(0, eq)) == name) {
-        return std::string(trim(part.substr(eq + 1)));
-      }
-    }
+    if (auto value = request_text::cookie_value(v, name)) return value;
   }
   return std::nullopt;
 }
@@ -277,18 +219,6 @@ struct Seen {
 namespace {
 
 const std::string unmatched = "(unmatched)";
-
-std::vector<std::string_view> split_query(std::string_view q) {
-  std::vector<std::string_view> out;
-  while (!q.empty()) {
-    const auto amp = q.find('&');
-    auto part = q.substr(0, amp);
-    if (!part.empty()) out.push_back(part);
-    if (amp == std::string_view::npos) break;
-    q.remove_prefix(amp + 1);
-  }
-  return out;
-}
 
 /// The headers every answer carries (docs/server.md, "Security headers").
 void add_security_headers(Response& r, bool api, bool tls) {

@@ -11,6 +11,7 @@
 #include "clinic_detail.hpp"
 #include "needlework/store/clinic_store.hpp"
 #include "needlework/store/json.hpp"
+#include "needlework/store/photo_type.hpp"
 
 namespace needlework::store {
 
@@ -18,15 +19,6 @@ using namespace detail;
 using nlohmann::json;
 
 namespace {
-
-std::string media_type_of(std::string_view bytes) {
-  if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
-      static_cast<unsigned char>(bytes[1]) == 0xD8 && static_cast<unsigned char>(bytes[2]) == 0xFF) {
-    return "image/jpeg";
-  }
-  if (bytes.size() >= 8 && bytes.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return "image/png";
-  return {};
-}
 
 Result<std::string> read_file(const std::filesystem::path& p) {
   std::FILE* f = std::fopen(p.c_str(), "rb");
@@ -87,7 +79,7 @@ Result<PhotoRecord> ClinicStore::add_photo(const Actor& by, const PhotoInput& in
     return fail(ErrorCode::unknown_id, fmt::format("'{}' is not an area of pack {}", in.area, pack_.label()),
                 "area");
   }
-  const std::string media_type = media_type_of(in.bytes);
+  const std::string media_type = photo_media_type(in.bytes);
   if (media_type.empty()) return fail(ErrorCode::invalid_value, "is not a JPEG or PNG image", "file");
   return store_.transaction_returning<PhotoRecord>([&]() -> Result<PhotoRecord> {
     NW_CHECK(require_client(in.client_id));

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -21,6 +23,26 @@ std::string with_unit(double v, std::string_view unit) {
 std::string range_text(const NumberRule& r) {
   if (r.above_min) return fmt::format("above {:g} and at most {}", r.min, with_unit(r.max, r.unit));
   return fmt::format("{:g}–{}", r.min, with_unit(r.max, r.unit));
+}
+
+/// std::from_chars for a double. libc++ 16 (the fuzz build, fuzz/CMakeLists.txt) has no floating-point
+/// from_chars: there, strtod in the "C" locale with from_chars' own refusals (no leading space or '+', no
+/// hex).
+std::from_chars_result double_from_chars(const char* first, const char* last, double& value) {
+#ifdef _LIBCPP_VERSION
+  const std::string text(first, last);
+  if (text.empty() || text.find_first_of(" \t\n\v\f\r+") == 0 ||
+      text.find_first_of("xX") != std::string::npos) {
+    return {first, std::errc::invalid_argument};
+  }
+  char* end = nullptr;
+  errno = 0;
+  value = std::strtod(text.c_str(), &end);
+  if (end == text.c_str()) return {first, std::errc::invalid_argument};
+  return {first + (end - text.c_str()), errno == ERANGE ? std::errc::result_out_of_range : std::errc{}};
+#else
+  return std::from_chars(first, last, value);
+#endif
 }
 
 }  // namespace
@@ -48,7 +70,7 @@ Result<double> parse_number(std::string_view text, const NumberRule& rule) {
   double value = 0;
   const char* first = text.data();
   const char* last = first + text.size();
-  const auto [ptr, ec] = std::from_chars(first, last, value);
+  const auto [ptr, ec] = double_from_chars(first, last, value);
   if (ec == std::errc::result_out_of_range && ptr == last) {
     // 1e400: a number, but no double holds it.
     return fail(ErrorCode::out_of_range,
