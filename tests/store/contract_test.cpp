@@ -334,7 +334,8 @@ TEST_P(SqliteStoreTest, AFileThatIsNotADatabaseIsReported) {
   ASSERT_FALSE(r);
   // Not a failure of the disk (io_error) but of the file: database_error, "damaged", restore a backup.
   EXPECT_EQ(r.error().code, ErrorCode::database_error) << r.error().describe();
-  EXPECT_NE(r.error().message.find("the database file is damaged"), std::string::npos) << r.error().describe();
+  EXPECT_NE(r.error().message.find("the database file is damaged"), std::string::npos)
+      << r.error().describe();
 }
 
 TEST_P(SqliteStoreTest, APageCacheUnderOneMebibyteIsRefused) {

@@ -75,10 +75,9 @@ Error sqlite_error(const SQLite::Exception& e, sqlite3* db, const std::string& w
         fmt::format("the database is busy (another writer held it for {} s); try again", busy_timeout_s));
   }
   if (code == SQLITE_FULL || (code == SQLITE_IOERR && (os_errno == ENOSPC || os_errno == EDQUOT))) {
-    return fault(
-        faults::disk_full,
-        "the disk holding the database is full: nothing was written; free space, then try "
-        "again");
+    return fault(faults::disk_full,
+                 "the disk holding the database is full: nothing was written; free space, then try "
+                 "again");
   }
   if (code == SQLITE_READONLY) {
     return fault(
