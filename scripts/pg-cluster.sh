@@ -7,6 +7,11 @@
 #   build/pg/tests/store/store_test              # the PostgreSQL tests use NEEDLEWORK_TEST_PG
 #   bash scripts/pg-cluster.sh stop              # stops the server and removes the folder ($NEEDLEWORK_PG_DIR)
 #   bash scripts/pg-cluster.sh env [DIR]         # prints the exports again for a running cluster
+#   bash scripts/pg-cluster.sh halt DIR          # stops the server (fast shutdown), keeping the cluster
+#   bash scripts/pg-cluster.sh resume DIR        # starts a halted cluster again on the same port
+#
+# halt and resume are for fault tests (tests/durability/faults_test.cpp): the database goes away under load
+# and comes back.
 #
 # Every cluster has its own folder, so several can run at once. initdb refuses to run as root: as root the
 # server runs as the `postgres` user (runuser); as anyone else, as that user. The server is PostgreSQL's
@@ -14,7 +19,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start | stop [DIR] | env [DIR]" >&2
+  echo "usage: $0 start | stop [DIR] | env [DIR] | halt DIR | resume DIR" >&2
   exit 2
 }
 
@@ -100,8 +105,26 @@ stop() {
   rm -rf "$dir"
 }
 
+# The cluster in DIR, checked: made by this script.
+cluster_dir() {
+  local dir=${1:-${NEEDLEWORK_PG_DIR:-}}
+  if [ -z "$dir" ] || [ ! -f "$dir/port" ] || [ ! -d "$dir/data" ]; then
+    echo "pg-cluster: '${dir}' is not a cluster made by this script" >&2
+    exit 1
+  fi
+  echo "$dir"
+}
+
 case "${1:-}" in
   start) start ;;
+  halt)
+    dir=$(cluster_dir "${2:-}")
+    as_owner "$(bindir)/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+    ;;
+  resume)
+    dir=$(cluster_dir "${2:-}")
+    as_owner "$(bindir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+    ;;
   stop) stop "${2:-}" ;;
   env)
     dir=${2:-${NEEDLEWORK_PG_DIR:-}}

@@ -10,6 +10,7 @@
 #include <atomic>
 
 #include "needlework/server/credentials.hpp"
+#include "needlework/store/faults.hpp"
 #include "openapi.hpp"
 #include "request_text.hpp"
 #include "services.hpp"
@@ -158,6 +159,29 @@ Response error_response(int status, std::string_view code, std::string_view mess
   return json_response({{"error", e}}, status);
 }
 
+namespace {
+
+/// What a 503 tells the client: the cause when the store named it (store/faults.hpp) — from this fixed text,
+/// never the store's message, which may hold SQL or a file name — and otherwise that the database is busy or
+/// unreachable.
+std::string_view unavailable_message(const Error& e) {
+  namespace faults = store::faults;
+  if (e.rule == faults::disk_full) {
+    return "the disk holding the database is full: nothing was written; reads still work; try again once "
+           "space is freed";
+  }
+  if (e.rule == faults::read_only) {
+    return "the database is read-only: nothing was written; reads still work";
+  }
+  if (e.rule == faults::busy) return "the database is busy (another writer holds it); try again shortly";
+  if (e.rule == faults::unreachable) {
+    return "the database cannot be reached: nothing of this request was kept; try again shortly";
+  }
+  return "the database is busy or unreachable; try again shortly";
+}
+
+}  // namespace
+
 Response error_response(const Error& e) {
   const int status = status_of(e.code);
   if (status >= 500 && status != 503) {
@@ -167,7 +191,7 @@ Response error_response(const Error& e) {
   }
   if (status == 503) {
     spdlog::warn("store unavailable: {}", e.describe());
-    return error_response(status, "unavailable", "the database is busy or unreachable; try again shortly");
+    return error_response(status, "unavailable", unavailable_message(e));
   }
   // A refusal carries the id of the rule it applies (a pack rule's, or one of units/refusals.hpp).
   return error_response(status, to_string(e.code), e.message, e.where,

@@ -36,8 +36,8 @@ struct Error {
   std::string message;
   std::string where;
   /// For `refused`: the id of the rule the refusal applies — a pack rule's id ("HYG.single_client",
-  /// "DEPTH.thin_skin") or one of the ids of units/refusals.hpp ("RECORD.consent_missing"); empty otherwise.
-  /// Data, so a face (the API's `rule`, a CLI hint) never reads it out of the message.
+  /// "DEPTH.thin_skin") or one of units/refusals.hpp ("RECORD.consent_missing"); for a store `io_error`, the
+  /// fault (store/faults.hpp: "STORE.disk_full"); else empty. Data: a face never reads it out of the message.
   std::string rule{};
 
   /// "where: message", or just the message when there is no location.

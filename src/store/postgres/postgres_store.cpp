@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "migrations.hpp"
+#include "needlework/store/faults.hpp"
 #include "needlework/store/store.hpp"
 #include "sql/connection.hpp"
 #include "sql/sql_store.hpp"
@@ -241,6 +242,9 @@ class PostgresConnection final : public sql::Connection {
   void rollback() noexcept override { tx_.reset(); }  // ~work aborts an open transaction
 
   [[nodiscard]] Error current_error() const override {
+    auto fault = [&](std::string_view id, std::string message) {
+      return Error{ErrorCode::io_error, std::move(message), label_, std::string(id)};
+    };
     try {
       throw;
     } catch (const pqxx::sql_error& e) {
@@ -252,21 +256,26 @@ class PostgresConnection final : public sql::Connection {
       }
       if (state == "55P03" || state == "40P01" ||
           state == "40001") {  // lock timeout, deadlock, serialization
-        return Error{ErrorCode::io_error,
+        return fault(faults::busy,
                      fmt::format("the database is busy (another writer held it for {} s); try again",
-                                 lock_timeout_ms / 1000),
-                     label_};
+                                 lock_timeout_ms / 1000));
+      }
+      if (state == "53100")
+        return fault(faults::disk_full, fmt::format("the database server's disk is full: {}", message));
+      if (state == "25006")
+        return fault(faults::read_only, fmt::format("the database is read-only: {}", message));
+      // Connection exceptions, the server shutting down or starting up (57P01–57P03): the connection is gone.
+      if (state.starts_with("08") || state.starts_with("57P")) {
+        return fault(faults::unreachable, fmt::format("lost the connection to PostgreSQL: {}", message));
       }
       return Error{ErrorCode::io_error, fmt::format("PostgreSQL: {}", message), label_};
     } catch (const pqxx::broken_connection& e) {
-      return Error{ErrorCode::io_error,
-                   fmt::format("lost the connection to PostgreSQL: {}", clean_message(e.what(), info_)),
-                   label_};
+      return fault(faults::unreachable,
+                   fmt::format("lost the connection to PostgreSQL: {}", clean_message(e.what(), info_)));
     } catch (const pqxx::in_doubt_error& e) {
-      return Error{ErrorCode::io_error,
+      return fault(faults::unreachable,
                    fmt::format("the connection broke during a commit, which may or may not have happened: {}",
-                               clean_message(e.what(), info_)),
-                   label_};
+                               clean_message(e.what(), info_)));
     } catch (const pqxx::conversion_error& e) {
       return Error{ErrorCode::database_error,
                    fmt::format("the database holds an invalid value: {}", e.what()), label_};
@@ -310,10 +319,12 @@ class PostgresConnection final : public sql::Connection {
   /// transaction starts; the transaction it broke has already failed with io_error.
   void reconnect_if_lost() {
     if (conn_->is_open()) return;
-    conn_.reset();
+    // The new connection first: when the server is still down this throws (broken_connection, the request's
+    // io_error) and the old, closed one stays, so conn_ is never null and the next transaction tries again.
+    auto fresh = std::make_unique<pqxx::connection>(conninfo_);
+    conn_ = std::move(fresh);
     prepared_.clear();
     configured_pid_ = 0;
-    conn_ = std::make_unique<pqxx::connection>(conninfo_);
   }
 
   std::string conninfo_;  ///< as given, password included: only ever passed to libpq
@@ -341,8 +352,9 @@ Result<std::unique_ptr<Store>> open_postgres(const std::string& conninfo) {
   try {
     connection = std::make_unique<PostgresConnection>(conninfo, info);
   } catch (const std::exception& e) {
-    return fail(ErrorCode::io_error,
-                fmt::format("cannot connect to PostgreSQL: {}", clean_message(e.what(), info)), label);
+    return std::unexpected(Error{
+        ErrorCode::io_error, fmt::format("cannot connect to PostgreSQL: {}", clean_message(e.what(), info)),
+        label, std::string(faults::unreachable)});
   }
   NW_CHECK(connection->configure());
   return sql::open_sql_store(std::move(connection), postgres_migrations());

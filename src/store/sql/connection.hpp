@@ -41,6 +41,11 @@ struct Dialect {
   /// The UTC time text ("YYYY-MM-DDTHH:MM:SSZ") `seconds_param` (an integer parameter) after the time text in
   /// `time_column`, in the same form, so it compares with other time columns as text.
   std::string (*time_plus_seconds)(std::string_view time_column, std::string_view seconds_param) = nullptr;
+  /// A statement checking the database's own structure (pages, b-trees, indexes against their tables),
+  /// answering one row "ok" or a row per problem; run by `verify_audit` before the chain, so a damaged page
+  /// in an index the record reads never touch is reported too. nullptr when the backend has none (PostgreSQL
+  /// checks its pages itself, with data checksums when the cluster has them).
+  const char* integrity_check = nullptr;
 };
 
 /// One database connection, used by one thread at a time.

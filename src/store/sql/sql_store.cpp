@@ -5,6 +5,7 @@
 #include "sql/sql_store.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -157,7 +158,11 @@ class SqlStore final : public Store {
 
   Result<void> migrate(const std::vector<Migration>& all) {
     return guard([&]() -> Result<void> {
-      for (std::size_t i = 0; i < all.size(); ++i) {
+      // The usual open finds every migration recorded as built: that is read without the write lock, so
+      // opening a database — to read it, or a server's new read connection — never waits for another
+      // process's write transaction, nor fails behind one after the busy timeout.
+      const bool up_to_date = all_recorded(all);
+      for (std::size_t i = 0; i < all.size() && !up_to_date; ++i) {
         const std::int64_t version = static_cast<std::int64_t>(i) + 1;
         const auto& m = all[i];
         const std::string digest = sha256_hex(m.sql);
@@ -205,6 +210,24 @@ class SqlStore final : public Store {
       }
       return {};
     });
+  }
+
+  /// Whether schema_version records every migration of `all` with its digest (false when it does not exist
+  /// yet, or anything differs: the locked path then applies or reports it).
+  bool all_recorded(const std::vector<Migration>& all) {
+    std::vector<std::string> recorded;
+    try {
+      run("SELECT sql_sha256 FROM schema_version WHERE version BETWEEN 1 AND $1 ORDER BY version",
+          {Value(static_cast<std::int64_t>(all.size()))},
+          [&](const Row& row) { recorded.push_back(row.text(0)); });
+    } catch (...) {
+      return false;  // no schema_version yet: a new database
+    }
+    if (recorded.size() != all.size()) return false;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (recorded[i] != sha256_hex(all[i].sql)) return false;
+    }
+    return true;
   }
 
   // ---- transactions
@@ -577,6 +600,7 @@ class SqlStore final : public Store {
     std::optional<AuditCheck> check;
     auto r = read_snapshot([&]() -> Result<void> {
       return guard([&]() -> Result<void> {
+        NW_CHECK(check_integrity());
         ChainVerifier chain;
         std::unordered_map<std::string, std::string> committed;  // entity \x1f entity_id → after_sha256
         run(fmt::format("SELECT {} FROM audit ORDER BY seq", audit_columns), {}, [&](const Row& row) {
@@ -597,6 +621,27 @@ class SqlStore final : public Store {
     });
     if (!r) return std::unexpected(r.error());
     return std::move(*check);
+  }
+
+  /// The backend's check of the database's structure (Dialect::integrity_check): a damaged file is a
+  /// `database_error` listing what the check found (the first few problems), never repaired here.
+  Result<void> check_integrity() {
+    const char* sql = conn_->dialect().integrity_check;
+    if (sql == nullptr) return {};
+    std::vector<std::string> problems;
+    std::size_t count = 0;
+    run(sql, {}, [&](const Row& row) {
+      std::string line = row.text(0);
+      if (line == "ok") return;
+      if (++count <= 3) problems.push_back(std::move(line));
+    });
+    if (count == 0) return {};
+    return fail(ErrorCode::database_error,
+                fmt::format("the database file is damaged ({} problem{} found by its integrity check: {}{}); "
+                            "nothing was changed: keep it as it is and restore the last backup (needlework "
+                            "restore, docs/store.md)",
+                            count, count == 1 ? "" : "s", fmt::join(problems, "; "), count > 3 ? "; …" : ""),
+                conn_->label());
   }
 
   // ---- staff logins

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +16,7 @@
 #include <unordered_map>
 
 #include "migrations.hpp"
+#include "needlework/store/faults.hpp"
 #include "needlework/store/store.hpp"
 #include "needlework/units/refusals.hpp"
 #include "sql/connection.hpp"
@@ -49,7 +51,50 @@ const sql::Dialect sqlite_dialect{.lock_head = nullptr,
                                   .lock_missing_head = nullptr,
                                   .head_with_each_entry = false,
                                   .ascii_like = &ascii_like,
-                                  .time_plus_seconds = &time_plus_seconds};
+                                  .time_plus_seconds = &time_plus_seconds,
+                                  .integrity_check = "PRAGMA integrity_check"};
+
+/// A SQLite failure as an Error, by its cause: the database's state (a full disk, a read-only file, another
+/// writer holding the lock, a damaged file) named as such — the fault's id in `rule` (store/faults.hpp) — and
+/// anything else as SQLite said it. `db` (may be null) gives the errno behind an I/O error: a full disk shows
+/// as SQLITE_FULL when a write to the database or its log fails, but as SQLITE_IOERR (ENOSPC) when growing
+/// the WAL index (-shm) does.
+Error sqlite_error(const SQLite::Exception& e, sqlite3* db, const std::string& where, int busy_timeout_s) {
+  const int code = e.getErrorCode() & 0xff;
+  const int os_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
+  auto fault = [&](std::string_view id, std::string message) {
+    return Error{ErrorCode::io_error, std::move(message), where, std::string(id)};
+  };
+  if (code == SQLITE_CONSTRAINT) {
+    return Error{ErrorCode::invalid_value, fmt::format("the database refused the change: {}", e.what()),
+                 where};
+  }
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+    return fault(
+        faults::busy,
+        fmt::format("the database is busy (another writer held it for {} s); try again", busy_timeout_s));
+  }
+  if (code == SQLITE_FULL || (code == SQLITE_IOERR && (os_errno == ENOSPC || os_errno == EDQUOT))) {
+    return fault(faults::disk_full,
+                 "the disk holding the database is full: nothing was written; free space, then try "
+                 "again");
+  }
+  if (code == SQLITE_READONLY) {
+    return fault(
+        faults::read_only,
+        "the database is read-only (its file or its file system does not allow writing): nothing was "
+        "written; reads still work");
+  }
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+    return Error{
+        ErrorCode::database_error,
+        fmt::format("the database file is damaged (SQLite: {}); nothing was changed: keep it as it is "
+                    "and restore the last backup (needlework restore, docs/store.md)",
+                    e.what()),
+        where};
+  }
+  return Error{ErrorCode::io_error, fmt::format("SQLite: {}", e.what()), where};
+}
 
 class SqliteRow final : public sql::Row {
  public:
@@ -71,14 +116,21 @@ class SqliteConnection final : public sql::Connection {
  public:
   SqliteConnection(const std::filesystem::path& path, int flags)
       : path_(path.string()), db_(path.string(), flags, busy_timeout_ms) {}
+  /// Opens `uri` (a file: URI, with SQLite::OPEN_URI in `flags`) and names the connection `label`.
+  SqliteConnection(const std::string& uri, int flags, std::string label)
+      : path_(std::move(label)), db_(uri, flags, busy_timeout_ms) {}
 
   /// WAL, foreign keys, synchronous=FULL and the page cache; an Error when the file cannot have them.
   Result<void> configure(const SqliteOptions& options) {
     try {
       // WAL lets readers work while the one writer commits; FULL syncs the WAL at every commit so a committed
       // record survives a power cut.
-      const std::string mode = db_.execAndGet("PRAGMA journal_mode=WAL").getString();
-      if (mode != "wal" && path_ != ":memory:") {
+      // A database opened read-only (its file or file system does not allow writing) keeps the mode its file
+      // has: switching needs a write.
+      const bool read_only = sqlite3_db_readonly(db_.getHandle(), "main") == 1;
+      const std::string mode =
+          db_.execAndGet(read_only ? "PRAGMA journal_mode" : "PRAGMA journal_mode=WAL").getString();
+      if (mode != "wal" && path_ != ":memory:" && !read_only) {
         return fail(ErrorCode::io_error, fmt::format("cannot switch the database to WAL (got '{}')", mode),
                     path_);
       }
@@ -95,6 +147,9 @@ class SqliteConnection final : public sql::Connection {
       return std::unexpected(current_error());
     }
   }
+
+  /// Whether the connection can only read: the file, or its file system, does not allow writing.
+  [[nodiscard]] bool read_only() const { return sqlite3_db_readonly(db_.getHandle(), "main") == 1; }
 
   [[nodiscard]] const sql::Dialect& dialect() const override { return sqlite_dialect; }
   [[nodiscard]] const std::string& label() const override { return path_; }
@@ -140,18 +195,7 @@ class SqliteConnection final : public sql::Connection {
     try {
       throw;
     } catch (const SQLite::Exception& e) {
-      const int code = e.getErrorCode();
-      if (code == SQLITE_CONSTRAINT) {
-        return Error{ErrorCode::invalid_value, fmt::format("the database refused the change: {}", e.what()),
-                     path_};
-      }
-      if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-        return Error{ErrorCode::io_error,
-                     fmt::format("the database is busy (another writer held it for {} s); try again",
-                                 busy_timeout_ms / 1000),
-                     path_};
-      }
-      return Error{ErrorCode::io_error, fmt::format("SQLite: {}", e.what()), path_};
+      return sqlite_error(e, db_.getHandle(), path_, busy_timeout_ms / 1000);
     } catch (const std::exception& e) {
       return Error{ErrorCode::io_error, fmt::format("SQLite: {}", e.what()), path_};
     }
@@ -259,6 +303,44 @@ class SqliteConnection final : public sql::Connection {
   std::unordered_map<std::string, CachedStatement> statements_;  // finalized before db_ closes
 };
 
+/// The file as a URI for sqlite3_open_v2 (SQLITE_OPEN_URI): '%', '?' and '#' escaped, so a path holding them
+/// still names the file.
+std::string file_uri(const std::filesystem::path& path, std::string_view query) {
+  std::string uri = "file:";
+  for (const char c : path.string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?" + std::string(query);
+}
+
+/// A database whose file, or file system, does not allow writing, opened for reading: reads work, a write
+/// fails with the read-only fault. SQLite reads a WAL database without writing only when its -wal and -shm
+/// files are there (it cannot make them); on a read-only file system without them — a clean shutdown removed
+/// both, so the database file holds every commit — it is opened `immutable`, which needs no -shm. A -wal left
+/// without its -shm could hold commits the file lacks: that is refused rather than read stale.
+Result<std::unique_ptr<SqliteConnection>> open_read_only(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool wal = fs::exists(path.string() + "-wal", ec), shm = fs::exists(path.string() + "-shm", ec);
+  struct statvfs info {};
+  const bool read_only_fs = ::statvfs(path.c_str(), &info) == 0 && (info.f_flag & ST_RDONLY) != 0;
+  if (wal && shm) return std::make_unique<SqliteConnection>(path, SQLite::OPEN_READONLY);
+  if (!wal && read_only_fs) {
+    return std::make_unique<SqliteConnection>(file_uri(path, "immutable=1"),
+                                              SQLite::OPEN_READONLY | SQLite::OPEN_URI, path.string());
+  }
+  if (!wal) return std::make_unique<SqliteConnection>(path, SQLite::OPEN_READONLY);
+  return std::unexpected(
+      Error{ErrorCode::io_error,
+            "the database is read-only and its write-ahead log (-wal) has no index (-shm): "
+            "it cannot be read without writing; make it writable once so SQLite recovers it",
+            path.string(), std::string(faults::read_only)});
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, const SqliteOptions& options) {
@@ -277,8 +359,14 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& path, co
       }
     }
     connection = std::make_unique<SqliteConnection>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    if (path != ":memory:" && connection->read_only()) {
+      NW_TRY(reopened, open_read_only(path));
+      connection = std::move(reopened);
+    }
   } catch (const SQLite::Exception& e) {
-    return fail(ErrorCode::io_error, fmt::format("cannot open the database: {}", e.what()), path.string());
+    Error error = sqlite_error(e, nullptr, path.string(), busy_timeout_ms / 1000);
+    if (error.rule.empty()) error.message = fmt::format("cannot open the database: {}", e.what());
+    return std::unexpected(std::move(error));
   }
   NW_CHECK(connection->configure(options));
   return sql::open_sql_store(std::move(connection), sqlite_migrations());
