@@ -86,31 +86,7 @@ key=$(curl -sf -c "$jar" -b "$jar" -H 'Content-Type: application/json' -H "X-CSR
 [[ $key == nwk_* ]] || { echo "soak: no API key" >&2; exit 1; }
 
 # The clinic the load works on: $clients clients, each with an intake, consent, roller and a running session.
-python3 - "$base" "$key" "$clients" "$root/examples/intake-cleared.json" <<'PY'
-import datetime, http.client, json, sys, urllib.parse
-base, key, n, intake_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-u = urllib.parse.urlparse(base)
-conn = http.client.HTTPConnection(u.hostname, u.port)
-def post(path, body):
-    conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json", "Authorization": "Bearer " + key})
-    r = conn.getresponse(); data = r.read()
-    if r.status >= 300: sys.exit(f"{path}: {r.status} {data[:300]!r}")
-    return json.loads(data) if data else None
-today = datetime.datetime.now(datetime.timezone.utc).date()
-template = json.load(open(intake_path))
-for i in range(1, n + 1):
-    cid = f"K-{i:05d}"
-    post("/api/v1/clients", {"id": cid, "name": f"Soak Client {i}"})
-    doc = dict(template); doc["client"] = {"id": cid, "name": f"Soak Client {i}", "date_of_birth": "1988-03-14"}
-    doc["date"] = today.isoformat(); doc["dermatologist_clearance"] = dict(template["dermatologist_clearance"], date=today.isoformat())
-    post("/api/v1/intakes", doc)
-    post(f"/api/v1/clients/{cid}/consents", {"text": "I consent to micro-needling of the face.", "signer": f"Soak Client {i}"})
-    roller = post("/api/v1/rollers", {"lot": "SOAK", "serial": f"{i:05d}", "device": "dermaroller", "needle_count": 192,
-                                      "needle_length_mm": 1.0, "expiry": (today + datetime.timedelta(days=400)).isoformat()})
-    post(f"/api/v1/rollers/{roller['id']}/assign", {"client_id": cid})
-    s = post("/api/v1/sessions", {"client_id": cid, "area": "face", "roller_id": roller["id"], "acknowledge": ["DEPTH.thin_skin"]})
-    assert s["session"]["id"] == i, s["session"]["id"]
-PY
+python3 "$root/scripts/running-sessions.py" "$base" "$key" "$clients" "$root/examples/intake-cleared.json" K "Soak Client" SOAK
 
 # ---- the wrk scripts: one per kind, each counting statuses and reporting one RESULT line --------------------
 cat >"$tmp/common.lua" <<LUA
