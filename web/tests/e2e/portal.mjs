@@ -87,6 +87,8 @@ export async function portalFlow({ chromium, chromiumPath, profileDir, bin, webR
     await step('portal: the client follows the link and sees her own treatment, never another client’s', async () => {
       await page.goto(link);
       await page.getByRole('heading', { name: 'Hello, Pia Example' }).waitFor();
+      // The heading shows while the page loads: the lists are there once it has loaded.
+      await page.getByRole('list', { name: 'Your sessions' }).waitFor();
       expect(!page.url().includes('token='), `the used token stays in the address bar: ${page.url()}`);
       const text = await page.locator('main').textContent();
       expect(!/Quinn|C-P-002/.test(text), 'the portal shows another client');
