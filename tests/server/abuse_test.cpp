@@ -522,7 +522,7 @@ TEST_F(AbuseTest, PipelinedRequestsAreAnsweredInOrder) {
   ASSERT_TRUE(d.connected());
   std::string burst;
   for (int i = 0; i < 50; ++i)
-    burst += (i % 2 == 0) ? std::string(health_request) : "GET /nope HTTP/1.1\r\n\r\n";
+    burst += (i % 2 == 0) ? std::string(health_request) : "GET /api/v1/nope HTTP/1.1\r\n\r\n";
   ASSERT_TRUE(d.send(burst));
   for (int i = 0; i < 50; ++i) {
     const auto a = d.answer(Clock::now() + 10s);
