@@ -223,8 +223,11 @@ def slope(points):
 rss = [s[1] for s in samples]
 print()
 print(f"RSS (every 10 s, {len(samples)} samples): start {rss[0] / 1024:.1f} MiB, end {rss[-1] / 1024:.1f} MiB, peak {max(rss) / 1024:.1f} MiB")
-print(f"RSS slope (least squares): {slope(samples):+.1f} KB/min over the whole run; "
-      f"{slope([s for s in samples if s[0] >= 120]):+.1f} KB/min after the first 2 minutes")
+def per_min(points):
+    v = slope(points)
+    return "too few samples" if v != v else f"{v:+.1f} KB/min"
+print(f"RSS slope (least squares): {per_min(samples)} over the whole run; "
+      f"{per_min([s for s in samples if s[0] >= 120])} after the first 2 minutes")
 print("p99 against the server's goal (< 10 ms): " + ", ".join(
     f"{k} {v:.2f} ms ({'met' if v < 10 else 'not met'})" for k, v in p99s.items()))
 print(f"errors: {errors}")
