@@ -191,7 +191,10 @@ Response error_response(const Error& e) {
   }
   if (status == 503) {
     spdlog::warn("store unavailable: {}", e.describe());
-    return error_response(status, "unavailable", unavailable_message(e));
+    // The fault's id (STORE.disk_full, …: store/faults.hpp) goes with it, so a client can tell the causes
+    // apart.
+    return error_response(status, "unavailable", unavailable_message(e), {},
+                          e.rule.starts_with("STORE.") ? std::string_view(e.rule) : std::string_view());
   }
   // A refusal carries the id of the rule it applies (a pack rule's, or one of units/refusals.hpp).
   return error_response(status, to_string(e.code), e.message, e.where,
@@ -244,6 +247,19 @@ namespace {
 
 const std::string unmatched = "(unmatched)";
 
+/// The file extension for a media type the API answers with ("bin" for any other).
+std::string_view extension_of(std::string_view content_type) {
+  const auto type = content_type.substr(0, content_type.find(';'));
+  static constexpr std::pair<std::string_view, std::string_view> known[] = {
+      {"application/json", "json"}, {"image/png", "png"},       {"image/jpeg", "jpg"},
+      {"image/svg+xml", "svg"},     {"text/calendar", "ics"},   {"text/markdown", "md"},
+      {"text/plain", "txt"},        {"application/pdf", "pdf"}, {"text/csv", "csv"}};
+  for (const auto& [t, ext] : known) {
+    if (type == t) return ext;
+  }
+  return "bin";
+}
+
 /// The headers every answer carries (docs/server.md, "Security headers").
 void add_security_headers(Response& r, bool api, bool tls) {
   auto& h = r.headers;
@@ -255,7 +271,16 @@ void add_security_headers(Response& r, bool api, bool tls) {
   h.emplace_back("Referrer-Policy", "no-referrer");
   h.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
   h.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
-  if (api) h.emplace_back("Cache-Control", "no-store");
+  if (api) {
+    h.emplace_back("Cache-Control", "no-store");
+    // An API answer is data, never a page: opened as a page it is downloaded (ASVS V14.4.2), under a name
+    // that says what it holds. (The app reads answers with fetch and <img>, which ignore this header.)
+    const bool named = std::any_of(h.begin(), h.end(),
+                                   [](const auto& kv) { return iequals(kv.first, "Content-Disposition"); });
+    if (!named)
+      h.emplace_back("Content-Disposition",
+                     fmt::format("attachment; filename=\"api.{}\"", extension_of(r.content_type)));
+  }
   if (tls) h.emplace_back("Strict-Transport-Security", "max-age=31536000");
 }
 

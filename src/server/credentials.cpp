@@ -119,17 +119,36 @@ Result<void> check_password(std::string_view password, std::string_view user_nam
   return {};
 }
 
+namespace {
+
+std::pair<unsigned long long, std::size_t> limits_of(HashCost cost) {
+  return cost == HashCost::minimum
+             ? std::pair<unsigned long long, std::size_t>{crypto_pwhash_OPSLIMIT_MIN,
+                                                          crypto_pwhash_MEMLIMIT_MIN}
+             : std::pair<unsigned long long, std::size_t>{crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                          crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+}  // namespace
+
 Result<std::string> hash_password(std::string_view password, HashCost cost) {
   ensure_sodium();
-  const bool minimum = cost == HashCost::minimum;
+  const auto [ops, mem] = limits_of(cost);
   std::array<char, crypto_pwhash_STRBYTES> out{};
-  if (crypto_pwhash_str(out.data(), password.data(), password.size(),
-                        minimum ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        minimum ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+  if (crypto_pwhash_str(out.data(), password.data(), password.size(), ops, mem) != 0) {
     return fail(ErrorCode::io_error, "hashing the password ran out of memory (argon2id needs 64 MiB)",
                 "password");
   }
   return std::string(out.data());
+}
+
+bool needs_rehash(std::string_view hash, HashCost cost) {
+  ensure_sodium();
+  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES || hash.find('\0') != std::string_view::npos)
+    return true;
+  const std::string text(hash);
+  const auto [ops, mem] = limits_of(cost);
+  return crypto_pwhash_str_needs_rehash(text.c_str(), ops, mem) != 0;
 }
 
 bool verify_password(std::string_view hash, std::string_view password) {

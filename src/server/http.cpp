@@ -3,11 +3,13 @@
 // `Api::handle` and its `Response`s back, applies the connection settings (limits, timeouts, the connection
 // cap, TLS), prints the address, and drains on SIGTERM/SIGINT.
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cctype>
@@ -307,6 +309,10 @@ void set_up_access_log(const ServerConfig& config) {
   if (config.access_log.empty()) {
     logger = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
   } else {
+    // A new log file is the server user's alone (0600; ASVS V7.3.3): its lines name users and routes. An
+    // existing file keeps the mode its operator gave it.
+    const int fd = ::open(config.access_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
     logger = std::make_shared<spdlog::logger>(
         "access", std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.access_log.string()));
   }

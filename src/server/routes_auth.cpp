@@ -7,6 +7,7 @@
 
 #include <future>
 #include <limits>
+#include <optional>
 
 #include "needlework/server/credentials.hpp"
 #include "needlework/store/json.hpp"
@@ -135,17 +136,29 @@ void login(Services& s, Request& req, Reply reply) {
     });
     return;
   }
+  // A hash made at another cost than the server's now (an older setting, or a changed one: ASVS V6.2.4) is
+  // made again from the password just checked, in the login's own write.
+  std::optional<store::Credential> rehashed;
+  if (needs_rehash(found->credential->password_hash, s.hash_cost())) {
+    if (auto again = hash_password(*password, s.hash_cost())) {
+      rehashed = *found->credential;
+      rehashed->password_hash = std::move(*again);
+    }  // else the old hash stays: it still verifies, and the next login tries again
+  }
   auto session = new_session(s, found->user->id, req.now);
   json body = {{"user", user_json(*found->user)},
                {"must_change_password", found->credential->must_change},
                {"csrf_token", session.csrf}};
-  s.write_store(std::move(reply), [&s, session, keys, body](store::Store& st) -> Result<Response> {
-    NW_CHECK(st.insert_auth_session(session.row));
-    for (const auto& k : keys) NW_CHECK(st.clear_login_throttle(k));
-    auto r = json_response(body);
-    set_session_cookies(r, s, session.token, session.csrf);
-    return r;
-  });
+  s.write_store(std::move(reply),
+                [&s, session, keys, body, rehashed,
+                 actor = store::Actor{found->user->name, req.now}](store::Store& st) -> Result<Response> {
+                  if (rehashed) NW_CHECK(st.put_credential(actor, *rehashed));
+                  NW_CHECK(st.insert_auth_session(session.row));
+                  for (const auto& k : keys) NW_CHECK(st.clear_login_throttle(k));
+                  auto r = json_response(body);
+                  set_session_cookies(r, s, session.token, session.csrf);
+                  return r;
+                });
 }
 
 void logout(Services& s, Request& req, Reply reply) {

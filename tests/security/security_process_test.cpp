@@ -20,6 +20,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -321,6 +322,24 @@ Handshake handshake(int port, int min_version, int max_version, const std::strin
   SSL_free(ssl);
   ::close(fd);
   return out;
+}
+
+TEST_F(SecurityProcess, AnAccessLogFileTheServerCreatesIsReadableByItsUserAlone) {
+  // V7.3.3: the log's lines name users, routes and addresses; a file the server creates is not left to the
+  // umask (022 here: 0644, readable by every local account).
+  const fs::path log = dir_ / "access.log";
+  auto& server = serve({"--access-log", log.string()});
+  HttpClient anyone(server.base_url());
+  ASSERT_EQ(anyone.get("/api/v1/health").status, 200);
+  EXPECT_EQ(server.stop(), 0) << server.errors();
+  ASSERT_TRUE(fs::exists(log));
+  const auto perms = fs::status(log).permissions();
+  EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none)
+      << "mode " << std::oct << static_cast<unsigned>(perms);
+  EXPECT_EQ(perms & fs::perms::owner_read, fs::perms::owner_read);
+  std::ifstream in(log);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_NE(text.find("/api/v1/health"), std::string::npos) << text;
 }
 
 TEST_F(SecurityProcess, HttpsOffersOnlyTls12AndLaterWithForwardSecretAeadSuitesAndSendsHsts) {

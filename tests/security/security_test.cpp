@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -87,6 +89,9 @@ TEST(SecurityAccess, ARoleReachesNoRecordThroughARouteItLacksEvenWithTheRecordsR
   // An uploaded file is answered as the image type it was checked to be, never sniffed (V12.5.2).
   EXPECT_EQ(image.content_type, "image/png");
   EXPECT_EQ(image.header_values("X-Content-Type-Options"), std::vector<std::string>{"nosniff"});
+  // …and opened as a page it is downloaded under a name of its type, not shown (V12.5.2, V14.4.2).
+  EXPECT_EQ(image.header_values("Content-Disposition"),
+            std::vector<std::string>{"attachment; filename=\"api.png\""});
 
   std::size_t refused = 0;
   for (const auto& r : server.api().routes()) {
@@ -466,6 +471,52 @@ TEST(SecurityInput, SqlMetacharactersAreDataAHeaderBreakIsRefusedAndAParameterCo
 
 // ---- the password policy as the API enforces it (V2.1.x) -------------------------------------------------
 
+TEST(SecurityPasswords, ALoginHashesAgainAPasswordWhoseHashHasAnotherCostThanTheServers) {
+  // V6.2.4: the hash's cost is a setting (fast_password_hash, for tests; interactive otherwise); a hash made
+  // at another cost — an older server's, or before the setting changed — is made again at the next login.
+  InProcess server;  // the tests' server: the least cost
+  const auto admin = server.first_admin();
+  const auto user = server.add_user(admin, "rehash.me", "practitioner");
+  const auto interactive = hash_password(user.password, HashCost::interactive);
+  ASSERT_TRUE(interactive) << interactive.error().describe();
+  ASSERT_TRUE(needs_rehash(*interactive, HashCost::minimum));
+  ASSERT_FALSE(needs_rehash(*interactive, HashCost::interactive));
+  const auto credential_of = [&] {
+    return server.store_write([](store::Store& st) -> Result<store::Credential> {
+      NW_TRY(u, st.find_user_by_name("rehash.me"));
+      if (!u) return fail(ErrorCode::not_found, "no such user");
+      NW_TRY(c, st.find_credential(u->id));
+      if (!c) return fail(ErrorCode::not_found, "no credential");
+      return *c;
+    });
+  };
+  auto before = credential_of();
+  ASSERT_TRUE(before) << before.error().describe();
+  before->password_hash = *interactive;
+  const auto put = server.store_write([&](store::Store& st) {
+    return st.put_credential(store::Actor{"admin", now()}, *before);
+  });
+  ASSERT_TRUE(put) << put.error().describe();
+
+  const auto logged_in = server.login(user.name, user.password);
+  EXPECT_FALSE(logged_in.session.empty()) << "the login with the older hash failed";
+  const auto after = credential_of();
+  ASSERT_TRUE(after) << after.error().describe();
+  EXPECT_NE(after->password_hash, *interactive) << "the hash was not made again";
+  EXPECT_FALSE(needs_rehash(after->password_hash, HashCost::minimum)) << after->password_hash;
+  EXPECT_TRUE(verify_password(after->password_hash, user.password));
+  EXPECT_EQ(after->must_change, before->must_change);
+  // A wrong password changes nothing, and the new hash takes the next login.
+  const auto wrong = server.call({.method = "POST",
+                                  .path = "/api/v1/auth/login",
+                                  .body = json{{"name", user.name}, {"password", "not it at all"}}});
+  EXPECT_EQ(wrong.status, 401) << wrong.describe();
+  const auto again = credential_of();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->password_hash, after->password_hash);
+  EXPECT_FALSE(server.login(user.name, user.password).session.empty());
+}
+
 TEST(SecurityPasswords, TheApiAppliesThePolicyWithoutTruncatingOrRestrictingCharacters) {
   InProcess server;
   const auto admin = server.first_admin();
@@ -569,10 +620,14 @@ void expect_security_headers(const Answer& a, bool api, bool tls, const std::str
   }
   EXPECT_TRUE(a.header_values("Access-Control-Allow-Origin").empty()) << a.describe();
   const auto cache = a.header_values("Cache-Control");
+  const auto disposition = a.header_values("Content-Disposition");
   if (api) {
     EXPECT_EQ(cache, std::vector<std::string>{"no-store"}) << a.describe();
+    // An API answer opened as a page is downloaded, never rendered (V14.4.2).
+    EXPECT_EQ(disposition, std::vector<std::string>{"attachment; filename=\"api.json\""}) << a.describe();
   } else {
     EXPECT_TRUE(std::find(cache.begin(), cache.end(), "no-store") == cache.end());
+    EXPECT_TRUE(disposition.empty()) << "the app's own files are pages and scripts: " << a.describe();
   }
   const auto hsts = a.header_values("Strict-Transport-Security");
   if (tls) {
@@ -849,8 +904,29 @@ TEST(SecurityChecklist, EveryTestTheChecklistNamesExistsAndEveryTestedRowNamesOn
   const std::regex requirement(R"(^\| (V\d+\.\d+\.\d+) \|)");
   std::size_t rows = 0, tested = 0;
   std::set<std::string> ids;
+  // The summary table's counts, chapter by chapter ("V7" → tested, met untested, not met, n/a), and the
+  // counts of the rows themselves: the table must be their sum.
+  const std::regex summary(R"(^\| (V\d+|all \d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$)");
+  const std::regex status(R"(^\| V(\d+)\.\d+\.\d+ \| [^|]* \| \*\*([^*]+)\*\* \|)");
+  const std::vector<std::string> statuses{"tested", "met, untested", "not met", "not applicable"};
+  std::map<std::string, std::vector<int>> claimed, counted;
   for (std::string line; std::getline(in, line);) {
     std::smatch row;
+    if (std::regex_match(line, row, summary)) {
+      claimed[row[1].str().starts_with("all") ? "all" : row[1].str()] = {
+          std::stoi(row[2]), std::stoi(row[3]), std::stoi(row[4]), std::stoi(row[5])};
+      continue;
+    }
+    if (std::regex_search(line, row, status)) {
+      const auto at = std::find(statuses.begin(), statuses.end(), row[2].str());
+      EXPECT_NE(at, statuses.end()) << line << ": the status is none of the four";
+      if (at != statuses.end()) {
+        for (const std::string chapter : {"V" + row[1].str(), std::string("all")}) {
+          counted[chapter].resize(4);
+          ++counted[chapter][static_cast<std::size_t>(at - statuses.begin())];
+        }
+      }
+    }
     if (!std::regex_search(line, row, requirement)) continue;
     ++rows;
     EXPECT_TRUE(ids.insert(row[1]).second) << row[1] << " is listed twice";
@@ -875,6 +951,8 @@ TEST(SecurityChecklist, EveryTestTheChecklistNamesExistsAndEveryTestedRowNamesOn
   }
   // The level-2 requirements of ASVS 4.0.3 number 259 (V1–V14); the checklist lists each once.
   EXPECT_EQ(rows, 259u);
+  EXPECT_EQ(claimed, counted) << "the summary table does not add up the rows' statuses";
+  EXPECT_EQ(claimed.size(), 15u) << "a summary row per chapter and one for all";
   EXPECT_GT(tested, 50u);
 }
 

@@ -206,6 +206,54 @@ TEST_P(Messages, APortalLinkGoesWithoutConsent) {
   EXPECT_EQ(q->message.state, ns::MessageState::queued) << "the client asked for it";
 }
 
+TEST_P(Messages, ASignInLinksTokenLeavesTheOutboxOnceTheMessageIsSent) {
+  // ASVS V2.7.5: only the link's hash is kept (portal_links); the message carrying it keeps the token only
+  // until the relay has taken it — a retry still needs it, a sent message does not.
+  ready_with_email("C-1");
+  ns::OutboxMessage m;
+  m.client_id = "C-1";
+  m.kind = "portal_link";
+  m.subject = "Your sign-in link";
+  const std::string token = "AbC_-123xyzAbC_-123xyzAbC_-123xyzAbC_-123xy";
+  const std::string unsubscribe = "https://clinic.example/unsubscribe#token=0123456789abcdef0123456789abcdef";
+  m.body =
+      "Sign in: https://clinic.example/portal/sign-in#token=" + token + "\nIt works once.\n" + unsubscribe;
+  m.body_html = "<p><a href=\"https://clinic.example/portal/sign-in#token=" + token + "\">Sign in</a></p>";
+  auto q = clinic_->queue_message(by("2026-11-24T12:00:00Z"), m);
+  ASSERT_TRUE(q) << q.error().describe();
+  const auto id = q->message.id;
+  const ns::RetryPolicy policy;
+  auto claim = [&](const char* when) {
+    auto c = clinic_->claim_message(by(when, "mailer"), id, std::chrono::seconds(60), "clinic.example");
+    ASSERT_TRUE(c && *c) << (c ? "not due" : c.error().describe());
+  };
+  claim("2026-11-24T12:00:01Z");
+  auto retry =
+      clinic_->record_attempt(by("2026-11-24T12:00:02Z", "mailer"), id,
+                              ns::Attempt{ns::AttemptResult::temporary, "451 try later"}, policy, 0.0);
+  ASSERT_TRUE(retry) << retry.error().describe();
+  EXPECT_EQ(retry->state, ns::MessageState::queued);
+  EXPECT_NE(retry->body.find(token), std::string::npos) << "a retry must still carry the link";
+  EXPECT_NE(retry->body_html.find(token), std::string::npos);
+
+  claim("2026-11-24T12:05:00Z");
+  auto sent = clinic_->record_attempt(by("2026-11-24T12:05:01Z", "mailer"), id,
+                                      ns::Attempt{ns::AttemptResult::accepted, "250 ok"}, policy, 0.0);
+  ASSERT_TRUE(sent) << sent.error().describe();
+  EXPECT_EQ(sent->state, ns::MessageState::sent);
+  auto stored = of_kind("portal_link");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].body.find(token), std::string::npos) << stored[0].body;
+  EXPECT_NE(stored[0].body.find("/portal/sign-in#token=(removed once sent)\nIt works once."),
+            std::string::npos)
+      << stored[0].body;
+  EXPECT_NE(stored[0].body.find(unsubscribe), std::string::npos)
+      << "another link was changed: " << stored[0].body;
+  EXPECT_EQ(stored[0].body_html,
+            "<p><a href=\"https://clinic.example/portal/sign-in#token=(removed once sent)\">Sign in</a></p>");
+  expect_audit_ok();
+}
+
 TEST_P(Messages, AReminderIsQueuedOncePerVisitWithinTheLead) {
   ready_with_email("C-1");
   agree("C-1");

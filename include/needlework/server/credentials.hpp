@@ -43,6 +43,10 @@ enum class HashCost { interactive, minimum };
 [[nodiscard]] Result<std::string> hash_password(std::string_view password, HashCost cost);
 /// Whether `password` matches `hash` (crypto_pwhash_str_verify); false for a malformed hash.
 [[nodiscard]] bool verify_password(std::string_view hash, std::string_view password);
+/// Whether `hash` was made at another cost than `cost` gives (crypto_pwhash_str_needs_rehash): a login then
+/// hashes the password again, so a changed cost reaches every account as its user next logs in. True for a
+/// malformed hash.
+[[nodiscard]] bool needs_rehash(std::string_view hash, HashCost cost);
 
 /// A new random token (32 bytes from randombytes_buf, base64url without padding: 43 characters), for a
 /// session, a CSRF token or an API key (`prefix` is put before it: "nwk_" for keys, so they are

@@ -530,12 +530,14 @@ struct Table<OutboxMessage> {
       field<TextCodec>("client_id", "client_id", &R::client_id),
       field<OptionalIntegerCodec<Id>>("session_id", "session_id", &R::session_id),
       field<TextCodec>("kind", "kind", &R::kind), field<TextCodec>("subject", "subject", &R::subject),
-      field<TextCodec>("body", "body", &R::body),
+      // The texts are updatable for one change: a sent sign-in link's token is taken out of them
+      // (ClinicStore::record_attempt).
+      field<TextCodec>("body", "body", &R::body, Use::updatable),
       field<TimeCodec>("created_at", "created_at", &R::created_at),
       field<OptionalTimeCodec>("sent_at", "sent_at", &R::sent_at, Use::updatable),
       field<TextCodec>("sent_by", "sent_by", &R::sent_by, Use::updatable),
       field<OmittedWhenEmpty<TextCodec>>("recipient", "recipient", &R::recipient, Use::fixed, 11),
-      field<OmittedWhenEmpty<TextOrNullCodec>>("body_html", "body_html", &R::body_html, Use::fixed, 11),
+      field<OmittedWhenEmpty<TextOrNullCodec>>("body_html", "body_html", &R::body_html, Use::updatable, 11),
       field<OmittedWhenEmpty<TextOrNullCodec>>("attachment_name", "attachment_name", &R::attachment_name,
                                                Use::fixed, 11),
       field<OmittedWhenEmpty<TextOrNullCodec>>("attachment_type", "attachment_type", &R::attachment_type,
