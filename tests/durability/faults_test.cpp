@@ -13,9 +13,12 @@
 // time and count. The number of SIGKILLs is NEEDLEWORK_SERVE_KILLS (default 6 per backend here; the ≥ 50 run
 // is scripts/faults.sh, its figures in docs/reliability.md).
 
+#include "needlework/store/faults.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/mount.h>
@@ -32,6 +35,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -224,13 +228,14 @@ json client_body(const std::string& id, const std::string& name) {
   return {{"id", id}, {"name", name}, {"date_of_birth", "1988-03-14"}};
 }
 
-/// A 503 whose problem body names `cause` in its message.
-void expect_unavailable(const HttpResponse& r, const std::string& cause) {
+/// A 503 whose problem body names `cause` in its message and the fault's id (store/faults.hpp) as its rule.
+void expect_unavailable(const HttpResponse& r, const std::string& cause, std::string_view rule) {
   EXPECT_EQ(r.status, 503) << r.describe();
   const auto j = r.json();
   ASSERT_TRUE(j.is_object() && j.contains("error")) << r.describe();
   EXPECT_EQ(j["error"].value("code", ""), "unavailable") << r.describe();
   EXPECT_NE(j["error"].value("message", "").find(cause), std::string::npos) << r.describe();
+  EXPECT_EQ(j["error"].value("rule", ""), rule) << r.describe();
 }
 
 // ---- a full disk ------------------------------------------------------------------------------------------
@@ -296,7 +301,7 @@ TEST(FullDisk, ServerAnswers503NamingTheCauseKeepsReadingAndRecovers) {
     }
   }
   ASSERT_TRUE(refused) << "no write failed on a full disk";
-  expect_unavailable(*refused, "the disk holding the database is full");
+  expect_unavailable(*refused, "the disk holding the database is full", ns::faults::disk_full);
 
   // Reads go on while the disk is full.
   for (const auto& [id, name] : acked) {
@@ -404,7 +409,7 @@ TEST(SqliteBusy, WriteFailsClearlyAfterTheBusyTimeoutReadsGoOnAndWritesWorkAfter
     EXPECT_NE(r.err.find("the database is busy"), std::string::npos) << describe(r);
     // The server too: 503 naming the cause; reads go on (WAL: readers do not wait for the writer).
     auto w = s.admin->post("/api/v1/clients", client_body("C-3", "Client 3"));
-    expect_unavailable(w, "the database is busy");
+    expect_unavailable(w, "the database is busy", ns::faults::busy);
     auto read = s.admin->get("/api/v1/clients/C-1");
     EXPECT_EQ(read.status, 200) << read.describe();
     auto show = cli(db, {"clients", "show", "C-1"});
@@ -685,7 +690,7 @@ TEST(PostgresRestart, ServerAnswers503WhileTheDatabaseIsDownReconnectsAndLosesNo
         60s))
         << "no failed write while the database was down";
     auto read = s.admin->get("/api/v1/clients?limit=5");
-    expect_unavailable(read, "the database cannot be reached");
+    expect_unavailable(read, "the database cannot be reached", ns::faults::unreachable);
     std::size_t acked_while_down = 0;
     load.wait_until(
         [&] {
@@ -712,6 +717,85 @@ TEST(PostgresRestart, ServerAnswers503WhileTheDatabaseIsDownReconnectsAndLosesNo
     expect_all_there(cluster.conninfo(), load.acked());
   }
   EXPECT_EQ(s.process->stop(), 0) << s.process->errors();
+  auto verify = cli(uri, {"audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << describe(verify);
+}
+
+TEST(PostgresFullDisk, ServerAnswers503NamingTheFullDiskKeepsReadingAndRecovers) {
+  OwnCluster cluster;
+  if (!cluster.running()) {
+    if (in_ci()) FAIL() << "cannot start a PostgreSQL cluster: " << cluster.error();
+    GTEST_SKIP() << "cannot start a PostgreSQL cluster (scripts/pg-cluster.sh start): " << cluster.error();
+  }
+  // The database's files live in a tablespace on a small disk, its write-ahead log on the cluster's own:
+  // a data volume filling up, the way a clinic's server puts them. (A full WAL disk is not tested: PostgreSQL
+  // stops itself then (PANIC), which is the restart test's case.)
+  Tmpfs disk("32m");
+  REQUIRE_MOUNTED(disk);
+  const fs::path space = disk.path() / "space";
+  fs::create_directory(space);
+  if (geteuid() == 0) {
+    // As root the cluster runs as `postgres` (scripts/pg-cluster.sh): the tablespace folder is that user's,
+    // and the folders above it must let it through.
+    const passwd* pg = getpwnam("postgres");
+    ASSERT_NE(pg, nullptr) << "no postgres user";
+    ASSERT_EQ(chown(space.c_str(), pg->pw_uid, pg->pw_gid), 0) << std::strerror(errno);
+    fs::permissions(disk.path().parent_path(), fs::perms::others_exec | fs::perms::group_exec,
+                    fs::perm_options::add);
+  }
+  std::string error;
+  ASSERT_TRUE(pg_exec(cluster.conninfo(), "CREATE TABLESPACE small LOCATION '" + space.string() + "'", error))
+      << error;
+  ASSERT_TRUE(pg_exec(cluster.conninfo(), "CREATE DATABASE fulldisk TABLESPACE small", error)) << error;
+  const std::string conninfo = pg_conninfo_with_db(cluster.conninfo(), "fulldisk");
+  const std::string uri = pg_uri_of(conninfo);
+
+  TempDir work;
+  Served s = serve(uri, work.path);
+  ASSERT_TRUE(s.process && s.admin);
+  std::map<std::string, std::string> acked;
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = fmt::format("C-{}", i), name = fmt::format("Client {}", i);
+    auto r = s.admin->post("/api/v1/clients", client_body(id, name));
+    ASSERT_EQ(r.status, 201) << r.describe();
+    acked[id] = name;
+  }
+  ASSERT_GT(disk.fill(), 0u);
+
+  // Writes until one needs a page the disk no longer has (a write can still fit in pages already
+  // allocated): refused with 503 naming the cause (SQLSTATE 53100), and what was acknowledged stays.
+  std::optional<HttpResponse> refused;
+  for (int i = 0; i < 5000 && !refused; ++i) {
+    const std::string id = fmt::format("F-{}", i),
+                      name = fmt::format("Filled {} {}", i, std::string(150, 'x'));
+    auto r = s.admin->post("/api/v1/clients", client_body(id, name));
+    if (r.status == 201) {
+      acked[id] = name;
+    } else {
+      refused = r;
+    }
+  }
+  ASSERT_TRUE(refused) << "no write failed on a full disk";
+  expect_unavailable(*refused, "the disk holding the database is full", ns::faults::disk_full);
+
+  // Reads go on while the disk is full, through the same server.
+  for (const auto& [id, name] : acked) {
+    auto r = s.admin->get("/api/v1/clients/" + id);
+    ASSERT_EQ(r.status, 200) << r.describe();
+    EXPECT_EQ(r.json().value("name", ""), name) << r.describe();
+  }
+  auto list = s.admin->get("/api/v1/clients?limit=500");
+  EXPECT_EQ(list.status, 200) << list.describe();
+
+  // Space returns: the next write succeeds without restarting the server or the database.
+  disk.unfill();
+  auto after = s.admin->post("/api/v1/clients", client_body("C-after", "Client after"));
+  ASSERT_EQ(after.status, 201) << after.describe();
+  acked["C-after"] = "Client after";
+  std::cout << acked.size() << " writes acknowledged around a full tablespace; the refused one answered "
+            << refused->status << " " << refused->error_code() << "\n";
+  EXPECT_EQ(s.process->stop(), 0) << s.process->errors();
+  expect_all_there(conninfo, acked);
   auto verify = cli(uri, {"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << describe(verify);
 }
