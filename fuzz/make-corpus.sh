@@ -56,3 +56,16 @@ seed fuzz_field_text
 for dir in "$root"/fuzz/seeds/*/; do
   seed "$(basename "$dir")" "$dir"*
 done
+# The restored backup (fuzz_restore_sqlite.cpp): an odd first byte, then patches over the seed backup's bytes,
+# each a little-endian 32-bit offset, a length byte and that many bytes — none (the backup as made), the
+# header's magic, its page size, its page count, a b-tree page's header, a cell in the middle; and the even
+# byte with no SQL (the backup as made, through the SQL path).
+mkdir -p "$out/fuzz_restore_sqlite"
+printf '\x01' > "$out/fuzz_restore_sqlite/patch-none"
+printf ' ' > "$out/fuzz_restore_sqlite/sql-none"
+printf '\x01\x00\x00\x00\x00\x10SQLite format 2\x00' > "$out/fuzz_restore_sqlite/patch-magic"
+printf '\x01\x10\x00\x00\x00\x02\x00\x03' > "$out/fuzz_restore_sqlite/patch-page-size"
+printf '\x01\x1c\x00\x00\x00\x04\x00\x00\x00\x02' > "$out/fuzz_restore_sqlite/patch-page-count"
+printf '\x01\x00\x10\x00\x00\x08\x0d\xff\xff\x00\x00\x00\x00\x00' > "$out/fuzz_restore_sqlite/patch-btree-header"
+printf '\x01\x00\x80\x00\x00\x10\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff' \
+  > "$out/fuzz_restore_sqlite/patch-cells"

@@ -23,7 +23,21 @@ fi
 
 build=build/fuzz
 started=$(date +%s)
-cmake --preset fuzz > "$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
+
+# SQLiteCpp's source, for the store in this build (fuzz/CMakeLists.txt): Debian 12's version of it from
+# Debian's archive, checked against the SHA-256 its source package (.dsc) lists, kept in build/fuzz-deps/.
+sqlitecpp=build/fuzz-deps/SQLiteCpp-3.2.1
+if [ ! -f "$sqlitecpp/src/Database.cpp" ]; then
+  mkdir -p build/fuzz-deps
+  tarball=build/fuzz-deps/sqlitecpp_3.2.1.orig.tar.gz
+  curl -fsS --retry 3 -o "$tarball" http://deb.debian.org/debian/pool/main/s/sqlitecpp/sqlitecpp_3.2.1.orig.tar.gz
+  echo "70c67d5680c47460f82a7abf8e6b0329bf2fb10795a982a6d8abc06adb42d693  $tarball" | sha256sum -c --quiet -
+  tar -xzf "$tarball" -C build/fuzz-deps SQLiteCpp-3.2.1/src SQLiteCpp-3.2.1/include
+  rm -f "$tarball"
+fi
+
+cmake --preset fuzz -DNEEDLEWORK_SQLITECPP_SOURCE="$(pwd)/$sqlitecpp" > "$build.configure.log" 2>&1 ||
+  { cat "$build.configure.log"; exit 1; }
 cmake --build --preset fuzz -j "$(nproc)"
 built=$(date +%s)
 
@@ -42,6 +56,7 @@ dict_of() {
     fuzz_request_text) echo fuzz/dict/request.dict ;;
     fuzz_photo_bytes) echo fuzz/dict/photo.dict ;;
     fuzz_field_text) echo fuzz/dict/fields.dict ;;
+    fuzz_restore_sqlite) echo fuzz/dict/restore.dict ;;
     *) echo "" ;;
   esac
 }

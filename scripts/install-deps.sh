@@ -10,9 +10,9 @@ packages=(
   libstb-dev python3-numpy
   libsqlitecpp-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   libpqxx-dev postgresql python3
-  librestinio-dev libasio-dev libhttp-parser-dev libcurl4-openssl-dev python3-aiosmtpd wrk nginx-light
+  librestinio-dev libasio-dev libhttp-parser-dev libcurl4-openssl-dev curl python3-aiosmtpd wrk nginx-light
   chromium
-  clang-16 libc++-16-dev libc++abi-16-dev
+  clang-16 libc++-16-dev libc++abi-16-dev  # the fuzz build (its SQLiteCpp source comes with curl: scripts/fuzz.sh)
 )
 
 missing=()

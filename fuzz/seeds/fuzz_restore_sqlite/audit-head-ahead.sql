@@ -1,0 +1,1 @@
+ UPDATE audit_head SET seq = seq + 5;

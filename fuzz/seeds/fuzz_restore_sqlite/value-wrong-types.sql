@@ -1,0 +1,1 @@
+ UPDATE clients SET name = 42, email = x'00ff';
