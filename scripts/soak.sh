@@ -16,7 +16,8 @@
 #
 # Usage: scripts/soak.sh [--minutes N] [build-dir]     (default 10 minutes, build/server-rel: configured as
 #                                                        Release if missing, as scripts/bench-server.sh does)
-# Env:   THREADS (server threads, 2), CONNECTIONS (per kind, "16 8 8": reads, engines, writes), DELAY_MS (20),
+# Env:   THREADS (server threads, 2), CONNECTIONS (per kind, "16 8 8": reads, engines, writes; a kind with 0 is
+#        left out), DELAY_MS (20),
 #        CLIENTS (clients made beforehand, with an intake, consent, roller and running session each: 64),
 #        OUT (a folder to keep the RSS samples, wrk outputs and the server's stderr in; default: a temp folder,
 #        removed).
@@ -38,6 +39,10 @@ threads=${THREADS:-2}
 read -r conn_reads conn_engines conn_writes <<<"${CONNECTIONS:-16 8 8}"
 delay_ms=${DELAY_MS:-20}
 clients=${CLIENTS:-64}
+for n in "$conn_reads" "$conn_engines" "$conn_writes" "$delay_ms" "$clients"; do
+  [[ $n =~ ^[0-9]+$ ]] || { echo "soak: CONNECTIONS, DELAY_MS and CLIENTS take whole numbers (got '$n')" >&2; exit 2; }
+done
+[[ $((conn_reads + conn_engines + conn_writes)) -gt 0 ]] || { echo "soak: CONNECTIONS are all 0" >&2; exit 2; }
 
 for tool in wrk curl jq python3; do
   command -v "$tool" >/dev/null || { echo "soak: $tool is not installed" >&2; exit 1; }
@@ -176,13 +181,21 @@ echo "soak: $minutes min; server threads $threads; connections reads/engines/wri
   done
 ) >"$tmp/rss.txt" &
 sampler_pid=$!
-wrk -t 2 -c "$conn_reads" -d "${seconds}s" --timeout 5s -s "$tmp/reads.lua" "$base" >"$tmp/wrk-reads.txt" 2>&1 &
-r_pid=$!
-wrk -t 1 -c "$conn_engines" -d "${seconds}s" --timeout 5s -s "$tmp/engines.lua" "$base/api/v1/screen" >"$tmp/wrk-engines.txt" 2>&1 &
-e_pid=$!
-wrk -t 1 -c "$conn_writes" -d "${seconds}s" --timeout 5s -s "$tmp/writes.lua" "$base" >"$tmp/wrk-writes.txt" 2>&1 &
-w_pid=$!
-wait "$r_pid" "$e_pid" "$w_pid" || true
+# A kind given 0 connections is left out (CONNECTIONS="16 8 0": reads and engines only, the database does not
+# grow, so the RSS shows what requests leave behind rather than a page cache following a growing file).
+pids=()
+load() {  # load KIND CONNECTIONS THREADS URL
+  if [[ $2 -gt 0 ]]; then
+    wrk -t "$3" -c "$2" -d "${seconds}s" --timeout 5s -s "$tmp/$1.lua" "$4" >"$tmp/wrk-$1.txt" 2>&1 &
+    pids+=($!)
+  else
+    echo "SKIPPED" >"$tmp/wrk-$1.txt"
+  fi
+}
+load reads "$conn_reads" 2 "$base"
+load engines "$conn_engines" 1 "$base/api/v1/screen"
+load writes "$conn_writes" 1 "$base"
+wait "${pids[@]}" || true
 sleep 1  # one more RSS sample after the load
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
@@ -191,6 +204,10 @@ echo "soak: load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -0 "$server_pid" 2>/dev/null || { echo "soak: the server died" >&2; cat "$tmp/serve.err" >&2; exit 1; }
 health=$(curl -sf "$base/api/v1/health" | jq -c .group_commit)
 echo "soak: group commit after the run: $health"
+# The database's size: the server's SQLite page caches (one per connection, filled as pages are read) grow with
+# it, which is what a rising RSS is to be weighed against.
+db_kib=$(( ( $(stat -c %s "$tmp/soak.db") + $(stat -c %s "$tmp/soak.db-wal" 2>/dev/null || echo 0) ) / 1024 ))
+echo "soak: database after the run: $((db_kib / 1024)) MiB (file and WAL) for $threads read connections and the writer's"
 
 python3 - "$tmp" "$minutes" <<'PY'
 import sys
@@ -202,6 +219,9 @@ print("|---|---|---|---|---|---|---|---|---|---|")
 p99s = {}
 for kind in ("reads", "engines", "writes"):
     text = open(f"{tmp}/wrk-{kind}.txt").read()
+    if text.strip() == "SKIPPED":
+        print(f"| {kind} | (not run: 0 connections) | | | | | | | | |")
+        continue
     line = next((l for l in text.splitlines() if l.startswith("RESULT ")), None)
     if line is None:
         print(f"soak: wrk ({kind}) reported nothing:\n{text}", file=sys.stderr); sys.exit(1)
