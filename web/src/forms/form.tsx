@@ -98,22 +98,44 @@ export function FieldFrame(p: {
 export function Field<F extends string>(p: FieldProps<F>) {
   const id = `f-${p.name}`;
   const error = p.form.state.errors[p.name];
+  // A password field can show what was typed (ASVS V2.1.12): a toggle beside it, pressed while shown.
+  const password = p.type === 'password';
+  const [shown, setShown] = useState(false);
   return (
     <FieldFrame id={id} label={p.label} required={p.required} hint={p.hint} error={error}>
-      {(describedBy) => (
-        <input
-          id={id}
-          name={p.name}
-          type={(p.type ?? 'text') as 'text'}
-          value={p.form.state.values[p.name]}
-          onInput={(e) => p.form.set(p.name, (e.currentTarget as HTMLInputElement).value)}
-          autoComplete={p.autoComplete}
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={describedBy}
-          required={p.required}
-          autoFocus={p.autoFocus}
-        />
-      )}
+      {(describedBy) => {
+        const input = (
+          <input
+            id={id}
+            name={p.name}
+            type={(password && shown ? 'text' : (p.type ?? 'text')) as 'text'}
+            value={p.form.state.values[p.name]}
+            onInput={(e) => p.form.set(p.name, (e.currentTarget as HTMLInputElement).value)}
+            autoComplete={p.autoComplete}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={describedBy}
+            required={p.required}
+            autoFocus={p.autoFocus}
+            spellcheck={password ? false : undefined}
+          />
+        );
+        if (!password) return input;
+        return (
+          <div class="password-row">
+            {input}
+            <button
+              type="button"
+              class="secondary"
+              aria-label={`Show ${p.label.toLowerCase()}`}
+              aria-pressed={shown}
+              aria-controls={id}
+              onClick={() => setShown(!shown)}
+            >
+              {shown ? 'Hide' : 'Show'}
+            </button>
+          </div>
+        );
+      }}
     </FieldFrame>
   );
 }

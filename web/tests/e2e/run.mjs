@@ -122,6 +122,16 @@ async function firstPasswordChange(page, oneTime, chosen) {
   await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
   await field(page, 'Current password').fill(oneTime);
   await field(page, 'New password').fill(chosen);
+  // What was typed can be shown and hidden again (the toggle beside the field, ASVS V2.1.12).
+  const show = page.getByRole('button', { name: 'Show new password', exact: true });
+  expect((await show.getAttribute('aria-pressed')) === 'false', 'the new password starts hidden');
+  await show.click();
+  expect((await field(page, 'New password').getAttribute('type')) === 'text', 'Show did not show the password');
+  expect((await field(page, 'New password').inputValue()) === chosen, 'showing changed what was typed');
+  expect((await show.getAttribute('aria-pressed')) === 'true', 'the toggle is not pressed while shown');
+  await page.screenshot({ path: join(shots, 'password-shown.png') });
+  await show.click();
+  expect((await field(page, 'New password').getAttribute('type')) === 'password', 'Hide did not hide it again');
   await field(page, 'New password again').fill(chosen);
   await page.getByRole('button', { name: /Change password|Try again/ }).click();
   await page.getByRole('heading', { name: 'Today' }).or(page.getByRole('heading', { name: 'Not found' })).first().waitFor();
