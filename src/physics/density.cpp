@@ -24,6 +24,16 @@ Result<DensityGrid> make_density_grid(const Zone& zone, Length cell) {
   }
   const double w = in_mm(zone.max_corner().x - zone.min_corner().x);
   const double h = in_mm(zone.max_corner().y - zone.min_corner().y);
+  // A cell wider than the zone makes a grid of one cell, which shows nothing — and a grid as wide as such a
+  // cell would make the re-hit index (density.hpp) as wide (found by fuzz_simulate_json: 2.4e28 mm).
+  if (c > std::max(w, h)) {
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("a {} mm cell is larger than the zone ({:.1f} × {:.1f} mm): the grid would be one "
+                    "cell; use a cell of at most {:.1f} mm",
+                    c, w, h, std::max(w, h)),
+        "grid.cell_mm");
+  }
   const double cells = std::ceil(w / c) * std::ceil(h / c);
   if (cells > double(1 << 26)) {
     return fail(ErrorCode::out_of_range,
@@ -73,6 +83,12 @@ RehitIndex::RehitIndex(double width_mm, double height_mm, double radius_mm, std:
     : r_(static_cast<float>(radius_mm)), r2_(static_cast<float>(radius_mm * radius_mm)) {
   if (!(radius_mm > 0.0)) return;
   const double h = std::max(radius_mm, 1.0);
+  // Callers bound the area before (make_density_grid's cell count, the punctures a plan may make); a table
+  // larger than 2^26 cells is not built rather than overflowing (add() then finds no neighbour).
+  if (!(width_mm > 0.0 && height_mm > 0.0 &&
+        (std::ceil(width_mm / h) + 1) * (std::ceil(height_mm / h) + 1) <= double(1 << 26))) {
+    return;
+  }
   inv_h_ = static_cast<float>(1.0 / h);
   nx_ = static_cast<int>(std::ceil(width_mm / h)) + 1;
   ny_ = static_cast<int>(std::ceil(height_mm / h)) + 1;

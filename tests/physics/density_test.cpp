@@ -45,6 +45,15 @@ TEST(Density, GridCountsAndStatisticsOnKnownPunctures) {
 TEST(Density, RefusesBadCells) {
   const Zone z = *make_rectangle_zone(millimetres(4), millimetres(2));
   EXPECT_EQ(make_density_grid(z, millimetres(0)).error().where, "grid.cell_mm");
+  // A cell wider than the zone: one cell would show nothing (found by fuzz_simulate_json with 2.4e28 mm,
+  // which then overflowed the re-hit index's size). As wide as the zone's longer side is still a grid.
+  const auto wide = make_density_grid(z, millimetres(2.4e28));
+  ASSERT_FALSE(wide);
+  EXPECT_EQ(wide.error().code, needlework::ErrorCode::out_of_range);
+  EXPECT_EQ(wide.error().where, "grid.cell_mm");
+  EXPECT_NE(wide.error().message.find("larger than the zone"), std::string::npos) << wide.error().message;
+  EXPECT_TRUE(make_density_grid(z, millimetres(4)));
+  EXPECT_FALSE(make_density_grid(z, millimetres(4.001)));
   EXPECT_FALSE(
       make_density_grid(*make_rectangle_zone(millimetres(1e5), millimetres(1e5)), millimetres(0.001)));
 }
