@@ -82,25 +82,29 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
 #pragma omp section
     {
       std::size_t made = 0;
-      session = detail::simulate_strokes_with(device, zone, plan, [&](const Puncture& p) {
-        const double x = units::in_mm(p.position.x) - x0, y = units::in_mm(p.position.y) - y0;
-        if (made < capacity) {
-          xs[made] = static_cast<float>(x);
-          ys[made] = static_cast<float>(y);
-          // Publish in batches: a store per puncture would bounce the counter's cache line between the cores.
-          if ((made + 1) % 256 == 0) published.store(made + 1, std::memory_order_release);
-        } else {
-          late_xs.push_back(static_cast<float>(x));
-          late_ys.push_back(static_cast<float>(y));
-        }
-        ++made;
-        const double fx = x * inv_cell, fy = y * inv_cell;
-        if (fx >= 0.0 && fy >= 0.0 && fx < nx && fy < ny) {
-          ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
-        }
-        ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
-        wound_sum_mm2 += detail::wound_area_mm2(p.slit, needle.diameter);
-      });
+      session = detail::simulate_strokes_with(
+          device, zone, plan,
+          [&](const Puncture& p) {
+            const double x = units::in_mm(p.position.x) - x0, y = units::in_mm(p.position.y) - y0;
+            if (made < capacity) {
+              xs[made] = static_cast<float>(x);
+              ys[made] = static_cast<float>(y);
+              // Publish in batches: a store per puncture would bounce the counter's cache line between the
+              // cores.
+              if ((made + 1) % 256 == 0) published.store(made + 1, std::memory_order_release);
+            } else {
+              late_xs.push_back(static_cast<float>(x));
+              late_ys.push_back(static_cast<float>(y));
+            }
+            ++made;
+            const double fx = x * inv_cell, fy = y * inv_cell;
+            if (fx >= 0.0 && fy >= 0.0 && fx < nx && fy < ny) {
+              ++counts[static_cast<std::size_t>(static_cast<int>(fy)) * nx + static_cast<int>(fx)];
+            }
+            ++layer_counts[static_cast<int>(classify_depth(p.depth, region))];
+            wound_sum_mm2 += detail::wound_area_mm2(p.slit, needle.diameter);
+          },
+          nullptr, static_cast<double>(options.max_punctures));
       published.store(std::min(made, capacity), std::memory_order_release);
       finished.store(true, std::memory_order_release);
     }

@@ -34,9 +34,13 @@ inline double expected_punctures(const Device& device, const Zone& zone, const S
   return per_pass * area_mm2 * plan.passes_per_direction * static_cast<double>(plan.directions.size());
 }
 
+/// `limit` bounds the punctures actually made, not only the estimate: lanes sweep a strip's whole extent, so
+/// a long, thin zone (a sliver of 1 cm² across 5 m, found by fuzz_simulate_json) is swept far beyond its area
+/// and the estimate, which goes by area, is far too low. Past `limit` the session stops and is refused.
 template <class OnPuncture>
 Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, const StrokePlan& plan,
-                                      OnPuncture&& on_puncture, std::size_t* reserved = nullptr) {
+                                      OnPuncture&& on_puncture, std::size_t* reserved = nullptr,
+                                      double limit = 5e7) {
   NW_CHECK(validate(plan));
   NW_TRY(depth_model, make_depth_model(device_class_of(device), plan.pressure));
 
@@ -86,13 +90,31 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
     }
     // Lanes overhang the zone's edges by up to a drum width, so a session holds more punctures than the
     // zone's share; 1.3 × covers a full face (measured 1.13 ×) without reallocating 4 MB halfway.
-    session.punctures.reserve(static_cast<std::size_t>(expected * 1.3 + 1024));
+    session.punctures.reserve(static_cast<std::size_t>(std::min(expected * 1.3, limit) + 1024));
     if (reserved) *reserved = session.punctures.capacity();
+  }
+  // The lanes themselves: at most (the zone's diagonal + a lane) / the lane step per pass and direction. A
+  // zone long and thin enough to need more than ten million is refused before any is walked.
+  {
+    const double w = units::in_mm(zone.max_corner().x - zone.min_corner().x);
+    const double h = units::in_mm(zone.max_corner().y - zone.min_corner().y);
+    const double step = units::in_mm(lane_step(plan, units::millimetres(lane_width_mm)));
+    const double lanes = (std::hypot(w, h) + lane_width_mm) / step + 1.0;
+    const double all = lanes * plan.passes_per_direction * static_cast<double>(plan.directions.size());
+    if (!(all <= 1e7)) {
+      return fail(
+          ErrorCode::out_of_range,
+          fmt::format("this plan would make about {:.0f} strokes; check the zone size, passes and speed",
+                      all),
+          "plan");
+    }
   }
 
   double travel_mm = 0.0;
   std::uint32_t stroke_index = 0;
+  bool over = false;
   detail::for_each_lane(zone, plan, lane_width_mm, rng, [&](const detail::Lane& lane) {
+    if (over) return;
     const double lane_length = lane.u_end - lane.u_start;
     travel_mm += lane_length;
     const std::uint32_t stroke = stroke_index++;
@@ -139,7 +161,17 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
           emit(u + units::in_mm(o.x), lane.v_centre + units::in_mm(o.y));
       }
     }
+    over = static_cast<double>(session.punctures.size()) > limit;
   });
+  if (over) {
+    return fail(
+        ErrorCode::out_of_range,
+        fmt::format("this plan makes more than {:.0f} punctures (the lanes sweep the zone's whole "
+                    "length: a long, thin zone is swept far beyond its area); check the zone's shape, "
+                    "passes and speed",
+                    limit),
+        "plan");
+  }
   session.passes = static_cast<int>(plan.passes_per_direction * plan.directions.size());
   session.strokes = static_cast<int>(stroke_index);
   session.travel = units::millimetres(travel_mm);

@@ -236,6 +236,36 @@ TEST(SimulateRun, ACallersPunctureBoundRefusesTheSessionBeforeItRuns) {
   EXPECT_TRUE(nc::run_simulation(in, catalogs().data()));
 }
 
+TEST(SimulateRun, ALongThinZoneIsBoundByThePuncturesItMakesNotByItsArea) {
+  // Found by fuzz_simulate_json (a timeout): a triangle of 1.1 cm² stretched over 5.7 m. Its lanes sweep the
+  // whole length, so it made 5.2 million punctures (17,112 in the zone) while the estimate by area passed a
+  // bound of 10^6 — seconds of a server's CPU and hundreds of MB per request. The bound now counts the
+  // punctures made.
+  auto& c = catalogs();
+  auto inputs = nc::read_simulate_document(
+      json::parse(R"({"device": "pen-12", "region": "forehead", "zone_mm": [[3,0],[30,0],[5712,8]],
+                      "plan": {"directions": ["diagonal"], "passes_per_direction": 32}})"),
+      "", c.data(), c.pack_source());
+  ASSERT_TRUE(inputs) << inputs.error().message;
+  auto in = inputs->front();
+  in.options.max_punctures = 1e6;  // the server's bound per session (routes_physics.cpp)
+  auto r = nc::run_simulation(in, c.data());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::out_of_range);
+  EXPECT_EQ(r.error().where, "plan");
+  EXPECT_NE(r.error().message.find("more than 1000000 punctures"), std::string::npos) << r.error().message;
+  // A zone that long (a kilometre) is refused before a lane is walked: its lanes alone would be too many.
+  auto lanes = nc::read_simulate_document(
+      json::parse(R"({"device": "pen-12", "region": "forehead", "zone_mm": [[0,0],[1e6,0],[1e6,1e-6]],
+                      "plan": {"passes_per_direction": 50}})"),
+      "", c.data(), c.pack_source());
+  ASSERT_TRUE(lanes) << lanes.error().message;
+  auto refused = nc::run_simulation(lanes->front(), c.data());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().where, "plan") << refused.error().message;
+  EXPECT_NE(refused.error().message.find("strokes"), std::string::npos) << refused.error().message;
+}
+
 TEST(SimulateRun, DrawsTheHeatmapTipPathAndResealingCurves) {
   auto& c = catalogs();
   auto run = nc::run_simulation(nc::SimulateInput{}, c.data());
