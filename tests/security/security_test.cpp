@@ -944,7 +944,8 @@ TEST(SecurityChecklist, EveryTestTheChecklistNamesExistsAndEveryTestedRowNamesOn
       EXPECT_TRUE(found) << row[1] << " cites " << suite << "." << name << ", which is no test in tests/";
       ++names;
     }
-    // The browser walk (ctest `web.browser`, web/tests/e2e/) counts as a named test for what only the app does.
+    // The browser walk (ctest `web.browser`, web/tests/e2e/) counts as a named test for what only the app
+    // does.
     if (line.find("`web.browser`") != std::string::npos) {
       EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(NEEDLEWORK_SOURCE_DIR) / "web" / "tests" /
                                           "e2e" / "run.mjs"))
