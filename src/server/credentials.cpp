@@ -10,6 +10,7 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -142,22 +143,30 @@ Result<std::string> hash_password(std::string_view password, HashCost cost) {
   return std::string(out.data());
 }
 
+namespace {
+
+/// A stored hash as the NUL-terminated text libsodium reads (at most crypto_pwhash_STRBYTES); nothing for one
+/// that cannot be a hash (empty, too long, holding a NUL).
+std::optional<std::string> hash_text(std::string_view hash) {
+  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES || hash.find('\0') != std::string_view::npos)
+    return std::nullopt;
+  return std::string(hash);
+}
+
+}  // namespace
+
 bool needs_rehash(std::string_view hash, HashCost cost) {
   ensure_sodium();
-  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES || hash.find('\0') != std::string_view::npos)
-    return true;
-  const std::string text(hash);
+  const auto text = hash_text(hash);
+  if (!text) return true;
   const auto [ops, mem] = limits_of(cost);
-  return crypto_pwhash_str_needs_rehash(text.c_str(), ops, mem) != 0;
+  return crypto_pwhash_str_needs_rehash(text->c_str(), ops, mem) != 0;
 }
 
 bool verify_password(std::string_view hash, std::string_view password) {
   ensure_sodium();
-  // crypto_pwhash_str_verify reads a NUL-terminated string of at most crypto_pwhash_STRBYTES.
-  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES || hash.find('\0') != std::string_view::npos)
-    return false;
-  const std::string text(hash);
-  return crypto_pwhash_str_verify(text.c_str(), password.data(), password.size()) == 0;
+  const auto text = hash_text(hash);
+  return text && crypto_pwhash_str_verify(text->c_str(), password.data(), password.size()) == 0;
 }
 
 std::string new_token(std::string_view prefix) {
