@@ -250,10 +250,10 @@ const std::string unmatched = "(unmatched)";
 /// The file extension for a media type the API answers with ("bin" for any other).
 std::string_view extension_of(std::string_view content_type) {
   const auto type = content_type.substr(0, content_type.find(';'));
+  // The types the API answers with (docs/server.md, "Security headers").
   static constexpr std::pair<std::string_view, std::string_view> known[] = {
-      {"application/json", "json"}, {"image/png", "png"},       {"image/jpeg", "jpg"},
-      {"image/svg+xml", "svg"},     {"text/calendar", "ics"},   {"text/markdown", "md"},
-      {"text/plain", "txt"},        {"application/pdf", "pdf"}, {"text/csv", "csv"}};
+      {"application/json", "json"}, {"image/png", "png"},    {"image/jpeg", "jpg"}, {"image/svg+xml", "svg"},
+      {"text/calendar", "ics"},     {"text/markdown", "md"}, {"text/plain", "txt"}};
   for (const auto& [t, ext] : known) {
     if (type == t) return ext;
   }
