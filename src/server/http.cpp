@@ -269,13 +269,17 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
                     });
 
   // SIGTERM / SIGINT: stop taking requests (new ones get 503 and a closed connection), wait for those in
-  // flight up to drain_timeout, then close the server; the io threads end when nothing is left.
+  // flight up to drain_timeout, then stop the io threads; the listening socket is closed once they are done.
   restinio::asio_ns::signal_set signals(io, SIGINT, SIGTERM);
   restinio::asio_ns::steady_timer drain_timer(io);
   std::chrono::steady_clock::time_point deadline;
   std::function<void()> wait_drain = [&] {
     if (in_flight.count.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      server.close_async([&] { io.stop(); }, [&](std::exception_ptr) { io.stop(); });
+      // The listening socket is closed below, once every io thread has returned — not here by close_async:
+      // RESTinio 0.6.16 runs a close on a strand of its own, apart from the strand its accepts run on, so a
+      // client connecting during the close had two threads on the acceptor at once (a data race
+      // ThreadSanitizer reported in CI, async_accept against close).
+      io.stop();
       return;
     }
     drain_timer.expires_after(std::chrono::milliseconds(10));
@@ -293,6 +297,13 @@ Result<void> run_server(const ServerConfig& config, Api& api, std::ostream& out,
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  // No io thread runs now: closing the acceptor here races with nothing (see wait_drain). An accept it
+  // cancels is queued and never run; io.shutdown() below destroys it.
+  try {
+    server.close_sync();
+  } catch (const std::exception& e) {
+    spdlog::warn("closing the listening socket: {}", e.what());
+  }
   // A write acknowledged now posts its answer from the group committer's thread into `io`: that thread must
   // be done before `io` is destroyed (ThreadSanitizer caught the post racing the io_context's destructor).
   // Posted and never run, the answers are destroyed with the connections below.
