@@ -424,7 +424,8 @@ void Api::dispatch(Request& request, Seen& seen, const Reply& reply) {
       auto parsed = nlohmann::json::parse(request.body, nullptr, false);
       if (parsed.is_discarded()) {
         try {
-          (void)nlohmann::json::parse(request.body);
+          // Parsed again, throwing this time, only for the byte the parser stopped at.
+          [[maybe_unused]] const auto never = nlohmann::json::parse(request.body);
         } catch (const nlohmann::json::parse_error& e) {
           return reply(error_response(400, "parse_error",
                                       fmt::format("the body is not JSON (at byte {})", e.byte), "body"));
