@@ -273,7 +273,8 @@ Result<EnsembleResult> run_ensemble(const Device& device, const Region& region, 
   const std::size_t n_cells = shape.counts.size();
   int done = 0;
 
-  const int n_threads = thread_count(options.threads);
+  // Unused in a build without OpenMP (the fuzz build), where the pragmas are ignored.
+  [[maybe_unused]] const int n_threads = thread_count(options.threads);
 #pragma omp parallel num_threads(n_threads) if (members > 1)
   {
     std::vector<std::uint32_t> counts(n_cells + 1);  // + 1: the cell that takes punctures outside the grid

@@ -76,7 +76,8 @@ Result<SimulationResult> simulate_session(const Device& device, const Region& re
   std::optional<Result<Session>> session;
   // Worth a second thread only for sessions of tens of thousands of punctures; OMP_NUM_THREADS=1 turns it off
   // (on a machine whose other core is busy, the sequential order is faster: docs/performance.md).
-  const bool pipeline = worker_threads() >= 2 && expected > 20000;
+  // (Unused in a build without OpenMP, where the pragmas are ignored.)
+  [[maybe_unused]] const bool pipeline = worker_threads() >= 2 && expected > 20000;
 #pragma omp parallel sections num_threads(2) if (pipeline)
   {
 #pragma omp section

@@ -921,7 +921,7 @@ TEST(SecurityChecklist, EveryTestTheChecklistNamesExistsAndEveryTestedRowNamesOn
       const auto at = std::find(statuses.begin(), statuses.end(), row[2].str());
       EXPECT_NE(at, statuses.end()) << line << ": the status is none of the four";
       if (at != statuses.end()) {
-        for (const std::string chapter : {"V" + row[1].str(), std::string("all")}) {
+        for (const auto& chapter : {"V" + row[1].str(), std::string("all")}) {
           counted[chapter].resize(4);
           ++counted[chapter][static_cast<std::size_t>(at - statuses.begin())];
         }

@@ -72,7 +72,9 @@ void expect_refused(const needlework::Result<T>& r, const std::string& fragment,
   ASSERT_FALSE(r) << "expected a refusal mentioning '" << fragment << "'";
   EXPECT_EQ(r.error().code, needlework::ErrorCode::refused) << r.error().describe();
   EXPECT_NE(r.error().message.find(fragment), std::string::npos) << r.error().describe();
-  if (!rule.empty()) EXPECT_EQ(r.error().rule, rule) << r.error().describe();
+  if (!rule.empty()) {
+    EXPECT_EQ(r.error().rule, rule) << r.error().describe();
+  }
 }
 
 class StoreTest : public ::testing::TestWithParam<Backend> {
