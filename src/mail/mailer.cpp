@@ -177,10 +177,10 @@ SendReport Mailer::send(const store::OutboxMessage& m, units::DateTime date) con
     curl_easy_setopt(h, CURLOPT_USERNAME, config_.smtp_user.c_str());
     curl_easy_setopt(h, CURLOPT_PASSWORD, password_.c_str());
   }
-  const std::string envelope_from = "<" + bare_address(config_.mail_from) + ">";
+  const std::string envelope_from = fmt::format("<{}>", bare_address(config_.mail_from));
   curl_easy_setopt(h, CURLOPT_MAIL_FROM, envelope_from.c_str());
   std::unique_ptr<curl_slist, SlistDeleter> rcpt;
-  append(rcpt, "<" + bare_address(m.recipient) + ">");
+  append(rcpt, fmt::format("<{}>", bare_address(m.recipient)));
   curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt.get());
 
   // Headers; libcurl adds MIME-Version and the multipart Content-Type of the body.

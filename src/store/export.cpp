@@ -124,12 +124,16 @@ std::string to_csv(const nlohmann::json& rows) {
   if (keys.erase("id") > 0) columns.emplace_back("id");
   columns.insert(columns.end(), keys.begin(), keys.end());
   std::string out;
-  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + csv_field(columns[i]);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += ',';
+    out += csv_field(columns[i]);
+  }
   out += "\r\n";
   for (const auto& r : rows) {
     for (std::size_t i = 0; i < columns.size(); ++i) {
       const auto it = r.find(columns[i]);
-      out += (i ? "," : "") + (it == r.end() ? std::string() : csv_field(*it));
+      if (i) out += ',';
+      if (it != r.end()) out += csv_field(*it);
     }
     out += "\r\n";
   }
