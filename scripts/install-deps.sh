@@ -12,7 +12,9 @@ packages=(
   libpqxx-dev postgresql python3
   librestinio-dev libasio-dev libhttp-parser-dev libcurl4-openssl-dev curl python3-aiosmtpd wrk nginx-light
   chromium
-  clang-16 libclang-rt-16-dev libc++-16-dev libc++abi-16-dev  # the fuzz build (libclang-rt: libFuzzer and the sanitizers) (its SQLiteCpp source comes with curl: scripts/fuzz.sh)
+  # The fuzz build: libclang-rt-16-dev holds libFuzzer's and the sanitizers' runtimes (only a Recommends of
+  # clang-16); its SQLiteCpp source comes with curl (scripts/fuzz.sh).
+  clang-16 libclang-rt-16-dev libc++-16-dev libc++abi-16-dev
 )
 
 missing=()
