@@ -40,7 +40,7 @@ inline double expected_punctures(const Device& device, const Zone& zone, const S
 template <class OnPuncture>
 Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, const StrokePlan& plan,
                                       OnPuncture&& on_puncture, std::size_t* reserved = nullptr,
-                                      double limit = 5e7) {
+                                      double limit = default_max_punctures) {
   NW_CHECK(validate(plan));
   NW_TRY(depth_model, make_depth_model(device_class_of(device), plan.pressure));
 
@@ -80,8 +80,8 @@ Result<Session> simulate_strokes_with(const Device& device, const Zone& zone, co
   // A rough reservation: expected punctures = passes × density per pass × zone area.
   {
     const double expected = expected_punctures(device, zone, plan);
-    // Guard memory: 50 million punctures is 100 m² at 500 /cm², far beyond any session.
-    if (expected > 5e7) {
+    // Guard memory before anything is allocated: the estimate alone may already pass the bound.
+    if (expected > limit) {
       return fail(
           ErrorCode::out_of_range,
           fmt::format("this plan would make about {:.0f} punctures; check the zone size, passes and speed",

@@ -22,10 +22,9 @@ struct SimulationOptions {
   Occlusion occlusion = Occlusion::open;
   /// The resealing data (data/physics/resealing.toml); without it the result has no resealing curves.
   const ResealingData* resealing = nullptr;
-  /// The most punctures the plan may be expected to make, checked before anything is allocated: each is kept
-  /// (48 bytes, and the search buffers beside it), so 5·10⁷ is a few GB. A bound of the work, not of physics;
-  /// a caller serving many (the HTTP API) sets a lower one.
-  double max_punctures = 5e7;
+  /// The most punctures the session may make (the estimate is checked before anything is allocated, the count
+  /// while the lanes are walked); a caller serving many (the HTTP API) sets a lower one.
+  double max_punctures = default_max_punctures;
 };
 
 /// Everything a session report needs.

@@ -82,6 +82,11 @@ struct Session {
   Time duration;            ///< travel / speed (lifting between lanes not counted)
 };
 
+/// The most punctures a session may make unless its caller bounds it lower: each is kept (48 bytes, and the
+/// search buffers beside it), so 5·10⁷ is a few GB — 100 m² at 500 /cm², far beyond any session. A bound of
+/// the work, not of physics.
+inline constexpr double default_max_punctures = 5e7;
+
 /// Simulates a plan on a zone with a device. Errors from `validate`.
 [[nodiscard]] Result<Session> simulate_strokes(const Device& device, const Zone& zone,
                                                const StrokePlan& plan);
